@@ -1,0 +1,1 @@
+"""scpln engine: pure numpy/pandas planning and PSI simulation library (no Django)."""
