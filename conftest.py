@@ -28,3 +28,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def reference_dir() -> Path:
     """The directory of the original system's canonical configs and planning inputs."""
     return REFERENCE_DIR
+
+
+@pytest.fixture
+def celery_worker_process(request: pytest.FixtureRequest, transactional_db, tmp_path):
+    """A real ``celery worker`` process on the test database.
+
+    The worker is a separate OS process, as in production: it shares nothing
+    with the test but the database and the broker, so serialization and
+    on-commit mistakes that eager mode hides show up here. The broker is the
+    embedded filesystem transport in a private folder, or real Redis (database
+    15, emptied first) when the test is marked ``redis``.
+    """
+    from tests.workers import start_worker
+
+    broker = "redis" if request.node.get_closest_marker("redis") else "filesystem"
+    with start_worker(tmp_path, broker=broker) as worker:
+        yield worker

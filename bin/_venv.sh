@@ -1,0 +1,19 @@
+# Shared by bin/run and bin/test: create .venv and install the project when
+# pyproject.toml changed since the last install. Sourced, not executed.
+ensure_venv() {
+  local extras="$1" stamp
+  local py="${PYTHON:-python3}"
+  if [ ! -x .venv/bin/python ]; then
+    echo "Creating .venv with $($py --version)"
+    "$py" -m venv .venv
+  fi
+  stamp=".venv/.installed-${extras:-runtime}-$(sha256sum pyproject.toml | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "Installing scpln${extras:+[$extras]} into .venv"
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+    rm -f .venv/.installed-"${extras:-runtime}"-*
+    touch "$stamp"
+  fi
+  export PATH="$PWD/.venv/bin:$PATH"
+}

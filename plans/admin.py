@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from jobs.models import Job
+from plans.models import Plan, PlanArtifact, PlanVersion
+from runs.models import Run
+from scpln.admin_links import change_link, changelist_link
+
+
+class PlanVersionInline(admin.TabularInline):
+    model = PlanVersion
+    fields = ["version_link", "number", "state", "base_scenario", "config_version", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    ordering = ["-number"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Plan | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("plan version id"))
+    def version_link(self, obj: PlanVersion) -> str:
+        return change_link(obj)
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at", "created_by", "versions_link"]
+    search_fields = ["name", "description", "versions__plan_version_id"]
+    list_filter = ["created_at"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "created_by"]
+    inlines = [PlanVersionInline]
+
+    @admin.display(description=_("versions"))
+    def versions_link(self, obj: Plan) -> str:
+        return changelist_link(PlanVersion, _("versions"), plan__id__exact=obj.pk)
+
+
+class PlanArtifactInline(admin.TabularInline):
+    model = PlanArtifact
+    fields = ["name", "kind", "row_count", "columns", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PlanArtifact]:
+        return super().get_queryset(request).defer("data")
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "plan_version_id",
+        "plan_link",
+        "number",
+        "state",
+        "scenario_link",
+        "config_link",
+        "anchor_policy",
+        "created_at",
+        "runs_link",
+        "jobs_link",
+    ]
+    list_filter = ["state", "anchor_policy", "base_scenario", "config_version", "created_at"]
+    search_fields = ["plan_version_id", "plan__name", "base_scenario__name", "config_version__name"]
+    list_select_related = ["plan", "base_scenario", "config_version"]
+    date_hierarchy = "created_at"
+    inlines = [PlanArtifactInline]
+    readonly_fields = [
+        "plan_version_id",
+        "plan_link",
+        "number",
+        "parent_link",
+        "scenario_link",
+        "config_link",
+        "state",
+        "horizon_days",
+        "cutover_date",
+        "recon_window_days",
+        "anchor_policy",
+        "carryover",
+        "rounding",
+        "lead_time_unit",
+        "kpis",
+        "error",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "runs_link",
+        "jobs_link",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Versions are made by plan generation, never typed in.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("plan"), ordering="plan__name")
+    def plan_link(self, obj: PlanVersion) -> str:
+        return change_link(obj.plan)
+
+    @admin.display(description=_("executed again from"))
+    def parent_link(self, obj: PlanVersion) -> str:
+        return change_link(obj.parent)
+
+    @admin.display(description=_("base scenario"), ordering="base_scenario__name")
+    def scenario_link(self, obj: PlanVersion) -> str:
+        return change_link(obj.base_scenario)
+
+    @admin.display(description=_("config version"), ordering="config_version__id")
+    def config_link(self, obj: PlanVersion) -> str:
+        return change_link(obj.config_version)
+
+    @admin.display(description=_("runs"))
+    def runs_link(self, obj: PlanVersion) -> str:
+        return changelist_link(Run, _("runs"), plan_version__plan_version_id__exact=obj.pk)
+
+    @admin.display(description=_("jobs"))
+    def jobs_link(self, obj: PlanVersion) -> str:
+        return changelist_link(Job, _("jobs"), plan_version__plan_version_id__exact=obj.pk)
+
+
+@admin.register(PlanArtifact)
+class PlanArtifactAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "version_link", "row_count", "created_at"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["name", "plan_version__plan_version_id"]
+    list_select_related = ["plan_version"]
+    readonly_fields = [
+        "version_link",
+        "kind",
+        "name",
+        "params",
+        "columns",
+        "row_count",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PlanArtifact]:
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PlanArtifact | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("plan version"), ordering="plan_version")
+    def version_link(self, obj: PlanArtifact) -> str:
+        return change_link(obj.plan_version)

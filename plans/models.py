@@ -1,0 +1,216 @@
+"""Plans, their versions and the artifacts each version's generation produced."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def new_plan_version_id() -> str:
+    """A short, URL-safe identifier that planners can read out and paste."""
+    return f"pv-{secrets.token_hex(6)}"
+
+
+class Plan(models.Model):
+    """A planning effort that planners name; each generation is a PlanVersion."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at"], name="plan_created_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanVersion(models.Model):
+    """One generation of a plan from a base scenario and a config version.
+
+    ``plan_version_id`` is the primary key and the identifier users see, so a
+    run's ``plan_version_id`` column holds exactly what planners type into
+    filters. A version is never overwritten: executing a plan again makes a
+    new version whose ``parent`` is the one it came from.
+
+    States: draft → aggregated → disaggregated → scheduled → executed, or
+    failed from any non-terminal state (with ``error``).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AGGREGATED = "aggregated", _("Aggregated")
+        DISAGGREGATED = "disaggregated", _("Disaggregated")
+        SCHEDULED = "scheduled", _("Scheduled")
+        EXECUTED = "executed", _("Executed")
+        FAILED = "failed", _("Failed")
+
+    class AnchorPolicy(models.TextChoices):
+        DET_NEAR = "DET_near", _("Detailed plan near the cutover")
+        AGG_FAR = "AGG_far", _("Aggregate plan far from the cutover")
+        BLEND = "blend", _("Blend across the window")
+
+    class Carryover(models.TextChoices):
+        PREV = "prev", _("Previous period")
+        NEXT = "next", _("Next period")
+        BOTH = "both", _("Both")
+        AUTO = "auto", _("Automatic")
+
+    class Rounding(models.TextChoices):
+        NONE = "none", _("None")
+        INT = "int", _("Whole units")
+        DEC1 = "dec1", _("One decimal")
+        DEC2 = "dec2", _("Two decimals")
+
+    class LeadTimeUnit(models.TextChoices):
+        DAY = "day", _("Days")
+        WEEK = "week", _("Weeks")
+
+    plan_version_id = models.CharField(
+        _("plan version id"),
+        max_length=40,
+        primary_key=True,
+        default=new_plan_version_id,
+        editable=False,
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("executed again from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    base_scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        verbose_name=_("base scenario"),
+        on_delete=models.PROTECT,
+        related_name="plan_versions",
+    )
+    config_version = models.ForeignKey(
+        "scenarios.ConfigVersion",
+        verbose_name=_("config version"),
+        on_delete=models.PROTECT,
+        related_name="plan_versions",
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+
+    horizon_days = models.PositiveIntegerField(_("horizon (days)"))
+    cutover_date = models.DateField(_("cutover date"), null=True, blank=True)
+    recon_window_days = models.PositiveIntegerField(_("reconciliation window (days)"), default=14)
+    anchor_policy = models.CharField(
+        _("anchor policy"),
+        max_length=16,
+        choices=AnchorPolicy.choices,
+        default=AnchorPolicy.DET_NEAR,
+    )
+    carryover = models.CharField(
+        _("carryover"), max_length=8, choices=Carryover.choices, default=Carryover.AUTO
+    )
+    rounding = models.CharField(
+        _("rounding"), max_length=8, choices=Rounding.choices, default=Rounding.INT
+    )
+    lead_time_unit = models.CharField(
+        _("lead-time unit"), max_length=8, choices=LeadTimeUnit.choices, default=LeadTimeUnit.DAY
+    )
+
+    kpis = models.JSONField(_("KPIs"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
+            models.CheckConstraint(
+                condition=Q(horizon_days__gt=0), name="plan_version_horizon_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=~Q(plan_version_id=""), name="plan_version_id_not_empty"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-created_at"], name="pv_state_created_idx"),
+            models.Index(fields=["-created_at"], name="pv_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.plan_version_id
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in (self.State.EXECUTED, self.State.FAILED)
+
+
+class PlanArtifact(models.Model):
+    """A table produced for a plan version, stored columnar (Parquet bytes).
+
+    Stage artifacts (aggregate, sku_week, mrp, reconcile, reconcile_log,
+    plan_final) are written with their stage in one transaction; reprocessing
+    outputs of aggregate jobs are artifacts of kind ``aggregation``.
+    """
+
+    class Kind(models.TextChoices):
+        AGGREGATE = "aggregate", _("Aggregate")
+        SKU_WEEK = "sku_week", _("Detail (SKU × week)")
+        MRP = "mrp", _("MRP")
+        RECONCILE = "reconcile", _("Reconciliation")
+        RECONCILE_LOG = "reconcile_log", _("AGG ↔ DET deltas")
+        PLAN_FINAL = "plan_final", _("Final plan")
+        AGGREGATION = "aggregation", _("Run aggregation")
+
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        verbose_name=_("plan version"),
+        on_delete=models.CASCADE,
+        related_name="artifacts",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    data = models.BinaryField(_("data"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("plan artifact")
+        verbose_name_plural = _("plan artifacts")
+        ordering = ["plan_version", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan_version", "name"], name="artifact_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_version_id}/{self.name}"

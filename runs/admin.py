@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from runs import services
+from runs.models import Run
+from scpln.admin_links import change_link
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = [
+        "run_id",
+        "status",
+        "plan_version_link",
+        "scenario_link",
+        "config_link",
+        "fill_rate",
+        "profit_total",
+        "duration_ms",
+        "pinned",
+        "started_at",
+    ]
+    list_filter = ["status", "pinned", "source", "started_at", "scenario", "config_version"]
+    search_fields = ["=run_id", "=plan_version__plan_version_id", "scenario__name"]
+    list_select_related = ["plan_version", "scenario", "config_version"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+    readonly_fields = [
+        "run_id",
+        "status",
+        "source",
+        "plan_version_link",
+        "plan_link",
+        "scenario_link",
+        "config_link",
+        "job_link",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "summary",
+        "fill_rate",
+        "cycle_service_level",
+        "avg_on_hand",
+        "shortage_total",
+        "profit_total",
+        "engine_version",
+        "seed",
+        "stochastic",
+        "horizon_days",
+        "input_hash",
+        "pinned",
+        "error",
+    ]
+    fields = readonly_fields
+    actions = ["pin_selected", "unpin_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Run]:
+        return super().get_queryset(request).select_related("plan_version__plan")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Runs are recorded by simulations, never typed in.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
+        # Read-only record; the change permission only gates the pin actions.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("plan version"), ordering="plan_version")
+    def plan_version_link(self, obj: Run) -> str:
+        return change_link(obj.plan_version)
+
+    @admin.display(description=_("plan"))
+    def plan_link(self, obj: Run) -> str:
+        return change_link(obj.plan_version.plan if obj.plan_version else None)
+
+    @admin.display(description=_("scenario"), ordering="scenario__name")
+    def scenario_link(self, obj: Run) -> str:
+        return change_link(obj.scenario)
+
+    @admin.display(description=_("config version"), ordering="config_version")
+    def config_link(self, obj: Run) -> str:
+        return change_link(obj.config_version)
+
+    @admin.display(description=_("job"))
+    def job_link(self, obj: Run) -> str:
+        return change_link(obj.job)
+
+    @admin.action(
+        description=_("Pin selected runs (exempt from retention)"), permissions=["change"]
+    )
+    def pin_selected(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
+        for run in queryset:
+            services.run_set_pinned(run=run, pinned=True)
+        self.message_user(request, _("Runs pinned."), messages.SUCCESS)
+
+    @admin.action(description=_("Unpin selected runs"), permissions=["change"])
+    def unpin_selected(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
+        for run in queryset:
+            services.run_set_pinned(run=run, pinned=False)
+        self.message_user(request, _("Runs unpinned."), messages.SUCCESS)

@@ -1,0 +1,140 @@
+"""Runs: the RunRegistry's record of every PSI simulation."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Run(models.Model):
+    """One PSI simulation, traceable to the plan version, scenario and config.
+
+    ``run_id`` is what users see. Headline KPIs are columns (not only keys of
+    ``summary``) so run history can sort and filter 100,000 runs with an
+    index instead of parsing JSON; the full KPI dict stays in ``summary``. The
+    PSI result lives in :class:`RunResult` so that list pages never load it.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    class Source(models.TextChoices):
+        PLAN = "plan", _("Plan")
+        OTHER = "other", _("Other")
+
+    run_id = models.UUIDField(_("run id"), primary_key=True, default=uuid.uuid4, editable=False)
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion",
+        verbose_name=_("plan version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+    )
+    scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        verbose_name=_("scenario"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+    )
+    config_version = models.ForeignKey(
+        "scenarios.ConfigVersion",
+        verbose_name=_("config version"),
+        on_delete=models.PROTECT,
+        related_name="runs",
+    )
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name=_("job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+    )
+    source = models.CharField(
+        _("source"), max_length=8, choices=Source.choices, default=Source.PLAN
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUCCEEDED
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+
+    summary = models.JSONField(_("KPIs"), default=dict, blank=True)
+    fill_rate = models.FloatField(_("fill rate"), null=True, blank=True)
+    cycle_service_level = models.FloatField(_("cycle service level"), null=True, blank=True)
+    avg_on_hand = models.FloatField(_("average on-hand"), null=True, blank=True)
+    shortage_total = models.FloatField(_("shortage"), null=True, blank=True)
+    profit_total = models.FloatField(_("profit"), null=True, blank=True)
+
+    engine_version = models.CharField(_("engine version"), max_length=32, blank=True)
+    seed = models.BigIntegerField(_("seed"), null=True, blank=True)
+    stochastic = models.BooleanField(_("stochastic"), default=False)
+    horizon_days = models.PositiveIntegerField(_("days"), null=True, blank=True)
+    input_hash = models.CharField(_("input hash"), max_length=64, blank=True)
+    pinned = models.BooleanField(_("pinned"), default=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("run")
+        verbose_name_plural = _("runs")
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fill_rate__isnull=True) | Q(fill_rate__gte=0, fill_rate__lte=1),
+                name="run_fill_rate_0_1",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-started_at"], name="run_started_idx"),
+            models.Index(fields=["plan_version", "-started_at"], name="run_pv_started_idx"),
+            models.Index(fields=["scenario", "-started_at"], name="run_scenario_started_idx"),
+            models.Index(fields=["config_version", "-started_at"], name="run_config_started_idx"),
+            models.Index(fields=["status", "-started_at"], name="run_status_started_idx"),
+            models.Index(fields=["pinned", "started_at"], name="run_pinned_started_idx"),
+            models.Index(fields=["duration_ms"], name="run_duration_idx"),
+            models.Index(fields=["fill_rate"], name="run_fill_rate_idx"),
+            models.Index(fields=["profit_total"], name="run_profit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.run_id)
+
+
+class RunResult(models.Model):
+    """A run's full result, stored columnar as Parquet bytes.
+
+    One row per run rather than one row per day × node × item: a large run
+    would otherwise be millions of rows, and a Parquet column of the daily
+    PSI compresses to a fraction of its JSON size and loads straight into a
+    DataFrame.
+    """
+
+    run = models.OneToOneField(
+        Run,
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="result",
+    )
+    schema_version = models.CharField(_("schema version"), max_length=32)
+    psi = models.BinaryField(_("PSI (Parquet)"))
+    pl = models.BinaryField(_("P&L (Parquet)"))
+    trace = models.BinaryField(_("cost trace (Parquet)"))
+    psi_rows = models.PositiveIntegerField(_("PSI rows"), default=0)
+
+    class Meta:
+        verbose_name = _("run result")
+        verbose_name_plural = _("run results")
+
+    def __str__(self) -> str:
+        return f"result of {self.run_id}"

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import PlanVersion
+from runs.models import Run
+from scenarios import services
+from scenarios.models import ConfigVersion, Scenario
+from scpln.admin_links import change_link, changelist_link
+
+
+@admin.register(ConfigVersion)
+class ConfigVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "name",
+        "schema_version",
+        "status",
+        "horizon_days",
+        "item_count",
+        "node_count",
+        "created_at",
+        "plan_versions_link",
+        "runs_link",
+    ]
+    list_filter = ["status", "schema_version", "created_at"]
+    search_fields = ["name", "description", "content_hash", "source_filename"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "schema_version",
+        "content_hash",
+        "document",
+        "horizon_days",
+        "item_count",
+        "node_count",
+        "source_filename",
+        "created_at",
+        "created_by",
+        "plan_versions_link",
+        "runs_link",
+    ]
+    fields = ["name", "description", "status", *readonly_fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConfigVersion]:
+        return super().get_queryset(request).defer("document")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Configs enter through import, which validates the whole document.
+        return False
+
+    @admin.display(description=_("plan versions"))
+    def plan_versions_link(self, obj: ConfigVersion) -> str:
+        return changelist_link(PlanVersion, _("plan versions"), config_version__id__exact=obj.pk)
+
+    @admin.display(description=_("runs"))
+    def runs_link(self, obj: ConfigVersion) -> str:
+        return changelist_link(Run, _("runs"), config_version__id__exact=obj.pk)
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "parent_link",
+        "locked",
+        "locked_by",
+        "locked_at",
+        "demand_scale",
+        "capacity_scale",
+        "plan_count",
+        "updated_at",
+    ]
+    list_filter = ["locked", "created_at"]
+    search_fields = ["name", "description", "lock_reason"]
+    list_select_related = ["parent", "locked_by"]
+    readonly_fields = [
+        "locked",
+        "locked_by",
+        "locked_at",
+        "lock_reason",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "plan_versions_link",
+        "runs_link",
+    ]
+    autocomplete_fields = ["parent"]
+    actions = ["lock_selected", "unlock_selected"]
+    fieldsets = [
+        (None, {"fields": ["name", "description", "parent", "tags"]}),
+        (
+            _("Overrides"),
+            {
+                "fields": [
+                    "demand_scale",
+                    "demand_scale_by_item",
+                    "capacity_scale",
+                    "capacity_scale_by_node",
+                    "lead_time_shift_days",
+                    "initial_inventory_scale",
+                    "horizon_days",
+                ]
+            },
+        ),
+        (_("Lock"), {"fields": ["locked", "locked_by", "locked_at", "lock_reason"]}),
+        (
+            _("Links and audit"),
+            {
+                "fields": [
+                    "plan_versions_link",
+                    "runs_link",
+                    "created_at",
+                    "updated_at",
+                    "created_by",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Scenario]:
+        return super().get_queryset(request).annotate(_plan_count=Count("plan_versions"))
+
+    def has_change_permission(self, request: HttpRequest, obj: Scenario | None = None) -> bool:
+        # A locked scenario is frozen; unlocking is an explicit action.
+        if obj is not None and obj.locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Scenario | None = None) -> bool:
+        if obj is not None and obj.locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("parent"), ordering="parent__name")
+    def parent_link(self, obj: Scenario) -> str:
+        return change_link(obj.parent)
+
+    @admin.display(description=_("plan versions"), ordering="_plan_count")
+    def plan_count(self, obj: Scenario) -> int:
+        return obj._plan_count  # type: ignore[attr-defined]
+
+    @admin.display(description=_("plan versions"))
+    def plan_versions_link(self, obj: Scenario) -> str:
+        return changelist_link(PlanVersion, _("plan versions"), base_scenario__id__exact=obj.pk)
+
+    @admin.display(description=_("runs"))
+    def runs_link(self, obj: Scenario) -> str:
+        return changelist_link(Run, _("runs"), scenario__id__exact=obj.pk)
+
+    @admin.action(description=_("Lock selected scenarios"), permissions=["change"])
+    def lock_selected(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
+        self._apply(
+            request,
+            queryset,
+            lambda s: services.scenario_lock(
+                scenario=s, user=request.user, reason=_("locked from the admin")
+            ),
+        )
+
+    @admin.action(description=_("Unlock selected scenarios"), permissions=["change"])
+    def unlock_selected(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
+        self._apply(
+            request, queryset, lambda s: services.scenario_unlock(scenario=s, user=request.user)
+        )
+
+    def _apply(self, request: HttpRequest, queryset: QuerySet[Scenario], action) -> None:
+        done = 0
+        for scenario in queryset:
+            try:
+                action(scenario)
+                done += 1
+            except ValidationError as exc:
+                for message in exc.messages:
+                    self.message_user(request, message, messages.WARNING)
+        if done:
+            self.message_user(
+                request, _("%(count)d scenario(s) updated.") % {"count": done}, messages.SUCCESS
+            )

@@ -1,0 +1,148 @@
+"""Scenarios (what-if overrides) and canonical config versions (the network)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ConfigVersion(models.Model):
+    """A canonical-1.0 supply-chain network, validated and frozen at import.
+
+    The document never changes after import: plans and runs refer to it by
+    ``config_version_id``, so editing it would silently rewrite history. A
+    changed network is a new import and a new version. The content hash is
+    unique, so importing the same network twice finds the existing version.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    schema_version = models.CharField(_("schema version"), max_length=32)
+    document = models.JSONField(_("document"))
+    content_hash = models.CharField(_("content hash"), max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    horizon_days = models.PositiveIntegerField(_("horizon (days)"))
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+    node_count = models.PositiveIntegerField(_("nodes"), default=0)
+    source_filename = models.CharField(_("source file"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("config version")
+        verbose_name_plural = _("config versions")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="config_status_created_idx"),
+            models.Index(fields=["name"], name="config_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+
+class Scenario(models.Model):
+    """A named set of what-if overrides applied on top of a config version.
+
+    A locked scenario is frozen: it cannot be edited or deleted, and no plan
+    or run may be started against it until it is unlocked. The lock records
+    who and when so a refusal can say so.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+
+    demand_scale = models.FloatField(_("demand scale"), default=1.0)
+    demand_scale_by_item = models.JSONField(
+        _("demand scale by item or family"), default=dict, blank=True
+    )
+    capacity_scale = models.FloatField(_("capacity scale"), default=1.0)
+    capacity_scale_by_node = models.JSONField(_("capacity scale by node"), default=dict, blank=True)
+    lead_time_shift_days = models.IntegerField(_("lead-time shift (days)"), default=0)
+    initial_inventory_scale = models.FloatField(_("initial-inventory scale"), default=1.0)
+    horizon_days = models.PositiveIntegerField(_("horizon (days)"), null=True, blank=True)
+
+    locked = models.BooleanField(_("locked"), default=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("locked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    lock_reason = models.CharField(_("lock reason"), max_length=500, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(demand_scale__gt=0), name="scenario_demand_scale_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity_scale__gt=0), name="scenario_capacity_scale_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_inventory_scale__gte=0),
+                name="scenario_initial_inventory_scale_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(locked=False) | Q(locked_at__isnull=False),
+                name="scenario_lock_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["locked", "name"], name="scenario_locked_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def overrides(self) -> dict:
+        """The scenario's overrides in the engine's ``ScenarioOverrides`` shape."""
+        return {
+            "demand_scale": self.demand_scale,
+            "demand_scale_by_item": dict(self.demand_scale_by_item or {}),
+            "capacity_scale": self.capacity_scale,
+            "capacity_scale_by_node": dict(self.capacity_scale_by_node or {}),
+            "lead_time_shift_days": self.lead_time_shift_days,
+            "initial_inventory_scale": self.initial_inventory_scale,
+            "horizon_days": self.horizon_days,
+        }

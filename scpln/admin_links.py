@@ -1,0 +1,25 @@
+"""Links between related objects in the admin, so operators can follow a run
+to its plan version, plan and scenario (and back) without copying ids."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+
+def change_link(obj: Model | None, label: object | None = None) -> str:
+    """An HTML link to the object's change page, or a dash when there is none."""
+    if obj is None:
+        return "—"
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
+
+
+def changelist_link(model: type[Model], label: object, **filters: object) -> str:
+    """An HTML link to a changelist filtered by ``filters`` (e.g. ``plan_version__exact``)."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)

@@ -1,0 +1,218 @@
+"""scpln settings: one module, driven by the environment, embedded defaults first.
+
+With no variables set, scpln runs on SQLite under ``data/`` and a Celery
+broker that needs no server. ``DATABASE_URL`` and ``REDIS_URL`` /
+``CELERY_BROKER_URL`` switch to PostgreSQL and Redis. The variables are
+documented in docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from scpln.environ import (
+    broker_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    sqlite_database,
+    url_database,
+)
+
+ENV = os.environ
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str(ENV, "SCPLN_DATA_DIR", str(BASE_DIR / "data")))
+
+
+def _secret_key() -> str:
+    """Use the configured key, else one generated once and kept under data/.
+
+    A fixed key in the source would be public; a fresh key per start would
+    log every planner out on each restart.
+    """
+    configured = env_str(ENV, "DJANGO_SECRET_KEY", "")
+    if configured:
+        return configured
+    key_file = DATA_DIR / ".secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool(ENV, "DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    ENV, "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django_prometheus",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "scpln",
+    "scenarios",
+    "plans",
+    "jobs",
+    "runs",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "scpln.urls"
+WSGI_APPLICATION = "scpln.wsgi.application"
+ASGI_APPLICATION = "scpln.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+SQLITE_BUSY_TIMEOUT_S = env_int(ENV, "SCPLN_DB_BUSY_TIMEOUT", 30, minimum=1)
+if env_str(ENV, "DATABASE_URL", ""):
+    DATABASES = {"default": url_database(ENV)}
+else:
+    SCPLN_DB = Path(env_str(ENV, "SCPLN_DB", str(DATA_DIR / "scpln.db")))
+    SCPLN_DB.parent.mkdir(parents=True, exist_ok=True)
+    DATABASES = {"default": sqlite_database(SCPLN_DB, busy_timeout_s=SQLITE_BUSY_TIMEOUT_S)}
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Internationalisation -----------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str(ENV, "SCPLN_TIME_ZONE", "UTC")
+
+# --- Static files ---------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- REST API -------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "scpln API",
+    "DESCRIPTION": "Plan-centric supply-chain planning: plans, runs, jobs, scenarios, configs.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Celery ---------------------------------------------------------------------
+_BROKER = broker_url(ENV)
+BROKER_DIR = Path(env_str(ENV, "SCPLN_BROKER_DIR", str(DATA_DIR / "broker")))
+if _BROKER:
+    CELERY_BROKER_URL = _BROKER
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+else:
+    # kombu's filesystem transport: messages are files in one folder that the
+    # web process writes and the worker reads, so no server is needed.
+    for sub in ("queue", "processed", "control"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool(ENV, "CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = TIME_ZONE
+
+# --- RunRegistry ----------------------------------------------------------------
+REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
+RUNS_DB_MAX_ROWS = env_int(ENV, "RUNS_DB_MAX_ROWS", 0, minimum=0)
+SCPLN_SKIP_SIMULATION_API = env_bool(ENV, "SCPLN_SKIP_SIMULATION_API", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str(ENV, "SCPLN_LOG_LEVEL", "INFO")},
+}
+
+# --- Backups --------------------------------------------------------------------
+SCPLN_BACKUP_DIR = Path(env_str(ENV, "SCPLN_BACKUP_DIR", str(DATA_DIR / "backups")))
+SCPLN_BACKUP_KEEP = env_int(ENV, "SCPLN_BACKUP_KEEP", 14, minimum=1)

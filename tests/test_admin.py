@@ -1,0 +1,121 @@
+"""Operators can open, filter and follow links between every model in the admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from jobs.tests.factories import JobFactory
+from plans.models import PlanArtifact
+from runs.models import Run
+from runs.tests.factories import RunFactory
+from scenarios.tests.factories import ScenarioFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run(db):
+    run = RunFactory()
+    run.job = JobFactory(plan_version=run.plan_version)
+    run.save()
+    PlanArtifact.objects.create(
+        plan_version=run.plan_version,
+        kind="aggregate",
+        name="aggregate",
+        data=b"PAR1",
+        row_count=3,
+        columns=["family"],
+    )
+    return run
+
+
+def _objects(run: Run):
+    pv = run.plan_version
+    return [run, pv, pv.plan, pv.base_scenario, pv.config_version, run.job, pv.artifacts.get()]
+
+
+def test_staff_opens_every_changelist_and_change_page(admin_client, run):
+    for obj in _objects(run):
+        opts = obj._meta
+        changelist = admin_client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        )
+        assert changelist.status_code == 200, opts.model_name
+        change = admin_client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
+        assert change.status_code == 200, opts.model_name
+
+
+def test_run_page_links_to_plan_version_plan_scenario_config_and_job(admin_client, run):
+    page = admin_client.get(reverse("admin:runs_run_change", args=[run.pk])).content.decode()
+    pv = run.plan_version
+    assert reverse("admin:plans_planversion_change", args=[pv.pk]) in page
+    assert reverse("admin:plans_plan_change", args=[pv.plan.pk]) in page
+    assert reverse("admin:scenarios_scenario_change", args=[run.scenario.pk]) in page
+    assert reverse("admin:scenarios_configversion_change", args=[run.config_version.pk]) in page
+    assert reverse("admin:jobs_job_change", args=[run.job.pk]) in page
+
+
+def test_plan_version_page_links_back_to_its_runs(admin_client, run):
+    pv = run.plan_version
+    page = admin_client.get(
+        reverse("admin:plans_planversion_change", args=[pv.pk])
+    ).content.decode()
+    runs_url = (
+        reverse("admin:runs_run_changelist") + f"?plan_version__plan_version_id__exact={pv.pk}"
+    )
+    assert runs_url in page
+    listing = admin_client.get(runs_url).content.decode()
+    assert str(run.run_id) in listing
+
+
+def test_run_changelist_filters_by_status_and_searches_by_plan_version(admin_client, run):
+    other = RunFactory(status=Run.Status.FAILED)
+    url = reverse("admin:runs_run_changelist")
+    failed = admin_client.get(url, {"status__exact": "failed"}).content.decode()
+    assert str(other.run_id) in failed and str(run.run_id) not in failed
+    found = admin_client.get(url, {"q": run.plan_version_id}).content.decode()
+    assert str(run.run_id) in found and str(other.run_id) not in found
+
+
+def test_audit_fields_are_read_only(admin_client, run):
+    page = admin_client.get(reverse("admin:runs_run_change", args=[run.pk])).content.decode()
+    assert 'name="input_hash"' not in page
+    assert 'name="started_at"' not in page
+
+
+def test_lock_and_unlock_actions_go_through_the_service(admin_client, admin_user):
+    scenario = ScenarioFactory()
+    url = reverse("admin:scenarios_scenario_changelist")
+    admin_client.post(url, {"action": "lock_selected", "_selected_action": [scenario.pk]})
+    scenario.refresh_from_db()
+    assert scenario.locked and scenario.locked_by == admin_user and scenario.locked_at is not None
+
+    # A locked scenario is frozen in the admin too.
+    change = admin_client.get(reverse("admin:scenarios_scenario_change", args=[scenario.pk]))
+    assert 'name="demand_scale"' not in change.content.decode()
+
+    admin_client.post(url, {"action": "unlock_selected", "_selected_action": [scenario.pk]})
+    scenario.refresh_from_db()
+    assert not scenario.locked and scenario.locked_by is None
+
+
+def test_pin_and_unpin_actions(admin_client, run):
+    url = reverse("admin:runs_run_changelist")
+    admin_client.post(url, {"action": "pin_selected", "_selected_action": [run.pk]})
+    run.refresh_from_db()
+    assert run.pinned
+    admin_client.post(url, {"action": "unpin_selected", "_selected_action": [run.pk]})
+    run.refresh_from_db()
+    assert not run.pinned
+
+
+def test_non_staff_user_cannot_enter_the_admin(client):
+    user = User.objects.create_user("planner", password="pw-123-long")
+    client.force_login(user)
+    response = client.get(reverse("admin:runs_run_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]

@@ -1,0 +1,40 @@
+"""A job sent by the web process is executed by a separate worker process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from jobs import services
+from jobs.models import Job
+from tests.workers import wait_for
+
+pytestmark = pytest.mark.worker
+
+
+def _run_backup_job(tmp_path: Path) -> Job:
+    with transaction.atomic():
+        job = services.job_create(
+            job_type=Job.Type.BACKUP, params={"directory": str(tmp_path / "bk")}
+        )
+    return wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=Job.TERMINAL).first())
+
+
+def test_job_sent_on_embedded_broker_runs_in_worker_process(celery_worker_process, tmp_path):
+    job = _run_backup_job(tmp_path)
+
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert job.attempts == 1
+    assert Path(job.result["path"]).is_file()
+    assert f"Task jobs.run_job[{job.celery_task_id}] succeeded" in celery_worker_process.output()
+
+
+@pytest.mark.redis
+def test_job_sent_on_redis_runs_in_worker_process(celery_worker_process, tmp_path):
+    job = _run_backup_job(tmp_path)
+
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert "Connected to redis://:**@127.0.0.1:6379/15" in celery_worker_process.output()
+    assert f"Task jobs.run_job[{job.celery_task_id}] succeeded" in celery_worker_process.output()
