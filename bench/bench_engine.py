@@ -1,0 +1,170 @@
+"""PSI engine benchmark: seconds and peak memory per network size, against the targets.
+
+    .venv/bin/python -m bench.bench_engine [--quick] [--repeat N] [--mode MODE]
+
+Each run happens in a child process of its own, so no run's memory flatters another's.
+The child first builds its input outside the clock — a reference file, or a config from
+the canonical generator, loaded with ``load_config`` — then times one ``simulate``:
+compiling the config to arrays, the day loop, the PSI DataFrame, the P&L and the KPIs.
+Printed per run: node-items, days, seconds (compile / day loop / outputs), node-item-days
+per second, the child's peak RSS, how much the run added on top of the loaded config
+(the engine's own peak, which the 4 GB target is about), and time and memory over their
+targets (≤ 1.00 meets them). The machine's load average is printed before and after:
+these are wall-clock numbers on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference" / "canonical"
+GB = 1024**3
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    seconds_target: float | None
+    memory_target_gb: float | None
+    skus: int = 0
+    stores: int = 0
+    dcs: int = 10
+    factories: int = 5
+    reference: str | None = None
+
+
+SIZES = [
+    *(
+        Size(f"ref:{path.stem}", 0.1, None, reference=path.name)
+        for path in sorted(REFERENCE_DIR.glob("*.json"))
+    ),
+    Size("10k", 1.0, None, skus=50, stores=190),
+    Size("50k", None, None, skus=100, stores=490),
+    Size("200k", 10.0, 4.0, skus=100, stores=1990),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 200k size")
+    parser.add_argument("--only", metavar="SIZE", help="run one size (e.g. 200k)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per size")
+    parser.add_argument("--mode", choices=("stochastic", "deterministic", "both"), default="both")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.child)))
+        return
+    modes = ("stochastic", "deterministic") if args.mode == "both" else (args.mode,)
+    sizes = [s for s in SIZES if not (args.quick and s.name == "200k")]
+    sizes = [s for s in sizes if args.only in (None, s.name)]
+    print(f"load average before: {_load()}  (cpus: {os.cpu_count()})")
+    header = (
+        f"{'size':<32}{'mode':<14}{'node-items':>11}{'days':>6}{'seconds':>9}"
+        f"{'compile':>9}{'loop':>7}{'output':>8}{'ni-days/s':>12}{'peak GB':>9}"
+        f"{'run GB':>8}{'time/target':>13}{'mem/target':>12}"
+    )
+    print(header)
+    for size in sizes:
+        for mode in modes:
+            for _ in range(args.repeat):
+                row = _spawn(size, mode)
+                print(_format(size, mode, row), flush=True)
+    print(f"load average after:  {_load()}")
+
+
+def _spawn(size: Size, mode: str) -> dict:
+    spec = json.dumps({"size": size.__dict__, "mode": mode})
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_engine", "--child", spec],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _child(spec: str) -> dict:
+    from scpln.engine.canonical import load_config
+    from scpln.engine.canonical.generator import generate_config
+    from scpln.engine.psi import compile_network, simulate_network
+
+    job = json.loads(spec)
+    size = Size(**job["size"])
+    if size.reference:
+        config = load_config(REFERENCE_DIR / size.reference)
+    else:
+        document = generate_config(
+            skus=size.skus,
+            stores=size.stores,
+            dcs=size.dcs,
+            factories=size.factories,
+            days=365,
+            seed=1,
+        )
+        config = load_config(document)
+        del document
+    gc.collect()
+    before = _rss()
+    marks: dict[str, float] = {}
+
+    def progress(done: float) -> None:
+        if done >= 0.9 and "loop" not in marks:  # the day loop reports up to 0.9
+            marks["loop"] = time.perf_counter()
+
+    start = time.perf_counter()
+    network = compile_network(config)
+    compiled = time.perf_counter()
+    result = simulate_network(
+        network, stochastic=job["mode"] == "stochastic", seed=1, progress=progress
+    )
+    end = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {
+        "node_items": network.size,
+        "days": result.days,
+        "seconds": end - start,
+        "compile": compiled - start,
+        "loop": marks["loop"] - compiled,
+        "output": end - marks["loop"],
+        "peak": peak,
+        "run_peak": peak - before,
+        "fill_rate": result.kpis["fill_rate"],
+    }
+
+
+def _format(size: Size, mode: str, row: dict) -> str:
+    rate = row["node_items"] * row["days"] / row["seconds"]
+    time_ratio = f"{row['seconds'] / size.seconds_target:.2f}" if size.seconds_target else "-"
+    mem_ratio = (
+        f"{row['run_peak'] / GB / size.memory_target_gb:.2f}" if size.memory_target_gb else "-"
+    )
+    return (
+        f"{size.name:<32}{mode:<14}{row['node_items']:>11,}{row['days']:>6}"
+        f"{row['seconds']:>9.3f}{row['compile']:>9.3f}{row['loop']:>7.2f}{row['output']:>8.2f}"
+        f"{rate:>12,.0f}{row['peak'] / GB:>9.3f}{row['run_peak'] / GB:>8.3f}"
+        f"{time_ratio:>13}{mem_ratio:>12}"
+    )
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Entry point of ``python -m scpln.engine``."""
+
+from scpln.engine.cli import main
+
+raise SystemExit(main())

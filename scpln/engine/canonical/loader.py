@@ -1,0 +1,86 @@
+"""Turning a file, JSON text or mapping into a :class:`CanonicalConfig`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from .codec import ReadLog, describe, read_entity
+from .problems import ConfigError, Problem
+from .schema import CanonicalConfig, Meta
+
+ConfigSource = CanonicalConfig | dict[str, Any] | str | Path
+
+
+def read_json(source: str | Path) -> tuple[Any, list[Problem]]:
+    """Read JSON from a path, or from text when a ``str`` starts with ``{``."""
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        text, origin = source, "JSON text"
+    else:
+        path = Path(source)
+        origin = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return None, [Problem("", f"cannot read {origin}: {reason}")]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        message = f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        return None, [Problem("", message)]
+
+
+def read_config(source: ConfigSource) -> tuple[CanonicalConfig | None, list[Problem]]:
+    """Read a config as far as it can be read, returning it with every structural problem.
+
+    The config is None only when there is nothing to read (no file, bad JSON, not an
+    object). Otherwise rows with unreadable key fields are left out and the rest kept, so
+    that validation can still report everything else at once.
+    """
+    config, log = read_config_logged(source)
+    return config, log.problems
+
+
+def read_config_logged(source: ConfigSource) -> tuple[CanonicalConfig | None, ReadLog]:
+    """:func:`read_config`, also telling which rows were left out (see ``ReadLog``)."""
+    log = ReadLog()
+    if isinstance(source, CanonicalConfig):
+        return source, log
+    if isinstance(source, str | Path):
+        data, log.problems = read_json(source)
+        if log.problems:
+            return None, log
+    else:
+        data = source
+    if not isinstance(data, dict):
+        log.problems.append(
+            Problem("", f"a canonical config is a JSON object, got {describe(data)}")
+        )
+        return None, log
+    body = {key: value for key, value in data.items() if key != "meta"}
+    meta = None
+    if "meta" in data:
+        meta = read_entity(Meta, data["meta"], "meta", log)
+    else:
+        log.problems.append(Problem("meta", "required field is missing"))
+    placeholder = {"meta": {"name": ""}, **body}
+    config = read_entity(CanonicalConfig, placeholder, "", log)
+    assert config is not None  # only ``meta`` is required at the top level
+    config = dataclasses.replace(config, meta=meta or Meta(name=""), _keys=tuple(data))
+    return config, log
+
+
+def load_config(source: ConfigSource) -> CanonicalConfig:
+    """Load a canonical-1.0 config from a mapping, a JSON file path, or JSON text.
+
+    Raises :class:`ConfigError` with every problem when the input cannot be read as a
+    config (unreadable file, bad JSON, wrong JSON types, missing key fields). It does not
+    judge meaning (unknown references, negative costs, ...): that is ``validate_config``.
+    """
+    config, problems = read_config(source)
+    if problems or config is None:
+        raise ConfigError(problems)
+    return config

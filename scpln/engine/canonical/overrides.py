@@ -1,0 +1,268 @@
+"""Scenario overrides: what-if adjustments applied on top of a config, never inside it.
+
+- ``demand_scale`` multiplies every demand; ``demand_scale_by_item`` maps an item code or
+  a product-hierarchy key (a family, at any level) to a factor; the most specific entry
+  wins (the item's own, else its nearest ancestor's) and multiplies with the overall
+  factor. ``mean`` and ``std_dev`` scale alike (a scaled random variable).
+- ``capacity_scale`` multiplies every production capacity (production policies and
+  capacity rows); ``capacity_scale_by_node`` further multiplies one node's.
+- ``lead_time_shift_days`` is added to every lead time (items, nodes, arcs, inventory
+  policies); a result below 0 is clamped to 0, so "two days faster" never invents time.
+- ``initial_inventory_scale`` multiplies ``meta.attributes.initial_inventory_scale``.
+- ``horizon_days`` replaces ``meta.attributes.planning_horizon``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .codec import describe
+from .loader import ConfigSource, load_config
+from .problems import ConfigError, Problem, join_path
+from .schema import CanonicalConfig, Capacity, Demand, Node
+
+MAX_HORIZON_DAYS = 3660
+_ROOT = "overrides"
+_FACTORS = ("demand_scale", "capacity_scale", "initial_inventory_scale")
+_FACTOR_MAPS = ("demand_scale_by_item", "capacity_scale_by_node")
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioOverrides:
+    """Adjustments a scenario makes to a config; the defaults change nothing."""
+
+    demand_scale: float = 1.0
+    demand_scale_by_item: Mapping[str, float] = field(default_factory=dict)
+    capacity_scale: float = 1.0
+    capacity_scale_by_node: Mapping[str, float] = field(default_factory=dict)
+    lead_time_shift_days: int = 0
+    initial_inventory_scale: float = 1.0
+    horizon_days: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ScenarioOverrides:
+        """Read overrides from JSON; raises ``ConfigError`` listing every wrong key or type."""
+        if data is None:
+            return cls()
+        if not isinstance(data, Mapping):
+            raise ConfigError([Problem(_ROOT, f"expected an object, got {describe(data)}")])
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        names = [f.name for f in dataclasses.fields(cls)]
+        for key, value in data.items():
+            path = join_path(_ROOT, key)
+            if key not in names:
+                problems.append(Problem(path, f"unknown override; use {', '.join(names)}"))
+            elif key in _FACTORS:
+                if _is_number(value):
+                    values[key] = value
+                else:
+                    problems.append(Problem(path, f"expected a number, got {describe(value)}"))
+            elif key in _FACTOR_MAPS:
+                values[key] = _factor_map(value, path, problems)
+            elif key == "horizon_days" and value is None:
+                values[key] = None
+            elif _is_number(value) and value == int(value):
+                values[key] = int(value)
+            else:
+                problems.append(
+                    Problem(path, f"expected a whole number of days, got {describe(value)}")
+                )
+        if problems:
+            raise ConfigError(problems)
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only the overrides that change something."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            default = (
+                f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            )
+            if value != default:
+                out[f.name] = dict(value) if isinstance(value, Mapping) else value
+        return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _factor_map(value: Any, path: str, problems: list[Problem]) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        problems.append(
+            Problem(path, f"expected an object of codes to factors, got {describe(value)}")
+        )
+        return {}
+    out = {}
+    for code, factor in value.items():
+        if _is_number(factor):
+            out[str(code)] = factor
+        else:
+            problems.append(
+                Problem(join_path(path, str(code)), f"expected a number, got {describe(factor)}")
+            )
+    return out
+
+
+def _product_parents(config: CanonicalConfig) -> dict[str, str | None]:
+    return {
+        row.node_key: row.parent_key
+        for row in config.hierarchies
+        if row.hierarchy_type == "product"
+    }
+
+
+def _has_capacity(node: Node, capacity_rows: set[str]) -> bool:
+    return node.code in capacity_rows or any(
+        policy.production_capacity is not None for policy in node.production_policies
+    )
+
+
+def validate_overrides(overrides: ScenarioOverrides, config: ConfigSource) -> list[Problem]:
+    """Every problem of ``overrides`` against ``config``; empty means it can be applied."""
+    loaded = load_config(config)
+    problems: list[Problem] = []
+
+    def positive(path: str, factor: float) -> None:
+        if factor <= 0:
+            problems.append(Problem(path, f"must be a factor greater than 0, got {factor:g}"))
+
+    for name in _FACTORS:
+        positive(join_path(_ROOT, name), getattr(overrides, name))
+    items = {item.code for item in loaded.items}
+    families = set(_product_parents(loaded)) | {
+        row.parent_key
+        for row in loaded.hierarchies
+        if row.hierarchy_type == "product" and row.parent_key
+    }
+    for code, factor in overrides.demand_scale_by_item.items():
+        path = join_path(f"{_ROOT}.demand_scale_by_item", code)
+        if code not in items and code not in families:
+            problems.append(Problem(path, f"unknown item or product family '{code}'"))
+        positive(path, factor)
+    nodes = {node.code: node for node in loaded.nodes}
+    capacity_rows = {row.resource_code for row in loaded.capacities}
+    for code, factor in overrides.capacity_scale_by_node.items():
+        path = join_path(f"{_ROOT}.capacity_scale_by_node", code)
+        if code not in nodes:
+            problems.append(Problem(path, f"unknown node '{code}'"))
+        elif not _has_capacity(nodes[code], capacity_rows):
+            problems.append(Problem(path, f"{code} has no production capacity to scale"))
+        positive(path, factor)
+    horizon = overrides.horizon_days
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON_DAYS:
+        problems.append(
+            Problem(
+                f"{_ROOT}.horizon_days",
+                f"must be between 1 and {MAX_HORIZON_DAYS} days, got {horizon}",
+            )
+        )
+    return problems
+
+
+def _scaled(value: float, factor: float) -> float:
+    # rounded so that 200 × 1.1 × 2 reads 440, not 440.00000000000006, in the document
+    return value if factor == 1 else round(value * factor, 9)
+
+
+def apply_overrides(
+    config: ConfigSource, overrides: ScenarioOverrides | Mapping[str, Any]
+) -> CanonicalConfig:
+    """A new config with the overrides applied (the input is left as it was).
+
+    Raises ``ConfigError`` when the overrides do not fit the config.
+    """
+    loaded = load_config(config)
+    if not isinstance(overrides, ScenarioOverrides):
+        overrides = ScenarioOverrides.from_dict(overrides)
+    problems = validate_overrides(overrides, loaded)
+    if problems:
+        raise ConfigError(problems)
+    shift = overrides.lead_time_shift_days
+    attributes = dict(loaded.meta.attributes)
+    if overrides.initial_inventory_scale != 1:
+        scale = loaded.initial_inventory_scale * overrides.initial_inventory_scale
+        attributes["initial_inventory_scale"] = scale
+    if overrides.horizon_days is not None:
+        attributes["planning_horizon"] = overrides.horizon_days
+    return replace(
+        loaded,
+        meta=replace(loaded.meta, attributes=attributes),
+        items=tuple(_shift_lead_time(item, shift) for item in loaded.items),
+        nodes=tuple(_adjust_node(node, overrides) for node in loaded.nodes),
+        arcs=tuple(_shift_lead_time(arc, shift) for arc in loaded.arcs),
+        demands=_scaled_demands(loaded, overrides),
+        capacities=tuple(
+            replace(row, capacity=_scaled(row.capacity, _row_capacity_factor(overrides, row)))
+            for row in loaded.capacities
+        ),
+    )
+
+
+def _shift_lead_time(row: Any, shift: int) -> Any:
+    if shift == 0 or row.lead_time_days is None:
+        return row
+    return replace(row, lead_time_days=max(0, row.lead_time_days + shift))
+
+
+def _node_capacity_factor(overrides: ScenarioOverrides, code: str) -> float:
+    return overrides.capacity_scale * overrides.capacity_scale_by_node.get(code, 1.0)
+
+
+def _row_capacity_factor(overrides: ScenarioOverrides, row: Capacity) -> float:
+    """Node and supplier rows follow their node's factor; item/workcenter rows the overall one."""
+    if row.resource_type in ("node", "supplier"):
+        return _node_capacity_factor(overrides, row.resource_code)
+    return overrides.capacity_scale
+
+
+def _adjust_node(node: Node, overrides: ScenarioOverrides) -> Node:
+    factor = _node_capacity_factor(overrides, node.code)
+    production = tuple(
+        policy
+        if policy.production_capacity is None
+        else replace(policy, production_capacity=_scaled(policy.production_capacity, factor))
+        for policy in node.production_policies
+    )
+    shift = overrides.lead_time_shift_days
+    inventory = tuple(_shift_lead_time(policy, shift) for policy in node.inventory_policies)
+    shifted = _shift_lead_time(node, shift)
+    return replace(shifted, inventory_policies=inventory, production_policies=production)
+
+
+def _scaled_demands(config: CanonicalConfig, overrides: ScenarioOverrides) -> tuple[Demand, ...]:
+    factor_of = _demand_factors(config, overrides)
+    rows = []
+    for row in config.demands:
+        factor = factor_of(row.item_code)
+        if factor != 1:
+            row = replace(row, mean=_scaled(row.mean, factor), std_dev=_scaled(row.std_dev, factor))
+        rows.append(row)
+    return tuple(rows)
+
+
+def _demand_factors(
+    config: CanonicalConfig, overrides: ScenarioOverrides
+) -> Callable[[str], float]:
+    """item code → overall factor × the most specific item/family factor (memoized)."""
+    parents = _product_parents(config)
+    by_item = overrides.demand_scale_by_item
+    cache: dict[str, float] = {}
+
+    def factor(item: str) -> float:
+        if item not in cache:
+            key: str | None = item
+            seen: set[str] = set()
+            while key is not None and key not in by_item and key not in seen:
+                seen.add(key)
+                key = parents.get(key)
+            specific = by_item[key] if key is not None and key in by_item else 1.0
+            cache[item] = overrides.demand_scale * specific
+        return cache[item]
+
+    return factor

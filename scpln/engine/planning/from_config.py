@@ -1,0 +1,228 @@
+"""The planning input set of a canonical config (scenario overrides already applied).
+
+What comes from where:
+
+- calendar: calendar months from the config's start date over its horizon, cut into ISO
+  weeks (:func:`~.calendar.derive_calendar`; a part weighs its days);
+- SKUs: the items with demand rows; family: the SKU's ancestor at level ``family`` in the
+  product hierarchy, else its parent there, else the SKU itself (a family of one);
+- family × month demand: the demand rows' bucket totals, spread evenly over each bucket's
+  days as the simulator does (``canonical.buckets``) and summed per calendar month; days
+  outside the horizon are not planned;
+- mix shares: each SKU's share of its family's demand over the horizon (equal shares for a
+  family without demand);
+- work centres: factory nodes; capacity per month from the ``capacities`` rows of the node
+  (spread by day like demand), else the node-level production capacity per day × the days;
+  a factory with neither is unlimited (planned as over-capacity allowed, capacity 0);
+- routing: a SKU is made by the first factory, in code order, that makes it (its item-level
+  production policies, or every product for a factory without any);
+- inventory: every store, warehouse and factory's opening stock (``opening_stock``);
+  external supplier stock is not the plan's inventory; open POs: none (configs have none);
+- item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``), lot-for-lot, no
+  MOQ; BOM: ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from scpln.engine.canonical import CanonicalConfig, bucket_period
+from scpln.engine.canonical.network import produced_items
+from scpln.engine.canonical.schema import SUPPLIER_TYPES
+
+from .calendar import PlanningCalendar, derive_calendar
+from .inputs import PlanningInputs, empty_table, make_planning_inputs
+
+
+def planning_inputs_from_config(
+    config: CanonicalConfig, *, honour_over_capacity: bool = False
+) -> PlanningInputs:
+    """Build and check the planning inputs of ``config``.
+
+    ``honour_over_capacity`` lets factories whose node-level policy allows over-capacity exceed
+    their capacity in the plan too; by default the plan keeps every factory within capacity,
+    so shortfalls show as backlog and spill instead of silently planned overtime.
+    """
+    start = config.start_date
+    last = start + dt.timedelta(days=config.horizon_days - 1)
+    calendar = derive_calendar(start, last)
+    families = _families(config)
+    sku_demand = _monthly(
+        calendar,
+        start,
+        ((d.item_code, d.bucket, d.mean) for d in config.demands),
+    )
+    skus = sorted(sku_demand.index.unique("key"))
+    family_of = pd.Series({sku: families.get(sku, sku) for sku in skus}, dtype="str")
+    demand: pd.DataFrame = (
+        sku_demand.rename("demand")
+        .reset_index()
+        .assign(family=lambda f: f["key"].map(family_of))
+        .groupby(["family", "period"], as_index=False)
+        .agg(demand=("demand", "sum"))
+    )
+    workcenters, capacity, routing = _factories(config, calendar, start, skus, honour_over_capacity)
+    return make_planning_inputs(
+        demand=demand[["family", "period", "demand"]],
+        capacity=capacity,
+        mix_share=_mix(sku_demand, family_of),
+        items=pd.DataFrame(
+            {
+                "item": pd.Series([i.code for i in config.items], dtype="str"),
+                "lead_time": [float(i.lead_time_days) for i in config.items],
+                "lot": 0.0,
+                "moq": 0.0,
+            }
+        ),
+        inventory=_inventory(config),
+        bom=pd.DataFrame(
+            {
+                "parent": pd.Series([b.parent_item for b in config.bom], dtype="str"),
+                "child": pd.Series([b.child_item for b in config.bom], dtype="str"),
+                "qty": [b.quantity * (1.0 + b.scrap_rate) for b in config.bom],
+            }
+        ),
+        calendar=calendar,
+        routing=routing,
+        workcenters=workcenters,
+        defaults={"lt_unit": "day"},
+        origin="config",
+    )
+
+
+def _families(config: CanonicalConfig) -> dict[str, str]:
+    """SKU → family from the product hierarchy (nearest ``family``-level ancestor, else parent)."""
+    parent: dict[str, str | None] = {}
+    level: dict[str, str | None] = {}
+    for entry in config.hierarchies:
+        if entry.hierarchy_type == "product":
+            parent[entry.node_key] = entry.parent_key
+            level[entry.node_key] = entry.level
+    out: dict[str, str] = {}
+    for key, direct in parent.items():
+        if direct is None:
+            continue
+        node: str | None = direct
+        seen = {key}
+        while node is not None and node not in seen and level.get(node) != "family":
+            seen.add(node)
+            node = parent.get(node)
+        out[key] = node if node is not None and level.get(node) == "family" else direct
+    return out
+
+
+def _monthly(
+    calendar: PlanningCalendar, start: dt.date, rows: Iterable[tuple[str, str, float]]
+) -> pd.Series:
+    """Bucket totals per key spread evenly over their days, summed per calendar period.
+
+    Returns a Series indexed by (key, period), periods of the calendar only.
+    """
+    table = pd.DataFrame(list(rows), columns=["key", "bucket", "value"])
+    periods = calendar.periods
+    if table.empty:
+        return pd.Series(
+            [], index=pd.MultiIndex.from_arrays([[], []], names=["key", "period"]), dtype=float
+        )
+    spans = [bucket_period(bucket, start) for bucket in table["bucket"]]
+    first = np.array([np.datetime64(a, "D") for a, _ in spans])
+    last = np.array([np.datetime64(b, "D") for _, b in spans])
+    p_start = periods["start"].to_numpy().astype("datetime64[D]")
+    p_end = periods["end"].to_numpy().astype("datetime64[D]")
+    overlap = (
+        np.minimum(last[:, None], p_end[None, :]) - np.maximum(first[:, None], p_start[None, :])
+    ).astype(np.int64) + 1
+    days = (last - first).astype(np.int64) + 1
+    amounts = np.maximum(overlap, 0) * (table["value"].to_numpy(dtype=float) / days)[:, None]
+    frame = pd.DataFrame(amounts, columns=periods["period"].tolist())
+    frame["key"] = table["key"].to_numpy()
+    stacked = cast(pd.Series, frame.groupby("key").sum().stack())
+    return stacked.rename_axis(["key", "period"])
+
+
+def _mix(sku_demand: pd.Series, family_of: pd.Series) -> pd.DataFrame:
+    totals = sku_demand.groupby(level="key").sum()
+    mix = pd.DataFrame({"sku": totals.index.astype("str"), "total": totals.to_numpy()})
+    mix["family"] = mix["sku"].map(family_of).astype("str")
+    family_total = mix.groupby("family")["total"].transform("sum")
+    size = mix.groupby("family")["sku"].transform("size")
+    mix["share"] = np.where(
+        family_total > 0, mix["total"] / family_total.where(family_total > 0, 1.0), 1.0 / size
+    )
+    return mix[["family", "sku", "share"]].reset_index(drop=True)
+
+
+def _factories(
+    config: CanonicalConfig,
+    calendar: PlanningCalendar,
+    start: dt.date,
+    skus: list[str],
+    honour_over_capacity: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    factories = sorted((n for n in config.nodes if n.node_type == "factory"), key=lambda n: n.code)
+    products = [i.code for i in config.items if i.item_type == "product"]
+    rows = [
+        (c.resource_code, c.bucket, c.capacity)
+        for c in config.capacities
+        if c.resource_type == "node" and c.resource_code in {f.code for f in factories}
+    ]
+    monthly = _monthly(calendar, start, rows)
+    given = set(monthly.index.unique("key")) if len(monthly) else set()
+    days = (calendar.periods["end"] - calendar.periods["start"]).dt.days.to_numpy() + 1
+    frames, flags = [], []
+    for node in factories:
+        overall = next((p for p in node.production_policies if p.item_code is None), None)
+        unlimited = node.code not in given and (
+            overall is None or overall.production_capacity is None
+        )
+        if node.code in given:
+            values = (
+                monthly.loc[node.code].reindex(calendar.period_codes, fill_value=0.0).to_numpy()
+            )
+        elif not unlimited and overall is not None and overall.production_capacity is not None:
+            values = overall.production_capacity * days
+        else:
+            values = np.zeros(len(days))
+        frames.append(
+            pd.DataFrame(
+                {"workcenter": node.code, "period": calendar.period_codes, "capacity": values}
+            )
+        )
+        allow = overall.allow_over_capacity if overall is not None else True
+        flags.append((node.code, unlimited or (honour_over_capacity and allow)))
+    capacity = (pd.concat(frames, ignore_index=True) if frames else empty_table("capacity")).astype(
+        {"workcenter": "str", "period": "str", "capacity": "float64"}
+    )
+    maker: dict[str, str] = {}
+    for node in factories:
+        for item in sorted(produced_items(node, products)):
+            maker.setdefault(item, node.code)
+    routing = pd.DataFrame(
+        {
+            "sku": pd.Series([s for s in skus if s in maker], dtype="str"),
+            "workcenter": pd.Series([maker[s] for s in skus if s in maker], dtype="str"),
+        }
+    )
+    workcenters = pd.DataFrame(
+        {
+            "workcenter": pd.Series([code for code, _ in flags], dtype="str"),
+            "allow_over_capacity": pd.Series([flag for _, flag in flags], dtype=bool),
+        }
+    )
+    return workcenters, capacity, routing
+
+
+def _inventory(config: CanonicalConfig) -> pd.DataFrame:
+    rows = [
+        (policy.item_code, node.code, config.opening_stock(policy))
+        for node in config.nodes
+        if node.node_type not in SUPPLIER_TYPES
+        for policy in node.inventory_policies
+    ]
+    frame = pd.DataFrame(rows, columns=["item", "loc", "qty"])
+    return frame.astype({"item": "str", "loc": "str", "qty": "float64"})

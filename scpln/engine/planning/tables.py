@@ -1,0 +1,96 @@
+"""Between the dense arrays the stages compute on and the long tables they store.
+
+Stages compute on dense ``rows × weeks`` arrays (fast, no per-row Python), and hand over long
+tables (one row per key × week, zeros included, in key then week order) because those are
+what a plan version stores and what a later stage, or a re-run, reads back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .calendar import PlanningCalendar
+
+
+def to_dense(
+    frame: pd.DataFrame, key: str, labels: Sequence[str], index: str, size: int, value: str
+) -> np.ndarray:
+    """A ``len(labels) × size`` array of ``frame[value]`` at (``frame[key]``, ``frame[index]``).
+
+    Rows whose key is not in ``labels`` or whose index is outside ``0..size-1`` are left out;
+    a (key, index) pair given twice is summed.
+    """
+    rows = pd.Index(list(labels)).get_indexer(pd.Index(frame[key]))
+    cols = frame[index].to_numpy(dtype=np.int64)
+    keep = (rows >= 0) & (cols >= 0) & (cols < size)
+    flat = rows[keep] * size + cols[keep]
+    weights = frame[value].to_numpy(dtype=float)[keep]
+    sums = np.bincount(flat, weights=weights, minlength=len(labels) * size)
+    return sums.reshape(len(labels), size)
+
+
+def labels_at(labels: Sequence[object] | pd.Series, positions: np.ndarray) -> pd.Series:
+    """Text labels picked by position as a string column (a take: no per-row conversion)."""
+    return pd.Series(list(labels), dtype="str").take(positions).reset_index(drop=True)
+
+
+def repeat_labels(labels: Sequence[object] | pd.Series, count: int) -> pd.Series:
+    """Each label ``count`` times in a row (the key column of a key × week table)."""
+    return labels_at(labels, np.repeat(np.arange(len(labels)), count))
+
+
+def tile_labels(labels: Sequence[object] | pd.Series, times: int) -> pd.Series:
+    """All labels, ``times`` over (the week or period column of a key × week table)."""
+    return labels_at(labels, np.tile(np.arange(len(labels)), times))
+
+
+def week_table(
+    calendar: PlanningCalendar,
+    key: str,
+    labels: Sequence[str],
+    columns: Mapping[str, np.ndarray],
+    *,
+    extra: Mapping[str, Sequence[object] | np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """One row per label × week in chronological order; ``columns`` are ``labels × weeks`` arrays.
+
+    ``extra`` adds per-label attributes (e.g. the family of each SKU) repeated over the weeks.
+    """
+    weeks = calendar.weeks
+    count = len(weeks)
+    data: dict[str, object] = {key: _repeat(labels, count)}
+    for name, attribute in (extra or {}).items():
+        data[name] = _repeat(attribute, count)
+    data["week"] = tile_labels(weeks["week"], len(labels))
+    data["week_index"] = np.tile(weeks["week_index"].to_numpy(), len(labels))
+    data["week_start"] = np.tile(weeks["week_start"].to_numpy(), len(labels))
+    for name, values in columns.items():
+        data[name] = np.asarray(values, dtype=float).reshape(-1)
+    return pd.DataFrame(data)
+
+
+def _repeat(values: Sequence[object] | np.ndarray, count: int) -> pd.Series:
+    """Each value ``count`` times; text stays pandas' string dtype, numbers stay numbers."""
+    array = np.asarray(values)
+    if array.dtype.kind in "OUS":
+        return repeat_labels(list(values), count)
+    return pd.Series(np.repeat(array, count))
+
+
+def part_sums(calendar: PlanningCalendar, values: np.ndarray) -> np.ndarray:
+    """Sum ``rows × parts`` values (parts in calendar order) into ``rows × weeks``."""
+    week_index = calendar.parts["week_index"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, week_index[1:] != week_index[:-1]])
+    if values.shape[1] == 0:
+        return np.zeros((values.shape[0], 0))
+    return np.add.reduceat(values, starts, axis=1)
+
+
+def part_shares(calendar: PlanningCalendar) -> np.ndarray:
+    """Each part's share of its period (its weight over the period's weight)."""
+    parts = calendar.parts
+    totals = parts.groupby("period_index")["weight"].transform("sum").to_numpy()
+    return np.divide(parts["weight"].to_numpy(), totals, out=np.zeros(len(parts)), where=totals > 0)

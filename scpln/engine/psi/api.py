@@ -1,0 +1,180 @@
+"""The public entry points: :func:`simulate` a config, or :func:`simulate_network` arrays."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scpln.engine import ENGINE_VERSION
+from scpln.engine.canonical import CanonicalConfig
+
+from .compile import compile_network
+from .costs import cost_trace, daily_pl
+from .frames import PSI_SCHEMA_VERSION, psi_frame
+from .kernel import run_kernel
+from .kpis import compute_kpis
+from .network import MODE_NONE, Network
+from .plan import PlanSchedule
+from .record import KernelResult
+
+Progress = Callable[[float], None]
+_KERNEL_SHARE = 0.9  # of the progress bar; frames, costs and KPIs take the rest
+
+
+@dataclass(eq=False)
+class SimulationResult:
+    """A run's output. ``trace`` is built on first access (it can be large).
+
+    ``input_hash`` identifies everything the numbers depend on: the compiled network
+    (every array the simulation reads, so config fields it ignores do not count), days,
+    mode, the seed of a stochastic run, the plan and the output schema. With the same
+    ``engine_version`` the same hash gives the same numbers.
+    """
+
+    psi: pd.DataFrame
+    pl: pd.DataFrame
+    kpis: dict[str, Any]
+    input_hash: str
+    seed: int | None
+    days: int
+    stochastic: bool
+    warnings: list[str]
+    raw: KernelResult = field(repr=False)
+    schema_version: str = PSI_SCHEMA_VERSION
+    engine_version: str = ENGINE_VERSION
+
+    @cached_property
+    def trace(self) -> pd.DataFrame:
+        """Cost trace: ``day, node, item, arc, account, quantity, amount`` (non-zero rows)."""
+        return cost_trace(self.raw)
+
+
+def simulate(
+    config: CanonicalConfig,
+    *,
+    seed: int | None = None,
+    days: int | None = None,
+    stochastic: bool = False,
+    plan: PlanSchedule | pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Simulate a validated canonical config day by day (see ``docs/engine.md``).
+
+    ``days`` defaults to the config's planning horizon. Deterministic runs use demand
+    means; ``stochastic=True`` draws demand from a generator seeded with ``seed`` (a
+    fresh seed, returned in the result, when None). ``plan`` switches the factories to
+    plan-driven production. ``progress(fraction)`` is called as the run advances; an
+    exception it raises stops the run and propagates (cooperative cancellation).
+    """
+    network = compile_network(config, days=days)
+    return simulate_network(
+        network, seed=seed, days=days, stochastic=stochastic, plan=plan, progress=progress
+    )
+
+
+def simulate_network(
+    network: Network,
+    *,
+    seed: int | None = None,
+    days: int | None = None,
+    stochastic: bool = False,
+    plan: PlanSchedule | pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """:func:`simulate` for a network already in array form (tests, benchmarks)."""
+    days = days if days is not None else network.horizon_days
+    if stochastic and seed is None:
+        seed = secrets.randbits(63)
+    rng = np.random.default_rng(seed) if stochastic else None
+    schedule = None
+    if plan is not None:
+        if isinstance(plan, pd.DataFrame):
+            plan = PlanSchedule.from_frame(plan, start_date=network.start_date)
+        schedule = plan.schedule(network, days)
+    kernel_progress = None
+    if progress is not None:
+        report = progress
+
+        def kernel_progress(done: float) -> None:
+            report(done * _KERNEL_SHARE)
+
+    raw = run_kernel(network, days=days, rng=rng, schedule=schedule, progress=kernel_progress)
+    psi = psi_frame(raw)
+    pl = daily_pl(raw)
+    kpis = compute_kpis(raw, pl)
+    if progress is not None:
+        progress(1.0)
+    return SimulationResult(
+        psi=psi,
+        pl=pl,
+        kpis=kpis,
+        input_hash=_input_hash(network, days, stochastic, seed, plan),
+        seed=seed,
+        days=days,
+        stochastic=stochastic,
+        warnings=supply_warnings(network),
+        raw=raw,
+    )
+
+
+def supply_warnings(net: Network) -> list[str]:
+    """Node-items that sell, ship or feed production but that nothing can replenish."""
+    feeds = np.zeros(net.size, bool)
+    feeds[net.src[net.src >= 0]] = True
+    feeds[net.demand.ni] = True
+    feeds[net.production.edge_comp] = True
+    stuck = np.flatnonzero((net.mode == MODE_NONE) & feeds)
+    return [
+        f"{net.node_codes[net.ni_node[k]]}/{net.item_codes[net.ni_item[k]]}: no upstream node "
+        "stocks or makes it, so only its opening stock can be used"
+        for k in stuck
+    ]
+
+
+def network_digest(net: Network) -> str:
+    """sha256 of every array and label of a network."""
+    digest = hashlib.sha256()
+    for f in fields(net):
+        _feed(digest, getattr(net, f.name))
+    return digest.hexdigest()
+
+
+def _feed(digest: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        digest.update(str(value.dtype).encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif hasattr(value, "__dataclass_fields__"):
+        for f in fields(value):
+            _feed(digest, getattr(value, f.name))
+    else:
+        digest.update(repr(value).encode())
+
+
+def _input_hash(
+    network: Network,
+    days: int,
+    stochastic: bool,
+    seed: int | None,
+    plan: PlanSchedule | None,
+) -> str:
+    plan_digest = None
+    if plan is not None:
+        rows = plan.rows.sort_values(list(plan.rows.columns), kind="stable")
+        plan_digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+    document = {
+        "network": network_digest(network),
+        "days": days,
+        "stochastic": stochastic,
+        "seed": seed if stochastic else None,
+        "plan": plan_digest,
+        "schema": PSI_SCHEMA_VERSION,
+    }
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()

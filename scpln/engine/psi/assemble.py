@@ -1,0 +1,285 @@
+"""From a :class:`NetworkBuilder`'s declarations to the :class:`Network` arrays.
+
+Per-node-item values are read from the declarations in one pass each and then handled
+as arrays; node, item and arc settings are gathered per entity and spread by index.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .network import (
+    MODE_NONE,
+    MODE_PRODUCE,
+    MODE_TRANSFER,
+    MODE_UNLIMITED,
+    CostRates,
+    Network,
+    ProductionSpec,
+    Segments,
+)
+from .timeline import customer_demand, segment_range, segments_of
+from .topology import choose_sources, demand_profiles, echelon_levels
+
+if TYPE_CHECKING:
+    from .builder import NetworkBuilder, StockDecl
+
+_STOCK_FIELDS = (
+    "initial",
+    "reorder_point",
+    "order_up_to",
+    "safety_stock",
+    "moq",
+    "multiple",
+    "storage_cost",
+    "stockout_cost",
+    "backorder_cost",
+)
+_NO_STOCK = (0.0, None, None, None, 0.0, 0.0, 0.0, None, None)
+
+
+def assemble(b: NetworkBuilder) -> Network:
+    demand_rows = b.demand_frame()
+    keys = b.node_items(demand_rows)
+    size = len(keys)
+    node_codes, item_codes = tuple(sorted(b.nodes)), tuple(sorted(b.items))
+    node_ix = {c: i for i, c in enumerate(node_codes)}
+    item_ix = {c: i for i, c in enumerate(item_codes)}
+    ni_node = np.array([node_ix[n] for n, _ in keys], np.int64)
+    ni_item = np.array([item_ix[i] for _, i in keys], np.int64)
+    arc_ends = [(node_ix[a.from_node], node_ix[a.to_node], a.lead_time) for a in b.arcs]
+    src, arc = choose_sources(ni_node, ni_item, len(item_codes), arc_ends)
+    mode = np.where(src >= 0, MODE_TRANSFER, MODE_NONE).astype(np.int8)
+    mode[[k for k, key in enumerate(keys) if key in b.produces]] = MODE_PRODUCE
+    unlimited = np.array([b.nodes[c].unlimited for c in node_codes], bool)
+    mode[unlimited[ni_node]] = MODE_UNLIMITED
+    src = np.where(mode == MODE_TRANSFER, src, -1)
+    arc = np.where(mode == MODE_TRANSFER, arc, -1)
+
+    index = {key: k for k, key in enumerate(keys)}
+    edges = [
+        (index[(node, parent)], index[(node, child)], qty)
+        for (node, parent) in sorted(b.produces)
+        for child, qty in b.boms.get(parent, ())
+    ]
+    e_prod = np.array([e[0] for e in edges], np.int64)
+    e_comp = np.array([e[1] for e in edges], np.int64)
+    e_qty = np.array([e[2] for e in edges], np.float64)
+    level = echelon_levels(size, src, e_prod, e_comp)
+
+    # Renumber node-items by (level, node code, item code); keys are already sorted.
+    order = np.argsort(level, kind="stable")
+    new_of = np.empty(size, np.int64)
+    new_of[order] = np.arange(size)
+    keys = [keys[k] for k in order]
+    mode, level, arc = mode[order], level[order], arc[order]
+    ni_node, ni_item = ni_node[order], ni_item[order]
+    src = np.where(src[order] >= 0, new_of[np.maximum(src[order], 0)], -1)
+    e_prod, e_comp = new_of[e_prod], new_of[e_comp]
+    by_prod = np.argsort(e_prod, kind="stable")
+    e_prod, e_comp, e_qty = e_prod[by_prod], e_comp[by_prod], e_qty[by_prod]
+
+    nodes = [b.nodes[c] for c in node_codes]
+
+    windows = [(w.first_day, w.last_day) for w in b.capacities]
+    segments = segments_of(demand_rows, windows)
+    ni_of = np.full((len(node_codes), len(item_codes)), -1, np.int64)
+    ni_of[ni_node, ni_item] = np.arange(size)
+    demand, cust_var = customer_demand(demand_rows, segments, ni_of, node_codes, item_codes)
+    mean = np.zeros((segments.count, size))
+    var = np.zeros((segments.count, size))
+    mean[:, demand.ni] = demand.mean
+    var[:, demand.ni] = cust_var
+    profile_mean, profile_var = demand_profiles(level, src, e_prod, e_comp, e_qty, mean, var)
+
+    stock = _stock_table([b.stocks.get(key) for key in keys])
+    moq, multiple = _lot_rules(b, arc, ni_item, item_codes, stock)
+    production = _production(b, keys, mode, segments, node_codes, e_prod, e_comp, e_qty)
+    lead_time = np.zeros(size, np.int64)
+    transfer = np.flatnonzero(mode == MODE_TRANSFER)
+    lead_time[transfer] = np.array([a.lead_time for a in b.arcs], np.int64)[arc[transfer]]
+    lead_time[production.ni] = production.lead_time
+    s, up_to = stock["reorder_point"], stock["order_up_to"]
+
+    def per_node(name: str) -> np.ndarray:
+        return np.array([getattr(n, name) for n in nodes])[ni_node]
+
+    return Network(
+        horizon_days=b.horizon_days,
+        start_date=b.start_date,
+        node_codes=node_codes,
+        node_types=tuple(n.node_type for n in nodes),
+        item_codes=item_codes,
+        arc_ends=tuple((a.from_node, a.to_node) for a in b.arcs),
+        ni_node=ni_node.astype(np.int32),
+        ni_item=ni_item.astype(np.int32),
+        level_starts=np.searchsorted(level, np.arange(int(level.max(initial=-1)) + 2)),
+        mode=mode,
+        src=src,
+        arc=arc,
+        lead_time=lead_time,
+        review_period=per_node("review_period").astype(np.int64),
+        initial=stock["initial"],
+        # Only a reorder point or only an order-up-to level: a base stock at that level.
+        reorder_point=np.where(np.isnan(s), up_to, s),
+        order_up_to=np.where(np.isnan(up_to), s, up_to),
+        safety_stock=stock["safety_stock"],
+        z=per_node("z").astype(np.float64),
+        moq=moq,
+        multiple=multiple,
+        lost_sales=per_node("lost_sales").astype(bool),
+        segments=segments,
+        profile_mean=profile_mean,
+        profile_var=profile_var,
+        demand=demand,
+        production=production,
+        costs=_costs(b, stock, node_codes, ni_node, ni_item, item_codes, keys, production),
+    )
+
+
+def _stock_table(stock: list[StockDecl | None]) -> dict[str, np.ndarray]:
+    """Policy fields per node-item; NaN where a level or rate is not given."""
+    rows = [
+        (
+            s.initial,
+            s.reorder_point,
+            s.order_up_to,
+            s.safety_stock,
+            s.moq,
+            s.multiple,
+            s.storage_cost,
+            s.stockout_cost,
+            s.backorder_cost,
+        )
+        if s is not None
+        else _NO_STOCK
+        for s in stock
+    ]
+    table = np.array(rows, dtype=np.float64).reshape(len(rows), len(_STOCK_FIELDS))
+    return {name: table[:, j].copy() for j, name in enumerate(_STOCK_FIELDS)}
+
+
+def _lot_rules(
+    b: NetworkBuilder,
+    arc: np.ndarray,
+    ni_item: np.ndarray,
+    item_codes: tuple[str, ...],
+    stock: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """MOQ and order multiple combining the policy's and the arc's (per item) rules.
+
+    The larger MOQ applies. Whole multiples combine to their least common multiple, so
+    an order satisfies both; fractional ones cannot be reconciled exactly and the
+    larger wins.
+    """
+    arc_moq = np.zeros(len(arc))
+    arc_multiple = np.zeros(len(arc))
+    for k in np.flatnonzero(arc >= 0):
+        rules, item = b.arcs[arc[k]], item_codes[ni_item[k]]
+        if rules.moq or rules.multiple:
+            arc_moq[k] = rules.moq.get(item, 0.0)
+            arc_multiple[k] = rules.multiple.get(item, 0.0)
+    moq = np.maximum(stock["moq"], arc_moq)
+    a, c = stock["multiple"], arc_multiple
+    whole = (a > 0) & (c > 0) & (a == np.round(a)) & (c == np.round(c))
+    lcm = np.lcm(np.where(whole, a, 1).astype(np.int64), np.where(whole, c, 1).astype(np.int64))
+    multiple = np.where(whole, lcm.astype(np.float64), np.maximum(a, c))
+    return moq, multiple
+
+
+def _production(
+    b: NetworkBuilder,
+    keys: list[tuple[str, str]],
+    mode: np.ndarray,
+    segments: Segments,
+    node_codes: tuple[str, ...],
+    e_prod: np.ndarray,
+    e_comp: np.ndarray,
+    e_qty: np.ndarray,
+) -> ProductionSpec:
+    prod = np.flatnonzero(mode == MODE_PRODUCE)
+    factory_codes = sorted({keys[k][0] for k in prod})
+    f_of = {c: f for f, c in enumerate(factory_codes)}
+    decls = [b.produces[keys[k]] for k in prod]
+    p_of = {keys[k]: p for p, k in enumerate(prod)}
+    item_cap = np.tile(np.array([d.capacity for d in decls], float), (segments.count, 1))
+    node_cap = np.tile(
+        np.array([b.factories[c].capacity for c in factory_codes], float), (segments.count, 1)
+    )
+    for w in b.capacities:
+        seg = segment_range(segments, w.first_day, w.last_day)
+        if len(w.key) == 1 and w.key[0] in f_of:
+            f = f_of[w.key[0]]
+            node_cap[seg, f] = np.minimum(node_cap[seg, f], w.values[0])
+        elif len(w.key) == 2 and (w.key[0], w.key[1]) in p_of:
+            p = p_of[(w.key[0], w.key[1])]
+            item_cap[seg, p] = np.minimum(item_cap[seg, p], w.values[0])
+    return ProductionSpec(
+        factory=np.array([node_codes.index(c) for c in factory_codes], np.int64),
+        ni=prod.astype(np.int64),
+        factory_of=np.array([f_of[keys[k][0]] for k in prod], np.int64),
+        lead_time=np.array([d.lead_time for d in decls], np.int64),
+        item_capacity=item_cap,
+        item_hard=np.array([d.hard_capacity for d in decls], bool),
+        node_capacity=node_cap,
+        node_hard=np.array([b.factories[c].hard_capacity for c in factory_codes], bool),
+        edge_prod=e_prod,
+        edge_comp=e_comp,
+        edge_qty=e_qty,
+    )
+
+
+def _costs(
+    b: NetworkBuilder,
+    stock: dict[str, np.ndarray],
+    node_codes: tuple[str, ...],
+    ni_node: np.ndarray,
+    ni_item: np.ndarray,
+    item_codes: tuple[str, ...],
+    keys: list[tuple[str, str]],
+    production: ProductionSpec,
+) -> CostRates:
+    items = [b.items[c] for c in item_codes]
+    nodes = [b.nodes[c] for c in node_codes]
+    prod = [b.produces[keys[k]] for k in production.ni]
+    factories = [b.factories[node_codes[n]] for n in production.factory]
+    factory_of = production.factory_of
+
+    def entity(values: list, name: str) -> np.ndarray:
+        return np.array([getattr(v, name) for v in values], np.float64)
+
+    def own_or(name: str, fallback: np.ndarray) -> np.ndarray:
+        return np.where(np.isnan(stock[name]), fallback, stock[name])
+
+    item_rate = {name: entity(items, name)[ni_item] for name in ("sales_price", "unit_cost", "sga")}
+    factory_variable = entity(factories, "cost_variable")[factory_of] if prod else np.zeros(0)
+    item_variable = np.array(
+        [np.nan if d.cost_variable is None else d.cost_variable for d in prod], np.float64
+    )
+    return CostRates(
+        sales_price=item_rate["sales_price"],
+        unit_cost=item_rate["unit_cost"],
+        sga=item_rate["sga"],
+        storage_variable=stock["storage_cost"],
+        stockout=own_or("stockout_cost", entity(nodes, "stockout_cost")[ni_node]),
+        backorder=own_or("backorder_cost", entity(nodes, "backorder_cost")[ni_node]),
+        storage_fixed=entity(nodes, "storage_fixed"),
+        storage_capacity=entity(nodes, "storage_capacity"),
+        storage_over_fixed=entity(nodes, "storage_over_fixed"),
+        storage_over_variable=entity(nodes, "storage_over_variable"),
+        production_variable=np.where(np.isnan(item_variable), factory_variable, item_variable),
+        production_item_fixed=entity(prod, "cost_fixed"),
+        production_item_over_fixed=entity(prod, "over_fixed"),
+        production_item_over_variable=entity(prod, "over_variable"),
+        production_fixed=entity(factories, "cost_fixed"),
+        production_over_fixed=entity(factories, "over_fixed"),
+        production_over_variable=entity(factories, "over_variable"),
+        arc_fixed=entity(b.arcs, "cost_fixed"),
+        arc_variable=entity(b.arcs, "cost_variable"),
+        arc_capacity=entity(b.arcs, "capacity"),
+        arc_hard=np.array([a.hard_capacity for a in b.arcs], bool),
+        arc_over_fixed=entity(b.arcs, "over_fixed"),
+        arc_over_variable=entity(b.arcs, "over_variable"),
+    )

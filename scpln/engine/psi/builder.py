@@ -1,0 +1,272 @@
+"""Declare a network by codes, get the arrays the kernel runs on.
+
+:func:`scpln.engine.psi.compile.compile_network` translates a canonical config into
+these declarations; tests and benchmarks use the builder directly, so the theory and
+policy tests exercise exactly the code path a real config takes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from .assemble import assemble
+from .network import DEMAND_MODELS, Network
+
+DEMAND_COLUMNS = ("node", "item", "first_day", "last_day", "mean", "sd", "model")
+
+INF = math.inf
+
+
+@dataclass
+class ItemDecl:
+    sales_price: float = 0.0
+    unit_cost: float = 0.0
+    sga: float = 0.0
+
+
+@dataclass
+class NodeDecl:
+    node_type: str
+    unlimited: bool = False
+    lost_sales: bool = False
+    review_period: int = 1
+    z: float = 0.0
+    stockout_cost: float = 0.0
+    backorder_cost: float = 0.0
+    storage_fixed: float = 0.0
+    storage_capacity: float = INF
+    storage_over_fixed: float = 0.0
+    storage_over_variable: float = 0.0
+
+
+@dataclass
+class ArcDecl:
+    from_node: str
+    to_node: str
+    lead_time: int = 0
+    capacity: float = INF
+    hard_capacity: bool = False
+    cost_fixed: float = 0.0
+    cost_variable: float = 0.0
+    over_fixed: float = 0.0
+    over_variable: float = 0.0
+    moq: Mapping[str, float] = field(default_factory=dict)
+    multiple: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class StockDecl:
+    initial: float = 0.0
+    reorder_point: float | None = None
+    order_up_to: float | None = None
+    safety_stock: float | None = None
+    moq: float = 0.0
+    multiple: float = 0.0
+    storage_cost: float = 0.0
+    stockout_cost: float | None = None
+    backorder_cost: float | None = None
+
+
+@dataclass
+class FactoryDecl:
+    capacity: float = INF
+    hard_capacity: bool = False
+    cost_fixed: float = 0.0
+    cost_variable: float = 0.0
+    over_fixed: float = 0.0
+    over_variable: float = 0.0
+
+
+@dataclass
+class ProduceDecl:
+    lead_time: int = 0
+    capacity: float = INF
+    hard_capacity: bool = False
+    cost_fixed: float = 0.0
+    cost_variable: float | None = None
+    over_fixed: float = 0.0
+    over_variable: float = 0.0
+
+
+@dataclass
+class Window:
+    """Something that holds on days ``first_day … last_day`` (inclusive)."""
+
+    first_day: int
+    last_day: int
+    key: tuple[str, ...]
+    values: tuple[float, ...]
+
+
+class NetworkBuilder:
+    """Collects nodes, items, arcs, stock, demand and production, then :meth:`build`s.
+
+    All quantities are per day (demand means, capacities) or per unit / unit-day
+    (costs); day numbers are 0-based like the canonical time model.
+    """
+
+    def __init__(self, *, horizon_days: int, start_date: date | None = None) -> None:
+        if horizon_days <= 0:
+            raise ValueError("horizon_days must be positive")
+        self.horizon_days = horizon_days
+        self.start_date = start_date
+        self.items: dict[str, ItemDecl] = {}
+        self.nodes: dict[str, NodeDecl] = {}
+        self.arcs: list[ArcDecl] = []
+        self.stocks: dict[tuple[str, str], StockDecl] = {}
+        self.factories: dict[str, FactoryDecl] = {}
+        self.produces: dict[tuple[str, str], ProduceDecl] = {}
+        self.boms: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self._demand_rows: list[tuple[str, str, int, int, float, float, str]] = []
+        self._demand_frames: list[pd.DataFrame] = []
+        self.capacities: list[Window] = []
+
+    def item(
+        self, code: str, *, sales_price: float = 0.0, unit_cost: float = 0.0, sga: float = 0.0
+    ) -> None:
+        self.items[code] = ItemDecl(sales_price, unit_cost, sga)
+
+    def node(
+        self,
+        code: str,
+        node_type: str,
+        *,
+        unlimited: bool = False,
+        lost_sales: bool = False,
+        review_period: int = 1,
+        service_level: float = 0.95,
+        stockout_cost: float = 0.0,
+        backorder_cost: float = 0.0,
+        storage_fixed: float = 0.0,
+        storage_capacity: float = INF,
+        storage_over_fixed: float = 0.0,
+        storage_over_variable: float = 0.0,
+    ) -> None:
+        """A location. ``review_period`` ≤ 1 reviews daily; ``service_level`` in (0, 1)."""
+        if not 0.0 < service_level < 1.0:
+            raise ValueError(f"{code}: service_level must lie strictly between 0 and 1")
+        self.nodes[code] = NodeDecl(
+            node_type,
+            unlimited,
+            lost_sales,
+            max(1, int(review_period)),
+            NormalDist().inv_cdf(service_level),
+            stockout_cost,
+            backorder_cost,
+            storage_fixed,
+            storage_capacity,
+            storage_over_fixed,
+            storage_over_variable,
+        )
+
+    def arc(self, from_node: str, to_node: str, **kwargs: object) -> None:
+        """A lane goods take from ``from_node`` to ``to_node`` (see :class:`ArcDecl`)."""
+        self.arcs.append(ArcDecl(from_node, to_node, **kwargs))  # type: ignore[arg-type]
+
+    def stock(self, node: str, item: str, **kwargs: object) -> None:
+        """``node`` keeps ``item`` in stock under a policy (see :class:`StockDecl`)."""
+        self._use_item(item)
+        self.stocks[(node, item)] = StockDecl(**kwargs)  # type: ignore[arg-type]
+
+    def demand(
+        self,
+        node: str,
+        item: str,
+        *,
+        first_day: int,
+        last_day: int,
+        mean: float,
+        sd: float = 0.0,
+        model: str = "normal",
+    ) -> None:
+        """Customer demand per day on ``first_day … last_day`` (inclusive)."""
+        self._demand_rows.append((node, item, first_day, last_day, mean, sd, model))
+
+    def demand_table(self, rows: pd.DataFrame) -> None:
+        """Many :meth:`demand` rows at once, one per frame row (columns as its arguments).
+
+        Columns: ``node, item, first_day, last_day, mean, sd, model``. A generated network
+        has millions of demand rows; they never pass through Python one by one.
+        """
+        self._demand_frames.append(rows[list(DEMAND_COLUMNS)])
+
+    def demand_frame(self) -> pd.DataFrame:
+        """All demand rows declared so far, checked, as one frame."""
+        frames = [*self._demand_frames]
+        if self._demand_rows:
+            frames.append(pd.DataFrame(self._demand_rows, columns=list(DEMAND_COLUMNS)))
+        if not frames:
+            return pd.DataFrame({c: [] for c in DEMAND_COLUMNS})
+        rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        unknown = set(pd.unique(rows["model"])) - set(DEMAND_MODELS)
+        if unknown:
+            raise ValueError(f"unknown demand model(s): {', '.join(sorted(map(str, unknown)))}")
+        for item in _distinct(rows["item"]):
+            self._use_item(item)
+        return rows
+
+    def factory(self, node: str, **kwargs: object) -> None:
+        """Node-level production capacity per day and production costs."""
+        self.factories[node] = FactoryDecl(**kwargs)  # type: ignore[arg-type]
+
+    def produce(self, node: str, item: str, **kwargs: object) -> None:
+        """``node`` makes ``item``; item-level capacity, costs and production lead time."""
+        self._use_item(item)
+        self.factories.setdefault(node, FactoryDecl())
+        self.produces[(node, item)] = ProduceDecl(**kwargs)  # type: ignore[arg-type]
+
+    def capacity_window(
+        self, node: str, *, first_day: int, last_day: int, capacity: float, item: str | None = None
+    ) -> None:
+        """Per-day capacity cap on ``first_day … last_day`` for a factory (or one item of it)."""
+        key = (node,) if item is None else (node, item)
+        self.capacities.append(Window(first_day, last_day, key, (float(capacity),)))
+
+    def bom(self, parent: str, child: str, *, quantity: float, scrap: float = 0.0) -> None:
+        """Making one ``parent`` consumes ``quantity × (1 + scrap)`` of ``child``."""
+        self._use_item(parent)
+        self._use_item(child)
+        self.boms[parent].append((child, quantity * (1.0 + scrap)))
+
+    def _use_item(self, code: str) -> None:
+        if code not in self.items:
+            self.items[code] = ItemDecl()
+
+    def node_items(self, demand: pd.DataFrame) -> list[tuple[str, str]]:
+        """Every (node, item) the network stocks — declared, demanded, made or consumed —
+        sorted by node code, then item code."""
+        nodes, items = sorted(self.nodes), sorted(self.items)
+        node_ix = {c: i for i, c in enumerate(nodes)}
+        item_ix = {c: i for i, c in enumerate(items)}
+        width = len(items)
+        pairs = [*self.stocks, *self.produces]
+        pairs += [(n, c) for n, p in self.produces for c, _ in self.boms.get(p, ())]
+        unknown = sorted({n for n, _ in pairs if n not in node_ix})
+        d_node = pd.Categorical(demand["node"], categories=nodes).codes.astype(np.int64)
+        if (d_node < 0).any():
+            unknown += sorted(set(demand["node"].astype(str)) - set(nodes))
+        if unknown:
+            raise ValueError(f"undeclared nodes: {', '.join(unknown)}")
+        d_item = pd.Categorical(demand["item"], categories=items).codes
+        codes = np.concatenate(
+            [
+                d_node * width + d_item,
+                np.array([node_ix[n] * width + item_ix[i] for n, i in pairs], np.int64),
+            ]
+        )
+        return [(nodes[c // width], items[c % width]) for c in np.unique(codes).tolist()]
+
+    def build(self) -> Network:
+        return assemble(self)
+
+
+def _distinct(values: pd.Series) -> list[str]:
+    return [str(v) for v in pd.unique(values)]

@@ -1,0 +1,95 @@
+"""``python -m scpln.engine simulate``: arguments and run, kept out of ``cli.py``.
+
+Importing this module is cheap (argparse only) so registering the subcommand does not
+load numpy or pandas for the other subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", metavar="CONFIG.json")
+    parser.add_argument("--seed", type=int, default=None, metavar="N", help="demand draws")
+    parser.add_argument(
+        "--days", type=int, default=None, metavar="N", help="default: the planning horizon"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--stochastic", action="store_true", help="draw demand from its models (seeded)"
+    )
+    mode.add_argument(
+        "--deterministic", action="store_true", help="use the demand means (the default)"
+    )
+    parser.add_argument("--summary-json", metavar="PATH", help="write the KPIs as JSON")
+    parser.add_argument("--psi-csv", metavar="PATH", help="write the daily PSI table as CSV")
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    """Validate, simulate, write the requested files; the exit status of ``cli.py``."""
+    from scpln.engine.canonical import check_config, read_config
+    from scpln.engine.canonical.loader import read_json
+    from scpln.engine.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE
+
+    from .api import simulate
+
+    if args.days is not None and args.days <= 0:
+        print("error: --days must be positive", file=sys.stderr)
+        return EXIT_UNREADABLE
+    document, unreadable = read_json(Path(args.config))
+    if unreadable:
+        print("error: " + "; ".join(str(p) for p in unreadable), file=sys.stderr)
+        return EXIT_UNREADABLE
+    config, structural = read_config(document)
+    report = check_config(config if config is not None and not structural else document)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if report.problems or config is None:
+        for problem in report.problems:
+            print(problem)
+        count = len(report.problems)
+        print(f"{args.config}: {count} problem(s); not simulated", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        result = simulate(config, seed=args.seed, days=args.days, stochastic=args.stochastic)
+    except ValueError as exc:
+        print(f"{args.config}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    summary = {
+        **result.kpis,
+        "warnings": result.warnings,
+        "run": {
+            "config": args.config,
+            "days": result.days,
+            "stochastic": result.stochastic,
+            "seed": result.seed,
+            "input_hash": result.input_hash,
+            "schema_version": result.schema_version,
+            "engine_version": result.engine_version,
+        },
+    }
+    try:
+        if args.summary_json:
+            with Path(args.summary_json).open("w", encoding="utf-8") as out:
+                json.dump(summary, out, ensure_ascii=False, indent=2)
+                out.write("\n")
+        if args.psi_csv:
+            result.psi.to_csv(args.psi_csv, index=False)
+    except OSError as exc:
+        print(f"error: cannot write output: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    k = result.kpis
+    mode = f"stochastic, seed {result.seed}" if result.stochastic else "deterministic"
+    print(
+        f"simulated {args.config}: {result.days} days ({mode}), {k['node_items']} node-items; "
+        f"fill rate {k['fill_rate']:.4f}, cycle service level {k['cycle_service_level']:.4f}, "
+        f"avg on hand {k['avg_on_hand']:.1f}, avg backlog {k['avg_backlog']:.1f}, "
+        f"profit {k['profit_total']:.2f}"
+    )
+    for note in result.warnings:
+        print(f"warning: {note}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,237 @@
+"""A canonical-1.0 config as the simulator's :class:`Network` (how each field is used).
+
+- Items: ``unit_cost`` (COGS), ``attributes.sales_price`` (revenue),
+  ``attributes.sgna_cost_per_unit`` (SG&A), ``lead_time_days`` (production lead time).
+- Nodes: ``service_level`` (default 0.95) for order-up-to levels computed from demand,
+  ``review_period_days`` (0 or 1: daily), ``unlimited_supply``, lost sales when
+  ``attributes.lost_sales`` is true or ``attributes.backorder_enabled`` false, penalty
+  rates from ``attributes``, storage cost and capacity fields.
+- Inventory policies: opening stock (× ``initial_inventory_scale``), reorder point,
+  order-up-to, safety stock, MOQ, order multiple, storage, stockout and backorder cost
+  (the last two override the node's rates).
+- Production policies: the item-less row is the factory (capacity per day shared by
+  its items, fixed/variable/over-capacity costs); an item row caps and prices that
+  item (its variable cost replaces the factory's when positive). What a factory makes
+  follows :func:`scpln.engine.canonical.network.produced_items`.
+- Arcs: lead time, daily capacity (hard unless ``allow_over_capacity``), transport and
+  over-capacity costs, per-item MOQ and multiples.
+- Capacities: rows of ``resource_type`` ``node`` naming a factory cap its daily
+  capacity over the bucket at the bucket total spread over its calendar days (the
+  smaller of this and the policy capacity applies); rows of type ``item`` do the same
+  for that item at every factory making it. Workcenter and supplier rows feed the
+  planner only.
+- Demands: bucket totals spread evenly over the bucket's calendar days
+  (:class:`scpln.engine.canonical.BucketSpan`).
+- Calendars and hierarchies are not used by the simulation.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+from scpln.engine.canonical import CanonicalConfig, Node, bucket_span
+from scpln.engine.canonical.network import produced_items
+
+from .builder import NetworkBuilder
+from .network import DEMAND_MODEL_NAMES, Network
+
+DEFAULT_SERVICE_LEVEL = 0.95
+# Demand and capacity are read this far past the simulated days, so order-up-to levels
+# near the end still see the buckets that follow.
+LOOKAHEAD_DAYS = 366
+
+
+def compile_network(config: CanonicalConfig, *, days: int | None = None) -> Network:
+    """The array form of a (validated) config, for ``days`` days (default: its horizon)."""
+    with _no_cyclic_gc():
+        return _compile(config, days)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while reading millions of rows.
+
+    Every few hundred new tuples or declarations would otherwise trigger a collection
+    that walks the whole config (tens of millions of objects), which made compiling a
+    200,000 node-item config several times slower. Nothing here creates cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compile(config: CanonicalConfig, days: int | None) -> Network:
+    horizon = days if days is not None else config.horizon_days
+    reach = horizon + LOOKAHEAD_DAYS
+    b = NetworkBuilder(horizon_days=horizon, start_date=config.start_date)
+    for item in config.items:
+        b.item(
+            item.code,
+            sales_price=item.sales_price,
+            unit_cost=item.unit_cost,
+            sga=item.sgna_cost_per_unit,
+        )
+    lead_times = {item.code: item.lead_time_days for item in config.items}
+    products = [item.code for item in config.items if item.item_type == "product"]
+    for node in config.nodes:
+        _node(b, config, node, lead_times, products)
+    for arc in config.arcs:
+        b.arc(
+            arc.from_node,
+            arc.to_node,
+            lead_time=arc.lead_time_days,
+            capacity=_limit(arc.capacity_per_day),
+            hard_capacity=not arc.allow_over_capacity,
+            cost_fixed=arc.transportation_cost_fixed,
+            cost_variable=arc.transportation_cost_variable,
+            over_fixed=arc.over_capacity_fixed_cost,
+            over_variable=arc.over_capacity_variable_cost,
+            moq=dict(arc.min_order_qty),
+            multiple=dict(arc.order_multiple),
+        )
+    for line in config.bom:
+        b.bom(line.parent_item, line.child_item, quantity=line.quantity, scrap=line.scrap_rate)
+    b.demand_table(_demand_rows(config, reach))
+    _capacities(b, config, reach)
+    return b.build()
+
+
+def _demand_rows(config: CanonicalConfig, reach: int) -> pd.DataFrame:
+    """Demand rows as daily figures, column-wise (a big config has millions of rows).
+
+    Codes become categoricals straight away: building pandas strings for millions of
+    rows would cost more than the simulation itself.
+    """
+    rows = config.demands
+    nodes = [r.node_code for r in rows]
+    items = [r.item_code for r in rows]
+    models = [r.demand_model for r in rows]
+    buckets = [r.bucket for r in rows]
+    means = [r.mean for r in rows]
+    sds = [r.std_dev for r in rows]
+    columns: dict[str, pd.Categorical[str] | np.ndarray] = {
+        "node": _categorical(nodes, [n.code for n in config.nodes]),
+        "item": _categorical(items, [i.code for i in config.items]),
+        "model": _categorical(models, list(DEMAND_MODEL_NAMES)),
+    }
+    bucket_codes, distinct = pd.factorize(np.array(buckets, dtype=object))
+    spans = [bucket_span(str(code), config.start_date, reach) for code in distinct]
+    first = np.array([s.first_day if s else 0 for s in spans], np.int64)
+    last = np.array([s.last_day if s else -1 for s in spans], np.int64)
+    period = np.array([s.period_days if s else 1 for s in spans], np.float64)[bucket_codes]
+    columns["first_day"] = first[bucket_codes]
+    columns["last_day"] = last[bucket_codes]
+    columns["mean"] = np.array(means, np.float64) / period
+    columns["sd"] = np.array(sds, np.float64) / np.sqrt(period)
+    return pd.DataFrame(columns)
+
+
+def _categorical(values: Sequence[str], labels: list[str]) -> pd.Categorical[str]:
+    index = {label: i for i, label in enumerate(labels)}
+    try:
+        codes = np.fromiter(map(index.__getitem__, values), np.int64, len(values))
+    except KeyError as exc:
+        raise ValueError(f"a demand row names the unknown code {exc.args[0]!r}") from None
+    return pd.Categorical.from_codes(codes, categories=pd.Index(labels))
+
+
+def _limit(value: float | None) -> float:
+    return math.inf if value is None else float(value)
+
+
+def _node(
+    b: NetworkBuilder,
+    config: CanonicalConfig,
+    node: Node,
+    lead_times: dict[str, int],
+    products: list[str],
+) -> None:
+    b.node(
+        node.code,
+        node.node_type,
+        unlimited=node.unlimited_supply,
+        lost_sales=node.lost_sales or not node.backorder_enabled,
+        review_period=node.review_period_days,
+        service_level=(
+            node.service_level if node.service_level is not None else DEFAULT_SERVICE_LEVEL
+        ),
+        stockout_cost=node.stockout_cost_per_unit,
+        backorder_cost=node.backorder_cost_per_unit_per_day,
+        storage_fixed=node.storage_cost_fixed,
+        storage_capacity=_limit(node.storage_capacity),
+        storage_over_fixed=node.storage_over_capacity_fixed_cost,
+        storage_over_variable=node.storage_over_capacity_variable_cost,
+    )
+    scale = config.initial_inventory_scale  # config.opening_stock, read once per node
+    for policy in node.inventory_policies:
+        b.stock(
+            node.code,
+            policy.item_code,
+            initial=policy.initial_inventory * scale,
+            reorder_point=policy.reorder_point,
+            order_up_to=policy.order_up_to,
+            safety_stock=policy.safety_stock,
+            moq=policy.min_order_qty or 0.0,
+            multiple=policy.order_multiple or 0.0,
+            storage_cost=policy.storage_cost,
+            stockout_cost=policy.stockout_cost,
+            backorder_cost=policy.backorder_cost,
+        )
+    if node.node_type != "factory":
+        return
+    general = next((p for p in node.production_policies if p.item_code is None), None)
+    if general is not None:
+        b.factory(
+            node.code,
+            capacity=_limit(general.production_capacity),
+            hard_capacity=not general.allow_over_capacity,
+            cost_fixed=general.production_cost_fixed,
+            cost_variable=general.production_cost_variable,
+            over_fixed=general.over_capacity_fixed_cost,
+            over_variable=general.over_capacity_variable_cost,
+        )
+    by_item = {p.item_code: p for p in node.production_policies if p.item_code is not None}
+    for item in sorted(produced_items(node, products)):
+        own = by_item.get(item)
+        b.produce(
+            node.code,
+            item,
+            lead_time=lead_times.get(item, 0),
+            capacity=_limit(own.production_capacity) if own else math.inf,
+            hard_capacity=bool(own and not own.allow_over_capacity),
+            cost_fixed=own.production_cost_fixed if own else 0.0,
+            cost_variable=(
+                own.production_cost_variable if own and own.production_cost_variable > 0 else None
+            ),
+            over_fixed=own.over_capacity_fixed_cost if own else 0.0,
+            over_variable=own.over_capacity_variable_cost if own else 0.0,
+        )
+
+
+def _capacities(b: NetworkBuilder, config: CanonicalConfig, reach: int) -> None:
+    makers: dict[str, list[str]] = {}
+    for node, item in b.produces:
+        makers.setdefault(item, []).append(node)
+    start = config.start_date
+    for row in config.capacities:
+        span = bucket_span(row.bucket, start, reach)
+        if span is None:
+            continue
+        first, last, daily = span.first_day, span.last_day, span.daily_mean(row.capacity)
+        if row.resource_type == "node" and row.resource_code in b.factories:
+            b.capacity_window(row.resource_code, first_day=first, last_day=last, capacity=daily)
+        elif row.resource_type == "item":
+            for node in makers.get(row.resource_code, ()):
+                b.capacity_window(
+                    node, item=row.resource_code, first_day=first, last_day=last, capacity=daily
+                )

@@ -1,0 +1,211 @@
+"""Money: the daily P&L and the cost trace, both computed from the same blocks.
+
+Fixed charges (per arc, factory or item and day) apply on days the activity happened,
+i.e. moved more than 1e-9 units, so rounding dust never triggers a fixed cost.
+
+Every account is produced as *blocks*: for a run of days, a driver quantity and an
+amount per entity (node-item, node, arc or factory). The P&L sums a block's amounts
+per day; the trace lists its non-zero amounts one row each. Because both come from
+the same arrays, the trace reconciles with the P&L exactly (up to the order of float
+additions). Quantities are the float32 values of the PSI table, so anyone can recompute
+a node-item account from the table and the rates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .levels import as_index
+from .record import EPS, KernelResult
+
+REVENUE = "revenue"
+COST_ACCOUNTS = (
+    "cogs",
+    "sga",
+    "transport_fixed",
+    "transport_variable",
+    "transport_over_capacity",
+    "production_fixed",
+    "production_variable",
+    "production_over_capacity",
+    "storage_fixed",
+    "storage_variable",
+    "storage_over_capacity",
+    "penalty_stockout",
+    "penalty_backorder",
+)
+ACCOUNTS = (REVENUE, *COST_ACCOUNTS)
+PL_COLUMNS = ("day", *ACCOUNTS, "total_cost", "profit")
+TRACE_COLUMNS = ("day", "node", "item", "arc", "account", "quantity", "amount")
+_CHUNK_DAYS = 32
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """One account for days ``start … start+len-1`` and entities ``ids``.
+
+    The amount is ``quantity × rate`` (a rate per entity) or, for charges that are not
+    proportional (fixed fees), given as ``charged``.
+    """
+
+    account: str
+    scope: str  # "node_item", "node", "arc" or "factory"
+    ids: np.ndarray
+    quantity: np.ndarray  # (days, len(ids))
+    rate: np.ndarray | None = None
+    charged: np.ndarray | None = None
+
+    def amount(self) -> np.ndarray:
+        if self.rate is not None:
+            return self.quantity * self.rate
+        assert self.charged is not None
+        return self.charged
+
+    def daily(self) -> np.ndarray:
+        """Per-day totals; a matrix-vector product where the amount is proportional."""
+        if self.rate is not None:
+            return self.quantity @ self.rate
+        return self.amount().sum(axis=1)
+
+
+def daily_pl(kr: KernelResult) -> pd.DataFrame:
+    """One row per day: revenue, every cost account, total cost and profit."""
+    pl = {account: np.zeros(kr.days) for account in ACCOUNTS}
+    for start in range(0, kr.days, _CHUNK_DAYS):
+        stop = min(start + _CHUNK_DAYS, kr.days)
+        for block in _blocks(kr, start, stop):
+            pl[block.account][start:stop] += block.daily()
+    total = sum(pl[a] for a in COST_ACCOUNTS)
+    frame = {"day": np.arange(kr.days, dtype=np.int32), **pl}
+    frame["total_cost"] = total
+    frame["profit"] = pl[REVENUE] - total
+    return pd.DataFrame(frame)
+
+
+def cost_trace(kr: KernelResult) -> pd.DataFrame:
+    """One row per (day, entity, account) with a non-zero amount, in day order."""
+    net = kr.network
+    parts: list[dict[str, np.ndarray]] = []
+    for start in range(0, kr.days, _CHUNK_DAYS):
+        stop = min(start + _CHUNK_DAYS, kr.days)
+        for block in _blocks(kr, start, stop):
+            amount = block.amount()
+            rows, cols = np.nonzero(amount)
+            ids = block.ids[cols]
+            node, item, arc = _labels(kr, block.scope, ids)
+            parts.append(
+                {
+                    "day": (start + rows).astype(np.int32),
+                    "node": node,
+                    "item": item,
+                    "arc": arc,
+                    "account": np.full(len(rows), ACCOUNTS.index(block.account), np.int16),
+                    "quantity": block.quantity[rows, cols],
+                    "amount": amount[rows, cols],
+                }
+            )
+    cat = {
+        k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, np.int32)
+        for k in TRACE_COLUMNS
+    }
+    node_labels = ("", *net.node_codes)
+    item_labels = ("", *net.item_codes)
+    arc_labels = ("", *(f"{a}->{b}" for a, b in net.arc_ends))
+    order = np.argsort(cat["day"], kind="stable")
+    return pd.DataFrame(
+        {
+            "day": cat["day"][order].astype(np.int32),
+            "node": _categorical(cat["node"][order], node_labels),
+            "item": _categorical(cat["item"][order], item_labels),
+            "arc": _categorical(cat["arc"][order], arc_labels),
+            "account": _categorical(cat["account"][order], ACCOUNTS),
+            "quantity": cat["quantity"][order].astype(np.float64),
+            "amount": cat["amount"][order].astype(np.float64),
+        }
+    )
+
+
+def _categorical(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical[str]:
+    return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(labels))
+
+
+def _labels(kr: KernelResult, scope: str, ids: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Codes (offset by one; 0 is blank) of node, item and arc for trace rows."""
+    net, blank = kr.network, np.zeros(len(ids), np.int32)
+    if scope == "node_item":
+        return net.ni_node[ids] + 1, net.ni_item[ids] + 1, blank
+    if scope == "node":
+        return ids + 1, blank, blank
+    if scope == "factory":
+        return net.production.factory[ids] + 1, blank, blank
+    froms = np.array([net.node_codes.index(net.arc_ends[a][0]) for a in ids], np.int32)
+    return froms + 1, blank, ids + 1
+
+
+def _blocks(kr: KernelResult, start: int, stop: int) -> Iterator[Block]:
+    net, rates, h = kr.network, kr.network.costs, kr.history
+    days = stop - start
+
+    def columns(metric: str, ids: np.ndarray) -> np.ndarray:
+        return h[metric][start:stop, as_index(ids)].astype(np.float64)
+
+    def per_unit(account: str, qty: np.ndarray, ids: np.ndarray, rate: np.ndarray) -> Block:
+        return Block(account, "node_item", ids, qty, rate=rate)
+
+    cust = net.demand.ni
+    sold = columns("sales", cust)
+    if len(kr.mixed_cols):
+        sold[:, kr.mixed_cols] = kr.customer_sales_mixed[start:stop].astype(np.float64)
+    yield per_unit(REVENUE, sold, cust, rates.sales_price[cust])
+    yield per_unit("cogs", sold, cust, rates.unit_cost[cust])
+    yield per_unit("sga", sold, cust, rates.sga[cust])
+    for account, metric, rate in (
+        ("penalty_stockout", "shortage", rates.stockout),
+        ("penalty_backorder", "backlog", rates.backorder),
+        ("storage_variable", "on_hand", rates.storage_variable),
+    ):
+        ids = np.flatnonzero(rate)
+        yield per_unit(account, columns(metric, ids), ids, rate[ids])
+    nodes = np.flatnonzero(rates.storage_fixed)
+    ones = np.ones((days, len(nodes)))
+    yield Block("storage_fixed", "node", nodes, ones, rate=rates.storage_fixed[nodes])
+    if kr.node_on_hand is not None:
+        over = np.maximum(kr.node_on_hand[start:stop] - rates.storage_capacity, 0.0)
+        amount = _charge(over, rates.storage_over_fixed, rates.storage_over_variable)
+        yield Block("storage_over_capacity", "node", np.arange(over.shape[1]), over, charged=amount)
+    shipped = kr.arc_shipped[start:stop]
+    arcs = np.arange(shipped.shape[1])
+    used = (shipped > EPS) * 1.0
+    yield Block("transport_fixed", "arc", arcs, used, rate=rates.arc_fixed)
+    yield Block("transport_variable", "arc", arcs, shipped, rate=rates.arc_variable)
+    over = np.where(rates.arc_hard, 0.0, np.maximum(shipped - rates.arc_capacity, 0.0))
+    amount = _charge(over, rates.arc_over_fixed, rates.arc_over_variable)
+    yield Block("transport_over_capacity", "arc", arcs, over, charged=amount)
+    yield from _production_blocks(kr, start, stop)
+
+
+def _production_blocks(kr: KernelResult, start: int, stop: int) -> Iterator[Block]:
+    net, rates = kr.network, kr.network.costs
+    prod = net.production.ni
+    released = kr.history["orders"][start:stop, as_index(prod)].astype(np.float64)
+    yield Block("production_variable", "node_item", prod, released, rate=rates.production_variable)
+    made = (released > EPS) * 1.0
+    yield Block("production_fixed", "node_item", prod, made, rate=rates.production_item_fixed)
+    factories = np.arange(len(net.production.factory))
+    busy = (kr.factory_released[start:stop] > EPS) * 1.0
+    yield Block("production_fixed", "factory", factories, busy, rate=rates.production_fixed)
+    over = kr.item_over[start:stop]
+    amount = _charge(over, rates.production_item_over_fixed, rates.production_item_over_variable)
+    yield Block("production_over_capacity", "node_item", prod, over, charged=amount)
+    over = kr.factory_over[start:stop]
+    amount = _charge(over, rates.production_over_fixed, rates.production_over_variable)
+    yield Block("production_over_capacity", "factory", factories, over, charged=amount)
+
+
+def _charge(over: np.ndarray, fixed: np.ndarray, variable: np.ndarray) -> np.ndarray:
+    """A fixed fee on days with any excess, plus a rate per unit of excess."""
+    return (over > EPS) * fixed + over * variable

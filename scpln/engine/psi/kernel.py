@@ -1,0 +1,322 @@
+"""The daily simulation: one day is two whole-array passes over the echelon levels.
+
+Order of events on day ``t`` (``docs/engine.md`` has the full statement):
+
+1. **Order pass**, customer-facing level first. Each node-item's inventory position
+   ``IP = on_hand + in_transit + on_order − backlog − orders received today`` is
+   compared with its policy; on a review day with ``IP ≤ s`` it orders ``S − IP``
+   (rounded up to MOQ and multiples) from its source, which sees the order at once as
+   today's demand, or asks its factory to produce that much.
+2. **Ship pass**, most upstream level first. At each level: receipts due today land
+   on hand; unlimited sources make what is asked of them; factories release production
+   (capacity and components permitting); orders are shipped from on hand (old backlog
+   first, then today's orders); finally customers are served (backlog first, unless
+   the node loses sales) from what is left.
+
+A shipment or release of day ``t`` with lead time ``L`` is received on day ``t + L``,
+before anything is shipped or sold at its destination that day — so lead time 0
+goods serve the same day's demand, and every day of lead time delays them one day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .demand import BaseStockTargets, CustomerDemand, round_orders
+from .levels import Level, build_levels
+from .network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED, Network
+from .plan import Schedule
+from .production import release
+from .record import EPS, KernelResult, Recorder
+
+
+def run_kernel(
+    net: Network,
+    *,
+    days: int,
+    rng: np.random.Generator | None = None,
+    schedule: Schedule | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> KernelResult:
+    """Simulate ``days`` days; stochastic when ``rng`` is given, else on the means.
+
+    With a ``schedule`` the producing node-items it names release what it says
+    (within capacity, shortfalls carried to the next day) instead of following their
+    policy. ``progress`` is called about a hundred times with the fraction done; an
+    exception it raises aborts the run.
+    """
+    if days <= 0:
+        raise ValueError("days must be positive")
+    kernel = _Kernel(net, days, rng, schedule)
+    step = max(1, days // 100)
+    try:
+        for t in range(days):
+            kernel.day(t)
+            if progress is not None and ((t + 1) % step == 0 or t + 1 == days):
+                progress((t + 1) / days)
+    finally:
+        kernel.rec.prefault.close()
+    return kernel.rec.result()
+
+
+class _Kernel:
+    def __init__(
+        self, net: Network, days: int, rng: np.random.Generator | None, schedule: Schedule | None
+    ) -> None:
+        size, prod = net.size, net.production
+        self.net, self.days = net, days
+        self.levels = build_levels(net)
+        self.horizon = net.max_lead_time + 1
+        self.seg_of_day = net.segments.of_days(days + BaseStockTargets.days_needed(net))
+        self.demand_model = CustomerDemand(
+            net.demand, [lv.customer_cols for lv in self.levels], self.seg_of_day, rng
+        )
+        self.targets = BaseStockTargets(
+            net, [lv.lo + lv.base_stock for lv in self.levels], self.seg_of_day
+        )
+        self.schedule = schedule.by_day if schedule is not None else {}
+        self.planned = np.zeros(len(prod.ni), bool)
+        if schedule is not None:
+            self.planned[schedule.planned] = True
+        # state
+        self.on_hand = net.initial.astype(np.float64).copy()
+        self.in_transit = np.zeros(size)
+        self.on_order = np.zeros(size)
+        self.lane_backlog = np.zeros(size)
+        self.cust_backlog = np.zeros(size)
+        self.ring = np.zeros((self.horizon, size))
+        # Node-items nobody can supply, and unlimited ones, never order.
+        ordering = np.isin(net.mode, (MODE_TRANSFER, MODE_PRODUCE))
+        self.order_up_to = np.where(ordering, net.order_up_to, np.nan)
+        self.reorder_point = np.where(ordering, net.reorder_point, np.nan)
+        self.want = np.zeros(len(prod.ni))
+        self.plan_due = np.zeros(len(prod.ni))
+        # today's flows
+        self.req_new = np.zeros(size)
+        self.ordered = np.zeros(size)
+        self.flow = {m: np.zeros(size) for m in ("demand", "sales", "shortage", "receipts")}
+        self.flow |= {m: np.zeros(size) for m in ("production", "consumption", "orders")}
+        self.capacity_left = np.zeros(len(prod.factory))
+        self.factory_today = np.zeros(len(prod.factory))
+        self.rec = Recorder(net, days, self.levels, self.seg_of_day)
+        unlimited = [
+            net.mode[net.demand.ni[lv.customer_cols]] == MODE_UNLIMITED for lv in self.levels
+        ]
+        self.unlimited_customers = [u if u.any() else None for u in unlimited]
+        self.owing = [False] * len(self.levels)  # does the level carry customer backlog?
+
+    # ----------------------------------------------------------------- day
+    def day(self, t: int) -> None:
+        seg = int(self.seg_of_day[t])
+        self.req_new.fill(0.0)
+        for name in ("demand", "sales", "shortage", "consumption"):
+            self.flow[name].fill(0.0)
+        self.capacity_left[:] = self.net.production.node_capacity[seg]
+        self.factory_today.fill(0.0)
+        if t in self.schedule:
+            pos, qty = self.schedule[t]
+            np.add.at(self.plan_due, pos, qty)
+        for i, lv in enumerate(self.levels):
+            self._order(i, lv, t)
+        for i in range(len(self.levels) - 1, -1, -1):
+            self._ship(i, self.levels[i], t, seg)
+        self.rec.write(t, self, seg)
+
+    def _order(self, i: int, lv: Level, t: int) -> None:
+        sl = lv.slice
+        ip = self.on_hand[sl] + self.in_transit[sl]
+        ip += self.on_order[sl]
+        if len(lv.lane_ids):  # this level supplies others: what it owes them
+            ip -= self.lane_backlog[sl]
+            ip -= self.req_new[sl]
+        if len(lv.customer_cols):
+            ip -= self.cust_backlog[sl]
+        up_to, reorder = self.order_up_to[sl], self.reorder_point[sl]
+        if len(lv.base_stock):
+            target = self.targets.levels(t, i)
+            up_to[lv.base_stock] = target
+            reorder[lv.base_stock] = target
+        need = up_to - ip
+        trigger = ip <= reorder
+        trigger &= need > EPS
+        if lv.review is not None:
+            trigger &= t % lv.review == 0
+        # Orders are sparse under (s, S) policies: round and route only the triggered ones.
+        hit = np.flatnonzero(trigger)
+        qty = need[hit]
+        if lv.moq is not None and lv.multiple is not None:
+            qty = round_orders(qty, lv.moq[hit], lv.multiple[hit])
+        orders = self.flow["orders"][sl]
+        orders.fill(0.0)
+        orders[hit] = qty
+        self.ordered[sl] = orders
+        moving = lv.transfer_local[hit]
+        if moving.any():
+            k, q = lv.lo + hit[moving], qty[moving]
+            self.on_order[k] += q
+            self.req_new[lv.hi :] += np.bincount(
+                self.net.src[k] - lv.hi, q, minlength=self.net.size - lv.hi
+            )
+        if lv.production is not None:
+            self.want[lv.production.pos] = orders[lv.produce_local]
+
+    def _ship(self, i: int, lv: Level, t: int, seg: int) -> None:
+        sl, slot = lv.slice, t % self.horizon
+        arrived = self.ring[slot, sl]
+        self.on_hand[sl] += arrived
+        in_transit = self.in_transit[sl]
+        in_transit -= arrived
+        np.maximum(in_transit, 0.0, out=in_transit)
+        receipts = self.flow["receipts"]
+        receipts[sl] = arrived
+        arrived.fill(0.0)
+        if lv.production is not None:
+            made = lv.production.ni
+            self.flow["production"][made] = receipts[made]
+            receipts[made] = 0.0
+            self._release(lv, t, seg)
+        if len(lv.unlimited):
+            make = self.lane_backlog[lv.unlimited] + self.req_new[lv.unlimited]
+            self.on_hand[lv.unlimited] += make
+            self.flow["production"][lv.unlimited] = make
+            self.flow["orders"][lv.unlimited] = make
+        if len(lv.lane_ids):
+            self._serve_lanes(lv, t)
+        if len(lv.customer_cols):
+            self._serve_customers(i, lv, t)
+
+    def _release(self, lv: Level, t: int, seg: int) -> None:
+        lp, spec = lv.production, self.net.production
+        assert lp is not None
+        planned = self.planned[lp.pos]
+        want = np.where(planned, self.plan_due[lp.pos], self.want[lp.pos])
+        r = release(spec, lp, want, seg, self.on_hand, self.capacity_left)
+        qty = r.quantity
+        self.capacity_left -= r.factory_total
+        self.factory_today += r.factory_total
+        self.rec.item_over[t, lp.pos] = r.item_over
+        on_hand = self.on_hand[lp.comps] - r.consumption
+        self.on_hand[lp.comps] = np.maximum(on_hand, 0.0)
+        self.flow["consumption"][lp.comps] += r.consumption
+        self.flow["orders"][lp.ni] = qty
+        self.plan_due[lp.pos] -= np.where(planned, qty, 0.0)
+        instant = lp.lead_time == 0
+        now, later = lp.ni[instant], lp.ni[~instant]
+        self.on_hand[now] += qty[instant]
+        self.flow["production"][now] += qty[instant]
+        slots = (t + lp.lead_time[~instant]) % self.horizon
+        self.ring[slots, later] += qty[~instant]
+        self.in_transit[later] += qty[~instant]
+
+    def _serve_lanes(self, lv: Level, t: int) -> None:
+        """Ship to the lanes this level supplies: old backlog first, then today's orders.
+
+        Within each class every lane of a short supplier gets the same fraction of what
+        it asked for; a hard arc capacity then scales its lanes down the same way.
+        """
+        sl, lanes, src = lv.slice, lv.lanes, lv.lane_src
+        old_j, new_j = self.lane_backlog[sl], self.req_new[sl]
+        out_old = np.minimum(self.on_hand[sl], old_j)
+        out_new = np.minimum(self.on_hand[sl] - out_old, new_j)
+        asked = self.on_order[lanes]
+        if not lv.hard_arcs and (out_old == old_j).all() and (out_new == new_j).all():
+            # Every supplier of the level can fill everything: ship all that is on order.
+            ship = asked.copy()
+            self.on_order[lanes] = 0.0
+            self.lane_backlog[sl] = 0.0
+        else:
+            new_k = self.ordered[lanes]
+            old_k = asked - new_k
+            r_old = np.divide(out_old, old_j, out=np.zeros_like(old_j), where=old_j > 0)
+            r_new = np.divide(out_new, new_j, out=np.zeros_like(new_j), where=new_j > 0)
+            ship_old, ship_new = old_k * r_old[src], new_k * r_new[src]
+            if lv.hard_arcs:
+                ship_old, ship_new = self._arc_limits(lv, ship_old, ship_new)
+                n = lv.hi - lv.lo
+                out_old = np.bincount(src, ship_old, minlength=n)
+                out_new = np.bincount(src, ship_new, minlength=n)
+            ship = ship_old + ship_new
+            open_orders = np.maximum(asked - ship, 0.0)
+            self.lane_backlog[sl] = np.bincount(src, open_orders, minlength=lv.hi - lv.lo)
+            self.on_order[lanes] = open_orders
+        out = out_old + out_new
+        on_hand = self.on_hand[sl]
+        on_hand -= out
+        np.maximum(on_hand, 0.0, out=on_hand)
+        self.flow["sales"][sl] += out
+        self.flow["demand"][sl] += new_j
+        self.flow["shortage"][sl] += new_j - out_new
+        if isinstance(lv.lane_lead, int):
+            self.ring[(t + lv.lane_lead) % self.horizon, lanes] += ship
+        else:
+            cells = lv.lane_cells + (t % self.horizon) * self.net.size
+            cells[cells >= self.ring.size] -= self.ring.size
+            self.ring.reshape(-1)[cells] += ship
+        self.in_transit[lanes] += ship
+        # Sum per run of lanes first: far fewer runs than lanes, and contiguous.
+        per_run = np.add.reduceat(ship, lv.arc_runs)
+        self.rec.arc_shipped[t] += np.bincount(
+            lv.run_arc, per_run, minlength=len(self.net.arc_ends)
+        )
+
+    def _arc_limits(
+        self, lv: Level, ship_old: np.ndarray, ship_new: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scale the lanes of a hard-capacity arc down to its daily capacity."""
+        costs = self.net.costs
+        total = np.bincount(lv.lane_arc, ship_old + ship_new, minlength=len(self.net.arc_ends))
+        over = costs.arc_hard & (total > costs.arc_capacity)
+        if not over.any():
+            return ship_old, ship_new
+        factor = np.where(over, costs.arc_capacity / np.where(over, total, 1.0), 1.0)
+        factor = factor[lv.lane_arc]
+        return ship_old * factor, ship_new * factor
+
+    def _serve_customers(self, i: int, lv: Level, t: int) -> None:
+        cols, ni = lv.customer_cols, lv.customers
+        wanted = self.demand_model.draw(i, t)
+        unlimited = self.unlimited_customers[i]
+        if unlimited is not None:
+            make = np.where(unlimited, wanted + self.cust_backlog[ni], 0.0)
+            self.on_hand[ni] += make
+            self.flow["production"][ni] += make
+        on_hand, backlog = self.on_hand[ni], self.cust_backlog[ni]
+        if self.owing[i]:  # serve yesterday's backlog first
+            late = np.minimum(on_hand, backlog)
+            on_hand = on_hand - late
+        now = np.minimum(on_hand, wanted)
+        short = wanted - now
+        self.on_hand[ni] = on_hand - now
+        carried = short if lv.lost_sales is None else np.where(lv.lost_sales, 0.0, short)
+        sold = now
+        if self.owing[i]:
+            backlog = backlog - late + carried
+            sold = late + now
+        else:
+            backlog = carried
+        self.cust_backlog[ni] = backlog
+        self.owing[i] = bool(backlog.any())
+        self.flow["sales"][ni] += sold
+        self.flow["demand"][ni] += wanted
+        self.flow["shortage"][ni] += short
+        day = self.rec.customer_day
+        day["demand"][t] += wanted.sum()
+        day["sales"][t] += sold.sum()
+        day["shortage"][t] += short.sum()
+        stockouts = np.count_nonzero(short > EPS)
+        day["stockouts"][t] += stockouts
+        if self.owing[i]:
+            day["backlog"][t] += backlog.sum()
+            # under backorders a shortage always leaves a backlog, so one count does
+            unfilled = short > EPS if lv.lost_sales is not None else backlog > EPS
+            if lv.lost_sales is not None:
+                unfilled |= backlog > EPS
+            day["in_stock"][t] += len(cols) - np.count_nonzero(unfilled)
+        else:
+            day["in_stock"][t] += len(cols) - stockouts
+        self.rec.customer_shortage[cols] += short
+        local, mixed = self.rec.mixed_by_level[i]
+        if len(local):
+            self.rec.customer_sales_mixed[t, mixed] = sold[local]

@@ -1,0 +1,88 @@
+"""Time-varying inputs — customer demand and capacity windows — cut into segments.
+
+Everything here is vectorized: a generated network has millions of demand rows, and
+none of them passes through Python on its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .network import (
+    DEMAND_MODEL_NAMES,
+    MODEL_NORMAL,
+    MODEL_POISSON,
+    DemandSpec,
+    Segments,
+)
+
+
+def segments_of(demand: pd.DataFrame, windows: list[tuple[int, int]]) -> Segments:
+    """Cut the day axis wherever a demand row or capacity window starts or ends."""
+    cuts = [
+        np.zeros(1, np.int64),
+        demand["first_day"].to_numpy(np.int64),
+        demand["last_day"].to_numpy(np.int64) + 1,
+        np.array([d for first, last in windows for d in (first, last + 1)], np.int64),
+    ]
+    every = np.concatenate(cuts)
+    every = every[every >= 0]
+    return Segments(np.flatnonzero(np.bincount(every, minlength=1)).astype(np.int64))
+
+
+def segment_range(segments: Segments, first_day: int, last_day: int) -> slice:
+    """The segments that together cover days ``first_day … last_day``."""
+    first = int(np.searchsorted(segments.starts, max(first_day, 0), side="right")) - 1
+    stop = int(np.searchsorted(segments.starts, last_day + 1, side="left"))
+    return slice(first, stop)
+
+
+def customer_demand(
+    rows: pd.DataFrame,
+    segments: Segments,
+    ni_of: np.ndarray,
+    node_codes: tuple[str, ...],
+    item_codes: tuple[str, ...],
+) -> tuple[DemandSpec, np.ndarray]:
+    """Per-segment customer demand, and its per-day variance (for the profiles).
+
+    Overlapping rows of one node-item add up. Rows of one model keep it (sums of
+    normals are normal, of Poissons Poisson); where a node-item mixes models in a
+    segment it is drawn as a normal with the summed mean and variance, the closest
+    single model. A row covering several segments is repeated once per segment, then
+    everything is summed with ``bincount``.
+    """
+    first = np.maximum(rows["first_day"].to_numpy(np.int64), 0)
+    last = rows["last_day"].to_numpy(np.int64)
+    keep = last >= first
+    node = pd.Categorical(rows["node"], categories=list(node_codes)).codes[keep]
+    item = pd.Categorical(rows["item"], categories=list(item_codes)).codes[keep]
+    model = pd.Categorical(rows["model"], categories=DEMAND_MODEL_NAMES).codes
+    model = model.astype(np.int64)[keep]
+    first, last = first[keep], last[keep]
+    mean = rows["mean"].to_numpy(np.float64)[keep]
+    sd = rows["sd"].to_numpy(np.float64)[keep]
+    var = np.select([model == MODEL_NORMAL, model == MODEL_POISSON], [sd * sd, mean], 0.0)
+    ni = ni_of[node, item]
+    present = np.zeros(ni_of.max(initial=-1) + 1, bool)
+    present[ni] = True
+    cust = np.flatnonzero(present)
+    column = np.cumsum(present) - 1
+    lo = np.searchsorted(segments.starts, first, side="right") - 1
+    count = np.searchsorted(segments.starts, last + 1, side="left") - lo
+    row = np.repeat(np.arange(len(ni)), count)
+    seg = lo[row] + np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    n_seg, n_cust = segments.count, len(cust)
+    flat = seg * n_cust + column[ni][row]
+    size, shape = n_seg * n_cust, (n_seg, n_cust)
+
+    def total(weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(flat, weights, minlength=size).reshape(shape)
+
+    rows_in, codes = total(None), total(model[row].astype(float))
+    # All rows of a cell share one model iff n·Σm² = (Σm)².
+    uniform = rows_in * total(model[row].astype(float) ** 2) == codes**2
+    code = np.where(uniform, codes / np.maximum(rows_in, 1), MODEL_NORMAL).astype(np.int8)
+    mean_total, var_total = total(mean[row]), total(var[row])
+    return DemandSpec(cust.astype(np.int64), mean_total, np.sqrt(var_total), code), var_total
