@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,24 @@ class RunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
         # Read-only record; the change permission only gates the pin actions.
         return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
+        # A pinned run is kept on purpose; unpin it first (run_delete refuses it too).
+        if obj is not None and obj.pinned:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Run) -> None:
+        services.run_delete(run=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
+        # The same service as the API, run by run, so pinned runs are refused.
+        for run in queryset:
+            try:
+                services.run_delete(run=run)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    self.message_user(request, message, messages.WARNING)
 
     @admin.display(description=_("plan version"), ordering="plan_version")
     def plan_version_link(self, obj: Run) -> str:

@@ -9,6 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# KPIs kept as columns of Run (sortable, filterable); every KPI stays in ``summary``.
+HEADLINE_KPIS = (
+    "fill_rate",
+    "cycle_service_level",
+    "avg_on_hand",
+    "avg_backlog",
+    "shortage_total",
+    "profit_total",
+)
+
 
 class Run(models.Model):
     """One PSI simulation, traceable to the plan version, scenario and config.
@@ -73,6 +83,7 @@ class Run(models.Model):
     fill_rate = models.FloatField(_("fill rate"), null=True, blank=True)
     cycle_service_level = models.FloatField(_("cycle service level"), null=True, blank=True)
     avg_on_hand = models.FloatField(_("average on-hand"), null=True, blank=True)
+    avg_backlog = models.FloatField(_("average backlog"), null=True, blank=True)
     shortage_total = models.FloatField(_("shortage"), null=True, blank=True)
     profit_total = models.FloatField(_("profit"), null=True, blank=True)
 
@@ -95,19 +106,37 @@ class Run(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["-started_at"], name="run_started_idx"),
-            models.Index(fields=["plan_version", "-started_at"], name="run_pv_started_idx"),
+            # run_id last: the tie-breaker of every ordering, so pages are stable
+            # and the index alone yields them in order.
+            models.Index(fields=["-started_at", "-run_id"], name="run_started_id_idx"),
+            models.Index(
+                fields=["plan_version", "-started_at", "-run_id"], name="run_pv_started_id_idx"
+            ),
             models.Index(fields=["scenario", "-started_at"], name="run_scenario_started_idx"),
             models.Index(fields=["config_version", "-started_at"], name="run_config_started_idx"),
             models.Index(fields=["status", "-started_at"], name="run_status_started_idx"),
-            models.Index(fields=["pinned", "started_at"], name="run_pinned_started_idx"),
+            models.Index(
+                fields=["pinned", "-started_at", "-run_id"], name="run_pinned_started_id_idx"
+            ),
             models.Index(fields=["duration_ms"], name="run_duration_idx"),
             models.Index(fields=["fill_rate"], name="run_fill_rate_idx"),
             models.Index(fields=["profit_total"], name="run_profit_idx"),
+            models.Index(fields=["cycle_service_level"], name="run_csl_idx"),
+            models.Index(fields=["avg_on_hand"], name="run_avg_on_hand_idx"),
+            models.Index(fields=["avg_backlog"], name="run_avg_backlog_idx"),
+            models.Index(fields=["shortage_total"], name="run_shortage_idx"),
         ]
 
     def __str__(self) -> str:
         return str(self.run_id)
+
+    def get_absolute_url(self) -> str:
+        return f"/ui/runs/{self.run_id}"
+
+    @property
+    def kpis(self) -> dict[str, float | None]:
+        """The headline KPIs, from their columns."""
+        return {name: getattr(self, name) for name in HEADLINE_KPIS}
 
 
 class RunResult(models.Model):
@@ -131,6 +160,8 @@ class RunResult(models.Model):
     pl = models.BinaryField(_("P&L (Parquet)"))
     trace = models.BinaryField(_("cost trace (Parquet)"))
     psi_rows = models.PositiveIntegerField(_("PSI rows"), default=0)
+    pl_rows = models.PositiveIntegerField(_("P&L rows"), default=0)
+    trace_rows = models.PositiveIntegerField(_("trace rows"), default=0)
 
     class Meta:
         verbose_name = _("run result")

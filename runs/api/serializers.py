@@ -1,0 +1,225 @@
+"""Input and output shapes of the runs API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from runs.models import Run
+from runs.selectors import BUCKETS
+from runs.selectors.compare import MAX_RUNS
+
+MAX_DAY = 100_000
+
+
+def _url(request, name: str, *args: Any, fallback: str = "") -> str | None:
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:
+        path = fallback
+    if not path:
+        return None
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class RunListSerializer(serializers.Serializer):
+    """A run-history row: identifiers, status, timings and headline KPIs."""
+
+    run_id = serializers.UUIDField()
+    plan_version_id = serializers.CharField(allow_null=True)
+    scenario_id = serializers.IntegerField(allow_null=True)
+    scenario_name = serializers.SerializerMethodField()
+    config_version_id = serializers.IntegerField()
+    job_id = serializers.IntegerField(allow_null=True)
+    source = serializers.CharField()
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    duration_ms = serializers.IntegerField(allow_null=True)
+    fill_rate = serializers.FloatField(allow_null=True)
+    cycle_service_level = serializers.FloatField(allow_null=True)
+    avg_on_hand = serializers.FloatField(allow_null=True)
+    avg_backlog = serializers.FloatField(allow_null=True)
+    shortage_total = serializers.FloatField(allow_null=True)
+    profit_total = serializers.FloatField(allow_null=True)
+    pinned = serializers.BooleanField()
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_scenario_name(self, run: Run) -> str | None:
+        return run.scenario.name if run.scenario_id else None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, run: Run) -> str | None:
+        return _url(self.context.get("request"), "runs-api:detail", run.run_id)
+
+
+class RunLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    plan_version = serializers.URLField(allow_null=True)
+    scenario = serializers.URLField(allow_null=True)
+    config_version = serializers.URLField()
+    job = serializers.URLField(allow_null=True)
+    psi = serializers.URLField()
+    pl = serializers.URLField()
+    trace = serializers.URLField()
+    ui = serializers.URLField()
+    ui_plan_version = serializers.URLField(allow_null=True)
+
+
+class RunResultInfoSerializer(serializers.Serializer):
+    schema_version = serializers.CharField()
+    psi_rows = serializers.IntegerField()
+    pl_rows = serializers.IntegerField()
+    trace_rows = serializers.IntegerField()
+
+
+class RunDetailSerializer(RunListSerializer):
+    """One run with everything it is tied to, its KPIs and links to follow."""
+
+    plan_id = serializers.SerializerMethodField()
+    plan_name = serializers.SerializerMethodField()
+    config_version_name = serializers.SerializerMethodField()
+    summary = serializers.JSONField(help_text=_("Every KPI the engine reported."))
+    engine_version = serializers.CharField()
+    seed = serializers.IntegerField(allow_null=True)
+    stochastic = serializers.BooleanField()
+    horizon_days = serializers.IntegerField(allow_null=True)
+    input_hash = serializers.CharField()
+    error = serializers.CharField()
+    result = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_plan_id(self, run: Run) -> int | None:
+        return run.plan_version.plan_id if run.plan_version_id else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_plan_name(self, run: Run) -> str | None:
+        return run.plan_version.plan.name if run.plan_version_id else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_config_version_name(self, run: Run) -> str:
+        return run.config_version.name
+
+    @extend_schema_field(RunResultInfoSerializer(allow_null=True))
+    def get_result(self, run: Run) -> dict[str, Any] | None:
+        return self.context.get("result_meta")
+
+    @extend_schema_field(RunLinksSerializer)
+    def get_links(self, run: Run) -> dict[str, Any]:
+        request = self.context.get("request")
+        pv = run.plan_version_id
+        return {
+            "self": _url(request, "runs-api:detail", run.run_id),
+            "plan_version": pv and _url(request, "plans-api:detail", pv, fallback=f"/plans/{pv}"),
+            "scenario": run.scenario_id
+            and _url(request, "scenarios-api:scenario-detail", run.scenario_id),
+            "config_version": _url(request, "scenarios-api:config-detail", run.config_version_id),
+            "job": run.job_id and _url(request, "jobs-api:detail", run.job_id),
+            "psi": _url(request, "runs-api:psi", run.run_id),
+            "pl": _url(request, "runs-api:pl", run.run_id),
+            "trace": _url(request, "runs-api:trace", run.run_id),
+            "ui": _url(request, "runs:detail", run.run_id, fallback=f"/ui/runs/{run.run_id}"),
+            "ui_plan_version": pv and _url(request, "plans:detail", pv, fallback=f"/ui/plans/{pv}"),
+        }
+
+
+class TableQuerySerializer(serializers.Serializer):
+    """Query parameters of ``/runs/{run_id}/psi``, ``/pl`` and ``/trace``."""
+
+    node = serializers.CharField(
+        required=False, max_length=200, help_text=_("Only rows of this node code.")
+    )
+    item = serializers.CharField(
+        required=False, max_length=200, help_text=_("Only rows of this item code.")
+    )
+    day_from = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_DAY, help_text=_("First day (0-based).")
+    )
+    day_to = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_DAY, help_text=_("Last day, inclusive.")
+    )
+    bucket = serializers.ChoiceField(
+        choices=BUCKETS,
+        default="day",
+        help_text=_(
+            "Time grain: day (as stored), week (ISO week) or month. Flows are summed per "
+            "period, stocks (on_hand, backlog, in_transit, ...) taken at the period end."
+        ),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (
+            attrs.get("day_from") is not None
+            and attrs.get("day_to") is not None
+            and attrs["day_from"] > attrs["day_to"]
+        ):
+            raise serializers.ValidationError({"day_to": _("day_to must not be before day_from.")})
+        return attrs
+
+
+class TablePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    columns = serializers.ListField(child=serializers.CharField())
+    results = serializers.ListField(child=serializers.DictField())
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    ids = serializers.CharField(
+        max_length=(36 + 1) * MAX_RUNS + 50,
+        help_text=_("2 to 10 run ids, comma-separated."),
+    )
+    base = serializers.UUIDField(
+        required=False, help_text=_("The run the others are compared with (default: the first).")
+    )
+    threshold = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1e9,
+        help_text=_("Mark a KPI significant when |delta_pct| ≥ this many percent."),
+    )
+
+    def validate_ids(self, value: str) -> list[uuid.UUID]:
+        parsed = []
+        for part in value.split(","):
+            token = part.strip()
+            if not token:
+                continue
+            try:
+                parsed.append(uuid.UUID(token))
+            except ValueError:
+                raise serializers.ValidationError(
+                    _("“%(token)s” is not a run id.") % {"token": token[:40]}
+                ) from None
+        return parsed
+
+
+class KpiRowSerializer(serializers.Serializer):
+    kpi = serializers.CharField()
+    values = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    delta = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    delta_pct = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    significant = serializers.DictField(child=serializers.BooleanField(allow_null=True))
+
+
+class ComparisonSerializer(serializers.Serializer):
+    base = serializers.UUIDField(source="base.run_id")
+    threshold = serializers.FloatField(allow_null=True)
+    runs = RunListSerializer(many=True)
+    kpis = KpiRowSerializer(many=True)
+    differences = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=_(
+            "Per non-base run: changed plan-version parameters, scenario overrides, and "
+            "the config diff (null when the config version is the same)."
+        ),
+    )

@@ -1,0 +1,265 @@
+"""The runs API: history, one run, its tables, pinning, deletion, comparison.
+
+Views only parse, call one selector or service, and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.core.paginator import InvalidPage, Paginator
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from runs import selectors, services
+from runs.api.serializers import (
+    CompareQuerySerializer,
+    ComparisonSerializer,
+    RunDetailSerializer,
+    RunListSerializer,
+    TablePageSerializer,
+    TableQuerySerializer,
+)
+from runs.filters import RunFilter
+from runs.models import Run
+from runs.registry import get_registry
+from scpln.api.pagination import LargePagination, Pagination
+from scpln.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_response, wants_csv
+
+RUN_ID = OpenApiParameter(
+    "run_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The run's `run_id`."
+)
+CSV_FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=["json", "csv"],
+    description="`csv` for a CSV download of the whole (filtered) result instead of JSON pages.",
+)
+
+
+def _run(run_id: str) -> Run:
+    return selectors.run_get(run_id=run_id)
+
+
+class RunListView(ListAPIView):
+    """Run history: every recorded simulation, newest first."""
+
+    serializer_class = RunListSerializer
+    queryset = Run.objects.none()  # the model, for the schema; rows come from the registry
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RunFilter
+    pagination_class = Pagination
+
+    @extend_schema(operation_id="runs_list", tags=["runs"])
+    def get(self, request: Request) -> Response:
+        runs = selectors.run_list(params=request.query_params)
+        page = self.paginate_queryset(runs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class _RunView(GenericAPIView):
+    serializer_class = RunDetailSerializer
+
+    def render_run(self, run: Run) -> Response:
+        context = self.get_serializer_context()
+        context["result_meta"] = get_registry().result_meta(run)
+        return Response(RunDetailSerializer(run, context=context).data)
+
+
+class RunDetailView(_RunView):
+    write_permissions = {"DELETE": "runs.delete_run"}
+
+    @extend_schema(operation_id="runs_retrieve", tags=["runs"], parameters=[RUN_ID])
+    def get(self, request: Request, run_id: str) -> Response:
+        """One run: plan version, plan, scenario, config and job it belongs to, KPIs, links."""
+        return self.render_run(_run(run_id))
+
+    @extend_schema(
+        operation_id="runs_destroy",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        responses={204: None},
+    )
+    def delete(self, request: Request, run_id: str) -> Response:
+        """Delete a run and its result (`runs.delete_run`); a pinned run must be unpinned first."""
+        services.run_delete(run=_run(run_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RunPinView(_RunView):
+    write_permissions = {"POST": "runs.change_run"}
+
+    @extend_schema(
+        operation_id="runs_pin",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        request=None,
+        responses=RunDetailSerializer,
+    )
+    def post(self, request: Request, run_id: str) -> Response:
+        """Pin the run: retention never deletes it. Needs `runs.change_run`."""
+        return self.render_run(services.run_pin(run=_run(run_id)))
+
+
+class RunUnpinView(_RunView):
+    write_permissions = {"POST": "runs.change_run"}
+
+    @extend_schema(
+        operation_id="runs_unpin",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        request=None,
+        responses=RunDetailSerializer,
+    )
+    def post(self, request: Request, run_id: str) -> Response:
+        """Release the run to retention again. Needs `runs.change_run`."""
+        return self.render_run(services.run_unpin(run=_run(run_id)))
+
+
+class _PagedFrame:
+    """A DataFrame as a sequence Django's Paginator can slice."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, key: slice) -> pd.DataFrame:
+        return self.frame.iloc[key]
+
+
+class _TablePagination(LargePagination):
+    django_paginator_class = Paginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # DRF's version returns list(page), which for a DataFrame is its column
+        # names; keep the page's frame instead.
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(number)
+        except InvalidPage:
+            raise NotFound(self.invalid_page_message) from None
+        return self.page.object_list
+
+    def get_paginated_response(self, data: Any) -> Response:
+        columns, rows = data
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "columns": columns,
+                "results": rows,
+            }
+        )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict("records")
+
+
+class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
+    table = "psi"
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    pagination_class = _TablePagination
+
+    def get(self, request: Request, run_id: str) -> Response:
+        run = _run(run_id)
+        params = TableQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        frame = selectors.run_table(
+            run=run, table=self.table, query=selectors.TableQuery(**params.validated_data)
+        )
+        if wants_csv(request):
+            bucket = params.validated_data["bucket"]
+            return csv_response(
+                list(frame.columns),
+                frame.itertuples(index=False, name=None),
+                filename=f"run-{run.run_id}-{self.table}-{bucket}.csv",
+            )
+        page = self.paginate_queryset(_PagedFrame(frame))
+        return self.get_paginated_response((list(frame.columns), _records(page)))
+
+
+def _table_schema(table: str, title: str):
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=f"runs_{table}",
+            tags=["runs"],
+            parameters=[RUN_ID, TableQuerySerializer, CSV_FORMAT],
+            responses={
+                200: OpenApiResponse(
+                    TablePageSerializer,
+                    description=f"A page of {title} rows (JSON), or with `format=csv` the "
+                    "whole filtered table as CSV.",
+                )
+            },
+            summary=f"The run's {title}",
+            description=f"The run's {title}, filtered by node, item and day range, at a day, "
+            "week or month grain (flows summed, stocks at the period end).",
+        )
+    )
+
+
+@_table_schema("psi", "daily PSI (production, sales, inventory per node × item)")
+class RunPsiView(RunTableView):
+    table = "psi"
+
+
+@_table_schema("pl", "P&L")
+class RunPlView(RunTableView):
+    table = "pl"
+
+
+@_table_schema("trace", "cost trace")
+class RunTraceView(RunTableView):
+    table = "trace"
+
+
+class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        operation_id="runs_compare",
+        tags=["runs"],
+        parameters=[CompareQuerySerializer, CSV_FORMAT],
+        responses=ComparisonSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        """KPIs of 2–10 runs side by side, deltas against the base, and what differs.
+
+        `delta_pct` = 100 × (value − base) / |base|; when the base is 0 it is 0 if
+        the value is 0 too and null otherwise. With `threshold` (percent), a KPI is
+        `significant` when |delta_pct| ≥ threshold, or when the base is 0 and the
+        value is not.
+        """
+        params = CompareQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        comparison = selectors.run_compare(
+            run_ids=data["ids"], base_id=data.get("base"), threshold=data.get("threshold")
+        )
+        if wants_csv(request):
+            header, rows = comparison.csv_rows()
+            return csv_response(header, rows, filename="runs-compare.csv")
+        return Response(
+            ComparisonSerializer(comparison, context=self.get_serializer_context()).data
+        )

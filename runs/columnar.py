@@ -1,0 +1,48 @@
+"""Result tables as Parquet bytes: how a run's PSI, P&L and trace are stored.
+
+One Parquet document per table per run: a large run stays one row of bytes,
+compressed column by column, and loads straight back into a DataFrame. Row
+filters (node, item, day range) are pushed down to the reader.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+COMPRESSION = "zstd"
+
+
+def frame_to_parquet(frame: pd.DataFrame | None) -> bytes:
+    """A DataFrame as Parquet bytes (the index is not kept); None → an empty table."""
+    if frame is None:
+        frame = pd.DataFrame()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression=COMPRESSION)
+    return sink.getvalue()
+
+
+def parquet_to_frame(
+    data: bytes, *, filters: Sequence[tuple[str, str, Any]] | None = None
+) -> pd.DataFrame:
+    """Parquet bytes back to a DataFrame, keeping only rows that pass ``filters``.
+
+    ``filters`` are ``(column, op, value)`` on columns that exist in the table
+    (the caller drops filters on absent columns).
+    """
+    if not data:
+        return pd.DataFrame()
+    table = pq.read_table(io.BytesIO(data), filters=list(filters) if filters else None)
+    return table.to_pandas()
+
+
+def parquet_columns(data: bytes) -> list[str]:
+    if not data:
+        return []
+    return list(pq.read_schema(io.BytesIO(data)).names)

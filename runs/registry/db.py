@@ -1,0 +1,133 @@
+"""The database backend: ``Run`` rows and their ``RunResult`` (Parquet bytes)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from runs.models import Run, RunResult
+
+if TYPE_CHECKING:
+    from runs.filters import RunFilter
+    from runs.registry.base import PruneFilter
+
+# What a run-history row shows; never the summary JSON or the result bytes.
+LIST_FIELDS = (
+    "run_id",
+    "plan_version_id",
+    "scenario_id",
+    "scenario__name",
+    "config_version_id",
+    "job_id",
+    "source",
+    "status",
+    "started_at",
+    "finished_at",
+    "duration_ms",
+    "fill_rate",
+    "cycle_service_level",
+    "avg_on_hand",
+    "avg_backlog",
+    "shortage_total",
+    "profit_total",
+    "engine_version",
+    "seed",
+    "stochastic",
+    "pinned",
+)
+
+
+def list_queryset() -> QuerySet[Run]:
+    """Runs with what a list row needs: one query per page, whatever its size."""
+    return Run.objects.select_related("scenario").only(*LIST_FIELDS)
+
+
+def detail_queryset() -> QuerySet[Run]:
+    return Run.objects.select_related(
+        "plan_version__plan", "scenario", "config_version", "job"
+    ).defer("config_version__document")
+
+
+class Registry:
+    name = "db"
+
+    def add(self, *, run: Run, result: RunResult) -> Run:
+        # No savepoint of its own: inside run_record's transaction a failure
+        # rolls everything back anyway, and savepoints are round trips.
+        with transaction.atomic(savepoint=False):
+            run.save(force_insert=True)
+            result.run = run
+            result.save(force_insert=True)
+        return run
+
+    def get(self, run_id: uuid.UUID) -> Run:
+        return detail_queryset().get(pk=run_id)
+
+    def get_many(self, run_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Run]:
+        return detail_queryset().in_bulk(list(run_ids))
+
+    def list(self, *, filterset: RunFilter) -> QuerySet[Run]:
+        return filterset.qs
+
+    def table(self, run: Run, name: str) -> bytes | None:
+        data = RunResult.objects.filter(run_id=run.pk).values_list(name, flat=True).first()
+        return None if data is None else bytes(data)
+
+    def result_meta(self, run: Run) -> dict[str, object] | None:
+        return (
+            RunResult.objects.filter(run_id=run.pk)
+            .values("schema_version", "psi_rows", "pl_rows", "trace_rows")
+            .first()
+        )
+
+    def set_pinned(self, run: Run, pinned: bool) -> Run:
+        if not Run.objects.filter(pk=run.pk).update(pinned=pinned):
+            raise Run.DoesNotExist
+        run.pinned = pinned
+        return run
+
+    def delete(self, run: Run) -> None:
+        with transaction.atomic(savepoint=False):
+            RunResult.objects.filter(run_id=run.pk).delete()
+            Run.objects.filter(pk=run.pk).delete()
+
+    def prune(self, *, keep: int, batch: int, allow: PruneFilter | None = None) -> int:
+        """A constant number of statements whatever the table size: pick the runs
+        beyond the newest ``keep`` unpinned, delete their results, delete them.
+
+        On PostgreSQL the picked rows are then locked by primary key (``FOR
+        UPDATE`` on the OFFSET scan itself would lock every row it skips) and
+        re-checked, so a run pinned meanwhile survives with its result; SQLite's
+        write transaction is exclusive anyway. The ids are read before deleting,
+        so both deletes agree on the set while other runs are being recorded.
+        ``allow`` may narrow the picked runs (e.g. to archived ones).
+        """
+        if keep <= 0:
+            return 0
+        with transaction.atomic(savepoint=False):
+            doomed = list(
+                Run.objects
+                # ``IN (false)``, not ``NOT pinned``: SQLite only walks the
+                # (pinned, started_at, run_id) index for an equality-like test.
+                .filter(pinned__in=[False])
+                .order_by("-started_at", "-run_id")
+                .values_list("run_id", flat=True)[keep : keep + batch]
+            )
+            if doomed and allow is not None:
+                doomed = allow(doomed)
+            if doomed and connection.features.has_select_for_update:
+                doomed = list(
+                    Run.objects.select_for_update()
+                    .filter(pk__in=doomed, pinned=False)
+                    .values_list("run_id", flat=True)
+                )
+            if not doomed:
+                return 0
+            RunResult.objects.filter(run_id__in=doomed).delete()
+            # Runs have no other dependents; a raw delete skips the collector's
+            # extra SELECT. (A new FK to Run would fail loudly at commit here.)
+            return Run.objects.filter(pk__in=doomed)._raw_delete(Run.objects.db)

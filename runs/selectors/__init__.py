@@ -1,0 +1,19 @@
+"""Reads from the RunRegistry: run history, one run, its tables, comparisons."""
+
+from runs.selectors.compare import Comparison, run_compare
+from runs.selectors.history import run_filterset, run_get, run_get_many, run_list
+from runs.selectors.tables import BUCKETS, STOCK_COLUMNS, TABLES, TableQuery, run_table
+
+__all__ = [
+    "BUCKETS",
+    "STOCK_COLUMNS",
+    "TABLES",
+    "Comparison",
+    "TableQuery",
+    "run_compare",
+    "run_filterset",
+    "run_get",
+    "run_get_many",
+    "run_list",
+    "run_table",
+]

@@ -1,0 +1,225 @@
+"""Comparing runs: KPIs side by side, deltas against a base, and what differs.
+
+Definitions (also in docs/api.md):
+
+- ``delta`` = value − base value.
+- ``delta_pct`` = 100 × (value − base) / |base|. When the base is 0 it is 0
+  if the value is 0 too, and null (undefined) otherwise.
+- With a ``threshold`` (in percent), a KPI of a run is ``significant`` when
+  |delta_pct| ≥ threshold, or when the base is 0 and the value is not.
+  Without a threshold ``significant`` is null. The base run is never
+  significant against itself.
+- A KPI missing (or not a number) on either side has null deltas and is not
+  significant.
+
+KPIs are the numeric entries of each run's summary, nested ones flattened
+with dots (``costs.storage``); headline KPIs come first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from runs.models import HEADLINE_KPIS, Run
+from runs.registry import get_registry
+from scenarios.models import ConfigVersion
+from scpln.engine.canonical import ConfigError
+from scpln.engine.canonical.diff import diff_configs, field_changes
+
+MAX_RUNS = 10
+# A config diff between two large networks can list thousands of rows; the
+# comparison shows the counts and the first rows of each kind.
+DIFF_ROWS_SHOWN = 50
+
+
+@dataclass
+class KpiRow:
+    kpi: str
+    values: dict[str, float | None]
+    delta: dict[str, float | None] = field(default_factory=dict)
+    delta_pct: dict[str, float | None] = field(default_factory=dict)
+    significant: dict[str, bool | None] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    base: Run
+    runs: list[Run]
+    threshold: float | None
+    kpis: list[KpiRow]
+    differences: list[dict[str, Any]]
+
+    def csv_rows(self) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows: KPI, each run's value, then each other run's deltas."""
+        ids = [str(run.run_id) for run in self.runs]
+        others = [rid for rid in ids if rid != str(self.base.run_id)]
+        header = ["kpi", *ids]
+        for rid in others:
+            header += [f"delta {rid}", f"delta_pct {rid}", f"significant {rid}"]
+        rows = []
+        for row in self.kpis:
+            line: list[Any] = [row.kpi, *(_blank(row.values.get(rid)) for rid in ids)]
+            for rid in others:
+                line += [
+                    _blank(row.delta.get(rid)),
+                    _blank(row.delta_pct.get(rid)),
+                    _blank(row.significant.get(rid)),
+                ]
+            rows.append(line)
+        return header, rows
+
+
+def run_compare(
+    *,
+    run_ids: Sequence[uuid.UUID],
+    base_id: uuid.UUID | None = None,
+    threshold: float | None = None,
+) -> Comparison:
+    """Compare 2 to 10 runs against ``base_id`` (default: the first one).
+
+    Raises ``ValidationError`` on ``ids`` (too few, too many, repeated, unknown)
+    or ``base`` (not among the ids).
+    """
+    ids = list(run_ids)
+    if len(ids) < 2 or len(ids) > MAX_RUNS:
+        raise ValidationError(
+            {"ids": _("Give from 2 to %(max)d run ids, comma-separated.") % {"max": MAX_RUNS}}
+        )
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"ids": _("Each run may be given only once.")})
+    base_id = base_id or ids[0]
+    if base_id not in ids:
+        raise ValidationError({"base": _("The base run must be one of the compared runs.")})
+    found = get_registry().get_many(ids)
+    missing = [str(rid) for rid in ids if rid not in found]
+    if missing:
+        raise ValidationError({"ids": _("Unknown run(s): %(ids)s.") % {"ids": ", ".join(missing)}})
+    runs = [found[rid] for rid in ids]
+    base = found[base_id]
+    return Comparison(
+        base=base,
+        runs=runs,
+        threshold=threshold,
+        kpis=_kpi_rows(runs, base, threshold),
+        differences=_differences(runs, base),
+    )
+
+
+def flatten_kpis(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in (summary or {}).items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten_kpis(value, f"{name}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = float(value)
+    return out
+
+
+def _kpi_rows(runs: list[Run], base: Run, threshold: float | None) -> list[KpiRow]:
+    values = {str(run.run_id): flatten_kpis(run.summary) for run in runs}
+    for run in runs:
+        # Columns are the record of truth for headline KPIs.
+        for name in HEADLINE_KPIS:
+            if getattr(run, name) is not None:
+                values[str(run.run_id)][name] = float(getattr(run, name))
+    names = [n for n in HEADLINE_KPIS if any(n in v for v in values.values())]
+    names += sorted({n for v in values.values() for n in v} - set(names))
+    base_key = str(base.run_id)
+    rows = []
+    for name in names:
+        row = KpiRow(kpi=name, values={rid: v.get(name) for rid, v in values.items()})
+        b = row.values[base_key]
+        for rid, value in row.values.items():
+            if rid == base_key:
+                continue
+            delta, pct, significant = kpi_delta(b, value, threshold)
+            row.delta[rid], row.delta_pct[rid], row.significant[rid] = delta, pct, significant
+        rows.append(row)
+    return rows
+
+
+def kpi_delta(
+    base: float | None, value: float | None, threshold: float | None
+) -> tuple[float | None, float | None, bool | None]:
+    """(delta, delta_pct, significant) as the module docstring defines them."""
+    if base is None or value is None:
+        return None, None, (None if threshold is None else False)
+    delta = value - base
+    # Relative to |base|, so a less negative profit is a positive change.
+    pct = (0.0 if value == 0 else None) if base == 0 else 100.0 * delta / abs(base)
+    if threshold is None:
+        return delta, pct, None
+    significant = (value != 0) if base == 0 else abs(pct) >= threshold  # type: ignore[arg-type]
+    return delta, pct, significant
+
+
+def _differences(runs: list[Run], base: Run) -> list[dict[str, Any]]:
+    config_ids = {run.config_version_id for run in runs}
+    documents: dict[int, Any] = {}
+    if len(config_ids) > 1:
+        documents = dict(
+            ConfigVersion.objects.filter(pk__in=config_ids).values_list("pk", "document")
+        )
+    diffs: dict[tuple[int, int], dict[str, Any]] = {}
+    out = []
+    for run in runs:
+        if run.run_id == base.run_id:
+            continue
+        entry: dict[str, Any] = {
+            "run_id": str(run.run_id),
+            "plan_version": _changes(
+                {"plan_version_id": base.plan_version_id},
+                {"plan_version_id": run.plan_version_id},
+            )
+            + _changes(_parameters(base), _parameters(run)),
+            "scenario": _changes(_scenario(base), _scenario(run)),
+            "config": None,
+        }
+        if run.config_version_id != base.config_version_id:
+            pair = (base.config_version_id, run.config_version_id)
+            if pair not in diffs:
+                diffs[pair] = _config_diff(documents, *pair)
+            entry["config"] = diffs[pair]
+        out.append(entry)
+    return out
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    return [change.to_dict() for change in field_changes(old, new)]
+
+
+def _parameters(run: Run) -> dict[str, Any]:
+    return dict(run.plan_version.parameters or {}) if run.plan_version_id else {}
+
+
+def _scenario(run: Run) -> dict[str, Any]:
+    if run.scenario is None:
+        return {"scenario_id": None}
+    return {"scenario_id": run.scenario_id, "name": run.scenario.name, **run.scenario.overrides()}
+
+
+def _config_diff(documents: dict[int, Any], old_id: int, new_id: int) -> dict[str, Any]:
+    header = {"from_config_version_id": old_id, "to_config_version_id": new_id}
+    try:
+        diff = diff_configs(documents[old_id], documents[new_id]).to_dict()
+    except (ConfigError, KeyError, ValueError) as exc:
+        return {**header, "error": str(exc)}
+    for entity in diff["entities"]:
+        for kind in ("added", "removed", "changed"):
+            entity[f"{kind}_count"] = len(entity[kind])
+            entity[kind] = entity[kind][:DIFF_ROWS_SHOWN]
+    diff["entities"] = [
+        e for e in diff["entities"] if e["added_count"] or e["removed_count"] or e["changed_count"]
+    ]
+    return {**header, **diff}
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value

@@ -1,0 +1,156 @@
+"""Reading a run's PSI, P&L and cost trace: filtered, and bucketed by time.
+
+Buckets aggregate the daily result into periods of the calendar that the
+config's start date anchors (day 0 = ``meta.attributes.start_date``, else
+2025-01-01): ``week`` is the ISO week (Monday–Sunday, ``YYYY-Www``),
+``month`` the calendar month (``YYYY-MM``). Within a period, per group of the
+table's key columns (node, item, account, ...):
+
+- flows (demand, sales, shortage, receipts, production, consumption, orders,
+  every money column) are **summed**;
+- stocks (:data:`STOCK_COLUMNS`: on-hand, backlog, in-transit, inventory
+  position, ...) are taken **at the period end**: the value on the last day of
+  the period that the (filtered) result covers, i.e. the closing balance, so
+  that closing(p) = closing(p−1) + inflows(p) − outflows(p) holds between
+  buckets as it does between days.
+
+``day_first``/``day_last`` say which days a period row actually covers: a
+period cut by the horizon or by ``day_from``/``day_to`` covers fewer days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from runs.columnar import parquet_columns, parquet_to_frame
+from runs.models import Run
+from runs.registry import get_registry
+from scenarios.models import ConfigVersion
+from scpln.engine.canonical import DEFAULT_START_DATE
+
+TABLES = ("psi", "pl", "trace")
+BUCKETS = ("day", "week", "month")
+DAY = "day"
+STOCK_COLUMNS = frozenset(
+    {
+        "on_hand",
+        "backlog",
+        "in_transit",
+        "inventory_position",
+        "on_order",
+        "pipeline",
+        "wip",
+        "open_orders",
+        "position",
+    }
+)
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """What part of a table to read, and at which time grain."""
+
+    node: str | None = None
+    item: str | None = None
+    day_from: int | None = None
+    day_to: int | None = None
+    bucket: str = "day"
+
+
+def run_table(*, run: Run, table: str, query: TableQuery | None = None) -> pd.DataFrame:
+    """One of the run's result tables, filtered and bucketed per ``query``.
+
+    Raises ``ValidationError`` naming the parameter when a filter concerns a
+    column the table does not have (e.g. ``item`` on a P&L without items) or
+    values contradict each other. A run without a stored result gives an empty
+    frame.
+    """
+    query = query or TableQuery()
+    if table not in TABLES:
+        raise ValueError(f"unknown run table {table!r}")
+    if query.bucket not in BUCKETS:
+        raise ValidationError({"bucket": _("Expected one of: day, week, month.")})
+    if query.day_from is not None and query.day_to is not None and query.day_from > query.day_to:
+        raise ValidationError({"day_to": _("day_to must not be before day_from.")})
+    data = get_registry().table(run, table)
+    if not data:
+        return pd.DataFrame()
+    columns = parquet_columns(data)
+    filters: list[tuple[str, str, Any]] = []
+    for param, column, op, value in (
+        ("node", "node", "==", query.node),
+        ("item", "item", "==", query.item),
+        ("day_from", DAY, ">=", query.day_from),
+        ("day_to", DAY, "<=", query.day_to),
+    ):
+        if value is None:
+            continue
+        if column not in columns:
+            raise ValidationError(
+                {
+                    param: _("The %(table)s table has no %(column)s column.")
+                    % {"table": table, "column": column}
+                }
+            )
+        filters.append((column, op, value))
+    if query.bucket != "day" and DAY not in columns:
+        raise ValidationError(
+            {"bucket": _("The %(table)s table has no day column to bucket.") % {"table": table}}
+        )
+    frame = parquet_to_frame(data, filters=filters)
+    if query.bucket == "day" or frame.empty:
+        return frame.reset_index(drop=True)
+    return bucket_frame(frame, query.bucket, start_date=_start_date(run))
+
+
+def key_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns that identify a row within a day (node, item, account, ...)."""
+    return [
+        column
+        for column in frame.columns
+        if column not in (DAY, "date") and not pd.api.types.is_numeric_dtype(frame[column])
+    ]
+
+
+def bucket_frame(frame: pd.DataFrame, bucket: str, *, start_date: date) -> pd.DataFrame:
+    """Aggregate a daily long-format frame into ISO weeks or calendar months."""
+    keys = key_columns(frame)
+    metrics = [
+        column for column in frame.columns if column not in (DAY, "date") and column not in keys
+    ]
+    days = frame[DAY].astype("int64")
+    dates = pd.Timestamp(start_date) + pd.to_timedelta(days, unit="D")
+    if bucket == "week":
+        iso = dates.dt.isocalendar()
+        period = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    else:
+        period = dates.dt.strftime("%Y-%m")
+    work = frame.assign(period=period.to_numpy(), **{DAY: days}).sort_values(DAY, kind="stable")
+    aggregations: dict[str, tuple[str, str]] = {
+        "day_first": (DAY, "min"),
+        "day_last": (DAY, "max"),
+    }
+    for column in metrics:
+        aggregations[column] = (column, "last" if column in STOCK_COLUMNS else "sum")
+    grouped = work.groupby(["period", *keys], sort=False, dropna=False, observed=True)
+    out = grouped.agg(**aggregations).reset_index()
+    out = out.sort_values(["day_first", *keys], kind="stable").reset_index(drop=True)
+    return out[["period", "day_first", "day_last", *keys, *metrics]]
+
+
+def _start_date(run: Run) -> date:
+    raw = (
+        ConfigVersion.objects.filter(pk=run.config_version_id)
+        .values_list("document__meta__attributes__start_date", flat=True)
+        .first()
+    )
+    try:
+        return date.fromisoformat(str(raw)) if raw else DEFAULT_START_DATE
+    except ValueError:
+        return DEFAULT_START_DATE

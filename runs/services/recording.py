@@ -1,0 +1,151 @@
+"""Recording a simulation run in the RunRegistry."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from runs.columnar import frame_to_parquet
+from runs.models import HEADLINE_KPIS, Run, RunResult
+from runs.registry import get_registry
+from runs.signals import run_recorded
+from scpln import metrics
+
+if TYPE_CHECKING:
+    from jobs.models import Job
+    from plans.models import PlanVersion
+    from scenarios.models import ConfigVersion, Scenario
+
+
+class SimulationResultLike(Protocol):
+    """What :func:`run_record` reads from the engine's ``SimulationResult``."""
+
+    psi: pd.DataFrame
+    pl: pd.DataFrame
+    trace: pd.DataFrame
+    kpis: dict[str, Any]
+    schema_version: str
+    engine_version: str
+    input_hash: str
+    seed: int | None
+
+
+def run_record(
+    *,
+    config_version: ConfigVersion,
+    scenario: Scenario | None,
+    plan_version: PlanVersion | None,
+    job: Job | None,
+    result: SimulationResultLike,
+    started_at: datetime,
+    finished_at: datetime,
+    seed: int | None,
+    stochastic: bool,
+    source: str = Run.Source.PLAN,
+) -> Run:
+    """Record one finished simulation: the run, its KPIs and its full result.
+
+    The run and its result are written in one transaction, together with the
+    retention the ``run_recorded`` signal applies (``RUNS_DB_MAX_ROWS``).
+    Headline KPIs become columns, every KPI is kept in ``summary`` (NaN and
+    infinities as null, numpy numbers as plain numbers). ``runs_total{source}``
+    is counted once the transaction commits.
+
+    Refuses (``ValidationError`` keyed by field) a plan version whose config
+    version is not ``config_version``, a finish before the start, and an
+    unknown ``source``.
+    """
+    if plan_version is not None and plan_version.config_version_id != config_version.pk:
+        raise ValidationError(
+            {
+                "config_version": _(
+                    "Plan version %(pv)s uses config version %(expected)s, not %(given)s."
+                )
+                % {
+                    "pv": plan_version.pk,
+                    "expected": plan_version.config_version_id,
+                    "given": config_version.pk,
+                }
+            }
+        )
+    if finished_at < started_at:
+        raise ValidationError({"finished_at": _("The run cannot finish before it starts.")})
+    if source not in Run.Source.values:
+        raise ValidationError({"source": _("Unknown run source %(source)r.") % {"source": source}})
+    summary = json_safe(dict(result.kpis or {}))
+    headline = {name: _number(summary.get(name)) for name in HEADLINE_KPIS}
+    if headline["fill_rate"] is not None:
+        # Float noise (1.0000000000000002) must not trip the 0–1 check constraint.
+        headline["fill_rate"] = min(1.0, max(0.0, headline["fill_rate"]))
+    psi = result.psi
+    run = Run(
+        plan_version=plan_version,
+        scenario=scenario,
+        config_version=config_version,
+        job=job,
+        source=source,
+        status=Run.Status.SUCCEEDED,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_ms=round((finished_at - started_at).total_seconds() * 1000),
+        summary=summary,
+        engine_version=str(result.engine_version or "")[:32],
+        seed=seed if seed is not None else getattr(result, "seed", None),
+        stochastic=stochastic,
+        horizon_days=_horizon_days(psi),
+        input_hash=str(result.input_hash or "")[:64],
+        **headline,
+    )
+    stored = RunResult(
+        schema_version=str(result.schema_version or "")[:32],
+        psi=frame_to_parquet(psi),
+        pl=frame_to_parquet(result.pl),
+        trace=frame_to_parquet(result.trace),
+        psi_rows=_rows(psi),
+        pl_rows=_rows(result.pl),
+        trace_rows=_rows(result.trace),
+    )
+    registry = get_registry()
+    with transaction.atomic():
+        registry.add(run=run, result=stored)
+        run_recorded.send(sender=Run, run=run, registry=registry)
+        transaction.on_commit(lambda: metrics.runs_total.labels(source=source).inc())
+    return run
+
+
+def _rows(frame: pd.DataFrame | None) -> int:
+    return 0 if frame is None else len(frame)
+
+
+def _horizon_days(psi: pd.DataFrame | None) -> int | None:
+    if psi is None or psi.empty or "day" not in psi.columns:
+        return None
+    return int(psi["day"].max()) + 1
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def json_safe(value: Any) -> Any:
+    """KPIs as plain JSON: numpy scalars unwrapped, NaN/±inf as null."""
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | np.ndarray | pd.Series):
+        return [json_safe(item) for item in list(value)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,123 @@
+"""Re-running a run: the same inputs, seed and engine give the same KPIs.
+
+A run keeps what its numbers depend on: the config version (frozen at
+import), the scenario's overrides, the plan version's final plan (a stored
+artifact), the seed, the mode and the number of days; ``input_hash`` is the
+engine's digest of all of them. :func:`run_rerun` rebuilds those inputs,
+simulates again and says whether the result reproduces the recorded run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from runs.models import Run
+from runs.selectors.compare import flatten_kpis
+from runs.services.recording import json_safe, run_record
+
+
+@dataclass
+class Reproduction:
+    """How a re-run compares with the recorded run."""
+
+    run: Run
+    result: Any
+    same_inputs: bool
+    same_engine: bool
+    kpi_differences: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    recorded: Run | None = None
+
+    @property
+    def reproduced(self) -> bool:
+        """Same inputs on the same engine gave exactly the same KPIs."""
+        return self.same_inputs and self.same_engine and not self.kpi_differences
+
+
+def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
+    """Simulate ``run`` again from its stored inputs and compare the KPIs exactly.
+
+    With ``record=True`` the re-run is recorded as a new run (source
+    ``other``) tied to the same plan version, scenario and config. Raises
+    ``ValidationError`` (``run``) when the inputs can no longer be rebuilt,
+    e.g. a plan version whose final plan is gone.
+    """
+    from scpln.engine import psi
+
+    config, schedule = _inputs(run)
+    started_at = timezone.now()
+    result = psi.simulate(
+        config,
+        seed=run.seed,
+        days=run.horizon_days,
+        stochastic=run.stochastic,
+        plan=schedule,
+    )
+    finished_at = timezone.now()
+    old = flatten_kpis(run.summary)
+    new = flatten_kpis(json_safe(result.kpis))
+    differences = {
+        name: (old.get(name), new.get(name))
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    }
+    reproduction = Reproduction(
+        run=run,
+        result=result,
+        same_inputs=result.input_hash == run.input_hash,
+        same_engine=result.engine_version == run.engine_version,
+        kpi_differences=differences,
+    )
+    if record:
+        reproduction.recorded = run_record(
+            config_version=run.config_version,
+            scenario=run.scenario,
+            plan_version=run.plan_version,
+            job=None,
+            result=result,
+            started_at=started_at,
+            finished_at=finished_at,
+            seed=result.seed,
+            stochastic=result.stochastic,
+            source=Run.Source.OTHER,
+        )
+    return reproduction
+
+
+def _inputs(run: Run) -> tuple[Any, pd.DataFrame | None]:
+    from plans.models import PlanArtifact
+    from plans.services.artifacts import artifact_frame
+    from plans.services.inputs import scenario_config
+    from scpln.engine import canonical
+    from scpln.engine.planning.plan_final import FinalPlan
+
+    config_version = run.config_version
+    if "document" in config_version.get_deferred_fields():
+        config_version.refresh_from_db(fields=["document"])
+    if run.scenario is not None:
+        config, _overrides = scenario_config(config_version=config_version, scenario=run.scenario)
+    else:
+        config = canonical.load_config(config_version.document)
+    if run.plan_version_id is None:
+        return config, None
+    artifact = PlanArtifact.objects.filter(
+        plan_version_id=run.plan_version_id, name="plan_final"
+    ).first()
+    if artifact is None:
+        raise ValidationError(
+            {
+                "run": _("The final plan of plan version %(pv)s is gone; the run cannot be re-run.")
+                % {"pv": run.plan_version_id}
+            }
+        )
+    final = FinalPlan(plan_final=artifact_frame(artifact), plan_orders=pd.DataFrame(), kpis={})
+    # As the planning job builds it (plans.services.generation): a plan derived
+    # from the config names the factory of each SKU; an imported input set's
+    # work centres are not nodes, so its plan is not split by node.
+    by_node = run.plan_version.input_set_id is None
+    return config, final.planned_receipts(pd.Timestamp(config.start_date), by_node=by_node)

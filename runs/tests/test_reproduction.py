@@ -1,0 +1,74 @@
+"""Re-running a run with the same input hash, seed and engine reproduces its KPIs exactly."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from jobs import runner
+from jobs.models import Job
+from plans.services import plan_create
+from runs.models import Run
+from runs.services import run_record, run_rerun
+from scenarios.models import Scenario
+from scenarios.services import config_import
+from scpln.engine import psi
+from scpln.engine.canonical.generator import generate_config
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"skus": 4, "stores": 2, "dcs": 1, "factories": 1, "materials": 2, "days": 60, "seed": 5}
+
+
+@pytest.fixture
+def network():
+    version, _ = config_import(document=generate_config(**SMALL), name="repro network")
+    return version
+
+
+def test_a_plan_driven_run_reproduces_its_kpis_exactly(network):
+    scenario = Scenario.objects.create(name="Repro base", demand_scale=1.1)
+    version = plan_create(name="Repro", base_scenario=scenario, config_version=network)
+    job = runner.run(version.jobs.get(type=Job.Type.PLANNING).pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    run = Run.objects.get(plan_version=version)
+
+    again = run_rerun(run=run)
+
+    assert again.same_inputs and again.same_engine
+    assert again.kpi_differences == {}
+    assert again.reproduced
+
+
+def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network):
+    from plans.services.inputs import scenario_config
+
+    scenario = Scenario.objects.create(name="Noisy", demand_scale=0.9)
+    config, _ = scenario_config(config_version=network, scenario=scenario)
+    started = timezone.now()
+    result = psi.simulate(config, seed=20261127, stochastic=True)
+    run = run_record(
+        config_version=network,
+        scenario=scenario,
+        plan_version=None,
+        job=None,
+        result=result,
+        started_at=started,
+        finished_at=timezone.now(),
+        seed=result.seed,
+        stochastic=True,
+        source=Run.Source.OTHER,
+    )
+
+    again = run_rerun(run=run, record=True)
+
+    assert again.reproduced, again.kpi_differences
+    assert again.recorded is not None and again.recorded.run_id != run.run_id
+    assert again.recorded.input_hash == run.input_hash
+    assert again.recorded.summary == run.summary
+
+    # A different seed is a different input, and its numbers differ.
+    Run.objects.filter(pk=run.pk).update(seed=1)
+    run.refresh_from_db()
+    other = run_rerun(run=run)
+    assert not other.same_inputs and other.kpi_differences

@@ -1,0 +1,239 @@
+"""Input and output shapes of the scenarios and configs API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from scenarios import services
+from scenarios.models import ConfigVersion, Scenario
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+# --- Scenarios -------------------------------------------------------------------
+
+
+class ScenarioOutputSerializer(serializers.ModelSerializer):
+    parent_id = serializers.IntegerField(allow_null=True)
+    locked_by = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "id",
+            "name",
+            "description",
+            "parent_id",
+            "tags",
+            "demand_scale",
+            "demand_scale_by_item",
+            "capacity_scale",
+            "capacity_scale_by_node",
+            "lead_time_shift_days",
+            "initial_inventory_scale",
+            "horizon_days",
+            "locked",
+            "locked_by",
+            "locked_at",
+            "lock_reason",
+            "created_at",
+            "updated_at",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_locked_by(self, scenario: Scenario) -> str | None:
+        return scenario.locked_by.get_username() if scenario.locked_by_id else None
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "self": {"type": "string", "format": "uri"},
+                "runs": {"type": "string", "format": "uri"},
+                "ui": {"type": "string"},
+            },
+        }
+    )
+    def get_links(self, scenario: Scenario) -> dict[str, str]:
+        request = self.context.get("request")
+        return {
+            "self": _absolute(
+                request, reverse("scenarios-api:scenario-detail", args=[scenario.pk])
+            ),
+            "runs": _absolute(
+                request,
+                reverse("runs-api:list") + "?" + urlencode({"scenario_id": scenario.pk}),
+            ),
+            "ui": f"/ui/scenarios/{scenario.pk}",
+        }
+
+
+def _factor_map() -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.FloatField(),
+        required=False,
+        help_text=_("Code → factor (above 0)."),
+    )
+
+
+class ScenarioInputSerializer(serializers.Serializer):
+    """What a client may set on a scenario (the service checks the rules)."""
+
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    parent_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=50
+    )
+    demand_scale = serializers.FloatField(required=False, help_text=_("Above 0; 1 = as is."))
+    demand_scale_by_item = _factor_map()
+    capacity_scale = serializers.FloatField(required=False, help_text=_("Above 0; 1 = as is."))
+    capacity_scale_by_node = _factor_map()
+    lead_time_shift_days = serializers.IntegerField(
+        required=False,
+        min_value=-services.MAX_LEAD_TIME_SHIFT_DAYS,
+        max_value=services.MAX_LEAD_TIME_SHIFT_DAYS,
+    )
+    initial_inventory_scale = serializers.FloatField(required=False, help_text=_("0 or more."))
+    horizon_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=services.MAX_HORIZON_DAYS
+    )
+
+    def validate_parent_id(self, value: int | None) -> Scenario | None:
+        if value is None:
+            return None
+        try:
+            return Scenario.objects.get(pk=value)
+        except Scenario.DoesNotExist:
+            raise serializers.ValidationError(_("No scenario %(id)s.") % {"id": value}) from None
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        if "parent_id" in data:
+            data["parent"] = data.pop("parent_id")
+        return data
+
+
+class ScenarioLockSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+# --- Config versions -------------------------------------------------------------
+
+
+class ConfigOutputSerializer(serializers.ModelSerializer):
+    config_version_id = serializers.IntegerField(source="pk")
+    created_by = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConfigVersion
+        fields = [
+            "config_version_id",
+            "name",
+            "description",
+            "schema_version",
+            "content_hash",
+            "status",
+            "horizon_days",
+            "item_count",
+            "node_count",
+            "source_filename",
+            "created_at",
+            "created_by",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_created_by(self, config: ConfigVersion) -> str | None:
+        return config.created_by.get_username() if config.created_by_id else None
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "self": {"type": "string", "format": "uri"},
+                "document": {"type": "string", "format": "uri"},
+                "runs": {"type": "string", "format": "uri"},
+            },
+        }
+    )
+    def get_links(self, config: ConfigVersion) -> dict[str, str]:
+        request = self.context.get("request")
+        return {
+            "self": _absolute(request, reverse("scenarios-api:config-detail", args=[config.pk])),
+            "document": _absolute(
+                request, reverse("scenarios-api:config-document", args=[config.pk])
+            ),
+            "runs": _absolute(
+                request,
+                reverse("runs-api:list") + "?" + urlencode({"config_version_id": config.pk}),
+            ),
+        }
+
+
+class ConfigImportSerializer(serializers.Serializer):
+    """A canonical-1.0 document, as JSON (``document``) or as an uploaded ``file``."""
+
+    document = serializers.JSONField(
+        required=False, help_text=_("The canonical-1.0 config (a JSON object).")
+    )
+    file = serializers.FileField(
+        required=False, help_text=_("The canonical-1.0 JSON file (multipart upload).")
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("document" in attrs) == ("file" in attrs):
+            raise serializers.ValidationError(
+                {"document": [_("Give the config either as `document` or as `file`.")]}
+            )
+        if "file" in attrs:
+            upload = attrs.pop("file")
+            attrs["source_filename"] = upload.name or ""
+            try:
+                attrs["document"] = json.loads(upload.read())
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise serializers.ValidationError(
+                    {"file": [_("Not valid JSON: %(error)s") % {"error": exc}]}
+                ) from None
+        problems = services.config_document_problems(attrs["document"])
+        if problems:
+            raise serializers.ValidationError({"document": problems})
+        return attrs
+
+
+class ConfigUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    status = serializers.ChoiceField(choices=ConfigVersion.Status.choices, required=False)
+
+
+class ConfigDiffQuerySerializer(serializers.Serializer):
+    to = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The config version to compare with.")
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        default=200,
+        help_text=_("At most this many rows listed per entity kind in `text`."),
+    )

@@ -1,0 +1,43 @@
+"""One error shape for the whole API.
+
+Services raise Django's ``ValidationError`` keyed by field; this handler turns
+it into the same 400 body DRF gives for its own validation errors, so clients
+read every refusal the same way:
+
+- 400: ``{"<field>": ["message", ...], ...}``; problems that concern the
+  request as a whole are under ``non_field_errors``.
+- 401, 403, 404, 405, 406, 415: ``{"detail": "message"}``.
+
+Anything else that escapes a view is a bug and stays a 500 (and is logged);
+the schema-driven fuzz test in the suite holds the API to zero of those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def validation_detail(error: DjangoValidationError) -> dict[str, Any]:
+    """A Django ``ValidationError`` as DRF's ``{field: [messages]}`` body."""
+    if hasattr(error, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus Django validation errors (400) and missing rows (404)."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_detail(exc))
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
