@@ -1,5 +1,9 @@
+# One image for web, worker and beat (docker-compose.yml picks the command).
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    SCPLN_DATA_DIR=/data SCPLN_BACKUP_DIR=/backups PROMETHEUS_MULTIPROC_DIR=/metrics
+# postgresql-client: pg_dump/pg_restore for backups and restores of PostgreSQL
+# (Debian bookworm ships 15; the server must not be newer than the client).
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -11,7 +15,8 @@ COPY runs ./runs
 COPY jobs ./jobs
 RUN pip install --no-cache-dir .
 COPY . .
-RUN useradd --create-home scpln && mkdir -p /data /backups /metrics \
-    && chown scpln /data /backups /metrics
+RUN useradd --create-home scpln && mkdir -p /data /backups /metrics /archive \
+    && chown scpln /data /backups /metrics /archive
 USER scpln
 EXPOSE 8000
+CMD ["gunicorn", "scpln.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]

@@ -7,7 +7,14 @@ ensure_venv() {
     echo "Creating .venv with $($py --version)"
     "$py" -m venv .venv
   fi
-  stamp=".venv/.installed-${extras:-runtime}-$(sha256sum pyproject.toml | cut -c1-16)"
+  local hash
+  hash="$(sha256sum pyproject.toml | cut -c1-16)"
+  stamp=".venv/.installed-${extras:-runtime}-$hash"
+  # The development install includes the runtime: bin/run after bin/test
+  # (as in CI) installs nothing.
+  if [ -z "$extras" ] && [ -f ".venv/.installed-dev-$hash" ]; then
+    stamp=".venv/.installed-dev-$hash"
+  fi
   if [ ! -f "$stamp" ]; then
     echo "Installing scpln${extras:+[$extras]} into .venv"
     .venv/bin/python -m pip install --quiet --upgrade pip

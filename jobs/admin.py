@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from jobs.models import Job
+from jobs.models import ArchivedRun, Job
 from runs.models import Run
 from scpln.admin_links import change_link, changelist_link
 
@@ -47,6 +47,8 @@ class JobAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "heartbeat_at",
+        "worker",
+        "enqueued_at",
         "created_by",
     ]
     fields = readonly_fields
@@ -69,3 +71,19 @@ class JobAdmin(admin.ModelAdmin):
     @admin.display(description=_("runs"))
     def runs_link(self, obj: Job) -> str:
         return changelist_link(Run, _("runs"), job__id__exact=obj.pk)
+
+
+@admin.register(ArchivedRun)
+class ArchivedRunAdmin(admin.ModelAdmin):
+    """Runs exported to SCPLN_ARCHIVE_DIR; retention deletes only these when archiving is on."""
+
+    list_display = ["run_id", "archived_at", "path"]
+    search_fields = ["=run_id", "path"]
+    date_hierarchy = "archived_at"
+    readonly_fields = ["run_id", "archived_at", "path"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ArchivedRun | None = None) -> bool:
+        return False

@@ -1,33 +1,43 @@
-"""Backups of the registry database: online, verified, rotated.
+"""Backups of the registry database: online, verified, rotated; and restore.
 
-SQLite is copied with the sqlite3 backup API, which yields a consistent
-snapshot while other connections keep writing (WAL); PostgreSQL is dumped
-with ``pg_dump`` in custom format. Every backup is verified before it counts,
-and only verified files are kept by rotation.
+SQLite is copied with the sqlite3 backup API in one step: in WAL mode that
+step reads one consistent snapshot while other connections keep committing
+(a reader never blocks a writer), whereas a copy in small steps restarts
+whenever another connection writes and may never finish under steady load.
+PostgreSQL is dumped with ``pg_dump`` in custom format (an MVCC snapshot).
+Every backup is verified before it counts, and only verified files are kept
+by rotation.
+
+Nightly backups are jobs (``Job.Type.BACKUP``) created by celery beat
+(``SCPLN_BACKUP_CRON``); ``manage.py backup`` runs one in-process, also as a
+job, so every backup shows in ``/ui/jobs``, the admin and
+``backup_last_success_timestamp_seconds``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.utils import timezone
-
-from scpln import metrics
 
 if TYPE_CHECKING:
     from jobs.models import Job
     from jobs.runner import JobContext
 
+logger = logging.getLogger(__name__)
+
 SQLITE_SUFFIX = ".sqlite3"
 PG_SUFFIX = ".pgdump"
+SCHEDULED_DEDUPE_KEY = "backup:scheduled"
 
 
 class BackupError(Exception):
@@ -64,7 +74,6 @@ def backup_create(*, directory: Path | None = None, keep: int | None = None) -> 
         partial.rename(final)
     finally:
         partial.unlink(missing_ok=True)
-    metrics.backup_last_success_timestamp_seconds.set(time.time())
     backup_rotate(
         directory=target_dir, keep=keep if keep is not None else settings.SCPLN_BACKUP_KEEP
     )
@@ -115,8 +124,9 @@ def _sqlite_backup(source: Path, destination: Path) -> None:
     src = sqlite3.connect(source, timeout=settings.SQLITE_BUSY_TIMEOUT_S)
     dst = sqlite3.connect(destination)
     try:
-        # Copy in steps so writers are only paused briefly between them.
-        src.backup(dst, pages=1024, sleep=0.005)
+        # One step = one read transaction = one consistent snapshot (see the
+        # module docstring for why not several small steps).
+        src.backup(dst, pages=-1)
         # The copy inherits WAL mode; a backup is a single self-contained file.
         dst.execute("PRAGMA journal_mode=DELETE")
     finally:
@@ -142,8 +152,176 @@ def _pg_dump(destination: Path) -> None:
 
 
 def backup_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
-    """Job handler: one verified, rotated backup."""
+    """Job handler: one verified, rotated backup.
+
+    Idempotent across attempts: a lost attempt's partial file never gets its
+    final name, and rotation removes surplus complete ones.
+    """
     ctx.progress(5, "copying database", force=True)
     directory = Path(job.params["directory"]) if job.params.get("directory") else None
     path = backup_create(directory=directory)
     return {"path": str(path), "bytes": path.stat().st_size}
+
+
+def backup_schedule() -> Job | None:
+    """Queue the scheduled backup job, unless one is still queued or running."""
+    from jobs.models import Job
+    from jobs.services import job_create
+
+    try:
+        return job_create(job_type=Job.Type.BACKUP, dedupe_key=SCHEDULED_DEDUPE_KEY)
+    except ValidationError as exc:
+        logger.warning("scheduled backup skipped: %s", " ".join(exc.messages))
+        return None
+
+
+def backup_run_now(*, directory: Path | None = None) -> Job:
+    """Run one backup in this process, recorded as a backup job; returns the finished job."""
+    from jobs.models import Job
+    from jobs.services import job_run_now
+
+    params = {"directory": str(directory)} if directory else {}
+    return job_run_now(job_type=Job.Type.BACKUP, params=params)
+
+
+# --- Restore ------------------------------------------------------------------
+
+
+def backup_restore(*, path: Path, force: bool = False, target: str | None = None) -> dict[str, str]:
+    """Replace a database with a verified backup; the previous one is kept aside.
+
+    ``target`` is a SQLite file or a PostgreSQL database name (default: the
+    configured database). The backup is verified first. An existing target is
+    refused (``ValidationError`` keyed ``force``) unless ``force``; with it,
+    the existing SQLite file (and its WAL) is renamed to
+    ``<name>.before-restore-<time>``, or the PostgreSQL database to
+    ``<name>_before_restore_<time>``, so nothing is destroyed. Stop web,
+    workers and beat first: processes with the old database open keep
+    writing to it. Returns ``{"target": ..., "aside": ...}`` (``aside`` empty
+    when there was nothing to keep).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError({"file": f"{path}: no such file"})
+    try:
+        backup_verify(path)
+    except BackupError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    is_pg_dump = path.name.endswith(PG_SUFFIX)
+    if is_pg_dump != (connection.vendor == "postgresql") and target is None:
+        raise ValidationError(
+            {
+                "file": f"{path.name} is a "
+                f"{'PostgreSQL' if is_pg_dump else 'SQLite'} backup but the configured "
+                f"database is {connection.vendor}; give --target"
+            }
+        )
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    configured = str(connection.settings_dict["NAME"])
+    if target is None or target == configured:
+        # Our own connections must not hold the database being replaced.
+        connections.close_all()
+    if is_pg_dump:
+        return _pg_restore(path, target or configured, force, stamp)
+    return _sqlite_restore(path, Path(target or configured), force, stamp)
+
+
+def _sqlite_restore(path: Path, target: Path, force: bool, stamp: str) -> dict[str, str]:
+    existing = target.exists() and target.stat().st_size > 0
+    if existing and not force:
+        raise ValidationError(
+            {"force": f"{target} exists; add --force to set it aside and restore over it"}
+        )
+    aside = ""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".restoring")
+    shutil.copyfile(path, partial)
+    os.sync()
+    if existing:
+        aside_path = target.with_name(f"{target.name}.before-restore-{stamp}")
+        # The WAL and shared-memory files belong to the old database: moved
+        # with it, else the restored file would be read through them.
+        for suffix in ("-wal", "-shm"):
+            companion = target.with_name(target.name + suffix)
+            if companion.exists():
+                companion.rename(aside_path.with_name(aside_path.name + suffix))
+        target.rename(aside_path)
+        aside = str(aside_path)
+    partial.rename(target)
+    return {"target": str(target), "aside": aside}
+
+
+def _pg_connect_maintenance() -> Any:
+    import psycopg
+
+    db = connection.settings_dict
+    return psycopg.connect(
+        dbname="postgres",
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        autocommit=True,
+    )
+
+
+def _pg_restore(path: Path, name: str, force: bool, stamp: str) -> dict[str, str]:
+    from psycopg import sql
+
+    if shutil.which("pg_restore") is None:
+        raise BackupError("pg_restore is not installed; install the PostgreSQL client tools")
+    aside = ""
+    with _pg_connect_maintenance() as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and _pg_has_tables(name):
+            if not force:
+                raise ValidationError(
+                    {"force": f"database {name} exists; add --force to set it aside and restore"}
+                )
+            aside = f"{name}_before_restore_{stamp}"[:63]
+            try:
+                conn.execute(
+                    sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                        sql.Identifier(name), sql.Identifier(aside)
+                    )
+                )
+            except Exception as exc:  # psycopg's ObjectInUse and friends
+                raise ValidationError(
+                    {
+                        "force": f"cannot set database {name} aside ({exc}); stop web, workers "
+                        "and beat, then try again"
+                    }
+                ) from None
+            exists = None
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    db = connection.settings_dict
+    env = {**os.environ}
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    cmd = ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", name]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            cmd += [flag, str(db[key])]
+    cmd.append(str(path))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise BackupError(f"pg_restore into {name} failed: {proc.stderr.strip()}")
+    return {"target": name, "aside": aside}
+
+
+def _pg_has_tables(name: str) -> bool:
+    import psycopg
+
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=name,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+    ) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
+    return bool(row and row[0])

@@ -21,9 +21,14 @@ class Job(models.Model):
     Transitions:
         queued → running → succeeded | failed | canceled
         queued → canceled (never starts)
-        running → queued (requeued by the reaper after a lost worker, within
-        ``max_attempts``)
-    A retry by a user is a new job whose ``retry_of`` points here.
+        running → queued (requeued by the reaper after a lost worker, or by
+        the runner after a transient error, within ``max_attempts``)
+        running → failed | canceled (by the reaper when the worker is lost
+        and no attempt is left, or a cancel was requested)
+    ``attempts`` counts claims; every write of an attempt is conditional on
+    ``status=running`` and its own attempt number, so a worker that was given
+    up on cannot overwrite the attempt that replaced it. A retry by a user is
+    a new job whose ``retry_of`` points here.
     """
 
     class Type(models.TextChoices):
@@ -71,6 +76,15 @@ class Job(models.Model):
     )
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
     celery_task_id = models.CharField(_("Celery task id"), max_length=64, blank=True)
+    enqueued_at = models.DateTimeField(
+        _("enqueued at"),
+        null=True,
+        blank=True,
+        help_text=_("When the Celery message was last sent; the reaper sends it again if lost."),
+    )
+    worker = models.CharField(
+        _("worker"), max_length=200, blank=True, help_text=_("Host and process of the attempt.")
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveSmallIntegerField(_("max attempts"), default=3)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
@@ -119,3 +133,25 @@ class Job(models.Model):
         if self.started_at is None:
             return None
         return (self.finished_at or timezone.now()) - self.started_at
+
+
+class ArchivedRun(models.Model):
+    """A run that was exported to the archive folder (``SCPLN_ARCHIVE_DIR``).
+
+    Keyed by the run's id rather than a foreign key so the record outlives the
+    run: retention deletes the run, the archive keeps it, and this row says
+    where. When archiving is on, retention deletes only runs listed here.
+    """
+
+    run_id = models.UUIDField(_("run id"), primary_key=True)
+    path = models.CharField(_("archive folder"), max_length=500)
+    archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("archived run")
+        verbose_name_plural = _("archived runs")
+        ordering = ["-archived_at"]
+        indexes = [models.Index(fields=["-archived_at"], name="archived_run_at_idx")]
+
+    def __str__(self) -> str:
+        return str(self.run_id)

@@ -1,20 +1,42 @@
 """Executing a job: claim it, run its handler, record the outcome.
 
 The claim is a conditional UPDATE (queued → running) that only one process
-can win, so Celery's at-least-once delivery never runs a job twice. Every
-outcome is written conditionally on the job still being ``running``: if the
-reaper already gave up on this attempt, a late finish does not overwrite it.
+can win, so Celery's at-least-once delivery never runs a job twice at once.
+Each claim is an *attempt* (``Job.attempts``); every later write of the
+attempt is conditional on ``status=running`` and its own attempt number, so a
+worker that the reaper already gave up on cannot overwrite the attempt that
+replaced it, nor the reaper's verdict.
+
+While the handler runs, a heartbeat thread refreshes ``heartbeat_at`` every
+``SCPLN_JOB_HEARTBEAT_INTERVAL`` seconds, so a stage that reports no progress
+for minutes is still seen as alive; a stale heartbeat therefore means the
+worker process is gone (killed, out of memory, host lost) and the reaper
+(``jobs.services.job_reap_stale``) takes over.
+
+Handlers must be idempotent across attempts: a requeued attempt runs the
+handler again from the start. ``JobContext.finishing()`` makes the final write
+exactly-once: the handler's outputs (a run, a plan version's artifacts) and
+the job's success commit in one transaction, so an attempt that dies before
+that commit leaves nothing behind, and one that dies after it is never
+repeated.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import socket
+import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from django.db.models import F
+from billiard.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -23,22 +45,73 @@ from scpln import metrics
 
 logger = logging.getLogger(__name__)
 
-# Job type → dotted path of its handler. A handler is called as
-# ``handler(job=job, ctx=ctx)`` and returns the job's result dict.
+# Job type → dotted path of its handler: a plain mapping, so an app registers
+# its job type with one line. A handler is called as ``handler(job=job,
+# ctx=ctx)`` and returns the job's result dict.
 HANDLERS: dict[str, str] = {
+    Job.Type.PLANNING: "plans.services.generation.plan_version_generate",
+    Job.Type.AGGREGATE: "plans.services.aggregation.plan_aggregation_run",
     Job.Type.BACKUP: "jobs.backup.backup_job",
+    Job.Type.EXPORT: "jobs.archive.export_job",
+    Job.Type.RETENTION: "jobs.archive.retention_job",
 }
 
 PROGRESS_MIN_INTERVAL_S = 1.0
 ERROR_MAX_CHARS = 8000
+# Backoff before a transient failure's next attempt: 5 s, 10 s, 20 s ... ≤ 2 min.
+RETRY_BACKOFF_S = 5
+RETRY_BACKOFF_MAX_S = 120
 
 
 class JobCanceled(Exception):
     """Raised at a progress point when someone asked the running job to stop."""
 
 
+class JobLost(BaseException):
+    """This attempt no longer owns the job: the reaper failed or requeued it.
+
+    A BaseException so that a handler's ``except Exception`` (cleanup that
+    marks its outputs failed) does not catch it: the job is not failing, it
+    belongs to another attempt now, and that attempt's outputs must be left
+    alone.
+    """
+
+
+class RetryLater(Exception):
+    """A transient failure: run the job again later, within ``max_attempts``.
+
+    Raise it from a handler for errors that another attempt can cure (a
+    server briefly away); anything else fails the job at once, so a job that
+    always fails the same way cannot loop.
+    """
+
+
+# Errors worth another attempt. A database that is briefly away (restart,
+# failover, "database is locked" past the busy timeout) is the common case.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (RetryLater, OperationalError, InterfaceError)
+
+
 class Handler(Protocol):
     def __call__(self, *, job: Job, ctx: JobContext) -> dict[str, Any]: ...
+
+
+def time_limits(job_type: str) -> tuple[int, int]:
+    """(soft, hard) time limits in seconds for a job type (``SCPLN_JOB_TIME_LIMITS``).
+
+    The soft limit raises inside the handler so the job is recorded as failed
+    with a clear message; the hard limit, a little later, kills the worker
+    process if the handler ignored the soft one (the reaper then records it).
+    """
+    hard = int(
+        settings.SCPLN_JOB_TIME_LIMITS.get(job_type, max(settings.SCPLN_JOB_TIME_LIMITS.values()))
+    )
+    grace = max(5, min(60, hard // 10))
+    return max(1, hard - grace), hard
+
+
+def worker_name() -> str:
+    """Host and process id of this attempt, for the Job row and the logs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class JobContext:
@@ -48,32 +121,122 @@ class JobContext:
 
     def __init__(self, job: Job, clock: Callable[[], float] = time.monotonic) -> None:
         self.job = job
+        self.attempt = job.attempts
+        self.finished = False
         self._clock = clock
         self._last_write = float("-inf")
 
+    def _mine(self) -> QuerySet[Job]:
+        """This attempt's row, if it still owns the job."""
+        return Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING, attempts=self.attempt)
+
     def progress(self, percent: float, message: str = "", *, force: bool = False) -> None:
+        """Record progress (throttled); raise JobCanceled or JobLost when the job must stop."""
         now = self._clock()
         if not force and now - self._last_write < PROGRESS_MIN_INTERVAL_S:
             return
         self._last_write = now
         value = max(0, min(100, int(percent)))
-        Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(
+        self._mine().update(
             progress=value, progress_message=message[:200], heartbeat_at=timezone.now()
         )
         self.job.progress, self.job.progress_message = value, message[:200]
-        if Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+        self.check()
+
+    def check(self) -> None:
+        """A cancellation point without a progress report."""
+        state = (
+            Job.objects.filter(pk=self.job.pk)
+            .values_list("status", "attempts", "cancel_requested")
+            .first()
+        )
+        if state is None or state[0] != Job.Status.RUNNING or state[1] != self.attempt:
+            raise JobLost
+        if state[2]:
             raise JobCanceled
+
+    @contextlib.contextmanager
+    def finishing(self) -> Iterator[dict[str, Any]]:
+        """Write the job's outputs and its success in one transaction.
+
+        Yields the result dict to fill in. Nothing inside the block is kept
+        unless this attempt still owns the job and no cancel was requested when
+        it began; on PostgreSQL the job row is locked for the block, so the
+        reaper cannot requeue the attempt halfway (SQLite's IMMEDIATE
+        transactions serialise the writers anyway).
+        """
+        with transaction.atomic():
+            state = self._mine().select_for_update().values_list("cancel_requested", flat=True)
+            flags = list(state)
+            if not flags:
+                raise JobLost
+            if flags[0]:
+                raise JobCanceled
+            result: dict[str, Any] = {}
+            yield result
+            now = timezone.now()
+            self._mine().update(
+                status=Job.Status.SUCCEEDED,
+                finished_at=now,
+                heartbeat_at=now,
+                progress=100,
+                result=result,
+            )
+            seconds = (now - (self.job.started_at or now)).total_seconds()
+            job_type = self.job.type
+            transaction.on_commit(
+                lambda: metrics.observe_job(job_type, Job.Status.SUCCEEDED, seconds), robust=True
+            )
+        self.finished = True
+
+
+class _Heartbeat:
+    """A daemon thread that refreshes ``heartbeat_at`` while the handler runs."""
+
+    def __init__(self, job_id: int, attempt: int, interval_s: float) -> None:
+        self._job_id, self._attempt, self._interval = job_id, attempt, interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        # A beat stuck on a lock must not hold up the job's outcome; a late
+        # beat is harmless (it only touches a row still running this attempt).
+        self._thread.join(timeout=2)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self._interval):
+                try:
+                    Job.objects.filter(
+                        pk=self._job_id, status=Job.Status.RUNNING, attempts=self._attempt
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    # The next beat tries again; if the database stays away the
+                    # reaper will see a stale heartbeat, which is the truth.
+                    logger.warning("heartbeat of job %s failed", self._job_id, exc_info=True)
+        finally:
+            # Database connections are per thread: close this thread's own.
+            connections.close_all()
 
 
 def claim(job_id: int) -> Job | None:
-    """Move a queued job to running; None if another delivery already took it."""
+    """Move a queued job to running as a new attempt; None if not queued any more."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
         status=Job.Status.RUNNING,
         started_at=now,
         heartbeat_at=now,
+        finished_at=None,
         attempts=F("attempts") + 1,
         progress=0,
+        worker=worker_name()[:200],
     )
     if not claimed:
         return None
@@ -81,25 +244,73 @@ def claim(job_id: int) -> Job | None:
 
 
 def run(job_id: int) -> Job | None:
-    """Claim and execute one job; returns the finished job, or None if not claimed."""
+    """Claim and execute one job; returns the job as it ended, or None if not claimed."""
     job = claim(job_id)
     if job is None:
         logger.info("job %s not claimed (already taken, canceled or missing)", job_id)
         return None
-    handler: Handler = import_string(HANDLERS[job.type])
     ctx = JobContext(job)
+    path = HANDLERS.get(job.type)
+    if path is None:
+        return _finish(ctx, Job.Status.FAILED, error=f"No handler for job type {job.type!r}.")
+    handler: Handler = import_string(path)
+    soft_limit, _hard = time_limits(job.type)
     try:
-        result = handler(job=job, ctx=ctx)
+        with _Heartbeat(job.pk, ctx.attempt, settings.SCPLN_JOB_HEARTBEAT_INTERVAL):
+            result = handler(job=job, ctx=ctx)
     except JobCanceled:
-        return _finish(job, Job.Status.CANCELED)
+        return _finish(ctx, Job.Status.CANCELED)
+    except JobLost:
+        logger.warning(
+            "job %s attempt %s was given up on; its outcome is discarded", job.pk, ctx.attempt
+        )
+        job.refresh_from_db()
+        return job
+    except SoftTimeLimitExceeded:
+        return _finish(
+            ctx,
+            Job.Status.FAILED,
+            error=f"Stopped: the {job.type} time limit of {_message_soft_limit(soft_limit)} s "
+            "was exceeded (SCPLN_JOB_TIME_LIMITS).",
+        )
+    except TRANSIENT_ERRORS as exc:
+        logger.warning(
+            "job %s (%s) attempt %s: transient error", job.pk, job.type, ctx.attempt, exc_info=True
+        )
+        detail = traceback.format_exc()[-ERROR_MAX_CHARS:]
+        if ctx.attempt < job.max_attempts:
+            from jobs.services import job_requeue
+
+            countdown = min(RETRY_BACKOFF_MAX_S, RETRY_BACKOFF_S * 2 ** (ctx.attempt - 1))
+            if job_requeue(
+                job=job,
+                attempt=ctx.attempt,
+                reason="transient",
+                note=f"attempt {ctx.attempt} hit {type(exc).__name__}; retrying in {countdown} s",
+                countdown=countdown,
+            ):
+                job.refresh_from_db()
+                return job
+        return _finish(ctx, Job.Status.FAILED, error=detail)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.type)
-        return _finish(job, Job.Status.FAILED, error=traceback.format_exc()[-ERROR_MAX_CHARS:])
-    return _finish(job, Job.Status.SUCCEEDED, result=result or {})
+        return _finish(ctx, Job.Status.FAILED, error=traceback.format_exc()[-ERROR_MAX_CHARS:])
+    if not ctx.finished:
+        _finish(ctx, Job.Status.SUCCEEDED, result=result or {})
+    job.refresh_from_db()
+    return job
 
 
-def _finish(job: Job, status: str, *, result: dict | None = None, error: str = "") -> Job:
-    now = timezone.now()
+def _message_soft_limit(default: int) -> int:
+    """The soft limit the message was sent with (the sender's settings), else ours."""
+    from celery import current_task
+
+    limits = getattr(getattr(current_task, "request", None), "timelimit", None)
+    return int(limits[1]) if limits and limits[1] else default
+
+
+def _finish(ctx: JobContext, status: str, *, result: dict | None = None, error: str = "") -> Job:
+    job, now = ctx.job, timezone.now()
     changes: dict[str, Any] = {"status": status, "finished_at": now, "heartbeat_at": now}
     if result is not None:
         changes["result"] = result
@@ -107,9 +318,7 @@ def _finish(job: Job, status: str, *, result: dict | None = None, error: str = "
         changes["error"] = error
     if status == Job.Status.SUCCEEDED:
         changes["progress"] = 100
-    if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**changes):
-        started = job.started_at or now
-        metrics.jobs_duration_seconds.labels(type=job.type).observe((now - started).total_seconds())
-        metrics.jobs_finished_total.labels(type=job.type, status=status).inc()
+    if ctx._mine().update(**changes):
+        metrics.observe_job(job.type, status, (now - (job.started_at or now)).total_seconds())
     job.refresh_from_db()
     return job

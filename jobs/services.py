@@ -1,23 +1,76 @@
-"""Writes to jobs: create and enqueue, progress, cancel, retry.
+"""Writes to jobs: create and enqueue, cancel, retry, requeue, and the reaper.
 
 A job row is created first and the Celery message is sent only after the
 transaction commits, carrying nothing but the job id: a worker never sees a
 job that the database does not have, and the row stays the only truth.
+
+Every state change is a conditional UPDATE on the state it expects (and, for
+a running job, on its attempt number), so the worker, the reaper and a user
+pressing "cancel" can race without one overwriting another's decision.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
+from jobs import state
 from jobs.models import Job
 from plans.models import PlanVersion
+from scpln import metrics
+
+logger = logging.getLogger(__name__)
+
+# The reaper handles at most this many jobs per pass; the next pass takes the rest.
+REAP_BATCH = 200
+
+
+def _job_insert(
+    *,
+    job_type: str,
+    params: dict[str, Any] | None,
+    plan_version: PlanVersion | None,
+    user: AbstractBaseUser | None,
+    dedupe_key: str,
+    retry_of: Job | None,
+) -> Job:
+    try:
+        with transaction.atomic():
+            return Job.objects.create(
+                type=job_type,
+                params=params or {},
+                plan_version=plan_version,
+                created_by=user if user is not None and user.is_authenticated else None,
+                dedupe_key=dedupe_key,
+                retry_of=retry_of,
+                celery_task_id=str(uuid.uuid4()),
+                max_attempts=settings.SCPLN_JOB_MAX_ATTEMPTS,
+            )
+    except IntegrityError:
+        existing = (
+            Job.objects.filter(dedupe_key=dedupe_key, status__in=Job.ACTIVE).first()
+            if dedupe_key
+            else None
+        )
+        if existing is None:
+            raise
+        raise ValidationError(
+            _("An identical request is already %(status)s as job #%(id)s.")
+            % {"status": existing.get_status_display().lower(), "id": existing.pk},
+            code="duplicate",
+        ) from None
 
 
 def job_create(
@@ -35,39 +88,71 @@ def job_create(
     or running, an identical one is refused (a unique partial index enforces
     it even when two requests race).
     """
-    try:
-        with transaction.atomic():
-            job = Job.objects.create(
-                type=job_type,
-                params=params or {},
-                plan_version=plan_version,
-                created_by=user if user is not None and user.is_authenticated else None,
-                dedupe_key=dedupe_key,
-                retry_of=retry_of,
-                celery_task_id=str(uuid.uuid4()),
-            )
-    except IntegrityError:
-        existing = (
-            Job.objects.filter(dedupe_key=dedupe_key, status__in=Job.ACTIVE).first()
-            if dedupe_key
-            else None
-        )
-        if existing is None:
-            raise
-        raise ValidationError(
-            _("An identical request is already %(status)s as job #%(id)s.")
-            % {"status": existing.get_status_display().lower(), "id": existing.pk},
-            code="duplicate",
-        ) from None
+    job = _job_insert(
+        job_type=job_type,
+        params=params,
+        plan_version=plan_version,
+        user=user,
+        dedupe_key=dedupe_key,
+        retry_of=retry_of,
+    )
     transaction.on_commit(lambda: job_enqueue(job=job))
     return job
 
 
-def job_enqueue(*, job: Job) -> None:
-    """Send the job's Celery message (id only, JSON)."""
+def job_run_now(
+    *,
+    job_type: str,
+    params: dict[str, Any] | None = None,
+    user: AbstractBaseUser | None = None,
+    dedupe_key: str = "",
+) -> Job:
+    """Create a job and run it in this process (management commands), bypassing the broker.
+
+    The job is recorded like any other (visible in ``/ui/jobs`` and the
+    admin, counted in the metrics), but no message is sent, so no worker is
+    needed. Returns the finished job.
+    """
+    from jobs import runner
+
+    job = _job_insert(
+        job_type=job_type,
+        params=params,
+        plan_version=None,
+        user=user,
+        dedupe_key=dedupe_key,
+        retry_of=None,
+    )
+    finished = runner.run(job.pk)
+    job.refresh_from_db()
+    return finished or job
+
+
+def job_enqueue(*, job: Job, countdown: float | None = None) -> None:
+    """Send the job's Celery message (id only, JSON) with its type's time limits.
+
+    A broker that is away is logged, not raised: the job row is committed,
+    and the reaper sends the message again once ``SCPLN_JOB_REQUEUE_AFTER``
+    has passed, so a Redis outage delays jobs instead of failing requests.
+    """
+    from jobs import runner
     from jobs.tasks import run_job
 
-    run_job.apply_async(args=[job.pk], task_id=job.celery_task_id)
+    soft, hard = runner.time_limits(job.type)
+    deliverable = timezone.now() + timedelta(seconds=countdown or 0)
+    Job.objects.filter(pk=job.pk).update(enqueued_at=deliverable)
+    try:
+        run_job.apply_async(
+            args=[job.pk],
+            task_id=job.celery_task_id,
+            soft_time_limit=soft,
+            time_limit=hard,
+            countdown=countdown,
+        )
+    except BrokerError:
+        logger.warning(
+            "job %s: broker unavailable; the reaper will send it again", job.pk, exc_info=True
+        )
 
 
 def job_cancel(*, job: Job) -> Job:
@@ -76,6 +161,8 @@ def job_cancel(*, job: Job) -> Job:
     if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
         status=Job.Status.CANCELED, cancel_requested=True, finished_at=now
     ):
+        # Never ran: an outcome to count, but no duration to observe.
+        metrics.jobs_finished_total.labels(type=job.type, status=Job.Status.CANCELED).inc()
         job.refresh_from_db()
         return job
     if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True):
@@ -109,3 +196,146 @@ def job_retry(*, job: Job, user: AbstractBaseUser | None = None) -> Job:
         dedupe_key=job.dedupe_key,
         retry_of=job,
     )
+
+
+def job_requeue(
+    *,
+    job: Job,
+    attempt: int,
+    reason: str,
+    note: str = "",
+    countdown: float | None = None,
+    heartbeat_before: datetime | None = None,
+) -> bool:
+    """Give a running attempt back to the queue for another attempt.
+
+    Only if the job is still running as ``attempt`` (and, given
+    ``heartbeat_before``, its heartbeat is still older than that); otherwise
+    someone already decided its fate and nothing changes (returns False). The
+    new message gets a new task id and is sent after commit; ``reason``
+    (``worker_lost``, ``transient``) labels ``jobs_requeued_total``. The
+    caller checks ``max_attempts``.
+    """
+    task_id = str(uuid.uuid4())
+    with transaction.atomic():
+        changed = _attempt_row(job, attempt, heartbeat_before).update(
+            status=Job.Status.QUEUED,
+            celery_task_id=task_id,
+            progress=0,
+            progress_message=note[:200],
+            heartbeat_at=None,
+            worker="",
+        )
+        if not changed:
+            return False
+        job.celery_task_id, job.status = task_id, Job.Status.QUEUED
+        job_type = job.type
+        transaction.on_commit(lambda: job_enqueue(job=job, countdown=countdown))
+        transaction.on_commit(
+            lambda: metrics.jobs_requeued_total.labels(type=job_type, reason=reason).inc()
+        )
+    logger.warning("job %s requeued after attempt %s (%s): %s", job.pk, attempt, reason, note)
+    return True
+
+
+@dataclass
+class ReapReport:
+    """What one reaper pass did, by job id."""
+
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    canceled: list[int] = field(default_factory=list)
+    resent: list[int] = field(default_factory=list)
+
+
+def job_reap_stale(*, now: datetime | None = None) -> ReapReport:
+    """Settle jobs whose worker is gone, and resend queued jobs whose message is lost.
+
+    A running job whose heartbeat is older than ``SCPLN_JOB_STALE_AFTER`` lost
+    its worker (the runner's heartbeat thread beats even while a stage
+    reports no progress). It ends ``canceled`` if a cancel was requested,
+    ``failed`` if it ran past its hard time limit (the worker killed it: a
+    rerun would meet the same limit) or used up ``max_attempts``; otherwise it
+    is requeued for another attempt. A queued job whose message was sent more
+    than ``SCPLN_JOB_REQUEUE_AFTER`` ago is sent again (a broker restart
+    without persistence loses messages); a duplicate message is harmless, the
+    claim lets only one run. Safe to run concurrently with workers and with
+    itself: each decision is a conditional update.
+    """
+    now = now or timezone.now()
+    report = ReapReport()
+    stale_before = now - timedelta(seconds=settings.SCPLN_JOB_STALE_AFTER)
+    for job in state.job_stale_running(heartbeat_before=stale_before)[:REAP_BATCH]:
+        _reap_one(job, now=now, stale_before=stale_before, report=report)
+
+    resend_before = now - timedelta(seconds=settings.SCPLN_JOB_REQUEUE_AFTER)
+    for job in state.job_queued_unsent(enqueued_before=resend_before)[:REAP_BATCH]:
+        # Claim the resend so two reapers do not both send it.
+        if Job.objects.filter(
+            pk=job.pk, status=Job.Status.QUEUED, enqueued_at=job.enqueued_at
+        ).update(enqueued_at=now):
+            job_enqueue(job=job)
+            metrics.jobs_requeued_total.labels(type=job.type, reason="message_lost").inc()
+            report.resent.append(job.pk)
+    if report.requeued or report.failed or report.canceled or report.resent:
+        logger.warning("reaper: %s", report)
+    return report
+
+
+def _attempt_row(job: Job, attempt: int, heartbeat_before: datetime | None = None) -> Any:
+    """The job's row if it is still running as ``attempt`` (and still stale, if asked).
+
+    Re-checking staleness in the UPDATE itself means a heartbeat that arrived
+    since the reaper's SELECT keeps the job with its (alive after all) worker.
+    """
+    rows = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=attempt)
+    if heartbeat_before is None:
+        return rows
+    return rows.filter(
+        Q(heartbeat_at__lt=heartbeat_before)
+        | Q(heartbeat_at__isnull=True, started_at__lt=heartbeat_before)
+    )
+
+
+def _reap_one(job: Job, *, now: datetime, stale_before: datetime, report: ReapReport) -> None:
+    from jobs import runner
+
+    last_seen = timezone.localtime(job.heartbeat_at or job.started_at or now).isoformat(
+        timespec="seconds"
+    )
+    who = job.worker or "its worker"
+    elapsed = (now - (job.started_at or now)).total_seconds()
+    _soft, hard = runner.time_limits(job.type)
+
+    if job.cancel_requested:
+        outcome, error = Job.Status.CANCELED, ""
+    elif elapsed >= hard:
+        outcome = Job.Status.FAILED
+        error = (
+            f"Stopped: attempt {job.attempts} ran past the {job.type} time limit of {hard} s "
+            f"and {who} stopped reporting at {last_seen} (SCPLN_JOB_TIME_LIMITS)."
+        )
+    elif job.attempts < job.max_attempts:
+        note = f"attempt {job.attempts} lost: no heartbeat from {who} since {last_seen}"
+        if job_requeue(
+            job=job,
+            attempt=job.attempts,
+            reason="worker_lost",
+            note=note,
+            heartbeat_before=stale_before,
+        ):
+            report.requeued.append(job.pk)
+        return
+    else:
+        outcome = Job.Status.FAILED
+        error = (
+            f"Worker lost on attempt {job.attempts} of {job.max_attempts}: no heartbeat from "
+            f"{who} since {last_seen}. Not retried automatically; retry the job once the "
+            "cause (memory, a killed worker) is fixed."
+        )
+    changes: dict[str, Any] = {"status": outcome, "finished_at": now}
+    if error:
+        changes["error"] = error
+    if _attempt_row(job, job.attempts, stale_before).update(**changes):
+        metrics.observe_job(job.type, outcome, elapsed)
+        (report.canceled if outcome == Job.Status.CANCELED else report.failed).append(job.pk)

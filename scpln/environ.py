@@ -131,3 +131,95 @@ def broker_url(env: Mapping[str, str]) -> str | None:
                 )
             return value
     return None
+
+
+def data_dir(env: Mapping[str, str], base_dir: Path) -> Path:
+    """Where scpln keeps its files: ``SCPLN_DATA_DIR``, else ``data/`` in the checkout."""
+    return Path(env_str(env, "SCPLN_DATA_DIR", str(base_dir / "data")))
+
+
+def env_seconds_map(
+    env: Mapping[str, str], name: str, defaults: Mapping[str, int], *, minimum: int = 1
+) -> dict[str, int]:
+    """Parse ``key=seconds,key=seconds`` over ``defaults``; only known keys are accepted.
+
+    ``SCPLN_JOB_TIME_LIMITS="planning=7200"`` changes one job type's limit and
+    keeps the others; a misspelt type is refused rather than silently ignored.
+    """
+    result = dict(defaults)
+    value = env.get(name)
+    if value is None or not value.strip():
+        return result
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        key, sep, number = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in defaults:
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: expected key=seconds pairs with keys among "
+                f"{', '.join(sorted(defaults))}"
+            )
+        try:
+            seconds = int(number.strip())
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: {key} needs a whole number of seconds"
+            ) from None
+        if seconds < minimum:
+            raise ImproperlyConfigured(f"{name}={value!r}: {key} must be {minimum} or more")
+        result[key] = seconds
+    return result
+
+
+_CRON_OFF = {"off", "none", "disabled", "0"}
+
+
+def env_crontab(env: Mapping[str, str], name: str, default: str) -> str | None:
+    """Parse a five-field crontab (``minute hour day month weekday``); ``off`` disables.
+
+    Returns the normalised expression, or None when the schedule is turned off.
+    The fields are checked by Celery's own parser so a value accepted here is
+    one beat will accept.
+    """
+    from celery.schedules import ParseException, crontab
+
+    value = env.get(name)
+    text = default if value is None or not value.strip() else value.strip()
+    if text.lower() in _CRON_OFF:
+        return None
+    fields = text.split()
+    if len(fields) != 5:
+        raise ImproperlyConfigured(
+            f"{name}={text!r}: expected five crontab fields "
+            "(minute hour day-of-month month day-of-week), e.g. '30 2 * * *', or 'off'"
+        )
+    minute, hour, day_of_month, month, day_of_week = fields
+    try:
+        crontab(
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month,
+            day_of_week=day_of_week,
+        )
+    except (ParseException, ValueError) as exc:
+        raise ImproperlyConfigured(f"{name}={text!r}: {exc}") from None
+    return " ".join(fields)
+
+
+def visibility_timeout(env: Mapping[str, str], name: str, *, longest_job_s: int) -> int:
+    """The Redis visibility timeout: explicit, else twice the longest job's hard limit.
+
+    Redis gives an unacknowledged message to another worker once this many
+    seconds have passed, so a value shorter than the longest job would deliver
+    a healthy long job a second time; such a value is refused.
+    """
+    default = 2 * longest_job_s
+    seconds = env_int(env, name, default, minimum=1)
+    if seconds <= longest_job_s:
+        raise ImproperlyConfigured(
+            f"{name}={seconds}: must be longer than the longest job time limit "
+            f"({longest_job_s} s, SCPLN_JOB_TIME_LIMITS)"
+        )
+    return seconds

@@ -14,20 +14,24 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from jobs.schedule import beat_schedule
 from scpln.environ import (
     broker_url,
+    data_dir,
     env_bool,
     env_choice,
     env_int,
     env_list,
+    env_seconds_map,
     env_str,
     sqlite_database,
     url_database,
+    visibility_timeout,
 )
 
 ENV = os.environ
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str(ENV, "SCPLN_DATA_DIR", str(BASE_DIR / "data")))
+DATA_DIR = data_dir(ENV, BASE_DIR)
 
 
 def _secret_key() -> str:
@@ -153,34 +157,101 @@ STORAGES = {
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes anonymous requests 401, not 403.
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["scpln.api.permissions.ReadAuthenticatedWriteModelPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "scpln.api.pagination.Pagination",
+    "EXCEPTION_HANDLER": "scpln.api.exceptions.exception_handler",
+    "DEFAULT_METADATA_CLASS": "scpln.api.metadata.Metadata",
+    "DEFAULT_PARSER_CLASSES": [
+        "scpln.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "scpln API",
-    "DESCRIPTION": "Plan-centric supply-chain planning: plans, runs, jobs, scenarios, configs.",
+    "DESCRIPTION": (
+        "Plan-centric supply-chain planning: plans, runs, jobs, scenarios, configs. "
+        "See docs/api.md for the flow, authentication, the error shape and pagination."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.Job.Status",
+        "JobTypeEnum": "jobs.models.Job.Type",
+        "RunStatusEnum": "runs.models.Run.Status",
+        "RunSourceEnum": "runs.models.Run.Source",
+        "ConfigVersionStatusEnum": "scenarios.models.ConfigVersion.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "scpln.api.schema.add_error_responses",
+    ],
 }
 
-# --- Celery ---------------------------------------------------------------------
+# --- Celery and jobs ------------------------------------------------------------
+# At-least-once delivery, idempotent execution: a message is acknowledged only
+# after its task ran (acks_late), is given back when the worker process dies
+# (reject_on_worker_lost), and each worker process holds one message at a time
+# (prefetch 1) so a long job never sits on a message another worker could run.
+# Redelivery is harmless because the runner claims the Job row with a
+# conditional UPDATE (jobs/runner.py). docs/operations.md explains each value.
+
+# Hard time limit per job type, in seconds; the soft limit (a clean "failed:
+# time limit" record) comes a little earlier, see jobs.runner.time_limits().
+SCPLN_JOB_TIME_LIMITS = env_seconds_map(
+    ENV,
+    "SCPLN_JOB_TIME_LIMITS",
+    {
+        "planning": 3600,
+        "simulation": 3600,
+        "aggregate": 1800,
+        "backup": 3600,
+        "export": 3600,
+        "retention": 3600,
+    },
+    minimum=10,
+)
+# A running job's worker refreshes heartbeat_at this often; the reaper treats a
+# heartbeat older than SCPLN_JOB_STALE_AFTER as a dead worker (requeue within
+# max_attempts, else failed). A queued job whose message was sent longer than
+# SCPLN_JOB_REQUEUE_AFTER ago is sent again (a broker restart can lose it).
+SCPLN_JOB_HEARTBEAT_INTERVAL = env_int(ENV, "SCPLN_JOB_HEARTBEAT_INTERVAL", 15, minimum=1)
+SCPLN_JOB_STALE_AFTER = env_int(
+    ENV, "SCPLN_JOB_STALE_AFTER", 120, minimum=2 * SCPLN_JOB_HEARTBEAT_INTERVAL + 1
+)
+SCPLN_JOB_REQUEUE_AFTER = env_int(ENV, "SCPLN_JOB_REQUEUE_AFTER", 600, minimum=10)
+SCPLN_JOB_MAX_ATTEMPTS = env_int(ENV, "SCPLN_JOB_MAX_ATTEMPTS", 3, minimum=1)
+
 _BROKER = broker_url(ENV)
 BROKER_DIR = Path(env_str(ENV, "SCPLN_BROKER_DIR", str(DATA_DIR / "broker")))
 if _BROKER:
     CELERY_BROKER_URL = _BROKER
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        # Redis hands an unacknowledged message to another worker after this
+        # many seconds; it must outlast the longest job or a healthy long job
+        # would be delivered twice (harmless, but noisy).
+        "visibility_timeout": visibility_timeout(
+            ENV,
+            "SCPLN_BROKER_VISIBILITY_TIMEOUT",
+            longest_job_s=max(SCPLN_JOB_TIME_LIMITS.values()),
+        ),
+    }
 else:
     # kombu's filesystem transport: messages are files in one folder that the
-    # web process writes and the worker reads, so no server is needed.
+    # web process writes and the worker reads, so no server is needed. It has
+    # no acknowledgements: a message taken by a worker that dies is gone, and
+    # the reaper's heartbeat check is what brings the job back.
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
@@ -196,9 +267,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep reconnecting for as long as the broker is away (None = no limit): a
+# worker must outlive a Redis restart rather than exit after 100 attempts.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+# Nightly backup, retention and the stale-job reaper; one definition, in jobs/schedule.py.
+CELERY_BEAT_SCHEDULE = beat_schedule(ENV)
 
 # --- RunRegistry ----------------------------------------------------------------
 REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
@@ -216,3 +296,8 @@ LOGGING = {
 # --- Backups --------------------------------------------------------------------
 SCPLN_BACKUP_DIR = Path(env_str(ENV, "SCPLN_BACKUP_DIR", str(DATA_DIR / "backups")))
 SCPLN_BACKUP_KEEP = env_int(ENV, "SCPLN_BACKUP_KEEP", 14, minimum=1)
+# Archive folder for runs (JSON lines + their PSI result). When set, retention
+# deletes only runs that were archived first; empty turns archiving off.
+_ARCHIVE = env_str(ENV, "SCPLN_ARCHIVE_DIR", "")
+SCPLN_ARCHIVE_DIR = Path(_ARCHIVE) if _ARCHIVE else None
+SCPLN_ARCHIVE_FORMAT = env_choice(ENV, "SCPLN_ARCHIVE_FORMAT", "parquet", {"parquet", "csv"})

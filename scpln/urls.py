@@ -1,4 +1,9 @@
-"""Top-level URL map: UI under /ui/, the REST API at the paths integrations call."""
+"""Top-level URL map.
+
+The web UI lives under ``/ui/``; the REST API answers at the site root
+(``/runs``, ``/plans``, ...) because those are the paths integrations of the
+original system already call; its schema and docs are under ``/api/``.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -6,6 +11,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
 from scpln.health import healthz
+from scpln.metrics import metrics_view
 
 urlpatterns = [
     path("", login_required(TemplateView.as_view(template_name="home.html")), name="home"),
@@ -13,6 +19,18 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    path("", include("django_prometheus.urls")),
+    # Every process's metrics (web, workers, beat) plus job state: scpln/metrics.py.
+    path("metrics", metrics_view, name="prometheus-django-metrics"),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
+    # Web UI
+    path("ui/", include("plans.urls")),
+    path("ui/", include("runs.urls")),
+    path("ui/", include("jobs.urls")),
+    path("ui/", include("scenarios.urls")),
+    # REST API
+    path("", include("scpln.api.urls")),
+    path("", include("plans.api.urls")),
+    path("", include("runs.api.urls")),
+    path("", include("jobs.api.urls")),
+    path("", include("scenarios.api.urls")),
 ]

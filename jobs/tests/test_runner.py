@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import time
+import uuid
 
-from jobs import runner
+import pytest
+from django.db import OperationalError
+
+from jobs import runner, services
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
 
@@ -101,3 +105,162 @@ def test_a_finished_job_is_not_overwritten_by_a_late_worker(handlers):
     assert job.status == Job.Status.FAILED
     assert job.error == "worker lost"
     assert job.result == {}
+
+
+def test_claim_records_the_attempt_and_the_worker(handlers):
+    job = runner.run(JobFactory().pk)
+    assert job.attempts == 1
+    assert job.worker.startswith(runner.worker_name().split(":")[0])
+
+
+def test_a_job_type_without_handler_fails_naming_the_type(monkeypatch):
+    monkeypatch.delitem(runner.HANDLERS, Job.Type.BACKUP)
+    job = runner.run(JobFactory().pk)
+    assert job.status == Job.Status.FAILED
+    assert "No handler for job type 'backup'" in job.error
+
+
+def test_an_attempt_that_was_requeued_meanwhile_stops_and_writes_nothing(handlers):
+    _, behaviour = handlers
+    reached: list[int] = []
+
+    def requeued_meanwhile(job, ctx):
+        # The reaper gave this attempt up and another worker claimed the job.
+        Job.objects.filter(pk=job.pk).update(attempts=2)
+        ctx.progress(50, "still here?", force=True)
+        reached.append(1)
+        return {"late": True}
+
+    behaviour["fn"] = requeued_meanwhile
+    job = runner.run(JobFactory().pk)
+    assert reached == []
+    assert job.status == Job.Status.RUNNING and job.attempts == 2
+    assert job.result == {} and job.progress_message == ""
+
+
+def test_finishing_commits_outputs_and_success_together(handlers):
+    _, behaviour = handlers
+
+    def with_outputs(job, ctx):
+        with ctx.finishing() as result:
+            result["made"] = "output"
+            assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+        assert Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED
+        return {"ignored": True}
+
+    behaviour["fn"] = with_outputs
+    job = runner.run(JobFactory().pk)
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result == {"made": "output"} and job.progress == 100
+
+
+def test_finishing_writes_nothing_when_the_attempt_was_given_up(handlers):
+    _, behaviour = handlers
+    from jobs.models import ArchivedRun
+
+    def lost(job, ctx):
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
+        with ctx.finishing():
+            ArchivedRun.objects.create(run_id=uuid.uuid4(), path="x")
+        return {}
+
+    behaviour["fn"] = lost
+    job = runner.run(JobFactory().pk)
+    assert job.status == Job.Status.QUEUED
+    assert not ArchivedRun.objects.exists()
+
+
+def test_finishing_rolls_back_outputs_when_the_block_fails(handlers):
+    _, behaviour = handlers
+    from jobs.models import ArchivedRun
+
+    def broken(job, ctx):
+        with ctx.finishing():
+            ArchivedRun.objects.create(run_id=uuid.uuid4(), path="x")
+            raise RuntimeError("disk full")
+
+    behaviour["fn"] = broken
+    job = runner.run(JobFactory().pk)
+    assert job.status == Job.Status.FAILED and "disk full" in job.error
+    assert not ArchivedRun.objects.exists()
+
+
+def test_a_transient_error_requeues_within_max_attempts_then_fails(
+    handlers, monkeypatch, django_capture_on_commit_callbacks
+):
+    _, behaviour = handlers
+    sent: list[tuple[int, float | None]] = []
+    monkeypatch.setattr(
+        services, "job_enqueue", lambda *, job, countdown=None: sent.append((job.pk, countdown))
+    )
+
+    def flaky(job, ctx):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    behaviour["fn"] = flaky
+    job = JobFactory(max_attempts=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = runner.run(job.pk)
+    assert first.status == Job.Status.QUEUED and first.attempts == 1
+    assert "OperationalError" in first.progress_message
+    assert sent == [(job.pk, runner.RETRY_BACKOFF_S)]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = runner.run(job.pk)
+    assert second.status == Job.Status.FAILED and second.attempts == 2
+    assert "server closed the connection" in second.error
+    assert len(sent) == 1
+
+
+def test_a_handler_can_ask_for_another_attempt(handlers, monkeypatch):
+    _, behaviour = handlers
+    monkeypatch.setattr(services, "job_enqueue", lambda *, job, countdown=None: None)
+
+    def later(job, ctx):
+        raise runner.RetryLater("upstream busy")
+
+    behaviour["fn"] = later
+    job = runner.run(JobFactory().pk)
+    assert job.status == Job.Status.QUEUED
+    assert job.celery_task_id  # a fresh id for the new message
+
+
+def test_the_soft_time_limit_fails_the_job_with_a_clear_message(handlers):
+    _, behaviour = handlers
+    from billiard.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(job, ctx):
+        raise SoftTimeLimitExceeded
+
+    behaviour["fn"] = too_slow
+    job = runner.run(JobFactory().pk)
+    assert job.status == Job.Status.FAILED
+    assert "time limit" in job.error and "SCPLN_JOB_TIME_LIMITS" in job.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_thread_refreshes_a_silent_job(handlers, settings):
+    _, behaviour = handlers
+    settings.SCPLN_JOB_HEARTBEAT_INTERVAL = 0.2
+    seen: list = []
+
+    def silent(job, ctx):
+        first = Job.objects.get(pk=job.pk).heartbeat_at
+        time.sleep(0.8)
+        seen.append((first, Job.objects.get(pk=job.pk).heartbeat_at))
+        return {}
+
+    behaviour["fn"] = silent
+    runner.run(JobFactory().pk)
+    first, later = seen[0]
+    assert later > first
+
+
+def test_time_limits_come_from_settings_per_type(settings):
+    settings.SCPLN_JOB_TIME_LIMITS = {**settings.SCPLN_JOB_TIME_LIMITS, "planning": 600}
+    assert runner.time_limits("planning") == (540, 600)
+    settings.SCPLN_JOB_TIME_LIMITS = {**settings.SCPLN_JOB_TIME_LIMITS, "backup": 20}
+    assert runner.time_limits("backup") == (15, 20)
+
+
+def test_every_job_type_has_a_time_limit(settings):
+    assert set(settings.SCPLN_JOB_TIME_LIMITS) == set(Job.Type.values)

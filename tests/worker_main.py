@@ -1,0 +1,39 @@
+"""``python -m tests.worker_main -A scpln worker ...``: a Celery worker with test handlers.
+
+Tests that need a job type to behave in a controlled way (slow, killable at a
+known point) start their worker through this entry point with
+``SCPLN_TEST_JOB_HANDLERS="planning=tests.fault_handlers.slow_planning"``. The
+mapping is installed into ``jobs.runner.HANDLERS`` before the worker forks its
+pool, so production code carries no test hook. The handler a test replaced
+stays reachable as ``tests.fault_handlers.ORIGINAL_HANDLERS``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scpln.settings")
+    import django
+
+    django.setup()
+    from jobs import runner
+    from tests import fault_handlers
+
+    for pair in os.environ.get("SCPLN_TEST_JOB_HANDLERS", "").split(","):
+        if "=" in pair:
+            job_type, path = (part.strip() for part in pair.split("=", 1))
+            if job_type in runner.HANDLERS:
+                fault_handlers.ORIGINAL_HANDLERS[job_type] = runner.HANDLERS[job_type]
+            runner.HANDLERS[job_type] = path
+
+    from celery.__main__ import main as celery_main
+
+    sys.argv = ["celery", *sys.argv[1:]]
+    celery_main()
+
+
+if __name__ == "__main__":
+    main()
