@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import Job
-from plans.models import Plan, PlanArtifact, PlanVersion
+from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
 from runs.models import Run
 from scpln.admin_links import change_link, changelist_link
 
@@ -65,12 +65,11 @@ class PlanVersionAdmin(admin.ModelAdmin):
         "state",
         "scenario_link",
         "config_link",
-        "anchor_policy",
         "created_at",
         "runs_link",
         "jobs_link",
     ]
-    list_filter = ["state", "anchor_policy", "base_scenario", "config_version", "created_at"]
+    list_filter = ["state", "base_scenario", "config_version", "created_at"]
     search_fields = ["plan_version_id", "plan__name", "base_scenario__name", "config_version__name"]
     list_select_related = ["plan", "base_scenario", "config_version"]
     date_hierarchy = "created_at"
@@ -83,13 +82,8 @@ class PlanVersionAdmin(admin.ModelAdmin):
         "scenario_link",
         "config_link",
         "state",
-        "horizon_days",
-        "cutover_date",
-        "recon_window_days",
-        "anchor_policy",
-        "carryover",
-        "rounding",
-        "lead_time_unit",
+        "input_set",
+        "parameters",
         "kpis",
         "error",
         "created_at",
@@ -161,3 +155,39 @@ class PlanArtifactAdmin(admin.ModelAdmin):
     @admin.display(description=_("plan version"), ordering="plan_version")
     def version_link(self, obj: PlanArtifact) -> str:
         return change_link(obj.plan_version)
+
+
+@admin.register(PlanningInputSet)
+class PlanningInputSetAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "family_count",
+        "sku_count",
+        "period_count",
+        "created_at",
+        "versions_link",
+    ]
+    search_fields = ["name", "description", "content_hash"]
+    list_filter = ["created_at"]
+    readonly_fields = [
+        "content_hash",
+        "family_count",
+        "sku_count",
+        "period_count",
+        "files",
+        "created_at",
+        "created_by",
+        "versions_link",
+    ]
+    fields = ["name", "description", *readonly_fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PlanningInputSet]:
+        return super().get_queryset(request).defer("files")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Input sets enter through import_planning_inputs, which validates them.
+        return False
+
+    @admin.display(description=_("plan versions"))
+    def versions_link(self, obj: PlanningInputSet) -> str:
+        return changelist_link(PlanVersion, _("plan versions"), input_set__id__exact=obj.pk)

@@ -61,27 +61,6 @@ class PlanVersion(models.Model):
         EXECUTED = "executed", _("Executed")
         FAILED = "failed", _("Failed")
 
-    class AnchorPolicy(models.TextChoices):
-        DET_NEAR = "DET_near", _("Detailed plan near the cutover")
-        AGG_FAR = "AGG_far", _("Aggregate plan far from the cutover")
-        BLEND = "blend", _("Blend across the window")
-
-    class Carryover(models.TextChoices):
-        PREV = "prev", _("Previous period")
-        NEXT = "next", _("Next period")
-        BOTH = "both", _("Both")
-        AUTO = "auto", _("Automatic")
-
-    class Rounding(models.TextChoices):
-        NONE = "none", _("None")
-        INT = "int", _("Whole units")
-        DEC1 = "dec1", _("One decimal")
-        DEC2 = "dec2", _("Two decimals")
-
-    class LeadTimeUnit(models.TextChoices):
-        DAY = "day", _("Days")
-        WEEK = "week", _("Weeks")
-
     plan_version_id = models.CharField(
         _("plan version id"),
         max_length=40,
@@ -115,25 +94,20 @@ class PlanVersion(models.Model):
     )
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
 
-    horizon_days = models.PositiveIntegerField(_("horizon (days)"))
-    cutover_date = models.DateField(_("cutover date"), null=True, blank=True)
-    recon_window_days = models.PositiveIntegerField(_("reconciliation window (days)"), default=14)
-    anchor_policy = models.CharField(
-        _("anchor policy"),
-        max_length=16,
-        choices=AnchorPolicy.choices,
-        default=AnchorPolicy.DET_NEAR,
+    input_set = models.ForeignKey(
+        "plans.PlanningInputSet",
+        verbose_name=_("planning input set"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_versions",
+        help_text=_("Empty: the planning inputs are derived from the config version."),
     )
-    carryover = models.CharField(
-        _("carryover"), max_length=8, choices=Carryover.choices, default=Carryover.AUTO
-    )
-    rounding = models.CharField(
-        _("rounding"), max_length=8, choices=Rounding.choices, default=Rounding.INT
-    )
-    lead_time_unit = models.CharField(
-        _("lead-time unit"), max_length=8, choices=LeadTimeUnit.choices, default=LeadTimeUnit.DAY
-    )
-
+    # The engine's PlanParameters (horizon_days, cutover_date, recon_window_days,
+    # anchor_policy, carryover, rounding, lead_time_unit, tolerances), as the
+    # engine validated them: one JSON value, so the engine stays the only
+    # definition of what a parameter means.
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     kpis = models.JSONField(_("KPIs"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -154,9 +128,6 @@ class PlanVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
             models.CheckConstraint(
-                condition=Q(horizon_days__gt=0), name="plan_version_horizon_gt_0"
-            ),
-            models.CheckConstraint(
                 condition=~Q(plan_version_id=""), name="plan_version_id_not_empty"
             ),
         ]
@@ -173,20 +144,54 @@ class PlanVersion(models.Model):
         return self.state in (self.State.EXECUTED, self.State.FAILED)
 
 
+class PlanningInputSet(models.Model):
+    """An aggregate-planning input set imported as its files are written.
+
+    ``files`` maps each file name (``demand_family.csv``, ...,
+    ``planning_calendar.json``) to its text, exactly as imported, so the set
+    can be read again by the engine and downloaded unchanged.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    files = models.JSONField(_("files"))
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
+    family_count = models.PositiveIntegerField(_("families"), default=0)
+    sku_count = models.PositiveIntegerField(_("SKUs"), default=0)
+    period_count = models.PositiveIntegerField(_("periods"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("planning input set")
+        verbose_name_plural = _("planning input sets")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PlanArtifact(models.Model):
     """A table produced for a plan version, stored columnar (Parquet bytes).
 
-    Stage artifacts (aggregate, sku_week, mrp, reconcile, reconcile_log,
-    plan_final) are written with their stage in one transaction; reprocessing
-    outputs of aggregate jobs are artifacts of kind ``aggregation``.
+    ``kind`` is the pipeline stage that produced the table (``name`` is the
+    table's own name, e.g. ``sku_week`` of stage ``allocate``); all tables of
+    a stage are written in one transaction. Outputs of aggregate jobs
+    (reprocessing a run of this version) are of kind ``aggregation``.
     """
 
     class Kind(models.TextChoices):
         AGGREGATE = "aggregate", _("Aggregate")
-        SKU_WEEK = "sku_week", _("Detail (SKU × week)")
+        ALLOCATE = "allocate", _("Detail (SKU × week)")
         MRP = "mrp", _("MRP")
         RECONCILE = "reconcile", _("Reconciliation")
-        RECONCILE_LOG = "reconcile_log", _("AGG ↔ DET deltas")
         PLAN_FINAL = "plan_final", _("Final plan")
         AGGREGATION = "aggregation", _("Run aggregation")
 

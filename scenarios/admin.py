@@ -33,6 +33,7 @@ class ConfigVersionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "schema_version",
         "content_hash",
+        "warnings",
         "document",
         "horizon_days",
         "item_count",

@@ -27,6 +27,9 @@ class ConfigVersion(models.Model):
     schema_version = models.CharField(_("schema version"), max_length=32)
     document = models.JSONField(_("document"))
     content_hash = models.CharField(_("content hash"), max_length=64, unique=True, editable=False)
+    # Findings that did not stop the import (e.g. a store item nothing replenishes),
+    # as "path: message" lines, shown wherever the config is.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )

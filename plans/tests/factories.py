@@ -21,4 +21,3 @@ class PlanVersionFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     base_scenario = factory.SubFactory(ScenarioFactory)
     config_version = factory.SubFactory(ConfigVersionFactory)
-    horizon_days = 28

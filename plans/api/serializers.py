@@ -1,0 +1,210 @@
+"""Input and output shapes of the /plans API."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from plans.models import PlanArtifact, PlanningInputSet, PlanVersion
+from runs.models import Run
+from scenarios.models import ConfigVersion, Scenario
+
+
+class PlanParametersSerializer(serializers.Serializer):
+    """Plan parameters; anything left out takes the input set's or scpln's default."""
+
+    horizon_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    cutover_date = serializers.DateField(required=False, allow_null=True)
+    recon_window_days = serializers.IntegerField(required=False, min_value=0)
+    anchor_policy = serializers.ChoiceField(
+        choices=["DET_near", "AGG_far", "blend"], required=False
+    )
+    carryover = serializers.ChoiceField(choices=["prev", "next", "both", "auto"], required=False)
+    carryover_split = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1
+    )
+    rounding = serializers.ChoiceField(choices=["none", "int", "dec1", "dec2"], required=False)
+    lead_time_unit = serializers.ChoiceField(choices=["day", "week"], required=False)
+    tolerance_abs = serializers.FloatField(required=False, min_value=0)
+    tolerance_rel = serializers.FloatField(required=False, min_value=0)
+
+
+class PlanCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    base_scenario_id = serializers.PrimaryKeyRelatedField(
+        queryset=Scenario.objects.all(), source="base_scenario"
+    )
+    config_version_id = serializers.PrimaryKeyRelatedField(
+        queryset=ConfigVersion.objects.defer("document"), source="config_version"
+    )
+    input_set_id = serializers.PrimaryKeyRelatedField(
+        queryset=PlanningInputSet.objects.defer("files"),
+        source="input_set",
+        required=False,
+        allow_null=True,
+    )
+    parameters = PlanParametersSerializer(required=False, default=dict)
+
+
+class PlanExecuteInputSerializer(serializers.Serializer):
+    parameters = PlanParametersSerializer(required=False, default=dict)
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    """A plan version as a list row: ids users see, its job and latest run."""
+
+    plan_id = serializers.IntegerField(read_only=True)
+    plan_name = serializers.CharField(source="plan.name", read_only=True)
+    base_scenario_id = serializers.IntegerField(read_only=True)
+    base_scenario_name = serializers.CharField(source="base_scenario.name", read_only=True)
+    config_version_id = serializers.IntegerField(read_only=True)
+    config_version_name = serializers.CharField(source="config_version.name", read_only=True)
+    job_id = serializers.IntegerField(read_only=True, allow_null=True)
+    job_status = serializers.CharField(read_only=True, allow_null=True)
+    latest_run_id = serializers.UUIDField(read_only=True, allow_null=True)
+    latest_run_fill_rate = serializers.FloatField(read_only=True, allow_null=True)
+    latest_run_profit = serializers.FloatField(read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "plan_version_id",
+            "url",
+            "plan_id",
+            "plan_name",
+            "number",
+            "state",
+            "base_scenario_id",
+            "base_scenario_name",
+            "config_version_id",
+            "config_version_name",
+            "input_set_id",
+            "parameters",
+            "kpis",
+            "error",
+            "parent_id",
+            "job_id",
+            "job_status",
+            "latest_run_id",
+            "latest_run_fill_rate",
+            "latest_run_profit",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj: PlanVersion) -> str:
+        return self._absolute(reverse("plans-api:detail", args=[obj.pk]))
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class PlanRunSerializer(serializers.Serializer):
+    run_id = serializers.UUIDField()
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    duration_ms = serializers.IntegerField(allow_null=True)
+    fill_rate = serializers.FloatField(allow_null=True)
+    profit_total = serializers.FloatField(allow_null=True)
+
+
+class PlanJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class PlanArtifactSerializer(serializers.ModelSerializer):
+    download_csv = serializers.SerializerMethodField()
+    download_json = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanArtifact
+        fields = [
+            "name",
+            "kind",
+            "row_count",
+            "columns",
+            "params",
+            "created_at",
+            "download_csv",
+            "download_json",
+        ]
+
+    def _url(self, obj: PlanArtifact, fmt: str) -> str:
+        path = (
+            reverse("plans-api:artifact", args=[obj.plan_version_id, obj.name]) + f"?format={fmt}"
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_download_csv(self, obj: PlanArtifact) -> str:
+        return self._url(obj, "csv")
+
+    def get_download_json(self, obj: PlanArtifact) -> str:
+        return self._url(obj, "json")
+
+
+class PlanVersionDetailSerializer(PlanVersionSerializer):
+    runs = PlanRunSerializer(many=True, read_only=True)
+    jobs = PlanJobSerializer(many=True, read_only=True)
+    artifacts = PlanArtifactSerializer(many=True, read_only=True)
+    runs_url = serializers.SerializerMethodField()
+
+    class Meta(PlanVersionSerializer.Meta):
+        fields = [*PlanVersionSerializer.Meta.fields, "runs", "runs_url", "jobs", "artifacts"]
+        read_only_fields = fields
+
+    def get_runs_url(self, obj: PlanVersion) -> str:
+        return self._absolute(reverse("runs-api:list") + f"?plan_version_id={obj.pk}")
+
+
+class PlanCreatedSerializer(serializers.Serializer):
+    plan_version_id = serializers.CharField()
+    plan_id = serializers.IntegerField()
+    job_id = serializers.IntegerField()
+    url = serializers.CharField()
+    job_url = serializers.CharField()
+
+
+class PlanArtifactTableSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.DictField())
+
+
+class AggregateJobInputSerializer(serializers.Serializer):
+    plan_version_id = serializers.PrimaryKeyRelatedField(
+        queryset=PlanVersion.objects.select_related("config_version"), source="plan_version"
+    )
+    run_id = serializers.PrimaryKeyRelatedField(
+        queryset=Run.objects.all(),
+        source="run",
+        required=False,
+        allow_null=True,
+        help_text="A run of this plan version; default: its latest run.",
+    )
+    bucket = serializers.ChoiceField(choices=["day", "week", "month"], default="month")
+    group_by = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        default=list,
+        max_length=10,
+        help_text="node, item, node_type, product.<level>, location.<level>",
+    )
+    fields = serializers.ListField(
+        child=serializers.CharField(max_length=100), min_length=1, max_length=40
+    )
+
+
+class AggregateJobCreatedSerializer(serializers.Serializer):
+    job_id = serializers.IntegerField()
+    plan_version_id = serializers.CharField()
+    url = serializers.CharField()

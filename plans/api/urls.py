@@ -1,0 +1,19 @@
+"""REST API routes of the plans app (mounted at the site root)."""
+
+from django.urls import path
+
+from plans.api import views
+
+app_name = "plans-api"
+
+urlpatterns = [
+    path("plans", views.PlanListCreateView.as_view(), name="list"),
+    path("jobs/aggregate", views.AggregateJobView.as_view(), name="aggregate-job"),
+    path("plans/<str:plan_version_id>", views.PlanDetailView.as_view(), name="detail"),
+    path("plans/<str:plan_version_id>/execute", views.PlanExecuteView.as_view(), name="execute"),
+    path(
+        "plans/<str:plan_version_id>/artifacts/<str:name>",
+        views.PlanArtifactView.as_view(),
+        name="artifact",
+    ),
+]

@@ -1,0 +1,161 @@
+"""The /plans API: list and read plan versions, create and execute plans."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from plans import selectors, services
+from plans.api import serializers as s
+from plans.filters import PlanVersionFilter
+from plans.models import PlanArtifact, PlanVersion
+from plans.services.artifacts import artifact_frame
+from scpln.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_text_response, wants_csv
+
+
+def _created(request: Request, version: PlanVersion) -> Response:
+    job = version.jobs.order_by("-created_at").first()
+    url = request.build_absolute_uri(reverse("plans-api:detail", args=[version.pk]))
+    body = s.PlanCreatedSerializer(
+        {
+            "plan_version_id": version.pk,
+            "plan_id": version.plan_id,
+            "job_id": job.pk,
+            "url": url,
+            "job_url": request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk])),
+        }
+    ).data
+    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
+
+
+class PlanListCreateView(generics.ListAPIView):
+    """Plan versions, newest first; POST creates a plan and queues its planning job."""
+
+    serializer_class = s.PlanVersionSerializer
+    filterset_class = PlanVersionFilter
+    queryset = PlanVersion.objects.none()
+    write_permissions = {"POST": "plans.add_plan"}
+
+    def get_queryset(self):
+        return selectors.plan_version_list()
+
+    @extend_schema(request=s.PlanCreateInputSerializer, responses={201: s.PlanCreatedSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.PlanCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        version = services.plan_create(
+            name=values["name"],
+            description=values["description"],
+            base_scenario=values["base_scenario"],
+            config_version=values["config_version"],
+            input_set=values.get("input_set"),
+            parameters=_parameters(values.get("parameters")),
+            user=request.user,
+        )
+        return _created(request, version)
+
+
+def _parameters(values: dict | None) -> dict:
+    out = dict(values or {})
+    if out.get("cutover_date") is not None:
+        out["cutover_date"] = out["cutover_date"].isoformat()
+    return out
+
+
+class PlanDetailView(generics.RetrieveAPIView):
+    """One plan version with its runs, jobs and artifacts."""
+
+    serializer_class = s.PlanVersionDetailSerializer
+    queryset = PlanVersion.objects.none()
+
+    def get_object(self) -> PlanVersion:
+        try:
+            return selectors.plan_version_detail(plan_version_id=self.kwargs["plan_version_id"])
+        except PlanVersion.DoesNotExist:
+            raise Http404 from None
+
+
+class PlanExecuteView(APIView):
+    """Generate the plan again as a new version (the old one is kept)."""
+
+    write_permissions = {"POST": "plans.add_planversion"}
+
+    @extend_schema(request=s.PlanExecuteInputSerializer, responses={201: s.PlanCreatedSerializer})
+    def post(self, request: Request, plan_version_id: str) -> Response:
+        version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
+        data = s.PlanExecuteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.plan_version_execute_again(
+            plan_version=version,
+            parameters=_parameters(data.validated_data.get("parameters")),
+            user=request.user,
+        )
+        return _created(request, new)
+
+
+class PlanArtifactView(CSVErrorsAsJSONMixin, APIView):
+    """One table of a plan version, as JSON rows or CSV (``?format=csv``)."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format", str, enum=["json", "csv"], description="json (default) or csv"
+            )
+        ],
+        responses={200: s.PlanArtifactTableSerializer},
+    )
+    def get(self, request: Request, plan_version_id: str, name: str) -> HttpResponse | Response:
+        try:
+            artifact = selectors.plan_artifact_get(plan_version_id=plan_version_id, name=name)
+        except PlanArtifact.DoesNotExist:
+            raise Http404 from None
+        frame = artifact_frame(artifact)
+        if wants_csv(request):
+            return csv_text_response(
+                frame.to_csv(index=False), filename=f"{plan_version_id}-{name}.csv"
+            )
+        return Response(
+            {
+                "name": artifact.name,
+                "kind": artifact.kind,
+                "columns": artifact.columns,
+                "rows": json.loads(frame.to_json(orient="records", date_format="iso")),
+            }
+        )
+
+
+class AggregateJobView(APIView):
+    """Queue an aggregate job: reprocess a run of a plan version into a table tied to it."""
+
+    write_permissions = {"POST": "jobs.add_job"}
+
+    @extend_schema(
+        request=s.AggregateJobInputSerializer, responses={201: s.AggregateJobCreatedSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = s.AggregateJobInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        job = services.plan_aggregation_create(
+            plan_version=values["plan_version"],
+            run=values.get("run"),
+            bucket=values["bucket"],
+            group_by=values["group_by"],
+            fields=values["fields"],
+            user=request.user,
+        )
+        url = request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk]))
+        body = {"job_id": job.pk, "plan_version_id": job.plan_version_id, "url": url}
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})

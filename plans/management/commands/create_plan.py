@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jobs.models import Job
+from plans.models import PlanningInputSet
+from plans.services import plan_create
+from scenarios.models import ConfigVersion, Scenario
+from scpln.commands import validation_failure
+
+
+def _scenario(value: str) -> Scenario:
+    found = Scenario.objects.filter(name=value).first()
+    if found is None and value.isdigit():
+        found = Scenario.objects.filter(pk=int(value)).first()
+    if found is None:
+        raise CommandError(f"--scenario: no scenario named or numbered {value!r}")
+    return found
+
+
+class Command(BaseCommand):
+    help = "Create a plan and queue its generation; prints plan_version_id and the job id."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scenario", required=True, help="base scenario name or id")
+        parser.add_argument("--config", required=True, type=int, help="config_version_id")
+        parser.add_argument("--name", help="plan name (default: scenario and config)")
+        parser.add_argument(
+            "--input-set", type=int, help="planning input set id (default: derive from the config)"
+        )
+        parser.add_argument("--horizon-days", type=int)
+        parser.add_argument("--cutover-date", help="YYYY-MM-DD")
+        parser.add_argument("--recon-window-days", type=int)
+        parser.add_argument("--anchor-policy", choices=["DET_near", "AGG_far", "blend"])
+        parser.add_argument("--carryover", choices=["prev", "next", "both", "auto"])
+        parser.add_argument("--rounding", choices=["none", "int", "dec1", "dec2"])
+        parser.add_argument("--lead-time-unit", choices=["day", "week"])
+        parser.add_argument(
+            "--wait", action="store_true", help="wait for the job and print the run and its KPIs"
+        )
+        parser.add_argument(
+            "--timeout", type=float, default=600, help="seconds to wait with --wait"
+        )
+
+    def handle(self, *args, **options) -> None:
+        scenario = _scenario(options["scenario"])
+        config = ConfigVersion.objects.defer("document").filter(pk=options["config"]).first()
+        if config is None:
+            raise CommandError(f"--config: no config version {options['config']}")
+        input_set = None
+        if options["input_set"] is not None:
+            input_set = PlanningInputSet.objects.filter(pk=options["input_set"]).first()
+            if input_set is None:
+                raise CommandError(f"--input-set: no planning input set {options['input_set']}")
+        keys = (
+            "horizon_days",
+            "cutover_date",
+            "recon_window_days",
+            "anchor_policy",
+            "carryover",
+            "rounding",
+            "lead_time_unit",
+        )
+        parameters = {key: options[key] for key in keys if options[key] is not None}
+        try:
+            version = plan_create(
+                name=options["name"] or f"{scenario.name} on {config.name}",
+                base_scenario=scenario,
+                config_version=config,
+                input_set=input_set,
+                parameters=parameters,
+            )
+        except ValidationError as exc:
+            raise validation_failure(exc) from None
+        job = version.jobs.get(type=Job.Type.PLANNING)
+        self.stdout.write(f"plan_version_id {version.pk}")
+        self.stdout.write(f"job {job.pk}")
+        if options["wait"]:
+            self._wait(job, options["timeout"])
+
+    def _wait(self, job: Job, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            job.refresh_from_db()
+            if job.status in Job.TERMINAL:
+                break
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"job {job.pk} still {job.status} after {timeout:g}s (is a worker running?)"
+                )
+            time.sleep(0.5)
+        if job.status != Job.Status.SUCCEEDED:
+            last = job.error.strip().splitlines()[-1] if job.error.strip() else ""
+            raise CommandError(f"job {job.pk} {job.status}: {last}")
+        result = job.result
+        if result.get("run_id"):
+            self.stdout.write(f"run {result['run_id']}")
+            self.stdout.write(json.dumps(result.get("kpis", {}), indent=2, sort_keys=True))
+        else:
+            self.stdout.write(f"simulation {result.get('simulation', 'not run')}")

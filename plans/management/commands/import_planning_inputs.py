@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandParser
+
+from plans.services import planning_input_set_import
+from scpln.commands import validation_failure
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an aggregate-planning input set (a folder of CSV files + planning_calendar.json)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("directory", type=Path)
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--description", default="")
+
+    def handle(self, *args, directory: Path, name: str, description: str, **options) -> None:
+        try:
+            input_set = planning_input_set_import(
+                directory=directory, name=name, description=description
+            )
+        except ValidationError as exc:
+            raise validation_failure(exc) from None
+        self.stdout.write(str(input_set.pk))

@@ -1,0 +1,22 @@
+"""Writes to plans: creation, generation (the planning job), run aggregation, input sets."""
+
+from plans.services.aggregation import plan_aggregation_create, plan_aggregation_validate
+from plans.services.creation import (
+    PlanRequest,
+    plan_create,
+    plan_validate_request,
+    plan_version_execute_again,
+    scenario_validate_runnable,
+)
+from plans.services.input_sets import planning_input_set_import
+
+__all__ = [
+    "PlanRequest",
+    "plan_aggregation_create",
+    "plan_aggregation_validate",
+    "plan_create",
+    "plan_validate_request",
+    "plan_version_execute_again",
+    "planning_input_set_import",
+    "scenario_validate_runnable",
+]

@@ -1,0 +1,250 @@
+"""Aggregate jobs: reprocess a run of a plan version by time bucket and hierarchy.
+
+A planner picks a plan version (and optionally one of its runs; by default
+its latest), a time bucket, group keys and fields; the job sums the run's PSI
+and P&L accordingly and stores the table as an artifact of that plan version,
+so the output stays tied to the plan it came from.
+
+Group keys: ``node``, ``item``, ``node_type``, and ``product.<level>`` /
+``location.<level>`` for every level of the config's product and location
+hierarchies (an item or node outside a hierarchy groups as ``(none)``).
+Fields: PSI metrics (stocks such as on-hand are taken at the bucket's end,
+flows summed) and P&L accounts (from the run's cost trace).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jobs.models import Job
+from jobs.services import job_create
+from plans.models import PlanArtifact, PlanVersion
+from plans.services.artifacts import artifact_write
+from runs.models import Run
+from runs.selectors.tables import BUCKETS, TableQuery, run_table
+from scpln.engine import canonical, psi
+
+if TYPE_CHECKING:
+    from jobs.runner import JobContext
+
+PSI_FIELDS = tuple(c for c in psi.PSI_COLUMNS if c not in ("day", "node", "item"))
+PL_FIELDS = (*psi.ACCOUNTS, "total_cost", "profit")
+NONE_LABEL = "(none)"
+COST_ACCOUNTS = frozenset(psi.ACCOUNTS) - {"revenue"}
+
+
+def _hierarchy_parents(
+    config: canonical.CanonicalConfig, kind: str
+) -> tuple[dict[str, str | None], dict[str, str]]:
+    parents: dict[str, str | None] = {}
+    levels: dict[str, str] = {}
+    for entry in config.hierarchies:
+        if entry.hierarchy_type == kind:
+            parents[entry.node_key] = entry.parent_key
+            if entry.level:
+                levels[entry.node_key] = entry.level
+    return parents, levels
+
+
+def group_keys(config: canonical.CanonicalConfig) -> list[str]:
+    """Every group key this config offers, in a stable order."""
+    keys = ["node", "item", "node_type"]
+    for kind in ("product", "location"):
+        _, levels = _hierarchy_parents(config, kind)
+        keys += [f"{kind}.{level}" for level in sorted(set(levels.values()))]
+    return keys
+
+
+def _ancestor_at(
+    code: str, level: str, parents: dict[str, str | None], levels: dict[str, str]
+) -> str:
+    seen: set[str] = set()
+    current: str | None = code
+    while current is not None and current not in seen:
+        if levels.get(current) == level:
+            return current
+        seen.add(current)
+        current = parents.get(current)
+    return NONE_LABEL
+
+
+def plan_aggregation_validate(
+    *,
+    plan_version: PlanVersion,
+    run: Run | None,
+    bucket: str,
+    group_by: Sequence[str],
+    fields: Sequence[str],
+) -> Run:
+    """Refuse, before a job is queued, what the aggregation could not do; returns the run."""
+    errors: dict[str, list[str]] = {}
+    if run is None:
+        run = plan_version.runs.order_by("-started_at").first()
+        if run is None:
+            errors["run_id"] = [
+                _("Plan version %(pv)s has no run to aggregate yet.") % {"pv": plan_version.pk}
+            ]
+    elif run.plan_version_id != plan_version.pk:
+        errors["run_id"] = [_("Run %(run)s belongs to another plan version.") % {"run": run.run_id}]
+    if bucket not in BUCKETS:
+        errors["bucket"] = [_("Expected one of: %(choices)s.") % {"choices": ", ".join(BUCKETS)}]
+    config = canonical.load_config(plan_version.config_version.document)
+    allowed = group_keys(config)
+    unknown = [key for key in group_by if key not in allowed]
+    if unknown:
+        errors["group_by"] = [
+            _("Unknown group key(s): %(keys)s. Available: %(allowed)s.")
+            % {"keys": ", ".join(unknown), "allowed": ", ".join(allowed)}
+        ]
+    if len(set(group_by)) != len(group_by):
+        errors.setdefault("group_by", []).append(_("A group key is listed twice."))
+    unknown_fields = [f for f in fields if f not in (*PSI_FIELDS, *PL_FIELDS)]
+    if not fields:
+        errors["fields"] = [_("Choose at least one field.")]
+    elif unknown_fields:
+        errors["fields"] = [
+            _("Unknown field(s): %(fields)s. Available: %(allowed)s.")
+            % {"fields": ", ".join(unknown_fields), "allowed": ", ".join((*PSI_FIELDS, *PL_FIELDS))}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert run is not None
+    return run
+
+
+@transaction.atomic
+def plan_aggregation_create(
+    *,
+    plan_version: PlanVersion,
+    run: Run | None = None,
+    bucket: str = "month",
+    group_by: Sequence[str] = ("item",),
+    fields: Sequence[str] = ("demand", "sales", "shortage"),
+    user: AbstractBaseUser | None = None,
+) -> Job:
+    """Validate and queue an aggregate job tied to ``plan_version``."""
+    run = plan_aggregation_validate(
+        plan_version=plan_version, run=run, bucket=bucket, group_by=group_by, fields=fields
+    )
+    return job_create(
+        job_type=Job.Type.AGGREGATE,
+        plan_version=plan_version,
+        params={
+            "plan_version_id": plan_version.pk,
+            "run_id": str(run.run_id),
+            "bucket": bucket,
+            "group_by": list(group_by),
+            "fields": list(fields),
+        },
+        user=user,
+    )
+
+
+def aggregate_run(
+    *,
+    run: Run,
+    config: canonical.CanonicalConfig,
+    bucket: str,
+    group_by: Sequence[str],
+    fields: Sequence[str],
+) -> pd.DataFrame:
+    """The run's PSI and P&L summed by period and the chosen group keys."""
+    psi_fields = [f for f in fields if f in PSI_FIELDS]
+    pl_fields = [f for f in fields if f in PL_FIELDS]
+    parts: list[pd.DataFrame] = []
+    if psi_fields:
+        frame = run_table(run=run, table="psi", query=TableQuery(bucket=bucket))
+        parts.append(_with_period(frame, bucket)[["period", "node", "item", *psi_fields]])
+    if pl_fields:
+        trace = run_table(run=run, table="trace", query=TableQuery(bucket=bucket))
+        trace = _with_period(trace, bucket)
+        wide = trace.pivot_table(
+            index=["period", "node", "item"],
+            columns="account",
+            values="amount",
+            aggfunc="sum",
+            fill_value=0.0,
+        ).reset_index()
+        for account in psi.ACCOUNTS:
+            if account not in wide.columns:
+                wide[account] = 0.0
+        wide["total_cost"] = wide[sorted(COST_ACCOUNTS)].sum(axis=1)
+        wide["profit"] = wide["revenue"] - wide["total_cost"]
+        parts.append(wide[["period", "node", "item", *pl_fields]])
+    frame = parts[0]
+    for extra in parts[1:]:
+        frame = frame.merge(extra, on=["period", "node", "item"], how="outer")
+    frame = frame.fillna({f: 0.0 for f in fields})
+    keys = _label(frame, config, group_by)
+    out = (
+        frame.groupby(["period", *keys], sort=False, dropna=False)[list(fields)].sum().reset_index()
+    )
+    order = out["period"].map({p: i for i, p in enumerate(dict.fromkeys(frame["period"]))})
+    return (
+        out.assign(_order=order)
+        .sort_values(["_order", *keys])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def _with_period(frame: pd.DataFrame, bucket: str) -> pd.DataFrame:
+    if bucket == "day":
+        return frame.assign(period=frame["day"].astype("int64").astype(str).str.zfill(4))
+    return frame
+
+
+def _label(
+    frame: pd.DataFrame, config: canonical.CanonicalConfig, group_by: Sequence[str]
+) -> list[str]:
+    node_types = {node.code: node.node_type for node in config.nodes}
+    for key in group_by:
+        if key == "node_type":
+            frame["node_type"] = frame["node"].map(node_types).fillna(NONE_LABEL)
+        elif "." in key:
+            kind, level = key.split(".", 1)
+            parents, levels = _hierarchy_parents(config, kind)
+            column = "item" if kind == "product" else "node"
+            mapping = {
+                code: _ancestor_at(code, level, parents, levels) for code in frame[column].unique()
+            }
+            frame[key] = frame[column].map(mapping)
+    return list(group_by)
+
+
+def plan_aggregation_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
+    """Job handler for ``aggregate`` jobs: store the table as an artifact of the plan version."""
+    params = job.params
+    version = PlanVersion.objects.select_related("config_version").get(pk=job.plan_version_id)
+    run = Run.objects.get(pk=params["run_id"])
+    config = canonical.load_config(version.config_version.document)
+    ctx.progress(10, "aggregating", force=True)
+    table = aggregate_run(
+        run=run,
+        config=config,
+        bucket=params["bucket"],
+        group_by=params["group_by"],
+        fields=params["fields"],
+    )
+    name = f"aggregation-{job.pk}"
+    with transaction.atomic():
+        artifact_write(
+            plan_version=version,
+            kind=PlanArtifact.Kind.AGGREGATION,
+            name=name,
+            frame=table,
+            params={k: params[k] for k in ("run_id", "bucket", "group_by", "fields")},
+        )
+    return {
+        "plan_version_id": version.pk,
+        "run_id": str(run.run_id),
+        "artifact": name,
+        "rows": len(table),
+    }

@@ -1,0 +1,42 @@
+"""Storing and reading a plan version's tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from plans.models import PlanArtifact, PlanVersion
+from runs.columnar import frame_to_parquet, parquet_to_frame
+
+
+def artifact_write(
+    *,
+    plan_version: PlanVersion,
+    kind: str,
+    name: str,
+    frame: pd.DataFrame,
+    params: dict[str, Any] | None = None,
+) -> PlanArtifact:
+    """Store one table of a plan version (replacing one of the same name).
+
+    Callers write all tables of a stage inside one transaction, so a failed
+    stage leaves none of them behind.
+    """
+    artifact, _ = PlanArtifact.objects.update_or_create(
+        plan_version=plan_version,
+        name=name,
+        defaults={
+            "kind": kind,
+            "data": frame_to_parquet(frame),
+            "row_count": len(frame),
+            "columns": [str(c) for c in frame.columns],
+            "params": params or {},
+        },
+    )
+    return artifact
+
+
+def artifact_frame(artifact: PlanArtifact) -> pd.DataFrame:
+    """The stored table as a DataFrame."""
+    return parquet_to_frame(artifact.data)

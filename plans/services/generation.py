@@ -1,0 +1,166 @@
+"""The planning job: generate a plan version stage by stage, then simulate it.
+
+Each stage's tables are stored in one transaction together with the state the
+stage reaches (draft → aggregated → disaggregated → scheduled → executed), so
+a failure or a crash leaves complete stages and never half of one. After the
+plan is executed the PSI simulation runs in plan-driven mode (factories follow
+the plan's receipts) and the run is recorded against the plan version, unless
+``SCPLN_SKIP_SIMULATION_API`` is set.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jobs.runner import JobCanceled
+from plans.models import PlanArtifact, PlanVersion
+from plans.services.artifacts import artifact_write
+from plans.services.inputs import planning_context
+from runs.models import Run
+from runs.services import run_record
+from runs.services.recording import json_safe
+from scpln.engine import planning as engine_planning
+from scpln.engine import psi
+
+if TYPE_CHECKING:
+    from jobs.models import Job
+    from jobs.runner import JobContext
+
+logger = logging.getLogger(__name__)
+
+# Share of the job's progress bar taken by plan generation; the simulation takes the rest.
+PIPELINE_SHARE = 60
+HEADLINE = ("fill_rate", "cycle_service_level", "avg_on_hand", "profit_total")
+
+
+class PlanGenerationError(Exception):
+    """A plan version that cannot be generated, with a message for the planner."""
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "\n".join(
+                f"{field}: {m}" for field, msgs in exc.message_dict.items() for m in msgs
+            )
+        return "\n".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def plan_version_generate(*, job: Job, ctx: JobContext) -> dict[str, Any]:
+    """Job handler for ``planning`` jobs.
+
+    A retry of a failed generation starts the version again from draft (its
+    earlier tables are removed in the same transaction as the reset).
+    """
+    version = PlanVersion.objects.select_related(
+        "plan", "base_scenario", "config_version", "input_set"
+    ).get(pk=job.plan_version_id)
+    done = Run.objects.filter(plan_version=version, job=job).first()
+    if done is not None:
+        # This job already recorded its run before its worker was lost: the
+        # redelivered attempt reports it instead of making a second run.
+        return _outcome(version=version, run=done)
+    try:
+        return _generate(version=version, job=job, ctx=ctx)
+    except JobCanceled:
+        _fail(version, _("Generation was canceled."))
+        raise
+    except Exception as exc:
+        _fail(version, _error_text(exc))
+        raise
+
+
+def _fail(version: PlanVersion, message: str) -> None:
+    PlanVersion.objects.filter(pk=version.pk).update(
+        state=PlanVersion.State.FAILED, error=message[:8000], updated_at=timezone.now()
+    )
+
+
+def _outcome(*, version: PlanVersion, run: Run) -> dict[str, Any]:
+    return {
+        "plan_version_id": version.pk,
+        "plan_kpis": version.kpis,
+        "simulation": "recorded",
+        "run_id": str(run.run_id),
+        "kpis": {k: run.summary.get(k) for k in HEADLINE},
+    }
+
+
+def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, Any]:
+    if version.state != PlanVersion.State.DRAFT:
+        with transaction.atomic():
+            PlanArtifact.objects.filter(plan_version=version).exclude(
+                kind=PlanArtifact.Kind.AGGREGATION
+            ).delete()
+            PlanVersion.objects.filter(pk=version.pk).update(
+                state=PlanVersion.State.DRAFT, error="", kpis={}
+            )
+    ctx.progress(1, "preparing inputs", force=True)
+    context = planning_context(
+        config_version=version.config_version,
+        scenario=version.base_scenario,
+        input_set=version.input_set,
+    )
+    params, problems = engine_planning.parse_parameters(version.parameters)
+    if params is None:
+        raise PlanGenerationError("; ".join(str(p) for p in problems))
+
+    def store(event: engine_planning.StageEvent) -> None:
+        with transaction.atomic():
+            for name, frame in event.output.frames().items():
+                artifact_write(plan_version=version, kind=event.stage.name, name=name, frame=frame)
+            changes: dict[str, Any] = {"state": event.stage.state, "updated_at": timezone.now()}
+            if event.stage.name == "plan_final":
+                changes["kpis"] = json_safe(event.output.kpis)
+            PlanVersion.objects.filter(pk=version.pk).update(**changes)
+        ctx.progress(event.progress * PIPELINE_SHARE / 100, f"{event.stage.name} done", force=True)
+
+    try:
+        result = engine_planning.run_pipeline(context.inputs, params, on_stage=store)
+    except engine_planning.PlanParametersError as exc:
+        raise PlanGenerationError("; ".join(str(p) for p in exc.problems)) from None
+    outcome: dict[str, Any] = {
+        "plan_version_id": version.pk,
+        "plan_kpis": json_safe(result.kpis),
+        "stage_seconds": {k: round(v, 4) for k, v in result.seconds.items()},
+    }
+    if settings.SCPLN_SKIP_SIMULATION_API:
+        outcome["simulation"] = "skipped (SCPLN_SKIP_SIMULATION_API=1)"
+        return outcome
+
+    start = pd.Timestamp(context.config.start_date)
+    # Plans derived from the config name the factory (its work centre), so the
+    # run makes each SKU where the plan made it; an imported input set's work
+    # centres are not nodes of the network, so its plan is split by the engine.
+    schedule = result.final.planned_receipts(start, by_node=version.input_set_id is None)
+    ctx.progress(PIPELINE_SHARE, "simulating", force=True)
+    started_at = timezone.now()
+    simulation = psi.simulate(
+        context.config,
+        plan=schedule,
+        progress=lambda done: ctx.progress(
+            PIPELINE_SHARE + done * (99 - PIPELINE_SHARE), "simulating"
+        ),
+    )
+    run = run_record(
+        config_version=version.config_version,
+        scenario=version.base_scenario,
+        plan_version=version,
+        job=job,
+        result=simulation,
+        started_at=started_at,
+        finished_at=timezone.now(),
+        seed=simulation.seed,
+        stochastic=simulation.stochastic,
+    )
+    version.refresh_from_db(fields=["kpis"])
+    return {**_outcome(version=version, run=run), **outcome, "warnings": simulation.warnings[:20]}

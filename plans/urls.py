@@ -1,0 +1,5 @@
+"""Web UI routes of the plans app (mounted under /ui/)."""
+
+app_name = "plans"
+
+urlpatterns: list = []
