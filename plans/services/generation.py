@@ -22,13 +22,15 @@ from django.utils.translation import gettext as _
 
 from jobs.runner import JobCanceled
 from plans.models import PlanArtifact, PlanVersion
-from plans.services.artifacts import artifact_write
+from plans.services.artifacts import artifact_frame, artifact_write
 from plans.services.inputs import planning_context
 from runs.models import Run
 from runs.services import run_record
 from runs.services.recording import json_safe
 from scpln.engine import planning as engine_planning
 from scpln.engine import psi
+from scpln.engine.canonical import CanonicalConfig
+from scpln.engine.canonical.network import produced_items
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -85,6 +87,45 @@ def _fail(version: PlanVersion, message: str) -> None:
     )
 
 
+def plan_schedule(
+    *, version: PlanVersion, final: engine_planning.FinalPlan, config: CanonicalConfig
+) -> tuple[pd.DataFrame, list[str]]:
+    """The production schedule a run of this plan version follows (plan-driven mode),
+    and the plan's SKUs left out of it because no factory of the network makes them.
+
+    Plans derived from the config name the factory (its work centre), so the
+    run makes each SKU where the plan made it; an imported input set's work
+    centres are not nodes of the network, so its plan is split by the engine,
+    and its SKUs need not exist in the network at all. The planning job and
+    re-runs (runs.services.reproduction) both use this, so a re-run follows
+    exactly the schedule the recorded run followed.
+    """
+    by_node = version.input_set_id is None
+    schedule = final.planned_receipts(pd.Timestamp(config.start_date), by_node=by_node)
+    products = [item.code for item in config.items if item.item_type == "product"]
+    made = {code for node in config.nodes for code in produced_items(node, products)}
+    known = schedule["item"].isin(made)
+    dropped = sorted(set(schedule.loc[~known, "item"]))
+    return schedule[known].reset_index(drop=True), dropped
+
+
+def stored_plan_schedule(*, version: PlanVersion, config: CanonicalConfig) -> pd.DataFrame:
+    """:func:`plan_schedule` rebuilt from the version's stored final plan."""
+    artifact = PlanArtifact.objects.filter(plan_version=version, name="plan_final").first()
+    if artifact is None:
+        raise ValidationError(
+            {
+                "run": _("The final plan of plan version %(pv)s is gone; the run cannot be re-run.")
+                % {"pv": version.pk}
+            }
+        )
+    final = engine_planning.FinalPlan(
+        plan_final=artifact_frame(artifact), plan_orders=pd.DataFrame(), kpis={}
+    )
+    schedule, _dropped = plan_schedule(version=version, final=final, config=config)
+    return schedule
+
+
 def _outcome(*, version: PlanVersion, run: Run) -> dict[str, Any]:
     return {
         "plan_version_id": version.pk,
@@ -137,11 +178,13 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         outcome["simulation"] = "skipped (SCPLN_SKIP_SIMULATION_API=1)"
         return outcome
 
-    start = pd.Timestamp(context.config.start_date)
-    # Plans derived from the config name the factory (its work centre), so the
-    # run makes each SKU where the plan made it; an imported input set's work
-    # centres are not nodes of the network, so its plan is split by the engine.
-    schedule = result.final.planned_receipts(start, by_node=version.input_set_id is None)
+    schedule, dropped = plan_schedule(version=version, final=result.final, config=context.config)
+    if dropped and schedule.empty:
+        outcome["simulation"] = _(
+            "skipped: no factory of config version %(config)s makes any SKU of this plan "
+            "(%(skus)s), so the plan cannot drive a run of that network"
+        ) % {"config": version.config_version_id, "skus": ", ".join(dropped[:10])}
+        return outcome
     ctx.progress(PIPELINE_SHARE, "simulating", force=True)
     started_at = timezone.now()
     simulation = psi.simulate(
@@ -163,4 +206,11 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         stochastic=simulation.stochastic,
     )
     version.refresh_from_db(fields=["kpis"])
-    return {**_outcome(version=version, run=run), **outcome, "warnings": simulation.warnings[:20]}
+    warnings = list(simulation.warnings[:20])
+    if dropped:
+        warnings.insert(
+            0,
+            _("plan SKUs no factory of the network makes, left to their policies: %(skus)s")
+            % {"skus": ", ".join(dropped)},
+        )
+    return {**_outcome(version=version, run=run), **outcome, "warnings": warnings}

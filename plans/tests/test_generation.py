@@ -131,3 +131,23 @@ def test_canceling_a_running_generation_marks_the_version_failed(
     assert version.state == PlanVersion.State.FAILED
     assert "canceled" in version.error
     assert set(_tables(version)) == {"aggregate"}
+
+
+@pytest.mark.reference
+def test_input_set_whose_skus_the_network_does_not_make_plans_but_skips_the_run(
+    network, base_scenario, reference_dir
+):
+    from plans.services import planning_input_set_import
+
+    input_set = planning_input_set_import(directory=reference_dir / "planning", name="reference")
+    version = plan_create(
+        name="families", base_scenario=base_scenario, config_version=network, input_set=input_set
+    )
+    job = run_planning_job(version)
+
+    version.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert version.state == PlanVersion.State.EXECUTED
+    assert job.result["simulation"].startswith("skipped: no factory")
+    assert "SKU1" in job.result["simulation"]
+    assert not Run.objects.exists()

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from runs.models import Run
 from runs.selectors.compare import flatten_kpis
@@ -90,11 +88,9 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
 
 
 def _inputs(run: Run) -> tuple[Any, pd.DataFrame | None]:
-    from plans.models import PlanArtifact
-    from plans.services.artifacts import artifact_frame
+    from plans.services.generation import stored_plan_schedule
     from plans.services.inputs import scenario_config
     from scpln.engine import canonical
-    from scpln.engine.planning.plan_final import FinalPlan
 
     config_version = run.config_version
     if "document" in config_version.get_deferred_fields():
@@ -103,21 +99,6 @@ def _inputs(run: Run) -> tuple[Any, pd.DataFrame | None]:
         config, _overrides = scenario_config(config_version=config_version, scenario=run.scenario)
     else:
         config = canonical.load_config(config_version.document)
-    if run.plan_version_id is None:
+    if run.plan_version is None:
         return config, None
-    artifact = PlanArtifact.objects.filter(
-        plan_version_id=run.plan_version_id, name="plan_final"
-    ).first()
-    if artifact is None:
-        raise ValidationError(
-            {
-                "run": _("The final plan of plan version %(pv)s is gone; the run cannot be re-run.")
-                % {"pv": run.plan_version_id}
-            }
-        )
-    final = FinalPlan(plan_final=artifact_frame(artifact), plan_orders=pd.DataFrame(), kpis={})
-    # As the planning job builds it (plans.services.generation): a plan derived
-    # from the config names the factory of each SKU; an imported input set's
-    # work centres are not nodes, so its plan is not split by node.
-    by_node = run.plan_version.input_set_id is None
-    return config, final.planned_receipts(pd.Timestamp(config.start_date), by_node=by_node)
+    return config, stored_plan_schedule(version=run.plan_version, config=config)
