@@ -40,7 +40,7 @@ def _get(url: str) -> int | None:
 def _group_commands(pgid: int) -> list[str]:
     """Live processes of the group (an exited bin/run we have not reaped yet is not)."""
     proc = subprocess.run(
-        ["ps", "-o", "args=", "-g", str(pgid)], capture_output=True, text=True, check=False
+        ["ps", "-ww", "-o", "args=", "-g", str(pgid)], capture_output=True, text=True, check=False
     )
     return [line for line in proc.stdout.splitlines() if "<defunct>" not in line]
 
