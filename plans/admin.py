@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
+from plans.services import plan_version_execute_again
 from runs.models import Run
 from scpln.admin_links import change_link, changelist_link
 
@@ -74,6 +76,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
     list_select_related = ["plan", "base_scenario", "config_version"]
     date_hierarchy = "created_at"
     inlines = [PlanArtifactInline]
+    actions = ["execute_again"]
     readonly_fields = [
         "plan_version_id",
         "plan_link",
@@ -97,6 +100,27 @@ class PlanVersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Versions are made by plan generation, never typed in.
         return False
+
+    def has_execute_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("plans.add_planversion")
+
+    @admin.action(description=_("Execute again (a new version of each)"), permissions=["execute"])
+    def execute_again(self, request: HttpRequest, queryset: QuerySet[PlanVersion]) -> None:
+        """The same service as the UI's and the API's "execute again": a new version with
+        its parent recorded, the selected one left as it is."""
+        for version in queryset.select_related("plan", "base_scenario", "config_version"):
+            try:
+                new = plan_version_execute_again(plan_version=version, user=request.user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    self.message_user(request, f"{version}: {message}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(new)s created from %(old)s; its planning job is queued.")
+                % {"new": new.plan_version_id, "old": version.plan_version_id},
+                messages.SUCCESS,
+            )
 
     def has_change_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
         return False
