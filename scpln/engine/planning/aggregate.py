@@ -2,12 +2,17 @@
 
 Each month, a family's requirement is its demand plus the backlog it carries in. Stock (the
 on-hand of the family's SKUs, plus their open purchase orders from the month they are due)
-serves it first; what remains needs production. A resource that is asked for more than its
-capacity gives every family that needs it the same fraction of its need (pro rata), so no
-family is starved to serve another. Whatever is not supplied is backlog and is carried into
-the next month's requirement, never dropped; the backlog left after the last month is the
-plan's backlog at the end of the horizon. For every family and month:
-``demand + backlog_in = supply + backlog`` and ``supply = from_stock + production``.
+serves it first, down to the family's target stock at the month's end (its SKUs' targets,
+see ``PlanningInputs.target_matrix``; 0 without a network); what remains needs production.
+A family below its target (at the start, or because the target rises ahead of demand) also
+asks for the difference (``to_stock``), as soon as capacity allows: production serves the
+month's requirement first and puts the rest into stock. A resource that is asked for more
+than its capacity gives every family that needs it the same fraction of its need (pro
+rata), so no family is starved to serve another. Whatever demand is not supplied is backlog
+and is carried into the next month's requirement, never dropped; the backlog left after the
+last month is the plan's backlog at the end of the horizon. For every
+family and month: ``demand + backlog_in = supply + backlog`` and
+``supply + to_stock = from_stock + production``.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ class AggregatePlan:
     """The aggregate stage's artifacts.
 
     ``aggregate``: family, period, period_index, demand, backlog_in, from_stock, production,
-    supply, backlog — one row per family × horizon period.
+    to_stock, supply, backlog — one row per family × horizon period (``to_stock``: production
+    that raises the family's stock towards its target instead of serving demand).
     ``aggregate_capacity``: workcenter, period, period_index, capacity, requested, production,
     utilisation — one row per resource × period (``requested`` is the production asked of it).
     """
@@ -55,17 +61,21 @@ def run_aggregate(inputs: PlanningInputs, params: PlanParameters) -> AggregatePl
 
     shape = demand.shape
     backlog_in, from_stock, production, backlog_out = (np.zeros(shape) for _ in range(4))
+    to_stock = np.zeros(shape)
     requested_by_resource = np.zeros((resources_count, shape[1]))
     made_by_resource = np.zeros((resources_count, shape[1]))
     backlog = np.zeros(len(families))
+    target = _family_target(inputs, calendar, families, decimals)
     stock = stock0.copy()
     for p in range(shape[1]):
         backlog_in[:, p] = backlog
         requirement = demand[:, p] + backlog
         stock += inflow[:, p]
-        served = np.minimum(requirement, stock)
+        # Stock above the month-end target serves demand; below it, the family owes the
+        # difference to stock.
+        served = np.clip(stock - target[:, p], 0.0, requirement)
         stock -= served
-        need = requirement - served
+        need = requirement - served + np.maximum(target[:, p] - stock, 0.0)
         asked = need[route.family] * route.share
         requested = np.bincount(route.resource, weights=asked, minlength=resources_count)
         capacity = res.monthly[:, p]
@@ -79,7 +89,11 @@ def run_aggregate(inputs: PlanningInputs, params: PlanParameters) -> AggregatePl
         made = round_keeping_totals(made, route.main_resource, decimals)
         from_stock[:, p] = served
         production[:, p] = made
-        backlog = requirement - served - made
+        # Production serves the month's requirement first; the rest goes into stock.
+        supplied = np.minimum(made, requirement - served)
+        to_stock[:, p] = made - supplied
+        stock += to_stock[:, p]
+        backlog = requirement - served - supplied
         backlog_out[:, p] = backlog
         requested_by_resource[:, p] = requested
         unrounded = np.bincount(route.family, weights=made_by_route, minlength=len(families))
@@ -95,7 +109,8 @@ def run_aggregate(inputs: PlanningInputs, params: PlanParameters) -> AggregatePl
             backlog_in=backlog_in,
             from_stock=from_stock,
             production=production,
-            supply=from_stock + production,
+            to_stock=to_stock,
+            supply=from_stock + production - to_stock,
             backlog=backlog_out,
         ),
         aggregate_capacity=_capacity_table(calendar, res, requested_by_resource, made_by_resource),
@@ -131,6 +146,22 @@ def _family_stock(
         stock0 = np.floor(stock0 * 10.0**decimals + 1e-9) / 10.0**decimals
         inflow = np.floor(inflow * 10.0**decimals + 1e-9) / 10.0**decimals
     return stock0, inflow
+
+
+def _family_target(
+    inputs: PlanningInputs, calendar: PlanningCalendar, families: list[str], decimals: int | None
+) -> np.ndarray:
+    """Each family's target stock at each month's end (families × periods): its SKUs' targets
+    in the week holding the month's last day, rounded up to the grid, as stock is rounded
+    down, so the plan never counts on stock it must keep."""
+    weekly = inputs.target_matrix(inputs.skus, calendar.week_codes)
+    month_end = calendar.week_index_of(calendar.periods["end"])
+    family = pd.Index(families).get_indexer(pd.Index(inputs.sku_families))
+    values = np.zeros((len(families), len(month_end)))
+    np.add.at(values, family, weekly[:, np.minimum(month_end, weekly.shape[1] - 1)])
+    if decimals is not None:
+        values = np.ceil(values * 10.0**decimals - 1e-9) / 10.0**decimals
+    return values
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 Two weekly plans exist for every SKU: the aggregate one (AGG) and the detailed one (DET:
 MRP's planned receipts, netted against the SKU's own stock and rounded to its lots). AGG
 decides a family's volume week by week; its split over the family's SKUs follows each SKU's
-net requirement over the horizon (what it must ship less its own stock and open orders; the
-mix shares only where the family needs nothing), because mix shares cannot know how much
-stock each SKU already holds. The cutover splits the horizon: weeks that start before it
-are *near*, the others *far*. The anchor policy decides which plan governs where, and where
-the difference between the two is absorbed so that, over the horizon, every SKU makes what
-the aggregate plan agreed (its total is conserved):
+net requirement over the horizon (what it must ship plus its target stock, less its own
+stock and open orders; the mix shares only where the family needs nothing), because mix
+shares cannot know how much stock each SKU already holds. The cutover splits the horizon:
+weeks that start before it are *near*, the others *far*. The anchor policy decides which
+plan governs where, and where the difference between the two is absorbed so that, over the
+horizon, every SKU makes what the aggregate plan agreed (its total is conserved):
 
 - ``DET_near``: DET governs the near weeks and is never touched; AGG governs the far weeks,
   and the far weeks of the reconciliation window absorb the near weeks' difference.

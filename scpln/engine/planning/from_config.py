@@ -8,7 +8,8 @@ What comes from where:
   product hierarchy, else its parent there, else the SKU itself (a family of one);
 - family × month demand: the demand rows' bucket totals, spread evenly over each bucket's
   days as the simulator does (``canonical.buckets``) and summed per calendar month; days
-  outside the horizon are not planned;
+  outside the horizon are not planned, nor is demand at a store nothing can replenish
+  (``supplied`` false below: ``PlanningInputs.unreachable`` reports it);
 - mix shares: each SKU's share of its family's demand over the horizon (equal shares for a
   family without demand);
 - work centres: factory nodes; capacity per month from the ``capacities`` rows of the node
@@ -18,6 +19,19 @@ What comes from where:
   production policies, or every product for a factory without any);
 - inventory: every store, warehouse and factory's opening stock (``opening_stock``);
   external supplier stock is not the plan's inventory; open POs: none (configs have none);
+- network: per item × store, warehouse and factory, as the PSI simulation compiles the
+  config (:func:`scpln.engine.psi.plan.stock_positions`, same sourcing rule): ``target``
+  is the inventory position the location's policy restores (``order_up_to``, or the base
+  stock from its service level averaged over the horizon) where the network replenishes
+  it; where nothing does, the opening stock (stranded: it can only serve its own location
+  and those below it, so the plan may not count on it elsewhere). Components follow their
+  own policies in a run, so their target is 0. ``supplied`` says whether anything can
+  replenish the location; ``demand`` is its customer demand over the horizon; ``lead_time``
+  the arcs' lead times from the factory (or source) at the start of its chain;
+- target stock: per SKU and week, the same targets summed over its locations with each
+  policy's level on the week's last day (:func:`scpln.engine.psi.plan.target_levels`), so
+  a level that follows the demand (base stock from the service level) rises ahead of a
+  demand step by its lead time and review period;
 - item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``), lot-for-lot, no
   MOQ; BOM: ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
 """
@@ -34,6 +48,8 @@ import pandas as pd
 from scpln.engine.canonical import CanonicalConfig, bucket_period
 from scpln.engine.canonical.network import produced_items
 from scpln.engine.canonical.schema import SUPPLIER_TYPES
+from scpln.engine.psi.compile import compile_network
+from scpln.engine.psi.plan import stock_positions, target_levels
 
 from .calendar import PlanningCalendar, derive_calendar
 from .inputs import PlanningInputs, empty_table, make_planning_inputs
@@ -52,12 +68,20 @@ def planning_inputs_from_config(
     last = start + dt.timedelta(days=config.horizon_days - 1)
     calendar = derive_calendar(start, last)
     families = _families(config)
+    skus = sorted({d.item_code for d in config.demands})
+    network, target_stock = _network(config, skus, calendar)
+    # Demand no supply path reaches is reported (PlanningInputs.unreachable), not produced for.
+    stranded = network[~network["supplied"] & (network["demand"] > 0)]
+    unreachable = set(zip(stranded["loc"], stranded["item"], strict=True))
     sku_demand = _monthly(
         calendar,
         start,
-        ((d.item_code, d.bucket, d.mean) for d in config.demands),
+        (
+            (d.item_code, d.bucket, d.mean)
+            for d in config.demands
+            if (d.node_code, d.item_code) not in unreachable
+        ),
     )
-    skus = sorted(sku_demand.index.unique("key"))
     family_of = pd.Series({sku: families.get(sku, sku) for sku in skus}, dtype="str")
     demand: pd.DataFrame = (
         sku_demand.rename("demand")
@@ -70,7 +94,7 @@ def planning_inputs_from_config(
     return make_planning_inputs(
         demand=demand[["family", "period", "demand"]],
         capacity=capacity,
-        mix_share=_mix(sku_demand, family_of),
+        mix_share=_mix(sku_demand, skus, family_of),
         items=pd.DataFrame(
             {
                 "item": pd.Series([i.code for i in config.items], dtype="str"),
@@ -90,6 +114,8 @@ def planning_inputs_from_config(
         calendar=calendar,
         routing=routing,
         workcenters=workcenters,
+        network=network,
+        target_stock=target_stock,
         defaults={"lt_unit": "day"},
         origin="config",
     )
@@ -145,8 +171,8 @@ def _monthly(
     return stacked.rename_axis(["key", "period"])
 
 
-def _mix(sku_demand: pd.Series, family_of: pd.Series) -> pd.DataFrame:
-    totals = sku_demand.groupby(level="key").sum()
+def _mix(sku_demand: pd.Series, skus: list[str], family_of: pd.Series) -> pd.DataFrame:
+    totals = sku_demand.groupby(level="key").sum().reindex(skus, fill_value=0.0)
     mix = pd.DataFrame({"sku": totals.index.astype("str"), "total": totals.to_numpy()})
     mix["family"] = mix["sku"].map(family_of).astype("str")
     family_total = mix.groupby("family")["total"].transform("sum")
@@ -215,6 +241,54 @@ def _factories(
         }
     )
     return workcenters, capacity, routing
+
+
+def _network(
+    config: CanonicalConfig, skus: list[str], calendar: PlanningCalendar
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Target stock, supply and demand per item × location, as the simulation sees them, and
+    each SKU's target over its locations at each week's end."""
+    net = compile_network(config)
+    positions = stock_positions(net)
+    week_end = (calendar.weeks["week_end"] - pd.Timestamp(config.start_date)).dt.days
+    levels = target_levels(net, week_end.to_numpy())
+    days = net.segments.of_days(config.horizon_days)
+    per_segment = np.bincount(days, minlength=net.segments.count).astype(float)
+    demand = np.zeros(net.size)
+    demand[net.demand.ni] = per_segment @ net.demand.mean
+    positions["demand"] = demand
+    positions = positions[~positions["node_type"].isin(SUPPLIER_TYPES)]
+    sold = positions["item"].isin(skus)
+    supplied = positions["supplied"].to_numpy()
+    # Components follow their own policies in a run: the plan keeps no target for them.
+    target = np.where(
+        sold,
+        np.where(
+            supplied, positions["target"].fillna(0.0).to_numpy(), positions["opening"].to_numpy()
+        ),
+        0.0,
+    )
+    network = pd.DataFrame(
+        {
+            "item": positions["item"].astype("str").to_numpy(),
+            "loc": positions["node"].astype("str").to_numpy(),
+            "target": target,
+            "supplied": supplied,
+            "demand": positions["demand"].to_numpy(),
+            "lead_time": positions["lead_time"].to_numpy(dtype=float),
+        }
+    ).sort_values(["item", "loc"], ignore_index=True)
+    # The same rule week by week: supplied locations follow their policy's level over time.
+    keep = positions.index.to_numpy()
+    weekly = (
+        np.where(supplied[None, :], np.nan_to_num(levels[:, keep]), target[None, :])
+        * sold.to_numpy()[None, :]
+    )
+    by_item = pd.DataFrame(weekly.T).groupby(positions["item"].astype("str").to_numpy()).sum()
+    by_item = by_item.loc[by_item.index.isin(skus)]
+    by_item.columns = calendar.week_codes
+    target_stock = by_item.stack().rename_axis(["item", "week"]).rename("target").reset_index()
+    return network, target_stock
 
 
 def _inventory(config: CanonicalConfig) -> pd.DataFrame:

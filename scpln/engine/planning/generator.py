@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import derive_calendar
-from .inputs import PlanningInputs, make_planning_inputs
+from .inputs import COLUMNS, PlanningInputs, make_planning_inputs
 
 
 def generate_planning_inputs(
@@ -26,10 +26,15 @@ def generate_planning_inputs(
     seed: int = 0,
     start: dt.date = dt.date(2025, 1, 1),
     tightness: float = 1.0,
+    network: bool = False,
 ) -> PlanningInputs:
     """An input set with ``families × skus_per_family`` SKUs over ``periods`` months.
 
     ``tightness`` scales demand against capacity (above 1: capacity runs short more often).
+    ``network`` adds a ``network`` table as a canonical config gives one (drawn from its own
+    stream, so the rest of the set is the same either way): target stock per SKU at the
+    warehouse and a store, stranded stock and demand at a store nothing supplies for about a
+    fifth of the SKUs, and a third of the components with no supplier at their work centre.
     """
     if families < 1 or skus_per_family < 1 or periods < 1:
         raise ValueError("families, skus_per_family and periods must be at least 1")
@@ -97,6 +102,10 @@ def generate_planning_inputs(
         {"item": comp, "due": due, "qty": np.round(rng.uniform(0, 200, components))}
     )
 
+    centre_of_sku = [f"WC{c + 1:03d}" for c in centre_of_family.repeat(skus_per_family)]
+    table = pd.DataFrame(columns=list(COLUMNS["network"]))
+    if network:
+        table, inventory = _network(seed, sku, comp, bom, centre_of_sku, inventory)
     calendar = derive_calendar(start, (pd.Timestamp(months[-1]) + pd.offsets.MonthEnd(0)).date())
     return make_planning_inputs(
         demand=pd.DataFrame(
@@ -121,15 +130,44 @@ def generate_planning_inputs(
         period_cost=pd.DataFrame({"period": months, "cost": np.linspace(100, 180, periods)}),
         period_score=pd.DataFrame({"period": months, "score": np.ones(periods)}),
         calendar=calendar,
-        routing=pd.DataFrame(
-            {
-                "sku": sku,
-                "workcenter": [f"WC{c + 1:03d}" for c in centre_of_family.repeat(skus_per_family)],
-            }
-        ),
+        routing=pd.DataFrame({"sku": sku, "workcenter": centre_of_sku}),
+        network=table,
         workcenters=pd.DataFrame(
             {"workcenter": [f"WC{i + 1:03d}" for i in range(centres)], "allow_over_capacity": False}
         ),
         defaults={"lt_unit": "day"},
         origin="generated",
     )
+
+
+def _network(
+    seed: int,
+    sku: list[str],
+    comp: list[str],
+    bom: pd.DataFrame,
+    centre_of_sku: list[str],
+    inventory: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A ``network`` table (and the stock it strands) in the shape a config gives."""
+    rng = np.random.default_rng([seed, 1])
+    rows = [(s, "WH1", float(np.round(rng.uniform(0, 80))), True, 0.0, 7.0) for s in sku]
+    rows += [(s, "ST1", float(np.round(rng.uniform(0, 40))), True, 1.0, 10.0) for s in sku]
+    stranded = [s for s in sku if rng.uniform() < 0.2]
+    stock = np.round(rng.uniform(0, 30, len(stranded)))
+    rows += [
+        (s, "ST9", float(q), False, float(np.round(rng.uniform(0, 60))), 0.0)
+        for s, q in zip(stranded, stock, strict=True)
+    ]
+    centre = dict(zip(sku, centre_of_sku, strict=True))
+    used = bom[bom["parent"].isin(sku)]
+    unsupplied = sorted({c for c in comp if rng.uniform() < 1 / 3} & set(used["child"]))
+    places = sorted(
+        {(c, centre[p]) for p, c in zip(used["parent"], used["child"], strict=True)}
+        & {(c, loc) for c in unsupplied for loc in set(centre_of_sku)}
+    )
+    rows += [(c, loc, 0.0, False, 0.0, 0.0) for c, loc in places]
+    extra = [(s, "ST9", float(q)) for s, q in zip(stranded, stock, strict=True)]
+    extra += [(c, loc, float(np.round(rng.uniform(0, 150)))) for c, loc in places]
+    stocked = pd.concat([inventory, pd.DataFrame(extra, columns=["item", "loc", "qty"])])
+    table = pd.DataFrame(rows, columns=list(COLUMNS["network"]))
+    return table, stocked.reset_index(drop=True)

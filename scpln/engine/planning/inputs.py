@@ -50,6 +50,8 @@ COLUMNS = {
     "period_score": ("period", "score"),
     "routing": ("sku", "workcenter"),
     "workcenters": ("workcenter", "allow_over_capacity"),
+    "network": ("item", "loc", "target", "supplied", "demand", "lead_time"),
+    "target_stock": ("item", "week", "target"),
 }
 
 
@@ -61,6 +63,14 @@ class PlanningInputs:
     built from a canonical config). ``items.lot`` is a lot multiple (0 = lot-for-lot) and
     ``items.moq`` a minimum order quantity. ``routing`` names the one work centre that makes
     each SKU; empty routing pools every work centre into one resource (see docs/planning.md).
+    ``network`` (optional, empty for the original files) describes the distribution network
+    a plan from a canonical config will run on, per item × location: ``target`` is the stock
+    the plan keeps there and never plans to sell down (the location's policy level, see
+    docs/planning.md), ``supplied`` whether anything can replenish it, ``demand`` its
+    customer demand over the horizon and ``lead_time`` the days a unit takes to reach it from
+    where it is made (the distribution lead time). ``target_stock`` (optional) is an item's
+    target over all its locations at the end of each week, where the policies' levels follow
+    the demand over the horizon (an item it omits keeps its ``network`` targets all along).
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
     ``"config"`` and only shapes how problems name their place.
     """
@@ -77,6 +87,8 @@ class PlanningInputs:
     calendar: PlanningCalendar
     routing: pd.DataFrame
     workcenters: pd.DataFrame
+    network: pd.DataFrame = field(default_factory=lambda: empty_table("network"))
+    target_stock: pd.DataFrame = field(default_factory=lambda: empty_table("target_stock"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
 
@@ -94,6 +106,32 @@ class PlanningInputs:
     def sku_families(self) -> list[str]:
         """The family of each SKU, in :attr:`skus` order."""
         return self.mix_share.sort_values(["family", "sku"])["family"].tolist()
+
+    def target_matrix(self, items: Sequence[str], weeks: Sequence[str]) -> np.ndarray:
+        """Target stock of ``items`` (rows) at the end of ``weeks`` (columns): the item's
+        ``target_stock`` profile where it has one, else its ``network`` targets summed over
+        its locations; 0 for an item neither names."""
+        constant = self.network.groupby("item")["target"].sum()
+        values = constant.reindex(list(items), fill_value=0.0).to_numpy(dtype=float)
+        out = np.repeat(values[:, None], len(weeks), axis=1)
+        profile = self.target_stock
+        if len(profile):
+            grid = profile.pivot(index="item", columns="week", values="target")
+            grid = grid.reindex(index=list(items), columns=list(weeks))
+            given = grid.index.isin(profile["item"])
+            out[given] = grid.to_numpy(dtype=float)[given]
+        return np.nan_to_num(out, nan=0.0)
+
+    @cached_property
+    def unreachable(self) -> pd.DataFrame:
+        """Per item: ``demand`` at locations nothing can replenish and the ``stock`` stranded
+        there (locations whose supply chain ends where nothing supplies the item); what
+        that stock cannot cover, ``short``, is demand no plan can serve."""
+        stranded = self.network[~self.network["supplied"]]
+        frame = stranded.groupby("item")[["demand", "target"]].sum()
+        frame = frame.rename(columns={"target": "stock"})
+        frame = frame[frame["demand"] > 0]
+        return frame.assign(short=(frame["demand"] - frame["stock"]).clip(lower=0.0))
 
 
 class PlanningInputError(ValueError):
@@ -125,6 +163,8 @@ def make_planning_inputs(
     period_score: Table = (),
     routing: Table = (),
     workcenters: Table | None = None,
+    network: Table = (),
+    target_stock: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
     origin: str = "tables",
@@ -146,6 +186,8 @@ def make_planning_inputs(
         "period_cost": period_cost,
         "period_score": period_score,
         "routing": routing,
+        "network": network,
+        "target_stock": target_stock,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
     if calendar is None:
@@ -184,9 +226,19 @@ def _frame(name: str, value: Table) -> pd.DataFrame:
 def _dtype(column: str) -> str:
     if column == "due":
         return "datetime64[ns]"
-    if column == "allow_over_capacity":
+    if column in ("allow_over_capacity", "supplied"):
         return "bool"
-    if column in ("demand", "capacity", "share", "lead_time", "lot", "moq", "qty", "cost"):
+    if column in (
+        "demand",
+        "capacity",
+        "share",
+        "lead_time",
+        "lot",
+        "moq",
+        "qty",
+        "cost",
+        "target",
+    ):
         return "float64"
     return "float64" if column == "score" else "str"
 
@@ -200,6 +252,7 @@ def validate_planning_inputs(inputs: PlanningInputs) -> list[Problem]:
     problems += _calendar_problems(inputs, where)
     problems += _item_problems(inputs, where)
     problems += _routing_problems(inputs, where)
+    problems += _network_problems(inputs, where)
     problems += _bom_cycles(inputs.bom, where)
     return problems
 
@@ -224,6 +277,8 @@ _KEYS = {
     "items": ["item"],
     "bom": ["parent", "child"],
     "routing": ["sku"],
+    "network": ["item", "loc"],
+    "target_stock": ["item", "week"],
 }
 
 
@@ -346,6 +401,45 @@ def _routing_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
         problems.append(
             Problem(where.table("routing"), "no work centre makes " + ", ".join(unrouted))
         )
+    return problems
+
+
+def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
+    network = inputs.network
+    problems = [
+        Problem(
+            where.row("network", index, "item"), f"{network.at[index, 'item']!s} is not in items"
+        )
+        for index in network.index[~network["item"].isin(inputs.items["item"])]
+    ]
+    for column in ("target", "demand", "lead_time"):
+        values = network[column]
+        for index in network.index[~(values >= 0)]:
+            problems.append(
+                Problem(where.row("network", index, column), f"must be ≥ 0, not {values[index]!s}")
+            )
+    profile = inputs.target_stock
+    problems += [
+        Problem(
+            where.row("target_stock", index, "item"),
+            f"{profile.at[index, 'item']!s} is not in items",
+        )
+        for index in profile.index[~profile["item"].isin(inputs.items["item"])]
+    ]
+    problems += [
+        Problem(
+            where.row("target_stock", index, "week"),
+            f"{profile.at[index, 'week']!s} is not a week of the calendar",
+        )
+        for index in profile.index[~profile["week"].isin(inputs.calendar.weeks["week"])]
+    ]
+    problems += [
+        Problem(
+            where.row("target_stock", index, "target"),
+            f"must be ≥ 0, not {profile.at[index, 'target']!s}",
+        )
+        for index in profile.index[~(profile["target"] >= 0)]
+    ]
     return problems
 
 

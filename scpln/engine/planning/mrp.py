@@ -3,7 +3,11 @@
 Level by level (low-level codes, so an item used at several depths is planned once, after all
 its parents), each item's gross requirement is netted week by week against projected on-hand
 (initial inventory of all locations) and open purchase orders (in the week of their due date;
-already due before the horizon: the first week). A shortfall becomes a planned receipt in that
+already due before the horizon: the first week), keeping the item's target stock of that
+week (safety stock in MRP terms: ``PlanningInputs.target_matrix``, 0 without a network) on
+hand at the week's end: ``net = max(0, gross + target − on_hand − scheduled)``, so an item
+that starts below its target asks for the difference in the first week, and one whose
+target rises asks for the rise in the week it rises. A shortfall becomes a planned receipt in that
 week, sized by the item's lot rules: at least the MOQ, then up to a multiple of the lot (lot 0
 is lot-for-lot). Its release is the receipt week minus the lead time in weeks. A release that
 would fall before the horizon is kept where it belongs and flagged ``past_due`` — it is never
@@ -146,6 +150,7 @@ def plan_materials(
     lot = master["lot"].to_numpy(dtype=float)
     moq = master["moq"].to_numpy(dtype=float)
     on_hand = inputs.inventory.groupby("item")["qty"].sum().reindex(items, fill_value=0.0)
+    target = inputs.target_matrix(items, calendar.week_codes)
     po = inputs.open_po.assign(
         week_index=np.maximum(calendar.week_index_of(inputs.open_po["due"]), 0)
     )
@@ -162,6 +167,7 @@ def plan_materials(
             grid,
             rows,
             on_hand.to_numpy(dtype=float)[rows],
+            target[rows],
             lot[rows],
             moq[rows],
             params.decimals,
@@ -183,13 +189,15 @@ def _net(
     grid: dict[str, np.ndarray],
     rows: np.ndarray,
     on_hand: np.ndarray,
+    target: np.ndarray,
     lot: np.ndarray,
     moq: np.ndarray,
     decimals: int | None,
     fixed: np.ndarray | None,
 ) -> None:
     """Week-by-week netting for one level, vectorized over its items (weeks are sequential:
-    what a lot leaves over is on hand the week after)."""
+    what a lot leaves over is on hand the week after); each week ends with at least its
+    ``target`` (items × weeks) on hand where planned receipts can bring it there."""
     gross = grid["gross_requirement"][rows]
     scheduled = grid["scheduled_receipt"][rows]
     out = {
@@ -201,7 +209,7 @@ def _net(
     for t in range(gross.shape[1]):
         out["on_hand_start"][:, t] = level_on_hand
         available = level_on_hand + scheduled[:, t]
-        net = np.maximum(gross[:, t] - available, 0.0)
+        net = np.maximum(gross[:, t] + target[:, t] - available, 0.0)
         receipt = fixed[:, t] if fixed is not None else _lot_size(net, lot, moq, decimals)
         level_on_hand = available + receipt - gross[:, t]
         out["net_requirement"][:, t] = net

@@ -76,7 +76,8 @@ def run_reconcile(
     det = to_dense(mrp.mrp, "item", skus, "week_index", weeks, "planned_receipt")
     cut = cutover_week(calendar.weeks["week_start"].to_numpy(), params)
     family = pd.Index(inputs.families).get_indexer(pd.Index(inputs.sku_families))
-    anchored = anchor(agg, det, _net_need(mrp, skus), family, cut, params)
+    target = inputs.target_matrix(skus, calendar.week_codes)[:, -1]
+    anchored = anchor(agg, det, _net_need(mrp, skus, target), family, cut, params)
     res = resources(inputs, calendar, params.decimals)
     capacity = res.weekly(calendar, params.decimals)
     leveled = level(anchored.plan, res.of_sku, capacity, res.allow_over, params.window_weeks)
@@ -119,13 +120,15 @@ def run_reconcile(
     )
 
 
-def _net_need(mrp: MrpPlan, skus: list[str]) -> np.ndarray:
-    """Per SKU: what it must ship over the horizon less its opening stock and open orders."""
+def _net_need(mrp: MrpPlan, skus: list[str], target: np.ndarray) -> np.ndarray:
+    """Per SKU: what it must ship over the horizon plus its target stock at the end, less its
+    opening stock and open orders."""
     grid = mrp.mrp[mrp.mrp["level"] == 0]
     totals = grid.groupby("item")[["gross_requirement", "scheduled_receipt"]].sum()
     opening = grid[grid["week_index"] == 0].set_index("item")["on_hand_start"]
     need = totals["gross_requirement"] - totals["scheduled_receipt"] - opening
-    return need.reindex(skus).fillna(0.0).clip(lower=0.0).to_numpy()
+    need = need.reindex(skus).fillna(0.0).to_numpy() + target
+    return np.maximum(need, 0.0)
 
 
 def _anchor_log(

@@ -12,6 +12,7 @@ from scpln.engine.planning import (
     load_planning_inputs,
     planning_inputs_from_config,
 )
+from scpln.engine.planning.inputs import make_planning_inputs
 
 CONFIGS = ["mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths"]
 
@@ -84,8 +85,10 @@ def test_inputs_built_from_a_reference_config_are_complete_and_consistent(refere
     assert_complete_and_consistent(inputs)
     horizon = (inputs.calendar.end - inputs.calendar.start).days + 1
     assert horizon == config.horizon_days
-    # Every unit of demand in the horizon is planned, in its family.
-    assert inputs.demand["demand"].sum() == pytest.approx(sum(d.mean for d in config.demands))
+    # Every unit of demand in the horizon is planned, in its family, or reported as demand
+    # no supply path reaches.
+    planned = inputs.demand["demand"].sum() + inputs.unreachable["demand"].sum()
+    assert planned == pytest.approx(sum(d.mean for d in config.demands))
 
 
 @pytest.mark.reference
@@ -93,11 +96,15 @@ def test_config_families_shares_capacity_and_stock_come_from_the_config(referenc
     config = load_config(reference_dir / "canonical" / "multi_node_sample_6Mths.json")
     inputs = planning_inputs_from_config(config)
     demand = inputs.demand.set_index(["family", "period"])["demand"]
-    # SKU-A (Tokyo 200) and SKU-B (Tokyo 160 + Mexico City 140) in January.
-    assert demand[("PRODUCT-FAMILY-1", "2025-01")] == 500
+    # SKU-A (Tokyo 200) and SKU-B (Tokyo 160) in January; Mexico City's 140 of SKU-B is not
+    # planned: its DC-4 has no source of SKU-B, so only the stock stranded there serves it.
+    assert demand[("PRODUCT-FAMILY-1", "2025-01")] == 360
+    assert inputs.unreachable.loc["SKU-B", "demand"] == sum(
+        d.mean for d in config.demands if d.item_code == "SKU-B" and d.node_code == "STORE-MEX"
+    )
     shares = inputs.mix_share.set_index("sku")["share"]
     a = sum(d.mean for d in config.demands if d.item_code == "SKU-A")
-    b = sum(d.mean for d in config.demands if d.item_code == "SKU-B")
+    b = sum(d.mean for d in config.demands if d.item_code == "SKU-B" and d.node_code != "STORE-MEX")
     assert shares["SKU-A"] == pytest.approx(a / (a + b))
     capacity = inputs.capacity.set_index(["workcenter", "period"])["capacity"]
     assert capacity[("FACTORY-1", "2025-04")] == 520
@@ -200,4 +207,24 @@ def test_duplicates_and_bom_cycles_are_refused(tmp_path):
         "capacity.csv row 4: period: (WC1, 2025-02) is repeated; first given on "
         "capacity.csv row 3: period",
         "bom.csv: cycle COMP1 → COMP2 → COMP1",
+    ]
+
+
+def test_network_and_target_tables_are_checked_naming_row_and_column():
+    good = generate_planning_inputs(families=1, skus_per_family=1, periods=1)
+    with pytest.raises(PlanningInputError) as caught:
+        make_planning_inputs(
+            demand=good.demand,
+            capacity=good.capacity,
+            mix_share=good.mix_share,
+            items=good.items,
+            network=[("S00001", "DC", -5.0, True, 0.0, 3.0), ("NOPE", "DC", 1.0, True, 0.0, 0)],
+            target_stock=[("S00001", "2031-W01", 1.0), ("S00001", good.calendar.week_codes[0], -1)],
+            calendar=good.calendar,
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        "network[1].item: NOPE is not in items",
+        "network[0].target: must be ≥ 0, not -5.0",
+        "target_stock[0].week: 2031-W01 is not a week of the calendar",
+        "target_stock[1].target: must be ≥ 0, not -1.0",
     ]

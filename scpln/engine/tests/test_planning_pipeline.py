@@ -52,11 +52,15 @@ def test_the_reference_inputs_plan_end_to_end_with_their_own_defaults(reference_
     assert set(artifacts["reconcile"]) == {"reconcile", "anchor_log", "capacity", "delta_log"}
     kpis = result.kpis
     assert kpis["demand_total"] == 3780
-    assert kpis["fill_rate"] == 1.0
+    assert kpis["fill_rate_by_horizon_end"] == 1.0
     assert kpis["unmet_total"] == 0
     # SKU3 sells from the first day with no stock and a 5-day lead time: its first order was
-    # due for release before the horizon.
+    # due for release before the horizon, so its 15 units arrive on day 5, not in week 1,
+    # and the first week's demand of SKU3 cannot be served on time.
     assert kpis["past_due_orders"] == 1
+    assert kpis["late_receipts"] == 15
+    assert 0.98 < kpis["fill_rate"] < 1.0
+    assert kpis["target_inventory_total"] == 0  # the files give no targets
     # Units are conserved end to end: planned receipts equal AGG production (nothing residual).
     production = result.aggregate.aggregate["production"].sum()
     assert kpis["planned_receipts_total"] == pytest.approx(production)

@@ -31,7 +31,13 @@ def test_kpis_of_a_plan_short_of_capacity():
     # 21 of 31 can be made; the 10 left are backlog at the end, its worst point.
     assert kpis["demand_total"] == 31
     assert kpis["supplied_total"] == pytest.approx(21)
-    assert kpis["fill_rate"] == pytest.approx(21 / 31, abs=1e-6)
+    assert kpis["fill_rate_by_horizon_end"] == pytest.approx(21 / 31, abs=1e-6)
+    # Served in their own week, backlog first (as a run serves it): each week makes 21/31 of
+    # its demand, so the backlog grows and from the fourth week on takes every unit made.
+    made = [21 * days / 31 for days in (5, 7, 7, 7, 5)]
+    on_time = made[0] + (made[1] - (5 - made[0])) + (made[2] - (7 - made[1] + 5 - made[0]))
+    assert kpis["fill_rate"] == pytest.approx(on_time / 31, abs=1e-6)
+    assert kpis["supplied_on_time_total"] == pytest.approx(on_time, abs=1e-6)
     assert kpis["backlog_end"] == pytest.approx(10)
     assert kpis["backlog_peak"] == pytest.approx(10)
     assert kpis["backlog_peak_week"] == "2025-W05"

@@ -1,0 +1,293 @@
+"""A plan-driven run serves demand as well as the policy-driven run of the same config.
+
+The plan counts only on stock that can reach demand, keeps the target stock the
+distribution policies hold (which also finishes production a distribution lead time ahead
+of the sales it serves), and reports what it cannot serve instead of silently under-planning.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scpln.engine.canonical import CanonicalConfig, load_config
+from scpln.engine.canonical.generator import generate_config
+from scpln.engine.planning import (
+    PlanParameters,
+    PlanResult,
+    default_parameters,
+    planning_inputs_from_config,
+    run_aggregate,
+    run_allocate,
+    run_mrp,
+    run_pipeline,
+)
+from scpln.engine.planning.inputs import make_planning_inputs
+from scpln.engine.psi import SimulationResult, compile_network, simulate
+from scpln.engine.psi.network import MODE_PRODUCE, MODE_UNLIMITED
+from scpln.engine.psi.plan import stock_positions
+
+# Fill rates are shares of demand: the plan-driven run stays within this of the policy run.
+TOLERANCE = 0.02
+# The demo network seed_demo loads (scenarios/management/commands/seed_demo.py).
+DEMO = {"skus": 6, "stores": 3, "dcs": 1, "factories": 1, "materials": 3, "days": 90, "seed": 2025}
+REFERENCE_CONFIGS = ["mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths"]
+
+# Supplier → factory → DC (14 days) → store (7 days), 10 a day at the store; store S2 is
+# served by DC2, which nothing supplies: only the 100 units stranded there (and S2's own 20)
+# can ever serve S2's 5 a day.
+NETWORK: dict[str, Any] = {
+    "meta": {"name": "phased", "attributes": {"planning_horizon": 90}},
+    "items": [
+        {"code": "FG", "item_type": "product", "unit_cost": 10, "lead_time_days": 2},
+        {"code": "RM", "item_type": "material", "unit_cost": 2},
+    ],
+    "nodes": [
+        {
+            "code": "SUP",
+            "node_type": "supplier",
+            "unlimited_supply": True,
+            "inventory_policies": [{"item_code": "RM"}],
+        },
+        {
+            "code": "FACT",
+            "node_type": "factory",
+            # Plenty of material: the lead times under test are the distribution's.
+            "inventory_policies": [
+                {"item_code": "RM", "initial_inventory": 2000, "order_up_to": 2000},
+                {"item_code": "FG"},
+            ],
+        },
+        {
+            "code": "DC",
+            "node_type": "warehouse",
+            "inventory_policies": [{"item_code": "FG", "initial_inventory": 200}],
+        },
+        {
+            "code": "DC2",
+            "node_type": "warehouse",
+            "inventory_policies": [{"item_code": "FG", "initial_inventory": 100}],
+        },
+        {
+            "code": "S1",
+            "node_type": "store",
+            "inventory_policies": [{"item_code": "FG", "initial_inventory": 90}],
+        },
+        {
+            "code": "S2",
+            "node_type": "store",
+            "inventory_policies": [{"item_code": "FG", "initial_inventory": 20}],
+        },
+    ],
+    "arcs": [
+        {"from_node": "SUP", "to_node": "FACT", "lead_time_days": 1},
+        {"from_node": "FACT", "to_node": "DC", "lead_time_days": 14},
+        {"from_node": "DC", "to_node": "S1", "lead_time_days": 7},
+        {"from_node": "DC2", "to_node": "S2", "lead_time_days": 3},
+    ],
+    "bom": [{"parent_item": "FG", "child_item": "RM", "quantity": 1}],
+    "demands": [
+        {"node_code": store, "item_code": "FG", "bucket": bucket, "mean": mean * days}
+        for store, mean in (("S1", 10.0), ("S2", 5.0))
+        for bucket, days in (("M1", 31), ("M2", 28), ("M3", 31))
+    ],
+}
+for _demand in NETWORK["demands"]:
+    _demand["demand_model"] = "deterministic"
+
+
+def network(**changes: Any) -> CanonicalConfig:
+    document = copy.deepcopy(NETWORK)
+    document.update(changes)
+    return load_config(document)
+
+
+def plan_and_runs(config: CanonicalConfig) -> tuple[PlanResult, SimulationResult, SimulationResult]:
+    inputs = planning_inputs_from_config(config)
+    result = run_pipeline(inputs, default_parameters(inputs))
+    schedule = result.final.planned_receipts(pd.Timestamp(config.start_date), by_node=True)
+    return result, simulate(config), simulate(config, plan=schedule)
+
+
+def assert_consistent(
+    plan: PlanResult,
+    policy: SimulationResult,
+    run: SimulationResult,
+    *,
+    predicted: float = TOLERANCE,
+) -> None:
+    """The run serves about as well as the policy run, as the plan said it would (within
+    ``predicted``), and every unit the plan schedules is accounted for in the run."""
+    assert run.kpis["fill_rate"] == pytest.approx(policy.kpis["fill_rate"], abs=TOLERANCE)
+    assert plan.kpis["fill_rate"] == pytest.approx(run.kpis["fill_rate"], abs=predicted)
+    assert plan.kpis["demand_total"] == pytest.approx(run.kpis["demand_total"], rel=1e-6)
+    # The plan's receipts are the run's schedule, unit for unit.
+    schedule = plan.final.planned_receipts(pd.Timestamp("2000-01-01"), by_node=True)
+    assert schedule["quantity"].sum() == pytest.approx(plan.kpis["planned_receipts_total"])
+    # In the run, units enter only as production and leave only as consumption and sales.
+    net, psi = run.raw.network, run.psi
+    last = psi[psi["day"] == psi["day"].max()]
+    held = float(last["on_hand"].sum() + last["in_transit"].sum()) - float(net.initial.sum())
+    totals = psi.groupby(["node", "item"], observed=True)[
+        ["orders", "production", "consumption"]
+    ].sum()
+    codes = pd.MultiIndex.from_arrays(
+        [np.asarray(net.node_codes)[net.ni_node], np.asarray(net.item_codes)[net.ni_item]]
+    )
+    mode = pd.Series(net.mode, index=codes).reindex(totals.index).to_numpy()
+    released = totals.loc[mode == MODE_PRODUCE, "orders"]
+    supplied = float(totals.loc[mode == MODE_UNLIMITED, "production"].sum())
+    entered = float(released.sum()) + supplied - float(totals["consumption"].sum())
+    dust = 1e-3 * net.size  # float32 rounding of the recorded table
+    assert held == pytest.approx(entered - run.kpis["sales_total"], abs=dust)
+    # A factory that follows the plan never makes more than the plan asks of it.
+    planned = pd.MultiIndex.from_frame(schedule[["node", "item"]]).unique()
+    assert released[released.index.isin(planned)].sum() <= schedule["quantity"].sum() + dust
+
+
+def test_the_demo_network_plan_serves_as_well_as_its_policies() -> None:
+    plan, policy, run = plan_and_runs(load_config(generate_config(**DEMO)))
+    assert policy.kpis["fill_rate"] > 0.99
+    assert_consistent(plan, policy, run)
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", REFERENCE_CONFIGS)
+def test_a_reference_config_plan_serves_as_well_as_its_policies(reference_dir, name) -> None:
+    config = load_config(reference_dir / "canonical" / f"{name}.json")
+    plan, policy, run = plan_and_runs(config)
+    assert_consistent(plan, policy, run)
+
+
+@pytest.mark.reference
+def test_demand_no_supply_path_reaches_is_reported_by_the_plan(reference_dir) -> None:
+    # Mexico City's SKU-B comes from DC-4, which has no source of SKU-B: the run serves it
+    # only from the stock stranded at DC-4 and the store, and the plan says so (demand and
+    # what that stock leaves short) instead of planning production for it.
+    config = load_config(reference_dir / "canonical" / "multi_node_sample_6Mths.json")
+    plan, _policy, run = plan_and_runs(config)
+    demand = sum(
+        d.mean for d in config.demands if d.node_code == "STORE-MEX" and d.item_code == "SKU-B"
+    )
+    assert plan.kpis["unreachable_demand"] == pytest.approx(demand)
+    psi = run.psi
+    mex = psi[(psi["node"] == "STORE-MEX") & (psi["item"] == "SKU-B")]
+    served = float(mex["sales"].sum())
+    assert plan.kpis["unreachable_short"] == pytest.approx(demand - served, rel=0.01)
+
+
+# The pieces, one at a time.
+
+
+def test_a_location_keeps_the_level_its_policy_restores() -> None:
+    nodes = copy.deepcopy(NETWORK["nodes"])
+    nodes[2]["inventory_policies"][0]["order_up_to"] = 300.0  # DC: explicit level
+    positions = stock_positions(compile_network(network(nodes=nodes)))
+    target = positions.set_index(["node", "item"])["target"]
+    assert target[("DC", "FG")] == 300.0
+    # S1 holds a base stock from its service level: S(t) is the deterministic demand over
+    # its 7-day lead time plus its one-day review period, 80, until the last 7 days of the
+    # horizon, where less of the window has demand; the target is its horizon average.
+    levels = [10.0 * min(8, 90 - day) for day in range(90)]
+    assert target[("S1", "FG")] == pytest.approx(sum(levels) / 90)
+    supplied = positions.set_index(["node", "item"])["supplied"]
+    assert supplied[("S1", "FG")] and supplied[("DC", "FG")] and supplied[("FACT", "FG")]
+    # DC2 has no source: neither it nor the store it serves can ever be replenished.
+    assert not supplied[("DC2", "FG")] and not supplied[("S2", "FG")]
+    assert np.isnan(target[("DC2", "FG")])
+
+
+def test_stock_stranded_where_nothing_supplies_it_is_not_counted_on() -> None:
+    inputs = planning_inputs_from_config(network())
+    # S2's demand is not planned: it is reported with the stock stranded above it.
+    assert inputs.demand["demand"].sum() == pytest.approx(10.0 * 90)
+    unreachable = inputs.unreachable.loc["FG"]
+    assert (unreachable["demand"], unreachable["stock"]) == (5.0 * 90, 120.0)
+    assert unreachable["short"] == 5.0 * 90 - 120.0
+    aggregate = run_aggregate(inputs, default_parameters(inputs)).aggregate
+    # The 120 stranded units are kept where they are: they count as target stock, so they
+    # neither lower production nor are sold to S1.
+    target = inputs.target_matrix(["FG"], inputs.calendar.week_codes)[0]
+    assert target.min() >= 120.0
+    # Production = planned demand + the target the reachable locations keep at the end (each
+    # holds one day of demand on the last day) − the stock that can reach S1 (DC 200, S1 90).
+    assert target[-1] - 120.0 == pytest.approx(3 * 10.0)
+    expected = 10.0 * 90 + (target[-1] - 120.0) - (200.0 + 90.0)
+    assert aggregate["production"].sum() == pytest.approx(expected, abs=1.0)
+
+
+def _one_sku(*, stock: float, target: float):
+    months = ["2025-01", "2025-02", "2025-03"]
+    return make_planning_inputs(
+        demand=[("F", month, 100.0) for month in months],
+        capacity=[("WC1", month, 1000.0) for month in months],
+        mix_share=[("F", "A", 1.0)],
+        items=[("A", 0.0, 0.0, 0.0)],
+        inventory=[("A", "DC", stock)],
+        network=[("A", "DC", target, True, 0.0, 7.0), ("A", "ST", 0.0, True, 300.0, 10.0)],
+    )
+
+
+def test_target_stock_is_kept_not_sold_down() -> None:
+    inputs = _one_sku(stock=100.0, target=40.0)
+    params = PlanParameters()
+    rows = run_aggregate(inputs, params).aggregate
+    # 60 of the 100 on hand serve January; the 40 the policy keeps are not sold.
+    assert rows["from_stock"].tolist() == [60.0, 0.0, 0.0]
+    assert rows["production"].tolist() == [40.0, 100.0, 100.0]
+    allocation = run_allocate(inputs, params, run_aggregate(inputs, params))
+    grid = run_mrp(inputs, params, allocation).mrp
+    assert (grid["on_hand_end"] >= 40.0 - 1e-9).all()
+
+
+def test_a_location_below_its_target_is_filled_up_first() -> None:
+    rows = run_aggregate(_one_sku(stock=10.0, target=40.0), PlanParameters()).aggregate
+    assert rows["production"].tolist() == [130.0, 100.0, 100.0]
+    assert rows["to_stock"].tolist() == [30.0, 0.0, 0.0]
+    # Demand is served in full; the 30 raise the stock to its target.
+    assert rows["backlog"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_production_is_finished_a_distribution_lead_time_ahead_of_the_sales() -> None:
+    # Nothing on hand anywhere reachable but 90 at the store: without the 21 days from the
+    # factory to the store in the plan, the store runs dry when its stock is sold.
+    nodes = copy.deepcopy(NETWORK["nodes"])
+    nodes[2]["inventory_policies"][0]["initial_inventory"] = 0.0
+    config = network(nodes=nodes)
+    plan, policy, run = plan_and_runs(config)
+    receipts = plan.final.planned_receipts(pd.Timestamp(config.start_date))
+    ends = receipts["day"] + receipts["days"]
+    cumulative = receipts["quantity"].cumsum().to_numpy()
+    # By the end of each week the plan has made S1's demand up to 21 days later (less the
+    # 90 on hand there), as long as the horizon lasts.
+    for end, made in zip(ends, cumulative, strict=True):
+        ahead = min(end + 21, 90)
+        assert made >= 10.0 * ahead - 90.0 - 1e-6
+    # Both runs are short until the first units have travelled the 21 days; the plan says
+    # so. It counts in weeks (a unit arriving mid-week serves that whole week), hence 0.05.
+    assert policy.kpis["fill_rate"] < 0.7
+    assert_consistent(plan, policy, run, predicted=0.05)
+
+
+def test_the_target_follows_a_demand_step_ahead_of_it() -> None:
+    # S1 sells nothing in January, 10 a day in February and 20 a day in March.
+    demands = copy.deepcopy(NETWORK["demands"])
+    for row, daily in zip(demands[:3], (0.0, 10.0, 20.0), strict=True):
+        row["mean"] = daily * {"M1": 31, "M2": 28, "M3": 31}[row["bucket"]]
+    config = network(demands=demands)
+    inputs = planning_inputs_from_config(config)
+    weeks = inputs.calendar.weeks.set_index("week")["week_end"]
+    target = pd.Series(inputs.target_matrix(["FG"], list(weeks.index))[0], index=weeks.to_numpy())
+    stranded = 120.0
+    # Each location's level covers its own lead time and review period ahead (S1 8 days,
+    # DC 15, the factory 3), so the levels rise before the sales do.
+    assert target[pd.Timestamp("2025-01-12")] == pytest.approx(stranded)
+    assert target[pd.Timestamp("2025-01-26")] > stranded  # February shows 15 days ahead
+    assert target[pd.Timestamp("2025-02-09")] == pytest.approx(stranded + 10.0 * (8 + 15 + 3))
+    assert target[pd.Timestamp("2025-03-09")] == pytest.approx(stranded + 20.0 * (8 + 15 + 3))
+    _plan, policy, run = plan_and_runs(config)
+    assert run.kpis["fill_rate"] >= policy.kpis["fill_rate"] - TOLERANCE
