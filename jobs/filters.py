@@ -10,11 +10,19 @@ from runs.filters import StableOrderingFilter
 
 
 class JobFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(choices=Job.Type.choices, help_text=_("Job type."))
-    status = django_filters.ChoiceFilter(choices=Job.Status.choices, help_text=_("Job status."))
+    type = django_filters.ChoiceFilter(
+        choices=Job.Type.choices, label=_("Type"), empty_label=_("Any"), help_text=_("Job type.")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Job.Status.choices,
+        label=_("Status"),
+        empty_label=_("Any"),
+        help_text=_("Job status."),
+    )
     plan_version_id = django_filters.CharFilter(
         field_name="plan_version_id",
         max_length=40,
+        label=_("Plan version"),
         help_text=_("Jobs of this plan version (exact `plan_version_id`)."),
     )
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,9 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} job #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("jobs:detail", args=[self.pk])
 
     @property
     def is_active(self) -> bool:

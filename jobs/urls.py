@@ -1,5 +1,14 @@
 """Web UI routes of the jobs app (mounted under /ui/)."""
 
+from django.urls import path
+
+from jobs import views
+
 app_name = "jobs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("jobs", views.JobListView.as_view(), name="list"),
+    path("jobs/<int:pk>", views.JobDetailView.as_view(), name="detail"),
+    path("jobs/<int:pk>/retry", views.JobRetryView.as_view(), name="retry"),
+    path("jobs/<int:pk>/cancel", views.JobCancelView.as_view(), name="cancel"),
+]

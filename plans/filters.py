@@ -6,20 +6,17 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import PlanVersion
+from runs.filters import IdFilter
 
 
 class PlanVersionFilter(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan_id", label=_("plan id"))
+    plan = IdFilter(field_name="plan_id", label=_("plan id"))
     plan_name = django_filters.CharFilter(
         field_name="plan__name", lookup_expr="icontains", label=_("plan name contains")
     )
     state = django_filters.MultipleChoiceFilter(choices=PlanVersion.State.choices, label=_("state"))
-    base_scenario_id = django_filters.NumberFilter(
-        field_name="base_scenario_id", label=_("base scenario id")
-    )
-    config_version_id = django_filters.NumberFilter(
-        field_name="config_version_id", label=_("config version id")
-    )
+    base_scenario_id = IdFilter(field_name="base_scenario_id", label=_("base scenario id"))
+    config_version_id = IdFilter(field_name="config_version_id", label=_("config version id"))
     created_after = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("created at or after")
     )

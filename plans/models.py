@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -138,6 +139,9 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return self.plan_version_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:detail", args=[self.plan_version_id])
 
     @property
     def is_terminal(self) -> bool:

@@ -1,5 +1,23 @@
 """Web UI routes of the plans app (mounted under /ui/)."""
 
+from django.urls import path
+
+from plans import views
+
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("plans", views.PlanListView.as_view(), name="list"),
+    path("plans/<str:plan_version_id>", views.PlanDetailView.as_view(), name="detail"),
+    path("plans/<str:plan_version_id>/execute", views.PlanExecuteView.as_view(), name="execute"),
+    path(
+        "plans/<str:plan_version_id>/export/<slug:table>.csv",
+        views.PlanExportView.as_view(),
+        name="export",
+    ),
+    path(
+        "plans/<str:plan_version_id>/aggregate",
+        views.PlanAggregateView.as_view(),
+        name="aggregate",
+    ),
+]

@@ -31,7 +31,7 @@ class ConfigVersionFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(
         lookup_expr="icontains", max_length=200, help_text=_("Name contains (case-insensitive).")
     )
-    status = django_filters.ChoiceFilter(choices=ConfigVersion.Status.choices)
+    status = django_filters.ChoiceFilter(choices=ConfigVersion.Status.choices, empty_label=_("Any"))
     schema_version = django_filters.CharFilter(max_length=32)
     ordering = StableOrderingFilter(
         fields=("created_at", "name"),

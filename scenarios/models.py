@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,6 +60,9 @@ class ConfigVersion(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("scenarios:config-detail", args=[self.pk])
 
 
 class Scenario(models.Model):
@@ -137,6 +142,35 @@ class Scenario(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("scenarios:detail", args=[self.pk])
+
+    def override_summary(self) -> list[str]:
+        """The overrides that change the config, a few words each (lists show these)."""
+        parts = []
+        for factor, label in (
+            (self.demand_scale, gettext("demand")),
+            (self.capacity_scale, gettext("capacity")),
+            (self.initial_inventory_scale, gettext("initial inventory")),
+        ):
+            if factor != 1:
+                parts.append(f"{label} ×{factor:g}")
+        if self.demand_scale_by_item:
+            count = len(self.demand_scale_by_item)
+            parts.append(
+                ngettext("demand of %(n)d item", "demand of %(n)d items", count) % {"n": count}
+            )
+        if self.capacity_scale_by_node:
+            count = len(self.capacity_scale_by_node)
+            parts.append(
+                ngettext("capacity of %(n)d node", "capacity of %(n)d nodes", count) % {"n": count}
+            )
+        if self.lead_time_shift_days:
+            parts.append(gettext("lead time %(days)+d d") % {"days": self.lead_time_shift_days})
+        if self.horizon_days:
+            parts.append(gettext("horizon %(days)d d") % {"days": self.horizon_days})
+        return parts
 
     def overrides(self) -> dict:
         """The scenario's overrides in the engine's ``ScenarioOverrides`` shape."""

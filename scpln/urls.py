@@ -12,6 +12,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from scpln.health import healthz
 from scpln.metrics import metrics_view
+from scpln.timezone import timezone_view
 
 urlpatterns = [
     path("", login_required(TemplateView.as_view(template_name="home.html")), name="home"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="prometheus-django-metrics"),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     # Web UI
+    path("ui/timezone", timezone_view, name="timezone"),
     path("ui/", include("plans.urls")),
     path("ui/", include("runs.urls")),
     path("ui/", include("jobs.urls")),

@@ -1,8 +1,22 @@
 """Reads from the RunRegistry: run history, one run, its tables, comparisons."""
 
 from runs.selectors.compare import Comparison, run_compare
-from runs.selectors.history import run_filterset, run_get, run_get_many, run_list
-from runs.selectors.tables import BUCKETS, STOCK_COLUMNS, TABLES, TableQuery, run_table
+from runs.selectors.history import (
+    run_filterset,
+    run_get,
+    run_get_many,
+    run_list,
+    run_result_meta,
+)
+from runs.selectors.tables import (
+    BUCKETS,
+    STOCK_COLUMNS,
+    TABLES,
+    TableQuery,
+    run_start_date,
+    run_table,
+    run_table_keys,
+)
 
 __all__ = [
     "BUCKETS",
@@ -15,5 +29,8 @@ __all__ = [
     "run_get",
     "run_get_many",
     "run_list",
+    "run_result_meta",
+    "run_start_date",
     "run_table",
+    "run_table_keys",
 ]

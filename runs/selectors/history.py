@@ -52,3 +52,9 @@ def run_get(*, run_id: uuid.UUID | str) -> Run:
 
 def run_get_many(*, run_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Run]:
     return get_registry().get_many(run_ids)
+
+
+def run_result_meta(*, run: Run) -> dict[str, Any] | None:
+    """Schema version and row counts of the run's stored result, without its bytes
+    (None when nothing is stored)."""
+    return get_registry().result_meta(run)

@@ -63,13 +63,16 @@ class TableQuery:
     bucket: str = "day"
 
 
-def run_table(*, run: Run, table: str, query: TableQuery | None = None) -> pd.DataFrame:
+def run_table(
+    *, run: Run, table: str, query: TableQuery | None = None, start_date: date | None = None
+) -> pd.DataFrame:
     """One of the run's result tables, filtered and bucketed per ``query``.
 
     Raises ``ValidationError`` naming the parameter when a filter concerns a
     column the table does not have (e.g. ``item`` on a P&L without items) or
     values contradict each other. A run without a stored result gives an empty
-    frame.
+    frame. ``start_date`` (day 0 of the calendar) spares a query when the
+    caller already knows it.
     """
     query = query or TableQuery()
     if table not in TABLES:
@@ -78,7 +81,7 @@ def run_table(*, run: Run, table: str, query: TableQuery | None = None) -> pd.Da
         raise ValidationError({"bucket": _("Expected one of: day, week, month.")})
     if query.day_from is not None and query.day_to is not None and query.day_from > query.day_to:
         raise ValidationError({"day_to": _("day_to must not be before day_from.")})
-    data = get_registry().table(run, table)
+    data = _table_bytes(run, table)
     if not data:
         return pd.DataFrame()
     columns = parquet_columns(data)
@@ -106,7 +109,33 @@ def run_table(*, run: Run, table: str, query: TableQuery | None = None) -> pd.Da
     frame = parquet_to_frame(data, filters=filters)
     if query.bucket == "day" or frame.empty:
         return frame.reset_index(drop=True)
-    return bucket_frame(frame, query.bucket, start_date=_start_date(run))
+    return bucket_frame(frame, query.bucket, start_date=start_date or run_start_date(run=run))
+
+
+def run_table_keys(*, run: Run, table: str = "psi") -> list[tuple[str, str]]:
+    """The distinct (node, item) pairs of one of the run's tables, in stored order.
+
+    Reads only the two code columns, not the numbers, so a page can offer the
+    choice of node and item without loading the whole result. Empty when the
+    run has no stored result or the table has no node and item columns.
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown run table {table!r}")
+    data = _table_bytes(run, table)
+    if not data or not {"node", "item"} <= set(parquet_columns(data)):
+        return []
+    frame = parquet_to_frame(data, columns=["node", "item"]).drop_duplicates()
+    return [(str(node), str(item)) for node, item in frame.itertuples(index=False, name=None)]
+
+
+def _table_bytes(run: Run, table: str) -> bytes | None:
+    """The stored table, read once per run instance: a page that offers the node
+    and item choice and then shows the table must not fetch megabytes twice.
+    A stored result never changes, so the copy cannot go stale."""
+    cache = run.__dict__.setdefault("_result_tables", {})
+    if table not in cache:
+        cache[table] = get_registry().table(run, table)
+    return cache[table]
 
 
 def key_columns(frame: pd.DataFrame) -> list[str]:
@@ -144,7 +173,8 @@ def bucket_frame(frame: pd.DataFrame, bucket: str, *, start_date: date) -> pd.Da
     return out[["period", "day_first", "day_last", *keys, *metrics]]
 
 
-def _start_date(run: Run) -> date:
+def run_start_date(*, run: Run) -> date:
+    """The calendar date of the run's day 0 (its config's ``start_date``, else the default)."""
     raw = (
         ConfigVersion.objects.filter(pk=run.config_version_id)
         .values_list("document__meta__attributes__start_date", flat=True)

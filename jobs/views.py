@@ -1,0 +1,130 @@
+"""The job pages: /ui/jobs (refreshing itself while jobs are active) and /ui/jobs/<id>.
+
+Retry and cancel call ``jobs.services.job_retry`` / ``job_cancel``, the same
+services as ``POST /jobs/{id}/retry`` and ``/cancel``, with the same
+permissions (``jobs.add_job``, ``jobs.change_job``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jobs import selectors
+from jobs.models import Job
+from jobs.services import job_cancel, job_retry
+from runs.filters import MAX_ID
+from scpln.forms import service_error_lines
+
+PAGE_SIZE = 50
+# static/scpln/app.js asks for the job table alone with this header while jobs are active.
+FRAGMENT_HEADER = "X-Scpln-Fragment"
+
+
+def _job_or_404(pk: int) -> Job:
+    try:
+        # An id past the database's integer range is refused by SQLite with an
+        # error rather than not found, so it never reaches the query.
+        if pk > MAX_ID:
+            raise Job.DoesNotExist
+        return selectors.job_get(job_id=pk)
+    except Job.DoesNotExist:
+        raise Http404(_("No job %(id)s.") % {"id": pk}) from None
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+class JobListView(LoginRequiredMixin, View):
+    """Jobs, newest first, filtered with THE job FilterSet (type, status, plan version)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = selectors.job_filterset(request.GET)
+        valid = filterset.is_valid()
+        queryset = filterset.qs if valid else Job.objects.none()
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        active = valid and queryset.filter(status__in=Job.ACTIVE).exists()
+        context = {
+            "filterset": filterset,
+            "page_obj": page,
+            "jobs": page.object_list,
+            "active": active,
+            "filtered": any(
+                request.GET.get(name) for name in ("type", "status", "plan_version_id")
+            ),
+        }
+        fragment = request.headers.get(FRAGMENT_HEADER) == "1"
+        response = render(
+            request, "jobs/_job_table.html" if fragment else "jobs/list.html", context
+        )
+        patch_vary_headers(response, [FRAGMENT_HEADER])
+        return response
+
+
+class JobDetailView(LoginRequiredMixin, View):
+    """One job: parameters, timings, error, result; retry/cancel only where they would work."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = _job_or_404(pk)
+        user = request.user
+        return render(
+            request,
+            "jobs/detail.html",
+            {
+                "job": job,
+                "run_ids": selectors.job_run_ids(job=job),
+                "retries": list(job.retries.order_by("-created_at").only("id", "status")),
+                "can_retry": user.has_perm("jobs.add_job")
+                and job.status in (Job.Status.FAILED, Job.Status.CANCELED),
+                "can_cancel": user.has_perm("jobs.change_job") and job.is_active,
+            },
+        )
+
+
+class JobRetryView(LoginRequiredMixin, View):
+    """POST: a clean new attempt of a failed or canceled job (``jobs.add_job``)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "jobs.add_job")
+        job = _job_or_404(pk)
+        try:
+            new = job_retry(job=job, user=request.user)
+        except ValidationError as error:
+            for line in service_error_lines(error, {"status": _("Status")}):
+                messages.error(request, line)
+            return redirect(job)
+        messages.success(
+            request, _("Job #%(old)s is retried as job #%(new)s.") % {"old": job.pk, "new": new.pk}
+        )
+        return redirect(new)
+
+
+class JobCancelView(LoginRequiredMixin, View):
+    """POST: cancel a queued or running job (``jobs.change_job``)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "jobs.change_job")
+        job = _job_or_404(pk)
+        try:
+            job = job_cancel(job=job)
+        except ValidationError as error:
+            for line in service_error_lines(error, {"status": _("Status")}):
+                messages.error(request, line)
+            return redirect(job)
+        if job.status == Job.Status.CANCELED:
+            messages.success(request, _("Job #%(id)s is canceled.") % {"id": job.pk})
+        else:
+            messages.info(
+                request,
+                _("Job #%(id)s will stop at its next progress point.") % {"id": job.pk},
+            )
+        return redirect(job)

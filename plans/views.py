@@ -1,0 +1,488 @@
+"""The plan pages: list and create (/ui/plans), one version (/ui/plans/<id>), its actions.
+
+Thin views: they parse a form, call one service of ``plans.services`` (the
+same the API calls) and render; a service's ``ValidationError`` is shown at
+the field it names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from jobs.models import Job
+from plans import selectors, services
+from plans.filters import PlanVersionFilter
+from plans.forms import (
+    PARAMETER_FIELDS,
+    AggregateJobForm,
+    PlanCreateForm,
+    PlanParametersForm,
+)
+from plans.models import PlanArtifact, PlanVersion
+from scenarios.models import ConfigVersion, Scenario
+from scpln.charts import chart_data, series
+from scpln.forms import add_service_errors, service_error_lines
+from scpln.tables import display_table
+
+PAGE_SIZE = 25
+# Longer ids cannot be a database integer (SQLite refuses them with an error, not a miss).
+MAX_ID_DIGITS = 18
+TABLE_ROWS = 200
+
+# Tabs of the version page: key, label, the artifact kinds whose tables it shows.
+STAGE_TABS = (
+    ("aggregate", gettext_lazy("Aggregate"), (PlanArtifact.Kind.AGGREGATE,)),
+    ("detail", gettext_lazy("Detail (SKU × week)"), (PlanArtifact.Kind.ALLOCATE,)),
+    ("mrp", gettext_lazy("MRP"), (PlanArtifact.Kind.MRP,)),
+    ("reconciliation", gettext_lazy("Reconciliation"), (PlanArtifact.Kind.RECONCILE,)),
+    ("final", gettext_lazy("Final plan"), (PlanArtifact.Kind.PLAN_FINAL,)),
+)
+TABLE_TITLES = {
+    "aggregate": gettext_lazy("Aggregate plan (family × period)"),
+    "aggregate_capacity": gettext_lazy("Aggregate capacity (work centre × period)"),
+    "sku_week": gettext_lazy("Detail plan (SKU × week)"),
+    "week_periods": gettext_lazy("Weeks in periods"),
+    "mrp": gettext_lazy("MRP records (item × week)"),
+    "mrp_orders": gettext_lazy("MRP planned orders"),
+    "reconcile": gettext_lazy("Reconciled plan (SKU × week)"),
+    "capacity": gettext_lazy("Weekly capacity vs load, with spill and pull-in"),
+    "delta_log": gettext_lazy("AGG ↔ DET deltas (family × period)"),
+    "anchor_log": gettext_lazy("Anchoring log (per SKU)"),
+    "plan_final": gettext_lazy("Final plan (item × week)"),
+    "plan_orders": gettext_lazy("Final planned orders"),
+}
+KPI_LABELS = {
+    "demand_total": gettext_lazy("Demand"),
+    "supplied_total": gettext_lazy("Supplied"),
+    "fill_rate": gettext_lazy("Fill rate"),
+    "backlog_end": gettext_lazy("Backlog at the end"),
+    "backlog_peak": gettext_lazy("Peak backlog"),
+    "backlog_peak_week": gettext_lazy("Week of the peak backlog"),
+    "planned_receipts_total": gettext_lazy("Planned receipts"),
+    "capacity_utilisation": gettext_lazy("Capacity utilisation"),
+    "utilisation_by_workcenter": gettext_lazy("Utilisation by work centre"),
+    "spill_total": gettext_lazy("Spilled load"),
+    "pull_in_total": gettext_lazy("Pulled-in load"),
+    "unmet_total": gettext_lazy("Unmet"),
+    "anchor_residual_total": gettext_lazy("Anchoring residual"),
+    "past_due_orders": gettext_lazy("Past-due orders"),
+    "past_due_quantity": gettext_lazy("Past-due quantity"),
+    "delta_outside_tolerance": gettext_lazy("Deltas outside tolerance"),
+}
+SHARE_KPIS = {"fill_rate", "capacity_utilisation", "utilisation_by_workcenter"}
+
+
+def _parameter_labels() -> dict[str, str]:
+    fields = PlanCreateForm.base_fields
+    labels = {name: str(fields[name].label) for name in PARAMETER_FIELDS}
+    labels.update(
+        tolerance_abs=_("Absolute tolerance"),
+        tolerance_rel=_("Relative tolerance"),
+    )
+    return labels
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _version_or_404(plan_version_id: str) -> PlanVersion:
+    try:
+        return selectors.plan_version_detail(plan_version_id=plan_version_id)
+    except PlanVersion.DoesNotExist:
+        raise Http404(_("No plan version %(id)s.") % {"id": plan_version_id}) from None
+
+
+# --- /ui/plans ---------------------------------------------------------------------
+
+
+class PlanListView(LoginRequiredMixin, View):
+    """Plan versions (filtered with THE plan-version FilterSet) and the create form.
+
+    ``?base_scenario=<id>`` prefills the form's base scenario (the quick link
+    of the scenario pages and of the retired scenario-run page).
+    """
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, PlanCreateForm(initial=self._initial(request)))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        _require(request, "plans.add_plan")
+        form = PlanCreateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.plan_create(
+                    name=data["name"],
+                    description=data["description"],
+                    base_scenario=data["base_scenario"],
+                    config_version=data["config_version"],
+                    input_set=data["input_set"],
+                    parameters=form.parameters(),
+                    user=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, form.SERVICE_FIELDS)
+            else:
+                messages.success(
+                    request,
+                    _("Plan “%(name)s” created as %(id)s; its planning job is queued.")
+                    % {"name": version.plan.name, "id": version.pk},
+                )
+                return redirect(version)
+        return self._render(request, form)
+
+    def _initial(self, request: HttpRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        scenario_id = request.GET.get("base_scenario", "").strip()
+        if scenario_id:
+            initial["base_scenario"] = scenario_id
+        newest = (
+            ConfigVersion.objects.filter(status=ConfigVersion.Status.ACTIVE)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if newest is not None:
+            initial["config_version"] = newest
+        return initial
+
+    def _render(self, request: HttpRequest, form: PlanCreateForm) -> HttpResponse:
+        # One row a plan (its newest version) unless every version is asked for,
+        # or the list is narrowed to one plan, whose versions are then the rows.
+        all_versions = request.GET.get("versions") == "all" or bool(request.GET.get("plan"))
+        filterset = PlanVersionFilter(
+            request.GET, queryset=selectors.plan_version_overview(latest_only=not all_versions)
+        )
+        queryset = filterset.qs if filterset.is_valid() else PlanVersion.objects.none()
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        prefilled, prefill_warning = self._prefilled(form)
+        filtered = any(
+            request.GET.get(name) for name in filterset.base_filters if name != "ordering"
+        )
+        return render(
+            request,
+            "plans/list.html",
+            {
+                "form": form,
+                "filterset": filterset,
+                "page_obj": page,
+                "versions": page.object_list,
+                "all_versions": all_versions,
+                "filtered": filtered,
+                "prefilled_scenario": prefilled,
+                "prefill_warning": prefill_warning,
+                "job_statuses": dict(Job.Status.choices),
+                "job_types": dict(Job.Type.choices),
+                "can_create": request.user.has_perm("plans.add_plan"),
+                "create_open": bool(
+                    prefilled or prefill_warning or form.is_bound or not page.paginator.count
+                ),
+            },
+        )
+
+    @staticmethod
+    def _prefilled(form: PlanCreateForm) -> tuple[Scenario | None, str]:
+        """The scenario ``?base_scenario=`` named, and why it cannot be planned (if so)."""
+        if form.is_bound or "base_scenario" not in form.initial:
+            return None, ""
+        wanted = str(form.initial["base_scenario"])
+        scenario = None
+        if wanted.isascii() and wanted.isdecimal() and len(wanted) <= MAX_ID_DIGITS:
+            scenario = Scenario.objects.select_related("locked_by").filter(pk=wanted).first()
+        if scenario is None:
+            del form.initial["base_scenario"]
+            return None, _("There is no scenario with the id “%(id)s”; choose one below.") % {
+                "id": wanted
+            }
+        try:
+            services.scenario_validate_runnable(scenario=scenario)
+        except ValidationError as error:
+            return scenario, " ".join(error.messages)
+        return scenario, ""
+
+
+# --- /ui/plans/<plan_version_id> -----------------------------------------------------
+
+
+def _balance_chart(tables: dict) -> dict[str, Any] | None:
+    frame = selectors.plan_weekly_balance(tables)
+    if frame is None:
+        return None
+    datasets = [
+        {"label": _("Demand"), "data": series(frame["demand"])},
+        {"label": _("Supply"), "data": series(frame["supply"])},
+        {"label": _("Production"), "data": series(frame["production"]), "dashed": True},
+    ]
+    if frame["inventory"].notna().any():
+        datasets.append(
+            {"label": _("Inventory (finished goods)"), "data": series(frame["inventory"])}
+        )
+    return chart_data(
+        labels=frame["week"], datasets=datasets, x_title=_("Week"), y_title=_("Units")
+    )
+
+
+def _aggregate_chart(tables: dict) -> dict[str, Any] | None:
+    frame = selectors.plan_monthly_aggregate(tables)
+    if frame is None:
+        return None
+    labels = {
+        "demand": _("Demand"),
+        "supply": _("Supply"),
+        "production": _("Production"),
+        "backlog": _("Backlog"),
+    }
+    datasets = [
+        {"label": label, "data": series(frame[column])}
+        for column, label in labels.items()
+        if column in frame.columns
+    ]
+    return chart_data(
+        labels=frame["period"],
+        datasets=datasets,
+        chart_type="bar",
+        x_title=_("Period"),
+        y_title=_("Units"),
+    )
+
+
+def _capacity_chart(tables: dict) -> dict[str, Any] | None:
+    frame = selectors.plan_weekly_capacity(tables)
+    if frame is None:
+        return None
+    datasets = [
+        {"label": _("Capacity"), "data": series(frame["capacity"]), "type": "line"},
+        {"label": _("Load"), "data": series(frame["load"]), "stack": "load"},
+        {"label": _("Spilled"), "data": series(frame["spilled"]), "stack": "load"},
+    ]
+    if "pulled" in frame.columns:
+        datasets.append({"label": _("Pulled in"), "data": series(frame["pulled"])})
+    return chart_data(
+        labels=frame["week"],
+        datasets=datasets,
+        chart_type="bar",
+        x_title=_("Week"),
+        y_title=_("Units"),
+    )
+
+
+def _kpi_rows(kpis: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for key, value in kpis.items():
+        rows.append(
+            {
+                "key": key,
+                "label": KPI_LABELS.get(key, key),
+                "value": value,
+                "share": key in SHARE_KPIS,
+                "mapping": isinstance(value, dict),
+            }
+        )
+    return rows
+
+
+def _detail_context(
+    request: HttpRequest,
+    version: PlanVersion,
+    *,
+    aggregate_form: AggregateJobForm | None = None,
+    execute_form: PlanParametersForm | None = None,
+    open_tab: str = "",
+) -> dict[str, Any]:
+    runs = list(version.runs.all())
+    jobs = list(version.jobs.all())
+    artifacts = list(version.artifacts.all())
+    stage_artifacts = [a for a in artifacts if a.kind != PlanArtifact.Kind.AGGREGATION]
+    aggregations = [a for a in artifacts if a.kind == PlanArtifact.Kind.AGGREGATION]
+    tables = selectors.plan_version_tables(plan_version_id=version.pk) if stage_artifacts else {}
+    tabs = []
+    for key, label, kinds in STAGE_TABS:
+        shown = []
+        for artifact in stage_artifacts:
+            if artifact.kind in kinds and artifact.name in tables:
+                shown.append(
+                    {
+                        "name": artifact.name,
+                        "title": TABLE_TITLES.get(artifact.name, artifact.name),
+                        "table": display_table(tables[artifact.name], limit=TABLE_ROWS),
+                        "csv_url": reverse("plans-api:artifact", args=[version.pk, artifact.name])
+                        + "?format=csv",
+                    }
+                )
+        tabs.append({"key": key, "label": label, "tables": shown})
+    can_aggregate = request.user.has_perm("jobs.add_job")
+    if aggregate_form is None and can_aggregate and runs:
+        aggregate_form = AggregateJobForm(
+            runs=runs, group_keys=selectors.plan_version_group_keys(plan_version=version)
+        )
+    can_execute = request.user.has_perm("plans.add_planversion")
+    if execute_form is None and can_execute:
+        execute_form = PlanParametersForm(
+            initial=PlanParametersForm.initial_from(version.parameters)
+        )
+    parameter_labels = _parameter_labels()
+    return {
+        "version": version,
+        "plan": version.plan,
+        "runs": runs,
+        "latest_run": runs[0] if runs else None,
+        "jobs": jobs,
+        "planning_job": next((j for j in jobs if j.type == Job.Type.PLANNING), None),
+        "other_versions": [
+            v for v in selectors.plan_versions_of(plan_id=version.plan_id) if v.pk != version.pk
+        ],
+        "parameters": [
+            {"key": key, "label": parameter_labels.get(key, key), "value": value}
+            for key, value in version.parameters.items()
+        ],
+        "tabs": tabs,
+        "kpis": _kpi_rows(version.kpis or {}),
+        "aggregations": aggregations,
+        "aggregate_form": aggregate_form,
+        "can_aggregate": can_aggregate,
+        "can_execute": can_execute,
+        "execute_form": execute_form,
+        "balance_chart": _balance_chart(tables),
+        "aggregate_chart": _aggregate_chart(tables),
+        "capacity_chart": _capacity_chart(tables),
+        "open_tab": open_tab,
+        "table_rows": TABLE_ROWS,
+    }
+
+
+class PlanDetailView(LoginRequiredMixin, View):
+    """One plan version: summary, job progress, runs, stage tables, charts, KPIs, actions."""
+
+    def get(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        version = _version_or_404(plan_version_id)
+        return render(request, "plans/detail.html", _detail_context(request, version))
+
+
+# The page's derived tables (the stage tables are the API's artifact downloads).
+EXPORTS = {
+    "kpis": lambda version: selectors.plan_kpi_frame(version.kpis or {}),
+    "weekly-balance": lambda version: selectors.plan_weekly_balance(
+        selectors.plan_version_tables(plan_version_id=version.pk)
+    ),
+    "weekly-capacity": lambda version: selectors.plan_weekly_capacity(
+        selectors.plan_version_tables(plan_version_id=version.pk)
+    ),
+    "period-aggregate": lambda version: selectors.plan_monthly_aggregate(
+        selectors.plan_version_tables(plan_version_id=version.pk)
+    ),
+}
+
+
+class PlanExportView(LoginRequiredMixin, View):
+    """GET: one of the page's derived tables (KPIs, the charts' numbers) as CSV."""
+
+    def get(self, request: HttpRequest, plan_version_id: str, table: str) -> HttpResponse:
+        if table not in EXPORTS:
+            raise Http404(_("No table %(table)s.") % {"table": table})
+        version = get_object_or_404(
+            PlanVersion.objects.only("plan_version_id", "kpis"), pk=plan_version_id
+        )
+        frame = EXPORTS[table](version)
+        if frame is None or (table == "kpis" and frame.empty):
+            raise Http404(_("Plan version %(id)s has no such table yet.") % {"id": version.pk})
+        response = HttpResponse(frame.to_csv(index=False), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{version.pk}-{table}.csv"'
+        return response
+
+
+class PlanExecuteView(LoginRequiredMixin, View):
+    """POST: generate the plan again as a new version (``plan_version_execute_again``).
+
+    The plain button keeps the version's parameters; the "with other
+    parameters" form (``with_parameters``) replaces them by what it holds, so
+    a field the planner emptied takes the default again.
+    """
+
+    def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        _require(request, "plans.add_planversion")
+        version = _version_or_404(plan_version_id)
+        form = PlanParametersForm(request.POST) if "with_parameters" in request.POST else None
+        if form is not None and not form.is_valid():
+            return self._form_again(request, version, form)
+        try:
+            new = services.plan_version_execute_again(
+                plan_version=version,
+                parameters=form.parameters(with_empty=True) if form is not None else None,
+                user=request.user,
+            )
+        except ValidationError as error:
+            if form is not None:
+                add_service_errors(form, error, form.SERVICE_FIELDS)
+                return self._form_again(request, version, form)
+            labels = {
+                **_parameter_labels(),
+                "base_scenario": str(PlanCreateForm.base_fields["base_scenario"].label),
+                "config_version": str(PlanCreateForm.base_fields["config_version"].label),
+                "input_set": str(PlanCreateForm.base_fields["input_set"].label),
+            }
+            for line in service_error_lines(error, labels):
+                messages.error(request, line)
+            return redirect(version)
+        messages.success(
+            request,
+            _("Version %(number)s (%(id)s) created from %(parent)s; its planning job is queued.")
+            % {"number": new.number, "id": new.pk, "parent": version.pk},
+        )
+        return redirect(new)
+
+    @staticmethod
+    def _form_again(
+        request: HttpRequest, version: PlanVersion, form: PlanParametersForm
+    ) -> HttpResponse:
+        context = _detail_context(request, version, execute_form=form)
+        return render(request, "plans/detail.html", context)
+
+
+class PlanAggregateView(LoginRequiredMixin, View):
+    """POST: the Aggregate Job form, tied to this plan version (``plan_aggregation_create``)."""
+
+    def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        _require(request, "jobs.add_job")
+        version = _version_or_404(plan_version_id)
+        form = AggregateJobForm(
+            request.POST,
+            runs=version.runs.all(),
+            group_keys=selectors.plan_version_group_keys(plan_version=version),
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = services.plan_aggregation_create(
+                    plan_version=version,
+                    run=form.selected_run(),
+                    bucket=data["bucket"],
+                    group_by=data["group_by"],
+                    fields=data["measures"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, form.SERVICE_FIELDS)
+            else:
+                messages.success(
+                    request,
+                    _("Aggregate job #%(id)s is queued; its table will be listed here.")
+                    % {"id": job.pk},
+                )
+                return redirect(reverse("plans:detail", args=[version.pk]) + "#tab-aggregations")
+        context = _detail_context(
+            request, version, aggregate_form=form, open_tab="tab-aggregations"
+        )
+        return render(request, "plans/detail.html", context)

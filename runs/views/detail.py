@@ -1,0 +1,208 @@
+"""``/ui/runs/<run_id>``: one run (summary, links, KPIs, PSI and P&L over time) and
+its actions: pin, unpin, delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
+
+from runs import selectors, services
+from runs.forms import RunTableForm
+from runs.kpis import column_label, kpi_groups, run_warnings, top_shortages
+from runs.models import Run
+from scpln.charts import chart_data, series
+from scpln.forms import add_service_errors
+from scpln.tables import DisplayTable, display_table
+
+# Rows of a result table shown on the page; the CSV download has every row.
+TABLE_ROWS_SHOWN = 400
+# What each chart draws, when the table has the column.
+PSI_SERIES = ("demand", "sales", "on_hand", "backlog")
+PL_SERIES = ("revenue", "total_cost", "profit")
+
+
+def run_or_404(run_id: uuid.UUID | str) -> Run:
+    try:
+        return selectors.run_get(run_id=run_id)
+    except Run.DoesNotExist:
+        raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
+
+
+def run_links(run: Run) -> dict[str, str | None]:
+    """Where a run leads: its plan version, scenario, config, job, JSON and siblings."""
+    pv = run.plan_version_id
+    return {
+        "plan_version": pv and reverse("plans:detail", args=[pv]),
+        "scenario": run.scenario_id and reverse("scenarios:detail", args=[run.scenario_id]),
+        "config_version": reverse("scenarios:config-detail", args=[run.config_version_id]),
+        "job": run.job_id and reverse("jobs:detail", args=[run.job_id]),
+        "json": reverse("runs-api:detail", args=[run.run_id]),
+        "history": pv and f"{reverse('runs:list')}?{urlencode({'plan_version_id': pv})}",
+    }
+
+
+def _with_dates(frame: pd.DataFrame, start: date) -> pd.DataFrame:
+    """A daily table with the calendar ``date`` of each day beside it: planners read
+    dates, the engine counts days."""
+    if "day" not in frame.columns or "date" in frame.columns:
+        return frame
+    dates = pd.Timestamp(start) + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
+    out = frame.copy()
+    out.insert(out.columns.get_loc("day") + 1, "date", dates.dt.date)
+    return out
+
+
+def _frame_chart(
+    frame: pd.DataFrame, x: str, columns: Sequence[str], *, y_title: str
+) -> dict[str, Any]:
+    """A line per column of ``columns`` the frame has, over ``x``."""
+    if frame.empty or x not in frame.columns:
+        return chart_data(labels=[], datasets=[])
+    return chart_data(
+        labels=frame[x].tolist(),
+        datasets=[
+            {"label": column_label(name), "data": series(frame[name])}
+            for name in columns
+            if name in frame.columns
+        ],
+        x_title=column_label(x),
+        y_title=y_title,
+    )
+
+
+def _frame_table(frame: pd.DataFrame) -> DisplayTable:
+    """The first rows, under translated column headings."""
+    return display_table(frame.rename(columns=column_label), limit=TABLE_ROWS_SHOWN)
+
+
+def _table_context(
+    frame: pd.DataFrame, x: str, columns: Sequence[str], *, y_title: str, csv_url: str
+) -> dict[str, Any]:
+    return {
+        "chart": _frame_chart(frame, x, columns, y_title=y_title),
+        "table": _frame_table(frame),
+        "empty": frame.empty,
+        "csv_url": csv_url,
+    }
+
+
+def _csv_url(name: str, run: Run, params: dict[str, Any]) -> str:
+    """The API's CSV of the same table with the same choices: every row, not the first."""
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{reverse(name, args=[run.run_id])}?{urlencode({**query, 'format': 'csv'})}"
+
+
+class RunDetailView(LoginRequiredMixin, View):
+    """``/ui/runs/<run_id>``: summary, links, KPIs, PSI and P&L over time, actions."""
+
+    template_name = "runs/detail.html"
+
+    def get(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+        run = run_or_404(run_id)
+        keys = selectors.run_table_keys(run=run)
+        start = selectors.run_start_date(run=run)
+        form = RunTableForm(request.GET, keys=keys, start_date=start)
+        context: dict[str, Any] = {
+            "run": run,
+            "form": form,
+            "has_psi": bool(keys),
+            "kpi_groups": kpi_groups(run),
+            "top_shortages": top_shortages(run),
+            "warnings": run_warnings(run),
+            "result_meta": selectors.run_result_meta(run=run),
+            "links": run_links(run),
+            "can_change": request.user.has_perm("runs.change_run"),
+            "can_delete": request.user.has_perm("runs.delete_run"),
+        }
+        if form.is_valid():
+            try:
+                context.update(self._tables(run, form.cleaned_data, psi=bool(keys), start=start))
+            except ValidationError as error:
+                add_service_errors(form, error)
+        return render(request, self.template_name, context, status=400 if form.errors else 200)
+
+    def _tables(self, run: Run, data: dict[str, Any], *, psi: bool, start: date) -> dict[str, Any]:
+        """The PSI of the chosen node and item and the P&L, at the chosen grain."""
+        days = {"day_from": data["day_from"], "day_to": data["day_to"], "bucket": data["bucket"]}
+        x = "date" if data["bucket"] == "day" else "period"
+        out: dict[str, Any] = {}
+        if psi:
+            pair = {"node": data["node"], "item": data["item"]}
+            frame = selectors.run_table(
+                run=run, table="psi", query=selectors.TableQuery(**pair, **days), start_date=start
+            )
+            out["psi"] = _table_context(
+                _with_dates(frame, start).drop(
+                    columns=[c for c in ("node", "item") if c in frame.columns]
+                ),
+                x,
+                PSI_SERIES,
+                y_title=_("Units"),
+                csv_url=_csv_url("runs-api:psi", run, {**pair, **days}),
+            )
+        frame = selectors.run_table(
+            run=run, table="pl", query=selectors.TableQuery(**days), start_date=start
+        )
+        out["pl"] = _table_context(
+            _with_dates(frame, start),
+            x,
+            PL_SERIES,
+            y_title=_("Amount"),
+            csv_url=_csv_url("runs-api:pl", run, days),
+        )
+        return out
+
+
+class RunPinView(PermissionRequiredMixin, View):
+    """POST ``/ui/runs/<run_id>/pin`` and ``…/unpin`` (``runs.change_run``)."""
+
+    permission_required = "runs.change_run"
+    pinned = True
+
+    def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+        try:
+            run = services.run_set_pinned(run=run_or_404(run_id), pinned=self.pinned)
+        except Run.DoesNotExist:  # deleted (or pruned) since it was read
+            raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
+        if self.pinned:
+            messages.success(request, _("Run pinned: retention will keep it."))
+        else:
+            messages.success(request, _("Run unpinned: retention may delete it again."))
+        return redirect("runs:detail", run_id=run.run_id)
+
+
+class RunDeleteView(PermissionRequiredMixin, View):
+    """``/ui/runs/<run_id>/delete``: a confirmation page (GET), the deletion (POST),
+    both only with ``runs.delete_run``."""
+
+    permission_required = "runs.delete_run"
+    template_name = "runs/confirm_delete.html"
+
+    def get(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+        run = run_or_404(run_id)
+        context = {"run": run, "can_change": request.user.has_perm("runs.change_run")}
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+        run = run_or_404(run_id)
+        try:
+            services.run_delete(run=run)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("runs:detail", run_id=run.run_id)
+        messages.success(request, _("Run %(run_id)s deleted.") % {"run_id": run.run_id})
+        return redirect("runs:list")

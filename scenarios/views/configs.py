@@ -1,0 +1,318 @@
+"""Config version pages: list, import, one version, its download, and the diff of two.
+
+A config's document never changes after import (``ConfigVersion``), so these
+pages only read, except the import, which calls ``config_import`` as the API
+does: a document with problems is refused with every ``path: message`` shown
+at the file field, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+
+from plans.filters import PlanVersionFilter
+from plans.selectors import plan_version_list
+from scenarios import selectors, services
+from scenarios.forms import ConfigDiffForm, ConfigImportForm
+from scenarios.models import ConfigVersion
+from scpln.api.lookups import NotFound, object_id
+from scpln.engine.canonical import ConfigError
+from scpln.forms import add_service_errors
+from scpln.tables import cell
+
+# Entity kinds counted on a version's page, in the order the canonical document has them.
+COUNT_LABELS = (
+    ("items", gettext_lazy("Items")),
+    ("nodes", gettext_lazy("Nodes")),
+    ("arcs", gettext_lazy("Arcs")),
+    ("demands", gettext_lazy("Demand rows")),
+    ("bom", gettext_lazy("BOM lines")),
+    ("capacities", gettext_lazy("Capacities")),
+    ("inventory_policies", gettext_lazy("Inventory policies")),
+    ("production_policies", gettext_lazy("Production policies")),
+    ("calendars", gettext_lazy("Calendars")),
+    ("hierarchies", gettext_lazy("Hierarchy entries")),
+)
+# The network tables of a version's page: overview attribute, title, (key, heading, numeric).
+NETWORK_TABLES = (
+    (
+        "items",
+        gettext_lazy("Items"),
+        (
+            ("code", gettext_lazy("Code"), False),
+            ("name", gettext_lazy("Name"), False),
+            ("item_type", gettext_lazy("Type"), False),
+            ("uom", gettext_lazy("Unit"), False),
+            ("lead_time_days", gettext_lazy("Lead time (days)"), True),
+            ("unit_cost", gettext_lazy("Unit cost"), True),
+        ),
+    ),
+    (
+        "nodes",
+        gettext_lazy("Nodes"),
+        (
+            ("code", gettext_lazy("Code"), False),
+            ("name", gettext_lazy("Name"), False),
+            ("node_type", gettext_lazy("Type"), False),
+            ("region", gettext_lazy("Region"), False),
+            ("lead_time_days", gettext_lazy("Lead time (days)"), True),
+            ("inventory_policies", gettext_lazy("Inventory policies"), True),
+            ("production_policies", gettext_lazy("Production policies"), True),
+        ),
+    ),
+    (
+        "arcs",
+        gettext_lazy("Arcs"),
+        (
+            ("from_node", gettext_lazy("From"), False),
+            ("to_node", gettext_lazy("To"), False),
+            ("arc_type", gettext_lazy("Type"), False),
+            ("lead_time_days", gettext_lazy("Lead time (days)"), True),
+            ("capacity_per_day", gettext_lazy("Capacity per day"), True),
+        ),
+    ),
+    (
+        "demand_by_item",
+        gettext_lazy("Demand by item"),
+        (
+            ("item", gettext_lazy("Item"), False),
+            ("rows", gettext_lazy("Demand rows"), True),
+            ("nodes", gettext_lazy("Nodes"), True),
+            ("mean_total", gettext_lazy("Sum of mean demand"), True),
+        ),
+    ),
+)
+PAGE_SIZE = 50
+RELATED_ROWS = 20
+# Keys listed per entity kind and change type on the diff page (counts stay exact).
+DIFF_ROWS = 200
+
+
+def _config_or_404(pk: int, *, with_document: bool = False) -> ConfigVersion:
+    try:
+        return selectors.config_get(config_id=object_id(pk), with_document=with_document)
+    except (ConfigVersion.DoesNotExist, NotFound):
+        raise Http404(_("No config version %(id)s.") % {"id": pk}) from None
+
+
+class ConfigListView(LoginRequiredMixin, View):
+    """Config versions, newest first, with the scenarios planned or run on each."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = selectors.config_filterset(request.GET)
+        # The FilterSet's help texts document the API; the page's labels say enough.
+        filterset.form.fields["name"].help_text = ""
+        valid = filterset.is_valid()
+        queryset = filterset.qs if valid else ConfigVersion.objects.none()
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        configs = list(page.object_list)
+        using = selectors.config_scenarios_using(config_ids=[c.pk for c in configs])
+        return render(
+            request,
+            "configs/list.html",
+            {
+                "filterset": filterset,
+                "page_obj": page,
+                "rows": [(config, using.get(config.pk, [])) for config in configs],
+                "filtered": any(request.GET.get(name) for name in ("name", "status")),
+                "can_import": request.user.has_perm("scenarios.add_configversion"),
+            },
+            status=200 if valid else 400,
+        )
+
+
+class ConfigImportView(PermissionRequiredMixin, View):
+    """Upload a canonical JSON file; ``config_import`` validates and stores it (or nothing).
+
+    Signed out: to the login form; signed in without the API's permission: 403.
+    """
+
+    permission_required = "scenarios.add_configversion"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, ConfigImportForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ConfigImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                config, created = services.config_import(
+                    document=form.cleaned_data["file"],
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    source_filename=form.filename,
+                    user=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, ConfigImportForm.SERVICE_FIELDS)
+            else:
+                self._report(request, config, created)
+                return redirect(config)
+        return self._render(request, form, status=400)
+
+    @staticmethod
+    def _report(request: HttpRequest, config: ConfigVersion, created: bool) -> None:
+        if not created:
+            messages.info(
+                request,
+                _(
+                    "This network is already stored as config version #%(id)s “%(name)s”; "
+                    "nothing new was imported."
+                )
+                % {"id": config.pk, "name": config.name},
+            )
+            return
+        messages.success(
+            request,
+            _("Imported config version #%(id)s “%(name)s”.")
+            % {"id": config.pk, "name": config.name},
+        )
+        if config.warnings:
+            messages.warning(
+                request,
+                ngettext(
+                    "It has %(count)d warning; it is listed below.",
+                    "It has %(count)d warnings; they are listed below.",
+                    len(config.warnings),
+                )
+                % {"count": len(config.warnings)},
+            )
+
+    def _render(
+        self, request: HttpRequest, form: ConfigImportForm, status: int = 200
+    ) -> HttpResponse:
+        return render(request, "configs/import.html", {"form": form}, status=status)
+
+
+class ConfigDetailView(LoginRequiredMixin, View):
+    """One version: meta, counts, warnings, what it holds, the scenarios and plans using it."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        config = _config_or_404(pk, with_document=True)
+        overview, overview_error = None, ""
+        try:
+            overview = selectors.config_overview(config=config)
+        except ConfigError as error:
+            overview_error = str(error)
+        diff_form = ConfigDiffForm(initial={"from": config.pk})
+        to = diff_form.fields["to"]
+        to.queryset = to.queryset.exclude(pk=config.pk)
+        plans = PlanVersionFilter({"config_version_id": config.pk}, queryset=plan_version_list())
+        versions = plans.qs
+        return render(
+            request,
+            "configs/detail.html",
+            {
+                "config": config,
+                "overview": overview,
+                "overview_error": overview_error,
+                "count_labels": COUNT_LABELS,
+                "tables": _network_tables(overview) if overview else [],
+                "scenarios": selectors.config_scenarios_using(config_ids=[config.pk])[config.pk],
+                "versions": list(versions[:RELATED_ROWS]),
+                "version_count": versions.count(),
+                "diff_form": diff_form,
+            },
+        )
+
+
+def _network_tables(overview: selectors.ConfigOverview) -> list[dict[str, Any]]:
+    """The overview's row lists as formatted tables (first rows, with the total count)."""
+    tables = []
+    for key, title, columns in NETWORK_TABLES:
+        tables.append(
+            {
+                "key": key,
+                "title": title,
+                "columns": [(heading, numeric) for _field, heading, numeric in columns],
+                "rows": [
+                    [(cell(row[field]), numeric) for field, _heading, numeric in columns]
+                    for row in getattr(overview, key)
+                ],
+                "total": overview.totals[key],
+            }
+        )
+    return tables
+
+
+@login_required
+def config_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The canonical document as imported, as a JSON file named after the uploaded one."""
+    config = _config_or_404(pk, with_document=True)
+    filename = config.source_filename or f"config-{config.pk}.json"
+    if not filename.lower().endswith(".json"):
+        filename += ".json"
+    body = json.dumps(config.document, ensure_ascii=False, indent=2) + "\n"
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+class ConfigDiffView(LoginRequiredMixin, View):
+    """``?from=<id>&to=<id>``: what changed, entity by entity (``selectors.config_diff``)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        # ``?from=<id>`` alone (the link from a version's page) only preselects "From".
+        bound = "to" in request.GET
+        form = ConfigDiffForm(
+            request.GET if bound else None, initial={"from": request.GET.get("from")}
+        )
+        diff, status = None, 200
+        if bound:
+            if form.is_valid():
+                try:
+                    diff = selectors.config_diff(
+                        from_id=form.cleaned_data["from"].pk, to_id=form.cleaned_data["to"].pk
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+            if diff is None:
+                status = 400
+        return render(
+            request,
+            "configs/diff.html",
+            {
+                "form": form,
+                "diff": diff,
+                "entities": _entity_rows(diff) if diff else [],
+                "from_config": form.cleaned_data.get("from") if diff else None,
+                "to_config": form.cleaned_data.get("to") if diff else None,
+                "diff_rows": DIFF_ROWS,
+            },
+            status=status,
+        )
+
+
+def _entity_rows(diff: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per entity kind: counts, and the first :data:`DIFF_ROWS` keys of each change type."""
+    rows = []
+    for entity in diff["entities"]:
+        added, removed, changed = entity["added"], entity["removed"], entity["changed"]
+        rows.append(
+            {
+                "entity": entity["entity"],
+                "counts": {
+                    "added": len(added),
+                    "removed": len(removed),
+                    "changed": len(changed),
+                },
+                "empty": not (added or removed or changed),
+                "added": added[:DIFF_ROWS],
+                "removed": removed[:DIFF_ROWS],
+                "changed": changed[:DIFF_ROWS],
+            }
+        )
+    return rows

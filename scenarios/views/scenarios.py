@@ -1,0 +1,296 @@
+"""Scenario pages: list, create, view, edit, delete, lock and unlock.
+
+Each write calls the scenario service the API calls (``scenario_create``,
+``scenario_update``, ``scenario_delete``, ``scenario_lock``,
+``scenario_unlock``), with the API's permissions; a locked scenario's edit
+or deletion is refused with the service's message (who locked it, when, why).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from plans.filters import PlanVersionFilter
+from plans.selectors import plan_version_list
+from runs.selectors import run_list
+from scenarios import selectors, services
+from scenarios.forms import ScenarioForm, ScenarioLockForm
+from scenarios.models import Scenario
+from scpln.api.lookups import NotFound, object_id
+from scpln.forms import add_service_errors
+
+PAGE_SIZE = 50
+# Rows of the scenario's plan versions and runs shown; the linked lists have them all.
+RELATED_ROWS = 20
+# The list's orderings (values of THE FilterSet's ``ordering``), as the planner reads them.
+ORDERINGS = (
+    ("", gettext_lazy("Name (A–Z)")),
+    ("-name", gettext_lazy("Name (Z–A)")),
+    ("-updated_at", gettext_lazy("Recently changed")),
+    ("-created_at", gettext_lazy("Newest")),
+    ("created_at", gettext_lazy("Oldest")),
+)
+# Service error keys that are no field of the scenario form.
+SERVICE_FIELDS: dict[str, str | None] = {"locked": None, "scenario": None}
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _scenario_or_404(pk: int) -> Scenario:
+    try:
+        return selectors.scenario_get(scenario_id=object_id(pk))
+    except (Scenario.DoesNotExist, NotFound):
+        raise Http404(_("No scenario %(id)s.") % {"id": pk}) from None
+
+
+def _back(request: HttpRequest, scenario: Scenario) -> HttpResponse:
+    """Back to the page the action came from (``next``), else the scenario's page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(scenario)
+
+
+def _editable_refusal(scenario: Scenario) -> str:
+    """The service's refusal of a change to this scenario ('' when it may change)."""
+    try:
+        services.scenario_validate_editable(scenario=scenario)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
+
+
+def _permissions(request: HttpRequest) -> dict[str, bool]:
+    user = request.user
+    return {
+        "can_add": user.has_perm("scenarios.add_scenario"),
+        "can_change": user.has_perm("scenarios.change_scenario"),
+        "can_delete": user.has_perm("scenarios.delete_scenario"),
+        "can_plan": user.has_perm("plans.add_plan"),
+    }
+
+
+class ScenarioListView(LoginRequiredMixin, View):
+    """Scenarios with their lock state, filtered with THE scenario FilterSet (the API's).
+
+    A malformed filter is answered with the page and the error at its field, status 400.
+    """
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = selectors.scenario_filterset(request.GET)
+        # The FilterSet's help texts document the API; the page's labels say enough.
+        filterset.form.fields["name"].help_text = ""
+        valid = filterset.is_valid()
+        queryset = filterset.qs if valid else Scenario.objects.none()
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        parent = None
+        if valid and filterset.form.cleaned_data.get("parent_id"):
+            parent = Scenario.objects.filter(pk=filterset.form.cleaned_data["parent_id"]).first()
+        return render(
+            request,
+            "scenarios/list.html",
+            {
+                "filterset": filterset,
+                "page_obj": page,
+                "scenarios": page.object_list,
+                "filtered": any(request.GET.get(name) for name in ("name", "locked", "parent_id")),
+                "parent_filter": parent,
+                "orderings": ORDERINGS,
+                "lock_form": ScenarioLockForm(),
+                **_permissions(request),
+            },
+            status=200 if valid else 400,
+        )
+
+
+class ScenarioDetailView(LoginRequiredMixin, View):
+    """One scenario: overrides, lock state, its plan versions and runs (links both ways).
+
+    Plan versions are filtered with the plan FilterSet and runs with the run
+    FilterSet, as ``/ui/plans?base_scenario_id=`` and ``/ui/runs?scenario_id=``
+    do, so the first rows here are the first rows there.
+    """
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        scenario = _scenario_or_404(pk)
+        plans = PlanVersionFilter(
+            {"base_scenario_id": scenario.pk}, queryset=plan_version_list()
+        ).qs
+        versions = Paginator(plans, RELATED_ROWS).page(1)
+        runs = Paginator(run_list(params={"scenario_id": scenario.pk}), RELATED_ROWS).page(1)
+        return render(
+            request,
+            "scenarios/detail.html",
+            {
+                "scenario": scenario,
+                "versions": versions,
+                "runs": runs,
+                "children": list(scenario.children.only("id", "name").order_by("name")),
+                "lock_form": ScenarioLockForm(),
+                "refusal": _editable_refusal(scenario),
+                **_permissions(request),
+            },
+        )
+
+
+class ScenarioCreateView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _require(request, "scenarios.add_scenario")
+        initial: dict[str, Any] = {}
+        parent = request.GET.get("parent", "")
+        if parent.isdigit():
+            initial["parent"] = int(parent)
+        return self._render(request, ScenarioForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        _require(request, "scenarios.add_scenario")
+        form = ScenarioForm(request.POST)
+        if form.is_valid():
+            try:
+                scenario = services.scenario_create(user=request.user, **form.service_fields())
+            except ValidationError as error:
+                add_service_errors(form, error, SERVICE_FIELDS)
+            else:
+                messages.success(
+                    request, _("Scenario “%(name)s” created.") % {"name": scenario.name}
+                )
+                return redirect(scenario)
+        return self._render(request, form)
+
+    def _render(self, request: HttpRequest, form: ScenarioForm) -> HttpResponse:
+        return render(
+            request,
+            "scenarios/form.html",
+            {"form": form, "scenario": None},
+            status=400 if form.is_bound else 200,
+        )
+
+
+class ScenarioEditView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "scenarios.change_scenario")
+        scenario = _scenario_or_404(pk)
+        return self._render(request, scenario, ScenarioForm(instance=scenario))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "scenarios.change_scenario")
+        scenario = _scenario_or_404(pk)
+        form = ScenarioForm(request.POST, instance=scenario)
+        if form.is_valid():
+            try:
+                scenario = services.scenario_update(
+                    scenario=scenario, user=request.user, **form.service_fields()
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, SERVICE_FIELDS)
+            else:
+                messages.success(request, _("Scenario “%(name)s” saved.") % {"name": scenario.name})
+                return redirect(scenario)
+        return self._render(request, scenario, form)
+
+    def _render(self, request: HttpRequest, scenario: Scenario, form: ScenarioForm) -> HttpResponse:
+        return render(
+            request,
+            "scenarios/form.html",
+            {
+                "form": form,
+                "scenario": scenario,
+                "refusal": _editable_refusal(scenario),
+                **_permissions(request),
+            },
+            status=400 if form.is_bound else 200,
+        )
+
+
+class ScenarioDeleteView(LoginRequiredMixin, View):
+    """GET asks for confirmation (or says why it cannot be deleted); POST deletes."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "scenarios.delete_scenario")
+        scenario = _scenario_or_404(pk)
+        return render(
+            request,
+            "scenarios/delete.html",
+            {"scenario": scenario, "refusal": _editable_refusal(scenario)},
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "scenarios.delete_scenario")
+        scenario = _scenario_or_404(pk)
+        try:
+            services.scenario_delete(scenario=scenario)
+        except ValidationError as error:
+            return render(
+                request,
+                "scenarios/delete.html",
+                {"scenario": scenario, "refusal": " ".join(error.messages)},
+                status=400,
+            )
+        messages.success(request, _("Scenario “%(name)s” deleted.") % {"name": scenario.name})
+        return redirect(reverse("scenarios:list"))
+
+
+class ScenarioLockView(LoginRequiredMixin, View):
+    """POST only: lock with a reason (``scenario_lock``).
+
+    A reason the form refuses (too long) is shown at its field on a page of
+    its own, with what was typed; the service's refusal (already locked) is a
+    message on the page the planner came from.
+    """
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "scenarios.change_scenario")
+        scenario = _scenario_or_404(pk)
+        form = ScenarioLockForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "scenarios/lock.html",
+                {"scenario": scenario, "form": form, "next": request.POST.get("next", "")},
+                status=400,
+            )
+        try:
+            services.scenario_lock(
+                scenario=scenario, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            # The refusals name the scenario and its lock; no field to point at.
+            for line in error.messages:
+                messages.error(request, line)
+        else:
+            messages.success(request, _("Scenario “%(name)s” locked.") % {"name": scenario.name})
+        return _back(request, scenario)
+
+
+class ScenarioUnlockView(LoginRequiredMixin, View):
+    """POST: unlock (``scenario_unlock``)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, "scenarios.change_scenario")
+        scenario = _scenario_or_404(pk)
+        try:
+            services.scenario_unlock(scenario=scenario, user=request.user)
+        except ValidationError as error:
+            # The refusals name the scenario and its lock; no field to point at.
+            for line in error.messages:
+                messages.error(request, line)
+        else:
+            messages.success(request, _("Scenario “%(name)s” unlocked.") % {"name": scenario.name})
+        return _back(request, scenario)

@@ -1,0 +1,44 @@
+"""Putting a service's refusal onto the form the planner filled in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, field_map: Mapping[str, str | None] = ()
+) -> None:
+    """Show each message of a service's ``ValidationError`` at the field it names.
+
+    Services key errors by their own argument names; ``field_map`` renames
+    those that differ from the form's (``run_id`` → ``run``); a key mapped to
+    None, ``__all__``, or a key the form has no field for is a non-field error,
+    so no message is ever dropped.
+    """
+    field_map = dict(field_map)
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        field = field_map.get(key, key)
+        if field == NON_FIELD_ERRORS or field not in form.fields:
+            field = None
+        form.add_error(field, messages)
+
+
+def service_error_lines(error: ValidationError, labels: Mapping[str, str] = ()) -> list[str]:
+    """A refusal as lines for a message where there is no form: “Field: message”."""
+    labels = dict(labels)
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    lines = []
+    for key, messages in error.message_dict.items():
+        for message in messages:
+            if key == NON_FIELD_ERRORS:
+                lines.append(message)
+            else:
+                lines.append(f"{labels.get(key, key)}: {message}")
+    return lines

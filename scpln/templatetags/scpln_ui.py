@@ -1,0 +1,120 @@
+"""Template helpers of the web UI: timestamps, durations, numbers, links that may not exist yet.
+
+Load with ``{% load scpln_ui %}``:
+
+- ``{% ts value %}`` — a ``<time>`` in the planner's time zone (``—`` for None);
+- ``value|duration`` (timedelta or seconds), ``value|ms`` (milliseconds);
+- ``value|pct`` (a 0–1 share as a percentage), ``value|num`` (grouped number);
+- ``value|jsonpretty`` (indented JSON), ``text|last_line`` (an error's summary);
+- ``{% runs_url plan_version_id=pv.pk %}`` — run history, filtered;
+- ``mapping|lookup:key`` — ``mapping[key]`` (e.g. a choice's label).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils import dateformat, formats, timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+DASH = "—"
+
+
+@register.simple_tag
+def ts(value: datetime | None, fmt: str = "Y-m-d H:i") -> SafeString | str:
+    """A timestamp in the active time zone, machine-readable in ``datetime`` (UTC)."""
+    if value is None:
+        return DASH
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        timezone.get_current_timezone_name(),
+        dateformat.format(local, fmt),
+    )
+
+
+@register.filter
+def duration(value: timedelta | float | int | None) -> str:
+    """850 ms, 12.3 s, 4 min 5 s, 2 h 3 min."""
+    if value is None or value == "":
+        return DASH
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if seconds < 1:
+        return _("%(n)d ms") % {"n": round(seconds * 1000)}
+    if seconds < 60:
+        return _("%(n)s s") % {"n": formats.number_format(seconds, 1)}
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return _("%(m)d min %(s)d s") % {"m": minutes, "s": secs}
+    hours, minutes = divmod(minutes, 60)
+    return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+
+
+@register.filter
+def ms(value: int | None) -> str:
+    """A duration given in milliseconds."""
+    return DASH if value is None else duration(timedelta(milliseconds=value))
+
+
+@register.filter
+def pct(value: float | None, decimals: int = 1) -> str:
+    """A share (0–1) as a percentage: 0.9523 → 95.2 %."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    return f"{formats.number_format(float(value) * 100, decimals)} %"
+
+
+@register.filter
+def num(value: Any, decimals: int | None = None) -> str:
+    """A number with grouping: whole numbers without decimals, others with two."""
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return DASH if math.isnan(value) else str(value)
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 2
+    return formats.number_format(value, decimals, force_grouping=True)
+
+
+@register.filter
+def jsonpretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@register.filter
+def last_line(value: str | None, length: int = 160) -> str:
+    """The last non-empty line of an error (a traceback's exception line), shortened."""
+    lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = lines[-1]
+    return line if len(line) <= length else line[: length - 1] + "…"
+
+
+@register.simple_tag
+def runs_url(**filters: Any) -> str:
+    """Run history (``runs:list``), filtered by ``filters`` (None values are left out)."""
+    path = reverse("runs:list")
+    params = {key: value for key, value in filters.items() if value not in (None, "")}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+@register.filter
+def lookup(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return ""
