@@ -54,6 +54,17 @@ def main() -> None:
 
 
 def _spawn(database: str, args: argparse.Namespace) -> dict | None:
+    return spawn_child("bench.bench_runs", database, args, pg_url=PG_URL)
+
+
+def spawn_child(
+    module: str, database: str, args: argparse.Namespace, *, pg_url: str
+) -> dict | None:
+    """Run ``module --child DATABASE`` in a fresh data folder and return the JSON it prints.
+
+    A child per database keeps one database's caches and memory out of the other's numbers;
+    None when PostgreSQL cannot be reached (the SQLite numbers still count).
+    """
     with tempfile.TemporaryDirectory(prefix="scpln-bench-") as folder:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RUNS_DB_MAX_ROWS")}
         env.update(
@@ -63,33 +74,19 @@ def _spawn(database: str, args: argparse.Namespace) -> dict | None:
             DJANGO_DEBUG="0",
         )
         if database == "sqlite":
-            env["SCPLN_DB"] = str(Path(folder) / "bench_runs.db")
+            env["SCPLN_DB"] = str(Path(folder) / "bench.db")
         else:
             try:
-                _recreate_postgres_database(PG_URL)
+                _recreate_postgres_database(pg_url)
             except Exception as exc:  # report and go on with the other database
                 print(f"postgres: skipped ({exc})", file=sys.stderr)
                 return None
-            env["DATABASE_URL"] = PG_URL
+            env["DATABASE_URL"] = pg_url
         print(f"{database}: building {args.runs:,} runs and measuring …", file=sys.stderr)
         started = time.perf_counter()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.bench_runs",
-                "--child",
-                database,
-                "--runs",
-                str(args.runs),
-                "--samples",
-                str(args.samples),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        command = [sys.executable, "-m", module, "--child", database]
+        command += ["--runs", str(args.runs), "--samples", str(args.samples)]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
             raise SystemExit(f"{database}: benchmark failed")

@@ -27,13 +27,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench.bench_runs import ROOT, _recreate_postgres_database, _seed
+from bench.bench_runs import _seed, spawn_child
 
 PG_URL = os.environ.get("BENCH_UI_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ui")
 TARGET_MS = 150.0
@@ -61,51 +57,10 @@ def main() -> None:
     for database in ("sqlite", "postgres"):
         if args.only and args.only != database:
             continue
-        results[database] = _spawn(database, args)
+        results[database] = spawn_child("bench.bench_ui_runs", database, args, pg_url=PG_URL)
     _report(results, args.runs)
     if any(r and max(r["median_ms"].values()) > TARGET_MS for r in results.values()):
         raise SystemExit(1)
-
-
-def _spawn(database: str, args: argparse.Namespace) -> dict | None:
-    with tempfile.TemporaryDirectory(prefix="scpln-bench-ui-") as folder:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RUNS_DB_MAX_ROWS")}
-        env.setdefault("DJANGO_SETTINGS_MODULE", "scpln.settings")
-        env.update(SCPLN_DATA_DIR=folder, REGISTRY_BACKEND="db", DJANGO_DEBUG="0")
-        if database == "sqlite":
-            env["SCPLN_DB"] = str(Path(folder) / "bench_ui.db")
-        else:
-            try:
-                _recreate_postgres_database(PG_URL)
-            except Exception as exc:  # report and go on with the other database
-                print(f"postgres: skipped ({exc})", file=sys.stderr)
-                return None
-            env["DATABASE_URL"] = PG_URL
-        print(f"{database}: building {args.runs:,} runs and measuring …", file=sys.stderr)
-        started = time.perf_counter()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.bench_ui_runs",
-                "--child",
-                database,
-                "--runs",
-                str(args.runs),
-                "--samples",
-                str(args.samples),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            print(done.stderr, file=sys.stderr)
-            raise SystemExit(f"{database}: benchmark failed")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        result["wall_s"] = round(time.perf_counter() - started, 1)
-        return result
 
 
 def _report(results: dict, runs: int) -> None:
