@@ -78,6 +78,8 @@ def test_each_run_links_to_its_plan_version_and_scenario(planner, history):
             assert f'href="/ui/scenarios/{pv.base_scenario_id}"' in row
             assert pv.base_scenario.name in row
             assert f'href="/ui/runs/{run.run_id}"' in row
+            config = run.config_version
+            assert f'href="/ui/configs/{config.pk}">#{config.pk} {config.name}</a>' in row
 
 
 def test_filter_by_plan_version(planner, history):

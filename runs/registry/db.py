@@ -22,6 +22,7 @@ LIST_FIELDS = (
     "scenario_id",
     "scenario__name",
     "config_version_id",
+    "config_version__name",
     "job_id",
     "source",
     "status",
@@ -43,7 +44,7 @@ LIST_FIELDS = (
 
 def list_queryset() -> QuerySet[Run]:
     """Runs with what a list row needs: one query per page, whatever its size."""
-    return Run.objects.select_related("scenario").only(*LIST_FIELDS)
+    return Run.objects.select_related("scenario", "config_version").only(*LIST_FIELDS)
 
 
 def detail_queryset() -> QuerySet[Run]:
