@@ -3,9 +3,7 @@
 ``slow_planning`` stands in front of the real planning handler: it spends
 ``SCPLN_TEST_SLOW_S`` seconds (default 4) reporting progress, so a test can
 kill the worker while the job is surely running, and then calls the planning
-handler that jobs.runner.HANDLERS had (the lead's plan generation once it is
-registered). Without one it records a run for the job's plan version the way
-a handler must: outputs and success in one transaction (``ctx.finishing()``).
+handler that jobs.runner.HANDLERS had (the real plan generation).
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import os
 import time
 from typing import Any
 
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from jobs.models import Job
@@ -33,33 +30,7 @@ def slow_prelude(ctx: JobContext, seconds: float) -> None:
 
 def slow_planning(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     slow_prelude(ctx, float(os.environ.get("SCPLN_TEST_SLOW_S", "4")))
-    original = ORIGINAL_HANDLERS.get(job.type)
-    if original:
-        return import_string(original)(job=job, ctx=ctx)
-    return record_stub_run(job=job, ctx=ctx)
-
-
-def record_stub_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
-    """A run for the job's plan version, written together with the job's success."""
-    from runs.models import Run, RunResult
-
-    version = job.plan_version
-    with ctx.finishing() as result:
-        now = timezone.now()
-        run = Run.objects.create(
-            plan_version=version,
-            scenario=version.base_scenario if version else None,
-            config_version=version.config_version,
-            job=job,
-            started_at=now,
-            finished_at=now,
-            duration_ms=1,
-            summary={"stub": True, "attempt": ctx.attempt},
-            fill_rate=1.0,
-        )
-        RunResult.objects.create(run=run, schema_version="test", psi=b"", pl=b"", trace=b"")
-        result.update({"run_id": str(run.run_id), "stub": True})
-    return result
+    return import_string(ORIGINAL_HANDLERS[job.type])(job=job, ctx=ctx)
 
 
 def fails_unless_retried(*, job: Job, ctx: JobContext) -> dict[str, Any]:

@@ -6,7 +6,7 @@ tests/test_worker_cross_process.py). Planning jobs go through
 ``tests.fault_handlers``: ``slow_planning`` spends a few seconds reporting
 progress (so a kill surely lands while the job runs) and then calls the
 planning handler registered in ``jobs.runner.HANDLERS`` (the real plan
-generation; a stand-in that records one run when none is registered);
+generation);
 ``planning_then_linger`` runs the real handler first and lingers after it,
 so a kill lands after the run was recorded but before the job finished.
 Each kill must end the job exactly once (one terminal transition, counted
@@ -22,7 +22,7 @@ import time
 import pytest
 from django.db import transaction
 
-from jobs import runner, services
+from jobs import services
 from jobs.models import Job
 from plans.models import PlanVersion
 from runs.models import Run
@@ -39,7 +39,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.redis]
 
 SLOW_PLANNING = {Job.Type.PLANNING: "tests.fault_handlers.slow_planning"}
 LINGERING_PLANNING = {Job.Type.PLANNING: "tests.fault_handlers.planning_then_linger"}
-REAL_PLANNING = Job.Type.PLANNING in runner.HANDLERS
 
 
 def _sample(name: str, **labels: str) -> float:
@@ -47,25 +46,7 @@ def _sample(name: str, **labels: str) -> float:
 
 
 def _plan_versions(count: int) -> list[PlanVersion]:
-    """``count`` plan versions, each with its queued planning job."""
-    if REAL_PLANNING:
-        return _real_plans(count)
-    from plans.tests.factories import PlanVersionFactory
-
-    versions = []
-    with transaction.atomic():
-        for _ in range(count):
-            version = PlanVersionFactory()
-            services.job_create(
-                job_type=Job.Type.PLANNING,
-                plan_version=version,
-                params={"plan_version_id": version.pk},
-            )
-            versions.append(version)
-    return versions
-
-
-def _real_plans(count: int) -> list[PlanVersion]:
+    """``count`` plan versions of real plans, each with its queued planning job."""
     from plans.services import plan_create
     from scenarios.models import Scenario
     from scenarios.services import config_import
@@ -108,10 +89,7 @@ def _assert_one_outcome(version: PlanVersion, job: Job) -> None:
     [
         "whole worker",
         "pool process",
-        pytest.param(
-            "whole worker after the run was recorded",
-            marks=pytest.mark.skipif(not REAL_PLANNING, reason="needs the planning handler"),
-        ),
+        "whole worker after the run was recorded",
     ],
 )
 def test_killed_worker_mid_planning_job_ends_it_exactly_once(celery_workers, victim):
