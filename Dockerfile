@@ -15,6 +15,8 @@ COPY runs ./runs
 COPY jobs ./jobs
 RUN pip install --no-cache-dir .
 COPY . .
+# The translations are kept as .po files only (.mo is build output, not in git).
+RUN pybabel --quiet compile --directory locale --domain django
 RUN useradd --create-home scpln && mkdir -p /data /backups /metrics /archive \
     && chown scpln /data /backups /metrics /archive
 USER scpln

@@ -1,0 +1,53 @@
+"""What the browser tests share besides fixtures: the demo login, screenshots, the login walk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What ``seed_demo`` made: the login and the ids the pages should show."""
+
+    username: str
+    password: str
+    config_version_id: int
+    base_scenario_id: int
+    base_scenario_name: str
+
+
+def screenshot_prefix(test_name: str) -> str:
+    """``test_planner_does_x`` → ``planner-does-x``: the file name stem of a test's screenshots."""
+    return re.sub(r"[^a-z0-9]+", "-", test_name.removeprefix("test_").lower()).strip("-")
+
+
+@dataclass
+class Screenshots:
+    """Full-page screenshots named ``<test>-<NN>-<step>.png``, numbered in visiting order."""
+
+    page: Page
+    prefix: str
+    taken: list[Path] = field(default_factory=list)
+
+    def take(self, step: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{self.prefix}-{len(self.taken) + 1:02d}-{step}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+        return path
+
+
+def log_in(page: Page, demo: Demo) -> None:
+    """Open the site and sign in through the login form, as a planner does every morning."""
+    page.goto("/")
+    page.get_by_label("Username").fill(demo.username)
+    page.get_by_label("Password").fill(demo.password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_test_id("signed-in-user").wait_for()
