@@ -105,9 +105,19 @@ def _recreate_postgres_database(url: str) -> None:
 
 
 def _report(results: dict, runs: int) -> None:
-    print(f"\nRunRegistry benchmark: {runs:,} runs, median server time (ms), ratio = median/target")
-    print(f"{'measure':<24}{'target':>8}" + "".join(f"{db:>22}" for db in results))
-    for key, target in TARGETS_MS.items():
+    report(
+        f"RunRegistry benchmark: {runs:,} runs, median server time (ms), ratio = median/target",
+        "measure",
+        TARGETS_MS,
+        results,
+    )
+
+
+def report(title: str, heading: str, targets: dict[str, float], results: dict) -> None:
+    """One line per measure: its target, then each database's median and its ratio to it."""
+    print(f"\n{title}")
+    print(f"{heading:<24}{'target':>8}" + "".join(f"{db:>22}" for db in results))
+    for key, target in targets.items():
         line = f"{key:<24}{target:>8.0f}"
         for result in results.values():
             if result is None:

@@ -29,7 +29,7 @@ import os
 import statistics
 import time
 
-from bench.bench_runs import _seed, spawn_child
+from bench.bench_runs import _seed, report, spawn_child
 
 PG_URL = os.environ.get("BENCH_UI_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ui")
 TARGET_MS = 150.0
@@ -64,24 +64,13 @@ def main() -> None:
 
 
 def _report(results: dict, runs: int) -> None:
-    print(
-        f"\n/ui/runs benchmark: {runs:,} runs, median server time (ms), "
-        f"ratio = median/target ({TARGET_MS:.0f} ms)"
+    report(
+        f"/ui/runs benchmark: {runs:,} runs, median server time (ms), "
+        f"ratio = median/target ({TARGET_MS:.0f} ms)",
+        "page",
+        dict.fromkeys(PAGES, TARGET_MS),
+        results,
     )
-    print(f"{'page':<22}{'target':>8}" + "".join(f"{db:>22}" for db in results))
-    for key in PAGES:
-        line = f"{key:<22}{TARGET_MS:>8.0f}"
-        for result in results.values():
-            if result is None:
-                line += f"{'skipped':>22}"
-                continue
-            ms = result["median_ms"][key]
-            line += f"{ms:>12.2f} ({ms / TARGET_MS:>5.2f}×)"
-        print(line)
-    for db, result in results.items():
-        if result:
-            extra = ", ".join(f"{k}={v}" for k, v in result["info"].items())
-            print(f"{db}: {extra}; seeding {result['seed_s']} s, total {result['wall_s']} s")
 
 
 # --- the child: one database ---------------------------------------------------------

@@ -117,17 +117,7 @@ class ScenarioAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "description", "parent", "tags"]}),
         (
             _("Overrides"),
-            {
-                "fields": [
-                    "demand_scale",
-                    "demand_scale_by_item",
-                    "capacity_scale",
-                    "capacity_scale_by_node",
-                    "lead_time_shift_days",
-                    "initial_inventory_scale",
-                    "horizon_days",
-                ]
-            },
+            {"fields": list(services.OVERRIDE_FIELDS)},
         ),
         (_("Lock"), {"fields": ["locked", "locked_by", "locked_at", "lock_reason"]}),
         (

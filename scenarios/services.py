@@ -118,11 +118,8 @@ MAX_SCALE = 1_000.0
 MAX_LEAD_TIME_SHIFT_DAYS = 3_650
 MAX_HORIZON_DAYS = 3_650
 MAX_TAGS = 50
-SCENARIO_FIELDS = (
-    "name",
-    "description",
-    "parent",
-    "tags",
+# What a scenario changes on top of its config (see scpln.engine.canonical.overrides).
+OVERRIDE_FIELDS = (
     "demand_scale",
     "demand_scale_by_item",
     "capacity_scale",
@@ -131,6 +128,7 @@ SCENARIO_FIELDS = (
     "initial_inventory_scale",
     "horizon_days",
 )
+SCENARIO_FIELDS = ("name", "description", "parent", "tags", *OVERRIDE_FIELDS)
 
 
 def scenario_lock_description(scenario: Scenario) -> str:

@@ -1,16 +1,10 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from scpln.environ import broker_url, env_bool, env_choice, env_int, sqlite_database, url_database
-
-ROOT = Path(__file__).resolve().parents[2]
+from scpln.tests.processes import manage_check
 
 
 def test_env_int_uses_default_when_unset_or_blank():
@@ -78,21 +72,7 @@ def test_broker_url_prefers_celery_broker_url_over_redis_url():
     ],
 )
 def test_process_refuses_to_start_with_a_bad_setting(name, value, tmp_path):
-    env = {
-        **os.environ,
-        name: value,
-        "SCPLN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "scpln.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = manage_check(tmp_path, **{name: value})
     assert proc.returncode != 0
     assert f"{name}={value!r}" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from scpln.environ import data_dir, env_crontab, env_seconds_map, visibility_timeout
+from scpln.tests.processes import manage_check
 
-ROOT = Path(__file__).resolve().parents[2]
 LIMITS = {"planning": 3600, "backup": 1800}
 
 
@@ -77,42 +74,17 @@ def test_data_dir_defaults_to_the_checkouts_data_folder(tmp_path):
     ],
 )
 def test_process_refuses_to_start_with_a_bad_operations_setting(name, value, tmp_path):
-    env = {
-        **os.environ,
-        name: value,
-        "SCPLN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "scpln.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = manage_check(tmp_path, **{name: value})
     assert proc.returncode != 0
     assert name in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_broker_visibility_timeout_is_refused_when_shorter_than_a_job(tmp_path):
-    env = {
-        **os.environ,
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/12",
-        "SCPLN_BROKER_VISIBILITY_TIMEOUT": "60",
-        "SCPLN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "scpln.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    proc = manage_check(
+        tmp_path,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/12",
+        SCPLN_BROKER_VISIBILITY_TIMEOUT="60",
     )
     assert proc.returncode != 0
     assert "SCPLN_BROKER_VISIBILITY_TIMEOUT=60: must be longer" in proc.stderr
