@@ -21,4 +21,4 @@ RUN useradd --create-home scpln && mkdir -p /data /backups /metrics /archive \
     && chown scpln /data /backups /metrics /archive
 USER scpln
 EXPOSE 8000
-CMD ["gunicorn", "scpln.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]

@@ -38,7 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="scpln-bench-flow-") as folder:
         os.environ.pop("DATABASE_URL", None)
         os.environ.update(
-            DJANGO_SETTINGS_MODULE="scpln.settings",
+            DJANGO_SETTINGS_MODULE="config.settings",
             SCPLN_DATA_DIR=folder,
             SCPLN_DB=str(Path(folder) / "bench.db"),
         )

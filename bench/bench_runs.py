@@ -68,7 +68,7 @@ def spawn_child(
     with tempfile.TemporaryDirectory(prefix="scpln-bench-") as folder:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RUNS_DB_MAX_ROWS")}
         env.update(
-            DJANGO_SETTINGS_MODULE="scpln.settings",
+            DJANGO_SETTINGS_MODULE="config.settings",
             SCPLN_DATA_DIR=folder,
             REGISTRY_BACKEND="db",
             DJANGO_DEBUG="0",

@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_links import change_link, changelist_link
 from jobs.models import ArchivedRun, Job
 from runs.models import Run
-from scpln.admin_links import change_link, changelist_link
 
 
 @admin.register(Job)

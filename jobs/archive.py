@@ -39,8 +39,8 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from core import metrics
 from jobs.models import ArchivedRun, Job
-from scpln import metrics
 
 if TYPE_CHECKING:
     from jobs.runner import JobContext

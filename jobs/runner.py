@@ -40,8 +40,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import metrics
 from jobs.models import Job
-from scpln import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
+from core import metrics
 from jobs import state
 from jobs.models import Job
 from plans.models import PlanVersion
-from scpln import metrics
 
 logger = logging.getLogger(__name__)
 

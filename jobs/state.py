@@ -1,6 +1,6 @@
 """Reads of job state for operations: queue depth, the last backup, stale jobs.
 
-Selectors used by ``/metrics`` (scpln/metrics.py) and the reaper
+Selectors used by ``/metrics`` (core/metrics.py) and the reaper
 (``jobs.services.job_reap_stale``); the UI and API reads are in
 jobs/selectors.py.
 """

@@ -17,11 +17,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.forms import service_error_lines
 from jobs import selectors
 from jobs.models import Job
 from jobs.services import job_cancel, job_retry
 from runs.filters import MAX_ID
-from scpln.forms import service_error_lines
 
 PAGE_SIZE = 50
 # static/scpln/app.js asks for the job table alone with this header while jobs are active.

@@ -6,11 +6,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_links import change_link, changelist_link
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
 from plans.services import plan_version_execute_again
 from runs.models import Run
-from scpln.admin_links import change_link, changelist_link
 
 
 class PlanVersionInline(admin.TabularInline):

@@ -2,7 +2,7 @@
 
 The forms only parse what a planner typed; every rule lives in the services
 (``plan_create``, ``plan_aggregation_create``), whose ``ValidationError`` is
-put back onto these fields by :func:`scpln.forms.add_service_errors`.
+put back onto these fields by :func:`core.forms.add_service_errors`.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.charts import chart_data, series
+from core.forms import add_service_errors, service_error_lines
+from core.tables import display_table
 from jobs.models import Job
 from plans import selectors, services
 from plans.filters import PlanVersionFilter
@@ -31,9 +34,6 @@ from plans.forms import (
 )
 from plans.models import PlanArtifact, PlanVersion
 from scenarios.models import ConfigVersion, Scenario
-from scpln.charts import chart_data, series
-from scpln.forms import add_service_errors, service_error_lines
-from scpln.tables import display_table
 
 PAGE_SIZE = 25
 # Longer ids cannot be a database integer (SQLite refuses them with an error, not a miss).

@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_links import change_link
 from runs import services
 from runs.models import Run
-from scpln.admin_links import change_link
 
 
 @admin.register(Run)

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_links import change_link, changelist_link
 from plans.models import PlanVersion
 from plans.services import plan_create
 from runs.models import Run
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
-from scpln.admin_links import change_link, changelist_link
 
 
 class CreatePlanActionForm(forms.Form):

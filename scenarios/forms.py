@@ -3,7 +3,7 @@
 They parse what a planner typed (numbers, ``CODE=factor`` lines or JSON, an
 uploaded JSON file); the rules a scenario or config must meet are the
 services' (``scenarios.services``), whose ``ValidationError`` is put back onto
-these fields by :func:`scpln.forms.add_service_errors`.
+these fields by :func:`core.forms.add_service_errors`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.api.lookups import MAX_ID
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
-from scpln.api.lookups import MAX_ID
 
 # An uploaded config is parsed in memory; a network far beyond any real one is refused.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024

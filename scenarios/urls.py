@@ -1,7 +1,7 @@
 """Web UI routes of the scenarios app (mounted under /ui/): scenarios and config versions.
 
 Config pages' names start with ``config`` so the navigation marks the
-"Configs" section (``scpln.context_processors.ui``).
+"Configs" section (``core.context_processors.ui``).
 """
 
 from django.urls import path, re_path

@@ -1,5 +1,6 @@
-"""scpln: a plan-centric supply-chain planning hub."""
+"""scpln: a plan-centric supply-chain planning hub.
 
-from scpln.celery import app as celery_app
-
-__all__ = ["celery_app"]
+This package holds the pure planning and simulation engine (``scpln.engine``);
+the Django project lives in ``config`` (settings, URLs, Celery) and the apps
+``core``, ``jobs``, ``scenarios``, ``runs`` and ``plans`` (docs/architecture.md).
+"""

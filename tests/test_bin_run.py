@@ -88,8 +88,8 @@ def test_bin_run_serves_health_and_runs_worker_and_beat(tmp_path):
         assert _get(f"{base}/metrics") == 200
 
         commands = "\n".join(_group_commands(process.pid))
-        assert "scpln worker" in commands and "scpln beat" in commands, commands
-        assert "gunicorn scpln.wsgi" in commands, commands
+        assert "config worker" in commands and "config beat" in commands, commands
+        assert "gunicorn config.wsgi" in commands, commands
         # Beat sends the reaper and the worker runs it: the two are wired up.
         wait_for(lambda: "Task jobs.reap_stale_jobs" in log.read_text(), timeout=60)
         assert (tmp_path / "data" / "celerybeat-schedule").exists() or any(

@@ -22,11 +22,11 @@ import time
 import pytest
 from django.db import transaction
 
+from core import metrics
 from jobs import services
 from jobs.models import Job
 from plans.models import PlanVersion
 from runs.models import Run
-from scpln import metrics
 from tests.workers import (
     FAST_REAPER_ENV,
     REDIS_HOST,

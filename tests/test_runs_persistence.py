@@ -63,7 +63,7 @@ def _child(code: str, tmp_path: Path, **env: str) -> str:
     """Run ``code`` in a fresh ``manage.py shell`` on this test's database."""
     environ = {k: v for k, v in os.environ.items() if k != "RUNS_DB_MAX_ROWS"}
     db = connection.settings_dict
-    environ.update(DJANGO_SETTINGS_MODULE="scpln.settings", SCPLN_DATA_DIR=str(tmp_path))
+    environ.update(DJANGO_SETTINGS_MODULE="config.settings", SCPLN_DATA_DIR=str(tmp_path))
     if connection.vendor == "sqlite":
         environ.pop("DATABASE_URL", None)
         environ["SCPLN_DB"] = str(db["NAME"])

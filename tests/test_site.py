@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from scpln import health
+from core import health
 
 
 @pytest.mark.django_db
@@ -96,7 +96,7 @@ def test_staff_get_a_link_to_the_admin(client):
 def test_navigation_marks_the_section_of_the_page(rf, path, section):
     from django.urls import resolve
 
-    from scpln.context_processors import ui
+    from core.context_processors import ui
 
     request = rf.get(path)
     request.resolver_match = resolve(path)
@@ -182,8 +182,8 @@ def test_table_cells_and_chart_series_format_what_the_frames_hold():
 
     import pandas as pd
 
-    from scpln.charts import series
-    from scpln.tables import display_table
+    from core.charts import series
+    from core.tables import display_table
 
     frame = pd.DataFrame(
         {"week": ["2026-W01", "2026-W02", "2026-W03"], "qty": [1234.5, float("nan"), 7.0]}
@@ -201,7 +201,7 @@ def test_table_cells_and_chart_series_format_what_the_frames_hold():
     [(0.25, "250 ms"), (12.34, "12.3 s"), (245, "4 min 5 s"), (7380, "2 h 3 min"), (None, "—")],
 )
 def test_durations_read_naturally(seconds, text):
-    from scpln.templatetags.scpln_ui import duration
+    from core.templatetags.scpln_ui import duration
 
     assert duration(seconds) == text
 

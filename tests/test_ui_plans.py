@@ -7,12 +7,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from config.celery import app as celery_app
 from jobs.models import Job
 from plans.models import PlanVersion
 from plans.tests.conftest import base_scenario, network, planner  # noqa: F401 (fixtures)
 from runs.models import Run
 from scenarios.services import scenario_lock
-from scpln.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.api.testing import api_user
 from plans.tests.factories import PlanVersionFactory
 from runs.tests.factories import RunFactory
 from scenarios.tests.factories import ScenarioFactory
-from scpln.api.testing import api_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""``python -m tests.worker_main -A scpln worker ...``: a Celery worker with test handlers.
+"""``python -m tests.worker_main -A config worker ...``: a Celery worker with test handlers.
 
 Tests that need a job type to behave in a controlled way (slow, killable at a
 known point) start their worker through this entry point with
@@ -15,7 +15,7 @@ import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scpln.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

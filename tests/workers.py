@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from scpln.celery import app as celery_app
+from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -71,7 +71,7 @@ def worker_env(tmp_path: Path, broker: str, *, redis_db: int = DEFAULT_REDIS_DB)
     """Environment that points a child process at this test's database and broker."""
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
     db = connection.settings_dict
-    env["DJANGO_SETTINGS_MODULE"] = "scpln.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["SCPLN_DATA_DIR"] = str(tmp_path / "data")
     if connection.vendor == "sqlite":
         env.pop("DATABASE_URL", None)
@@ -164,7 +164,7 @@ def start_worker(
     cmd = [
         *entry,
         "-A",
-        "scpln",
+        "config",
         "worker",
         "--loglevel",
         "INFO",

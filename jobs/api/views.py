@@ -8,12 +8,12 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.lookups import object_id
 from jobs import selectors
 from jobs.api.serializers import JobDetailSerializer, JobListSerializer
 from jobs.filters import JobFilter
 from jobs.models import Job
 from jobs.services import job_cancel, job_retry
-from scpln.api.lookups import object_id
 
 
 def _job(pk: int) -> Job:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.api.testing import api_user, token_client
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
 from plans.tests.factories import PlanVersionFactory
 from runs.tests.factories import record
-from scpln.api.testing import api_user, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -211,6 +211,6 @@ def test_cancel_of_a_queued_job_counts_as_a_finished_job():
 
 
 def _sample(name: str, labels: dict[str, str]) -> float:
-    from scpln.metrics import registry
+    from core.metrics import registry
 
     return registry().get_sample_value(name, labels) or 0.0

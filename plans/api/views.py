@@ -14,12 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_text_response, wants_csv
 from plans import selectors, services
 from plans.api import serializers as s
 from plans.filters import PlanVersionFilter
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_frame
-from scpln.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_text_response, wants_csv
 
 
 def _created(request: Request, version: PlanVersion) -> Response:

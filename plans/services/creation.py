@@ -14,12 +14,12 @@ from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core import metrics
 from jobs.models import Job
 from jobs.services import job_create
 from plans.models import Plan, PlanningInputSet, PlanVersion
 from plans.services.inputs import PlanningContext, planning_context
 from scenarios.models import ConfigVersion, Scenario
-from scpln import metrics
 from scpln.engine import planning as engine_planning
 from scpln.engine.canonical import Problem
 

@@ -24,6 +24,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.pagination import LargePagination, Pagination
+from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_response, wants_csv
 from runs import selectors, services
 from runs.api.serializers import (
     CompareQuerySerializer,
@@ -36,8 +38,6 @@ from runs.api.serializers import (
 from runs.filters import RunFilter
 from runs.models import Run
 from runs.registry import get_registry
-from scpln.api.pagination import LargePagination, Pagination
-from scpln.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_response, wants_csv
 
 RUN_ID = OpenApiParameter(
     "run_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The run's `run_id`."

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import metrics
 from runs.columnar import frame_to_parquet
 from runs.models import HEADLINE_KPIS, Run, RunResult
 from runs.registry import get_registry
 from runs.signals import run_recorded
-from scpln import metrics
 
 if TYPE_CHECKING:
     from jobs.models import Job

@@ -21,9 +21,9 @@ from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 
+from core import metrics
 from runs.registry import RunRegistry, get_registry
 from runs.signals import run_recorded
-from scpln import metrics
 
 # Per recording, at most this many runs go: one recording normally removes
 # one run; after N is lowered, the backlog drains over the next recordings

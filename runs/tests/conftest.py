@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.api.testing import api_user, token_client
 from runs.registry import get_registry
-from scpln.api.testing import api_user, token_client
 
 
 @pytest.fixture

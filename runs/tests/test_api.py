@@ -13,12 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.api.testing import api_user, token_client
 from plans.tests.factories import PlanVersionFactory
 from runs import services
 from runs.models import Run
 from runs.tests.factories import fake_result, record
 from scenarios.tests.factories import ScenarioFactory
-from scpln.api.testing import api_user, token_client
 
 pytestmark = pytest.mark.django_db
 

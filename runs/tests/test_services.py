@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
+from core import metrics
 from plans.tests.factories import PlanVersionFactory
 from runs import services
 from runs.columnar import parquet_to_frame
@@ -16,7 +17,6 @@ from runs.models import Run, RunResult
 from runs.registry import get_registry
 from runs.tests.factories import fake_result, psi_frame, record
 from scenarios.tests.factories import ConfigVersionFactory
-from scpln import metrics
 
 pytestmark = pytest.mark.django_db
 

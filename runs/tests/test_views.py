@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
+from core.api.testing import api_user
 from jobs.tests.factories import JobFactory
 from plans.tests.factories import PlanVersionFactory
 from runs.filters import ORDERING_FIELDS
@@ -22,7 +23,6 @@ from runs.forms import VISIBLE_FILTERS
 from runs.models import Run
 from runs.tests.factories import RunFactory, fake_result, psi_frame, record
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.api.testing import api_user
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.charts import chart_data, series
+from core.forms import add_service_errors
 from runs import selectors
 from runs.forms import CompareForm, OverlayForm
 from runs.kpis import (
@@ -27,8 +29,6 @@ from runs.kpis import (
 )
 from runs.selectors.compare import Comparison
 from runs.views.detail import run_links
-from scpln.charts import chart_data, series
-from scpln.forms import add_service_errors
 
 
 def _kpi_table(comparison: Comparison, differences_only: bool) -> list[dict[str, Any]]:

@@ -19,13 +19,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.charts import chart_data, series
+from core.forms import add_service_errors
+from core.tables import DisplayTable, display_table
 from runs import selectors, services
 from runs.forms import RunTableForm
 from runs.kpis import column_label, kpi_groups, run_warnings, top_shortages
 from runs.models import Run
-from scpln.charts import chart_data, series
-from scpln.forms import add_service_errors
-from scpln.tables import DisplayTable, display_table
 
 # Rows of a result table shown on the page; the CSV download has every row.
 TABLE_ROWS_SHOWN = 400

@@ -12,6 +12,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.lookups import object_id
+from core.api.parsers import JSONParser
 from scenarios import selectors, services
 from scenarios.api.serializers import (
     ConfigDiffQuerySerializer,
@@ -24,8 +26,6 @@ from scenarios.api.serializers import (
 )
 from scenarios.filters import ConfigVersionFilter, ScenarioFilter
 from scenarios.models import ConfigVersion, Scenario
-from scpln.api.lookups import object_id
-from scpln.api.parsers import JSONParser
 
 
 def _scenario(pk: int) -> Scenario:

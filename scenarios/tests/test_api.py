@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from core.api.testing import api_user, token_client
 from plans.tests.factories import PlanVersionFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import scenario_lock
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.api.testing import api_user, token_client
 from scpln.engine.canonical.generator import generate_config
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from core.api.testing import api_user
 from jobs.models import Job
 from plans.tests.factories import PlanVersionFactory
 from runs.models import Run
@@ -25,7 +26,6 @@ from runs.tests.factories import RunFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import, scenario_lock
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.api.testing import api_user
 from scpln.engine.canonical.generator import generate_config
 
 pytestmark = pytest.mark.django_db

@@ -23,15 +23,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
+from core.api.lookups import NotFound, object_id
+from core.forms import add_service_errors
+from core.tables import cell
 from plans.filters import PlanVersionFilter
 from plans.selectors import plan_version_list
 from scenarios import selectors, services
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
 from scenarios.models import ConfigVersion
-from scpln.api.lookups import NotFound, object_id
 from scpln.engine.canonical import ConfigError
-from scpln.forms import add_service_errors
-from scpln.tables import cell
 
 # Entity kinds counted on a version's page, in the order the canonical document has them.
 COUNT_LABELS = (

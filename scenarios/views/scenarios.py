@@ -22,14 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.api.lookups import NotFound, object_id
+from core.forms import add_service_errors
 from plans.filters import PlanVersionFilter
 from plans.selectors import plan_version_list
 from runs.selectors import run_list
 from scenarios import selectors, services
 from scenarios.forms import ScenarioForm, ScenarioLockForm
 from scenarios.models import Scenario
-from scpln.api.lookups import NotFound, object_id
-from scpln.forms import add_service_errors
 
 PAGE_SIZE = 50
 # Rows of the scenario's plan versions and runs shown; the linked lists have them all.

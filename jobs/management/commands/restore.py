@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.commands import validation_failure
 from jobs.backup import BackupError, backup_restore
-from scpln.commands import validation_failure
 
 
 class Command(BaseCommand):

@@ -6,11 +6,11 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.commands import validation_failure
 from jobs.models import Job
 from plans.models import PlanningInputSet
 from plans.services import plan_create
 from scenarios.models import ConfigVersion, Scenario
-from scpln.commands import validation_failure
 
 
 def _scenario(value: str) -> Scenario:

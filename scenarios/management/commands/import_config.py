@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.commands import validation_failure
 from scenarios.services import config_import
-from scpln.commands import validation_failure
 
 
 class Command(BaseCommand):

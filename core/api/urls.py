@@ -8,7 +8,7 @@ fonts from Google.)
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from scpln.api.views import TokenObtainView
+from core.api.views import TokenObtainView
 
 app_name = "api"
 

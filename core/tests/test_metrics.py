@@ -12,10 +12,11 @@ import pytest
 from django.utils import timezone
 from prometheus_client import values
 
+from config import multiproc
+from core import metrics
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
 from runs.models import Run
-from scpln import metrics, multiproc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,10 +37,10 @@ def test_a_sample_observed_by_another_process_is_scraped_here():
         [
             sys.executable,
             "-c",
-            "import scpln; from scpln import metrics; metrics.plans_created_total.inc(3)",
+            "import scpln; from core import metrics; metrics.plans_created_total.inc(3)",
         ],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "scpln.settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
         check=True,
         timeout=60,
     )

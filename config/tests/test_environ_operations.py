@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from scpln.environ import data_dir, env_crontab, env_seconds_map, visibility_timeout
-from scpln.tests.processes import manage_check
+from config.environ import data_dir, env_crontab, env_seconds_map, visibility_timeout
+from config.tests.processes import manage_check
 
 LIMITS = {"planning": 3600, "backup": 1800}
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from celery.schedules import crontab
 
-from scpln.environ import env_crontab, env_int
+from config.environ import env_crontab, env_int
 
 # Beat entry names: also how operators recognise them in beat's log.
 REAPER = "jobs-reap-stale"

@@ -4,7 +4,7 @@ Label sets are deliberately small and fixed (a job type, a run source, an
 outcome) so that the series count never grows with data.
 
 Counters and histograms are written by whichever process observes them
-(multiprocess mode, scpln/multiproc.py) and merged at scrape time. What the
+(multiprocess mode, config/multiproc.py) and merged at scrape time. What the
 database already knows — jobs waiting, jobs running, the last verified
 backup — is read from it at scrape time instead (:class:`StateCollector`):
 it is the same answer from every process, survives restarts, and cannot

@@ -17,7 +17,7 @@ def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         **os.environ,
         **env,
         "SCPLN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "scpln.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     environ.pop("DATABASE_URL", None)
     return subprocess.run(

@@ -1,11 +1,13 @@
 from django.apps import AppConfig
 
 
-class ScplnConfig(AppConfig):
-    name = "scpln"
+class CoreConfig(AppConfig):
+    """Shared pieces of the web UI and the API: layout, tables, charts, API plumbing, metrics."""
+
+    name = "core"
     verbose_name = "scpln"
 
     def ready(self) -> None:
         # Register scpln's metrics at start-up so /metrics lists them (at
         # zero) before the first run or job has been observed.
-        from scpln import metrics  # noqa: F401
+        from core import metrics  # noqa: F401

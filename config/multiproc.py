@@ -5,11 +5,11 @@ a counter incremented in a Celery worker lives in that process's memory and a
 scrape of the web ``/metrics`` would never see it. In prometheus_client's
 multiprocess mode each process keeps its samples in memory-mapped files in a
 shared folder (``PROMETHEUS_MULTIPROC_DIR``), and ``/metrics`` merges the
-files of all processes (``scpln.metrics.metrics_view``).
+files of all processes (``core.metrics.metrics_view``).
 
 prometheus_client chooses between in-memory and file-backed values when it is
 first imported, so :func:`configure` runs before anything imports it: the
-``scpln`` package calls it first thing (``scpln/celery.py``), and every entry
+``config`` package calls it first thing (``config/celery.py``), and every entry
 point (manage.py, gunicorn, celery) imports that package before Django.
 
 Files are named after the host *and* the process id: containers sharing the
@@ -44,7 +44,7 @@ def default_directory(env: MutableMapping[str, str]) -> Path:
     one machine never add up each other's counters; the workers a test starts
     inherit it.
     """
-    from scpln.environ import data_dir
+    from config.environ import data_dir
 
     value = env.get(ENV_NAME, "").strip()
     if value:

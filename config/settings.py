@@ -14,8 +14,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from jobs.schedule import beat_schedule
-from scpln.environ import (
+from config.beat import beat_schedule
+from config.environ import (
     broker_url,
     data_dir,
     env_bool,
@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "scpln",
+    "core",
     "scenarios",
     "plans",
     "jobs",
@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "scpln.timezone.TimezoneMiddleware",
+    "core.timezone.TimezoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -94,9 +94,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
-ROOT_URLCONF = "scpln.urls"
-WSGI_APPLICATION = "scpln.wsgi.application"
-ASGI_APPLICATION = "scpln.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "scpln.context_processors.ui",
+                "core.context_processors.ui",
             ],
         },
     },
@@ -163,14 +163,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["scpln.api.permissions.ReadAuthenticatedWriteModelPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ReadAuthenticatedWriteModelPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "scpln.api.pagination.Pagination",
-    "EXCEPTION_HANDLER": "scpln.api.exceptions.exception_handler",
-    "DEFAULT_METADATA_CLASS": "scpln.api.metadata.Metadata",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_METADATA_CLASS": "core.api.metadata.Metadata",
     "DEFAULT_PARSER_CLASSES": [
-        "scpln.api.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -197,7 +197,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "scpln.api.schema.add_error_responses",
+        "core.api.schema.add_error_responses",
     ],
 }
 

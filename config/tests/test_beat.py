@@ -4,8 +4,8 @@ import pytest
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from jobs import schedule
-from scpln.celery import app
+from config import beat as schedule
+from config.celery import app
 
 
 def test_default_schedule_has_reaper_nightly_backup_and_retention():

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from scpln.environ import broker_url, env_bool, env_choice, env_int, sqlite_database, url_database
-from scpln.tests.processes import manage_check
+from config.environ import broker_url, env_bool, env_choice, env_int, sqlite_database, url_database
+from config.tests.processes import manage_check
 
 
 def test_env_int_uses_default_when_unset_or_blank():

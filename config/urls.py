@@ -10,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
-from scpln.health import healthz
-from scpln.metrics import metrics_view
-from scpln.timezone import timezone_view
+from core.health import healthz
+from core.metrics import metrics_view
+from core.timezone import timezone_view
 
 urlpatterns = [
     path("", login_required(TemplateView.as_view(template_name="home.html")), name="home"),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    # Every process's metrics (web, workers, beat) plus job state: scpln/metrics.py.
+    # Every process's metrics (web, workers, beat) plus job state: core/metrics.py.
     path("metrics", metrics_view, name="prometheus-django-metrics"),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     # Web UI
@@ -30,7 +30,7 @@ urlpatterns = [
     path("ui/", include("jobs.urls")),
     path("ui/", include("scenarios.urls")),
     # REST API
-    path("", include("scpln.api.urls")),
+    path("", include("core.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("runs.api.urls")),
     path("", include("jobs.api.urls")),

@@ -1,0 +1,1 @@
+"""Shared web UI and API pieces, and the metrics every app reports to."""
