@@ -9,7 +9,7 @@ from django.db import transaction
 
 from jobs import services
 from jobs.models import Job
-from tests.workers import wait_for
+from tests.workers import REDIS_PORT, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -36,5 +36,5 @@ def test_job_sent_on_redis_runs_in_worker_process(celery_worker_process, tmp_pat
     job = _run_backup_job(tmp_path)
 
     assert job.status == Job.Status.SUCCEEDED, job.error
-    assert "Connected to redis://:**@127.0.0.1:6379/15" in celery_worker_process.output()
+    assert f"Connected to redis://:**@127.0.0.1:{REDIS_PORT}/15" in celery_worker_process.output()
     assert f"Task jobs.run_job[{job.celery_task_id}] succeeded" in celery_worker_process.output()

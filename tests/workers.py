@@ -24,7 +24,9 @@ from django.db import connection
 from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# SCPLN_TEST_REDIS_PORT: a second checkout can run its suite at the same time
+# against a Redis server of its own (the tests flush the databases they use).
+REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("SCPLN_TEST_REDIS_PORT", "6379"))
 DEFAULT_REDIS_DB = 15
 TEST_REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{DEFAULT_REDIS_DB}"
 # Settings for workers that must notice a lost worker within seconds, not minutes.
