@@ -74,7 +74,7 @@ def _measure(name: str, repeat: int) -> tuple[str, float, float, float]:
             parameters={"recon_window_days": 7 + n},  # distinct requests, no deduplication
         )
         create_times.append(time.perf_counter() - started)
-        job = runner.run(version.jobs.get(type=Job.Type.PLANNING).pk)
+        job = runner.run(version.jobs.get(type="planning").pk)
         if job is None or job.status != Job.Status.SUCCEEDED:
             sys.exit(f"{name}: planning job did not succeed: {job and job.error}")
         job_times.append((job.finished_at - job.started_at).total_seconds())

@@ -67,14 +67,16 @@ def beat_schedule(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     backup = env_crontab(env, "SCPLN_BACKUP_CRON", DEFAULT_BACKUP_CRON)
     if backup is not None:
         schedule[NIGHTLY_BACKUP] = {
-            "task": "jobs.schedule_backup",
+            "task": "jobs.schedule_job",
+            "args": ("backup",),
             "schedule": _crontab(backup),
             "options": {"expires": _cron_expires(backup)},
         }
     retention = env_crontab(env, "SCPLN_RETENTION_CRON", DEFAULT_RETENTION_CRON)
     if retention is not None:
         schedule[RETENTION] = {
-            "task": "jobs.schedule_retention",
+            "task": "jobs.schedule_job",
+            "args": ("retention",),
             "schedule": _crontab(retention),
             "options": {"expires": _cron_expires(retention)},
         }

@@ -190,7 +190,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.models.Job.Status",
-        "JobTypeEnum": "jobs.models.Job.Type",
         "RunStatusEnum": "runs.models.Run.Status",
         "RunSourceEnum": "runs.models.Run.Source",
         "ConfigVersionStatusEnum": "scenarios.models.ConfigVersion.Status",
@@ -216,7 +215,6 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
     "SCPLN_JOB_TIME_LIMITS",
     {
         "planning": 3600,
-        "simulation": 3600,
         "aggregate": 1800,
         "backup": 3600,
         "export": 3600,

@@ -18,8 +18,16 @@ def change_link(obj: Model | None, label: object | None = None) -> str:
     return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
 
 
-def changelist_link(model: type[Model], label: object, **filters: object) -> str:
-    """An HTML link to a changelist filtered by ``filters`` (e.g. ``plan_version__exact``)."""
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+def changelist_link(model: type[Model] | str, label: object, **filters: object) -> str:
+    """An HTML link to a changelist filtered by ``filters`` (e.g. ``plan_version__exact``).
+
+    ``model`` may be a label (``"runs.run"``), so an app links to the admin of
+    an app above it without importing it.
+    """
+    app_label, model_name = (
+        model.split(".")
+        if isinstance(model, str)
+        else (model._meta.app_label, model._meta.model_name)
+    )
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)

@@ -8,6 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = "scpln"
 
     def ready(self) -> None:
-        # Register scpln's metrics at start-up so /metrics lists them (at
-        # zero) before the first run or job has been observed.
-        from core import metrics  # noqa: F401
+        # The ``<id:…>`` path converter, before any app's URLconf is read.
+        from core import converters  # noqa: F401

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from celery import current_app as celery_app
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from config.celery import app as celery_app
 
 
 def _check_database() -> str | None:

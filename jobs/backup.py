@@ -8,7 +8,7 @@ PostgreSQL is dumped with ``pg_dump`` in custom format (an MVCC snapshot).
 Every backup is verified before it counts, and only verified files are kept
 by rotation.
 
-Nightly backups are jobs (``Job.Type.BACKUP``) created by celery beat
+Nightly backups are ``backup`` jobs (jobs/handlers.py) created by celery beat
 (``SCPLN_BACKUP_CRON``); ``manage.py backup`` runs one in-process, also as a
 job, so every backup shows in ``/ui/jobs``, the admin and
 ``backup_last_success_timestamp_seconds``.
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 SQLITE_SUFFIX = ".sqlite3"
 PG_SUFFIX = ".pgdump"
-SCHEDULED_DEDUPE_KEY = "backup:scheduled"
+BACKUP = "backup"  # the job type
 
 
 class BackupError(Exception):
@@ -160,28 +160,17 @@ def backup_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     ctx.progress(5, "copying database", force=True)
     directory = Path(job.params["directory"]) if job.params.get("directory") else None
     path = backup_create(directory=directory)
-    return {"path": str(path), "bytes": path.stat().st_size}
-
-
-def backup_schedule() -> Job | None:
-    """Queue the scheduled backup job, unless one is still queued or running."""
-    from jobs.models import Job
-    from jobs.services import job_create
-
-    try:
-        return job_create(job_type=Job.Type.BACKUP, dedupe_key=SCHEDULED_DEDUPE_KEY)
-    except ValidationError as exc:
-        logger.warning("scheduled backup skipped: %s", " ".join(exc.messages))
-        return None
+    with ctx.finishing() as result:
+        result.update(path=str(path), bytes=path.stat().st_size)
+    return result
 
 
 def backup_run_now(*, directory: Path | None = None) -> Job:
     """Run one backup in this process, recorded as a backup job; returns the finished job."""
-    from jobs.models import Job
     from jobs.services import job_run_now
 
     params = {"directory": str(directory)} if directory else {}
-    return job_run_now(job_type=Job.Type.BACKUP, params=params)
+    return job_run_now(job_type=BACKUP, params=params)
 
 
 # --- Restore ------------------------------------------------------------------

@@ -1,29 +1,34 @@
-"""THE job FilterSet, for ``/jobs`` (API) and ``/ui/jobs`` alike."""
+"""THE job FilterSet, for ``/jobs`` (API) and ``/ui/jobs`` alike.
+
+Besides type, status and time, jobs filter by their subject: each subject kind
+an app declares (jobs/registry.py) adds a filter named after its id field
+(``plan_version_id``) once the apps are ready (:func:`add_subject_filters`).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jobs.models import Job
-from runs.filters import StableOrderingFilter
+from core.filters import StableOrderingFilter
+from jobs import registry
+from jobs.models import Job, JobQuerySet
 
 
 class JobFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
-        choices=Job.Type.choices, label=_("Type"), empty_label=_("Any"), help_text=_("Job type.")
+        choices=registry.job_type_choices,
+        label=_("Type"),
+        empty_label=_("Any"),
+        help_text=_("Job type."),
     )
     status = django_filters.ChoiceFilter(
         choices=Job.Status.choices,
         label=_("Status"),
         empty_label=_("Any"),
         help_text=_("Job status."),
-    )
-    plan_version_id = django_filters.CharFilter(
-        field_name="plan_version_id",
-        max_length=40,
-        label=_("Plan version"),
-        help_text=_("Jobs of this plan version (exact `plan_version_id`)."),
     )
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -37,3 +42,29 @@ class JobFilter(django_filters.FilterSet):
     class Meta:
         model = Job
         fields: list[str] = []
+
+
+class SubjectFilter(django_filters.CharFilter):
+    """Jobs about one object of a declared subject kind, by its id."""
+
+    def __init__(self, kind: registry.SubjectKind, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(
+            max_length=64,
+            label=kind.label,
+            help_text=_("Jobs of this %(subject)s (exact `%(field)s`).")
+            % {"subject": kind.label, "field": kind.id_field},
+            **kwargs,
+        )
+
+    def filter(self, qs: JobQuerySet, value: str) -> JobQuerySet:
+        if value in ([], (), {}, "", None):
+            return qs
+        return qs.about_any(self.kind.model).filter(subject_id=value)
+
+
+def add_subject_filters() -> None:
+    """Give :class:`JobFilter` one filter per declared subject kind (called once apps are ready)."""
+    for kind in registry.subject_kinds():
+        if kind.id_field not in JobFilter.base_filters:
+            JobFilter.base_filters[kind.id_field] = SubjectFilter(kind, field_name="subject_id")

@@ -5,11 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jobs import registry
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def about(self, obj: models.Model) -> JobQuerySet:
+        """Jobs whose subject is ``obj``."""
+        return self.about_any(type(obj)).filter(subject_id=str(obj.pk))
+
+    def about_any(self, model: type[models.Model]) -> JobQuerySet:
+        """Jobs whose subject is any ``model`` row (filter ``subject_id`` further, e.g.
+        with ``OuterRef("pk")`` in a subquery)."""
+        return self.filter(subject_type=ContentType.objects.get_for_model(model))
 
 
 class Job(models.Model):
@@ -32,14 +47,6 @@ class Job(models.Model):
     a new job whose ``retry_of`` points here.
     """
 
-    class Type(models.TextChoices):
-        PLANNING = "planning", _("Planning")
-        SIMULATION = "simulation", _("Simulation")
-        AGGREGATE = "aggregate", _("Aggregate")
-        BACKUP = "backup", _("Backup")
-        EXPORT = "export", _("Run export")
-        RETENTION = "retention", _("Retention")
-
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -50,7 +57,9 @@ class Job(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
 
-    type = models.CharField(_("type"), max_length=16, choices=Type.choices)
+    # The types are whatever the apps registered (jobs/registry.py), so a new
+    # type needs neither a migration nor an edit here.
+    type = models.CharField(_("type"), max_length=32, choices=registry.job_type_choices)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
@@ -59,14 +68,18 @@ class Job(models.Model):
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    plan_version = models.ForeignKey(
-        "plans.PlanVersion",
-        verbose_name=_("plan version"),
-        on_delete=models.SET_NULL,
+    # What the job works on (a plan version, a config...), generically: jobs
+    # knows no app. Apps declare their subject kinds in the registry.
+    subject_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("subject type"),
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="jobs",
+        related_name="+",
     )
+    subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     retry_of = models.ForeignKey(
         "self",
         verbose_name=_("retry of"),
@@ -102,6 +115,8 @@ class Job(models.Model):
         related_name="+",
     )
 
+    objects = JobQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
@@ -119,6 +134,9 @@ class Job(models.Model):
             models.Index(fields=["status", "created_at"], name="job_status_created_idx"),
             models.Index(fields=["type", "status", "-created_at"], name="job_type_status_idx"),
             models.Index(fields=["-created_at"], name="job_created_idx"),
+            models.Index(
+                fields=["subject_type", "subject_id", "-created_at"], name="job_subject_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +144,20 @@ class Job(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("jobs:detail", args=[self.pk])
+
+    @property
+    def subject_kind(self) -> registry.SubjectKind | None:
+        """How the API and the UI name this job's subject (None: no subject)."""
+        if self.subject_type_id is None:
+            return None
+        subject_type = ContentType.objects.get_for_id(self.subject_type_id)
+        return registry.subject_kind_for(f"{subject_type.app_label}.{subject_type.model}")
+
+    @property
+    def subject_url(self) -> str | None:
+        """The subject's page, without loading the subject."""
+        kind = self.subject_kind
+        return kind.ui_url(self.subject_id) if kind and self.subject_id else None
 
     @property
     def is_active(self) -> bool:
@@ -137,25 +169,3 @@ class Job(models.Model):
         if self.started_at is None:
             return None
         return (self.finished_at or timezone.now()) - self.started_at
-
-
-class ArchivedRun(models.Model):
-    """A run that was exported to the archive folder (``SCPLN_ARCHIVE_DIR``).
-
-    Keyed by the run's id rather than a foreign key so the record outlives the
-    run: retention deletes the run, the archive keeps it, and this row says
-    where. When archiving is on, retention deletes only runs listed here.
-    """
-
-    run_id = models.UUIDField(_("run id"), primary_key=True)
-    path = models.CharField(_("archive folder"), max_length=500)
-    archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("archived run")
-        verbose_name_plural = _("archived runs")
-        ordering = ["-archived_at"]
-        indexes = [models.Index(fields=["-archived_at"], name="archived_run_at_idx")]
-
-    def __str__(self) -> str:
-        return str(self.run_id)

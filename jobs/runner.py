@@ -13,48 +13,35 @@ for minutes is still seen as alive; a stale heartbeat therefore means the
 worker process is gone (killed, out of memory, host lost) and the reaper
 (``jobs.services.job_reap_stale``) takes over.
 
-Handlers must be idempotent across attempts: a requeued attempt runs the
-handler again from the start. ``JobContext.finishing()`` makes the final write
-exactly-once: the handler's outputs (a run, a plan version's artifacts) and
-the job's success commit in one transaction, so an attempt that dies before
-that commit leaves nothing behind, and one that dies after it is never
-repeated.
+Handlers (registered by the apps, jobs/registry.py) must be idempotent across
+attempts: a requeued attempt runs the handler again from the start.
+``JobContext.finishing()`` makes the final write exactly-once: the handler's
+outputs (a run, a plan version's artifacts) and the job's success commit in
+one transaction, so an attempt that dies before that commit leaves nothing
+behind, and one that dies after it is never repeated.
+
+State changes themselves are written by jobs/transitions.py; this module
+decides which one an attempt's outcome calls for.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import socket
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Any
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
-from django.db.models import F, QuerySet
-from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from core import metrics
+from jobs import registry, transitions
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
-
-# Job type → dotted path of its handler: a plain mapping, so an app registers
-# its job type with one line. A handler is called as ``handler(job=job,
-# ctx=ctx)`` and returns the job's result dict.
-HANDLERS: dict[str, str] = {
-    Job.Type.PLANNING: "plans.services.generation.plan_version_generate",
-    Job.Type.AGGREGATE: "plans.services.aggregation.plan_aggregation_run",
-    Job.Type.BACKUP: "jobs.backup.backup_job",
-    Job.Type.EXPORT: "jobs.archive.export_job",
-    Job.Type.RETENTION: "jobs.archive.retention_job",
-}
 
 PROGRESS_MIN_INTERVAL_S = 1.0
 ERROR_MAX_CHARS = 8000
@@ -91,27 +78,19 @@ class RetryLater(Exception):
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (RetryLater, OperationalError, InterfaceError)
 
 
-class Handler(Protocol):
-    def __call__(self, *, job: Job, ctx: JobContext) -> dict[str, Any]: ...
-
-
 def time_limits(job_type: str) -> tuple[int, int]:
     """(soft, hard) time limits in seconds for a job type (``SCPLN_JOB_TIME_LIMITS``).
 
     The soft limit raises inside the handler so the job is recorded as failed
     with a clear message; the hard limit, a little later, kills the worker
     process if the handler ignored the soft one (the reaper then records it).
+    A type the setting does not name gets the longest limit it names.
     """
     hard = int(
         settings.SCPLN_JOB_TIME_LIMITS.get(job_type, max(settings.SCPLN_JOB_TIME_LIMITS.values()))
     )
     grace = max(5, min(60, hard // 10))
     return max(1, hard - grace), hard
-
-
-def worker_name() -> str:
-    """Host and process id of this attempt, for the Job row and the logs."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class JobContext:
@@ -126,10 +105,6 @@ class JobContext:
         self._clock = clock
         self._last_write = float("-inf")
 
-    def _mine(self) -> QuerySet[Job]:
-        """This attempt's row, if it still owns the job."""
-        return Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING, attempts=self.attempt)
-
     def progress(self, percent: float, message: str = "", *, force: bool = False) -> None:
         """Record progress (throttled); raise JobCanceled or JobLost when the job must stop."""
         now = self._clock()
@@ -137,19 +112,13 @@ class JobContext:
             return
         self._last_write = now
         value = max(0, min(100, int(percent)))
-        self._mine().update(
-            progress=value, progress_message=message[:200], heartbeat_at=timezone.now()
-        )
+        transitions.report_progress(self.job, self.attempt, percent=value, message=message)
         self.job.progress, self.job.progress_message = value, message[:200]
         self.check()
 
     def check(self) -> None:
         """A cancellation point without a progress report."""
-        state = (
-            Job.objects.filter(pk=self.job.pk)
-            .values_list("status", "attempts", "cancel_requested")
-            .first()
-        )
+        state = transitions.attempt_state(self.job.pk)
         if state is None or state[0] != Job.Status.RUNNING or state[1] != self.attempt:
             raise JobLost
         if state[2]:
@@ -161,32 +130,17 @@ class JobContext:
 
         Yields the result dict to fill in. Nothing inside the block is kept
         unless this attempt still owns the job and no cancel was requested when
-        it began; on PostgreSQL the job row is locked for the block, so the
-        reaper cannot requeue the attempt halfway (SQLite's IMMEDIATE
-        transactions serialise the writers anyway).
+        it began (the row is locked for the block where the database can).
         """
         with transaction.atomic():
-            state = self._mine().select_for_update().values_list("cancel_requested", flat=True)
-            flags = list(state)
-            if not flags:
+            cancel_requested = transitions.lock_attempt(self.job, self.attempt)
+            if cancel_requested is None:
                 raise JobLost
-            if flags[0]:
+            if cancel_requested:
                 raise JobCanceled
             result: dict[str, Any] = {}
             yield result
-            now = timezone.now()
-            self._mine().update(
-                status=Job.Status.SUCCEEDED,
-                finished_at=now,
-                heartbeat_at=now,
-                progress=100,
-                result=result,
-            )
-            seconds = (now - (self.job.started_at or now)).total_seconds()
-            job_type = self.job.type
-            transaction.on_commit(
-                lambda: metrics.observe_job(job_type, Job.Status.SUCCEEDED, seconds), robust=True
-            )
+            transitions.succeed(self.job, self.attempt, result=result)
         self.finished = True
 
 
@@ -214,9 +168,7 @@ class _Heartbeat:
         try:
             while not self._stop.wait(self._interval):
                 try:
-                    Job.objects.filter(
-                        pk=self._job_id, status=Job.Status.RUNNING, attempts=self._attempt
-                    ).update(heartbeat_at=timezone.now())
+                    transitions.heartbeat(self._job_id, self._attempt)
                 except DatabaseError:
                     # The next beat tries again; if the database stays away the
                     # reaper will see a stale heartbeat, which is the truth.
@@ -226,34 +178,17 @@ class _Heartbeat:
             connections.close_all()
 
 
-def claim(job_id: int) -> Job | None:
-    """Move a queued job to running as a new attempt; None if not queued any more."""
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        finished_at=None,
-        attempts=F("attempts") + 1,
-        progress=0,
-        worker=worker_name()[:200],
-    )
-    if not claimed:
-        return None
-    return Job.objects.get(pk=job_id)
-
-
 def run(job_id: int) -> Job | None:
     """Claim and execute one job; returns the job as it ended, or None if not claimed."""
-    job = claim(job_id)
+    job = transitions.claim(job_id)
     if job is None:
         logger.info("job %s not claimed (already taken, canceled or missing)", job_id)
         return None
     ctx = JobContext(job)
-    path = HANDLERS.get(job.type)
-    if path is None:
-        return _finish(ctx, Job.Status.FAILED, error=f"No handler for job type {job.type!r}.")
-    handler: Handler = import_string(path)
+    try:
+        handler = registry.get_job_type(job.type).handler
+    except LookupError as exc:
+        return _finish(ctx, Job.Status.FAILED, error=f"No handler: {exc}.")
     soft_limit, _hard = time_limits(job.type)
     try:
         with _Heartbeat(job.pk, ctx.attempt, settings.SCPLN_JOB_HEARTBEAT_INTERVAL):
@@ -310,15 +245,6 @@ def _message_soft_limit(default: int) -> int:
 
 
 def _finish(ctx: JobContext, status: str, *, result: dict | None = None, error: str = "") -> Job:
-    job, now = ctx.job, timezone.now()
-    changes: dict[str, Any] = {"status": status, "finished_at": now, "heartbeat_at": now}
-    if result is not None:
-        changes["result"] = result
-    if error:
-        changes["error"] = error
-    if status == Job.Status.SUCCEEDED:
-        changes["progress"] = 100
-    if ctx._mine().update(**changes):
-        metrics.observe_job(job.type, status, (now - (job.started_at or now)).total_seconds())
-    job.refresh_from_db()
-    return job
+    transitions.finish(ctx.job, ctx.attempt, status, result=result, error=error)
+    ctx.job.refresh_from_db()
+    return ctx.job

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Right
 
+from jobs import registry
 from jobs.filters import JobFilter
 from jobs.models import Job
 
@@ -35,9 +36,9 @@ def job_list(*, params: Mapping[str, Any] | None = None) -> QuerySet[Job]:
 
 
 def job_get(*, job_id: int) -> Job:
-    return Job.objects.select_related("plan_version").get(pk=job_id)
+    return Job.objects.get(pk=job_id)
 
 
-def job_run_ids(*, job: Job) -> list[str]:
-    """The runs a job recorded (ids only), newest first."""
-    return [str(rid) for rid in job.runs.order_by("-started_at").values_list("run_id", flat=True)]
+def job_outputs(*, job: Job) -> list[tuple[registry.OutputKind, list[str]]]:
+    """What the job recorded, by declared output kind (e.g. its runs), ids only."""
+    return [(kind, kind.ids(job)) for kind in registry.output_kinds()]

@@ -1,12 +1,12 @@
-"""Writes to jobs: create and enqueue, cancel, retry, requeue, and the reaper.
+"""Writes to jobs: create and enqueue, cancel, retry, requeue, periodic jobs, the reaper.
 
 A job row is created first and the Celery message is sent only after the
 transaction commits, carrying nothing but the job id: a worker never sees a
 job that the database does not have, and the row stays the only truth.
 
-Every state change is a conditional UPDATE on the state it expects (and, for
-a running job, on its attempt number), so the worker, the reaper and a user
-pressing "cancel" can race without one overwriting another's decision.
+The state changes themselves (conditional UPDATEs that cannot overwrite a
+racing decision) are in jobs/transitions.py; these services decide when to
+make them and send the messages.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from core import metrics
-from jobs import state
+from jobs import metrics, registry, state, transitions
 from jobs.models import Job
-from plans.models import PlanVersion
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +40,24 @@ def _job_insert(
     *,
     job_type: str,
     params: dict[str, Any] | None,
-    plan_version: PlanVersion | None,
+    subject: Model | None,
     user: AbstractBaseUser | None,
     dedupe_key: str,
     retry_of: Job | None,
 ) -> Job:
+    registry.get_job_type(job_type)  # an unknown type is a programming error: fail loudly
+    subject_fields: dict[str, Any] = {}
+    if subject is not None:
+        subject_fields = {
+            "subject_type": ContentType.objects.get_for_model(subject),
+            "subject_id": str(subject.pk),
+        }
     try:
         with transaction.atomic():
             return Job.objects.create(
                 type=job_type,
                 params=params or {},
-                plan_version=plan_version,
+                **subject_fields,
                 created_by=user if user is not None and user.is_authenticated else None,
                 dedupe_key=dedupe_key,
                 retry_of=retry_of,
@@ -77,21 +83,23 @@ def job_create(
     *,
     job_type: str,
     params: dict[str, Any] | None = None,
-    plan_version: PlanVersion | None = None,
+    subject: Model | None = None,
     user: AbstractBaseUser | None = None,
     dedupe_key: str = "",
     retry_of: Job | None = None,
 ) -> Job:
     """Create a queued job and enqueue it once the surrounding transaction commits.
 
-    ``dedupe_key`` names the request: while a job with the same key is queued
-    or running, an identical one is refused (a unique partial index enforces
-    it even when two requests race).
+    ``job_type`` must be registered (jobs/registry.py); ``subject`` is the
+    object the job works on (a plan version...). ``dedupe_key`` names the
+    request: while a job with the same key is queued or running, an
+    identical one is refused (a unique partial index enforces it even when
+    two requests race).
     """
     job = _job_insert(
         job_type=job_type,
         params=params,
-        plan_version=plan_version,
+        subject=subject,
         user=user,
         dedupe_key=dedupe_key,
         retry_of=retry_of,
@@ -118,7 +126,7 @@ def job_run_now(
     job = _job_insert(
         job_type=job_type,
         params=params,
-        plan_version=None,
+        subject=None,
         user=user,
         dedupe_key=dedupe_key,
         retry_of=None,
@@ -139,8 +147,7 @@ def job_enqueue(*, job: Job, countdown: float | None = None) -> None:
     from jobs.tasks import run_job
 
     soft, hard = runner.time_limits(job.type)
-    deliverable = timezone.now() + timedelta(seconds=countdown or 0)
-    Job.objects.filter(pk=job.pk).update(enqueued_at=deliverable)
+    transitions.mark_sent(job, deliverable_at=timezone.now() + timedelta(seconds=countdown or 0))
     try:
         run_job.apply_async(
             args=[job.pk],
@@ -157,15 +164,7 @@ def job_enqueue(*, job: Job, countdown: float | None = None) -> None:
 
 def job_cancel(*, job: Job) -> Job:
     """Cancel a job: a queued job never starts; a running one stops at its next progress point."""
-    now = timezone.now()
-    if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
-        status=Job.Status.CANCELED, cancel_requested=True, finished_at=now
-    ):
-        # Never ran: an outcome to count, but no duration to observe.
-        metrics.jobs_finished_total.labels(type=job.type, status=Job.Status.CANCELED).inc()
-        job.refresh_from_db()
-        return job
-    if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True):
+    if transitions.cancel_queued(job) or transitions.request_cancel(job):
         job.refresh_from_db()
         return job
     job.refresh_from_db()
@@ -191,7 +190,7 @@ def job_retry(*, job: Job, user: AbstractBaseUser | None = None) -> Job:
     return job_create(
         job_type=job.type,
         params=job.params,
-        plan_version=job.plan_version,
+        subject=job.subject,
         user=user,
         dedupe_key=job.dedupe_key,
         retry_of=job,
@@ -216,24 +215,12 @@ def job_requeue(
     (``worker_lost``, ``transient``) labels ``jobs_requeued_total``. The
     caller checks ``max_attempts``.
     """
-    task_id = str(uuid.uuid4())
     with transaction.atomic():
-        changed = _attempt_row(job, attempt, heartbeat_before).update(
-            status=Job.Status.QUEUED,
-            celery_task_id=task_id,
-            progress=0,
-            progress_message=note[:200],
-            heartbeat_at=None,
-            worker="",
-        )
-        if not changed:
+        if not transitions.requeue(
+            job, attempt, reason=reason, note=note, heartbeat_before=heartbeat_before
+        ):
             return False
-        job.celery_task_id, job.status = task_id, Job.Status.QUEUED
-        job_type = job.type
         transaction.on_commit(lambda: job_enqueue(job=job, countdown=countdown))
-        transaction.on_commit(
-            lambda: metrics.jobs_requeued_total.labels(type=job_type, reason=reason).inc()
-        )
     logger.warning("job %s requeued after attempt %s (%s): %s", job.pk, attempt, reason, note)
     return True
 
@@ -270,31 +257,13 @@ def job_reap_stale(*, now: datetime | None = None) -> ReapReport:
 
     resend_before = now - timedelta(seconds=settings.SCPLN_JOB_REQUEUE_AFTER)
     for job in state.job_queued_unsent(enqueued_before=resend_before)[:REAP_BATCH]:
-        # Claim the resend so two reapers do not both send it.
-        if Job.objects.filter(
-            pk=job.pk, status=Job.Status.QUEUED, enqueued_at=job.enqueued_at
-        ).update(enqueued_at=now):
+        if transitions.claim_resend(job, now=now):
             job_enqueue(job=job)
             metrics.jobs_requeued_total.labels(type=job.type, reason="message_lost").inc()
             report.resent.append(job.pk)
     if report.requeued or report.failed or report.canceled or report.resent:
         logger.warning("reaper: %s", report)
     return report
-
-
-def _attempt_row(job: Job, attempt: int, heartbeat_before: datetime | None = None) -> Any:
-    """The job's row if it is still running as ``attempt`` (and still stale, if asked).
-
-    Re-checking staleness in the UPDATE itself means a heartbeat that arrived
-    since the reaper's SELECT keeps the job with its (alive after all) worker.
-    """
-    rows = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=attempt)
-    if heartbeat_before is None:
-        return rows
-    return rows.filter(
-        Q(heartbeat_at__lt=heartbeat_before)
-        | Q(heartbeat_at__isnull=True, started_at__lt=heartbeat_before)
-    )
 
 
 def _reap_one(job: Job, *, now: datetime, stale_before: datetime, report: ReapReport) -> None:
@@ -333,9 +302,24 @@ def _reap_one(job: Job, *, now: datetime, stale_before: datetime, report: ReapRe
             f"{who} since {last_seen}. Not retried automatically; retry the job once the "
             "cause (memory, a killed worker) is fixed."
         )
-    changes: dict[str, Any] = {"status": outcome, "finished_at": now}
-    if error:
-        changes["error"] = error
-    if _attempt_row(job, job.attempts, stale_before).update(**changes):
-        metrics.observe_job(job.type, outcome, elapsed)
+    if transitions.end_lost(
+        job, outcome=outcome, error=error, now=now, heartbeat_before=stale_before
+    ):
         (report.canceled if outcome == Job.Status.CANCELED else report.failed).append(job.pk)
+
+
+def job_schedule_periodic(*, job_type: str) -> Job | None:
+    """Queue a periodic job (celery beat), unless there is nothing to do or one is active.
+
+    A type registered with ``due`` is queued only when ``due()`` says there
+    is work; one still queued or running from an earlier tick is left to
+    finish (the dedupe key ``<type>:scheduled``).
+    """
+    kind = registry.get_job_type(job_type)
+    if kind.due is not None and not kind.due():
+        return None
+    try:
+        return job_create(job_type=job_type, dedupe_key=f"{job_type}:scheduled")
+    except ValidationError as exc:
+        logger.info("scheduled %s job skipped: %s", job_type, " ".join(exc.messages))
+        return None

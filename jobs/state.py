@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from jobs.backup import BACKUP
 from jobs.models import Job
 
 
@@ -27,7 +28,7 @@ def job_active_counts() -> dict[tuple[str, str], int]:
 
 def backup_last_success_at() -> datetime | None:
     """When the newest succeeded backup job finished (None: never)."""
-    return Job.objects.filter(type=Job.Type.BACKUP, status=Job.Status.SUCCEEDED).aggregate(
+    return Job.objects.filter(type=BACKUP, status=Job.Status.SUCCEEDED).aggregate(
         last=Max("finished_at")
     )["last"]
 

@@ -2,7 +2,7 @@
 
 ``run_job`` is the only task that does work; its message carries the job id
 and nothing else, and its time limits are set per message from the job's
-type (``jobs.services.job_enqueue``). The beat tasks (jobs/schedule.py) only
+type (``jobs.services.job_enqueue``). The beat tasks (config/beat.py) only
 create jobs or settle stale ones, so they are quick and never block a worker.
 """
 
@@ -38,15 +38,8 @@ def reap_stale_jobs() -> None:
     job_reap_stale()
 
 
-@shared_task(name="jobs.schedule_backup", ignore_result=True)
-def schedule_backup() -> None:
-    from jobs.backup import backup_schedule
+@shared_task(name="jobs.schedule_job", ignore_result=True)
+def schedule_job(job_type: str) -> None:
+    from jobs.services import job_schedule_periodic
 
-    backup_schedule()
-
-
-@shared_task(name="jobs.schedule_retention", ignore_result=True)
-def schedule_retention() -> None:
-    from jobs.archive import retention_schedule
-
-    retention_schedule()
+    job_schedule_periodic(job_type=job_type)

@@ -8,7 +8,7 @@ app_name = "jobs"
 
 urlpatterns = [
     path("jobs", views.JobListView.as_view(), name="list"),
-    path("jobs/<int:pk>", views.JobDetailView.as_view(), name="detail"),
-    path("jobs/<int:pk>/retry", views.JobRetryView.as_view(), name="retry"),
-    path("jobs/<int:pk>/cancel", views.JobCancelView.as_view(), name="cancel"),
+    path("jobs/<id:pk>", views.JobDetailView.as_view(), name="detail"),
+    path("jobs/<id:pk>/retry", views.JobRetryView.as_view(), name="retry"),
+    path("jobs/<id:pk>/cancel", views.JobCancelView.as_view(), name="cancel"),
 ]

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.forms import service_error_lines
-from jobs import selectors
+from jobs import registry, selectors
 from jobs.models import Job
 from jobs.services import job_cancel, job_retry
-from runs.filters import MAX_ID
 
 PAGE_SIZE = 50
 # static/scpln/app.js asks for the job table alone with this header while jobs are active.
@@ -30,10 +29,6 @@ FRAGMENT_HEADER = "X-Scpln-Fragment"
 
 def _job_or_404(pk: int) -> Job:
     try:
-        # An id past the database's integer range is refused by SQLite with an
-        # error rather than not found, so it never reaches the query.
-        if pk > MAX_ID:
-            raise Job.DoesNotExist
         return selectors.job_get(job_id=pk)
     except Job.DoesNotExist:
         raise Http404(_("No job %(id)s.") % {"id": pk}) from None
@@ -45,7 +40,7 @@ def _require(request: HttpRequest, permission: str) -> None:
 
 
 class JobListView(LoginRequiredMixin, View):
-    """Jobs, newest first, filtered with THE job FilterSet (type, status, plan version)."""
+    """Jobs, newest first, filtered with THE job FilterSet (type, status, subject)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = selectors.job_filterset(request.GET)
@@ -59,7 +54,7 @@ class JobListView(LoginRequiredMixin, View):
             "jobs": page.object_list,
             "active": active,
             "filtered": any(
-                request.GET.get(name) for name in ("type", "status", "plan_version_id")
+                request.GET.get(name) for name in filterset.filters if name != "ordering"
             ),
         }
         fragment = request.headers.get(FRAGMENT_HEADER) == "1"
@@ -76,12 +71,14 @@ class JobDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = _job_or_404(pk)
         user = request.user
+        kind = registry.get_job_type(job.type) if job.type in registry.job_type_names() else None
         return render(
             request,
             "jobs/detail.html",
             {
                 "job": job,
-                "run_ids": selectors.job_run_ids(job=job),
+                "outputs": selectors.job_outputs(job=job),
+                "result_links": kind.result_links(job) if kind and kind.result_links else [],
                 "retries": list(job.retries.order_by("-created_at").only("id", "status")),
                 "can_retry": user.has_perm("jobs.add_job")
                 and job.status in (Job.Status.FAILED, Job.Status.CANCELED),

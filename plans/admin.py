@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
-from plans.services import plan_version_execute_again
+from plans.services import plan_create, plan_version_execute_again
 from runs.models import Run
+from scenarios.admin import ScenarioAdmin
+from scenarios.models import ConfigVersion, Scenario
 
 
 class PlanVersionInline(admin.TabularInline):
@@ -147,7 +152,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("jobs"))
     def jobs_link(self, obj: PlanVersion) -> str:
-        return changelist_link(Job, _("jobs"), plan_version__plan_version_id__exact=obj.pk)
+        return changelist_link(Job, _("jobs"), subject_id=obj.pk)
 
 
 @admin.register(PlanArtifact)
@@ -215,3 +220,71 @@ class PlanningInputSetAdmin(admin.ModelAdmin):
     @admin.display(description=_("plan versions"))
     def versions_link(self, obj: PlanningInputSet) -> str:
         return changelist_link(PlanVersion, _("plan versions"), input_set__id__exact=obj.pk)
+
+
+# --- Plans from the scenario admin ------------------------------------------------
+
+
+class CreatePlanActionForm(forms.Form):
+    """What the admin's "create a plan" action needs beyond the scenario; the parameters
+    take the input set's defaults (planners set them in the UI or the API)."""
+
+    config_version = forms.ModelChoiceField(
+        label=_("Config version"),
+        queryset=ConfigVersion.objects.filter(status=ConfigVersion.Status.ACTIVE)
+        .defer("document")
+        .order_by("-created_at"),
+    )
+    name = forms.CharField(
+        label=_("Plan name"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the scenario's name followed by “plan”."),
+    )
+
+
+@admin.action(
+    description=_("Create a plan from each selected scenario"), permissions=["create_plan"]
+)
+def create_plan(
+    modeladmin: ScenarioAdmin, request: HttpRequest, queryset: QuerySet[Scenario]
+) -> HttpResponse | None:
+    """Ask for the config version first (an intermediate page, as delete does), then
+    create one plan per scenario through the same service as the UI and the API."""
+    form = CreatePlanActionForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        for scenario in queryset:
+            try:
+                version = plan_create(
+                    name=form.cleaned_data["name"] or f"{scenario.name} plan",
+                    base_scenario=scenario,
+                    config_version=form.cleaned_data["config_version"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    modeladmin.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
+                continue
+            modeladmin.message_user(
+                request,
+                _("Plan version %(id)s created from “%(scenario)s”; its job is queued.")
+                % {"id": version.plan_version_id, "scenario": scenario.name},
+                messages.SUCCESS,
+            )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Create a plan from the selected scenarios"),
+        "opts": modeladmin.model._meta,
+        "scenarios": queryset,
+        "form": form,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/plans/create_plan_from_scenarios.html", context)
+
+
+# The scenario admin offers this action; scenarios cannot import plans, so plans adds it.
+ScenarioAdmin.actions = [*ScenarioAdmin.actions, create_plan]
+ScenarioAdmin.has_create_plan_permission = (  # type: ignore[attr-defined]
+    lambda self, request: request.user.has_perm("plans.add_plan")
+)

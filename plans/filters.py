@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from plans.models import PlanVersion
-from runs.filters import IdFilter
 
 
 class PlanVersionFilter(django_filters.FilterSet):

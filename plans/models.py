@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models import Job, JobQuerySet
+
 
 def new_plan_version_id() -> str:
     """A short, URL-safe identifier that planners can read out and paste."""
@@ -146,6 +148,11 @@ class PlanVersion(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.state in (self.State.EXECUTED, self.State.FAILED)
+
+    @property
+    def jobs(self) -> JobQuerySet:
+        """The jobs about this version (its planning job, aggregate jobs)."""
+        return Job.objects.about(self)
 
 
 class PlanningInputSet(models.Model):

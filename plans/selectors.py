@@ -11,6 +11,7 @@ from jobs.models import Job
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.aggregation import group_keys
 from plans.services.artifacts import artifact_frame
+from plans.services.generation import PLANNING
 from runs.models import Run
 from scenarios.models import ConfigVersion
 from scpln.engine import canonical
@@ -23,8 +24,10 @@ def plan_version_list() -> QuerySet[PlanVersion]:
     status come from subqueries, so a page costs one query whatever its size.
     """
     latest_run = Run.objects.filter(plan_version=OuterRef("pk")).order_by("-started_at")
-    planning_job = Job.objects.filter(plan_version=OuterRef("pk"), type=Job.Type.PLANNING).order_by(
-        "-created_at"
+    planning_job = (
+        Job.objects.about_any(PlanVersion)
+        .filter(subject_id=OuterRef("pk"), type=PLANNING)
+        .order_by("-created_at")
     )
     return (
         PlanVersion.objects.select_related("plan", "base_scenario", "config_version")
@@ -56,7 +59,11 @@ def plan_version_overview(*, latest_only: bool = True) -> QuerySet[PlanVersion]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    last_job = Job.objects.filter(plan_version=OuterRef("pk")).order_by("-created_at", "-pk")
+    last_job = (
+        Job.objects.about_any(PlanVersion)
+        .filter(subject_id=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+    )
     queryset = plan_version_list().annotate(
         version_count=Subquery(versions[:1]),
         last_job_id=Subquery(last_job.values("pk")[:1]),
@@ -72,7 +79,8 @@ def plan_version_overview(*, latest_only: bool = True) -> QuerySet[PlanVersion]:
 
 
 def plan_version_detail(*, plan_version_id: str) -> PlanVersion:
-    """One version with its runs, jobs and artifact list (artifact bytes not loaded)."""
+    """One version with its runs and artifact list (artifact bytes not loaded); its jobs
+    are ``version.jobs``."""
     return (
         plan_version_list()
         .select_related("parent", "input_set")
@@ -81,7 +89,6 @@ def plan_version_detail(*, plan_version_id: str) -> PlanVersion:
             Prefetch(
                 "runs", queryset=Run.objects.select_related("scenario").order_by("-started_at")
             ),
-            Prefetch("jobs", queryset=Job.objects.order_by("-created_at")),
             Prefetch(
                 "artifacts", queryset=PlanArtifact.objects.defer("data").order_by("created_at")
             ),

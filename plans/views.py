@@ -24,6 +24,7 @@ from core.charts import chart_data, series
 from core.forms import add_service_errors, service_error_lines
 from core.tables import display_table
 from jobs.models import Job
+from jobs.registry import job_type_choices
 from plans import selectors, services
 from plans.filters import PlanVersionFilter
 from plans.forms import (
@@ -33,6 +34,7 @@ from plans.forms import (
     PlanParametersForm,
 )
 from plans.models import PlanArtifact, PlanVersion
+from plans.services.generation import PLANNING
 from scenarios.models import ConfigVersion, Scenario
 
 PAGE_SIZE = 25
@@ -185,7 +187,7 @@ class PlanListView(LoginRequiredMixin, View):
                 "prefilled_scenario": prefilled,
                 "prefill_warning": prefill_warning,
                 "job_statuses": dict(Job.Status.choices),
-                "job_types": dict(Job.Type.choices),
+                "job_types": dict(job_type_choices()),
                 "can_create": request.user.has_perm("plans.add_plan"),
                 "create_open": bool(
                     prefilled or prefill_warning or form.is_bound or not page.paginator.count
@@ -303,7 +305,7 @@ def _detail_context(
     open_tab: str = "",
 ) -> dict[str, Any]:
     runs = list(version.runs.all())
-    jobs = list(version.jobs.all())
+    jobs = list(version.jobs.order_by("-created_at"))
     artifacts = list(version.artifacts.all())
     stage_artifacts = [a for a in artifacts if a.kind != PlanArtifact.Kind.AGGREGATION]
     aggregations = [a for a in artifacts if a.kind == PlanArtifact.Kind.AGGREGATION]
@@ -340,7 +342,7 @@ def _detail_context(
         "runs": runs,
         "latest_run": runs[0] if runs else None,
         "jobs": jobs,
-        "planning_job": next((j for j in jobs if j.type == Job.Type.PLANNING), None),
+        "planning_job": next((j for j in jobs if j.type == PLANNING), None),
         "other_versions": [
             v for v in selectors.plan_versions_of(plan_id=version.plan_id) if v.pk != version.pk
         ],

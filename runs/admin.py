@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link
 from runs import services
-from runs.models import Run
+from runs.models import ArchivedRun, Run
 
 
 @admin.register(Run)
@@ -121,3 +121,19 @@ class RunAdmin(admin.ModelAdmin):
         for run in queryset:
             services.run_set_pinned(run=run, pinned=False)
         self.message_user(request, _("Runs unpinned."), messages.SUCCESS)
+
+
+@admin.register(ArchivedRun)
+class ArchivedRunAdmin(admin.ModelAdmin):
+    """Runs exported to SCPLN_ARCHIVE_DIR; retention deletes only these when archiving is on."""
+
+    list_display = ["run_id", "archived_at", "path"]
+    search_fields = ["=run_id", "path"]
+    date_hierarchy = "archived_at"
+    readonly_fields = ["run_id", "archived_at", "path"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ArchivedRun | None = None) -> bool:
+        return False

@@ -7,5 +7,10 @@ class RunsConfig(AppConfig):
     verbose_name = _("Runs")
 
     def ready(self) -> None:
-        # Connects the run-retention receiver to the run_recorded signal.
+        # Connects the run-retention receiver to the run_recorded signal, and
+        # creates the runs' metric series (at zero) before the first run.
+        from runs import metrics  # noqa: F401
+        from runs.panels import register_panels
         from runs.services import retention  # noqa: F401
+
+        register_panels()

@@ -92,6 +92,11 @@ class Run(models.Model):
     stochastic = models.BooleanField(_("stochastic"), default=False)
     horizon_days = models.PositiveIntegerField(_("days"), null=True, blank=True)
     input_hash = models.CharField(_("input hash"), max_length=64, blank=True)
+    # What the engine consumed besides the frozen config document: the
+    # scenario's overrides as they were, and whether factories followed a plan
+    # (the receipts are stored with the result). A re-run reads only these, so
+    # it does not depend on a scenario that was edited or a plan that is gone.
+    inputs = models.JSONField(_("engine inputs"), default=dict, blank=True)
     pinned = models.BooleanField(_("pinned"), default=False)
     error = models.TextField(_("error"), blank=True)
 
@@ -159,6 +164,12 @@ class RunResult(models.Model):
     psi = models.BinaryField(_("PSI (Parquet)"))
     pl = models.BinaryField(_("P&L (Parquet)"))
     trace = models.BinaryField(_("cost trace (Parquet)"))
+    receipts = models.BinaryField(
+        _("plan receipts followed (Parquet)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the factories followed their policies, not a plan."),
+    )
     psi_rows = models.PositiveIntegerField(_("PSI rows"), default=0)
     pl_rows = models.PositiveIntegerField(_("P&L rows"), default=0)
     trace_rows = models.PositiveIntegerField(_("trace rows"), default=0)
@@ -169,3 +180,25 @@ class RunResult(models.Model):
 
     def __str__(self) -> str:
         return f"result of {self.run_id}"
+
+
+class ArchivedRun(models.Model):
+    """A run that was exported to the archive folder (``SCPLN_ARCHIVE_DIR``).
+
+    Keyed by the run's id rather than a foreign key so the record outlives the
+    run: retention deletes the run, the archive keeps it, and this row says
+    where. When archiving is on, retention deletes only runs listed here.
+    """
+
+    run_id = models.UUIDField(_("run id"), primary_key=True)
+    path = models.CharField(_("archive folder"), max_length=500)
+    archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("archived run")
+        verbose_name_plural = _("archived runs")
+        ordering = ["-archived_at"]
+        indexes = [models.Index(fields=["-archived_at"], name="archived_run_at_idx")]
+
+    def __str__(self) -> str:
+        return str(self.run_id)

@@ -1,38 +1,17 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
-from plans.models import PlanVersion
-from plans.services import plan_create
-from runs.models import Run
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
-
-class CreatePlanActionForm(forms.Form):
-    """What the admin's "create a plan" action needs beyond the scenario; the parameters
-    take the input set's defaults (planners set them in the UI or the API)."""
-
-    config_version = forms.ModelChoiceField(
-        label=_("Config version"),
-        queryset=ConfigVersion.objects.filter(status=ConfigVersion.Status.ACTIVE)
-        .defer("document")
-        .order_by("-created_at"),
-    )
-    name = forms.CharField(
-        label=_("Plan name"),
-        max_length=200,
-        required=False,
-        help_text=_("Empty: the scenario's name followed by “plan”."),
-    )
+# Admin pages of the apps that build on scenarios, named by label (no import upward).
+PLAN_VERSIONS = "plans.planversion"
 
 
 @admin.register(ConfigVersion)
@@ -77,11 +56,13 @@ class ConfigVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("plan versions"))
     def plan_versions_link(self, obj: ConfigVersion) -> str:
-        return changelist_link(PlanVersion, _("plan versions"), config_version__id__exact=obj.pk)
+        return changelist_link(
+            "plans.planversion", _("plan versions"), config_version__id__exact=obj.pk
+        )
 
     @admin.display(description=_("runs"))
     def runs_link(self, obj: ConfigVersion) -> str:
-        return changelist_link(Run, _("runs"), config_version__id__exact=obj.pk)
+        return changelist_link("runs.run", _("runs"), config_version__id__exact=obj.pk)
 
 
 @admin.register(Scenario)
@@ -112,7 +93,8 @@ class ScenarioAdmin(admin.ModelAdmin):
         "runs_link",
     ]
     autocomplete_fields = ["parent"]
-    actions = ["lock_selected", "unlock_selected", "create_plan"]
+    # Apps above scenarios add their own actions (plans: "create a plan", plans/admin.py).
+    actions: list = ["lock_selected", "unlock_selected"]
     fieldsets = [
         (None, {"fields": ["name", "description", "parent", "tags"]}),
         (
@@ -158,11 +140,13 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("plan versions"))
     def plan_versions_link(self, obj: Scenario) -> str:
-        return changelist_link(PlanVersion, _("plan versions"), base_scenario__id__exact=obj.pk)
+        return changelist_link(
+            "plans.planversion", _("plan versions"), base_scenario__id__exact=obj.pk
+        )
 
     @admin.display(description=_("runs"))
     def runs_link(self, obj: Scenario) -> str:
-        return changelist_link(Run, _("runs"), scenario__id__exact=obj.pk)
+        return changelist_link("runs.run", _("runs"), scenario__id__exact=obj.pk)
 
     @admin.action(description=_("Lock selected scenarios"), permissions=["change"])
     def lock_selected(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
@@ -179,48 +163,6 @@ class ScenarioAdmin(admin.ModelAdmin):
         self._apply(
             request, queryset, lambda s: services.scenario_unlock(scenario=s, user=request.user)
         )
-
-    def has_create_plan_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("plans.add_plan")
-
-    @admin.action(
-        description=_("Create a plan from each selected scenario"), permissions=["create_plan"]
-    )
-    def create_plan(
-        self, request: HttpRequest, queryset: QuerySet[Scenario]
-    ) -> HttpResponse | None:
-        """Ask for the config version first (an intermediate page, as delete does), then
-        create one plan per scenario through the same service as the UI and the API."""
-        form = CreatePlanActionForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            for scenario in queryset:
-                try:
-                    version = plan_create(
-                        name=form.cleaned_data["name"] or f"{scenario.name} plan",
-                        base_scenario=scenario,
-                        config_version=form.cleaned_data["config_version"],
-                        user=request.user,
-                    )
-                except ValidationError as exc:
-                    for message in exc.messages:
-                        self.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
-                    continue
-                self.message_user(
-                    request,
-                    _("Plan version %(id)s created from “%(scenario)s”; its job is queued.")
-                    % {"id": version.plan_version_id, "scenario": scenario.name},
-                    messages.SUCCESS,
-                )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Create a plan from the selected scenarios"),
-            "opts": self.model._meta,
-            "scenarios": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/scenarios/scenario/create_plan.html", context)
 
     def _apply(self, request: HttpRequest, queryset: QuerySet[Scenario], action) -> None:
         done = 0

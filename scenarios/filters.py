@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from runs.filters import IdFilter, StableOrderingFilter, StrictBooleanFilter
+from core.filters import IdFilter, StableOrderingFilter, StrictBooleanFilter
 from scenarios.models import ConfigVersion, Scenario
 
 

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.api.lookups import MAX_ID
+from core.converters import MAX_ID
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 

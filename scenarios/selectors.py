@@ -9,8 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from plans.models import PlanVersion
-from runs.models import Run
 from scenarios.filters import ConfigVersionFilter, ScenarioFilter
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine.canonical import ConfigError, load_config
@@ -78,15 +76,17 @@ def config_scenarios_using(*, config_ids: Iterable[int]) -> dict[int, list[Scena
     if not ids:
         return {}
     # No ORDER BY inside a UNION (SQLite refuses it); the rows are sorted below.
+    # Through the reverse relations of the plan versions and runs made on a
+    # scenario (scenarios sits below plans and runs and does not import them).
     planned = (
-        PlanVersion.objects.filter(config_version_id__in=ids)
+        Scenario.objects.filter(plan_versions__config_version_id__in=ids)
         .order_by()
-        .values_list("config_version_id", "base_scenario_id", "base_scenario__name")
+        .values_list("plan_versions__config_version_id", "id", "name")
     )
     run = (
-        Run.objects.filter(config_version_id__in=ids, scenario__isnull=False)
+        Scenario.objects.filter(runs__config_version_id__in=ids)
         .order_by()
-        .values_list("config_version_id", "scenario_id", "scenario__name")
+        .values_list("runs__config_version_id", "id", "name")
     )
     using: dict[int, list[ScenarioRef]] = {pk: [] for pk in ids}
     for config_id, scenario_id, name in sorted(planned.union(run), key=lambda row: row[2]):

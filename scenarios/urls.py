@@ -13,17 +13,17 @@ app_name = "scenarios"
 urlpatterns = [
     path("scenarios", scenarios.ScenarioListView.as_view(), name="list"),
     path("scenarios/new", scenarios.ScenarioCreateView.as_view(), name="create"),
-    path("scenarios/<int:pk>", scenarios.ScenarioDetailView.as_view(), name="detail"),
-    path("scenarios/<int:pk>/edit", scenarios.ScenarioEditView.as_view(), name="edit"),
-    path("scenarios/<int:pk>/delete", scenarios.ScenarioDeleteView.as_view(), name="delete"),
-    path("scenarios/<int:pk>/lock", scenarios.ScenarioLockView.as_view(), name="lock"),
-    path("scenarios/<int:pk>/unlock", scenarios.ScenarioUnlockView.as_view(), name="unlock"),
+    path("scenarios/<id:pk>", scenarios.ScenarioDetailView.as_view(), name="detail"),
+    path("scenarios/<id:pk>/edit", scenarios.ScenarioEditView.as_view(), name="edit"),
+    path("scenarios/<id:pk>/delete", scenarios.ScenarioDeleteView.as_view(), name="delete"),
+    path("scenarios/<id:pk>/lock", scenarios.ScenarioLockView.as_view(), name="lock"),
+    path("scenarios/<id:pk>/unlock", scenarios.ScenarioUnlockView.as_view(), name="unlock"),
     # Any id (also one that is not a number or no longer exists), with or without a
     # trailing slash: an old bookmark must meet the banner, never a 404.
     re_path(r"^scenarios/(?P<sid>[^/]+)/run/?$", legacy.legacy_scenario_run, name="legacy-run"),
     path("configs", configs.ConfigListView.as_view(), name="configs"),
     path("configs/import", configs.ConfigImportView.as_view(), name="config-import"),
     path("configs/diff", configs.ConfigDiffView.as_view(), name="config-diff"),
-    path("configs/<int:pk>", configs.ConfigDetailView.as_view(), name="config-detail"),
-    path("configs/<int:pk>/download", configs.config_download, name="config-download"),
+    path("configs/<id:pk>", configs.ConfigDetailView.as_view(), name="config-detail"),
+    path("configs/<id:pk>/download", configs.config_download, name="config-download"),
 ]

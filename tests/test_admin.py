@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def run(db):
     run = RunFactory()
-    run.job = JobFactory(plan_version=run.plan_version)
+    run.job = JobFactory(subject=run.plan_version)
     run.save()
     PlanArtifact.objects.create(
         plan_version=run.plan_version,

@@ -5,12 +5,11 @@ and the local Redis (databases 12–14; 15 belongs to
 tests/test_worker_cross_process.py). Planning jobs go through
 ``tests.fault_handlers``: ``slow_planning`` spends a few seconds reporting
 progress (so a kill surely lands while the job runs) and then calls the
-planning handler registered in ``jobs.runner.HANDLERS`` (the real plan
-generation);
-``planning_then_linger`` runs the real handler first and lingers after it,
-so a kill lands after the run was recorded but before the job finished.
+planning handler registered in the job registry (the real plan generation).
 Each kill must end the job exactly once (one terminal transition, counted
-once in ``jobs_finished_total``), with one plan version and one run.
+once in ``jobs_finished_total``), with one plan version and one run. The run
+and the job's success commit in one transaction (``JobContext.finishing``),
+so there is no moment at which a run is recorded and its job still running.
 """
 
 from __future__ import annotations
@@ -37,8 +36,7 @@ from tests.workers import (
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis]
 
-SLOW_PLANNING = {Job.Type.PLANNING: "tests.fault_handlers.slow_planning"}
-LINGERING_PLANNING = {Job.Type.PLANNING: "tests.fault_handlers.planning_then_linger"}
+SLOW_PLANNING = {"planning": "tests.fault_handlers.slow_planning"}
 
 
 def _sample(name: str, **labels: str) -> float:
@@ -65,7 +63,7 @@ def _plan_versions(count: int) -> list[PlanVersion]:
 
 
 def _job(version: PlanVersion) -> Job:
-    return Job.objects.get(plan_version=version, type=Job.Type.PLANNING)
+    return Job.objects.about(version).get(type="planning")
 
 
 def _terminal(job: Job) -> Job | None:
@@ -86,16 +84,11 @@ def _assert_one_outcome(version: PlanVersion, job: Job) -> None:
 @pytest.mark.redis(db=12)
 @pytest.mark.parametrize(
     "victim",
-    [
-        "whole worker",
-        "pool process",
-        "whole worker after the run was recorded",
-    ],
+    ["whole worker", "pool process"],
 )
 def test_killed_worker_mid_planning_job_ends_it_exactly_once(celery_workers, victim):
     env = {**FAST_REAPER_ENV, "SCPLN_TEST_SLOW_S": "4"}
-    late = victim.endswith("recorded")
-    handlers = LINGERING_PLANNING if late else SLOW_PLANNING
+    handlers = SLOW_PLANNING
     finished_before = _sample("jobs_finished_total", type="planning", status="succeeded")
     requeued_before = _sample("jobs_requeued_total", type="planning", reason="worker_lost")
     # With a pool-process kill the main process survives and embeds the
@@ -103,9 +96,6 @@ def test_killed_worker_mid_planning_job_ends_it_exactly_once(celery_workers, vic
     first = celery_workers(name="doomed", handlers=handlers, env=env, beat=victim == "pool process")
     (version,) = _plan_versions(1)
     job = _job(version)
-    if late:
-        # The run is committed, the job is still running: the worst moment.
-        wait_for(lambda: Run.objects.filter(plan_version=version).exists(), timeout=60)
     running = wait_for(
         lambda: Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, progress__gte=10).first(),
         timeout=60,
@@ -211,9 +201,7 @@ def _redis_always_back():
 
 def _backup_job(tmp_path) -> Job:
     with transaction.atomic():
-        return services.job_create(
-            job_type=Job.Type.BACKUP, params={"directory": str(tmp_path / "bk")}
-        )
+        return services.job_create(job_type="backup", params={"directory": str(tmp_path / "bk")})
 
 
 @pytest.mark.redis(db=14)

@@ -81,11 +81,11 @@ def test_planner_creates_a_plan_follows_its_job_and_reads_the_summary_with_links
     assert version.parameters["recon_window_days"] == 21
 
     # The job the page pointed at finished, and links to its plan.
-    job = version.jobs.get(type=Job.Type.PLANNING)
+    job = version.jobs.get(type="planning")
     assert job.status == Job.Status.SUCCEEDED, job.error
     plan_url = reverse("plans:detail", args=[version.pk])
     job_list = planner_client.get(reverse("jobs:list")).content.decode()
-    assert f'<a href="{plan_url}" data-testid="job-plan-link">' in job_list
+    assert f'<a href="{plan_url}" data-testid="job-subject-link">' in job_list
     job_page = planner_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert f'href="{plan_url}"' in job_page
 

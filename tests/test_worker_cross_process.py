@@ -16,9 +16,7 @@ pytestmark = pytest.mark.worker
 
 def _run_backup_job(tmp_path: Path) -> Job:
     with transaction.atomic():
-        job = services.job_create(
-            job_type=Job.Type.BACKUP, params={"directory": str(tmp_path / "bk")}
-        )
+        job = services.job_create(job_type="backup", params={"directory": str(tmp_path / "bk")})
     return wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=Job.TERMINAL).first())
 
 

@@ -11,11 +11,9 @@ from tests.workers import wait_for
 
 pytestmark = pytest.mark.worker
 
-# Job types the tests give to test handlers in their workers.
-HANDLERS = {
-    Job.Type.SIMULATION: "tests.fault_handlers.until_canceled",
-    Job.Type.EXPORT: "tests.fault_handlers.fails_unless_retried",
-}
+# Job types of the test app (tests/jobapp/handlers.py), known to the test workers too.
+UNTIL_CANCELED = "test_until_canceled"
+FAILS_UNLESS_RETRIED = "test_fails_unless_retried"
 
 
 def _create(job_type: str, **fields) -> Job:
@@ -48,7 +46,7 @@ def test_worker_observations_reach_the_web_metrics_endpoint(
     finished = 'jobs_finished_total{status="succeeded",type="backup"}'
     durations = 'jobs_duration_seconds_count{type="backup"}'
     before = _scrape(client)
-    job = _terminal(_create(Job.Type.BACKUP, params={"directory": str(tmp_path / "bk")}))
+    job = _terminal(_create("backup", params={"directory": str(tmp_path / "bk")}))
     assert job.status == Job.Status.SUCCEEDED, job.error
 
     after = _scrape(client)
@@ -63,8 +61,8 @@ def test_worker_observations_reach_the_web_metrics_endpoint(
 
 @pytest.mark.redis(db=12)
 def test_cancel_stops_a_running_job_at_its_next_progress_point(celery_workers):
-    celery_workers(handlers=HANDLERS)
-    job = _create(Job.Type.SIMULATION)
+    celery_workers()
+    job = _create(UNTIL_CANCELED)
     wait_for(lambda: Job.objects.filter(pk=job.pk, progress__gte=3).exists())
     services.job_cancel(job=job)
     done = _terminal(job, timeout=30)
@@ -74,10 +72,10 @@ def test_cancel_stops_a_running_job_at_its_next_progress_point(celery_workers):
 
 @pytest.mark.redis(db=12)
 def test_a_canceled_queued_job_never_starts(celery_workers):
-    worker = celery_workers(handlers=HANDLERS, concurrency=1)
-    busy = _create(Job.Type.SIMULATION)
+    worker = celery_workers(concurrency=1)
+    busy = _create(UNTIL_CANCELED)
     wait_for(lambda: Job.objects.filter(pk=busy.pk, status=Job.Status.RUNNING).exists())
-    waiting = _create(Job.Type.SIMULATION)  # queued behind it: one slot, prefetch 1
+    waiting = _create(UNTIL_CANCELED)  # queued behind it: one slot, prefetch 1
     services.job_cancel(job=waiting)
     services.job_cancel(job=busy)
     assert _terminal(busy).status == Job.Status.CANCELED
@@ -89,8 +87,8 @@ def test_a_canceled_queued_job_never_starts(celery_workers):
 
 @pytest.mark.redis(db=12)
 def test_retry_of_a_failed_job_is_a_clean_new_attempt(celery_workers):
-    celery_workers(handlers=HANDLERS)
-    failed = _terminal(_create(Job.Type.EXPORT, params={"x": 1}, dedupe_key="export:x"))
+    celery_workers()
+    failed = _terminal(_create(FAILS_UNLESS_RETRIED, params={"x": 1}, dedupe_key="fails:x"))
     assert failed.status == Job.Status.FAILED and "planned failure" in failed.error
 
     with transaction.atomic():
@@ -106,8 +104,8 @@ def test_retry_of_a_failed_job_is_a_clean_new_attempt(celery_workers):
 @pytest.mark.redis(db=12)
 def test_the_soft_time_limit_of_a_job_type_stops_it(celery_workers, settings):
     # The limits travel with the message, so they are set where it is sent.
-    settings.SCPLN_JOB_TIME_LIMITS = {**settings.SCPLN_JOB_TIME_LIMITS, "simulation": 10}
-    celery_workers(handlers=HANDLERS)
-    done = _terminal(_create(Job.Type.SIMULATION), timeout=30)
+    settings.SCPLN_JOB_TIME_LIMITS = {**settings.SCPLN_JOB_TIME_LIMITS, UNTIL_CANCELED: 10}
+    celery_workers()
+    done = _terminal(_create(UNTIL_CANCELED), timeout=30)
     assert done.status == Job.Status.FAILED
     assert "time limit of 5 s was exceeded" in done.error

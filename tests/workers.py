@@ -73,7 +73,7 @@ def worker_env(tmp_path: Path, broker: str, *, redis_db: int = DEFAULT_REDIS_DB)
     """Environment that points a child process at this test's database and broker."""
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
     db = connection.settings_dict
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
     env["SCPLN_DATA_DIR"] = str(tmp_path / "data")
     if connection.vendor == "sqlite":
         env.pop("DATABASE_URL", None)

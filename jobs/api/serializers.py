@@ -1,25 +1,57 @@
-"""Output shapes of the jobs API."""
+"""Output shapes of the jobs API.
+
+A job's subject and outputs belong to other apps; their fields are derived
+from what the apps declared (jobs/registry.py): each subject kind adds its id
+field (``plan_version_id``), each output kind the list of its ids
+(``run_ids``) and a link, so integrations see the same names everywhere.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
+from jobs import registry
 from jobs.models import Job
 
 
-def _absolute(request, path: str) -> str:
+def _absolute(request: Request | None, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+@extend_schema_field({"type": "string", "nullable": True})
+class SubjectIdField(serializers.Field):
+    """The job's subject id when the subject is of ``kind``, else null."""
+
+    def __init__(self, kind: registry.SubjectKind, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, job: Job) -> str | None:
+        kind = job.subject_kind
+        return job.subject_id if kind is not None and kind.key == self.kind.key else None
+
+
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class OutputIdsField(serializers.Field):
+    """The ids of the rows of ``kind`` that the job recorded."""
+
+    def __init__(self, kind: registry.OutputKind, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, job: Job) -> list[str]:
+        return self.kind.ids(job)
+
+
 class JobListSerializer(serializers.ModelSerializer):
-    plan_version_id = serializers.CharField(allow_null=True)
     retry_of_id = serializers.IntegerField(allow_null=True)
+    subject = serializers.SerializerMethodField()
     duration_s = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -31,7 +63,7 @@ class JobListSerializer(serializers.ModelSerializer):
             "status",
             "progress",
             "progress_message",
-            "plan_version_id",
+            "subject",
             "params",
             "result",
             "attempts",
@@ -46,6 +78,36 @@ class JobListSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for kind in registry.subject_kinds():
+            fields[kind.id_field] = SubjectIdField(
+                kind, help_text=f"The job's {kind.key} (null when it is about something else)."
+            )
+        return fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "type": {"type": "string"},
+                "id": {"type": "string"},
+                "url": {"type": "string", "format": "uri", "nullable": True},
+            },
+        }
+    )
+    def get_subject(self, job: Job) -> dict[str, Any] | None:
+        kind = job.subject_kind
+        if kind is None or not job.subject_id:
+            return None
+        url = kind.api_url(job.subject_id)
+        return {
+            "type": kind.key,
+            "id": job.subject_id,
+            "url": url and _absolute(self.context.get("request"), url),
+        }
+
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_duration_s(self, job: Job) -> float | None:
         duration = job.duration
@@ -57,41 +119,42 @@ class JobListSerializer(serializers.ModelSerializer):
 
 
 class JobDetailSerializer(JobListSerializer):
-    run_ids = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
     class Meta(JobListSerializer.Meta):
-        fields = [*JobListSerializer.Meta.fields, "error", "run_ids", "links"]
+        fields = [*JobListSerializer.Meta.fields, "error", "links"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
-    def get_run_ids(self, job: Job) -> list[str]:
-        return self.context.get("run_ids", [])
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for kind in registry.output_kinds():
+            fields[kind.ids_field] = OutputIdsField(kind)
+        return fields
 
     @extend_schema_field(
         {
             "type": "object",
-            "properties": {
-                name: {"type": "string", "format": "uri", "nullable": True}
-                for name in ("plan_version", "runs", "retry", "cancel", "retry_of", "ui")
-            },
+            "additionalProperties": {"type": "string", "format": "uri", "nullable": True},
+            "description": "retry, cancel, retry_of, ui; the subject by its kind "
+            "(plan_version); the job's outputs by kind (runs).",
         }
     )
     def get_links(self, job: Job) -> dict[str, Any]:
         request = self.context.get("request")
-        pv = job.plan_version_id
-        try:
-            plan_version = pv and reverse("plans-api:detail", args=[pv])
-        except NoReverseMatch:
-            plan_version = f"/plans/{pv}"
-        return {
-            "plan_version": plan_version and _absolute(request, plan_version),
-            "runs": _absolute(
-                request, reverse("runs-api:list") + "?" + urlencode({"job_id": job.pk})
-            ),
-            "retry": _absolute(request, reverse("jobs-api:retry", args=[job.pk])),
-            "cancel": _absolute(request, reverse("jobs-api:cancel", args=[job.pk])),
-            "retry_of": job.retry_of_id
-            and _absolute(request, reverse("jobs-api:detail", args=[job.retry_of_id])),
-            "ui": f"/ui/jobs/{job.pk}",
-        }
+        links: dict[str, Any] = {}
+        for subject in registry.subject_kinds():
+            url = subject.api_url(job.subject_id) if job.subject_kind == subject else None
+            links[subject.key] = url and _absolute(request, url)
+        for output in registry.output_kinds():
+            url = output.api_list_url(job)
+            links[f"{output.key}s"] = url and _absolute(request, url)
+        links.update(
+            {
+                "retry": _absolute(request, reverse("jobs-api:retry", args=[job.pk])),
+                "cancel": _absolute(request, reverse("jobs-api:cancel", args=[job.pk])),
+                "retry_of": job.retry_of_id
+                and _absolute(request, reverse("jobs-api:detail", args=[job.retry_of_id])),
+                "ui": job.get_absolute_url(),
+            }
+        )
+        return links

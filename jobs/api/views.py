@@ -8,7 +8,6 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.lookups import object_id
 from jobs import selectors
 from jobs.api.serializers import JobDetailSerializer, JobListSerializer
 from jobs.filters import JobFilter
@@ -17,7 +16,7 @@ from jobs.services import job_cancel, job_retry
 
 
 def _job(pk: int) -> Job:
-    return selectors.job_get(job_id=object_id(pk))
+    return selectors.job_get(job_id=pk)
 
 
 class JobListView(ListAPIView):
@@ -27,7 +26,7 @@ class JobListView(ListAPIView):
 
     @extend_schema(operation_id="jobs_list", tags=["jobs"])
     def get(self, request: Request) -> Response:
-        """Background jobs, newest first; filter by type, status and plan_version_id."""
+        """Background jobs, newest first; filter by type, status and subject (plan_version_id)."""
         page = self.paginate_queryset(selectors.job_list(params=request.query_params))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -36,15 +35,13 @@ class _JobView(GenericAPIView):
     serializer_class = JobDetailSerializer
 
     def render_job(self, job: Job, *, code: int = status.HTTP_200_OK) -> Response:
-        context = self.get_serializer_context()
-        context["run_ids"] = selectors.job_run_ids(job=job)
-        return Response(JobDetailSerializer(job, context=context).data, status=code)
+        return Response(self.get_serializer(job).data, status=code)
 
 
 class JobDetailView(_JobView):
     @extend_schema(operation_id="jobs_retrieve", tags=["jobs"])
     def get(self, request: Request, pk: int) -> Response:
-        """One job: state, progress, result or error, its plan version and runs."""
+        """One job: state, progress, result or error, its subject (plan version) and runs."""
         return self.render_job(_job(pk))
 
 

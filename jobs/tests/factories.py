@@ -9,4 +9,4 @@ class JobFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Job
 
-    type = Job.Type.BACKUP
+    type = "backup"

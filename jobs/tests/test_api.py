@@ -31,9 +31,9 @@ def no_enqueue(monkeypatch):
 
 def test_job_list_filters_by_type_status_and_plan_version(reader):
     pv = PlanVersionFactory()
-    planning = JobFactory(type=Job.Type.PLANNING, plan_version=pv)
-    JobFactory(type=Job.Type.BACKUP, status=Job.Status.SUCCEEDED)
-    JobFactory(type=Job.Type.PLANNING, status=Job.Status.FAILED)
+    planning = JobFactory(type="planning", subject=pv)
+    JobFactory(type="backup", status=Job.Status.SUCCEEDED)
+    JobFactory(type="planning", status=Job.Status.FAILED)
     body = reader.get("/jobs", {"plan_version_id": pv.pk}).json()
     assert [j["id"] for j in body["results"]] == [planning.pk]
     assert body["results"][0]["plan_version_id"] == pv.pk
@@ -46,14 +46,14 @@ def test_job_list_filters_by_type_status_and_plan_version(reader):
 
 def test_job_list_query_count_does_not_grow_with_page_size(reader, django_assert_max_num_queries):
     for _ in range(30):
-        JobFactory(plan_version=None)
+        JobFactory()
     with django_assert_max_num_queries(3):
         assert len(reader.get("/jobs?page_size=30").json()["results"]) == 30
 
 
 def test_job_detail_links_to_its_plan_version_and_runs(reader):
     pv = PlanVersionFactory()
-    job = JobFactory(type=Job.Type.PLANNING, plan_version=pv)
+    job = JobFactory(type="planning", subject=pv)
     run = record(pv, job=job)
     body = reader.get(f"/jobs/{job.pk}").json()
     assert body["plan_version_id"] == pv.pk

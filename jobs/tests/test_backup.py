@@ -179,7 +179,7 @@ def test_backup_command_prints_the_file_and_records_a_job(tmp_path):
     call_command("backup", "--dir", str(tmp_path), stdout=out)
     written = Path(out.getvalue().strip())
     assert written.parent == tmp_path and written.is_file()
-    job = Job.objects.get(type=Job.Type.BACKUP)
+    job = Job.objects.get(type="backup")
     assert job.status == Job.Status.SUCCEEDED and job.result["path"] == str(written)
 
 
@@ -198,6 +198,8 @@ def test_scheduled_backup_is_a_deduplicated_job(django_capture_on_commit_callbac
     from jobs import services
 
     monkeypatch.setattr(services, "job_enqueue", lambda *, job, countdown=None: None)
-    first = backup.backup_schedule()
-    assert first is not None and first.type == Job.Type.BACKUP
-    assert backup.backup_schedule() is None  # still queued: not a second one
+    first = services.job_schedule_periodic(job_type="backup")
+    assert first is not None and first.type == "backup"
+    assert (
+        services.job_schedule_periodic(job_type="backup") is None
+    )  # still queued: not a second one

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 from django.db import OperationalError
 
-from jobs import runner, services
+from jobs import registry, runner, services, transitions
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
+from tests.jobapp.models import Widget
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,9 @@ def handlers(monkeypatch):
         calls.append(job.pk)
         return behaviour["fn"](job, ctx)
 
-    monkeypatch.setitem(runner.HANDLERS, Job.Type.BACKUP, f"{__name__}._handler")
-    monkeypatch.setattr(f"{__name__}._handler", handler, raising=False)
-    return calls, behaviour
-
-
-def _handler(*, job, ctx):  # replaced by the fixture
-    raise AssertionError("not patched")
+    original = registry.replace_handler("backup", handler)
+    yield calls, behaviour
+    registry.replace_handler("backup", original)
 
 
 def test_a_redelivered_message_does_not_run_the_job_twice(handlers):
@@ -110,14 +106,13 @@ def test_a_finished_job_is_not_overwritten_by_a_late_worker(handlers):
 def test_claim_records_the_attempt_and_the_worker(handlers):
     job = runner.run(JobFactory().pk)
     assert job.attempts == 1
-    assert job.worker.startswith(runner.worker_name().split(":")[0])
+    assert job.worker.startswith(transitions.worker_name().split(":")[0])
 
 
-def test_a_job_type_without_handler_fails_naming_the_type(monkeypatch):
-    monkeypatch.delitem(runner.HANDLERS, Job.Type.BACKUP)
-    job = runner.run(JobFactory().pk)
+def test_a_job_of_a_type_no_app_registers_fails_naming_the_type():
+    job = runner.run(JobFactory(type="retired_type").pk)
     assert job.status == Job.Status.FAILED
-    assert "No handler for job type 'backup'" in job.error
+    assert "unknown job type 'retired_type'" in job.error
 
 
 def test_an_attempt_that_was_requeued_meanwhile_stops_and_writes_nothing(handlers):
@@ -156,33 +151,31 @@ def test_finishing_commits_outputs_and_success_together(handlers):
 
 def test_finishing_writes_nothing_when_the_attempt_was_given_up(handlers):
     _, behaviour = handlers
-    from jobs.models import ArchivedRun
 
     def lost(job, ctx):
         Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
         with ctx.finishing():
-            ArchivedRun.objects.create(run_id=uuid.uuid4(), path="x")
+            Widget.objects.create(name="output")
         return {}
 
     behaviour["fn"] = lost
     job = runner.run(JobFactory().pk)
     assert job.status == Job.Status.QUEUED
-    assert not ArchivedRun.objects.exists()
+    assert not Widget.objects.exists()
 
 
 def test_finishing_rolls_back_outputs_when_the_block_fails(handlers):
     _, behaviour = handlers
-    from jobs.models import ArchivedRun
 
     def broken(job, ctx):
         with ctx.finishing():
-            ArchivedRun.objects.create(run_id=uuid.uuid4(), path="x")
+            Widget.objects.create(name="output")
             raise RuntimeError("disk full")
 
     behaviour["fn"] = broken
     job = runner.run(JobFactory().pk)
     assert job.status == Job.Status.FAILED and "disk full" in job.error
-    assert not ArchivedRun.objects.exists()
+    assert not Widget.objects.exists()
 
 
 def test_a_transient_error_requeues_within_max_attempts_then_fails(
@@ -262,5 +255,13 @@ def test_time_limits_come_from_settings_per_type(settings):
     assert runner.time_limits("backup") == (15, 20)
 
 
-def test_every_job_type_has_a_time_limit(settings):
-    assert set(settings.SCPLN_JOB_TIME_LIMITS) == set(Job.Type.values)
+def test_every_product_job_type_has_a_time_limit(settings):
+    product_types = {
+        kind.name for kind in registry.job_types() if not kind.name.startswith("test_")
+    }
+    assert product_types == set(settings.SCPLN_JOB_TIME_LIMITS)
+
+
+def test_a_type_without_its_own_limit_gets_the_longest(settings):
+    settings.SCPLN_JOB_TIME_LIMITS = {"planning": 100, "backup": 900}
+    assert runner.time_limits("test_touch") == runner.time_limits("backup")

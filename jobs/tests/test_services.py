@@ -17,7 +17,7 @@ def test_job_is_enqueued_only_after_commit(django_capture_on_commit_callbacks, m
     sent: list[int] = []
     monkeypatch.setattr(services, "job_enqueue", lambda *, job: sent.append(job.pk))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        job = services.job_create(job_type=Job.Type.BACKUP, params={"x": 1})
+        job = services.job_create(job_type="backup", params={"x": 1})
         assert sent == []
     assert len(callbacks) == 1
     assert sent == [job.pk]
@@ -27,11 +27,11 @@ def test_job_is_enqueued_only_after_commit(django_capture_on_commit_callbacks, m
 def test_identical_active_request_is_refused_with_the_existing_job(
     django_capture_on_commit_callbacks,
 ):
-    first = services.job_create(job_type=Job.Type.BACKUP, dedupe_key="backup:nightly")
+    first = services.job_create(job_type="backup", dedupe_key="backup:nightly")
     with pytest.raises(ValidationError, match=f"already queued as job #{first.pk}"):
-        services.job_create(job_type=Job.Type.BACKUP, dedupe_key="backup:nightly")
+        services.job_create(job_type="backup", dedupe_key="backup:nightly")
     Job.objects.filter(pk=first.pk).update(status=Job.Status.SUCCEEDED)
-    again = services.job_create(job_type=Job.Type.BACKUP, dedupe_key="backup:nightly")
+    again = services.job_create(job_type="backup", dedupe_key="backup:nightly")
     assert again.pk != first.pk
 
 
@@ -109,7 +109,7 @@ def test_a_broker_that_is_away_does_not_fail_the_request(monkeypatch, caplog):
 
 
 def test_job_run_now_records_and_runs_a_job_without_a_broker(sent, tmp_path):
-    job = services.job_run_now(job_type=Job.Type.BACKUP, params={"directory": str(tmp_path)})
+    job = services.job_run_now(job_type="backup", params={"directory": str(tmp_path)})
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert sent == []
     assert job.result["path"].startswith(str(tmp_path))

@@ -49,12 +49,12 @@ def test_job_list_row_shows_type_status_progress_duration_plan_run_and_error(vie
     version = PlanVersionFactory()
     run_id = str(uuid.uuid4())
     done = _finished(
-        type=Job.Type.PLANNING,
+        type="planning",
         status=Job.Status.SUCCEEDED,
-        plan_version=version,
+        subject=version,
         result={"run_id": run_id, "plan_version_id": version.pk},
     )
-    failed = _finished(type=Job.Type.BACKUP, status=Job.Status.FAILED, error=TRACEBACK)
+    failed = _finished(type="backup", status=Job.Status.FAILED, error=TRACEBACK)
 
     page = viewer_client.get(reverse("jobs:list"))
     html = page.content.decode()
@@ -70,16 +70,16 @@ def test_job_list_row_shows_type_status_progress_duration_plan_run_and_error(vie
 
 def test_an_active_job_shows_its_plan_version_id_without_a_link(viewer_client):
     version = PlanVersionFactory()
-    JobFactory(type=Job.Type.PLANNING, status=Job.Status.RUNNING, plan_version=version)
+    JobFactory(type="planning", status=Job.Status.RUNNING, subject=version)
     html = viewer_client.get(reverse("jobs:list")).content.decode()
-    assert f'<code data-testid="job-plan-version-id">{version.pk}</code>' in html
+    assert f'<code data-testid="job-subject-id">{version.pk}</code>' in html
     assert f'href="{reverse("plans:detail", args=[version.pk])}"' not in html
 
 
 def test_job_list_filters_by_type_and_status(viewer_client):
-    wanted = JobFactory(type=Job.Type.PLANNING, status=Job.Status.FAILED)
-    JobFactory(type=Job.Type.PLANNING, status=Job.Status.SUCCEEDED)
-    JobFactory(type=Job.Type.BACKUP, status=Job.Status.FAILED)
+    wanted = JobFactory(type="planning", status=Job.Status.FAILED)
+    JobFactory(type="planning", status=Job.Status.SUCCEEDED)
+    JobFactory(type="backup", status=Job.Status.FAILED)
 
     page = viewer_client.get(reverse("jobs:list"), {"type": "planning", "status": "failed"})
     assert [job.pk for job in page.context["jobs"]] == [wanted.pk]
@@ -113,7 +113,7 @@ def test_job_list_costs_the_same_queries_for_many_jobs(
     viewer_client, django_assert_max_num_queries
 ):
     for _ in range(30):
-        _finished(type=Job.Type.PLANNING, status=Job.Status.SUCCEEDED, plan_version=None)
+        _finished(type="planning", status=Job.Status.SUCCEEDED)
     with django_assert_max_num_queries(8):
         page = viewer_client.get(reverse("jobs:list"))
     assert len(page.context["jobs"]) == 30
@@ -122,9 +122,9 @@ def test_job_list_costs_the_same_queries_for_many_jobs(
 def test_job_detail_shows_parameters_timings_error_and_result(viewer_client):
     version = PlanVersionFactory()
     job = _finished(
-        type=Job.Type.AGGREGATE,
+        type="aggregate",
         status=Job.Status.FAILED,
-        plan_version=version,
+        subject=version,
         params={"bucket": "week", "group_by": ["item"]},
         result={"artifact": "agg_week_item"},
         error=TRACEBACK,
@@ -147,7 +147,7 @@ def test_unknown_job_is_a_404(viewer_client):
 
 
 def test_retry_makes_a_new_attempt_linked_to_the_failed_job(operator_client):
-    failed = _finished(type=Job.Type.BACKUP, status=Job.Status.FAILED, error=TRACEBACK)
+    failed = _finished(type="backup", status=Job.Status.FAILED, error=TRACEBACK)
     page = operator_client.get(reverse("jobs:detail", args=[failed.pk])).content.decode()
     assert 'data-testid="job-retry"' in page
 

@@ -157,5 +157,5 @@ class AggregateJobView(APIView):
             user=request.user,
         )
         url = request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk]))
-        body = {"job_id": job.pk, "plan_version_id": job.plan_version_id, "url": url}
+        body = {"job_id": job.pk, "plan_version_id": job.subject_id, "url": url}
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})

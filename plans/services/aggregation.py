@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 PSI_FIELDS = tuple(c for c in psi.PSI_COLUMNS if c not in ("day", "node", "item"))
 PL_FIELDS = (*psi.ACCOUNTS, "total_cost", "profit")
 NONE_LABEL = "(none)"
+AGGREGATE = "aggregate"  # the job type (plans/handlers.py)
 COST_ACCOUNTS = frozenset(psi.ACCOUNTS) - {"revenue"}
 
 
@@ -134,8 +135,8 @@ def plan_aggregation_create(
         plan_version=plan_version, run=run, bucket=bucket, group_by=group_by, fields=fields
     )
     return job_create(
-        job_type=Job.Type.AGGREGATE,
-        plan_version=plan_version,
+        job_type=AGGREGATE,
+        subject=plan_version,
         params={
             "plan_version_id": plan_version.pk,
             "run_id": str(run.run_id),
@@ -222,7 +223,7 @@ def _label(
 def plan_aggregation_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     """Job handler for ``aggregate`` jobs: store the table as an artifact of the plan version."""
     params = job.params
-    version = PlanVersion.objects.select_related("config_version").get(pk=job.plan_version_id)
+    version = PlanVersion.objects.select_related("config_version").get(pk=job.subject_id)
     run = Run.objects.get(pk=params["run_id"])
     config = canonical.load_config(version.config_version.document)
     ctx.progress(10, "aggregating", force=True)
@@ -234,7 +235,7 @@ def plan_aggregation_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         fields=params["fields"],
     )
     name = f"aggregation-{job.pk}"
-    with transaction.atomic():
+    with ctx.finishing() as result:
         artifact_write(
             plan_version=version,
             kind=PlanArtifact.Kind.AGGREGATION,
@@ -242,9 +243,7 @@ def plan_aggregation_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             frame=table,
             params={k: params[k] for k in ("run_id", "bucket", "group_by", "fields")},
         )
-    return {
-        "plan_version_id": version.pk,
-        "run_id": str(run.run_id),
-        "artifact": name,
-        "rows": len(table),
-    }
+        result.update(
+            plan_version_id=version.pk, run_id=str(run.run_id), artifact=name, rows=len(table)
+        )
+    return result

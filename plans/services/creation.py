@@ -14,10 +14,10 @@ from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core import metrics
-from jobs.models import Job
 from jobs.services import job_create
+from plans import metrics
 from plans.models import Plan, PlanningInputSet, PlanVersion
+from plans.services.generation import PLANNING
 from plans.services.inputs import PlanningContext, planning_context
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine import planning as engine_planning
@@ -199,8 +199,8 @@ def _version_create(
         created_by=_user(user),
     )
     job_create(
-        job_type=Job.Type.PLANNING,
-        plan_version=version,
+        job_type=PLANNING,
+        subject=version,
         params={"plan_version_id": version.plan_version_id},
         user=user,
         dedupe_key=request.dedupe_key,

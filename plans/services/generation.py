@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,15 +21,13 @@ from django.utils.translation import gettext as _
 
 from jobs.runner import JobCanceled
 from plans.models import PlanArtifact, PlanVersion
-from plans.services.artifacts import artifact_frame, artifact_write
+from plans.services.artifacts import artifact_write
 from plans.services.inputs import planning_context
 from runs.models import Run
 from runs.services import run_record
 from runs.services.recording import json_safe
 from scpln.engine import planning as engine_planning
 from scpln.engine import psi
-from scpln.engine.canonical import CanonicalConfig
-from scpln.engine.canonical.network import produced_items
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -38,6 +35,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+PLANNING = "planning"  # the job type (plans/handlers.py)
 # Share of the job's progress bar taken by plan generation; the simulation takes the rest.
 PIPELINE_SHARE = 60
 HEADLINE = ("fill_rate", "cycle_service_level", "avg_on_hand", "profit_total")
@@ -65,7 +63,7 @@ def plan_version_generate(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     """
     version = PlanVersion.objects.select_related(
         "plan", "base_scenario", "config_version", "input_set"
-    ).get(pk=job.plan_version_id)
+    ).get(pk=job.subject_id)
     done = Run.objects.filter(plan_version=version, job=job).first()
     if done is not None:
         # This job already recorded its run before its worker was lost: the
@@ -85,45 +83,6 @@ def _fail(version: PlanVersion, message: str) -> None:
     PlanVersion.objects.filter(pk=version.pk).update(
         state=PlanVersion.State.FAILED, error=message[:8000], updated_at=timezone.now()
     )
-
-
-def plan_schedule(
-    *, version: PlanVersion, final: engine_planning.FinalPlan, config: CanonicalConfig
-) -> tuple[pd.DataFrame, list[str]]:
-    """The production schedule a run of this plan version follows (plan-driven mode),
-    and the plan's SKUs left out of it because no factory of the network makes them.
-
-    Plans derived from the config name the factory (its work centre), so the
-    run makes each SKU where the plan made it; an imported input set's work
-    centres are not nodes of the network, so its plan is split by the engine,
-    and its SKUs need not exist in the network at all. The planning job and
-    re-runs (runs.services.reproduction) both use this, so a re-run follows
-    exactly the schedule the recorded run followed.
-    """
-    by_node = version.input_set_id is None
-    schedule = final.planned_receipts(pd.Timestamp(config.start_date), by_node=by_node)
-    products = [item.code for item in config.items if item.item_type == "product"]
-    made = {code for node in config.nodes for code in produced_items(node, products)}
-    known = schedule["item"].isin(made)
-    dropped = sorted(set(schedule.loc[~known, "item"]))
-    return schedule[known].reset_index(drop=True), dropped
-
-
-def stored_plan_schedule(*, version: PlanVersion, config: CanonicalConfig) -> pd.DataFrame:
-    """:func:`plan_schedule` rebuilt from the version's stored final plan."""
-    artifact = PlanArtifact.objects.filter(plan_version=version, name="plan_final").first()
-    if artifact is None:
-        raise ValidationError(
-            {
-                "run": _("The final plan of plan version %(pv)s is gone; the run cannot be re-run.")
-                % {"pv": version.pk}
-            }
-        )
-    final = engine_planning.FinalPlan(
-        plan_final=artifact_frame(artifact), plan_orders=pd.DataFrame(), kpis={}
-    )
-    schedule, _dropped = plan_schedule(version=version, final=final, config=config)
-    return schedule
 
 
 def _outcome(*, version: PlanVersion, run: Run) -> dict[str, Any]:
@@ -176,15 +135,19 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     }
     if settings.SCPLN_SKIP_SIMULATION_API:
         outcome["simulation"] = "skipped (SCPLN_SKIP_SIMULATION_API=1)"
-        return outcome
+        return _finish(ctx, outcome)
 
-    schedule, dropped = plan_schedule(version=version, final=result.final, config=context.config)
+    # Plans derived from the config name each receipt's factory; an imported
+    # input set's work centres are not nodes of the network.
+    schedule, dropped = engine_planning.run_receipts(
+        result.final.plan_final, context.config, by_node=version.input_set_id is None
+    )
     if dropped and schedule.empty:
         outcome["simulation"] = _(
             "skipped: no factory of config version %(config)s makes any SKU of this plan "
             "(%(skus)s), so the plan cannot drive a run of that network"
         ) % {"config": version.config_version_id, "skus": ", ".join(dropped[:10])}
-        return outcome
+        return _finish(ctx, outcome)
     ctx.progress(PIPELINE_SHARE, "simulating", force=True)
     started_at = timezone.now()
     simulation = psi.simulate(
@@ -194,18 +157,6 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             PIPELINE_SHARE + done * (99 - PIPELINE_SHARE), "simulating"
         ),
     )
-    run = run_record(
-        config_version=version.config_version,
-        scenario=version.base_scenario,
-        plan_version=version,
-        job=job,
-        result=simulation,
-        started_at=started_at,
-        finished_at=timezone.now(),
-        seed=simulation.seed,
-        stochastic=simulation.stochastic,
-    )
-    version.refresh_from_db(fields=["kpis"])
     warnings = list(simulation.warnings[:20])
     if dropped:
         warnings.insert(
@@ -213,4 +164,28 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             _("plan SKUs no factory of the network makes, left to their policies: %(skus)s")
             % {"skus": ", ".join(dropped)},
         )
-    return {**_outcome(version=version, run=run), **outcome, "warnings": warnings}
+    # The run and the job's success commit together: a worker lost before
+    # this point leaves no run behind, one lost after it is never repeated.
+    with ctx.finishing() as finished:
+        run = run_record(
+            config_version=version.config_version,
+            scenario=version.base_scenario,
+            plan_version=version,
+            job=job,
+            result=simulation,
+            started_at=started_at,
+            finished_at=timezone.now(),
+            seed=simulation.seed,
+            stochastic=simulation.stochastic,
+            overrides=context.overrides.to_dict(),
+            receipts=schedule,
+        )
+        version.refresh_from_db(fields=["kpis"])
+        finished.update({**_outcome(version=version, run=run), **outcome, "warnings": warnings})
+    return finished
+
+
+def _finish(ctx: JobContext, outcome: dict[str, Any]) -> dict[str, Any]:
+    with ctx.finishing() as finished:
+        finished.update(outcome)
+    return finished

@@ -38,7 +38,7 @@ def planner(db) -> User:
 
 def run_planning_job(version: PlanVersion) -> Job:
     """Execute the version's queued planning job in this process, as a worker would."""
-    job = version.jobs.get(type=Job.Type.PLANNING, status=Job.Status.QUEUED)
+    job = version.jobs.get(type="planning", status=Job.Status.QUEUED)
     finished = runner.run(job.pk)
     assert finished is not None
     return finished

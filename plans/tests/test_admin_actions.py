@@ -37,7 +37,7 @@ def test_create_plan_action_asks_for_a_config_then_creates_plan_version_and_job(
     version = PlanVersion.objects.get()
     assert version.plan.name == "Base plan"
     assert version.base_scenario == base_scenario and version.config_version == network
-    assert version.jobs.get().type == Job.Type.PLANNING
+    assert version.jobs.get().type == "planning"
     assert version.plan_version_id in done.content.decode()
 
 
@@ -79,7 +79,7 @@ def test_execute_again_action_adds_a_version_with_its_parent(admin_client, netwo
     )
     second = PlanVersion.objects.exclude(pk=first.pk).get()
     assert second.plan == first.plan and second.parent == first and second.number == 2
-    assert second.jobs.get().type == Job.Type.PLANNING
+    assert second.jobs.get().type == "planning"
 
 
 def test_execute_again_action_reports_a_request_already_in_progress(

@@ -32,7 +32,7 @@ def test_aggregate_job_stores_a_table_tied_to_the_plan_version(executed):
         group_by=["product.family", "node_type"],
         fields=["demand", "sales", "revenue", "profit"],
     )
-    assert job.type == Job.Type.AGGREGATE and job.plan_version == executed
+    assert job.type == "aggregate" and job.subject == executed
     done = runner.run(job.pk)
 
     assert done.status == Job.Status.SUCCEEDED, done.error
@@ -67,7 +67,7 @@ def test_unknown_group_keys_and_fields_are_refused_before_a_job_is_queued(execut
     assert set(errors) == {"bucket", "group_by", "fields"}
     assert "colour" in errors["group_by"][0] and "product.family" in errors["group_by"][0]
     assert "happiness" in errors["fields"][0]
-    assert not Job.objects.filter(type=Job.Type.AGGREGATE).exists()
+    assert not Job.objects.filter(type="aggregate").exists()
 
 
 def test_a_plan_version_without_runs_cannot_be_aggregated(network, base_scenario):

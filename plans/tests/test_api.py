@@ -159,7 +159,7 @@ def test_post_jobs_aggregate_takes_a_plan_version(api, network, base_scenario):
     )
     assert response.status_code == 201, response.content
     job = Job.objects.get(pk=response.json()["job_id"])
-    assert job.type == Job.Type.AGGREGATE and job.plan_version == version
+    assert job.type == "aggregate" and job.subject == version
     bad = api.post(
         "/jobs/aggregate", {"plan_version_id": version.pk, "fields": ["nope"]}, format="json"
     )

@@ -59,7 +59,7 @@ def test_reference_configs_import_as_they_are(reference_dir, name):
 
 @pytest.mark.django_db(transaction=True)
 def test_create_plan_wait_prints_the_version_job_run_and_kpis(network, base_scenario):
-    from config.celery import app
+    from celery import current_app as app
 
     # As with CELERY_TASK_ALWAYS_EAGER=1 for one-off scripts: the job is sent
     # when plan creation commits and runs right there, and --wait reports it.

@@ -28,7 +28,7 @@ def test_plan_create_makes_a_draft_version_and_queues_its_planning_job(
     assert version.number == 1 and version.parent is None
     assert version.plan_version_id.startswith("pv-")
     job = version.jobs.get()
-    assert job.type == Job.Type.PLANNING and job.status == Job.Status.QUEUED
+    assert job.type == "planning" and job.status == Job.Status.QUEUED
     assert job.params == {"plan_version_id": version.plan_version_id}
     assert sent == [job.pk]
     # Defaults were resolved and stored, so the version says how it was made.
@@ -111,7 +111,7 @@ def test_identical_request_is_not_started_twice(network, base_scenario):
 
 def test_execute_again_makes_a_new_version_and_keeps_the_old(network, base_scenario):
     first = plan_create(name="Q1", base_scenario=base_scenario, config_version=network)
-    Job.objects.filter(plan_version=first).update(status=Job.Status.SUCCEEDED)
+    Job.objects.about(first).update(status=Job.Status.SUCCEEDED)
     second = plan_version_execute_again(plan_version=first, parameters={"rounding": "int"})
 
     assert second.plan_id == first.plan_id
@@ -119,7 +119,7 @@ def test_execute_again_makes_a_new_version_and_keeps_the_old(network, base_scena
     assert second.parameters["rounding"] == "int"
     assert first.parameters.get("rounding") != "int" or first.parameters == second.parameters
     assert PlanVersion.objects.filter(plan=first.plan).count() == 2
-    assert second.jobs.get().type == Job.Type.PLANNING
+    assert second.jobs.get().type == "planning"
 
 
 def test_plan_needs_a_name(network, base_scenario):

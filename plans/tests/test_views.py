@@ -58,7 +58,7 @@ def _csv(response) -> list[dict[str, str]]:
 
 def test_plan_list_shows_each_plan_once_with_its_newest_version(planner_client, executed):
     newer = plan_version_execute_again(plan_version=executed)
-    JobFactory(type=Job.Type.AGGREGATE, plan_version=executed)
+    JobFactory(type="aggregate", subject=executed)
 
     page = planner_client.get(reverse("plans:list"))
     rows = list(page.context["versions"])
@@ -72,7 +72,7 @@ def test_plan_list_shows_each_plan_once_with_its_newest_version(planner_client, 
 
 
 def test_plan_list_row_has_latest_run_kpis_and_the_last_job(planner_client, executed):
-    aggregate_job = JobFactory(type=Job.Type.AGGREGATE, plan_version=executed)
+    aggregate_job = JobFactory(type="aggregate", subject=executed)
     run = executed.runs.get()
 
     page = planner_client.get(reverse("plans:list"))
@@ -107,7 +107,7 @@ def test_plan_list_costs_the_same_queries_for_many_plans(
 ):
     for _ in range(12):
         run = RunFactory()
-        JobFactory(type=Job.Type.PLANNING, plan_version=run.plan_version)
+        JobFactory(type="planning", subject=run.plan_version)
     with django_assert_max_num_queries(12):
         page = planner_client.get(reverse("plans:list"))
     assert len(page.context["versions"]) == 12
@@ -214,7 +214,7 @@ def test_execute_again_makes_a_new_version_recording_its_parent(planner_client, 
     assert response.status_code == 302
     assert response["Location"] == reverse("plans:detail", args=[new.pk])
     assert new.parent_id == executed.pk and new.number == 2
-    assert new.jobs.get().type == Job.Type.PLANNING
+    assert new.jobs.get().type == "planning"
 
     html = planner_client.get(response["Location"]).content.decode()
     assert f'href="{reverse("plans:detail", args=[executed.pk])}"' in html
@@ -288,8 +288,8 @@ def test_aggregate_form_queues_a_job_of_this_version_and_lists_its_table(planner
         {"run": "", "bucket": "week", "group_by": ["item"], "measures": ["demand", "sales"]},
     )
     assert response.status_code == 302
-    job = Job.objects.get(type=Job.Type.AGGREGATE)
-    assert job.plan_version_id == executed.pk
+    job = Job.objects.get(type="aggregate")
+    assert job.subject == executed
     assert job.params["bucket"] == "week" and job.params["fields"] == ["demand", "sales"]
     assert job.params["run_id"] == str(executed.runs.get().run_id)
 
@@ -315,7 +315,7 @@ def test_aggregate_form_refuses_unknown_keys_at_their_fields(planner_client, exe
     assert "fortnight" in str(errors["bucket"])
     assert "vibes" in str(errors["measures"])
     assert 'data-testid="field-group_by"' in response.content.decode()
-    assert not Job.objects.filter(type=Job.Type.AGGREGATE).exists()
+    assert not Job.objects.filter(type="aggregate").exists()
 
 
 def test_aggregate_form_refuses_a_run_of_another_version(planner_client, executed):
@@ -326,7 +326,7 @@ def test_aggregate_form_refuses_a_run_of_another_version(planner_client, execute
     )
     assert response.status_code == 200
     assert "run" in response.context["aggregate_form"].errors
-    assert not Job.objects.filter(type=Job.Type.AGGREGATE).exists()
+    assert not Job.objects.filter(type="aggregate").exists()
 
 
 def test_detail_costs_the_same_queries_however_many_runs_and_jobs(
@@ -338,7 +338,7 @@ def test_detail_costs_the_same_queries_however_many_runs_and_jobs(
             scenario=executed.base_scenario,
             config_version=executed.config_version,
         )
-        JobFactory(type=Job.Type.AGGREGATE, plan_version=executed)
+        JobFactory(type="aggregate", subject=executed)
     with django_assert_max_num_queries(12):
         page = planner_client.get(reverse("plans:detail", args=[executed.pk]))
     assert len(page.context["runs"]) == 7 and len(page.context["jobs"]) == 7

@@ -61,7 +61,8 @@ class Registry:
             return {rid: self._runs[rid] for rid in run_ids if rid in self._runs}
 
     def list(self, *, filterset: RunFilter) -> list[Run]:
-        from runs.filters import DEFAULT_ORDERING, ordering_fields
+        from core.filters import ordering_fields
+        from runs.filters import DEFAULT_ORDERING, TIE_BREAKER
 
         cleaned = filterset.form.cleaned_data
         checks: list[Callable[[Run], bool]] = []
@@ -76,7 +77,7 @@ class Registry:
             checks.append(_check(flt.field_name, flt.lookup_expr, value))
         with self._lock:
             runs = [run for run in self._runs.values() if all(check(run) for check in checks)]
-        for field in reversed(ordering_fields(ordering)):
+        for field in reversed(ordering_fields(ordering, None, TIE_BREAKER)):
             name = field.lstrip("-")
             descending = field.startswith("-")
             # Nulls sort last either way (the documented memory-backend rule).
@@ -89,7 +90,8 @@ class Registry:
     def table(self, run: Run, name: str) -> bytes | None:
         with self._lock:
             result = self._results.get(run.pk)
-        return None if result is None else bytes(getattr(result, name))
+        data = None if result is None else getattr(result, name)
+        return None if data is None else bytes(data)
 
     def result_meta(self, run: Run) -> dict[str, object] | None:
         with self._lock:

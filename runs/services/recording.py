@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import metrics
+from runs import metrics
 from runs.columnar import frame_to_parquet
 from runs.models import HEADLINE_KPIS, Run, RunResult
 from runs.registry import get_registry
@@ -48,9 +48,16 @@ def run_record(
     finished_at: datetime,
     seed: int | None,
     stochastic: bool,
+    overrides: dict[str, Any] | None,
+    receipts: pd.DataFrame | None = None,
     source: str = Run.Source.PLAN,
 ) -> Run:
     """Record one finished simulation: the run, its KPIs and its full result.
+
+    ``overrides`` (the scenario's overrides, in the engine's shape) and
+    ``receipts`` (the plan receipts the factories followed, if any) are the
+    inputs the engine consumed besides the frozen config: they are stored
+    with the run, so a re-run never reads the scenario or the plan again.
 
     The run and its result are written in one transaction, together with the
     retention the ``run_recorded`` signal applies (``RUNS_DB_MAX_ROWS``).
@@ -101,6 +108,7 @@ def run_record(
         stochastic=stochastic,
         horizon_days=_horizon_days(psi),
         input_hash=str(result.input_hash or "")[:64],
+        inputs={"overrides": json_safe(overrides), "plan_driven": receipts is not None},
         **headline,
     )
     stored = RunResult(
@@ -108,6 +116,7 @@ def run_record(
         psi=frame_to_parquet(psi),
         pl=frame_to_parquet(result.pl),
         trace=frame_to_parquet(result.trace),
+        receipts=None if receipts is None else frame_to_parquet(receipts),
         psi_rows=_rows(psi),
         pl_rows=_rows(result.pl),
         trace_rows=_rows(result.trace),

@@ -1,10 +1,12 @@
 """Re-running a run: the same inputs, seed and engine give the same KPIs.
 
 A run keeps what its numbers depend on: the config version (frozen at
-import), the scenario's overrides, the plan version's final plan (a stored
-artifact), the seed, the mode and the number of days; ``input_hash`` is the
-engine's digest of all of them. :func:`run_rerun` rebuilds those inputs,
-simulates again and says whether the result reproduces the recorded run.
+import), and with the run itself the scenario's overrides as they were, the
+plan receipts its factories followed, the seed, the mode and the number of
+days; ``input_hash`` is the engine's digest of all of them. :func:`run_rerun`
+rebuilds the engine's inputs from those alone — an edited scenario or a
+deleted plan version changes nothing — simulates again and says whether the
+result reproduces the recorded run.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 import pandas as pd
 from django.utils import timezone
 
+from runs.columnar import parquet_to_frame
 from runs.models import Run
+from runs.registry import get_registry
 from runs.selectors.compare import flatten_kpis
 from runs.services.recording import json_safe, run_record
 
@@ -41,9 +45,7 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
     """Simulate ``run`` again from its stored inputs and compare the KPIs exactly.
 
     With ``record=True`` the re-run is recorded as a new run (source
-    ``other``) tied to the same plan version, scenario and config. Raises
-    ``ValidationError`` (``run``) when the inputs can no longer be rebuilt,
-    e.g. a plan version whose final plan is gone.
+    ``other``) tied to the same plan version, scenario and config.
     """
     from scpln.engine import psi
 
@@ -82,23 +84,23 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
             finished_at=finished_at,
             seed=result.seed,
             stochastic=result.stochastic,
+            overrides=run.inputs.get("overrides"),
+            receipts=schedule,
             source=Run.Source.OTHER,
         )
     return reproduction
 
 
 def _inputs(run: Run) -> tuple[Any, pd.DataFrame | None]:
-    from plans.services.generation import stored_plan_schedule
-    from plans.services.inputs import scenario_config
+    """The config with the recorded overrides applied, and the recorded receipts."""
     from scpln.engine import canonical
 
     config_version = run.config_version
     if "document" in config_version.get_deferred_fields():
         config_version.refresh_from_db(fields=["document"])
-    if run.scenario is not None:
-        config, _overrides = scenario_config(config_version=config_version, scenario=run.scenario)
-    else:
-        config = canonical.load_config(config_version.document)
-    if run.plan_version is None:
-        return config, None
-    return config, stored_plan_schedule(version=run.plan_version, config=config)
+    config = canonical.load_config(config_version.document)
+    overrides = run.inputs.get("overrides")
+    if overrides:
+        config = canonical.apply_overrides(config, canonical.ScenarioOverrides.from_dict(overrides))
+    receipts = get_registry().table(run, "receipts")
+    return config, None if receipts is None else parquet_to_frame(receipts)

@@ -7,8 +7,8 @@ results in a constant number of statements (see the backend's ``prune``).
 Pinned runs are never pruned and do not count against N. Unset or 0 keeps
 everything (the memory backend still keeps at most its own bound).
 
-When archiving is on (``SCPLN_ARCHIVE_DIR``, see :mod:`jobs.archive`), only
-runs already archived are deleted: :func:`jobs.archive.run_ids_prunable`
+When archiving is on (``SCPLN_ARCHIVE_DIR``, see :mod:`runs.archive`), only
+runs already archived are deleted: :func:`runs.archive.run_ids_prunable`
 narrows the picked runs, and the retention job archives the rest and prunes
 again, so nothing is deleted that was not exported first.
 """
@@ -21,7 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 
-from core import metrics
+from runs import metrics
+from runs.archive import run_ids_prunable
 from runs.registry import RunRegistry, get_registry
 from runs.signals import run_recorded
 
@@ -47,8 +48,6 @@ def run_prune(*, keep: int | None = None, registry: RunRegistry | None = None) -
 
 
 def _prune_batch(registry: RunRegistry, keep: int) -> int:
-    from jobs.archive import run_ids_prunable
-
     pruned = registry.prune(keep=keep, batch=PRUNE_BATCH, allow=run_ids_prunable)
     if pruned:
         # Counted once the deletion is durable, not if it rolls back.

@@ -112,5 +112,6 @@ def record(plan_version=None, *, started_at=None, result=None, **kwargs: Any) ->
         finished_at=kwargs.pop("finished_at", started_at + timedelta(milliseconds=250)),
         seed=kwargs.pop("seed", 7),
         stochastic=kwargs.pop("stochastic", False),
+        overrides=kwargs.pop("overrides", None),
         **kwargs,
     )

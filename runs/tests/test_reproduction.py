@@ -9,7 +9,9 @@ from jobs import runner
 from jobs.models import Job
 from plans.services import plan_create
 from runs.models import Run
+from runs.selectors.compare import flatten_kpis
 from runs.services import run_record, run_rerun
+from runs.services.recording import json_safe
 from scenarios.models import Scenario
 from scenarios.services import config_import
 from scpln.engine import psi
@@ -29,7 +31,7 @@ def network():
 def test_a_plan_driven_run_reproduces_its_kpis_exactly(network):
     scenario = Scenario.objects.create(name="Repro base", demand_scale=1.1)
     version = plan_create(name="Repro", base_scenario=scenario, config_version=network)
-    job = runner.run(version.jobs.get(type=Job.Type.PLANNING).pk)
+    job = runner.run(version.jobs.get(type="planning").pk)
     assert job.status == Job.Status.SUCCEEDED, job.error
     run = Run.objects.get(plan_version=version)
 
@@ -44,7 +46,7 @@ def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network
     from plans.services.inputs import scenario_config
 
     scenario = Scenario.objects.create(name="Noisy", demand_scale=0.9)
-    config, _ = scenario_config(config_version=network, scenario=scenario)
+    config, overrides = scenario_config(config_version=network, scenario=scenario)
     started = timezone.now()
     result = psi.simulate(config, seed=20261127, stochastic=True)
     run = run_record(
@@ -57,6 +59,7 @@ def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network
         finished_at=timezone.now(),
         seed=result.seed,
         stochastic=True,
+        overrides=overrides.to_dict(),
         source=Run.Source.OTHER,
     )
 
@@ -72,3 +75,26 @@ def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network
     run.refresh_from_db()
     other = run_rerun(run=run)
     assert not other.same_inputs and other.kpi_differences
+
+
+def test_a_rerun_needs_neither_the_scenario_as_it_is_now_nor_the_plan_version(network):
+    scenario = Scenario.objects.create(name="Moving target", demand_scale=1.2)
+    version = plan_create(name="Gone", base_scenario=scenario, config_version=network)
+    job = runner.run(version.jobs.get(type="planning").pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    run = Run.objects.get(plan_version=version)
+    recorded = dict(run.summary)
+
+    # The scenario is edited afterwards, and the plan version (with its final
+    # plan) is deleted: nothing the re-run may rely on.
+    Scenario.objects.filter(pk=scenario.pk).update(demand_scale=3.0, lead_time_shift_days=2)
+    Run.objects.filter(pk=run.pk).update(plan_version=None)
+    version.artifacts.all().delete()
+    version.delete()
+    run.refresh_from_db()
+
+    again = run_rerun(run=run)
+
+    assert again.reproduced, again.kpi_differences
+    assert flatten_kpis(recorded) == flatten_kpis(json_safe(again.result.kpis))
+    assert run.inputs["plan_driven"] is True and run.inputs["overrides"]["demand_scale"] == 1.2

@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from core import metrics
 from plans.tests.factories import PlanVersionFactory
-from runs import services
+from runs import metrics, services
 from runs.columnar import parquet_to_frame
 from runs.models import Run, RunResult
 from runs.registry import get_registry
@@ -177,7 +176,7 @@ def _valid(params):
 
 
 def test_with_archiving_on_retention_deletes_only_archived_runs(settings, tmp_path):
-    from jobs.models import ArchivedRun
+    from runs.models import ArchivedRun
 
     # One mechanism only (the fixture): mixing it with @override_settings
     # unwinds out of order and leaks the cap into later tests.

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.converters import MAX_ID
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
@@ -89,7 +90,7 @@ class ScenarioInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     parent_id = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, max_length=50
@@ -222,7 +223,7 @@ class ConfigUpdateSerializer(serializers.Serializer):
 
 class ConfigDiffQuerySerializer(serializers.Serializer):
     to = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text=_("The config version to compare with.")
+        min_value=1, max_value=MAX_ID, help_text=_("The config version to compare with.")
     )
     limit = serializers.IntegerField(
         required=False,

@@ -8,11 +8,11 @@ app_name = "scenarios-api"
 
 urlpatterns = [
     path("scenarios", views.ScenarioListView.as_view(), name="scenario-list"),
-    path("scenarios/<int:pk>", views.ScenarioDetailView.as_view(), name="scenario-detail"),
-    path("scenarios/<int:pk>/lock", views.ScenarioLockView.as_view(), name="scenario-lock"),
-    path("scenarios/<int:pk>/unlock", views.ScenarioUnlockView.as_view(), name="scenario-unlock"),
+    path("scenarios/<id:pk>", views.ScenarioDetailView.as_view(), name="scenario-detail"),
+    path("scenarios/<id:pk>/lock", views.ScenarioLockView.as_view(), name="scenario-lock"),
+    path("scenarios/<id:pk>/unlock", views.ScenarioUnlockView.as_view(), name="scenario-unlock"),
     path("configs", views.ConfigListView.as_view(), name="config-list"),
-    path("configs/<int:pk>", views.ConfigDetailView.as_view(), name="config-detail"),
-    path("configs/<int:pk>/document", views.ConfigDocumentView.as_view(), name="config-document"),
-    path("configs/<int:pk>/diff", views.ConfigDiffView.as_view(), name="config-diff"),
+    path("configs/<id:pk>", views.ConfigDetailView.as_view(), name="config-detail"),
+    path("configs/<id:pk>/document", views.ConfigDocumentView.as_view(), name="config-document"),
+    path("configs/<id:pk>/diff", views.ConfigDiffView.as_view(), name="config-diff"),
 ]

@@ -12,7 +12,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.lookups import object_id
 from core.api.parsers import JSONParser
 from scenarios import selectors, services
 from scenarios.api.serializers import (
@@ -29,11 +28,11 @@ from scenarios.models import ConfigVersion, Scenario
 
 
 def _scenario(pk: int) -> Scenario:
-    return selectors.scenario_get(scenario_id=object_id(pk))
+    return selectors.scenario_get(scenario_id=pk)
 
 
 def _config(pk: int, *, with_document: bool = False) -> ConfigVersion:
-    return selectors.config_get(config_id=object_id(pk), with_document=with_document)
+    return selectors.config_get(config_id=pk, with_document=with_document)
 
 
 # --- Scenarios -------------------------------------------------------------------
@@ -265,7 +264,7 @@ class ConfigDiffView(GenericAPIView):
         params.is_valid(raise_exception=True)
         return Response(
             selectors.config_diff(
-                from_id=object_id(pk),
+                from_id=pk,
                 to_id=params.validated_data["to"],
                 limit=params.validated_data["limit"],
             )

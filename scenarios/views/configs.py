@@ -23,11 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from core.api.lookups import NotFound, object_id
 from core.forms import add_service_errors
+from core.panels import panels_for
 from core.tables import cell
-from plans.filters import PlanVersionFilter
-from plans.selectors import plan_version_list
 from scenarios import selectors, services
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
 from scenarios.models import ConfigVersion
@@ -96,15 +94,14 @@ NETWORK_TABLES = (
     ),
 )
 PAGE_SIZE = 50
-RELATED_ROWS = 20
 # Keys listed per entity kind and change type on the diff page (counts stay exact).
 DIFF_ROWS = 200
 
 
 def _config_or_404(pk: int, *, with_document: bool = False) -> ConfigVersion:
     try:
-        return selectors.config_get(config_id=object_id(pk), with_document=with_document)
-    except (ConfigVersion.DoesNotExist, NotFound):
+        return selectors.config_get(config_id=pk, with_document=with_document)
+    except ConfigVersion.DoesNotExist:
         raise Http404(_("No config version %(id)s.") % {"id": pk}) from None
 
 
@@ -210,8 +207,6 @@ class ConfigDetailView(LoginRequiredMixin, View):
         diff_form = ConfigDiffForm(initial={"from": config.pk})
         to = diff_form.fields["to"]
         to.queryset = to.queryset.exclude(pk=config.pk)
-        plans = PlanVersionFilter({"config_version_id": config.pk}, queryset=plan_version_list())
-        versions = plans.qs
         return render(
             request,
             "configs/detail.html",
@@ -222,8 +217,7 @@ class ConfigDetailView(LoginRequiredMixin, View):
                 "count_labels": COUNT_LABELS,
                 "tables": _network_tables(overview) if overview else [],
                 "scenarios": selectors.config_scenarios_using(config_ids=[config.pk])[config.pk],
-                "versions": list(versions[:RELATED_ROWS]),
-                "version_count": versions.count(),
+                "panels": panels_for(config, request),
                 "diff_form": diff_form,
             },
         )

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 
-from core.api.lookups import MAX_ID
+from core.converters import MAX_ID
 
 
 @csrf_exempt

@@ -22,18 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from core.api.lookups import NotFound, object_id
 from core.forms import add_service_errors
-from plans.filters import PlanVersionFilter
-from plans.selectors import plan_version_list
-from runs.selectors import run_list
+from core.panels import panels_for
 from scenarios import selectors, services
 from scenarios.forms import ScenarioForm, ScenarioLockForm
 from scenarios.models import Scenario
 
 PAGE_SIZE = 50
 # Rows of the scenario's plan versions and runs shown; the linked lists have them all.
-RELATED_ROWS = 20
 # The list's orderings (values of THE FilterSet's ``ordering``), as the planner reads them.
 ORDERINGS = (
     ("", gettext_lazy("Name (A–Z)")),
@@ -53,8 +49,8 @@ def _require(request: HttpRequest, permission: str) -> None:
 
 def _scenario_or_404(pk: int) -> Scenario:
     try:
-        return selectors.scenario_get(scenario_id=object_id(pk))
-    except (Scenario.DoesNotExist, NotFound):
+        return selectors.scenario_get(scenario_id=pk)
+    except Scenario.DoesNotExist:
         raise Http404(_("No scenario %(id)s.") % {"id": pk}) from None
 
 
@@ -121,27 +117,17 @@ class ScenarioListView(LoginRequiredMixin, View):
 
 
 class ScenarioDetailView(LoginRequiredMixin, View):
-    """One scenario: overrides, lock state, its plan versions and runs (links both ways).
-
-    Plan versions are filtered with the plan FilterSet and runs with the run
-    FilterSet, as ``/ui/plans?base_scenario_id=`` and ``/ui/runs?scenario_id=``
-    do, so the first rows here are the first rows there.
-    """
+    """One scenario: overrides, lock state, and the panels other apps add to it (its plan
+    versions and runs, linked both ways: core/panels.py)."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         scenario = _scenario_or_404(pk)
-        plans = PlanVersionFilter(
-            {"base_scenario_id": scenario.pk}, queryset=plan_version_list()
-        ).qs
-        versions = Paginator(plans, RELATED_ROWS).page(1)
-        runs = Paginator(run_list(params={"scenario_id": scenario.pk}), RELATED_ROWS).page(1)
         return render(
             request,
             "scenarios/detail.html",
             {
                 "scenario": scenario,
-                "versions": versions,
-                "runs": runs,
+                "panels": panels_for(scenario, request),
                 "children": list(scenario.children.only("id", "name").order_by("name")),
                 "lock_form": ScenarioLockForm(),
                 "refusal": _editable_refusal(scenario),

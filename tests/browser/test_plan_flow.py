@@ -82,7 +82,7 @@ def test_planner_goes_from_scenario_to_plan_to_runs_and_compares(
     _wait_for_job_page(page)
     screenshots.take("planning-job")
     expect(page.get_by_test_id("job-runs").get_by_role("link")).to_have_count(1)
-    page.get_by_test_id("job-plan-link").click()
+    page.get_by_test_id("job-subject-link").click()
 
     # The plan summary shows config_version_id and base_scenario_id, both links.
     expect(page.get_by_test_id("plan-version-id")).to_have_text(first_version)

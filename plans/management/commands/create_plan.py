@@ -10,6 +10,7 @@ from core.commands import validation_failure
 from jobs.models import Job
 from plans.models import PlanningInputSet
 from plans.services import plan_create
+from plans.services.generation import PLANNING
 from scenarios.models import ConfigVersion, Scenario
 
 
@@ -76,7 +77,7 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise validation_failure(exc) from None
-        job = version.jobs.get(type=Job.Type.PLANNING)
+        job = version.jobs.get(type=PLANNING)
         self.stdout.write(f"plan_version_id {version.pk}")
         self.stdout.write(f"job {job.pk}")
         if options["wait"]:

@@ -24,6 +24,7 @@ from .parameters import (
 )
 from .pipeline import STAGES, PlanParametersError, PlanResult, Stage, StageEvent, run_pipeline
 from .plan_final import FinalPlan, run_plan_final
+from .receipts import run_receipts
 from .reconcile import Reconciliation, run_reconcile
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "run_mrp",
     "run_pipeline",
     "run_plan_final",
+    "run_receipts",
     "run_reconcile",
     "validate_parameters",
     "validate_planning_inputs",

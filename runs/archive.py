@@ -13,7 +13,7 @@ An export is one folder under the archive directory::
 
 It is written under a hidden ``.partial`` name and renamed when complete, so
 a folder with its final name is always whole. Only then are the runs recorded
-as archived (:class:`jobs.models.ArchivedRun`): an export that dies halfway
+as archived (:class:`runs.models.ArchivedRun`): an export that dies halfway
 is simply done again, so a run may be archived twice but never lost.
 
 When ``SCPLN_ARCHIVE_DIR`` is set, retention (``RUNS_DB_MAX_ROWS``) deletes
@@ -39,18 +39,22 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from core import metrics
-from jobs.models import ArchivedRun, Job
+from runs import metrics
+from runs.columnar import parquet_to_frame
+from runs.models import ArchivedRun, Run
+from runs.registry import get_registry
 
 if TYPE_CHECKING:
+    from jobs.models import Job
     from jobs.runner import JobContext
-    from runs.models import Run
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("parquet", "csv")
 BATCH = 500
-RETENTION_DEDUPE_KEY = "retention:scheduled"
+# The job types of this module (registered in runs/handlers.py).
+EXPORT = "export"
+RETENTION = "retention"
 # Unfinished export folders older than this are leftovers of a dead attempt.
 STALE_PARTIAL_S = 24 * 3600
 
@@ -84,8 +88,6 @@ def run_ids_prunable(run_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
 
 
 def _unarchived_run_ids(limit: int) -> list[uuid.UUID]:
-    from runs.models import Run
-
     # Oldest first: those are the ones retention wants to delete next.
     return list(
         Run.objects.exclude(run_id__in=ArchivedRun.objects.values("run_id"))
@@ -95,8 +97,6 @@ def _unarchived_run_ids(limit: int) -> list[uuid.UUID]:
 
 
 def run_ids_unarchived_exist() -> bool:
-    from runs.models import Run
-
     return Run.objects.exclude(run_id__in=ArchivedRun.objects.values("run_id")).exists()
 
 
@@ -120,8 +120,6 @@ def _write_table(data: bytes | None, destination: Path, fmt: str) -> bool:
     if fmt == "parquet":
         destination.write_bytes(data)
     else:
-        from runs.columnar import parquet_to_frame
-
         parquet_to_frame(data).to_csv(destination, index=False)
     return True
 
@@ -142,7 +140,6 @@ def run_export(
     Returns None when there is nothing to export. ``progress(done, total)`` is
     called after each run.
     """
-    from runs.registry import get_registry
     from runs.selectors import run_get_many
 
     if fmt not in FORMATS:
@@ -219,7 +216,9 @@ def export_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         limit=int(params.get("limit", BATCH)),
         progress=lambda done, total: ctx.progress(100 * done / total, f"{done}/{total} runs"),
     )
-    return {"path": str(export.path) if export else "", "runs": export.count if export else 0}
+    with ctx.finishing() as result:
+        result.update(path=str(export.path) if export else "", runs=export.count if export else 0)
+    return result
 
 
 def retention_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
@@ -242,22 +241,14 @@ def retention_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             folders.append(str(export.path))
             archived += export.count
     pruned = run_prune() if settings.RUNS_DB_MAX_ROWS > 0 else 0
-    ctx.progress(100, f"archived {archived}, pruned {pruned}", force=True)
-    return {"archived": archived, "pruned": pruned, "folders": folders}
+    with ctx.finishing() as result:
+        result.update(archived=archived, pruned=pruned, folders=folders)
+    return result
 
 
-def retention_schedule() -> Job | None:
-    """Queue the retention job if there is anything to archive or prune."""
-    from jobs.services import job_create
-    from runs.models import Run
-
-    needs_archive = archive_dir() is not None and run_ids_unarchived_exist()
+def retention_due() -> bool:
+    """Whether the periodic retention job has anything to archive or prune now."""
+    if archive_dir() is not None and run_ids_unarchived_exist():
+        return True
     limit = settings.RUNS_DB_MAX_ROWS
-    needs_prune = limit > 0 and Run.objects.filter(pinned=False).count() > limit
-    if not (needs_archive or needs_prune):
-        return None
-    try:
-        return job_create(job_type=Job.Type.RETENTION, dedupe_key=RETENTION_DEDUPE_KEY)
-    except ValidationError as exc:
-        logger.info("retention skipped: %s", " ".join(exc.messages))
-        return None
+    return limit > 0 and Run.objects.filter(pinned=False).count() > limit

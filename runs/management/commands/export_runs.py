@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.commands import validation_failure
-from jobs.archive import BATCH, FORMATS, archive_dir, run_export
+from runs.archive import BATCH, FORMATS, archive_dir, run_export
 
 
 class Command(BaseCommand):

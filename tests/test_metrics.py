@@ -14,8 +14,11 @@ from prometheus_client import values
 
 from config import multiproc
 from core import metrics
+from jobs import metrics as jobs_metrics
+from jobs import registry
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
+from runs import metrics as runs_metrics
 from runs.models import Run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +40,7 @@ def test_a_sample_observed_by_another_process_is_scraped_here():
         [
             sys.executable,
             "-c",
-            "import scpln; from core import metrics; metrics.plans_created_total.inc(3)",
+            "import config; from plans import metrics; metrics.plans_created_total.inc(3)",
         ],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
@@ -48,9 +51,13 @@ def test_a_sample_observed_by_another_process_is_scraped_here():
 
 
 def test_label_values_match_the_models():
-    assert set(metrics.JOB_TYPES) == set(Job.Type.values)
-    assert set(metrics.JOB_OUTCOMES) == set(Job.TERMINAL)
-    assert set(metrics.RUN_SOURCES) == set(Run.Source.values)
+    assert set(jobs_metrics.JOB_OUTCOMES) == set(Job.TERMINAL)
+    assert set(runs_metrics.RUN_SOURCES) == set(Run.Source.values)
+
+
+def test_every_registered_job_type_has_its_series_from_the_start():
+    for kind in registry.job_types():
+        assert _sample("jobs_duration_seconds_count", {"type": kind.name}) is not None, kind.name
 
 
 def test_known_series_are_exposed_at_zero_before_anything_happened():
@@ -60,9 +67,9 @@ def test_known_series_are_exposed_at_zero_before_anything_happened():
 
 @pytest.mark.django_db
 def test_queue_depth_and_running_jobs_come_from_the_job_table():
-    JobFactory.create_batch(3, type=Job.Type.PLANNING)
-    JobFactory(type=Job.Type.PLANNING, status=Job.Status.RUNNING)
-    JobFactory(type=Job.Type.BACKUP, status=Job.Status.SUCCEEDED)
+    JobFactory.create_batch(3, type="planning")
+    JobFactory(type="planning", status=Job.Status.RUNNING)
+    JobFactory(type="backup", status=Job.Status.SUCCEEDED)
     assert _sample("jobs_queued", {"type": "planning"}) == 3
     assert _sample("jobs_running", {"type": "planning"}) == 1
     assert _sample("jobs_queued", {"type": "backup"}) == 0
@@ -72,8 +79,8 @@ def test_queue_depth_and_running_jobs_come_from_the_job_table():
 def test_last_backup_time_is_the_newest_succeeded_backup_job():
     assert _sample("backup_last_success_timestamp_seconds") is None
     finished = timezone.now() - timedelta(hours=3)
-    JobFactory(type=Job.Type.BACKUP, status=Job.Status.SUCCEEDED, finished_at=finished)
-    JobFactory(type=Job.Type.BACKUP, status=Job.Status.FAILED, finished_at=timezone.now())
+    JobFactory(type="backup", status=Job.Status.SUCCEEDED, finished_at=finished)
+    JobFactory(type="backup", status=Job.Status.FAILED, finished_at=timezone.now())
     assert _sample("backup_last_success_timestamp_seconds") == pytest.approx(finished.timestamp())
 
 

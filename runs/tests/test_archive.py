@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
-from jobs import archive, services
-from jobs.models import ArchivedRun, Job
+from jobs import services
+from jobs.models import Job
 from jobs.runner import JobContext
 from jobs.tests.factories import JobFactory
+from runs import archive
 from runs.columnar import frame_to_parquet, parquet_to_frame
-from runs.models import Run, RunResult
+from runs.models import ArchivedRun, Run, RunResult
 from runs.tests.factories import RunFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_retention_job_archives_before_it_prunes(settings, tmp_path):
     settings.SCPLN_ARCHIVE_DIR = tmp_path
     settings.RUNS_DB_MAX_ROWS = 2
     runs = [_run_with_result() for _ in range(5)]
-    job = JobFactory(type=Job.Type.RETENTION, status=Job.Status.RUNNING, attempts=1)
+    job = JobFactory(type="retention", status=Job.Status.RUNNING, attempts=1)
     result = archive.retention_job(job=job, ctx=JobContext(job))
     assert result["archived"] == 5 and result["pruned"] == 3
     assert Run.objects.count() == 2
@@ -91,11 +92,11 @@ def test_retention_is_scheduled_only_when_there_is_work(settings, tmp_path, monk
     settings.SCPLN_ARCHIVE_DIR = None
     settings.RUNS_DB_MAX_ROWS = 0
     _run_with_result()
-    assert archive.retention_schedule() is None
+    assert services.job_schedule_periodic(job_type="retention") is None
     settings.SCPLN_ARCHIVE_DIR = tmp_path
-    job = archive.retention_schedule()
-    assert job is not None and job.type == Job.Type.RETENTION
-    assert archive.retention_schedule() is None  # one at a time
+    job = services.job_schedule_periodic(job_type="retention")
+    assert job is not None and job.type == "retention"
+    assert services.job_schedule_periodic(job_type="retention") is None  # one at a time
 
 
 def test_export_runs_command_prints_each_folder(tmp_path):

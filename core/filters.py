@@ -1,0 +1,86 @@
+"""Filter pieces every FilterSet shares: strict booleans, integer ids, stable ordering.
+
+Every filter that is not given is not applied; every value that is given but
+malformed is an error keyed by the parameter's name (the API answers 400).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.converters import MAX_ID
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    TRUE = {"true", "1", "yes", "on"}
+    FALSE = {"false", "0", "no", "off"}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).strip().lower()
+        if lowered in self.TRUE:
+            return True
+        if lowered in self.FALSE:
+            return False
+        raise ValidationError(_("Expected true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An exact match on an integer primary key."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Client ordering (or ``default``), then a unique ``tie_breaker``, so equal keys
+    keep a fixed order across pages."""
+
+    def __init__(
+        self,
+        *args: Any,
+        default: tuple[str, ...],
+        tie_breaker: str,
+        **kwargs: Any,
+    ) -> None:
+        self.default = default
+        self.tie_breaker = tie_breaker
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
+        params = [param for param in (value or []) if param] or list(self.default)
+        return qs.order_by(*ordering_fields(params, self.param_map, self.tie_breaker))
+
+
+def ordering_fields(
+    params: list[str], param_map: dict[str, str] | None, tie_breaker: str
+) -> list[str]:
+    """Model ordering for validated ordering params, with the tie-breaker last."""
+    fields = []
+    for param in params:
+        descending = param.startswith("-")
+        name = param.lstrip("-")
+        name = (param_map or {}).get(name, name)
+        fields.append(f"-{name}" if descending else name)
+    last_desc = fields[-1].startswith("-") if fields else True
+    fields.append(f"-{tie_breaker}" if last_desc else tie_breaker)
+    return fields

@@ -1,0 +1,36 @@
+"""The receipts a plan-driven run follows: a plan's final SKU receipts, made runnable
+on one network.
+
+The planning job and every re-run build this from the same final-plan table
+with the same rules, so a re-run follows exactly what the recorded run
+followed (and the run stores the result, docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scpln.engine.canonical import CanonicalConfig
+from scpln.engine.canonical.network import produced_items
+from scpln.engine.planning.plan_final import FinalPlan
+
+
+def run_receipts(
+    plan_final: pd.DataFrame, config: CanonicalConfig, *, by_node: bool
+) -> tuple[pd.DataFrame, list[str]]:
+    """The planned receipts a run of ``config`` follows, and the plan's SKUs left out.
+
+    ``by_node``: the plan names the factory of each receipt (its work centre),
+    as plans derived from a config do, so the run makes each SKU where the plan
+    made it. Without it (an imported input set, whose work centres are not
+    nodes of the network) the engine splits the plan over the factories. SKUs
+    that no factory of the network makes cannot be followed; they are returned
+    sorted, and left to the policies by the run.
+    """
+    final = FinalPlan(plan_final=plan_final, plan_orders=pd.DataFrame(), kpis={})
+    receipts = final.planned_receipts(pd.Timestamp(config.start_date), by_node=by_node)
+    products = [item.code for item in config.items if item.item_type == "product"]
+    made = {code for node in config.nodes for code in produced_items(node, products)}
+    known = receipts["item"].isin(made)
+    dropped = sorted(set(receipts.loc[~known, "item"]))
+    return receipts[known].reset_index(drop=True), dropped

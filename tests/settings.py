@@ -1,0 +1,11 @@
+"""The test suite's settings: the product's own, plus an app that only tests install.
+
+``tests.jobapp`` adds job types and a job subject the way any app would
+(its own ``handlers.py``), which is how the suite proves that a new job type
+needs no edit in ``jobs/``; test workers (tests/workers.py) load the same
+settings, so they know those types too.
+"""
+
+from config.settings import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
