@@ -28,12 +28,12 @@ from jobs.registry import job_type_choices
 from plans import selectors, services
 from plans.filters import PlanVersionFilter
 from plans.forms import (
-    PARAMETER_FIELDS,
     AggregateJobForm,
     PlanCreateForm,
     PlanParametersForm,
 )
 from plans.models import PlanArtifact, PlanVersion
+from plans.parameters import parameter_labels
 from plans.services.generation import PLANNING
 from scenarios.models import ConfigVersion, Scenario
 
@@ -83,16 +83,6 @@ KPI_LABELS = {
     "delta_outside_tolerance": gettext_lazy("Deltas outside tolerance"),
 }
 SHARE_KPIS = {"fill_rate", "capacity_utilisation", "utilisation_by_workcenter"}
-
-
-def _parameter_labels() -> dict[str, str]:
-    fields = PlanCreateForm.base_fields
-    labels = {name: str(fields[name].label) for name in PARAMETER_FIELDS}
-    labels.update(
-        tolerance_abs=_("Absolute tolerance"),
-        tolerance_rel=_("Relative tolerance"),
-    )
-    return labels
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -335,7 +325,7 @@ def _detail_context(
         execute_form = PlanParametersForm(
             initial=PlanParametersForm.initial_from(version.parameters)
         )
-    parameter_labels = _parameter_labels()
+    labels = parameter_labels()
     return {
         "version": version,
         "plan": version.plan,
@@ -347,7 +337,7 @@ def _detail_context(
             v for v in selectors.plan_versions_of(plan_id=version.plan_id) if v.pk != version.pk
         ],
         "parameters": [
-            {"key": key, "label": parameter_labels.get(key, key), "value": value}
+            {"key": key, "label": labels.get(key, key), "value": value}
             for key, value in version.parameters.items()
         ],
         "tabs": tabs,
@@ -430,7 +420,7 @@ class PlanExecuteView(LoginRequiredMixin, View):
                 add_service_errors(form, error, form.SERVICE_FIELDS)
                 return self._form_again(request, version, form)
             labels = {
-                **_parameter_labels(),
+                **parameter_labels(),
                 "base_scenario": str(PlanCreateForm.base_fields["base_scenario"].label),
                 "config_version": str(PlanCreateForm.base_fields["config_version"].label),
                 "input_set": str(PlanCreateForm.base_fields["input_set"].label),

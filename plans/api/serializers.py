@@ -6,27 +6,21 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from plans.models import PlanArtifact, PlanningInputSet, PlanVersion
+from plans.parameters import serializer_field
 from runs.models import Run
 from scenarios.models import ConfigVersion, Scenario
+from scpln.engine.planning.parameters import parameter_specs
 
 
 class PlanParametersSerializer(serializers.Serializer):
-    """Plan parameters; anything left out takes the input set's or scpln's default."""
+    """Plan parameters; anything left out (or null) takes the input set's or scpln's default.
 
-    horizon_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    cutover_date = serializers.DateField(required=False, allow_null=True)
-    recon_window_days = serializers.IntegerField(required=False, min_value=0)
-    anchor_policy = serializers.ChoiceField(
-        choices=["DET_near", "AGG_far", "blend"], required=False
-    )
-    carryover = serializers.ChoiceField(choices=["prev", "next", "both", "auto"], required=False)
-    carryover_split = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=1
-    )
-    rounding = serializers.ChoiceField(choices=["none", "int", "dec1", "dec2"], required=False)
-    lead_time_unit = serializers.ChoiceField(choices=["day", "week"], required=False)
-    tolerance_abs = serializers.FloatField(required=False, min_value=0)
-    tolerance_rel = serializers.FloatField(required=False, min_value=0)
+    The fields are derived from the engine's declaration (plans/parameters.py),
+    like the web form's and ``create_plan``'s.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: serializer_field(spec) for name, spec in parameter_specs().items()}
 
 
 class PlanCreateInputSerializer(serializers.Serializer):

@@ -13,8 +13,8 @@ from django.urls import reverse
 from jobs import runner
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
-from plans.forms import PARAMETER_FIELDS
 from plans.models import PlanArtifact, PlanVersion
+from plans.parameters import parameter_names
 from plans.services import plan_create, plan_version_execute_again
 from plans.tests.conftest import run_planning_job
 from plans.tests.factories import PlanVersionFactory
@@ -223,7 +223,7 @@ def test_execute_again_makes_a_new_version_recording_its_parent(planner_client, 
 def _parameters_form(version: PlanVersion, **changes) -> dict[str, str]:
     data = {
         name: "" if version.parameters.get(name) is None else str(version.parameters[name])
-        for name in PARAMETER_FIELDS
+        for name in parameter_names()
     }
     return {"with_parameters": "1", **data, **changes}
 

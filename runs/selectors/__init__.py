@@ -10,7 +10,6 @@ from runs.selectors.history import (
 )
 from runs.selectors.tables import (
     BUCKETS,
-    STOCK_COLUMNS,
     TABLES,
     TableQuery,
     run_start_date,
@@ -20,7 +19,6 @@ from runs.selectors.tables import (
 
 __all__ = [
     "BUCKETS",
-    "STOCK_COLUMNS",
     "TABLES",
     "Comparison",
     "TableQuery",

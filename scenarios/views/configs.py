@@ -30,6 +30,7 @@ from scenarios import selectors, services
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
 from scenarios.models import ConfigVersion
 from scpln.engine.canonical import ConfigError
+from scpln.engine.canonical.summary import ConfigSummary
 
 # Entity kinds counted on a version's page, in the order the canonical document has them.
 COUNT_LABELS = (
@@ -223,7 +224,7 @@ class ConfigDetailView(LoginRequiredMixin, View):
         )
 
 
-def _network_tables(overview: selectors.ConfigOverview) -> list[dict[str, Any]]:
+def _network_tables(overview: ConfigSummary) -> list[dict[str, Any]]:
     """The overview's row lists as formatted tables (first rows, with the total count)."""
     tables = []
     for key, title, columns in NETWORK_TABLES:
