@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from core.errors import error_fields
+
 
 def add_service_errors(
     form: forms.BaseForm, error: ValidationError, field_map: Mapping[str, str | None] = ()
@@ -19,26 +21,8 @@ def add_service_errors(
     so no message is ever dropped.
     """
     field_map = dict(field_map)
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, messages in error.message_dict.items():
+    for key, messages in error_fields(error).items():
         field = field_map.get(key, key)
         if field == NON_FIELD_ERRORS or field not in form.fields:
             field = None
         form.add_error(field, messages)
-
-
-def service_error_lines(error: ValidationError, labels: Mapping[str, str] = ()) -> list[str]:
-    """A refusal as lines for a message where there is no form: “Field: message”."""
-    labels = dict(labels)
-    if not hasattr(error, "error_dict"):
-        return list(error.messages)
-    lines = []
-    for key, messages in error.message_dict.items():
-        for message in messages:
-            if key == NON_FIELD_ERRORS:
-                lines.append(message)
-            else:
-                lines.append(f"{labels.get(key, key)}: {message}")
-    return lines

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.forms import service_error_lines
+from core.errors import error_lines
 from jobs import registry, selectors
 from jobs.models import Job
 from jobs.services import job_cancel, job_retry
@@ -96,7 +96,7 @@ class JobRetryView(LoginRequiredMixin, View):
         try:
             new = job_retry(job=job, user=request.user)
         except ValidationError as error:
-            for line in service_error_lines(error, {"status": _("Status")}):
+            for line in error_lines(error, {"status": _("Status")}):
                 messages.error(request, line)
             return redirect(job)
         messages.success(
@@ -114,7 +114,7 @@ class JobCancelView(LoginRequiredMixin, View):
         try:
             job = job_cancel(job=job)
         except ValidationError as error:
-            for line in service_error_lines(error, {"status": _("Status")}):
+            for line in error_lines(error, {"status": _("Status")}):
                 messages.error(request, line)
             return redirect(job)
         if job.status == Job.Status.CANCELED:

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
+from core.errors import error_lines
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
 from plans.services import plan_create, plan_version_execute_again
@@ -117,7 +118,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
             try:
                 new = plan_version_execute_again(plan_version=version, user=request.user)
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     self.message_user(request, f"{version}: {message}", messages.ERROR)
                 continue
             self.message_user(
@@ -262,7 +263,7 @@ def create_plan(
                     user=request.user,
                 )
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     modeladmin.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
                 continue
             modeladmin.message_user(

@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.charts import chart_data, series
-from core.forms import add_service_errors, service_error_lines
+from core.downloads import frame_download
+from core.errors import error_lines
+from core.forms import add_service_errors
 from core.tables import display_table
 from jobs.models import Job
 from jobs.registry import job_type_choices
@@ -390,9 +392,7 @@ class PlanExportView(LoginRequiredMixin, View):
         frame = EXPORTS[table](version)
         if frame is None or (table == "kpis" and frame.empty):
             raise Http404(_("Plan version %(id)s has no such table yet.") % {"id": version.pk})
-        response = HttpResponse(frame.to_csv(index=False), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{version.pk}-{table}.csv"'
-        return response
+        return frame_download(frame, filename=f"{version.pk}-{table}.csv")
 
 
 class PlanExecuteView(LoginRequiredMixin, View):
@@ -425,7 +425,7 @@ class PlanExecuteView(LoginRequiredMixin, View):
                 "config_version": str(PlanCreateForm.base_fields["config_version"].label),
                 "input_set": str(PlanCreateForm.base_fields["input_set"].label),
             }
-            for line in service_error_lines(error, labels):
+            for line in error_lines(error, labels):
                 messages.error(request, line)
             return redirect(version)
         messages.success(

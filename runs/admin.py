@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link
+from core.errors import error_lines
 from runs import services
 from runs.models import ArchivedRun, Run
 
@@ -85,7 +86,7 @@ class RunAdmin(admin.ModelAdmin):
             try:
                 services.run_delete(run=run)
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     self.message_user(request, message, messages.WARNING)
 
     @admin.display(description=_("plan version"), ordering="plan_version")

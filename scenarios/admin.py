@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
+from core.errors import error_lines
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
@@ -171,7 +172,7 @@ class ScenarioAdmin(admin.ModelAdmin):
                 action(scenario)
                 done += 1
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     self.message_user(request, message, messages.WARNING)
         if done:
             self.message_user(

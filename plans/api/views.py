@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_text_response, wants_csv
+from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
+from core.downloads import frame_download
 from plans import selectors, services
 from plans.api import serializers as s
 from plans.filters import PlanVersionFilter
@@ -123,9 +124,7 @@ class PlanArtifactView(CSVErrorsAsJSONMixin, APIView):
             raise Http404 from None
         frame = artifact_frame(artifact)
         if wants_csv(request):
-            return csv_text_response(
-                frame.to_csv(index=False), filename=f"{plan_version_id}-{name}.csv"
-            )
+            return frame_download(frame, filename=f"{plan_version_id}-{name}.csv")
         return Response(
             {
                 "name": artifact.name,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import error_lines
 from jobs.runner import JobCanceled
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_write
@@ -47,11 +48,7 @@ class PlanGenerationError(Exception):
 
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return "\n".join(
-                f"{field}: {m}" for field, msgs in exc.message_dict.items() for m in msgs
-            )
-        return "\n".join(exc.messages)
+        return "\n".join(error_lines(exc))
     return f"{type(exc).__name__}: {exc}"
 
 

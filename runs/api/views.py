@@ -25,7 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.pagination import LargePagination, Pagination
-from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_response, wants_csv
+from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
+from core.downloads import frame_download, rows_download
 from runs import selectors, services
 from runs.api.serializers import (
     CompareQuerySerializer,
@@ -190,11 +191,7 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
         )
         if wants_csv(request):
             bucket = params.validated_data["bucket"]
-            return csv_response(
-                list(frame.columns),
-                frame.itertuples(index=False, name=None),
-                filename=f"run-{run.run_id}-{self.table}-{bucket}.csv",
-            )
+            return frame_download(frame, filename=f"run-{run.run_id}-{self.table}-{bucket}.csv")
         page = self.paginate_queryset(_PagedFrame(frame))
         return self.get_paginated_response((list(frame.columns), _records(page)))
 
@@ -259,7 +256,7 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
         )
         if wants_csv(request):
             header, rows = comparison.csv_rows()
-            return csv_response(header, rows, filename="runs-compare.csv")
+            return rows_download(header, rows, filename="runs-compare.csv")
         return Response(
             ComparisonSerializer(comparison, context=self.get_serializer_context()).data
         )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.charts import chart_data, series
+from core.errors import error_lines
 from core.forms import add_service_errors
 from core.tables import DisplayTable, display_table
 from runs import selectors, services
@@ -201,7 +202,7 @@ class RunDeleteView(PermissionRequiredMixin, View):
         try:
             services.run_delete(run=run)
         except ValidationError as error:
-            for message in error.messages:
+            for message in error_lines(error):
                 messages.error(request, message)
             return redirect("runs:detail", run_id=run.run_id)
         messages.success(request, _("Run %(run_id)s deleted.") % {"run_id": run.run_id})

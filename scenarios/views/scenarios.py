@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.errors import error_lines
 from core.forms import add_service_errors
 from core.panels import panels_for
 from scenarios import selectors, services
@@ -258,7 +259,7 @@ class ScenarioLockView(LoginRequiredMixin, View):
             )
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
-            for line in error.messages:
+            for line in error_lines(error):
                 messages.error(request, line)
         else:
             messages.success(request, _("Scenario “%(name)s” locked.") % {"name": scenario.name})
@@ -275,7 +276,7 @@ class ScenarioUnlockView(LoginRequiredMixin, View):
             services.scenario_unlock(scenario=scenario, user=request.user)
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
-            for line in error.messages:
+            for line in error_lines(error):
                 messages.error(request, line)
         else:
             messages.success(request, _("Scenario “%(name)s” unlocked.") % {"name": scenario.name})

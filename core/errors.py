@@ -1,0 +1,26 @@
+"""A service's refusal (a Django ``ValidationError``), flattened the one way every
+interface shows it: by field for forms and the API, as lines for messages,
+commands and job errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def error_fields(error: ValidationError) -> dict[str, list[str]]:
+    """``{field: [messages]}``; messages about the request as a whole under ``__all__``."""
+    if hasattr(error, "error_dict"):
+        return {field: list(messages) for field, messages in error.message_dict.items()}
+    return {NON_FIELD_ERRORS: list(error.messages)}
+
+
+def error_lines(error: ValidationError, labels: Mapping[str, str] = ()) -> list[str]:
+    """Every message as a line, “field: message” (the field by its label when given)."""
+    names = dict(labels)
+    return [
+        message if field == NON_FIELD_ERRORS else f"{names.get(field, field)}: {message}"
+        for field, messages in error_fields(error).items()
+        for message in messages
+    ]
