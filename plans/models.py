@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import CreatedModel, TrackedModel
 from jobs.models import Job, JobQuerySet
 
 
@@ -19,20 +19,11 @@ def new_plan_version_id() -> str:
     return f"pv-{secrets.token_hex(6)}"
 
 
-class Plan(models.Model):
+class Plan(CreatedModel):
     """A planning effort that planners name; each generation is a PlanVersion."""
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("plan")
@@ -44,7 +35,7 @@ class Plan(models.Model):
         return self.name
 
 
-class PlanVersion(models.Model):
+class PlanVersion(TrackedModel):
     """One generation of a plan from a base scenario and a config version.
 
     ``plan_version_id`` is the primary key and the identifier users see, so a
@@ -113,16 +104,6 @@ class PlanVersion(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     kpis = models.JSONField(_("KPIs"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("plan version")
@@ -155,7 +136,7 @@ class PlanVersion(models.Model):
         return Job.objects.about(self)
 
 
-class PlanningInputSet(models.Model):
+class PlanningInputSet(CreatedModel):
     """An aggregate-planning input set imported as its files are written.
 
     ``files`` maps each file name (``demand_family.csv``, ...,
@@ -170,15 +151,6 @@ class PlanningInputSet(models.Model):
     family_count = models.PositiveIntegerField(_("families"), default=0)
     sku_count = models.PositiveIntegerField(_("SKUs"), default=0)
     period_count = models.PositiveIntegerField(_("periods"), default=0)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("planning input set")

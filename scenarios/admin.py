@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -8,11 +11,53 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
 from core.errors import error_lines
+from core.forms import add_service_errors
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
 # Admin pages of the apps that build on scenarios, named by label (no import upward).
 PLAN_VERSIONS = "plans.planversion"
+CONFIG_EDITABLE = ("name", "description", "status")
+
+
+class ConfigVersionAdminForm(forms.ModelForm):
+    """The config admin's form: the service's rules, shown at their fields before saving."""
+
+    class Meta:
+        model = ConfigVersion
+        fields = list(CONFIG_EDITABLE)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            services.config_validate_update(**{f: cleaned.get(f) for f in CONFIG_EDITABLE})
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
+
+
+class ScenarioAdminForm(forms.ModelForm):
+    """The scenario admin's form: the service's rules (names, factor maps, the lock),
+    shown at their fields before saving."""
+
+    class Meta:
+        model = Scenario
+        fields = list(services.SCENARIO_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        instance = self.instance if self.instance.pk else None
+        try:
+            if instance is not None:
+                services.scenario_validate_editable(scenario=instance)
+            services.scenario_validate(_scenario_fields(cleaned), instance=instance)
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
+
+
+def _scenario_fields(cleaned: dict[str, Any]) -> dict[str, Any]:
+    return {name: cleaned[name] for name in services.SCENARIO_FIELDS if name in cleaned}
 
 
 @admin.register(ConfigVersion)
@@ -48,8 +93,16 @@ class ConfigVersionAdmin(admin.ModelAdmin):
     ]
     fields = ["name", "description", "status", *readonly_fields]
 
+    form = ConfigVersionAdminForm
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[ConfigVersion]:
         return super().get_queryset(request).defer("document")
+
+    def save_model(
+        self, request: HttpRequest, obj: ConfigVersion, form: forms.ModelForm, change: bool
+    ) -> None:
+        # The same service as the UI and the API (the form checked its rules).
+        services.config_update(config=obj, **{f: form.cleaned_data[f] for f in CONFIG_EDITABLE})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Configs enter through import, which validates the whole document.
@@ -117,8 +170,35 @@ class ScenarioAdmin(admin.ModelAdmin):
         ),
     ]
 
+    form = ScenarioAdminForm
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Scenario]:
         return super().get_queryset(request).annotate(_plan_count=Count("plan_versions"))
+
+    def save_model(
+        self, request: HttpRequest, obj: Scenario, form: forms.ModelForm, change: bool
+    ) -> None:
+        # The same services as the UI and the API (the form checked their rules).
+        fields = _scenario_fields(form.cleaned_data)
+        if change:
+            saved = services.scenario_update(scenario=obj, user=request.user, **fields)
+        else:
+            saved = services.scenario_create(user=request.user, **fields)
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+
+    def delete_model(self, request: HttpRequest, obj: Scenario) -> None:
+        self._delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
+        for scenario in queryset:
+            self._delete(request, scenario)
+
+    def _delete(self, request: HttpRequest, scenario: Scenario) -> None:
+        try:
+            services.scenario_delete(scenario=scenario)
+        except ValidationError as error:
+            for message in error_lines(error):
+                self.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
 
     def has_change_permission(self, request: HttpRequest, obj: Scenario | None = None) -> bool:
         # A locked scenario is frozen; unlocking is an explicit action.

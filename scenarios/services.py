@@ -186,8 +186,12 @@ def _factor_map(value: Any, field: str, errors: dict[str, list[str]]) -> None:
             )
 
 
-def _scenario_clean(fields: dict[str, Any], *, instance: Scenario | None) -> None:
-    """Every rule a scenario's fields must meet; all problems at once, by field."""
+def scenario_validate(fields: dict[str, Any], *, instance: Scenario | None) -> None:
+    """Every rule a scenario's fields must meet; all problems at once, by field.
+
+    The preflight of :func:`scenario_create` and :func:`scenario_update` (which
+    run it again), for forms that want the errors at their fields first.
+    """
     errors: dict[str, list[str]] = {}
 
     def bad(field: str, message: str) -> None:
@@ -284,7 +288,7 @@ def scenario_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> S
     if unknown:
         raise TypeError(f"unknown scenario fields: {sorted(unknown)}")
     fields.setdefault("name", "")
-    _scenario_clean(fields, instance=None)
+    scenario_validate(fields, instance=None)
     fields["name"] = fields["name"].strip()
     try:
         with transaction.atomic():
@@ -308,7 +312,7 @@ def scenario_update(
         raise TypeError(f"unknown scenario fields: {sorted(unknown)}")
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     scenario_validate_editable(scenario=scenario)
-    _scenario_clean(changes, instance=scenario)
+    scenario_validate(changes, instance=scenario)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
     for field, value in changes.items():
@@ -351,14 +355,10 @@ def scenario_delete(*, scenario: Scenario) -> None:
 # --- Config versions ---------------------------------------------------------------
 
 
-def config_update(
-    *,
-    config: ConfigVersion,
-    name: str | None = None,
-    description: str | None = None,
-    status: str | None = None,
-) -> ConfigVersion:
-    """Rename, describe or archive a config version; its document never changes."""
+def config_validate_update(
+    *, name: str | None = None, description: str | None = None, status: str | None = None
+) -> None:
+    """The rules of :func:`config_update` (its preflight), all problems at once, by field."""
     errors: dict[str, list[str]] = {}
     if name is not None and (not name.strip() or len(name) > 200 or "\x00" in name):
         errors["name"] = [_("Expected 1 to 200 characters.")]
@@ -370,6 +370,17 @@ def config_update(
         ]
     if errors:
         raise ValidationError(errors)
+
+
+def config_update(
+    *,
+    config: ConfigVersion,
+    name: str | None = None,
+    description: str | None = None,
+    status: str | None = None,
+) -> ConfigVersion:
+    """Rename, describe or archive a config version; its document never changes."""
+    config_validate_update(name=name, description=description, status=status)
     changed = []
     for field, value in (("name", name), ("description", description), ("status", status)):
         if value is not None:

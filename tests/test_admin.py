@@ -119,3 +119,59 @@ def test_non_staff_user_cannot_enter_the_admin(client):
     response = client.get(reverse("admin:runs_run_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def _scenario_post(scenario=None, **changes) -> dict:
+    data = {
+        "name": scenario.name if scenario else "From the admin",
+        "description": "",
+        "parent": "",
+        "tags": "[]",
+        "demand_scale": "1.0",
+        "demand_scale_by_item": "{}",
+        "capacity_scale": "1.0",
+        "capacity_scale_by_node": "{}",
+        "lead_time_shift_days": "0",
+        "initial_inventory_scale": "1.0",
+        "horizon_days": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_adding_a_scenario_in_the_admin_goes_through_the_service(admin_client, admin_user):
+    from scenarios.models import Scenario
+
+    url = reverse("admin:scenarios_scenario_add")
+    response = admin_client.post(url, _scenario_post(name="  Padded name  "))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    scenario = Scenario.objects.get()
+    # The service strips the name and records who made it.
+    assert scenario.name == "Padded name" and scenario.created_by == admin_user
+
+
+def test_the_admin_shows_the_services_refusal_at_the_field_and_saves_nothing(admin_client):
+    scenario = ScenarioFactory(name="Kept")
+    url = reverse("admin:scenarios_scenario_change", args=[scenario.pk])
+    response = admin_client.post(
+        url, _scenario_post(scenario, demand_scale_by_item='{"SKU": -2}', demand_scale="2.0")
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "demand_scale_by_item" in errors
+    scenario.refresh_from_db()
+    assert scenario.demand_scale == 1.0
+
+
+def test_a_config_rename_in_the_admin_goes_through_the_service(admin_client):
+    from scenarios.models import ConfigVersion
+    from scenarios.tests.factories import ConfigVersionFactory
+
+    config = ConfigVersionFactory()
+    url = reverse("admin:scenarios_configversion_change", args=[config.pk])
+    refused = admin_client.post(url, {"name": "   ", "description": "", "status": "active"})
+    assert refused.status_code == 200 and "name" in refused.context["adminform"].form.errors
+    saved = admin_client.post(url, {"name": " Renamed ", "description": "d", "status": "archived"})
+    assert saved.status_code == 302
+    config = ConfigVersion.objects.get(pk=config.pk)
+    assert (config.name, config.status) == ("Renamed", "archived")
