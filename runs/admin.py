@@ -55,7 +55,6 @@ class RunAdmin(admin.ModelAdmin):
         "horizon_days",
         "input_hash",
         "pinned",
-        "error",
     ]
     fields = readonly_fields
     actions = ["pin_selected", "unpin_selected"]

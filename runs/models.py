@@ -30,9 +30,9 @@ class Run(models.Model):
     """
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
+        # A run is recorded once its simulation has finished: a simulation that
+        # fails fails its job (with the error there) and records no run.
         SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
 
     class Source(models.TextChoices):
         PLAN = "plan", _("Plan")
@@ -98,7 +98,6 @@ class Run(models.Model):
     # it does not depend on a scenario that was edited or a plan that is gone.
     inputs = models.JSONField(_("engine inputs"), default=dict, blank=True)
     pinned = models.BooleanField(_("pinned"), default=False)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("run")

@@ -136,10 +136,10 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
 
     # Plans derived from the config name each receipt's factory; an imported
     # input set's work centres are not nodes of the network.
-    schedule, dropped = engine_planning.run_receipts(
+    receipts, dropped = engine_planning.run_receipts(
         result.final.plan_final, context.config, by_node=version.input_set_id is None
     )
-    if dropped and schedule.empty:
+    if dropped and receipts.empty:
         outcome["simulation"] = _(
             "skipped: no factory of config version %(config)s makes any SKU of this plan "
             "(%(skus)s), so the plan cannot drive a run of that network"
@@ -149,7 +149,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     started_at = timezone.now()
     simulation = psi.simulate(
         context.config,
-        plan=schedule,
+        plan=receipts,
         progress=lambda done: ctx.progress(
             PIPELINE_SHARE + done * (99 - PIPELINE_SHARE), "simulating"
         ),
@@ -175,7 +175,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             seed=simulation.seed,
             stochastic=simulation.stochastic,
             overrides=context.overrides.to_dict(),
-            receipts=schedule,
+            receipts=receipts,
         )
         version.refresh_from_db(fields=["kpis"])
         finished.update({**_outcome(version=version, run=run), **outcome, "warnings": warnings})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -18,13 +18,8 @@ from runs.selectors.compare import MAX_RUNS
 MAX_DAY = 100_000
 
 
-def _url(request, name: str, *args: Any, fallback: str = "") -> str | None:
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback
-    if not path:
-        return None
+def _url(request, name: str, *args: Any) -> str:
+    path = reverse(name, args=args)
     return request.build_absolute_uri(path) if request is not None else path
 
 
@@ -92,7 +87,12 @@ class RunDetailSerializer(RunListSerializer):
     stochastic = serializers.BooleanField()
     horizon_days = serializers.IntegerField(allow_null=True)
     input_hash = serializers.CharField()
-    error = serializers.CharField()
+    inputs = serializers.JSONField(
+        help_text=_(
+            "What the engine consumed besides the config: the scenario's overrides as "
+            "they were, and whether the factories followed a plan."
+        )
+    )
     result = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
@@ -118,7 +118,7 @@ class RunDetailSerializer(RunListSerializer):
         pv = run.plan_version_id
         return {
             "self": _url(request, "runs-api:detail", run.run_id),
-            "plan_version": pv and _url(request, "plans-api:detail", pv, fallback=f"/plans/{pv}"),
+            "plan_version": pv and _url(request, "plans-api:detail", pv),
             "scenario": run.scenario_id
             and _url(request, "scenarios-api:scenario-detail", run.scenario_id),
             "config_version": _url(request, "scenarios-api:config-detail", run.config_version_id),
@@ -126,8 +126,8 @@ class RunDetailSerializer(RunListSerializer):
             "psi": _url(request, "runs-api:psi", run.run_id),
             "pl": _url(request, "runs-api:pl", run.run_id),
             "trace": _url(request, "runs-api:trace", run.run_id),
-            "ui": _url(request, "runs:detail", run.run_id, fallback=f"/ui/runs/{run.run_id}"),
-            "ui_plan_version": pv and _url(request, "plans:detail", pv, fallback=f"/ui/plans/{pv}"),
+            "ui": _url(request, "runs:detail", run.run_id),
+            "ui_plan_version": pv and _url(request, "plans:detail", pv),
         }
 
 
