@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def run(db):
-    run = RunFactory()
-    run.job = JobFactory(subject=run.plan_version)
+    run = RunFactory.create()
+    run.job = JobFactory.create(subject=run.plan_version)
     run.save()
     PlanArtifact.objects.create(
         plan_version=run.plan_version,
@@ -73,7 +73,7 @@ def test_plan_version_page_links_back_to_its_runs(admin_client, run):
 
 
 def test_run_changelist_filters_by_status_and_searches_by_plan_version(admin_client, run):
-    other = RunFactory(status=Run.Status.FAILED)
+    other = RunFactory.create(status=Run.Status.FAILED)
     url = reverse("admin:runs_run_changelist")
     failed = admin_client.get(url, {"status__exact": "failed"}).content.decode()
     assert str(other.run_id) in failed and str(run.run_id) not in failed
@@ -88,7 +88,7 @@ def test_audit_fields_are_read_only(admin_client, run):
 
 
 def test_lock_and_unlock_actions_go_through_the_service(admin_client, admin_user):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     url = reverse("admin:scenarios_scenario_changelist")
     admin_client.post(url, {"action": "lock_selected", "_selected_action": [scenario.pk]})
     scenario.refresh_from_db()
@@ -151,7 +151,7 @@ def test_adding_a_scenario_in_the_admin_goes_through_the_service(admin_client, a
 
 
 def test_the_admin_shows_the_services_refusal_at_the_field_and_saves_nothing(admin_client):
-    scenario = ScenarioFactory(name="Kept")
+    scenario = ScenarioFactory.create(name="Kept")
     url = reverse("admin:scenarios_scenario_change", args=[scenario.pk])
     response = admin_client.post(
         url, _scenario_post(scenario, demand_scale_by_item='{"SKU": -2}', demand_scale="2.0")
@@ -167,7 +167,7 @@ def test_a_config_rename_in_the_admin_goes_through_the_service(admin_client):
     from scenarios.models import ConfigVersion
     from scenarios.tests.factories import ConfigVersionFactory
 
-    config = ConfigVersionFactory()
+    config = ConfigVersionFactory.create()
     url = reverse("admin:scenarios_configversion_change", args=[config.pk])
     refused = admin_client.post(url, {"name": "   ", "description": "", "status": "active"})
     assert refused.status_code == 200 and "name" in refused.context["adminform"].form.errors

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _history(n: int, pv=None, **kwargs):
-    pv = pv or PlanVersionFactory()
+    pv = pv or PlanVersionFactory.create()
     start = timezone.now() - timedelta(hours=1)
     return [record(pv, started_at=start + timedelta(minutes=i), **kwargs) for i in range(n)]
 
@@ -87,7 +87,7 @@ def test_run_list_filters_by_plan_version_with_plan_version_id_top_level(reader_
 
 
 def test_run_list_filters_by_scenario_name_case_insensitively_and_by_ids(reader_client):
-    pv = PlanVersionFactory(base_scenario=ScenarioFactory(name="Peak Season 2026"))
+    pv = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="Peak Season 2026"))
     hits = _history(2, pv)
     _history(2)
     body = reader_client.get("/runs", {"scenario_name": "peak SEASON"}).json()
@@ -119,7 +119,7 @@ def test_run_list_filters_by_pinned_status_and_start_time(reader_client):
 
 
 def test_run_list_orders_by_kpis_and_duration(reader_client):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     for rate in (0.5, 0.9, 0.7):
         record(pv, result=fake_result(fill_rate=rate))
 
@@ -133,7 +133,7 @@ def test_run_list_orders_by_kpis_and_duration(reader_client):
 
 
 def test_run_list_pages_are_stable_with_a_total_even_when_start_times_tie(reader_client):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     same = timezone.now()
     runs = [record(pv, started_at=same) for _ in range(7)]
     seen = []

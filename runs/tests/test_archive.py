@@ -23,7 +23,7 @@ PSI = pd.DataFrame({"day": [0, 1], "node": ["S1", "S1"], "item": ["A", "A"], "on
 
 
 def _run_with_result(**fields) -> Run:
-    run = RunFactory(**fields)
+    run = RunFactory.create(**fields)
     RunResult.objects.create(
         run=run,
         schema_version="psi-1",
@@ -75,7 +75,7 @@ def test_retention_job_archives_before_it_prunes(settings, tmp_path):
     settings.SCPLN_ARCHIVE_DIR = tmp_path
     settings.RUNS_DB_MAX_ROWS = 2
     runs = [_run_with_result() for _ in range(5)]
-    job = JobFactory(type="retention", status=Job.Status.RUNNING, attempts=1)
+    job = JobFactory.create(type="retention", status=Job.Status.RUNNING, attempts=1)
     result = archive.retention_job(job=job, ctx=JobContext(job))
     assert result["archived"] == 5 and result["pruned"] == 3
     assert Run.objects.count() == 2

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def _seed():
     start = timezone.now() - timedelta(days=1)
-    north = PlanVersionFactory(base_scenario=ScenarioFactory(name="North Peak"))
-    south = PlanVersionFactory(base_scenario=ScenarioFactory(name="south base"))
+    north = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="North Peak"))
+    south = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="south base"))
     runs = []
     for i, (pv, rate) in enumerate([(north, 0.7), (north, 0.9), (south, 0.8), (south, 0.95)]):
         runs.append(
@@ -88,9 +88,9 @@ def test_kpi_delta_definitions(base, value, threshold, expected):
 
 
 def test_compare_reports_scenario_and_plan_parameter_differences():
-    scenario = ScenarioFactory(demand_scale=1.2)
-    a = record(PlanVersionFactory(parameters={"horizon_days": 28}))
-    pv = PlanVersionFactory(
+    scenario = ScenarioFactory.create(demand_scale=1.2)
+    a = record(PlanVersionFactory.create(parameters={"horizon_days": 28}))
+    pv = PlanVersionFactory.create(
         config_version=a.config_version, base_scenario=scenario, parameters={"horizon_days": 56}
     )
     b = record(pv)

@@ -27,7 +27,7 @@ def _count(counter, **labels) -> float:
 def test_run_record_stores_run_kpis_and_parquet_result_in_one_go(
     django_capture_on_commit_callbacks,
 ):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     before = _count(metrics.runs_total, source="plan")
     with django_capture_on_commit_callbacks(execute=True):
         run = record(pv, seed=11, stochastic=True)
@@ -56,9 +56,9 @@ def test_run_record_keeps_nan_kpis_as_null_and_clamps_fill_rate_noise():
 
 
 def test_run_record_refuses_a_config_that_is_not_the_plan_versions():
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     with pytest.raises(ValidationError) as refused:
-        record(pv, config_version=ConfigVersionFactory())
+        record(pv, config_version=ConfigVersionFactory.create())
     assert "config_version" in refused.value.message_dict
     assert not Run.objects.exists()
 
@@ -79,7 +79,7 @@ def test_run_record_counts_other_sources_separately(django_capture_on_commit_cal
 
 
 def _record_many(n: int, pv=None, start=None):
-    pv = pv or PlanVersionFactory()
+    pv = pv or PlanVersionFactory.create()
     start = start or timezone.now() - timedelta(days=1)
     return [record(pv, started_at=start + timedelta(minutes=i)) for i in range(n)]
 
@@ -105,7 +105,7 @@ def test_retention_keeps_the_newest_n_unpinned_runs_and_spares_pinned_ones(
 def test_recording_run_n_plus_one_prunes_in_a_constant_number_of_queries(
     django_assert_max_num_queries,
 ):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     _record_many(5, pv=pv)
     # insert run + insert result + pick the doomed (+ lock them on PostgreSQL)
     # + delete results + delete runs, in one savepoint: the same for 5 rows as
