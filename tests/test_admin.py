@@ -72,11 +72,11 @@ def test_plan_version_page_links_back_to_its_runs(admin_client, run):
     assert str(run.run_id) in listing
 
 
-def test_run_changelist_filters_by_status_and_searches_by_plan_version(admin_client, run):
-    other = RunFactory.create(status=Run.Status.FAILED)
+def test_run_changelist_filters_by_archived_and_searches_by_plan_version(admin_client, run):
+    other = RunFactory.create(archived=True)
     url = reverse("admin:runs_run_changelist")
-    failed = admin_client.get(url, {"status__exact": "failed"}).content.decode()
-    assert str(other.run_id) in failed and str(run.run_id) not in failed
+    archived = admin_client.get(url, {"archived__exact": "1"}).content.decode()
+    assert str(other.run_id) in archived and str(run.run_id) not in archived
     found = admin_client.get(url, {"q": run.plan_version_id}).content.decode()
     assert str(run.run_id) in found and str(other.run_id) not in found
 

@@ -175,7 +175,9 @@ class RunPinView(PermissionRequiredMixin, View):
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         try:
-            run = services.run_set_pinned(run=run_or_404(run_id), pinned=self.pinned)
+            run = services.run_set_pinned(
+                run=run_or_404(run_id), pinned=self.pinned, user=request.user
+            )
         except Run.DoesNotExist:  # deleted (or pruned) since it was read
             raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
         if self.pinned:
@@ -200,7 +202,7 @@ class RunDeleteView(PermissionRequiredMixin, View):
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = run_or_404(run_id)
         try:
-            services.run_delete(run=run)
+            services.run_delete(run=run, user=request.user)
         except ValidationError as error:
             for message in error_lines(error):
                 messages.error(request, message)
