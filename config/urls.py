@@ -12,6 +12,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from core.health import healthz
 from core.metrics import metrics_view
+from core.notifications import notifications_view
 from core.timezone import timezone_view
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     # Web UI
     path("ui/timezone", timezone_view, name="timezone"),
+    path("ui/notifications", notifications_view, name="notifications"),
     path("ui/", include("plans.urls")),
     path("ui/", include("runs.urls")),
     path("ui/", include("jobs.urls")),

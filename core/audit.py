@@ -14,11 +14,38 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import AuditEvent, Note
 
 NOTE_MAX_CHARS = 10_000
+
+# What each recorded action is called on a page (apps may add theirs).
+ACTION_LABELS: dict[str, str | Promise] = {
+    "note": gettext_lazy("Note"),
+    "pin": gettext_lazy("Pinned"),
+    "unpin": gettext_lazy("Unpinned"),
+    "archive": gettext_lazy("Archived"),
+    "unarchive": gettext_lazy("Unarchived"),
+    "tags": gettext_lazy("Tags changed"),
+    "delete": gettext_lazy("Deleted"),
+    "lock": gettext_lazy("Locked"),
+    "unlock": gettext_lazy("Unlocked"),
+}
+# The states that events move objects between, by name (apps register theirs).
+STATE_LABELS: dict[str, str | Promise] = {}
+
+
+def register_labels(
+    *,
+    actions: dict[str, str | Promise] | None = None,
+    states: dict[str, str | Promise] | None = None,
+) -> None:
+    """Name an app's actions and states for the history its pages show."""
+    ACTION_LABELS.update(actions or {})
+    STATE_LABELS.update(states or {})
 
 
 def author(user: AbstractBaseUser | AnonymousUser | None) -> Any:

@@ -11,10 +11,14 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.models import Notification
@@ -65,3 +69,13 @@ def notifications_mark_read(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@login_required
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    """``/ui/notifications``: the user's notifications; POST marks them all read."""
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        return redirect("notifications")
+    page = Paginator(notifications_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications.html", {"page_obj": page, "notices": page.object_list})

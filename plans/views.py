@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.audit import events_for, notes_for
 from core.charts import chart_data, series
 from core.downloads import frame_download
-from core.errors import error_lines
+from core.errors import Conflict, error_lines
 from core.forms import add_service_errors
 from core.tables import display_table
 from jobs.models import Job
@@ -37,11 +38,14 @@ from plans.forms import (
 from plans.models import PlanArtifact, PlanVersion
 from plans.parameters import parameter_labels
 from plans.services.generation import PLANNING
+from plans.services.lifecycle import APPROVE, CHANGE, TRANSITIONS
+from runs.selectors import compare_url, run_tombstones
 from scenarios.models import ConfigVersion, Scenario
 
 PAGE_SIZE = 25
 # Longer ids cannot be a database integer (SQLite refuses them with an error, not a miss).
 MAX_ID_DIGITS = 18
+EVENTS_SHOWN = 50
 TABLE_ROWS = 200
 
 # Tabs of the version page: key, label, the artifact kinds whose tables it shows.
@@ -328,11 +332,25 @@ def _detail_context(
             initial=PlanParametersForm.initial_from(version.parameters)
         )
     labels = parameter_labels()
+    user = request.user
+    latest_run = runs[0] if runs else None
+    baseline_id = version.plan.baseline_run_id
     return {
         "version": version,
         "plan": version.plan,
         "runs": runs,
-        "latest_run": runs[0] if runs else None,
+        "removed_runs": run_tombstones(plan_version_id=version.pk),
+        "latest_run": latest_run,
+        "baseline_run_id": baseline_id,
+        "compare_baseline_url": (
+            compare_url(baseline_id, latest_run.run_id)
+            if baseline_id and latest_run and latest_run.run_id != baseline_id
+            else ""
+        ),
+        "transitions": services.plan_version_transitions(version=version, user=user),
+        "events": list(events_for(PlanVersion, version.pk)[:EVENTS_SHOWN]),
+        "notes": list(notes_for(PlanVersion, version.pk)),
+        "can_note": user.has_perm(CHANGE) or user.has_perm(APPROVE),
         "jobs": jobs,
         "planning_job": next((j for j in jobs if j.type == PLANNING), None),
         "other_versions": [
@@ -441,6 +459,50 @@ class PlanExecuteView(LoginRequiredMixin, View):
     ) -> HttpResponse:
         context = _detail_context(request, version, execute_form=form)
         return render(request, "plans/detail.html", context)
+
+
+class PlanTransitionView(LoginRequiredMixin, View):
+    """POST: one move of the version's life (submit, approve, reject, release, archive),
+    through the lifecycle service the API uses; its refusals come back as messages."""
+
+    def post(self, request: HttpRequest, plan_version_id: str, action: str) -> HttpResponse:
+        version = _version_or_404(plan_version_id)
+        if action not in TRANSITIONS:
+            raise Http404(_("No such action."))
+        try:
+            version = services.plan_version_transition(
+                version=version, action=action, user=request.user, note=request.POST.get("note", "")
+            )
+        except ValidationError as error:
+            for line in error_lines(error, {"note": _("Reason")}):
+                messages.error(request, line)
+            return redirect(version)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect(version)
+        messages.success(
+            request,
+            _("Plan version %(pv)s is now %(state)s.")
+            % {"pv": version.pk, "state": version.get_state_display().lower()},
+        )
+        return redirect(version)
+
+
+class PlanNoteView(LoginRequiredMixin, View):
+    """POST: a note on the version (planners and approvers)."""
+
+    def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        if not (request.user.has_perm(CHANGE) or request.user.has_perm(APPROVE)):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        version = _version_or_404(plan_version_id)
+        try:
+            services.plan_version_note_add(
+                version=version, text=request.POST.get("text", ""), user=request.user
+            )
+        except ValidationError as error:
+            for line in error_lines(error, {"text": _("Note")}):
+                messages.error(request, line)
+        return redirect(f"{version.get_absolute_url()}#notes-heading")
 
 
 class PlanAggregateView(LoginRequiredMixin, View):

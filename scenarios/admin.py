@@ -195,7 +195,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     def _delete(self, request: HttpRequest, scenario: Scenario) -> None:
         try:
-            services.scenario_delete(scenario=scenario)
+            services.scenario_delete(scenario=scenario, user=request.user)
         except ValidationError as error:
             for message in error_lines(error):
                 self.message_user(request, f"{scenario.name}: {message}", messages.ERROR)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.audit import event_record
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine import canonical
 
@@ -35,6 +36,14 @@ def scenario_lock(
     scenario.locked_at = timezone.now()
     scenario.lock_reason = reason.strip()
     scenario.save(update_fields=["locked", "locked_by", "locked_at", "lock_reason", "updated_at"])
+    event_record(
+        obj=scenario,
+        action="lock",
+        actor=user,
+        from_state="unlocked",
+        to_state="locked",
+        reason=scenario.lock_reason,
+    )
     return scenario
 
 
@@ -51,6 +60,9 @@ def scenario_unlock(*, scenario: Scenario, user: AbstractBaseUser | None) -> Sce
     scenario.locked_at = None
     scenario.lock_reason = ""
     scenario.save(update_fields=["locked", "locked_by", "locked_at", "lock_reason", "updated_at"])
+    event_record(
+        obj=scenario, action="unlock", actor=user, from_state="locked", to_state="unlocked"
+    )
     return scenario
 
 
@@ -328,7 +340,7 @@ def scenario_update(
 
 
 @transaction.atomic
-def scenario_delete(*, scenario: Scenario) -> None:
+def scenario_delete(*, scenario: Scenario, user: AbstractBaseUser | None = None) -> None:
     """Delete an unused, unlocked scenario.
 
     Refused when locked (``locked``) or when plan versions or runs refer to it
@@ -349,6 +361,7 @@ def scenario_delete(*, scenario: Scenario) -> None:
             },
             code="protected",
         )
+    event_record(obj=scenario, action="delete", actor=user)
     scenario.delete()
 
 

@@ -3,11 +3,14 @@ roles and refusals; notifications; the audit trail; retention keeping what is ap
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.utils import timezone
 
@@ -28,11 +31,26 @@ def planner_user():
     return User.objects.get(pk=user.pk)
 
 
+def _approvers_group() -> Group:
+    """The group the data migration creates, made by that migration's own function
+    (run again here: transactional tests of the suite flush migration rows)."""
+    migration = importlib.import_module("plans.migrations.0004_approvers_group")
+    state = MigrationExecutor(connection).loader.project_state(("plans", "0004_approvers_group"))
+    migration.create_group(state.apps, None)
+    return Group.objects.get(name="Approvers")
+
+
 @pytest.fixture
 def approver_user():
     user = User.objects.create_user("approver", email="approver@example.com")
-    user.groups.add(Group.objects.get(name="Approvers"))
+    user.groups.add(_approvers_group())
     return User.objects.get(pk=user.pk)
+
+
+def test_the_approvers_group_holds_the_approval_permission():
+    group = _approvers_group()
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert "approve_planversion" in codenames and "change_planversion" not in codenames
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Reads from the RunRegistry: run history, one run, its tables, comparisons."""
 
-from runs.selectors.compare import Comparison, run_compare
+from runs.selectors.compare import Comparison, compare_url, run_baseline, run_compare
 from runs.selectors.history import (
     run_filterset,
     run_get,
@@ -24,6 +24,8 @@ __all__ = [
     "TABLES",
     "Comparison",
     "TableQuery",
+    "compare_url",
+    "run_baseline",
     "run_compare",
     "run_filterset",
     "run_get",

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from runs.models import HEADLINE_KPIS, Run, RunTombstone
@@ -120,11 +122,26 @@ def run_compare(
     )
 
 
+def compare_url(base_id: uuid.UUID | str, other_id: uuid.UUID | str) -> str:
+    """The compare page of one run against a base (e.g. its plan's baseline)."""
+    query = urlencode({"ids": f"{base_id},{other_id}", "base": str(base_id)})
+    return f"{reverse('runs:compare')}?{query}"
+
+
+def run_baseline(*, run: Run) -> uuid.UUID | None:
+    """The run id of the baseline of this run's plan (None: no plan, or none yet)."""
+    if run.plan_version_id is None:
+        return None
+    return _plan_baseline(run.plan_version.plan_id)
+
+
 def _baseline_of(run_id: uuid.UUID) -> uuid.UUID | None:
     """The baseline run of the plan this run belongs to (None: no plan, or none yet)."""
     plan_id = Run.objects.filter(pk=run_id).values_list("plan_version__plan_id", flat=True).first()
-    if plan_id is None:
-        return None
+    return None if plan_id is None else _plan_baseline(plan_id)
+
+
+def _plan_baseline(plan_id: int) -> uuid.UUID | None:
     return (
         Run.objects.filter(is_baseline=True, plan_version__plan_id=plan_id)
         .values_list("run_id", flat=True)

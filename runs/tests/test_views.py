@@ -429,8 +429,9 @@ def test_run_detail_choosing_a_node_picks_an_item_stocked_there(planner):
 def test_run_detail_query_count_is_bounded(planner, django_assert_max_num_queries):
     run = record(job=JobFactory.create(), result=fake_result(days=30))
     # session, user, the run, its PSI (read once for the choices and the table),
-    # the start date, the result's row counts, the P&L, the permissions (two).
-    with django_assert_max_num_queries(9):
+    # the start date, the result's row counts, the P&L, the permissions (two),
+    # the plan's baseline (two), the notes, the history.
+    with django_assert_max_num_queries(13):
         response = planner.get(f"/ui/runs/{run.run_id}", {"bucket": "month"})
     assert response.status_code == 200
 
@@ -688,7 +689,8 @@ def test_compare_query_count_is_bounded(planner, django_assert_max_num_queries):
     ids = ",".join(str(r.run_id) for r in runs)
     # session, user, the runs, config documents, the base's PSI keys, then per
     # run its PSI (the overlay): a fixed cost plus one query per compared run.
-    with django_assert_max_num_queries(6 + len(runs)):
+    # + the unread-notifications badge, the plan's baseline (its plan, the run).
+    with django_assert_max_num_queries(9 + len(runs)):
         assert planner.get("/ui/runs/compare", {"ids": ids}).status_code == 200
 
 

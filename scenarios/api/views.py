@@ -107,7 +107,7 @@ class ScenarioDetailView(GenericAPIView):
     @extend_schema(operation_id="scenarios_destroy", tags=["scenarios"], responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         """Delete an unlocked scenario no plan version or run uses (`scenarios.delete_scenario`)."""
-        services.scenario_delete(scenario=_scenario(pk))
+        services.scenario_delete(scenario=_scenario(pk), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -192,7 +192,7 @@ def test_scenario_list_queries_do_not_grow_with_rows(planner, django_assert_max_
         if i % 2:
             scenario_lock(scenario=scenario, user=holder, reason="r")
     # session, user, its permissions (2), count, one page with lock holders and parents
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # + the unread-notifications badge
         response = planner.get("/ui/scenarios")
     assert _html(response).count('data-testid="scenario-row"') == 41
 
@@ -247,7 +247,7 @@ def test_scenario_detail_queries_stay_constant(planner, django_assert_max_num_qu
         RunFactory.create(plan_version=PlanVersionFactory.create(base_scenario=scenario))
     # session, user, permissions (2), scenario, plan versions (count, page),
     # runs (count, page), children
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # + the unread-notifications badge
         html = _html(planner.get(f"/ui/scenarios/{scenario.pk}"))
     assert "The newest 20 of 25 plan versions." in html
     assert "The newest 20 of 25 runs." in html
@@ -580,7 +580,7 @@ def test_config_list_queries_do_not_grow_with_rows(planner, django_assert_max_nu
         config = ConfigVersionFactory.create(name=f"net-{i}")
         RunFactory.create(plan_version=PlanVersionFactory.create(config_version=config))
     # session, user, its permissions (2), count, page, scenarios using the page's configs
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # + the unread-notifications badge
         response = planner.get("/ui/configs")
     assert _html(response).count('data-testid="config-row"') == 30
 
@@ -671,7 +671,7 @@ def test_config_detail_queries_stay_constant(planner, django_assert_max_num_quer
     for _ in range(25):
         RunFactory.create(plan_version=PlanVersionFactory.create(config_version=config))
     # session, user, config, diff choices, plan versions (count, page), scenarios using it
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # + the unread-notifications badge
         html = _html(planner.get(f"/ui/configs/{config.pk}"))
     assert "The newest 20 of 25 plan versions." in html
 

@@ -222,7 +222,7 @@ class ScenarioDeleteView(LoginRequiredMixin, View):
         _require(request, "scenarios.delete_scenario")
         scenario = _scenario_or_404(pk)
         try:
-            services.scenario_delete(scenario=scenario)
+            services.scenario_delete(scenario=scenario, user=request.user)
         except ValidationError as error:
             return render(
                 request,
