@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
 from core.errors import error_lines
+from core.users import acting_user
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
 from plans.services import plan_create, plan_version_execute_again
@@ -116,7 +117,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
         its parent recorded, the selected one left as it is."""
         for version in queryset.select_related("plan", "base_scenario", "config_version"):
             try:
-                new = plan_version_execute_again(plan_version=version, user=request.user)
+                new = plan_version_execute_again(plan_version=version, user=acting_user(request))
             except ValidationError as exc:
                 for message in error_lines(exc):
                     self.message_user(request, f"{version}: {message}", messages.ERROR)
@@ -260,7 +261,7 @@ def create_plan(
                     name=form.cleaned_data["name"] or f"{scenario.name} plan",
                     base_scenario=scenario,
                     config_version=form.cleaned_data["config_version"],
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as exc:
                 for message in error_lines(exc):

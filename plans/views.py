@@ -25,6 +25,7 @@ from core.downloads import frame_download
 from core.errors import error_lines
 from core.forms import add_service_errors
 from core.tables import display_table
+from core.users import acting_user
 from jobs.models import Job
 from jobs.registry import job_type_choices
 from plans import selectors, services
@@ -125,7 +126,7 @@ class PlanListView(LoginRequiredMixin, View):
                     config_version=data["config_version"],
                     input_set=data["input_set"],
                     parameters=form.parameters(),
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, form.SERVICE_FIELDS)
@@ -413,7 +414,7 @@ class PlanExecuteView(LoginRequiredMixin, View):
             new = services.plan_version_execute_again(
                 plan_version=version,
                 parameters=form.parameters(with_empty=True) if form is not None else None,
-                user=request.user,
+                user=acting_user(request),
             )
         except ValidationError as error:
             if form is not None:
@@ -463,7 +464,7 @@ class PlanAggregateView(LoginRequiredMixin, View):
                     bucket=data["bucket"],
                     group_by=data["group_by"],
                     fields=data["measures"],
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, form.SERVICE_FIELDS)

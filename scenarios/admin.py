@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_links import change_link, changelist_link
 from core.errors import error_lines
 from core.forms import add_service_errors
+from core.users import acting_user
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
@@ -181,9 +182,9 @@ class ScenarioAdmin(admin.ModelAdmin):
         # The same services as the UI and the API (the form checked their rules).
         fields = _scenario_fields(form.cleaned_data)
         if change:
-            saved = services.scenario_update(scenario=obj, user=request.user, **fields)
+            saved = services.scenario_update(scenario=obj, user=acting_user(request), **fields)
         else:
-            saved = services.scenario_create(user=request.user, **fields)
+            saved = services.scenario_create(user=acting_user(request), **fields)
         obj.pk, obj.updated_at = saved.pk, saved.updated_at
 
     def delete_model(self, request: HttpRequest, obj: Scenario) -> None:
@@ -235,14 +236,16 @@ class ScenarioAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda s: services.scenario_lock(
-                scenario=s, user=request.user, reason=_("locked from the admin")
+                scenario=s, user=acting_user(request), reason=_("locked from the admin")
             ),
         )
 
     @admin.action(description=_("Unlock selected scenarios"), permissions=["change"])
     def unlock_selected(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
         self._apply(
-            request, queryset, lambda s: services.scenario_unlock(scenario=s, user=request.user)
+            request,
+            queryset,
+            lambda s: services.scenario_unlock(scenario=s, user=acting_user(request)),
         )
 
     def _apply(self, request: HttpRequest, queryset: QuerySet[Scenario], action) -> None:

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
 from core.downloads import frame_download
+from core.users import acting_user
 from plans import selectors, services
 from plans.api import serializers as s
 from plans.filters import PlanVersionFilter
@@ -61,7 +62,7 @@ class PlanListCreateView(generics.ListAPIView):
             config_version=values["config_version"],
             input_set=values.get("input_set"),
             parameters=_parameters(values.get("parameters")),
-            user=request.user,
+            user=acting_user(request),
         )
         return _created(request, version)
 
@@ -99,7 +100,7 @@ class PlanExecuteView(APIView):
         new = services.plan_version_execute_again(
             plan_version=version,
             parameters=_parameters(data.validated_data.get("parameters")),
-            user=request.user,
+            user=acting_user(request),
         )
         return _created(request, new)
 
@@ -153,7 +154,7 @@ class AggregateJobView(APIView):
             bucket=values["bucket"],
             group_by=values["group_by"],
             fields=values["fields"],
-            user=request.user,
+            user=acting_user(request),
         )
         url = request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk]))
         body = {"job_id": job.pk, "plan_version_id": job.subject_id, "url": url}

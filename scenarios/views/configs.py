@@ -26,6 +26,7 @@ from django.views import View
 from core.forms import add_service_errors
 from core.panels import panels_for
 from core.tables import cell
+from core.users import acting_user
 from scenarios import selectors, services
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
 from scenarios.models import ConfigVersion
@@ -152,7 +153,7 @@ class ConfigImportView(PermissionRequiredMixin, View):
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     source_filename=form.filename,
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, ConfigImportForm.SERVICE_FIELDS)
