@@ -15,11 +15,11 @@ from runs.services.recording import json_safe
 from scenarios.models import Scenario
 from scenarios.services import config_import
 from scpln.engine import psi
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 4, "stores": 2, "dcs": 1, "factories": 1, "materials": 2, "days": 60, "seed": 5}
+SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=60, seed=5)
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ from runs.tests.factories import RunFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import, scenario_lock
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 3, "stores": 2, "dcs": 1, "factories": 1, "materials": 1, "days": 30, "seed": 3}
+SMALL = NetworkShape(skus=3, stores=2, dcs=1, factories=1, materials=1, days=30, seed=3)
 EDITOR_PERMS = (
     "scenarios.add_scenario",
     "scenarios.change_scenario",
