@@ -29,7 +29,8 @@ class ConfigVersionAdminForm(forms.ModelForm):
         fields = list(CONFIG_EDITABLE)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             services.config_validate_update(**{f: cleaned.get(f) for f in CONFIG_EDITABLE})
         except ValidationError as error:
@@ -46,7 +47,8 @@ class ScenarioAdminForm(forms.ModelForm):
         fields = list(services.SCENARIO_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         instance = self.instance if self.instance.pk else None
         try:
             if instance is not None:
@@ -236,7 +238,7 @@ class ScenarioAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda s: services.scenario_lock(
-                scenario=s, user=acting_user(request), reason=_("locked from the admin")
+                scenario=s, user=acting_user(request), reason=str(_("locked from the admin"))
             ),
         )
 
