@@ -5,10 +5,12 @@ Views only parse, call one selector or service, and render.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
 from django.core.paginator import InvalidPage, Paginator
+from django.http.response import HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -76,8 +78,7 @@ class _RunView(GenericAPIView):
     serializer_class = RunDetailSerializer
 
     def render_run(self, run: Run) -> Response:
-        context = self.get_serializer_context()
-        context["result_meta"] = get_registry().result_meta(run)
+        context = {**self.get_serializer_context(), "result_meta": get_registry().result_meta(run)}
         return Response(RunDetailSerializer(run, context=context).data)
 
 
@@ -161,6 +162,7 @@ class _TablePagination(LargePagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         columns, rows = data
+        assert self.page is not None  # set by paginate_queryset
         return Response(
             {
                 "count": self.page.paginator.count,
@@ -172,7 +174,7 @@ class _TablePagination(LargePagination):
         )
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
     clean = frame.astype(object).where(frame.notna(), None)
     return clean.to_dict("records")
 
@@ -182,7 +184,7 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
     pagination_class = _TablePagination
 
-    def get(self, request: Request, run_id: str) -> Response:
+    def get(self, request: Request, run_id: str) -> HttpResponseBase:
         run = _run(run_id)
         params = TableQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -192,7 +194,10 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
         if wants_csv(request):
             bucket = params.validated_data["bucket"]
             return frame_download(frame, filename=f"run-{run.run_id}-{self.table}-{bucket}.csv")
-        page = self.paginate_queryset(_PagedFrame(frame))
+        # _TablePagination's paginate_queryset takes a frame, not a queryset.
+        paginator = self.paginator
+        assert isinstance(paginator, _TablePagination)
+        page = paginator.paginate_queryset(_PagedFrame(frame), request, view=self)
         return self.get_paginated_response((list(frame.columns), _records(page)))
 
 
@@ -240,7 +245,7 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
         parameters=[CompareQuerySerializer, CSV_FORMAT],
         responses=ComparisonSerializer,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponseBase:
         """KPIs of 2–10 runs side by side, deltas against the base, and what differs.
 
         `delta_pct` = 100 × (value − base) / |base|; when the base is 0 it is 0 if
