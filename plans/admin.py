@@ -22,7 +22,7 @@ from scenarios.models import ConfigVersion, Scenario
 
 class PlanVersionInline(admin.TabularInline):
     model = PlanVersion
-    fields = ["version_link", "number", "state", "base_scenario", "config_version", "created_at"]
+    fields = ("version_link", "number", "state", "base_scenario", "config_version", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -53,7 +53,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 class PlanArtifactInline(admin.TabularInline):
     model = PlanArtifact
-    fields = ["name", "kind", "row_count", "columns", "created_at"]
+    fields = ("name", "kind", "row_count", "columns", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -84,7 +84,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [PlanArtifactInline]
     actions = ["execute_again"]
-    readonly_fields = [
+    readonly_fields = (
         "plan_version_id",
         "plan_link",
         "number",
@@ -101,7 +101,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
         "created_by",
         "runs_link",
         "jobs_link",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -163,7 +163,7 @@ class PlanArtifactAdmin(admin.ModelAdmin):
     list_filter = ["kind", "created_at"]
     search_fields = ["name", "plan_version__plan_version_id"]
     list_select_related = ["plan_version"]
-    readonly_fields = [
+    readonly_fields = (
         "version_link",
         "kind",
         "name",
@@ -171,7 +171,7 @@ class PlanArtifactAdmin(admin.ModelAdmin):
         "columns",
         "row_count",
         "created_at",
-    ]
+    )
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PlanArtifact]:

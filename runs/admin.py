@@ -31,7 +31,7 @@ class RunAdmin(admin.ModelAdmin):
     list_select_related = ["plan_version", "scenario", "config_version"]
     date_hierarchy = "started_at"
     show_full_result_count = False
-    readonly_fields = [
+    readonly_fields = (
         "run_id",
         "status",
         "source",
@@ -55,7 +55,7 @@ class RunAdmin(admin.ModelAdmin):
         "horizon_days",
         "input_hash",
         "pinned",
-    ]
+    )
     fields = readonly_fields
     actions = ["pin_selected", "unpin_selected"]
 

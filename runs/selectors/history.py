@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from runs.filters import RunFilter
 from runs.models import Run
 from runs.registry import get_registry
+from runs.registry.base import ResultMeta
 from runs.registry.db import list_queryset
 
 
@@ -54,7 +55,7 @@ def run_get_many(*, run_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Run]:
     return get_registry().get_many(run_ids)
 
 
-def run_result_meta(*, run: Run) -> dict[str, Any] | None:
+def run_result_meta(*, run: Run) -> ResultMeta | None:
     """Schema version and row counts of the run's stored result, without its bytes
     (None when nothing is stored)."""
     return get_registry().result_meta(run)
