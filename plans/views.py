@@ -216,7 +216,7 @@ def _balance_chart(tables: dict) -> dict[str, Any] | None:
     frame = selectors.plan_weekly_balance(tables)
     if frame is None:
         return None
-    datasets = [
+    datasets: list[dict[str, Any]] = [
         {"label": _("Demand"), "data": series(frame["demand"])},
         {"label": _("Supply"), "data": series(frame["supply"])},
         {"label": _("Production"), "data": series(frame["production"]), "dashed": True},

@@ -193,7 +193,9 @@ class AggregateJobInputSerializer(serializers.Serializer):
         max_length=10,
         help_text="node, item, node_type, product.<level>, location.<level>",
     )
-    fields = serializers.ListField(
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Serializer.fields; the stubs cannot see that.
+    fields = serializers.ListField(  # type: ignore[assignment]
         child=serializers.CharField(max_length=100), min_length=1, max_length=40
     )
 

@@ -25,7 +25,7 @@ from plans.services.artifacts import artifact_frame
 
 
 def _created(request: Request, version: PlanVersion) -> Response:
-    job = version.jobs.order_by("-created_at").first()
+    job = version.jobs.latest("created_at")  # creating the version queued it
     url = request.build_absolute_uri(reverse("plans-api:detail", args=[version.pk]))
     body = s.PlanCreatedSerializer(
         {

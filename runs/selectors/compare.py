@@ -196,7 +196,7 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _parameters(run: Run) -> dict[str, Any]:
-    return dict(run.plan_version.parameters or {}) if run.plan_version_id else {}
+    return dict(run.plan_version.parameters or {}) if run.plan_version else {}
 
 
 def _scenario(run: Run) -> dict[str, Any]:

@@ -47,9 +47,13 @@ def run_links(run: Run) -> dict[str, str | None]:
     pv = run.plan_version_id
     return {
         "plan_version": pv and reverse("plans:detail", args=[pv]),
-        "scenario": run.scenario_id and reverse("scenarios:detail", args=[run.scenario_id]),
+        "scenario": (
+            reverse("scenarios:detail", args=[run.scenario_id])
+            if run.scenario_id is not None
+            else None
+        ),
         "config_version": reverse("scenarios:config-detail", args=[run.config_version_id]),
-        "job": run.job_id and reverse("jobs:detail", args=[run.job_id]),
+        "job": reverse("jobs:detail", args=[run.job_id]) if run.job_id is not None else None,
         "json": reverse("runs-api:detail", args=[run.run_id]),
         "history": pv and f"{reverse('runs:list')}?{urlencode({'plan_version_id': pv})}",
     }
@@ -62,7 +66,7 @@ def _with_dates(frame: pd.DataFrame, start: date) -> pd.DataFrame:
         return frame
     dates = pd.Timestamp(start) + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
     out = frame.copy()
-    out.insert(out.columns.get_loc("day") + 1, "date", dates.dt.date)
+    out.insert(list(out.columns).index("day") + 1, "date", dates.dt.date)
     return out
 
 
