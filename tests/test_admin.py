@@ -20,6 +20,7 @@ def run(db):
     run = RunFactory.create()
     run.job = JobFactory.create(subject=run.plan_version)
     run.save()
+    assert run.plan_version is not None
     PlanArtifact.objects.create(
         plan_version=run.plan_version,
         kind="aggregate",
@@ -33,6 +34,7 @@ def run(db):
 
 def _objects(run: Run):
     pv = run.plan_version
+    assert pv is not None
     return [run, pv, pv.plan, pv.base_scenario, pv.config_version, run.job, pv.artifacts.get()]
 
 
@@ -72,11 +74,12 @@ def test_plan_version_page_links_back_to_its_runs(admin_client, run):
     assert str(run.run_id) in listing
 
 
-def test_run_changelist_filters_by_status_and_searches_by_plan_version(admin_client, run):
-    other = RunFactory.create(status=Run.Status.FAILED)
+def test_run_changelist_filters_by_pinned_and_searches_by_plan_version(admin_client, run):
+    # Every run has the status "succeeded" (a failed simulation records no run).
+    other = RunFactory.create(pinned=True)
     url = reverse("admin:runs_run_changelist")
-    failed = admin_client.get(url, {"status__exact": "failed"}).content.decode()
-    assert str(other.run_id) in failed and str(run.run_id) not in failed
+    pinned = admin_client.get(url, {"pinned__exact": "1"}).content.decode()
+    assert str(other.run_id) in pinned and str(run.run_id) not in pinned
     found = admin_client.get(url, {"q": run.plan_version_id}).content.decode()
     assert str(run.run_id) in found and str(other.run_id) not in found
 
