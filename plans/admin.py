@@ -287,6 +287,6 @@ def create_plan(
 
 # The scenario admin offers this action; scenarios cannot import plans, so plans adds it.
 ScenarioAdmin.actions = [*ScenarioAdmin.actions, create_plan]
-ScenarioAdmin.has_create_plan_permission = (  # type: ignore[attr-defined]
+ScenarioAdmin.has_create_plan_permission = (  # type: ignore[attr-defined]  # added here
     lambda self, request: request.user.has_perm("plans.add_plan")
 )

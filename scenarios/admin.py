@@ -220,7 +220,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("plan versions"), ordering="_plan_count")
     def plan_count(self, obj: Scenario) -> int:
-        return obj._plan_count  # type: ignore[attr-defined]
+        return obj._plan_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description=_("plan versions"))
     def plan_versions_link(self, obj: Scenario) -> str:

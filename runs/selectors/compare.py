@@ -156,6 +156,7 @@ def kpi_delta(
     pct = (0.0 if value == 0 else None) if base == 0 else 100.0 * delta / abs(base)
     if threshold is None:
         return delta, pct, None
+    # pct is a float whenever base is not 0.
     significant = (value != 0) if base == 0 else abs(pct) >= threshold  # type: ignore[arg-type]
     return delta, pct, significant
 
