@@ -33,3 +33,72 @@ class TrackedModel(CreatedModel):
 
     class Meta:
         abstract = True
+
+
+class SubjectModel(models.Model):
+    """A record about another record, named generically (content type + id) so any
+    app's objects can have one without this app knowing them; the subject may be
+    deleted later and the record stays (a removed run keeps its history)."""
+
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("subject type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject_id = models.CharField(_("subject id"), max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(SubjectModel):
+    """One thing that happened to a plan version, a run or a scenario: who, when, what,
+    from which state to which, and why. Written by the services that make the change,
+    in the same transaction, and never changed afterwards."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "-at"], name="audit_subject_idx"),
+            models.Index(fields=["-at"], name="audit_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject_id}"
+
+
+class Note(SubjectModel, CreatedModel):
+    """A planner's or approver's note on a plan version or a run."""
+
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["subject_type", "subject_id", "-created_at"], name="note_subject_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -33,10 +33,11 @@ VISIBLE_FILTERS = (
     "plan_version_id",
     "scenario_name",
     "config_version_id",
-    "status",
     "started_after",
     "started_before",
     "pinned",
+    "baseline",
+    "archived",
     "ordering",
 )
 FILTER_LABELS = {
@@ -51,6 +52,8 @@ FILTER_LABELS = {
     "started_after": _("Started from"),
     "started_before": _("Started before"),
     "pinned": _("Pinned"),
+    "baseline": _("Baseline"),
+    "archived": _("Archived"),
     "ordering": _("Sort by"),
 }
 # The sort keys of the FilterSet, each way, in words (the column headings sort too).
@@ -116,6 +119,12 @@ def style_filter_form(filterset: RunFilter, *, config_versions: bool = True) -> 
     fields["pinned"].widget = forms.Select(
         choices=[("", _("Any")), ("true", _("Pinned")), ("false", _("Not pinned"))]
     )
+    fields["baseline"].widget = forms.Select(
+        choices=[("", _("Any")), ("true", _("Baselines only")), ("false", _("Not baselines"))]
+    )
+    fields["archived"].widget = forms.Select(
+        choices=[("false", _("Hidden")), ("true", _("Archived only"))]
+    )
     for name in ("started_after", "started_before"):
         fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     fields["scenario_name"].help_text = _("Part of the name, any case.")
@@ -141,7 +150,10 @@ def active_filters(filterset: RunFilter) -> dict[str, Any]:
     return {
         name: value
         for name, value in cleaned.items()
-        if name != "ordering" and value not in (None, "", [])
+        if name != "ordering"
+        and value not in (None, "", [])
+        # Hiding archived runs is the default, not a filter the planner chose.
+        and not (name == "archived" and value is False)
     }
 
 

@@ -74,12 +74,11 @@ def test_plan_version_page_links_back_to_its_runs(admin_client, run):
     assert str(run.run_id) in listing
 
 
-def test_run_changelist_filters_by_pinned_and_searches_by_plan_version(admin_client, run):
-    # Every run has the status "succeeded" (a failed simulation records no run).
-    other = RunFactory.create(pinned=True)
+def test_run_changelist_filters_by_archived_and_searches_by_plan_version(admin_client, run):
+    other = RunFactory.create(archived=True)
     url = reverse("admin:runs_run_changelist")
-    pinned = admin_client.get(url, {"pinned__exact": "1"}).content.decode()
-    assert str(other.run_id) in pinned and str(run.run_id) not in pinned
+    archived = admin_client.get(url, {"archived__exact": "1"}).content.decode()
+    assert str(other.run_id) in archived and str(run.run_id) not in archived
     found = admin_client.get(url, {"q": run.plan_version_id}).content.decode()
     assert str(run.run_id) in found and str(other.run_id) not in found
 

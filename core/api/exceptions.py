@@ -34,8 +34,26 @@ def validation_detail(error: DjangoValidationError) -> dict[str, Any]:
     }
 
 
+class Gone(exceptions.APIException):
+    """410: the object existed and was removed; the body says what is left of it.
+
+    Unlike DRF's own details, the body is sent as given (numbers stay numbers).
+    """
+
+    status_code = 410
+    default_detail = "Gone."
+    default_code = "gone"
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__()
+        self.body = body
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django validation errors (400) and missing rows (404)."""
+    """DRF's handler, plus Django validation errors (400), missing rows (404) and
+    removed objects (410 with what is left of them)."""
+    if isinstance(exc, Gone):
+        return Response(exc.body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
     elif isinstance(exc, ObjectDoesNotExist):

@@ -46,6 +46,12 @@ class RunListSerializer(serializers.Serializer):
     shortage_total = serializers.FloatField(allow_null=True)
     profit_total = serializers.FloatField(allow_null=True)
     pinned = serializers.BooleanField()
+    is_baseline = serializers.BooleanField(help_text=_("The baseline of its plan."))
+    held = serializers.BooleanField(
+        help_text=_("Kept by retention: the plan's baseline or a run of an approved version.")
+    )
+    archived = serializers.BooleanField(help_text=_("Hidden from the default history."))
+    tags = serializers.ListField(child=serializers.CharField())
     url = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -225,3 +231,27 @@ class ComparisonSerializer(serializers.Serializer):
             "the config diff (null when the config version is the same)."
         ),
     )
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """A removed run (HTTP 410): what it was tied to, its KPIs, when and why it went."""
+
+    detail = serializers.SerializerMethodField()
+    run_id = serializers.UUIDField()
+    plan_version_id = serializers.CharField()
+    scenario_id = serializers.IntegerField(allow_null=True)
+    config_version_id = serializers.IntegerField(allow_null=True)
+    job_id = serializers.IntegerField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    kpis = serializers.JSONField()
+    removed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    export_path = serializers.CharField(help_text=_("Where it was exported (empty: nowhere)."))
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_detail(self, tombstone: Any) -> str:
+        return str(tombstone.get_reason_display())
+
+
+class TagsInputSerializer(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20)

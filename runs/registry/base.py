@@ -59,6 +59,10 @@ class RunRegistry(Protocol):
 
     def set_pinned(self, run: Run, pinned: bool) -> Run: ...
 
+    def update(self, run: Run, **changes: object) -> Run:
+        """Change a stored run's lifecycle columns (archived, tags, held, is_baseline)."""
+        ...
+
     def delete(self, run: Run) -> None:
         """Delete a run and its result."""
         ...

@@ -3,7 +3,8 @@
 Runs live in this process only (a restart forgets them, and each worker
 process has its own), newest first, bounded: at most ``RUNS_DB_MAX_ROWS``
 unpinned runs when that is set, else :data:`DEFAULT_MAX_RUNS`, pruned by the
-same retention signal as the database backend. Pinned runs are spared.
+same retention signal as the database backend. Pinned and held runs are
+spared. Removed runs leave no tombstone here: the whole store is throwaway.
 Run objects are unsaved model instances whose plan version, scenario, config
 and job are the real rows, so every read path renders them unchanged.
 
@@ -112,6 +113,14 @@ class Registry:
         run.pinned = pinned
         return stored
 
+    def update(self, run: Run, **changes: object) -> Run:
+        with self._lock:
+            stored = self.get(run.pk)
+            for field, value in changes.items():
+                setattr(stored, field, value)
+                setattr(run, field, value)
+        return stored
+
     def delete(self, run: Run) -> None:
         with self._lock:
             self._runs.pop(run.pk, None)
@@ -121,7 +130,7 @@ class Registry:
         keep = keep or DEFAULT_MAX_RUNS
         with self._lock:
             unpinned = sorted(
-                (run for run in self._runs.values() if not run.pinned),
+                (run for run in self._runs.values() if not (run.pinned or run.held)),
                 key=lambda run: (run.started_at, str(run.run_id)),
                 reverse=True,
             )

@@ -7,6 +7,8 @@ from runs.selectors.history import (
     run_get_many,
     run_list,
     run_result_meta,
+    run_tombstone,
+    run_tombstones,
 )
 from runs.selectors.tables import (
     BUCKETS,
@@ -31,4 +33,6 @@ __all__ = [
     "run_start_date",
     "run_table",
     "run_table_keys",
+    "run_tombstone",
+    "run_tombstones",
 ]

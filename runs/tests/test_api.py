@@ -244,7 +244,8 @@ def test_delete_needs_delete_permission_and_refuses_pinned_runs(db):
     assert refused.status_code == 400 and "pinned" in refused.json()
     services.run_unpin(run=run)
     assert deleter.delete(f"/runs/{run.run_id}").status_code == 204
-    assert deleter.get(f"/runs/{run.run_id}").status_code == 404
+    gone = deleter.get(f"/runs/{run.run_id}")
+    assert gone.status_code == 410 and gone.json()["reason"] == "deleted"
 
 
 # --- tables -------------------------------------------------------------------------

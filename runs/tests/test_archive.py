@@ -14,7 +14,7 @@ from jobs.runner import JobContext
 from jobs.tests.factories import JobFactory
 from runs import archive
 from runs.columnar import frame_to_parquet, parquet_to_frame
-from runs.models import ArchivedRun, Run, RunResult
+from runs.models import ExportedRun, Run, RunResult
 from runs.tests.factories import RunFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_export_writes_json_lines_and_psi_and_marks_runs_archived(tmp_path):
     assert first["config_version_id"] == runs[0].config_version_id
     psi = (export.path / first["files"]["psi"]).read_bytes()
     pd.testing.assert_frame_equal(parquet_to_frame(psi), PSI)
-    assert set(ArchivedRun.objects.values_list("run_id", flat=True)) == {r.run_id for r in runs}
+    assert set(ExportedRun.objects.values_list("run_id", flat=True)) == {r.run_id for r in runs}
     # Already archived: nothing left to export.
     assert archive.run_export(directory=tmp_path) is None
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from plans.tests.factories import PlanVersionFactory
 from runs import metrics, services
 from runs.columnar import parquet_to_frame
-from runs.models import Run, RunResult
+from runs.models import Run, RunResult, RunTombstone
 from runs.tests.factories import fake_result, psi_frame, record
 from runs.tests.helpers import current_memory_registry
 from scenarios.tests.factories import ConfigVersionFactory
@@ -108,11 +108,13 @@ def test_recording_run_n_plus_one_prunes_in_a_constant_number_of_queries(
     pv = PlanVersionFactory.create()
     _record_many(5, pv=pv)
     # insert run + insert result + pick the doomed (+ lock them on PostgreSQL)
-    # + delete results + delete runs, in one savepoint: the same for 5 rows as
-    # for 100,000.
-    with django_assert_max_num_queries(8):
+    # + their export paths + their tombstone rows + insert tombstones + delete
+    # results + delete runs, in one savepoint: the same for 5 rows as for 100,000.
+    with django_assert_max_num_queries(11):
         record(pv)
     assert Run.objects.count() == 5
+    (gone,) = RunTombstone.objects.all()
+    assert gone.reason == "retention" and gone.plan_version_id == pv.pk
 
 
 @override_settings(RUNS_DB_MAX_ROWS=0)
@@ -176,7 +178,7 @@ def _valid(params):
 
 
 def test_with_archiving_on_retention_deletes_only_archived_runs(settings, tmp_path):
-    from runs.models import ArchivedRun
+    from runs.models import ExportedRun
 
     # One mechanism only (the fixture): mixing it with @override_settings
     # unwinds out of order and leaks the cap into later tests.
@@ -184,7 +186,7 @@ def test_with_archiving_on_retention_deletes_only_archived_runs(settings, tmp_pa
     settings.SCPLN_ARCHIVE_DIR = tmp_path
     runs = _record_many(3)
     assert Run.objects.count() == 3  # the oldest is not archived: kept for now
-    ArchivedRun.objects.create(run_id=runs[0].run_id, path=str(tmp_path))
+    ExportedRun.objects.create(run_id=runs[0].run_id, path=str(tmp_path))
     record(runs[0].plan_version)
     assert not Run.objects.filter(pk=runs[0].pk).exists()
     assert Run.objects.count() == 3  # runs[1] is beyond the cap but not archived yet

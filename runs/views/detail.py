@@ -23,6 +23,7 @@ from core.charts import chart_data, series
 from core.errors import error_lines
 from core.forms import add_service_errors
 from core.tables import DisplayTable, display_table
+from core.users import acting_user
 from runs import selectors, services
 from runs.forms import RunTableForm
 from runs.kpis import column_label, kpi_groups, run_warnings, top_shortages
@@ -179,7 +180,9 @@ class RunPinView(PermissionRequiredMixin, View):
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         try:
-            run = services.run_set_pinned(run=run_or_404(run_id), pinned=self.pinned)
+            run = services.run_set_pinned(
+                run=run_or_404(run_id), pinned=self.pinned, user=acting_user(request)
+            )
         except Run.DoesNotExist:  # deleted (or pruned) since it was read
             raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
         if self.pinned:
@@ -204,7 +207,7 @@ class RunDeleteView(PermissionRequiredMixin, View):
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = run_or_404(run_id)
         try:
-            services.run_delete(run=run)
+            services.run_delete(run=run, user=acting_user(request))
         except ValidationError as error:
             for message in error_lines(error):
                 messages.error(request, message)
