@@ -24,3 +24,15 @@ def error_lines(error: ValidationError, labels: Mapping[str, str] | None = None)
         for field, messages in error_fields(error).items()
         for message in messages
     ]
+
+
+class Conflict(Exception):
+    """A request that the object's current state does not allow (the API answers 409).
+
+    Not a ``ValidationError``: nothing in the request is wrong, the object is
+    in another state than the caller thought.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -102,3 +102,33 @@ class Note(SubjectModel, CreatedModel):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class Notification(models.Model):
+    """Something a user should know (a plan to approve, a decision on their plan),
+    shown on their notifications page until read; also sent by e-mail."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

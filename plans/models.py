@@ -20,10 +20,23 @@ def new_plan_version_id() -> str:
 
 
 class Plan(CreatedModel):
-    """A planning effort that planners name; each generation is a PlanVersion."""
+    """A planning effort that planners name; each generation is a PlanVersion.
+
+    ``baseline_run`` is the run later versions are compared with: the latest
+    run of the version approved last (plans/services/lifecycle.py). A superseded
+    baseline stays a run like any other.
+    """
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    baseline_run = models.ForeignKey(
+        "runs.Run",
+        verbose_name=_("baseline run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("plan")
@@ -43,8 +56,13 @@ class PlanVersion(TrackedModel):
     filters. A version is never overwritten: executing a plan again makes a
     new version whose ``parent`` is the one it came from.
 
-    States: draft → aggregated → disaggregated → scheduled → executed, or
-    failed from any non-terminal state (with ``error``).
+    States of generation: draft → aggregated → disaggregated → scheduled →
+    executed, or failed from any of them (with ``error``). Then its life as a
+    plan (plans/services/lifecycle.py, the one place that moves it): executed →
+    submitted → approved → released; submitted → rejected → submitted again;
+    approved or released → superseded when another version of the plan is
+    approved; executed, rejected, superseded or failed → archived. Approved and
+    released versions are read-only.
     """
 
     class State(models.TextChoices):
@@ -54,6 +72,20 @@ class PlanVersion(TrackedModel):
         SCHEDULED = "scheduled", _("Scheduled")
         EXECUTED = "executed", _("Executed")
         FAILED = "failed", _("Failed")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RELEASED = "released", _("Released")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+        ARCHIVED = "archived", _("Archived")
+
+    GENERATING = (
+        State.DRAFT,
+        State.AGGREGATED,
+        State.DISAGGREGATED,
+        State.SCHEDULED,
+    )
+    READ_ONLY = (State.APPROVED, State.RELEASED)
 
     plan_version_id = models.CharField(
         _("plan version id"),
@@ -109,6 +141,9 @@ class PlanVersion(TrackedModel):
         verbose_name = _("plan version")
         verbose_name_plural = _("plan versions")
         ordering = ["-created_at"]
+        permissions = [
+            ("approve_planversion", _("Can approve, reject and release plan versions")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
             models.CheckConstraint(
@@ -127,8 +162,9 @@ class PlanVersion(TrackedModel):
         return reverse("plans:detail", args=[self.plan_version_id])
 
     @property
-    def is_terminal(self) -> bool:
-        return self.state in (self.State.EXECUTED, self.State.FAILED)
+    def is_read_only(self) -> bool:
+        """Approved and released versions do not change; edits go to a new version."""
+        return self.state in self.READ_ONLY
 
     @property
     def jobs(self) -> JobQuerySet:

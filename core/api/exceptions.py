@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import error_fields
+from core.errors import Conflict, error_fields
 
 
 def validation_detail(error: DjangoValidationError) -> dict[str, Any]:
@@ -54,6 +54,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     removed objects (410 with what is left of them)."""
     if isinstance(exc, Gone):
         return Response(exc.body, status=exc.status_code)
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.message}, status=409)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
     elif isinstance(exc, ObjectDoesNotExist):

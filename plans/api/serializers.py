@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from plans.models import PlanArtifact, PlanningInputSet, PlanVersion
 from plans.parameters import serializer_field
 from runs.models import Run
+from runs.selectors import run_tombstones
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine.planning.parameters import parameter_specs
 
@@ -146,15 +150,47 @@ class PlanArtifactSerializer(serializers.ModelSerializer):
         return self._url(obj, "json")
 
 
+class RemovedRunSerializer(serializers.Serializer):
+    """A run of this version that retention (or a user) removed, and where it went."""
+
+    run_id = serializers.UUIDField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    removed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    export_path = serializers.CharField()
+    kpis = serializers.JSONField()
+
+
 class PlanVersionDetailSerializer(PlanVersionSerializer):
     runs = PlanRunSerializer(many=True, read_only=True)
+    removed_runs = serializers.SerializerMethodField()
     jobs = PlanJobSerializer(many=True, read_only=True)
     artifacts = PlanArtifactSerializer(many=True, read_only=True)
     runs_url = serializers.SerializerMethodField()
+    baseline_run_id = serializers.SerializerMethodField()
+    read_only = serializers.BooleanField(source="is_read_only", read_only=True)
 
     class Meta(PlanVersionSerializer.Meta):
-        fields = [*PlanVersionSerializer.Meta.fields, "runs", "runs_url", "jobs", "artifacts"]
+        fields = [
+            *PlanVersionSerializer.Meta.fields,
+            "read_only",
+            "baseline_run_id",
+            "runs",
+            "removed_runs",
+            "runs_url",
+            "jobs",
+            "artifacts",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(RemovedRunSerializer(many=True))
+    def get_removed_runs(self, obj: PlanVersion) -> list[dict[str, Any]]:
+        return RemovedRunSerializer(run_tombstones(plan_version_id=obj.pk), many=True).data
+
+    @extend_schema_field({"type": "string", "format": "uuid", "nullable": True})
+    def get_baseline_run_id(self, obj: PlanVersion) -> str | None:
+        baseline = obj.plan.baseline_run_id
+        return str(baseline) if baseline else None
 
     def get_runs_url(self, obj: PlanVersion) -> str:
         return self._absolute(reverse("runs-api:list") + f"?plan_version_id={obj.pk}")

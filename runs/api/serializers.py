@@ -184,10 +184,15 @@ class TablePageSerializer(serializers.Serializer):
 class CompareQuerySerializer(serializers.Serializer):
     ids = serializers.CharField(
         max_length=(36 + 1) * MAX_RUNS + 50,
-        help_text=_("2 to 10 run ids, comma-separated."),
+        help_text=_(
+            "Up to 10 run ids, comma-separated; one run is compared with its plan's baseline."
+        ),
     )
     base = serializers.UUIDField(
-        required=False, help_text=_("The run the others are compared with (default: the first).")
+        required=False,
+        help_text=_(
+            "The run the others are compared with (default: the plan's baseline, else the first)."
+        ),
     )
     threshold = serializers.FloatField(
         required=False,

@@ -26,7 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from runs.models import HEADLINE_KPIS, Run
+from runs.models import HEADLINE_KPIS, Run, RunTombstone
 from runs.registry import get_registry
 from scenarios.models import ConfigVersion
 from scpln.engine.canonical import ConfigError
@@ -81,12 +81,21 @@ def run_compare(
     base_id: uuid.UUID | None = None,
     threshold: float | None = None,
 ) -> Comparison:
-    """Compare 2 to 10 runs against ``base_id`` (default: the first one).
+    """Compare up to 10 runs against ``base_id``.
 
-    Raises ``ValidationError`` on ``ids`` (too few, too many, repeated, unknown)
-    or ``base`` (not among the ids).
+    Without ``base_id`` the base is the baseline of the first run's plan when
+    it has one (added to the comparison if it is not among the ids, which is
+    how one run is compared with its baseline), else the first run. Raises
+    ``ValidationError`` on ``ids`` (too few, too many, repeated, unknown, or
+    removed — naming when and where to) or ``base`` (not among the ids).
     """
     ids = list(run_ids)
+    if base_id is None and ids:
+        baseline = _baseline_of(ids[0])
+        if baseline is not None:
+            base_id = baseline
+            if baseline not in ids:
+                ids.insert(0, baseline)
     if len(ids) < 2 or len(ids) > MAX_RUNS:
         raise ValidationError(
             {"ids": _("Give from 2 to %(max)d run ids, comma-separated.") % {"max": MAX_RUNS}}
@@ -97,9 +106,9 @@ def run_compare(
     if base_id not in ids:
         raise ValidationError({"base": _("The base run must be one of the compared runs.")})
     found = get_registry().get_many(ids)
-    missing = [str(rid) for rid in ids if rid not in found]
+    missing = [rid for rid in ids if rid not in found]
     if missing:
-        raise ValidationError({"ids": _("Unknown run(s): %(ids)s.") % {"ids": ", ".join(missing)}})
+        raise ValidationError({"ids": _missing_messages(missing)})
     runs = [found[rid] for rid in ids]
     base = found[base_id]
     return Comparison(
@@ -109,6 +118,40 @@ def run_compare(
         kpis=_kpi_rows(runs, base, threshold),
         differences=_differences(runs, base),
     )
+
+
+def _baseline_of(run_id: uuid.UUID) -> uuid.UUID | None:
+    """The baseline run of the plan this run belongs to (None: no plan, or none yet)."""
+    plan_id = Run.objects.filter(pk=run_id).values_list("plan_version__plan_id", flat=True).first()
+    if plan_id is None:
+        return None
+    return (
+        Run.objects.filter(is_baseline=True, plan_version__plan_id=plan_id)
+        .values_list("run_id", flat=True)
+        .first()
+    )
+
+
+def _missing_messages(run_ids: list[uuid.UUID]) -> list[str]:
+    """Why each run is not there: removed (when, why, where it was exported) or unknown."""
+    removed = {t.run_id: t for t in RunTombstone.objects.filter(run_id__in=run_ids)}
+    messages = []
+    unknown = [str(rid) for rid in run_ids if rid not in removed]
+    for rid in run_ids:
+        tombstone = removed.get(rid)
+        if tombstone is None:
+            continue
+        message = _("Run %(run)s was %(how)s on %(when)s.") % {
+            "run": rid,
+            "how": tombstone.get_reason_display().lower(),
+            "when": tombstone.removed_at.date().isoformat(),
+        }
+        if tombstone.export_path:
+            message += " " + _("It was exported to %(path)s.") % {"path": tombstone.export_path}
+        messages.append(message)
+    if unknown:
+        messages.append(_("Unknown run(s): %(ids)s.") % {"ids": ", ".join(unknown)})
+    return messages
 
 
 def flatten_kpis(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:
