@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def notify(
-    *, recipients: Iterable[AbstractBaseUser], subject: str, text: str = "", url: str = ""
+    *, recipients: Iterable[User], subject: str, text: str = "", url: str = ""
 ) -> list[Notification]:
     """Notify each recipient (once, active users only) on their page and by e-mail."""
     seen: set[int] = set()
@@ -49,18 +49,18 @@ def _mail(subject: str, body: str, addresses: list[str]) -> None:
         logger.warning("notification mail to %s failed", addresses, exc_info=True)
 
 
-def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     """The user's notifications, unread first, newest first."""
     return Notification.objects.filter(recipient=user).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-id"
     )
 
 
-def notifications_unread_count(user: AbstractBaseUser) -> int:
+def notifications_unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_mark_read(*, user: AbstractBaseUser) -> int:
+def notifications_mark_read(*, user: User) -> int:
     """Mark all of the user's notifications read; how many were unread."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()

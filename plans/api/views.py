@@ -181,7 +181,10 @@ class PlanTransitionView(APIView):
         body = ReasonInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         version = plan_version_transition(
-            version=version, action=self.action, user=request.user, note=body.validated_data["note"]
+            version=version,
+            action=self.action,
+            user=acting_user(request),
+            note=body.validated_data["note"],
         )
         detail = selectors.plan_version_detail(plan_version_id=version.pk)
         return Response(s.PlanVersionDetailSerializer(detail, context={"request": request}).data)
@@ -273,6 +276,6 @@ class PlanNotesView(APIView):
         body = NoteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         note = services.plan_version_note_add(
-            version=version, text=body.validated_data["text"], user=request.user
+            version=version, text=body.validated_data["text"], user=acting_user(request)
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
