@@ -8,9 +8,10 @@ when its change committed. Objects are named generically (content type + id):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
@@ -40,17 +41,12 @@ STATE_LABELS: dict[str, str | Promise] = {}
 
 def register_labels(
     *,
-    actions: dict[str, str | Promise] | None = None,
-    states: dict[str, str | Promise] | None = None,
+    actions: Mapping[str, str | Promise] | None = None,
+    states: Mapping[str, str | Promise] | None = None,
 ) -> None:
     """Name an app's actions and states for the history its pages show."""
     ACTION_LABELS.update(actions or {})
     STATE_LABELS.update(states or {})
-
-
-def author(user: AbstractBaseUser | AnonymousUser | None) -> Any:
-    """The user to record as actor or author (None for anonymous or system work)."""
-    return user if user is not None and user.is_authenticated else None
 
 
 def _subject(model: type[Model], object_id: Any) -> dict[str, Any]:
@@ -64,7 +60,7 @@ def event_record(
     *,
     obj: Model,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: User | None = None,
     from_state: str = "",
     to_state: str = "",
     reason: str = "",
@@ -74,7 +70,7 @@ def event_record(
     return AuditEvent.objects.create(
         **_subject(type(obj), obj.pk),
         action=action,
-        actor=author(actor),
+        actor=actor,
         from_state=from_state,
         to_state=to_state,
         reason=reason,
@@ -87,9 +83,7 @@ def events_for(model: type[Model], object_id: Any) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(**_subject(model, object_id)).select_related("actor")
 
 
-def note_add(
-    *, obj: Model, text: str, user: AbstractBaseUser | AnonymousUser | None = None
-) -> Note:
+def note_add(*, obj: Model, text: str, user: User | None = None) -> Note:
     """Add a note to ``obj``; an empty or oversized text is refused (``text``)."""
     text = (text or "").strip()
     if not text:
@@ -98,7 +92,7 @@ def note_add(
         raise ValidationError(
             {"text": _("A note has at most %(max)d characters.") % {"max": NOTE_MAX_CHARS}}
         )
-    note = Note.objects.create(**_subject(type(obj), obj.pk), text=text, created_by=author(user))
+    note = Note.objects.create(**_subject(type(obj), obj.pk), text=text, created_by=user)
     event_record(obj=obj, action="note", actor=user, reason=text[:200])
     return note
 

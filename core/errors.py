@@ -16,9 +16,9 @@ def error_fields(error: ValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: list(error.messages)}
 
 
-def error_lines(error: ValidationError, labels: Mapping[str, str] = ()) -> list[str]:
+def error_lines(error: ValidationError, labels: Mapping[str, str] | None = None) -> list[str]:
     """Every message as a line, “field: message” (the field by its label when given)."""
-    names = dict(labels)
+    names = dict(labels or {})
     return [
         message if field == NON_FIELD_ERRORS else f"{names.get(field, field)}: {message}"
         for field, messages in error_fields(error).items()

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -22,12 +22,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.models import Notification
+from core.users import acting_user
 
 logger = logging.getLogger(__name__)
 
 
 def notify(
-    *, recipients: Iterable[AbstractBaseUser], subject: str, text: str = "", url: str = ""
+    *, recipients: Iterable[User], subject: str, text: str = "", url: str = ""
 ) -> list[Notification]:
     """Notify each recipient (once, active users only) on their page and by e-mail."""
     seen: set[int] = set()
@@ -53,18 +54,18 @@ def _mail(subject: str, body: str, addresses: list[str]) -> None:
         logger.warning("notification mail to %s failed", addresses, exc_info=True)
 
 
-def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     """The user's notifications, unread first, newest first."""
     return Notification.objects.filter(recipient=user).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-id"
     )
 
 
-def notifications_unread_count(user: AbstractBaseUser) -> int:
+def notifications_unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_mark_read(*, user: AbstractBaseUser) -> int:
+def notifications_mark_read(*, user: User) -> int:
     """Mark all of the user's notifications read; how many were unread."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -74,8 +75,10 @@ def notifications_mark_read(*, user: AbstractBaseUser) -> int:
 @login_required
 def notifications_view(request: HttpRequest) -> HttpResponse:
     """``/ui/notifications``: the user's notifications; POST marks them all read."""
+    user = acting_user(request)
+    assert user is not None  # login_required
     if request.method == "POST":
-        notifications_mark_read(user=request.user)
+        notifications_mark_read(user=user)
         return redirect("notifications")
-    page = Paginator(notifications_for(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(notifications_for(user), 50).get_page(request.GET.get("page"))
     return render(request, "notifications.html", {"page_obj": page, "notices": page.object_list})

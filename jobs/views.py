@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.errors import error_lines
+from core.users import acting_user
 from jobs import registry, selectors
 from jobs.models import Job
 from jobs.services import job_cancel, job_retry
@@ -94,7 +95,7 @@ class JobRetryView(LoginRequiredMixin, View):
         _require(request, "jobs.add_job")
         job = _job_or_404(pk)
         try:
-            new = job_retry(job=job, user=request.user)
+            new = job_retry(job=job, user=acting_user(request))
         except ValidationError as error:
             for line in error_lines(error, {"status": _("Status")}):
                 messages.error(request, line)

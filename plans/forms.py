@@ -14,6 +14,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import declared_field
 from plans.models import PlanningInputSet
 from plans.parameters import form_field
 from runs.models import Run
@@ -170,7 +171,7 @@ class AggregateJobForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.runs = {str(run.run_id): run for run in runs}
-        self.fields["run"].choices = [
+        declared_field(self, "run", forms.ChoiceField).choices = [
             ("", _("The latest run")),
             *(
                 (
@@ -181,9 +182,13 @@ class AggregateJobForm(forms.Form):
                 for key, run in self.runs.items()
             ),
         ]
-        self.fields["bucket"].choices = [(b, BUCKET_LABELS.get(b, b)) for b in BUCKETS]
-        self.fields["group_by"].choices = [(key, group_key_label(key)) for key in group_keys]
-        self.fields["measures"].choices = [
+        declared_field(self, "bucket", forms.ChoiceField).choices = [
+            (b, BUCKET_LABELS.get(b, b)) for b in BUCKETS
+        ]
+        declared_field(self, "group_by", forms.ChoiceField).choices = [
+            (key, group_key_label(key)) for key in group_keys
+        ]
+        declared_field(self, "measures", forms.ChoiceField).choices = [
             (_("PSI"), [(f, f) for f in PSI_FIELDS]),
             (_("P&L"), [(f, f) for f in PL_FIELDS]),
         ]

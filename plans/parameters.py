@@ -11,7 +11,7 @@ set's, then scpln's); the engine's parser and the service validate the rest.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy
@@ -39,11 +39,10 @@ def form_field(spec: ParameterSpec) -> forms.Field:
         "help_text": gettext_lazy(spec.help),
         "required": False,
     }
-    bounds = {"min_value": spec.min_value, "max_value": spec.max_value}
     if spec.kind == "days":
-        return forms.IntegerField(**common, **bounds)
+        return forms.IntegerField(**common, **_whole_bounds(spec))
     if spec.kind == "number":
-        return forms.FloatField(**common, **bounds)
+        return forms.FloatField(**common, min_value=spec.min_value, max_value=spec.max_value)
     if spec.kind == "date":
         widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         return forms.DateField(**common, widget=widget)
@@ -59,14 +58,26 @@ def serializer_field(spec: ParameterSpec) -> serializers.Field:
         "label": spec.label,
         "help_text": spec.help,
     }
-    bounds = {"min_value": spec.min_value, "max_value": spec.max_value}
     if spec.kind == "days":
-        return serializers.IntegerField(**common, **bounds)
+        return serializers.IntegerField(**common, **_whole_bounds(spec))
     if spec.kind == "number":
-        return serializers.FloatField(**common, **bounds)
+        return serializers.FloatField(**common, min_value=spec.min_value, max_value=spec.max_value)
     if spec.kind == "date":
         return serializers.DateField(**common)
     return serializers.ChoiceField(**common, choices=list(spec.values))
+
+
+class _WholeBounds(TypedDict):
+    min_value: int | None
+    max_value: int | None
+
+
+def _whole_bounds(spec: ParameterSpec) -> _WholeBounds:
+    """The bounds of a ``days`` parameter, whole numbers as the integer fields take them."""
+    return {
+        "min_value": None if spec.min_value is None else int(spec.min_value),
+        "max_value": None if spec.max_value is None else int(spec.max_value),
+    }
 
 
 def _option_name(name: str) -> str:

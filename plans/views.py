@@ -26,6 +26,7 @@ from core.downloads import frame_download
 from core.errors import Conflict, error_lines
 from core.forms import add_service_errors
 from core.tables import display_table
+from core.users import acting_user
 from jobs.models import Job
 from jobs.registry import job_type_choices
 from plans import selectors, services
@@ -129,7 +130,7 @@ class PlanListView(LoginRequiredMixin, View):
                     config_version=data["config_version"],
                     input_set=data["input_set"],
                     parameters=form.parameters(),
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, form.SERVICE_FIELDS)
@@ -219,7 +220,7 @@ def _balance_chart(tables: dict) -> dict[str, Any] | None:
     frame = selectors.plan_weekly_balance(tables)
     if frame is None:
         return None
-    datasets = [
+    datasets: list[dict[str, Any]] = [
         {"label": _("Demand"), "data": series(frame["demand"])},
         {"label": _("Supply"), "data": series(frame["supply"])},
         {"label": _("Production"), "data": series(frame["production"]), "dashed": True},
@@ -347,7 +348,9 @@ def _detail_context(
             if baseline_id and latest_run and latest_run.run_id != baseline_id
             else ""
         ),
-        "transitions": services.plan_version_transitions(version=version, user=user),
+        "transitions": services.plan_version_transitions(
+            version=version, user=acting_user(request)
+        ),
         "events": list(events_for(PlanVersion, version.pk)[:EVENTS_SHOWN]),
         "notes": list(notes_for(PlanVersion, version.pk)),
         "can_note": user.has_perm(CHANGE) or user.has_perm(APPROVE),
@@ -431,7 +434,7 @@ class PlanExecuteView(LoginRequiredMixin, View):
             new = services.plan_version_execute_again(
                 plan_version=version,
                 parameters=form.parameters(with_empty=True) if form is not None else None,
-                user=request.user,
+                user=acting_user(request),
             )
         except ValidationError as error:
             if form is not None:
@@ -471,7 +474,10 @@ class PlanTransitionView(LoginRequiredMixin, View):
             raise Http404(_("No such action."))
         try:
             version = services.plan_version_transition(
-                version=version, action=action, user=request.user, note=request.POST.get("note", "")
+                version=version,
+                action=action,
+                user=acting_user(request),
+                note=request.POST.get("note", ""),
             )
         except ValidationError as error:
             for line in error_lines(error, {"note": _("Reason")}):
@@ -497,7 +503,7 @@ class PlanNoteView(LoginRequiredMixin, View):
         version = _version_or_404(plan_version_id)
         try:
             services.plan_version_note_add(
-                version=version, text=request.POST.get("text", ""), user=request.user
+                version=version, text=request.POST.get("text", ""), user=acting_user(request)
             )
         except ValidationError as error:
             for line in error_lines(error, {"text": _("Note")}):
@@ -525,7 +531,7 @@ class PlanAggregateView(LoginRequiredMixin, View):
                     bucket=data["bucket"],
                     group_by=data["group_by"],
                     fields=data["measures"],
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, form.SERVICE_FIELDS)

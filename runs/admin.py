@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdmin
 from core.admin_links import change_link
 from core.errors import error_lines
+from core.users import acting_user
 from runs import services
 from runs.models import ExportedRun, Run, RunTombstone
 
@@ -41,7 +42,7 @@ class RunAdmin(admin.ModelAdmin):
     list_select_related = ["plan_version", "scenario", "config_version"]
     date_hierarchy = "started_at"
     show_full_result_count = False
-    readonly_fields = [
+    readonly_fields = (
         "run_id",
         "status",
         "source",
@@ -70,7 +71,7 @@ class RunAdmin(admin.ModelAdmin):
         "is_baseline",
         "archived",
         "tags",
-    ]
+    )
     fields = readonly_fields
     actions = ["pin_selected", "unpin_selected"]
 
@@ -92,13 +93,13 @@ class RunAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request: HttpRequest, obj: Run) -> None:
-        services.run_delete(run=obj, user=request.user)
+        services.run_delete(run=obj, user=acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
         # The same service as the API, run by run, so pinned runs are refused.
         for run in queryset:
             try:
-                services.run_delete(run=run, user=request.user)
+                services.run_delete(run=run, user=acting_user(request))
             except ValidationError as exc:
                 for message in error_lines(exc):
                     self.message_user(request, message, messages.WARNING)
@@ -128,13 +129,13 @@ class RunAdmin(admin.ModelAdmin):
     )
     def pin_selected(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
         for run in queryset:
-            services.run_set_pinned(run=run, pinned=True, user=request.user)
+            services.run_set_pinned(run=run, pinned=True, user=acting_user(request))
         self.message_user(request, _("Runs pinned."), messages.SUCCESS)
 
     @admin.action(description=_("Unpin selected runs"), permissions=["change"])
     def unpin_selected(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
         for run in queryset:
-            services.run_set_pinned(run=run, pinned=False, user=request.user)
+            services.run_set_pinned(run=run, pinned=False, user=acting_user(request))
         self.message_user(request, _("Runs unpinned."), messages.SUCCESS)
 
 

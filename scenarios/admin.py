@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_links import change_link, changelist_link
 from core.errors import error_lines
 from core.forms import add_service_errors
+from core.users import acting_user
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
@@ -28,7 +29,8 @@ class ConfigVersionAdminForm(forms.ModelForm):
         fields = list(CONFIG_EDITABLE)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             services.config_validate_update(**{f: cleaned.get(f) for f in CONFIG_EDITABLE})
         except ValidationError as error:
@@ -45,7 +47,8 @@ class ScenarioAdminForm(forms.ModelForm):
         fields = list(services.SCENARIO_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         instance = self.instance if self.instance.pk else None
         try:
             if instance is not None:
@@ -181,9 +184,9 @@ class ScenarioAdmin(admin.ModelAdmin):
         # The same services as the UI and the API (the form checked their rules).
         fields = _scenario_fields(form.cleaned_data)
         if change:
-            saved = services.scenario_update(scenario=obj, user=request.user, **fields)
+            saved = services.scenario_update(scenario=obj, user=acting_user(request), **fields)
         else:
-            saved = services.scenario_create(user=request.user, **fields)
+            saved = services.scenario_create(user=acting_user(request), **fields)
         obj.pk, obj.updated_at = saved.pk, saved.updated_at
 
     def delete_model(self, request: HttpRequest, obj: Scenario) -> None:
@@ -195,7 +198,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     def _delete(self, request: HttpRequest, scenario: Scenario) -> None:
         try:
-            services.scenario_delete(scenario=scenario, user=request.user)
+            services.scenario_delete(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
             for message in error_lines(error):
                 self.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
@@ -217,7 +220,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("plan versions"), ordering="_plan_count")
     def plan_count(self, obj: Scenario) -> int:
-        return obj._plan_count  # type: ignore[attr-defined]
+        return obj._plan_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description=_("plan versions"))
     def plan_versions_link(self, obj: Scenario) -> str:
@@ -235,14 +238,16 @@ class ScenarioAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda s: services.scenario_lock(
-                scenario=s, user=request.user, reason=_("locked from the admin")
+                scenario=s, user=acting_user(request), reason=str(_("locked from the admin"))
             ),
         )
 
     @admin.action(description=_("Unlock selected scenarios"), permissions=["change"])
     def unlock_selected(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
         self._apply(
-            request, queryset, lambda s: services.scenario_unlock(scenario=s, user=request.user)
+            request,
+            queryset,
+            lambda s: services.scenario_unlock(scenario=s, user=acting_user(request)),
         )
 
     def _apply(self, request: HttpRequest, queryset: QuerySet[Scenario], action) -> None:

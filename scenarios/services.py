@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
@@ -18,9 +18,7 @@ from scpln.engine import canonical
 
 
 @transaction.atomic
-def scenario_lock(
-    *, scenario: Scenario, user: AbstractBaseUser | None, reason: str = ""
-) -> Scenario:
+def scenario_lock(*, scenario: Scenario, user: User | None, reason: str = "") -> Scenario:
     """Freeze a scenario so no edit, deletion, plan or run touches it.
 
     Locking a locked scenario is refused rather than silently re-stamped, so
@@ -32,7 +30,7 @@ def scenario_lock(
             {"locked": _("Scenario “%(name)s” is already locked.") % {"name": scenario.name}}
         )
     scenario.locked = True
-    scenario.locked_by = user if user is not None and user.is_authenticated else None
+    scenario.locked_by = user
     scenario.locked_at = timezone.now()
     scenario.lock_reason = reason.strip()
     scenario.save(update_fields=["locked", "locked_by", "locked_at", "lock_reason", "updated_at"])
@@ -48,7 +46,7 @@ def scenario_lock(
 
 
 @transaction.atomic
-def scenario_unlock(*, scenario: Scenario, user: AbstractBaseUser | None) -> Scenario:
+def scenario_unlock(*, scenario: Scenario, user: User | None) -> Scenario:
     """Make a locked scenario editable and usable for plans again."""
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     if not scenario.locked:
@@ -72,7 +70,7 @@ def config_import(
     name: str = "",
     description: str = "",
     source_filename: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> tuple[ConfigVersion, bool]:
     """Validate a canonical-1.0 document and store it as a new config version.
 
@@ -112,7 +110,7 @@ def config_import(
         node_count=len(config.nodes),
         source_filename=source_filename[:255],
         warnings=[str(warning) for warning in report.warnings],
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=user,
     )
     try:
         with transaction.atomic():
@@ -294,7 +292,7 @@ def scenario_validate(fields: dict[str, Any], *, instance: Scenario | None) -> N
 
 
 @transaction.atomic
-def scenario_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> Scenario:
+def scenario_create(*, user: User | None = None, **fields: Any) -> Scenario:
     """Create a scenario from :data:`SCENARIO_FIELDS` (unknown keys are a TypeError)."""
     unknown = set(fields) - set(SCENARIO_FIELDS)
     if unknown:
@@ -305,7 +303,7 @@ def scenario_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> S
     try:
         with transaction.atomic():
             return Scenario.objects.create(
-                created_by=user if user is not None and user.is_authenticated else None,
+                created_by=user,
                 **fields,
             )
     except IntegrityError:
@@ -315,9 +313,7 @@ def scenario_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> S
 
 
 @transaction.atomic
-def scenario_update(
-    *, scenario: Scenario, user: AbstractBaseUser | None = None, **changes: Any
-) -> Scenario:
+def scenario_update(*, scenario: Scenario, user: User | None = None, **changes: Any) -> Scenario:
     """Change some of a scenario's fields. A locked scenario is refused (``locked``)."""
     unknown = set(changes) - set(SCENARIO_FIELDS)
     if unknown:
@@ -340,7 +336,7 @@ def scenario_update(
 
 
 @transaction.atomic
-def scenario_delete(*, scenario: Scenario, user: AbstractBaseUser | None = None) -> None:
+def scenario_delete(*, scenario: Scenario, user: User | None = None) -> None:
     """Delete an unused, unlocked scenario.
 
     Refused when locked (``locked``) or when plan versions or runs refer to it

@@ -20,6 +20,7 @@ def run(db):
     run = RunFactory.create()
     run.job = JobFactory.create(subject=run.plan_version)
     run.save()
+    assert run.plan_version is not None
     PlanArtifact.objects.create(
         plan_version=run.plan_version,
         kind="aggregate",
@@ -33,6 +34,7 @@ def run(db):
 
 def _objects(run: Run):
     pv = run.plan_version
+    assert pv is not None
     return [run, pv, pv.plan, pv.base_scenario, pv.config_version, run.job, pv.artifacts.get()]
 
 

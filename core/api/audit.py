@@ -16,7 +16,9 @@ class EventSerializer(serializers.Serializer):
     from_state = serializers.CharField(help_text="State before (empty when none applies).")
     to_state = serializers.CharField(help_text="State after (empty when none applies).")
     reason = serializers.CharField()
-    data = serializers.JSONField()
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Serializer.data; the stubs cannot see that.
+    data = serializers.JSONField()  # type: ignore[assignment]
 
 
 class NoteSerializer(serializers.Serializer):

@@ -36,6 +36,7 @@ class CSVErrorsAsJSONMixin:
         ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
+        # A mixin: the APIView after it in the MRO has finalize_response.
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
+from django.http import StreamingHttpResponse
 
 from core.downloads import csv_cell, frame_download, rows_download
 
@@ -34,7 +35,7 @@ def test_a_frame_download_guards_its_text_columns_and_keeps_numbers():
 def test_streamed_and_whole_row_downloads_write_the_same_text():
     rows = [["@SUM(A1)", 1], ["plain", 2]]
     whole = rows_download(["name", "n"], rows, filename="r.csv").content.decode()
-    streamed = b"".join(
-        rows_download(["name", "n"], rows, filename="r.csv", stream=True).streaming_content
-    ).decode()
-    assert whole == streamed == "name,n\n'@SUM(A1),1\nplain,2\n"
+    streamed = rows_download(["name", "n"], rows, filename="r.csv", stream=True)
+    assert isinstance(streamed, StreamingHttpResponse)
+    streamed_text = b"".join(streamed).decode()
+    assert whole == streamed_text == "name,n\n'@SUM(A1),1\nplain,2\n"

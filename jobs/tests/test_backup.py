@@ -81,8 +81,9 @@ def _restored_run_ids(target: str) -> tuple[set[str], int]:
         user=db.get("USER") or None,
     ) as conn:
         ids = {str(r[0]).replace("-", "") for r in conn.execute("SELECT run_id FROM runs_run")}
-        results = conn.execute("SELECT count(*) FROM runs_runresult").fetchone()[0]
-    return ids, results
+        row = conn.execute("SELECT count(*) FROM runs_runresult").fetchone()
+    assert row is not None
+    return ids, row[0]
 
 
 def test_backup_taken_while_runs_are_written_restores_every_committed_run(tmp_path):

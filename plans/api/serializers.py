@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -168,7 +168,11 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
     artifacts = PlanArtifactSerializer(many=True, read_only=True)
     runs_url = serializers.SerializerMethodField()
     baseline_run_id = serializers.SerializerMethodField()
-    read_only = serializers.BooleanField(source="is_read_only", read_only=True)
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Field.read_only; the stubs cannot see that.
+    read_only = serializers.BooleanField(  # type: ignore[assignment]
+        source="is_read_only", read_only=True
+    )
 
     class Meta(PlanVersionSerializer.Meta):
         fields = [
@@ -185,7 +189,10 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
 
     @extend_schema_field(RemovedRunSerializer(many=True))
     def get_removed_runs(self, obj: PlanVersion) -> list[dict[str, Any]]:
-        return RemovedRunSerializer(run_tombstones(plan_version_id=obj.pk), many=True).data
+        rows = RemovedRunSerializer(run_tombstones(plan_version_id=obj.pk), many=True).data
+        # many=True builds a ListSerializer, whose data is a list of dicts; the stubs
+        # type the call as the RemovedRunSerializer itself (data: a dict).
+        return cast(list[dict[str, Any]], rows)
 
     @extend_schema_field({"type": "string", "format": "uuid", "nullable": True})
     def get_baseline_run_id(self, obj: PlanVersion) -> str | None:
@@ -229,7 +236,9 @@ class AggregateJobInputSerializer(serializers.Serializer):
         max_length=10,
         help_text="node, item, node_type, product.<level>, location.<level>",
     )
-    fields = serializers.ListField(
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Serializer.fields; the stubs cannot see that.
+    fields = serializers.ListField(  # type: ignore[assignment]
         child=serializers.CharField(max_length=100), min_length=1, max_length=40
     )
 

@@ -24,6 +24,7 @@ from core.api.permissions import AnyOf
 from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
 from core.audit import events_for, notes_for
 from core.downloads import frame_download
+from core.users import acting_user
 from plans import selectors, services
 from plans.api import serializers as s
 from plans.filters import PlanVersionFilter
@@ -33,7 +34,7 @@ from plans.services.lifecycle import CHANGE, TRANSITIONS, plan_version_transitio
 
 
 def _created(request: Request, version: PlanVersion) -> Response:
-    job = version.jobs.order_by("-created_at").first()
+    job = version.jobs.latest("created_at")  # creating the version queued it
     url = request.build_absolute_uri(reverse("plans-api:detail", args=[version.pk]))
     body = s.PlanCreatedSerializer(
         {
@@ -70,7 +71,7 @@ class PlanListCreateView(generics.ListAPIView):
             config_version=values["config_version"],
             input_set=values.get("input_set"),
             parameters=_parameters(values.get("parameters")),
-            user=request.user,
+            user=acting_user(request),
         )
         return _created(request, version)
 
@@ -108,7 +109,7 @@ class PlanExecuteView(APIView):
         new = services.plan_version_execute_again(
             plan_version=version,
             parameters=_parameters(data.validated_data.get("parameters")),
-            user=request.user,
+            user=acting_user(request),
         )
         return _created(request, new)
 
@@ -162,7 +163,7 @@ class AggregateJobView(APIView):
             bucket=values["bucket"],
             group_by=values["group_by"],
             fields=values["fields"],
-            user=request.user,
+            user=acting_user(request),
         )
         url = request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk]))
         body = {"job_id": job.pk, "plan_version_id": job.subject_id, "url": url}
@@ -180,7 +181,10 @@ class PlanTransitionView(APIView):
         body = ReasonInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         version = plan_version_transition(
-            version=version, action=self.action, user=request.user, note=body.validated_data["note"]
+            version=version,
+            action=self.action,
+            user=acting_user(request),
+            note=body.validated_data["note"],
         )
         detail = selectors.plan_version_detail(plan_version_id=version.pk)
         return Response(s.PlanVersionDetailSerializer(detail, context={"request": request}).data)
@@ -272,6 +276,6 @@ class PlanNotesView(APIView):
         body = NoteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         note = services.plan_version_note_add(
-            version=version, text=body.validated_data["text"], user=request.user
+            version=version, text=body.validated_data["text"], user=acting_user(request)
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -91,7 +91,7 @@ def plan_aggregation_create(
     bucket: str = "month",
     group_by: Sequence[str] = ("item",),
     fields: Sequence[str] = ("demand", "sales", "shortage"),
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> Job:
     """Validate and queue an aggregate job tied to ``plan_version``."""
     run = plan_aggregation_validate(

@@ -116,7 +116,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             for name, frame in event.output.frames().items():
                 artifact_write(plan_version=version, kind=event.stage.name, name=name, frame=frame)
             changes: dict[str, Any] = {"state": event.stage.state, "updated_at": timezone.now()}
-            if event.stage.name == "plan_final":
+            if isinstance(event.output, engine_planning.FinalPlan):  # the plan_final stage
                 changes["kpis"] = json_safe(event.output.kpis)
             PlanVersion.objects.filter(pk=version.pk).update(**changes)
         ctx.progress(event.progress * PIPELINE_SHARE / 100, f"{event.stage.name} done", force=True)

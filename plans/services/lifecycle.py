@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -43,7 +43,6 @@ from plans.models import Plan, PlanVersion
 from runs.models import Run
 
 State = PlanVersion.State
-UserLike = AbstractBaseUser | AnonymousUser | None
 CHANGE = "plans.change_planversion"
 APPROVE = "plans.approve_planversion"
 APPROVERS_GROUP = "Approvers"
@@ -96,7 +95,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def plan_version_transitions(*, version: PlanVersion, user: UserLike) -> list[Transition]:
+def plan_version_transitions(*, version: PlanVersion, user: User | None) -> list[Transition]:
     """The transitions this user may make on this version now (for buttons)."""
     return [
         t
@@ -106,7 +105,7 @@ def plan_version_transitions(*, version: PlanVersion, user: UserLike) -> list[Tr
 
 
 def plan_version_transition(
-    *, version: PlanVersion, action: str, user: UserLike, note: str = ""
+    *, version: PlanVersion, action: str, user: User | None, note: str = ""
 ) -> PlanVersion:
     """Make one transition (see the module docstring for the rules and refusals)."""
     transition = TRANSITIONS.get(action)
@@ -153,7 +152,7 @@ def _past(action: str) -> str:
 
 
 def _move(
-    version: PlanVersion, target: str, *, action: str, user: UserLike, note: str, before: str
+    version: PlanVersion, target: str, *, action: str, user: User | None, note: str, before: str
 ) -> None:
     PlanVersion.objects.filter(pk=version.pk).update(state=target)
     version.state = target
@@ -167,7 +166,7 @@ def _hold_runs(version: PlanVersion, *, held: bool) -> None:
     Run.objects.filter(plan_version=version).update(held=held)
 
 
-def _approve(version: PlanVersion, *, user: UserLike) -> None:
+def _approve(version: PlanVersion, *, user: User | None) -> None:
     """The version's runs are held, its latest run becomes the plan's baseline, and
     the plan's previously approved or released versions are superseded."""
     plan = Plan.objects.select_for_update().get(pk=version.plan_id)
@@ -200,7 +199,7 @@ def _approve(version: PlanVersion, *, user: UserLike) -> None:
     )
 
 
-def plan_version_note_add(*, version: PlanVersion, text: str, user: UserLike) -> Note:
+def plan_version_note_add(*, version: PlanVersion, text: str, user: User | None) -> Note:
     """A note on the version (planners and approvers); also an audit event."""
     with transaction.atomic():
         return note_add(obj=version, text=text, user=user)
@@ -218,7 +217,7 @@ def approvers() -> list[User]:
     )
 
 
-def _notify(version: PlanVersion, *, action: str, user: UserLike, note: str) -> None:
+def _notify(version: PlanVersion, *, action: str, user: User | None, note: str) -> None:
     url = reverse("plans:detail", args=[version.pk])
     name = version.plan.name
     if action == "submit":

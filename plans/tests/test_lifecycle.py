@@ -117,6 +117,7 @@ def test_a_rejection_needs_a_reason_and_goes_back_to_the_planner(planner, approv
 def test_approving_makes_the_latest_run_the_baseline_and_holds_the_runs(planner, approver):
     version = _executed(runs=2)
     latest = Run.objects.filter(plan_version=version).order_by("-started_at").first()
+    assert latest is not None
     _post(planner, version, "submit")
     body = _post(approver, version, "approve").json()
     assert body["state"] == "approved" and body["read_only"] is True

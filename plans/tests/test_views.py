@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from jobs import runner
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
+from jobs.tests.helpers import run_claimed
 from plans.models import PlanArtifact, PlanVersion
 from plans.parameters import parameter_names
 from plans.services import plan_create, plan_version_execute_again
@@ -293,7 +293,7 @@ def test_aggregate_form_queues_a_job_of_this_version_and_lists_its_table(planner
     assert job.params["bucket"] == "week" and job.params["fields"] == ["demand", "sales"]
     assert job.params["run_id"] == str(executed.runs.get().run_id)
 
-    finished = runner.run(job.pk)
+    finished = run_claimed(job.pk)
     assert finished.status == Job.Status.SUCCEEDED, finished.error
     artifact = PlanArtifact.objects.get(plan_version=executed, kind=PlanArtifact.Kind.AGGREGATION)
     html = planner_client.get(reverse("plans:detail", args=[executed.pk])).content.decode()

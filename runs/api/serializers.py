@@ -32,7 +32,9 @@ class RunListSerializer(serializers.Serializer):
     scenario_name = serializers.SerializerMethodField()
     config_version_id = serializers.IntegerField()
     job_id = serializers.IntegerField(allow_null=True)
-    source = serializers.CharField()
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Field.source; the stubs cannot see that.
+    source = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField()
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -54,7 +56,7 @@ class RunListSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_scenario_name(self, run: Run) -> str | None:
-        return run.scenario.name if run.scenario_id else None
+        return run.scenario.name if run.scenario else None
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, run: Run) -> str | None:
@@ -104,11 +106,11 @@ class RunDetailSerializer(RunListSerializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_plan_id(self, run: Run) -> int | None:
-        return run.plan_version.plan_id if run.plan_version_id else None
+        return run.plan_version.plan_id if run.plan_version else None
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_plan_name(self, run: Run) -> str | None:
-        return run.plan_version.plan.name if run.plan_version_id else None
+        return run.plan_version.plan.name if run.plan_version else None
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_config_version_name(self, run: Run) -> str:

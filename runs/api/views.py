@@ -6,10 +6,12 @@ Views only parse, call one selector or service, and render.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
 from django.core.paginator import InvalidPage, Paginator
+from django.http.response import HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -36,6 +38,7 @@ from core.api.pagination import LargePagination, Pagination
 from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
 from core.audit import events_for, notes_for
 from core.downloads import frame_download, rows_download
+from core.users import acting_user
 from runs import selectors, services
 from runs.api.serializers import (
     CompareQuerySerializer,
@@ -97,8 +100,7 @@ class _RunView(GenericAPIView):
     serializer_class = RunDetailSerializer
 
     def render_run(self, run: Run) -> Response:
-        context = self.get_serializer_context()
-        context["result_meta"] = get_registry().result_meta(run)
+        context = {**self.get_serializer_context(), "result_meta": get_registry().result_meta(run)}
         return Response(RunDetailSerializer(run, context=context).data)
 
 
@@ -123,7 +125,7 @@ class RunDetailView(_RunView):
     )
     def delete(self, request: Request, run_id: str) -> Response:
         """Delete a run and its result (`runs.delete_run`); a pinned run must be unpinned first."""
-        services.run_delete(run=_run(run_id), user=request.user)
+        services.run_delete(run=_run(run_id), user=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -139,7 +141,7 @@ class RunPinView(_RunView):
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Pin the run: retention never deletes it. Needs `runs.change_run`."""
-        return self.render_run(services.run_pin(run=_run(run_id), user=request.user))
+        return self.render_run(services.run_pin(run=_run(run_id), user=acting_user(request)))
 
 
 class RunUnpinView(_RunView):
@@ -154,7 +156,7 @@ class RunUnpinView(_RunView):
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Release the run to retention again. Needs `runs.change_run`."""
-        return self.render_run(services.run_unpin(run=_run(run_id), user=request.user))
+        return self.render_run(services.run_unpin(run=_run(run_id), user=acting_user(request)))
 
 
 class RunArchiveView(_RunView):
@@ -176,7 +178,7 @@ class RunArchiveView(_RunView):
         run = services.run_set_archived(
             run=_run(run_id),
             archived=self.archived,
-            user=request.user,
+            user=acting_user(request),
             note=body.validated_data["note"],
         )
         return self.render_run(run)
@@ -212,7 +214,7 @@ class RunTagsView(_RunView):
         body = TagsInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         run = services.run_set_tags(
-            run=_run(run_id), tags=body.validated_data["tags"], user=request.user
+            run=_run(run_id), tags=body.validated_data["tags"], user=acting_user(request)
         )
         return self.render_run(run)
 
@@ -245,7 +247,7 @@ class RunNotesView(GenericAPIView):
         body = NoteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         note = services.run_note_add(
-            run=_run(run_id), text=body.validated_data["text"], user=request.user
+            run=_run(run_id), text=body.validated_data["text"], user=acting_user(request)
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
@@ -303,6 +305,7 @@ class _TablePagination(LargePagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         columns, rows = data
+        assert self.page is not None  # set by paginate_queryset
         return Response(
             {
                 "count": self.page.paginator.count,
@@ -314,7 +317,7 @@ class _TablePagination(LargePagination):
         )
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
     clean = frame.astype(object).where(frame.notna(), None)
     return clean.to_dict("records")
 
@@ -324,7 +327,7 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
     pagination_class = _TablePagination
 
-    def get(self, request: Request, run_id: str) -> Response:
+    def get(self, request: Request, run_id: str) -> HttpResponseBase:
         run = _run(run_id)
         params = TableQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -334,7 +337,10 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
         if wants_csv(request):
             bucket = params.validated_data["bucket"]
             return frame_download(frame, filename=f"run-{run.run_id}-{self.table}-{bucket}.csv")
-        page = self.paginate_queryset(_PagedFrame(frame))
+        # _TablePagination's paginate_queryset takes a frame, not a queryset.
+        paginator = self.paginator
+        assert isinstance(paginator, _TablePagination)
+        page = paginator.paginate_queryset(_PagedFrame(frame), request, view=self)
         return self.get_paginated_response((list(frame.columns), _records(page)))
 
 
@@ -382,7 +388,7 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
         parameters=[CompareQuerySerializer, CSV_FORMAT],
         responses=ComparisonSerializer,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponseBase:
         """KPIs of 2–10 runs side by side, deltas against the base, and what differs.
 
         `delta_pct` = 100 × (value − base) / |base|; when the base is 0 it is 0 if

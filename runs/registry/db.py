@@ -14,7 +14,7 @@ from runs.models import HEADLINE_KPIS, ExportedRun, Run, RunResult, RunTombstone
 
 if TYPE_CHECKING:
     from runs.filters import RunFilter
-    from runs.registry.base import PruneFilter
+    from runs.registry.base import PruneFilter, ResultMeta
 
 # What a run-history row shows; never the summary JSON or the result bytes.
 LIST_FIELDS = (
@@ -83,7 +83,7 @@ class Registry:
         data = RunResult.objects.filter(run_id=run.pk).values_list(name, flat=True).first()
         return None if data is None else bytes(data)
 
-    def result_meta(self, run: Run) -> dict[str, object] | None:
+    def result_meta(self, run: Run) -> ResultMeta | None:
         return (
             RunResult.objects.filter(run_id=run.pk)
             .values("schema_version", "psi_rows", "pl_rows", "trace_rows")

@@ -25,7 +25,7 @@ from runs.models import Run, RunResult
 
 if TYPE_CHECKING:
     from runs.filters import RunFilter
-    from runs.registry.base import PruneFilter
+    from runs.registry.base import PruneFilter, ResultMeta
 
 DEFAULT_MAX_RUNS = 1000
 
@@ -84,7 +84,7 @@ class Registry:
             # Nulls sort last either way (the documented memory-backend rule).
             present = [run for run in runs if _value(run, name) is not None]
             missing = [run for run in runs if _value(run, name) is None]
-            present.sort(key=lambda run, n=name: _sortable(_value(run, n)), reverse=descending)
+            present.sort(key=_sort_key(name), reverse=descending)
             runs = present + missing
         return runs
 
@@ -94,7 +94,7 @@ class Registry:
         data = None if result is None else getattr(result, name)
         return None if data is None else bytes(data)
 
-    def result_meta(self, run: Run) -> dict[str, object] | None:
+    def result_meta(self, run: Run) -> ResultMeta | None:
         with self._lock:
             result = self._results.get(run.pk)
         if result is None:
@@ -154,6 +154,10 @@ def _value(run: Run, path: str) -> Any:
 
 def _sortable(value: Any) -> Any:
     return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def _sort_key(path: str) -> Callable[[Run], Any]:
+    return lambda run: _sortable(_value(run, path))
 
 
 def _check(path: str, lookup: str, wanted: Any) -> Callable[[Run], bool]:

@@ -130,7 +130,7 @@ def compare_url(base_id: uuid.UUID | str, other_id: uuid.UUID | str) -> str:
 
 def run_baseline(*, run: Run) -> uuid.UUID | None:
     """The run id of the baseline of this run's plan (None: no plan, or none yet)."""
-    if run.plan_version_id is None:
+    if run.plan_version is None:
         return None
     return _plan_baseline(run.plan_version.plan_id)
 
@@ -216,6 +216,7 @@ def kpi_delta(
     pct = (0.0 if value == 0 else None) if base == 0 else 100.0 * delta / abs(base)
     if threshold is None:
         return delta, pct, None
+    # pct is a float whenever base is not 0.
     significant = (value != 0) if base == 0 else abs(pct) >= threshold  # type: ignore[arg-type]
     return delta, pct, significant
 
@@ -256,7 +257,7 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _parameters(run: Run) -> dict[str, Any]:
-    return dict(run.plan_version.parameters or {}) if run.plan_version_id else {}
+    return dict(run.plan_version.parameters or {}) if run.plan_version else {}
 
 
 def _scenario(run: Run) -> dict[str, Any]:

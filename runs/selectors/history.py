@@ -12,6 +12,7 @@ from django.http import QueryDict
 from runs.filters import RunFilter
 from runs.models import Run, RunTombstone
 from runs.registry import get_registry
+from runs.registry.base import ResultMeta
 from runs.registry.db import list_queryset
 
 
@@ -75,7 +76,7 @@ def run_get_many(*, run_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Run]:
     return get_registry().get_many(run_ids)
 
 
-def run_result_meta(*, run: Run) -> dict[str, Any] | None:
+def run_result_meta(*, run: Run) -> ResultMeta | None:
     """Schema version and row counts of the run's stored result, without its bytes
     (None when nothing is stored)."""
     return get_registry().result_meta(run)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,12 +19,11 @@ from core.models import Note
 from runs.models import Run
 from runs.registry import get_registry
 
-User = AbstractBaseUser | AnonymousUser | None
 TAG_MAX_CHARS = 50
 TAGS_MAX = 20
 
 
-def run_set_pinned(*, run: Run, pinned: bool, user: User = None) -> Run:
+def run_set_pinned(*, run: Run, pinned: bool, user: User | None = None) -> Run:
     """Pin a run (retention never deletes it) or release it to retention again.
 
     Idempotent: pinning a pinned run changes nothing (and records nothing).
@@ -38,15 +37,15 @@ def run_set_pinned(*, run: Run, pinned: bool, user: User = None) -> Run:
     return run
 
 
-def run_pin(*, run: Run, user: User = None) -> Run:
+def run_pin(*, run: Run, user: User | None = None) -> Run:
     return run_set_pinned(run=run, pinned=True, user=user)
 
 
-def run_unpin(*, run: Run, user: User = None) -> Run:
+def run_unpin(*, run: Run, user: User | None = None) -> Run:
     return run_set_pinned(run=run, pinned=False, user=user)
 
 
-def run_set_archived(*, run: Run, archived: bool, user: User = None, note: str = "") -> Run:
+def run_set_archived(*, run: Run, archived: bool, user: User | None = None, note: str = "") -> Run:
     """Hide a run from the default history (``archived``) or show it again.
 
     The run, its result and its links stay; ``?archived=true`` lists archived
@@ -62,7 +61,7 @@ def run_set_archived(*, run: Run, archived: bool, user: User = None, note: str =
     return run
 
 
-def run_set_tags(*, run: Run, tags: Sequence[str], user: User = None) -> Run:
+def run_set_tags(*, run: Run, tags: Sequence[str], user: User | None = None) -> Run:
     """Replace a run's tags (trimmed, unique, in the given order)."""
     clean: list[str] = []
     for tag in tags:
@@ -83,13 +82,13 @@ def run_set_tags(*, run: Run, tags: Sequence[str], user: User = None) -> Run:
     return run
 
 
-def run_note_add(*, run: Run, text: str, user: User = None) -> Note:
+def run_note_add(*, run: Run, text: str, user: User | None = None) -> Note:
     """A note on the run (who, when, text); also an audit event."""
     with transaction.atomic():
         return note_add(obj=run, text=text, user=user)
 
 
-def run_delete(*, run: Run, user: User = None) -> None:
+def run_delete(*, run: Run, user: User | None = None) -> None:
     """Delete a run and its result, leaving a tombstone and an audit event.
 
     A pinned or held run is refused: pinning says "keep this", and a held run

@@ -196,6 +196,7 @@ def test_run_list_query_count_does_not_grow_with_page_size_and_skips_results(
 def test_run_detail_carries_plan_version_id_kpis_result_info_and_links(reader_client):
     run = record()
     pv = run.plan_version
+    assert pv is not None
     body = reader_client.get(f"/runs/{run.run_id}").json()
     assert body["run_id"] == str(run.run_id)
     assert body["plan_version_id"] == pv.plan_version_id

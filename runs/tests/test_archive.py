@@ -44,6 +44,7 @@ def test_export_writes_json_lines_and_psi_and_marks_runs_archived(tmp_path):
     assert {line["run_id"] for line in lines} == {str(run.run_id) for run in runs}
     first = next(line for line in lines if line["run_id"] == str(runs[0].run_id))
     assert first["plan_version_id"] == runs[0].plan_version_id
+    assert runs[0].scenario is not None
     assert first["scenario_name"] == runs[0].scenario.name
     assert first["config_version_id"] == runs[0].config_version_id
     psi = (export.path / first["files"]["psi"]).read_bytes()
@@ -56,6 +57,7 @@ def test_export_writes_json_lines_and_psi_and_marks_runs_archived(tmp_path):
 def test_export_as_csv(tmp_path):
     run = _run_with_result()
     export = archive.run_export(directory=tmp_path, fmt="csv")
+    assert export is not None
     frame = pd.read_csv(export.path / "results" / str(run.run_id) / "psi.csv")
     assert list(frame.columns) == list(PSI.columns) and len(frame) == 2
 

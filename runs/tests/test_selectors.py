@@ -50,11 +50,10 @@ CASES = [
 @pytest.mark.parametrize("case", CASES)
 def test_one_filterset_gives_the_same_history_on_both_backends(settings, backend, case):
     settings.REGISTRY_BACKEND = backend
-    from runs.registry import get_registry
+    from runs.tests.helpers import current_memory_registry
 
-    registry = get_registry()
     if backend == "memory":
-        registry.clear()
+        current_memory_registry().clear()
     try:
         north, south, runs = _seed()
         params, expected = case(north, south, runs)
@@ -62,7 +61,7 @@ def test_one_filterset_gives_the_same_history_on_both_backends(settings, backend
         assert got == [run.run_id for run in expected], params
     finally:
         if backend == "memory":
-            registry.clear()
+            current_memory_registry().clear()
 
 
 def test_invalid_filters_raise_validation_errors_keyed_by_parameter():

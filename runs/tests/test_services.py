@@ -13,8 +13,8 @@ from plans.tests.factories import PlanVersionFactory
 from runs import metrics, services
 from runs.columnar import parquet_to_frame
 from runs.models import Run, RunResult, RunTombstone
-from runs.registry import get_registry
 from runs.tests.factories import fake_result, psi_frame, record
+from runs.tests.helpers import current_memory_registry
 from scenarios.tests.factories import ConfigVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_delete_removes_run_and_result_but_refuses_a_pinned_run():
 
 @override_settings(REGISTRY_BACKEND="memory", RUNS_DB_MAX_ROWS=2)
 def test_memory_backend_keeps_runs_in_process_bounded_newest_first():
-    registry = get_registry()
+    registry = current_memory_registry()
     registry.clear()
     try:
         runs = _record_many(3)

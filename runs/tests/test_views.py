@@ -77,7 +77,7 @@ def test_run_list_shows_runs_newest_first_with_links_and_kpis(planner):
     assert f'href="/ui/runs/{new.run_id}"' in html
     assert f'href="/ui/plans/{new.plan_version_id}"' in html
     assert f'href="/ui/scenarios/{new.scenario_id}"' in html
-    assert new.scenario.name in html
+    assert new.scenario is not None and new.scenario.name in html
     assert "98.8 %" in html  # rounded, not cut off
     assert 'aria-sort="descending"' in html  # started, the default order
 

@@ -25,6 +25,7 @@ from core.charts import chart_data, series
 from core.errors import error_lines
 from core.forms import add_service_errors
 from core.tables import DisplayTable, display_table
+from core.users import acting_user
 from runs import selectors, services
 from runs.forms import RunTableForm
 from runs.kpis import column_label, kpi_groups, run_warnings, top_shortages
@@ -50,9 +51,13 @@ def run_links(run: Run) -> dict[str, str | None]:
     pv = run.plan_version_id
     return {
         "plan_version": pv and reverse("plans:detail", args=[pv]),
-        "scenario": run.scenario_id and reverse("scenarios:detail", args=[run.scenario_id]),
+        "scenario": (
+            reverse("scenarios:detail", args=[run.scenario_id])
+            if run.scenario_id is not None
+            else None
+        ),
         "config_version": reverse("scenarios:config-detail", args=[run.config_version_id]),
-        "job": run.job_id and reverse("jobs:detail", args=[run.job_id]),
+        "job": reverse("jobs:detail", args=[run.job_id]) if run.job_id is not None else None,
         "json": reverse("runs-api:detail", args=[run.run_id]),
         "history": pv and f"{reverse('runs:list')}?{urlencode({'plan_version_id': pv})}",
     }
@@ -65,7 +70,7 @@ def _with_dates(frame: pd.DataFrame, start: date) -> pd.DataFrame:
         return frame
     dates = pd.Timestamp(start) + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
     out = frame.copy()
-    out.insert(out.columns.get_loc("day") + 1, "date", dates.dt.date)
+    out.insert(list(out.columns).index("day") + 1, "date", dates.dt.date)
     return out
 
 
@@ -201,7 +206,7 @@ class RunArchiveView(PermissionRequiredMixin, View):
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = services.run_set_archived(
-            run=run_or_404(run_id), archived=self.archived, user=request.user
+            run=run_or_404(run_id), archived=self.archived, user=acting_user(request)
         )
         if self.archived:
             messages.success(request, _("Run archived: it no longer shows in the run history."))
@@ -219,7 +224,7 @@ class RunTagsView(PermissionRequiredMixin, View):
         run = run_or_404(run_id)
         tags = [t for t in request.POST.get("tags", "").split(",") if t.strip()]
         try:
-            services.run_set_tags(run=run, tags=tags, user=request.user)
+            services.run_set_tags(run=run, tags=tags, user=acting_user(request))
         except ValidationError as error:
             for line in error_lines(error, {"tags": _("Tags")}):
                 messages.error(request, line)
@@ -234,7 +239,9 @@ class RunNoteView(PermissionRequiredMixin, View):
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = run_or_404(run_id)
         try:
-            services.run_note_add(run=run, text=request.POST.get("text", ""), user=request.user)
+            services.run_note_add(
+                run=run, text=request.POST.get("text", ""), user=acting_user(request)
+            )
         except ValidationError as error:
             for line in error_lines(error, {"text": _("Note")}):
                 messages.error(request, line)
@@ -250,7 +257,7 @@ class RunPinView(PermissionRequiredMixin, View):
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         try:
             run = services.run_set_pinned(
-                run=run_or_404(run_id), pinned=self.pinned, user=request.user
+                run=run_or_404(run_id), pinned=self.pinned, user=acting_user(request)
             )
         except Run.DoesNotExist:  # deleted (or pruned) since it was read
             raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
@@ -276,7 +283,7 @@ class RunDeleteView(PermissionRequiredMixin, View):
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = run_or_404(run_id)
         try:
-            services.run_delete(run=run, user=request.user)
+            services.run_delete(run=run, user=acting_user(request))
         except ValidationError as error:
             for message in error_lines(error):
                 messages.error(request, message)

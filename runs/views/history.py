@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -163,7 +164,7 @@ class RunExportView(LoginRequiredMixin, View):
     """``/ui/runs/export``: every run the filters match, in the page's order, as CSV,
     streamed (no cap). A bad filter gets the history page with its errors (400)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         try:
             runs = selectors.run_list(params=request.GET)
         except ValidationError:

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.parsers import JSONParser
+from core.users import acting_user
 from scenarios import selectors, services
 from scenarios.api.serializers import (
     ConfigDiffQuerySerializer,
@@ -60,7 +61,7 @@ class ScenarioListView(ListAPIView):
         """Create a scenario (`scenarios.add_scenario`)."""
         data = ScenarioInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        scenario = services.scenario_create(user=request.user, **data.service_fields())
+        scenario = services.scenario_create(user=acting_user(request), **data.service_fields())
         return Response(self.get_serializer(scenario).data, status=status.HTTP_201_CREATED)
 
 
@@ -81,7 +82,7 @@ class ScenarioDetailView(GenericAPIView):
         data = ScenarioInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         scenario = services.scenario_update(
-            scenario=scenario, user=request.user, **data.service_fields()
+            scenario=scenario, user=acting_user(request), **data.service_fields()
         )
         return Response(self.get_serializer(scenario).data)
 
@@ -107,7 +108,7 @@ class ScenarioDetailView(GenericAPIView):
     @extend_schema(operation_id="scenarios_destroy", tags=["scenarios"], responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         """Delete an unlocked scenario no plan version or run uses (`scenarios.delete_scenario`)."""
-        services.scenario_delete(scenario=_scenario(pk), user=request.user)
+        services.scenario_delete(scenario=_scenario(pk), user=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -126,7 +127,9 @@ class ScenarioLockView(GenericAPIView):
         data = ScenarioLockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scenario = services.scenario_lock(
-            scenario=_scenario(pk), user=request.user, reason=data.validated_data.get("reason", "")
+            scenario=_scenario(pk),
+            user=acting_user(request),
+            reason=data.validated_data.get("reason", ""),
         )
         return Response(self.get_serializer(selectors.scenario_get(scenario_id=scenario.pk)).data)
 
@@ -143,7 +146,7 @@ class ScenarioUnlockView(GenericAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         """Unlock the scenario (`scenarios.change_scenario`)."""
-        scenario = services.scenario_unlock(scenario=_scenario(pk), user=request.user)
+        scenario = services.scenario_unlock(scenario=_scenario(pk), user=acting_user(request))
         return Response(self.get_serializer(scenario).data)
 
 
@@ -191,7 +194,7 @@ class ConfigListView(ListAPIView):
             payload = {"document": payload}
         data = ConfigImportSerializer(data=payload)
         data.is_valid(raise_exception=True)
-        config, created = services.config_import(user=request.user, **data.validated_data)
+        config, created = services.config_import(user=acting_user(request), **data.validated_data)
         config = selectors.config_get(config_id=config.pk)
         return Response(
             self.get_serializer(config).data,

@@ -12,11 +12,11 @@ from plans.tests.factories import PlanVersionFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import scenario_lock
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 3, "stores": 2, "dcs": 1, "factories": 1, "materials": 1, "days": 30, "seed": 3}
+SMALL = NetworkShape(skus=3, stores=2, dcs=1, factories=1, materials=1, days=30, seed=3)
 
 
 @pytest.fixture

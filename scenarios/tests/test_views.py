@@ -26,11 +26,11 @@ from runs.tests.factories import RunFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import, scenario_lock
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 3, "stores": 2, "dcs": 1, "factories": 1, "materials": 1, "days": 30, "seed": 3}
+SMALL = NetworkShape(skus=3, stores=2, dcs=1, factories=1, materials=1, days=30, seed=3)
 EDITOR_PERMS = (
     "scenarios.add_scenario",
     "scenarios.change_scenario",
@@ -119,6 +119,7 @@ def test_scenario_list_shows_lock_holder_time_and_reason(planner, alice):
     row = row[: row.index("</tr>")]
     assert "Locked" in row and "by alice" in row and "quarter close" in row
     quiet.refresh_from_db()
+    assert quiet.locked_at is not None
     assert f'datetime="{quiet.locked_at.isoformat()}"' in row
     assert "Open" in html and "Unlocked" in html
 
@@ -412,6 +413,7 @@ def test_lock_with_a_reason_records_who_and_when(editor, alice):
     scenario.refresh_from_db()
     assert scenario.locked and scenario.locked_by == alice
     assert scenario.lock_reason == "quarter close"
+    assert scenario.locked_at is not None
     assert before <= scenario.locked_at <= timezone.now() + timedelta(seconds=1)
 
 

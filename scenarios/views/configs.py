@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -23,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, declared_field
 from core.panels import panels_for
 from core.tables import cell
+from core.users import acting_user
 from scenarios import selectors, services
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
 from scenarios.models import ConfigVersion
@@ -152,7 +154,7 @@ class ConfigImportView(PermissionRequiredMixin, View):
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     source_filename=form.filename,
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, ConfigImportForm.SERVICE_FIELDS)
@@ -206,7 +208,8 @@ class ConfigDetailView(LoginRequiredMixin, View):
         except ConfigError as error:
             overview_error = str(error)
         diff_form = ConfigDiffForm(initial={"from": config.pk})
-        to = diff_form.fields["to"]
+        to = declared_field(diff_form, "to", forms.ModelChoiceField)
+        assert to.queryset is not None  # declared with one
         to.queryset = to.queryset.exclude(pk=config.pk)
         return render(
             request,

@@ -25,6 +25,7 @@ from django.views import View
 from core.errors import error_lines
 from core.forms import add_service_errors
 from core.panels import panels_for
+from core.users import acting_user
 from scenarios import selectors, services
 from scenarios.forms import ScenarioForm, ScenarioLockForm
 from scenarios.models import Scenario
@@ -151,7 +152,9 @@ class ScenarioCreateView(LoginRequiredMixin, View):
         form = ScenarioForm(request.POST)
         if form.is_valid():
             try:
-                scenario = services.scenario_create(user=request.user, **form.service_fields())
+                scenario = services.scenario_create(
+                    user=acting_user(request), **form.service_fields()
+                )
             except ValidationError as error:
                 add_service_errors(form, error, SERVICE_FIELDS)
             else:
@@ -183,7 +186,7 @@ class ScenarioEditView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 scenario = services.scenario_update(
-                    scenario=scenario, user=request.user, **form.service_fields()
+                    scenario=scenario, user=acting_user(request), **form.service_fields()
                 )
             except ValidationError as error:
                 add_service_errors(form, error, SERVICE_FIELDS)
@@ -222,7 +225,7 @@ class ScenarioDeleteView(LoginRequiredMixin, View):
         _require(request, "scenarios.delete_scenario")
         scenario = _scenario_or_404(pk)
         try:
-            services.scenario_delete(scenario=scenario, user=request.user)
+            services.scenario_delete(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
             return render(
                 request,
@@ -255,7 +258,7 @@ class ScenarioLockView(LoginRequiredMixin, View):
             )
         try:
             services.scenario_lock(
-                scenario=scenario, user=request.user, reason=form.cleaned_data["reason"]
+                scenario=scenario, user=acting_user(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
@@ -273,7 +276,7 @@ class ScenarioUnlockView(LoginRequiredMixin, View):
         _require(request, "scenarios.change_scenario")
         scenario = _scenario_or_404(pk)
         try:
-            services.scenario_unlock(scenario=scenario, user=request.user)
+            services.scenario_unlock(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
             for line in error_lines(error):

@@ -6,19 +6,11 @@ from django.db import transaction
 
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-planner"
-DEMO_CONFIG = {
-    "skus": 6,
-    "stores": 3,
-    "dcs": 1,
-    "factories": 1,
-    "materials": 3,
-    "days": 90,
-    "seed": 2025,
-}
+DEMO_CONFIG = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
 
 
 class Command(BaseCommand):
