@@ -248,7 +248,7 @@ def test_scenario_detail_queries_stay_constant(planner, django_assert_max_num_qu
         RunFactory.create(plan_version=PlanVersionFactory.create(base_scenario=scenario))
     # session, user, permissions (2), scenario, plan versions (count, page),
     # runs (count, page), children
-    with django_assert_max_num_queries(11):  # + the unread-notifications badge
+    with django_assert_max_num_queries(12):  # + the unread-notifications badge, the history
         html = _html(planner.get(f"/ui/scenarios/{scenario.pk}"))
     assert "The newest 20 of 25 plan versions." in html
     assert "The newest 20 of 25 runs." in html
@@ -736,3 +736,12 @@ def test_diff_page_with_only_from_preselects_it(planner):
     response = planner.get("/ui/configs/diff", {"from": config.pk})
     assert response.status_code == 200
     assert f'<option value="{config.pk}" selected>' in _html(response)
+
+
+def test_the_scenario_page_shows_who_locked_and_unlocked_it(planner):
+    scenario = ScenarioFactory.create(name="Audited")
+    actor = api_user("locker")
+    scenario_lock(scenario=scenario, user=actor, reason="quarter close")
+    scenario = Scenario.objects.get(pk=scenario.pk)
+    html = _html(planner.get(f"/ui/scenarios/{scenario.pk}"))
+    assert 'data-action="lock"' in html and "quarter close" in html and "locker" in html

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.audit import events_for
 from core.errors import error_lines
 from core.forms import add_service_errors
 from core.panels import panels_for
@@ -31,6 +32,7 @@ from scenarios.forms import ScenarioForm, ScenarioLockForm
 from scenarios.models import Scenario
 
 PAGE_SIZE = 50
+EVENTS_SHOWN = 50
 # Rows of the scenario's plan versions and runs shown; the linked lists have them all.
 # The list's orderings (values of THE FilterSet's ``ordering``), as the planner reads them.
 ORDERINGS = (
@@ -130,6 +132,7 @@ class ScenarioDetailView(LoginRequiredMixin, View):
             {
                 "scenario": scenario,
                 "panels": panels_for(scenario, request),
+                "events": list(events_for(Scenario, scenario.pk)[:EVENTS_SHOWN]),
                 "children": list(scenario.children.only("id", "name").order_by("name")),
                 "lock_form": ScenarioLockForm(),
                 "refusal": _editable_refusal(scenario),
