@@ -113,10 +113,21 @@ def _as_date(value: Any, problems: list[Problem]) -> dt.date | None:
         return None
 
 
+class PlanParametersError(ValueError):
+    """Parameters that do not fit the inputs; carries every problem, each naming its field."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
 def default_parameters(inputs: PlanningInputs, **overrides: Any) -> PlanParameters:
     """The calendar file's ``planning_params`` as parameters, then ``overrides`` on top.
 
     A default the calendar spells in a way scpln does not accept is left at scpln's default.
+    ``overrides`` are read like stored JSON (``cutover_date="2025-04-01"`` is a date), so a
+    caller gets a :class:`PlanParametersError` naming the field instead of a ``TypeError``
+    deep inside validation.
     """
     mapping = {
         "default_anchor_policy": "anchor_policy",
@@ -133,7 +144,16 @@ def default_parameters(inputs: PlanningInputs, **overrides: Any) -> PlanParamete
             candidate, problems = parse_parameters({target: inputs.defaults[source]})
             if candidate is not None and not problems:
                 base = replace(base, **{target: getattr(candidate, target)})
-    return replace(base, **overrides)
+    parsed, problems = parse_parameters(overrides)
+    if parsed is None:
+        raise PlanParametersError(problems)
+    # An explicit None clears a default (no cutover, the policy's carryover split).
+    return replace(
+        base,
+        **{
+            key: None if value is None else getattr(parsed, key) for key, value in overrides.items()
+        },
+    )
 
 
 def horizon_end(params: PlanParameters, calendar: PlanningCalendar) -> dt.date:

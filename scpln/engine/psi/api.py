@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -140,11 +140,40 @@ def supply_warnings(net: Network) -> list[str]:
 
 
 def network_digest(net: Network) -> str:
-    """sha256 of every array and label of a network."""
+    """sha256 of every array and label of a network, arcs and BOM edges in a canonical order.
+
+    The arrays keep the config's row order of arcs and BOM lines (which changes nothing the
+    kernel computes), but row order carries no meaning in a config, so the digest takes arcs
+    by (from, to) and BOM edges by (product, component): reordering those rows keeps the hash.
+    """
     digest = hashlib.sha256()
     for f in fields(net):
-        _feed(digest, getattr(net, f.name))
+        _feed(digest, getattr(_canonical_order(net), f.name))
     return digest.hexdigest()
+
+
+def _canonical_order(net: Network) -> Network:
+    arcs = np.array(sorted(range(len(net.arc_ends)), key=net.arc_ends.__getitem__), np.int64)
+    rank = np.full(len(arcs) + 1, -1, np.int64)  # the last entry maps "no arc" (-1) to -1
+    rank[arcs] = np.arange(len(arcs))
+    costs = net.costs
+    per_arc = {
+        f.name: getattr(costs, f.name)[arcs] for f in fields(costs) if f.name.startswith("arc_")
+    }
+    spec = net.production
+    edges = np.lexsort((spec.edge_comp, spec.edge_prod))
+    return replace(
+        net,
+        arc_ends=tuple(net.arc_ends[a] for a in arcs),
+        arc=rank[net.arc],
+        costs=replace(costs, **per_arc),
+        production=replace(
+            spec,
+            edge_prod=spec.edge_prod[edges],
+            edge_comp=spec.edge_comp[edges],
+            edge_qty=spec.edge_qty[edges],
+        ),
+    )
 
 
 def _feed(digest: Any, value: Any) -> None:

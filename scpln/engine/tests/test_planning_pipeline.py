@@ -157,6 +157,22 @@ def test_parameters_round_trip_through_json_data():
     ]
 
 
+def test_default_parameters_read_overrides_as_stored_data(small):
+    # Defect 6: a cutover given as text used to reach validation as a str and fail there
+    # with a TypeError (comparing str and date) instead of being read as the date it is.
+    params = default_parameters(small, cutover_date="2025-03-01", rounding="int")
+    assert params.cutover_date == dt.date(2025, 3, 1)
+    assert validate_parameters(params, small) == []
+    with pytest.raises(PlanParametersError) as raised:
+        default_parameters(small, cutover_date="April", recon_window_days="two weeks")
+    assert _messages(raised.value.problems) == [
+        "cutover_date: must be a date YYYY-MM-DD, not 'April'",
+        "recon_window_days: must be a whole number of days, not 'two weeks'",
+    ]
+    # An explicit None clears a default, as before.
+    assert default_parameters(small, cutover_date=None).cutover_date is None
+
+
 def test_plan_final_gives_the_psi_simulation_its_production_schedule(small):
     result = run_pipeline(small, PlanParameters())
     start = small.calendar.start
