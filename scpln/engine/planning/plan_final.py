@@ -27,10 +27,12 @@ What the plan predicts for a run that executes it (see docs/planning.md, *Plan a
   ``projected_on_hand_end``: their stock there as planned (at least the target where
   capacity allows).
 
-The plan's own view (receipts as planned, late deliveries included):
+The plan's own view (receipts in the weeks planned, late deliveries included, but only as
+many as the stock of components nothing supplies can build — ``component_short`` — so it
+never promises what no run can make):
 
 - ``supplied_total`` and ``fill_rate_by_horizon_end``: SKU demand the plan supplies by the
-  end of the horizon, and that over demand;
+  end of the horizon, and that over demand (a run's ``sales_total / demand_total``);
 - ``backlog_end`` / ``backlog_peak`` (and ``backlog_peak_week``): demand not yet supplied,
   summed over SKUs, at the last week and at its worst week;
 - ``capacity_utilisation``: load over capacity, all resources and weeks together, and
@@ -149,7 +151,15 @@ def run_plan_final(
     demand = to_dense(sku_week, "sku", skus, "week_index", weeks, "demand")
     opening = materials.grid["on_hand_start"][: len(skus), 0]
     scheduled = materials.grid["scheduled_receipt"][: len(skus)]
-    available = opening[:, None] + np.cumsum(scheduled + receipts, axis=1)
+    # The plan's own view counts receipts as the components nothing supplies let them be
+    # made, like the prediction does: a plan cannot supply what it cannot build.
+    buildable, _short = _component_limited(inputs, res.names, res.of_sku, receipts)
+    # Stock stranded where nothing supplies the SKU serves only the unreachable demand below
+    # it, which the KPIs count apart (PlanningInputs.unreachable): not this demand too.
+    network = inputs.network
+    stranded = network[~network["supplied"]].groupby("item")["target"].sum()
+    reachable = np.maximum(opening - stranded.reindex(skus, fill_value=0.0).to_numpy(), 0.0)
+    available = reachable[:, None] + np.cumsum(scheduled + buildable, axis=1)
     kpis = _kpis(calendar, demand, available, orders, reconciliation, inputs.unreachable)
     kpis.update(
         _prediction(inputs, params, calendar, res.names, res.of_sku, demand, scheduled, receipts)

@@ -124,6 +124,8 @@ def assert_consistent(
     ``predicted``), and every unit the plan schedules is accounted for in the run."""
     assert run.kpis["fill_rate"] == pytest.approx(policy.kpis["fill_rate"], abs=TOLERANCE)
     assert plan.kpis["fill_rate"] == pytest.approx(run.kpis["fill_rate"], abs=predicted)
+    served_by_end = run.kpis["sales_total"] / run.kpis["demand_total"]
+    assert plan.kpis["fill_rate_by_horizon_end"] == pytest.approx(served_by_end, abs=predicted)
     assert plan.kpis["demand_total"] == pytest.approx(run.kpis["demand_total"], rel=1e-6)
     # The plan's receipts are the run's schedule, unit for unit.
     schedule = plan.final.planned_receipts(pd.Timestamp("2000-01-01"), by_node=True)
@@ -178,6 +180,19 @@ def test_demand_no_supply_path_reaches_is_reported_by_the_plan(reference_dir) ->
     mex = psi[(psi["node"] == "STORE-MEX") & (psi["item"] == "SKU-B")]
     served = float(mex["sales"].sum())
     assert plan.kpis["unreachable_short"] == pytest.approx(demand - served, rel=0.01)
+
+
+def test_the_plans_own_view_counts_only_what_its_components_can_build() -> None:
+    # Defect 5: fill_rate_by_horizon_end counted every planned receipt although nothing
+    # supplies RM and the factory holds 300, and it counted the 120 units stranded at DC2
+    # and S2 for S1's demand too: 0.76 where the run serves 0.53 by the horizon end.
+    nodes = copy.deepcopy(NETWORK["nodes"])[1:]
+    nodes[0]["inventory_policies"][0] = {"item_code": "RM", "initial_inventory": 300}
+    plan, policy, run = plan_and_runs(network(nodes=nodes, arcs=NETWORK["arcs"][1:]))
+    served = (290 + 300 + 120) / (900 + 450)  # S1: stock + 300 made; S2: what is stranded
+    assert run.kpis["sales_total"] / run.kpis["demand_total"] == pytest.approx(served)
+    assert plan.kpis["fill_rate_by_horizon_end"] == pytest.approx(served, abs=1e-6)
+    assert_consistent(plan, policy, run)
 
 
 # The pieces, one at a time.
