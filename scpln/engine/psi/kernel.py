@@ -106,6 +106,8 @@ class _Kernel:
         ]
         self.unlimited_customers = [u if u.any() else None for u in unlimited]
         self.owing = [False] * len(self.levels)  # does the level carry customer backlog?
+        # per customer of a level with review cycles: has its open cycle failed yet?
+        self.cycle_failed = [np.zeros(len(lv.customer_cols), bool) for lv in self.levels]
 
     # ----------------------------------------------------------------- day
     def day(self, t: int) -> None:
@@ -274,6 +276,23 @@ class _Kernel:
         factor = factor[lv.lane_arc]
         return ship_old * factor, ship_new * factor
 
+    def _close_cycles(self, i: int, lv: Level, t: int, unfilled: np.ndarray) -> None:
+        """Count the review cycles that end today, and those that left nothing unfilled.
+
+        A cycle fails on any day that ends with a shortage or a backlog; the horizon's end
+        closes the cycles still open.
+        """
+        assert lv.cycle_review is not None and lv.cycle_offset is not None
+        failed = self.cycle_failed[i]
+        failed |= unfilled
+        ends = (t - lv.cycle_offset + 1) % lv.cycle_review == 0
+        if t == self.days - 1:
+            ends[:] = True
+        day = self.rec.customer_day
+        day["cycles"][t] += np.count_nonzero(ends)
+        day["in_stock"][t] += np.count_nonzero(ends & ~failed)
+        failed[ends] = False
+
     def _serve_customers(self, i: int, lv: Level, t: int) -> None:
         cols, ni = lv.customer_cols, lv.customers
         wanted = self.demand_model.draw(i, t)
@@ -309,12 +328,20 @@ class _Kernel:
         day["stockouts"][t] += stockouts
         if self.owing[i]:
             day["backlog"][t] += backlog.sum()
+        if lv.cycle_review is not None:
+            unfilled = short > EPS
+            if self.owing[i]:
+                unfilled |= backlog > EPS
+            self._close_cycles(i, lv, t, unfilled)
+        elif self.owing[i]:
             # under backorders a shortage always leaves a backlog, so one count does
             unfilled = short > EPS if lv.lost_sales is not None else backlog > EPS
             if lv.lost_sales is not None:
                 unfilled |= backlog > EPS
+            day["cycles"][t] += len(cols)
             day["in_stock"][t] += len(cols) - np.count_nonzero(unfilled)
         else:
+            day["cycles"][t] += len(cols)
             day["in_stock"][t] += len(cols) - stockouts
         self.rec.customer_shortage[cols] += short
         local, mixed = self.rec.mixed_by_level[i]

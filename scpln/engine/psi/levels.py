@@ -53,6 +53,11 @@ class Level:
     customer_cols: np.ndarray  # columns of DemandSpec
     customers: Index  # their node-items (global)
     lost_sales: np.ndarray | None
+    # Customers' review cycles, when any reviews less often than daily (else None): cycle k
+    # of a customer with review period R and lead time L is days kR + L … kR + L + R − 1,
+    # the days one review's order serves.
+    cycle_review: np.ndarray | None
+    cycle_offset: np.ndarray | None
 
     @property
     def slice(self) -> slice:
@@ -74,6 +79,8 @@ def build_levels(net: Network) -> list[Level]:
         rounds = bool((moq > 0).any() or (multiple > 0).any())
         cust = np.flatnonzero((net.demand.ni >= lo) & (net.demand.ni < hi))
         lost = net.lost_sales[net.demand.ni[cust]]
+        cust_review = net.review_period[net.demand.ni[cust]]
+        cycles = bool((cust_review > 1).any())
         pos = np.array([prod_pos_of[int(k)] for k in produce], np.int64)
         out.append(
             Level(
@@ -99,6 +106,8 @@ def build_levels(net: Network) -> list[Level]:
                 customer_cols=cust,
                 customers=as_index(net.demand.ni[cust]),
                 lost_sales=lost if lost.any() else None,
+                cycle_review=np.maximum(cust_review, 1) if cycles else None,
+                cycle_offset=net.lead_time[net.demand.ni[cust]] if cycles else None,
             )
         )
     return out

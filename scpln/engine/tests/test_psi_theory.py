@@ -143,3 +143,27 @@ def test_kpis_agree_with_the_psi_table() -> None:
     assert kpis["avg_backlog"] == pytest.approx(stores.backlog.sum() / days, rel=1e-6)
     in_stock = (stores.backlog <= 1e-9) & (stores.shortage <= 1e-9)
     assert kpis["cycle_service_level"] == pytest.approx(in_stock.mean())
+
+
+def test_cycle_service_level_counts_review_cycles() -> None:
+    # Defect 5: with review period R the KPI counted days, not cycles. Under (R, S) with
+    # backorders, cycle k (days kR + L … kR + L + R − 1, served by the order of day kR)
+    # ends without a stockout iff the demand of the L + R days from that review is at most
+    # S, so the cycle service level is P(D(L + R) ≤ S); a day count says far more.
+    lam, lead, review, level = 5.0, 2, 5, 40
+    b = NetworkBuilder(horizon_days=DAYS)
+    b.node("SUP", "supplier", unlimited=True)
+    b.stock("SUP", "A")
+    for s in range(STORES):
+        store = f"S{s:02d}"
+        b.node(store, "store", review_period=review)
+        b.arc("SUP", store, lead_time=lead)
+        b.stock(store, "A", initial=level, order_up_to=level)
+        b.demand(store, "A", first_day=0, last_day=DAYS, mean=lam, model="poisson")
+    kpis = simulate_network(b.build(), stochastic=True, seed=21).kpis
+    cycle = poisson_theory(lam, lead + review - 1, level).csl  # P(D(L + R) ≤ S)
+    assert 0.8 < cycle < 0.9
+    cycles = STORES * DAYS / review
+    # Successive windows share L days, so allow for some correlation beyond 4 binomial SEs.
+    tolerance = 6.0 * math.sqrt(cycle * (1 - cycle) / cycles)
+    assert kpis["cycle_service_level"] == pytest.approx(cycle, abs=tolerance)
