@@ -190,6 +190,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     simulation = psi.simulate(
         context.config,
         plan=schedule,
+        days=engine_planning.run_days(params, context.inputs, context.config),
         progress=lambda done: ctx.progress(
             PIPELINE_SHARE + done * (99 - PIPELINE_SHARE), "simulating"
         ),

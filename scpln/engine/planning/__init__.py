@@ -20,6 +20,7 @@ from .parameters import (
     Rounding,
     default_parameters,
     parse_parameters,
+    run_days,
     validate_parameters,
 )
 from .pipeline import STAGES, PlanParametersError, PlanResult, Stage, StageEvent, run_pipeline
@@ -53,6 +54,7 @@ __all__ = [
     "planning_inputs_from_config",
     "run_aggregate",
     "run_allocate",
+    "run_days",
     "run_mrp",
     "run_pipeline",
     "run_plan_final",

@@ -9,6 +9,7 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
+from scpln.engine.canonical import CanonicalConfig
 from scpln.engine.canonical.problems import Problem
 
 from .calendar import PlanningCalendar
@@ -160,6 +161,14 @@ def horizon_end(params: PlanParameters, calendar: PlanningCalendar) -> dt.date:
     if params.horizon_days is None:
         return calendar.end
     return calendar.start + dt.timedelta(days=params.horizon_days - 1)
+
+
+def run_days(params: PlanParameters, inputs: PlanningInputs, config: CanonicalConfig) -> int:
+    """How many days a PSI run of the plan simulates: from the config's start date to the
+    plan's horizon end (never past the config's own horizon), so the run's KPIs cover the
+    same days as the plan's, and a plan of 181 days is not compared with a run of 365."""
+    days = (horizon_end(params, inputs.calendar) - config.start_date).days + 1
+    return max(1, min(days, config.horizon_days))
 
 
 def horizon_calendar(inputs: PlanningInputs, params: PlanParameters) -> PlanningCalendar:

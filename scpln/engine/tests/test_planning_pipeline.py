@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from scpln.engine.canonical import load_config
+from scpln.engine.canonical.generator import generate_config
 from scpln.engine.planning import (
     STAGES,
     PlanParameters,
@@ -13,8 +15,10 @@ from scpln.engine.planning import (
     generate_planning_inputs,
     load_planning_inputs,
     parse_parameters,
+    planning_inputs_from_config,
     run_aggregate,
     run_allocate,
+    run_days,
     run_mrp,
     run_pipeline,
     run_plan_final,
@@ -171,6 +175,13 @@ def test_default_parameters_read_overrides_as_stored_data(small):
     ]
     # An explicit None clears a default, as before.
     assert default_parameters(small, cutover_date=None).cutover_date is None
+
+
+def test_a_run_of_the_plan_covers_the_plans_horizon():
+    config = load_config(generate_config(skus=2, stores=1, dcs=1, factories=1, days=90, seed=1))
+    inputs = planning_inputs_from_config(config)
+    assert run_days(PlanParameters(horizon_days=59), inputs, config) == 59
+    assert run_days(PlanParameters(), inputs, config) == 90
 
 
 def test_plan_final_gives_the_psi_simulation_its_production_schedule(small):
