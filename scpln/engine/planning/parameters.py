@@ -149,12 +149,10 @@ def default_parameters(inputs: PlanningInputs, **overrides: Any) -> PlanParamete
     if parsed is None:
         raise PlanParametersError(problems)
     # An explicit None clears a default (no cutover, the policy's carryover split).
-    return replace(
-        base,
-        **{
-            key: None if value is None else getattr(parsed, key) for key, value in overrides.items()
-        },
-    )
+    changes: dict[str, Any] = {
+        key: None if value is None else getattr(parsed, key) for key, value in overrides.items()
+    }
+    return replace(base, **changes)
 
 
 def horizon_end(params: PlanParameters, calendar: PlanningCalendar) -> dt.date:

@@ -16,12 +16,13 @@ from .network import (
     MODE_TRANSFER,
     MODE_UNLIMITED,
     CostRates,
+    EchelonSpec,
     Network,
     ProductionSpec,
     Segments,
 )
 from .timeline import customer_demand, segment_range, segments_of
-from .topology import choose_sources, demand_profiles, echelon_levels
+from .topology import choose_sources, demand_profiles, echelon_levels, echelon_streams
 
 if TYPE_CHECKING:
     from .builder import NetworkBuilder, StockDecl
@@ -106,6 +107,22 @@ def assemble(b: NetworkBuilder) -> Network:
     def per_node(name: str) -> np.ndarray:
         return np.array([getattr(n, name) for n in nodes])[ni_node]
 
+    review = per_node("review_period").astype(np.int64)
+    ordering = np.isin(mode, (MODE_TRANSFER, MODE_PRODUCE))
+    base_stock = ordering & np.isnan(s) & np.isnan(up_to)
+    streams = echelon_streams(
+        level,
+        src,
+        e_prod,
+        e_comp,
+        e_qty,
+        demand.ni,
+        demand.mean,
+        cust_var,
+        base_stock,
+        lead_time + review,
+    )
+
     return Network(
         horizon_days=b.horizon_days,
         start_date=b.start_date,
@@ -120,7 +137,7 @@ def assemble(b: NetworkBuilder) -> Network:
         src=src,
         arc=arc,
         lead_time=lead_time,
-        review_period=per_node("review_period").astype(np.int64),
+        review_period=review,
         initial=stock["initial"],
         # Only a reorder point or only an order-up-to level: a base stock at that level.
         reorder_point=np.where(np.isnan(s), up_to, s),
@@ -133,6 +150,7 @@ def assemble(b: NetworkBuilder) -> Network:
         segments=segments,
         profile_mean=profile_mean,
         profile_var=profile_var,
+        echelon=EchelonSpec(*streams),
         demand=demand,
         production=production,
         costs=_costs(b, stock, node_codes, ni_node, ni_item, item_codes, keys, production),

@@ -65,6 +65,33 @@ class DemandSpec:
 
 
 @dataclass(frozen=True, eq=False)
+class EchelonSpec:
+    """Demand streams that reach a node-item ahead of the customers' own days.
+
+    A node-item whose order-up-to level follows the service level (a *base-stock*
+    node-item) orders ahead of its demand: over any run of days its orders equal its
+    demand of the same days shifted ``lead time + review period`` days later. So what a
+    supplier sees is its customers' demand arriving that many days early, added up along
+    the way for every base-stock node-item below it. ``ni`` lists the base-stock node-items
+    that see some stream early (their levels must look that far ahead); stream ``k`` is
+    demand of mean ``mean[:, k]`` and variance ``var[:, k]`` per day (customer days, by
+    segment) reaching ``ni[owner[k]]`` ``offset[k]`` days early. Streams are sorted by
+    owner. Empty when no base-stock node-item has one below it (then every level reads
+    its demand profile on its own days).
+    """
+
+    ni: np.ndarray
+    owner: np.ndarray
+    offset: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+
+    @property
+    def max_offset(self) -> int:
+        return int(self.offset.max(initial=0))
+
+
+@dataclass(frozen=True, eq=False)
 class ProductionSpec:
     """Factories, what they make, their capacities and bills of material.
 
@@ -132,7 +159,8 @@ class Network:
     the production lead time. ``reorder_point``/``order_up_to`` are NaN where the level
     comes from the service level and the demand profile (see ``profile_*``):
     ``profile_mean``/``profile_var`` are ``(segments, node-items)`` per-day mean and
-    variance of the demand each node-item sees from downstream.
+    variance of the demand each node-item sees from downstream; ``echelon`` says which part
+    of it reaches a node-item ahead of the customers' days.
     """
 
     horizon_days: int
@@ -160,6 +188,7 @@ class Network:
     segments: Segments
     profile_mean: np.ndarray
     profile_var: np.ndarray
+    echelon: EchelonSpec
     demand: DemandSpec
     production: ProductionSpec
     costs: CostRates

@@ -228,9 +228,10 @@ def test_stock_stranded_where_nothing_supplies_it_is_not_counted_on() -> None:
     # neither lower production nor are sold to S1.
     target = inputs.target_matrix(["FG"], inputs.calendar.week_codes)[0]
     assert target.min() >= 120.0
-    # Production = planned demand + the target the reachable locations keep at the end (each
-    # holds one day of demand on the last day) − the stock that can reach S1 (DC 200, S1 90).
-    assert target[-1] - 120.0 == pytest.approx(3 * 10.0)
+    # Production = planned demand + the target the reachable locations keep at the end (S1
+    # holds one day of demand on the last day; the DC and the factory hold what S1 will order
+    # after the horizon: nothing) − the stock that can reach S1 (DC 200, S1 90).
+    assert target[-1] - 120.0 == pytest.approx(10.0)
     expected = 10.0 * 90 + (target[-1] - 120.0) - (200.0 + 90.0)
     assert aggregate["production"].sum() == pytest.approx(expected, abs=1.0)
 
@@ -298,11 +299,25 @@ def test_the_target_follows_a_demand_step_ahead_of_it() -> None:
     weeks = inputs.calendar.weeks.set_index("week")["week_end"]
     target = pd.Series(inputs.target_matrix(["FG"], list(weeks.index))[0], index=weeks.to_numpy())
     stranded = 120.0
-    # Each location's level covers its own lead time and review period ahead (S1 8 days,
-    # DC 15, the factory 3), so the levels rise before the sales do.
-    assert target[pd.Timestamp("2025-01-12")] == pytest.approx(stranded)
-    assert target[pd.Timestamp("2025-01-26")] > stranded  # February shows 15 days ahead
-    assert target[pd.Timestamp("2025-02-09")] == pytest.approx(stranded + 10.0 * (8 + 15 + 3))
-    assert target[pd.Timestamp("2025-03-09")] == pytest.approx(stranded + 20.0 * (8 + 15 + 3))
+
+    def sales(day: int) -> float:
+        return 0.0 if day < 31 else 10.0 if day < 59 else 20.0 if day < 90 else 0.0
+
+    def level(day: int) -> float:
+        # Each location's level covers its own lead time and review period (S1 8 days, DC
+        # 15, the factory 3) of the demand that reaches it, and what reaches the DC is S1's
+        # orders, 8 days ahead of S1's sales; the factory's is the DC's, 15 more days ahead.
+        return sum(
+            sales(u)
+            for first, days in ((0, 8), (8, 15), (23, 3))
+            for u in range(day + first, day + first + days)
+        )
+
+    for week_end in ("2025-01-12", "2025-01-26", "2025-02-09", "2025-03-09", "2025-03-31"):
+        day = (pd.Timestamp(week_end) - pd.Timestamp("2025-01-01")).days
+        assert target[pd.Timestamp(week_end)] == pytest.approx(stranded + level(day))
+    # On 12 January nothing sells for 19 more days, yet the DC and the factory already keep
+    # 3 days of February each: the orders for it reach them that far ahead.
+    assert target[pd.Timestamp("2025-01-12")] == pytest.approx(stranded + 2 * 10.0 * 3)
     _plan, policy, run = plan_and_runs(config)
     assert run.kpis["fill_rate"] >= policy.kpis["fill_rate"] - TOLERANCE
