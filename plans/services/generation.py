@@ -89,9 +89,10 @@ def _fail(version: PlanVersion, message: str) -> None:
 
 def plan_schedule(
     *, version: PlanVersion, final: engine_planning.FinalPlan, config: CanonicalConfig
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[psi.PlanSchedule, list[str]]:
     """The production schedule a run of this plan version follows (plan-driven mode),
-    and the plan's SKUs left out of it because no factory of the network makes them.
+    under the version's release rule and constraint switches, and the plan's SKUs left out
+    of it because no factory of the network makes them.
 
     Plans derived from the config name the factory (its work centre), so the
     run makes each SKU where the plan made it; an imported input set's work
@@ -106,10 +107,16 @@ def plan_schedule(
     made = {code for node in config.nodes for code in produced_items(node, products)}
     known = schedule["item"].isin(made)
     dropped = sorted(set(schedule.loc[~known, "item"]))
-    return schedule[known].reset_index(drop=True), dropped
+    params, _problems = engine_planning.parse_parameters(version.parameters or {})
+    plan = psi.PlanSchedule.from_frame(
+        schedule[known].reset_index(drop=True),
+        start_date=config.start_date,
+        **engine_planning.plan_execution(params or engine_planning.PlanParameters()),
+    )
+    return plan, dropped
 
 
-def stored_plan_schedule(*, version: PlanVersion, config: CanonicalConfig) -> pd.DataFrame:
+def stored_plan_schedule(*, version: PlanVersion, config: CanonicalConfig) -> psi.PlanSchedule:
     """:func:`plan_schedule` rebuilt from the version's stored final plan."""
     artifact = PlanArtifact.objects.filter(plan_version=version, name="plan_final").first()
     if artifact is None:
@@ -179,7 +186,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         return outcome
 
     schedule, dropped = plan_schedule(version=version, final=result.final, config=context.config)
-    if dropped and schedule.empty:
+    if dropped and schedule.rows.empty:
         outcome["simulation"] = _(
             "skipped: no factory of config version %(config)s makes any SKU of this plan "
             "(%(skus)s), so the plan cannot drive a run of that network"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from django.utils import timezone
 
 from runs.models import Run
@@ -87,7 +86,7 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
     return reproduction
 
 
-def _inputs(run: Run) -> tuple[Any, pd.DataFrame | None]:
+def _inputs(run: Run) -> tuple[Any, Any]:
     from plans.services.generation import stored_plan_schedule
     from plans.services.inputs import scenario_config
     from scpln.engine import canonical

@@ -14,7 +14,8 @@ What comes from where:
   family without demand);
 - work centres: factory nodes; capacity per month from the ``capacities`` rows of the node
   (spread by day like demand), else the node-level production capacity per day × the days;
-  a factory with neither is unlimited (planned as over-capacity allowed, capacity 0);
+  a factory with neither is unlimited (planned as over-capacity allowed, capacity 0); over
+  capacity is allowed where the node-level policy allows it, as in a run;
 - routing: a SKU is made by the first factory, in code order, that makes it (its item-level
   production policies, or every product for a factory without any);
 - inventory: every store, warehouse and factory's opening stock (``opening_stock``);
@@ -55,14 +56,12 @@ from .calendar import PlanningCalendar, derive_calendar
 from .inputs import PlanningInputs, empty_table, make_planning_inputs
 
 
-def planning_inputs_from_config(
-    config: CanonicalConfig, *, honour_over_capacity: bool = False
-) -> PlanningInputs:
+def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
     """Build and check the planning inputs of ``config``.
 
-    ``honour_over_capacity`` lets factories whose node-level policy allows over-capacity exceed
-    their capacity in the plan too; by default the plan keeps every factory within capacity,
-    so shortfalls show as backlog and spill instead of silently planned overtime.
+    A factory may run over capacity in the plan exactly when its node-level production
+    policy allows it in a run (``allow_over_capacity``, the default): plan and run use one
+    capacity rule, so a plan does not under-promise what its run then makes at a cost.
     """
     start = config.start_date
     last = start + dt.timedelta(days=config.horizon_days - 1)
@@ -90,7 +89,7 @@ def planning_inputs_from_config(
         .groupby(["family", "period"], as_index=False)
         .agg(demand=("demand", "sum"))
     )
-    workcenters, capacity, routing = _factories(config, calendar, start, skus, honour_over_capacity)
+    workcenters, capacity, routing = _factories(config, calendar, start, skus)
     return make_planning_inputs(
         demand=demand[["family", "period", "demand"]],
         capacity=capacity,
@@ -188,7 +187,6 @@ def _factories(
     calendar: PlanningCalendar,
     start: dt.date,
     skus: list[str],
-    honour_over_capacity: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     factories = sorted((n for n in config.nodes if n.node_type == "factory"), key=lambda n: n.code)
     products = [i.code for i in config.items if i.item_type == "product"]
@@ -220,7 +218,7 @@ def _factories(
             )
         )
         allow = overall.allow_over_capacity if overall is not None else True
-        flags.append((node.code, unlimited or (honour_over_capacity and allow)))
+        flags.append((node.code, unlimited or allow))
     capacity = (pd.concat(frames, ignore_index=True) if frames else empty_table("capacity")).astype(
         {"workcenter": "str", "period": "str", "capacity": "float64"}
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
 import pandas as pd
 
 from scpln.engine.canonical import CanonicalConfig
 from scpln.engine.canonical.problems import Problem
+from scpln.engine.psi.constraints import Constraints
 
 from .calendar import PlanningCalendar
 from .inputs import PlanningInputs
@@ -19,6 +20,7 @@ AnchorPolicy = Literal["DET_near", "AGG_far", "blend"]
 Carryover = Literal["prev", "next", "both", "auto"]
 Rounding = Literal["none", "int", "dec1", "dec2"]
 LeadTimeUnit = Literal["day", "week"]
+ReleaseRule = Literal["lot", "daily"]
 
 _DECIMALS: dict[str, int | None] = {"none": None, "int": 0, "dec1": 1, "dec2": 2}
 _CHOICES: dict[str, tuple[str, ...]] = {
@@ -26,7 +28,9 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "carryover": get_args(Carryover),
     "rounding": get_args(Rounding),
     "lead_time_unit": get_args(LeadTimeUnit),
+    "release_rule": get_args(ReleaseRule),
 }
+_SWITCHES = ("material_constrained", "capacity_constrained", "lead_time_constrained")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,50 @@ class PlanParameters:
     lead_time_unit: LeadTimeUnit = "day"
     tolerance_abs: float = 1e-6
     tolerance_rel: float = 1e-6
+    release_rule: ReleaseRule = field(
+        default="lot",
+        metadata={
+            "label": "Release rule",
+            "help": (
+                "How a run makes each week's planned receipts: 'lot' — one lot from the "
+                "week's first working day at the factory's daily capacity (the fixed "
+                "production cost is paid on the days the volume needs); 'daily' — evenly "
+                "over the week's working days."
+            ),
+        },
+    )
+    material_constrained: bool = field(
+        default=True,
+        metadata={
+            "label": "Material-constrained",
+            "help": (
+                "On: components nothing supplies are limited to their stock, and the plan "
+                "says what they cut (component_short). Off: they are assumed available and "
+                "reported as exceptions (material_assumed); the plan's run assumes the same."
+            ),
+        },
+    )
+    capacity_constrained: bool = field(
+        default=True,
+        metadata={
+            "label": "Capacity-constrained",
+            "help": (
+                "On: each factory's capacity rule as configured (hard capacity cuts, soft "
+                "capacity may be exceeded at a cost), in the plan and its run alike. Off: no "
+                "capacity cuts anything."
+            ),
+        },
+    )
+    lead_time_constrained: bool = field(
+        default=True,
+        metadata={
+            "label": "Lead-time-constrained",
+            "help": (
+                "On: an order whose release falls before the start arrives a lead time after "
+                "it (late_receipts). Off: it is assumed on time (expedited_receipts)."
+            ),
+        },
+    )
 
     @property
     def decimals(self) -> int | None:
@@ -90,6 +138,10 @@ def parse_parameters(data: Mapping[str, Any]) -> tuple[PlanParameters | None, li
                 problems.append(
                     Problem(key, f"must be one of {', '.join(_CHOICES[key])}, not {value!r}")
                 )
+            values[key] = value
+        elif key in _SWITCHES:
+            if not isinstance(value, bool):
+                problems.append(Problem(key, f"must be true or false, not {value!r}"))
             values[key] = value
         elif key in ("horizon_days", "recon_window_days"):
             if isinstance(value, bool) or not isinstance(value, int):
@@ -214,7 +266,25 @@ def validate_parameters(params: PlanParameters, inputs: PlanningInputs) -> list[
     for name in ("tolerance_abs", "tolerance_rel"):
         if not getattr(params, name) >= 0:
             problems.append(Problem(name, f"must be ≥ 0, not {getattr(params, name)}"))
+    for name in _SWITCHES:
+        if not isinstance(getattr(params, name), bool):
+            problems.append(Problem(name, f"must be true or false, not {getattr(params, name)!r}"))
     return problems
+
+
+def run_constraints(params: PlanParameters) -> Constraints:
+    """The plan's constraint switches as a PSI run keeps them."""
+    return Constraints(
+        material=params.material_constrained,
+        capacity=params.capacity_constrained,
+        lead_time=params.lead_time_constrained,
+    )
+
+
+def plan_execution(params: PlanParameters) -> dict[str, Any]:
+    """How a run executes the plan: ``PlanSchedule.from_frame(frame, start_date=...,
+    **plan_execution(params))`` — the release rule and the constraints it was made under."""
+    return {"release_rule": params.release_rule, "constraints": run_constraints(params)}
 
 
 def _horizon_problems(days: int, calendar: PlanningCalendar) -> list[Problem]:

@@ -27,8 +27,8 @@ import numpy as np
 from .demand import BaseStockTargets, CustomerDemand, round_orders
 from .levels import Level, build_levels
 from .network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED, Network
-from .plan import Schedule
-from .production import release
+from .plan import _NO_EARLY, Schedule
+from .production import LevelProduction, release
 from .record import EPS, KernelResult, Recorder
 
 
@@ -77,6 +77,7 @@ class _Kernel:
             net, [lv.lo + lv.base_stock for lv in self.levels], self.seg_of_day
         )
         self.schedule = schedule.by_day if schedule is not None else {}
+        self.early = schedule.early if schedule is not None else _NO_EARLY
         self.planned = np.zeros(len(prod.ni), bool)
         if schedule is not None:
             self.planned[schedule.planned] = True
@@ -192,17 +193,19 @@ class _Kernel:
     def _release(self, lv: Level, t: int, seg: int) -> None:
         lp, spec = lv.production, self.net.production
         assert lp is not None
+        # For a produced node-item ``orders`` is what it releases (not its policy's want).
+        self.flow["orders"][lp.ni] = 0.0
+        if t == 0 and len(self.early[0]):
+            self._release_early(lv, seg)
         planned = self.planned[lp.pos]
         want = np.where(planned, self.plan_due[lp.pos], self.want[lp.pos])
         r = release(spec, lp, want, seg, self.on_hand, self.capacity_left)
         qty = r.quantity
+        self._consume(lp, r.consumption)
         self.capacity_left -= r.factory_total
         self.factory_today += r.factory_total
-        self.rec.item_over[t, lp.pos] = r.item_over
-        on_hand = self.on_hand[lp.comps] - r.consumption
-        self.on_hand[lp.comps] = np.maximum(on_hand, 0.0)
-        self.flow["consumption"][lp.comps] += r.consumption
-        self.flow["orders"][lp.ni] = qty
+        self.rec.item_over[t, lp.pos] += r.item_over
+        self.flow["orders"][lp.ni] += qty
         self.plan_due[lp.pos] -= np.where(planned, qty, 0.0)
         instant = lp.lead_time == 0
         now, later = lp.ni[instant], lp.ni[~instant]
@@ -211,6 +214,48 @@ class _Kernel:
         slots = (t + lp.lead_time[~instant]) % self.horizon
         self.ring[slots, later] += qty[~instant]
         self.in_transit[later] += qty[~instant]
+
+    def _consume(self, lp: LevelProduction, consumption: np.ndarray) -> None:
+        """Take a release's components off the shelf; components supplied without limit
+        (material-unconstrained run) first receive what their stock lacks."""
+        if lp.free is not None:
+            supplied = np.where(lp.free, np.maximum(consumption - self.on_hand[lp.comps], 0.0), 0.0)
+            self.on_hand[lp.comps] += supplied
+            self.flow["production"][lp.comps] += supplied
+            self.flow["orders"][lp.comps] += supplied
+        on_hand = self.on_hand[lp.comps] - consumption
+        self.on_hand[lp.comps] = np.maximum(on_hand, 0.0)
+        self.flow["consumption"][lp.comps] += consumption
+
+    def _release_early(self, lv: Level, seg: int) -> None:
+        """Lead-time-unconstrained plan: releases due before day 0 are made on day 0 (within
+        capacity and components) and finish on their planned day; what is cut joins the
+        plan's due releases and takes the full lead time."""
+        lp = lv.production
+        assert lp is not None
+        pos, finish, qty = self.early
+        mine = np.isin(pos, lp.pos)
+        if not mine.any():
+            return
+        pos, finish, qty = pos[mine], finish[mine], qty[mine]
+        local = np.searchsorted(lp.pos, pos)
+        want = np.bincount(local, qty, minlength=len(lp.pos))
+        r = release(self.net.production, lp, want, seg, self.on_hand, self.capacity_left)
+        self._consume(lp, r.consumption)
+        self.capacity_left -= r.factory_total
+        self.factory_today += r.factory_total
+        self.rec.item_over[0, lp.pos] += r.item_over
+        self.flow["orders"][lp.ni] += r.quantity
+        made = np.divide(r.quantity, want, out=np.zeros_like(want), where=want > 0)[local]
+        done = qty * made
+        np.add.at(self.plan_due, pos, qty - done)
+        ni = lp.ni[local]
+        finish = np.maximum(finish, 0)
+        now = finish == 0
+        np.add.at(self.on_hand, ni[now], done[now])
+        np.add.at(self.flow["production"], ni[now], done[now])
+        np.add.at(self.ring, (finish[~now] % self.horizon, ni[~now]), done[~now])
+        np.add.at(self.in_transit, ni[~now], done[~now])
 
     def _serve_lanes(self, lv: Level, t: int) -> None:
         """Ship to the lanes this level supplies: old backlog first, then today's orders.

@@ -101,7 +101,7 @@ def build_levels(net: Network) -> list[Level]:
                 arc_runs=_runs(net.arc[lanes]),
                 run_arc=net.arc[lanes][_runs(net.arc[lanes])],
                 hard_arcs=bool(net.costs.arc_hard[net.arc[lanes]].any()),
-                production=LevelProduction.of(net.production, pos) if len(pos) else None,
+                production=LevelProduction.of(net.production, pos, net.mode) if len(pos) else None,
                 unlimited=lo + np.flatnonzero(net.mode[sl] == MODE_UNLIMITED),
                 customer_cols=cust,
                 customers=as_index(net.demand.ni[cust]),

@@ -161,6 +161,27 @@ def test_parameters_round_trip_through_json_data():
     ]
 
 
+def test_constraint_switches_and_the_release_rule_are_parameters():
+    params, problems = parse_parameters(
+        {"material_constrained": False, "release_rule": "daily", "lead_time_constrained": True}
+    )
+    assert problems == []
+    assert (params.material_constrained, params.capacity_constrained) == (False, True)
+    assert parse_parameters(params.to_dict())[0] == params
+    _, problems = parse_parameters({"capacity_constrained": "no", "release_rule": "weekly"})
+    assert _messages(problems) == [
+        "capacity_constrained: must be true or false, not 'no'",
+        "release_rule: must be one of lot, daily, not 'weekly'",
+    ]
+    # Each new parameter says what it does where the forms and the API read it.
+    for name in (
+        "release_rule",
+        *(f"{k}_constrained" for k in ("material", "capacity", "lead_time")),
+    ):
+        spec = PlanParameters.__dataclass_fields__[name]
+        assert spec.metadata["label"] and len(spec.metadata["help"]) > 40
+
+
 def test_default_parameters_read_overrides_as_stored_data(small):
     # Defect 6: a cutover given as text used to reach validation as a str and fail there
     # with a TypeError (comparing str and date) instead of being read as the date it is.
