@@ -36,13 +36,17 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELD_NAMES: dict[type, tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_names(cls: type) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    """The fields of canonical-1.0 in schema order, and the fields added since (with their
+    defaults), which count only where set so that older configs keep their hash."""
     if cls not in _FIELD_NAMES:
-        names = (f.name for f in dataclasses.fields(cls) if f.name not in ("extra", "_keys"))
-        _FIELD_NAMES[cls] = tuple(names)
+        fields = [f for f in dataclasses.fields(cls) if f.name not in ("extra", "_keys")]
+        core = tuple(f.name for f in fields if not f.metadata.get("added"))
+        later = tuple((f.name, f.default) for f in fields if f.metadata.get("added"))
+        _FIELD_NAMES[cls] = (core, later)
     return _FIELD_NAMES[cls]
 
 
@@ -53,7 +57,8 @@ def _encode(row: Any) -> str:
     millions of rows and this is the one pass over them the hash needs.
     """
     values = []
-    for name in _field_names(type(row)):
+    core, later = _field_names(type(row))
+    for name in core:
         value = getattr(row, name)
         kind = type(value)
         if kind is float and value.is_integer():
@@ -65,6 +70,10 @@ def _encode(row: Any) -> str:
         values.append(value)
     if row.extra:
         values.append(_normal(row.extra))
+    for name, default in later:
+        value = getattr(row, name)
+        if value != default:
+            values.append({name: _normal(value)})
     return _dumps(values)
 
 

@@ -27,6 +27,7 @@ from .codec import (
     OPT_NUM,
     OPT_STR,
     STR,
+    added,
     empty_map,
     entity,
     rows,
@@ -122,6 +123,8 @@ class InventoryPolicy(_Entity):
     backorder_cost: float | None = field(default=None, metadata=OPT_NUM)
     lead_time_days: int | None = field(default=None, metadata=OPT_INT)
     attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
+    # (R, Q): order a multiple of this quantity when the position falls to reorder_point.
+    order_quantity: float | None = field(default=None, metadata=added(OPT_NUM))
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 

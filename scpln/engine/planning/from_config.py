@@ -33,8 +33,9 @@ What comes from where:
   policy's level on the week's last day (:func:`scpln.engine.psi.plan.target_levels`), so
   a level that follows the demand (base stock from the service level) rises ahead of a
   demand step by its lead time and review period;
-- item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``), lot-for-lot, no
-  MOQ; BOM: ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
+- item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``); lot multiple and
+  MOQ where the item is ordered in a run (:func:`_lot_rules`), else lot-for-lot; BOM:
+  ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from scpln.engine.canonical import CanonicalConfig, bucket_period
 from scpln.engine.canonical.network import produced_items
 from scpln.engine.canonical.schema import SUPPLIER_TYPES
 from scpln.engine.psi.compile import compile_network
+from scpln.engine.psi.network import Network
 from scpln.engine.psi.plan import stock_positions, target_levels
 
 from .calendar import PlanningCalendar, derive_calendar
@@ -68,7 +70,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
     calendar = derive_calendar(start, last)
     families = _families(config)
     skus = sorted({d.item_code for d in config.demands})
-    network, target_stock = _network(config, skus, calendar)
+    network, target_stock, lots = _network(config, skus, calendar)
     # Demand no supply path reaches is reported (PlanningInputs.unreachable), not produced for.
     stranded = network[~network["supplied"] & (network["demand"] > 0)]
     unreachable = set(zip(stranded["loc"], stranded["item"], strict=True))
@@ -98,8 +100,8 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
             {
                 "item": pd.Series([i.code for i in config.items], dtype="str"),
                 "lead_time": [float(i.lead_time_days) for i in config.items],
-                "lot": 0.0,
-                "moq": 0.0,
+                "lot": [lots.get(i.code, (0.0, 0.0))[0] for i in config.items],
+                "moq": [lots.get(i.code, (0.0, 0.0))[1] for i in config.items],
             }
         ),
         inventory=_inventory(config),
@@ -243,10 +245,11 @@ def _factories(
 
 def _network(
     config: CanonicalConfig, skus: list[str], calendar: PlanningCalendar
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Target stock, supply and demand per item × location, as the simulation sees them, and
-    each SKU's target over its locations at each week's end."""
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[float, float]]]:
+    """Target stock, supply and demand per item × location, as the simulation sees them,
+    each SKU's target over its locations at each week's end, and each item's lot rules."""
     net = compile_network(config)
+    lots = _lot_rules(net)
     positions = stock_positions(net)
     week_end = (calendar.weeks["week_end"] - pd.Timestamp(config.start_date)).dt.days
     levels = target_levels(net, week_end.to_numpy())
@@ -286,7 +289,27 @@ def _network(
     by_item = by_item.loc[by_item.index.isin(skus)]
     by_item.columns = calendar.week_codes
     target_stock = by_item.stack().rename_axis(["item", "week"]).rename("target").reset_index()
-    return network, target_stock
+    return network, target_stock, lots
+
+
+def _lot_rules(net: Network) -> dict[str, tuple[float, float]]:
+    """Item → (lot multiple, MOQ) where the plan orders it: a product at the first factory
+    (code order) that makes it, a component at the first that consumes it — the rules the
+    run applies there (the policy's and the supply arc's MOQ and multiple combined, see
+    ``docs/engine.md``; an (R, Q) policy's Q is both). Items without rules are absent."""
+    prod = net.production
+    where = np.concatenate([prod.ni, np.unique(prod.edge_comp)])
+    order = np.argsort(net.ni_node[where], kind="stable")
+    out: dict[str, tuple[float, float]] = {}
+    for k in where[order].tolist():
+        item = net.item_codes[net.ni_item[k]]
+        if item in out:
+            continue
+        lot, moq, q = float(net.multiple[k]), float(net.moq[k]), float(net.order_quantity[k])
+        if not np.isnan(q):
+            lot, moq = q, max(moq, q)
+        out[item] = (lot, moq)
+    return {item: rule for item, rule in out.items() if rule != (0.0, 0.0)}
 
 
 def _inventory(config: CanonicalConfig) -> pd.DataFrame:

@@ -37,8 +37,9 @@ _STOCK_FIELDS = (
     "storage_cost",
     "stockout_cost",
     "backorder_cost",
+    "order_quantity",
 )
-_NO_STOCK = (0.0, None, None, None, 0.0, 0.0, 0.0, None, None)
+_NO_STOCK = (0.0, None, None, None, 0.0, 0.0, 0.0, None, None, None)
 
 
 def assemble(b: NetworkBuilder) -> Network:
@@ -143,6 +144,7 @@ def assemble(b: NetworkBuilder) -> Network:
         reorder_point=np.where(np.isnan(s), up_to, s),
         order_up_to=np.where(np.isnan(up_to), s, up_to),
         safety_stock=stock["safety_stock"],
+        order_quantity=stock["order_quantity"],
         z=per_node("z").astype(np.float64),
         moq=moq,
         multiple=multiple,
@@ -170,6 +172,7 @@ def _stock_table(stock: list[StockDecl | None]) -> dict[str, np.ndarray]:
             s.storage_cost,
             s.stockout_cost,
             s.backorder_cost,
+            s.order_quantity,
         )
         if s is not None
         else _NO_STOCK

@@ -73,6 +73,7 @@ class StockDecl:
     storage_cost: float = 0.0
     stockout_cost: float | None = None
     backorder_cost: float | None = None
+    order_quantity: float | None = None  # (R, Q): with reorder_point, order multiples of Q
 
 
 @dataclass

@@ -7,8 +7,8 @@
   ``attributes.lost_sales`` is true or ``attributes.backorder_enabled`` false, penalty
   rates from ``attributes``, storage cost and capacity fields.
 - Inventory policies: opening stock (× ``initial_inventory_scale``), reorder point,
-  order-up-to, safety stock, MOQ, order multiple, storage, stockout and backorder cost
-  (the last two override the node's rates).
+  order-up-to or order quantity ((R, Q)), safety stock, MOQ, order multiple, storage,
+  stockout and backorder cost (the last two override the node's rates).
 - Production policies: the item-less row is the factory (capacity per day shared by
   its items, fixed/variable/over-capacity costs); an item row caps and prices that
   item (its variable cost replaces the factory's when positive). What a factory makes
@@ -186,6 +186,7 @@ def _node(
             storage_cost=policy.storage_cost,
             stockout_cost=policy.stockout_cost,
             backorder_cost=policy.backorder_cost,
+            order_quantity=policy.order_quantity,
         )
     if node.node_type != "factory":
         return

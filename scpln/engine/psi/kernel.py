@@ -4,8 +4,9 @@ Order of events on day ``t`` (``docs/engine.md`` has the full statement):
 
 1. **Order pass**, customer-facing level first. Each node-item's inventory position
    ``IP = on_hand + in_transit + on_order − backlog − orders received today`` is
-   compared with its policy; on a review day with ``IP ≤ s`` it orders ``S − IP``
-   (rounded up to MOQ and multiples) from its source, which sees the order at once as
+   compared with its policy; on a review day with ``IP ≤ s`` it orders ``S − IP``, or
+   under (R, Q) the fewest lots of Q that lift IP above R (rounded up to MOQ and
+   multiples) from its source, which sees the order at once as
    today's demand, or asks its factory to produce that much.
 2. **Ship pass**, most upstream level first. At each level: receipts due today land
    on hand; unlimited sources make what is asked of them; factories release production
@@ -144,11 +145,20 @@ class _Kernel:
         need = up_to - ip
         trigger = ip <= reorder
         trigger &= need > EPS
+        if lv.lot is not None:
+            # (R, Q): order when the position is at R or below (it may sit exactly at R)
+            rq = ~np.isnan(lv.lot)
+            trigger[rq] = ip[rq] <= reorder[rq] + EPS
         if lv.review is not None:
             trigger &= t % lv.review == 0
         # Orders are sparse under (s, S) policies: round and route only the triggered ones.
         hit = np.flatnonzero(trigger)
         qty = need[hit]
+        if lv.lot is not None:
+            # the fewest lots Q that lift the position above R: n = ⌊(R − IP)/Q⌋ + 1
+            q = lv.lot[hit]
+            lots = np.floor((reorder[hit] - ip[hit]) / np.where(np.isnan(q), 1.0, q) + 1e-9) + 1
+            qty = np.where(np.isnan(q), qty, lots * q)
         if lv.moq is not None and lv.multiple is not None:
             qty = round_orders(qty, lv.moq[hit], lv.multiple[hit])
         orders = self.flow["orders"][sl]

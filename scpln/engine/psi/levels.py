@@ -36,6 +36,7 @@ class Level:
     review: np.ndarray | None  # review periods of the slice, None when all daily
     moq: np.ndarray | None  # MOQ and multiples of the slice, None when none apply
     multiple: np.ndarray | None
+    lot: np.ndarray | None  # (R, Q) order quantity of the slice (NaN: none), None when none
     base_stock: np.ndarray  # slice positions whose S comes from the service level
     produce_local: np.ndarray  # slice positions of producing node-items
     # shipping (pass 2)
@@ -76,6 +77,7 @@ def build_levels(net: Network) -> list[Level]:
         produce = lo + np.flatnonzero(net.mode[sl] == MODE_PRODUCE)
         review = net.review_period[sl]
         moq, multiple = net.moq[sl], net.multiple[sl]
+        lot = np.where(ordering[sl], net.order_quantity[sl], np.nan)
         rounds = bool((moq > 0).any() or (multiple > 0).any())
         cust = np.flatnonzero((net.demand.ni >= lo) & (net.demand.ni < hi))
         lost = net.lost_sales[net.demand.ni[cust]]
@@ -90,6 +92,7 @@ def build_levels(net: Network) -> list[Level]:
                 review=review if (review > 1).any() else None,
                 moq=moq if rounds else None,
                 multiple=multiple if rounds else None,
+                lot=lot if not np.isnan(lot).all() else None,
                 base_stock=np.flatnonzero(base_stock[sl]),
                 produce_local=produce - lo,
                 lanes=as_index(lanes),

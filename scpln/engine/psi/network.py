@@ -181,6 +181,7 @@ class Network:
     reorder_point: np.ndarray
     order_up_to: np.ndarray
     safety_stock: np.ndarray
+    order_quantity: np.ndarray  # (R, Q) lot; NaN where the policy is (s, S) or base stock
     z: np.ndarray
     moq: np.ndarray
     multiple: np.ndarray

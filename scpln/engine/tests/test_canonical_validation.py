@@ -184,6 +184,22 @@ def test_negative_numbers_and_impossible_policies() -> None:
     ]
 
 
+def test_an_r_q_policy_needs_a_reorder_point_and_no_order_up_to() -> None:
+    document = network()
+    document["nodes"][2]["inventory_policies"][0].update(order_quantity=25)
+    document["nodes"][3]["inventory_policies"][0] = {"item_code": "FG", "order_quantity": 0}
+    assert messages(document) == [
+        "nodes[2].inventory_policies[0].order_quantity: give order_up_to (an (s, S) policy) "
+        "or order_quantity (an (R, Q) policy), not both",
+        "nodes[3].inventory_policies[0].order_quantity: must be greater than 0, got 0",
+        "nodes[3].inventory_policies[0].order_quantity: an (R, Q) policy needs a "
+        "reorder_point: it orders when the inventory position falls to it",
+    ]
+    del document["nodes"][2]["inventory_policies"][0]["order_up_to"]
+    document["nodes"][3]["inventory_policies"][0].update(reorder_point=5, order_quantity=10)
+    assert messages(document) == []
+
+
 def test_duplicates_of_every_keyed_row() -> None:
     document = network()
     document["nodes"].append({"code": "DC", "node_type": "warehouse"})

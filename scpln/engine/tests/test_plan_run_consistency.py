@@ -437,3 +437,28 @@ def test_the_target_follows_a_demand_step_ahead_of_it() -> None:
     assert target[pd.Timestamp("2025-01-12")] == pytest.approx(stranded + 2 * 10.0 * 3)
     _plan, policy, run = plan_and_runs(config)
     assert run.kpis["fill_rate"] >= policy.kpis["fill_rate"] - TOLERANCE
+
+
+def test_the_plan_orders_in_the_lots_its_run_orders_in() -> None:
+    # The planner ignored MOQ and multiples; now it plans with the rules the run applies
+    # where the item is ordered: FG at the factory (its policy: MOQ 150, multiples of 50),
+    # RM bought into it (the arc's MOQ 400 and multiples of 100).
+    nodes = copy.deepcopy(NETWORK["nodes"])
+    nodes[1]["inventory_policies"][1].update(min_order_qty=150, order_multiple=50)
+    nodes[1]["inventory_policies"][0].update(initial_inventory=0)  # RM must be bought
+    arcs = copy.deepcopy(NETWORK["arcs"])
+    arcs[0].update(min_order_qty={"RM": 400}, order_multiple={"RM": 100})
+    config = network(nodes=nodes, arcs=arcs)
+    inputs = planning_inputs_from_config(config)
+    rules = inputs.items.set_index("item")[["lot", "moq"]]
+    assert rules.loc["FG"].tolist() == [50.0, 150.0]
+    assert rules.loc["RM"].tolist() == [100.0, 400.0]
+    orders = run_mrp(
+        inputs,
+        PlanParameters(),
+        run_allocate(inputs, PlanParameters(), run_aggregate(inputs, PlanParameters())),
+    ).mrp_orders.set_index("item")["quantity"]
+    assert (orders.loc["FG"] >= 150).all() and (orders.loc["FG"] % 50 == 0).all()
+    assert (orders.loc["RM"] >= 400).all() and (orders.loc["RM"] % 100 == 0).all()
+    plan, policy, run = plan_and_runs(config)
+    assert_consistent(plan, policy, run)

@@ -20,7 +20,7 @@ zero changes nothing measurable (P(X < 0) ≈ 3·10⁻⁷).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from statistics import NormalDist
 
 import numpy as np
@@ -76,7 +76,10 @@ def poisson_theory(lam: float, lead: int, level: int) -> Theory:
     return Theory(on_hand, backlog, float(pmf(n).sum()), 1.0 - (backlog - loss(lead)) / lam)
 
 
-def run_store(model: str, mean: float, sd: float, lead: int, level: float, seed: int):
+def run_store(
+    model: str, mean: float, sd: float, lead: int, level: float, seed: int, **policy: float
+):
+    """10 stores with base stock ``level`` (or the ``policy`` given, opening at ``level``)."""
     b = NetworkBuilder(horizon_days=DAYS + WARM_UP)
     b.node("SUP", "supplier", unlimited=True)
     b.stock("SUP", "A")
@@ -84,7 +87,7 @@ def run_store(model: str, mean: float, sd: float, lead: int, level: float, seed:
         store = f"S{s:02d}"
         b.node(store, "store")
         b.arc("SUP", store, lead_time=lead)
-        b.stock(store, "A", initial=level, order_up_to=level)
+        b.stock(store, "A", initial=level, **(policy or {"order_up_to": level}))
         b.demand(store, "A", first_day=0, last_day=DAYS + WARM_UP, mean=mean, sd=sd, model=model)
     return simulate_network(b.build(), stochastic=True, seed=seed)
 
@@ -124,6 +127,31 @@ def test_poisson_base_stock_matches_theory(lead: int, level: int) -> None:
     theory = poisson_theory(5.0, lead, level)
     assert 0.8 < theory.fill_rate < 0.99  # a level where service is neither trivial nor zero
     assert_matches(run_store("poisson", 5.0, 0.0, lead, level, seed=11 + lead), theory)
+
+
+@pytest.mark.parametrize(("lead", "reorder", "lot"), [(0, 3, 6), (2, 12, 20)])
+def test_poisson_r_q_policy_matches_its_exact_fill_rate(lead: int, reorder: int, lot: int) -> None:
+    # (R, Q) with integer demand: after ordering the inventory position is uniform on
+    # R+1 … R+Q (Hadley & Whitin), independent of the demand that follows, so every figure
+    # is the base-stock formula averaged over S = R+1 … R+Q — the fill rate exactly
+    # 1 − (E[(D(L+1) − S)⁺] − E[(D(L) − S)⁺]) / λ averaged over those S.
+    levels = [poisson_theory(5.0, lead, level) for level in range(reorder + 1, reorder + lot + 1)]
+    theory = Theory(*(float(np.mean([getattr(t, f.name) for t in levels])) for f in fields(Theory)))
+    assert 0.8 < theory.fill_rate < 0.99
+    result = run_store(
+        "poisson",
+        5.0,
+        0.0,
+        lead,
+        reorder + lot,
+        seed=31 + lead,
+        reorder_point=float(reorder),
+        order_quantity=float(lot),
+    )
+    assert_matches(result, theory)
+    orders = result.psi[result.psi["node"] != "SUP"]["orders"]
+    placed = orders[orders > 0].to_numpy()
+    assert np.allclose(placed % lot, 0.0)  # whole lots only
 
 
 @pytest.mark.parametrize(("lead", "level"), [(0, 120.0), (4, 540.0)])

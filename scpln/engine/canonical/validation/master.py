@@ -180,6 +180,20 @@ def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
         low, high = policy.reorder_point, policy.order_up_to
         if low is not None and high is not None and high < low:
             ctx.add(f"{here}.order_up_to", f"{fmt(high)} is below the reorder point {fmt(low)}")
+        if policy.order_quantity is not None:
+            ctx.at_least(f"{here}.order_quantity", policy.order_quantity, strict=True)
+            if low is None:
+                ctx.add(
+                    f"{here}.order_quantity",
+                    "an (R, Q) policy needs a reorder_point: it orders when the inventory "
+                    "position falls to it",
+                )
+            if high is not None:
+                ctx.add(
+                    f"{here}.order_quantity",
+                    "give order_up_to (an (s, S) policy) or order_quantity (an (R, Q) "
+                    "policy), not both",
+                )
 
 
 def _check_production_policies(ctx: Context, path: str, node: Node) -> None:
