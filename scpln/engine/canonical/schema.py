@@ -172,6 +172,8 @@ class Node(_Entity):
     storage_over_capacity_fixed_cost: float = field(default=0, metadata=NUM)
     storage_over_capacity_variable_cost: float = field(default=0, metadata=NUM)
     unlimited_supply: bool = field(default=False, metadata=BOOL)
+    # the working calendar (calendars[].calendar_code) it produces, ships and receives by
+    calendar_code: str | None = field(default=None, metadata=added(OPT_STR))
     inventory_policies: tuple[InventoryPolicy, ...] = field(
         default=(), metadata=rows(InventoryPolicy)
     )
@@ -272,7 +274,8 @@ class Capacity(_Entity):
 
 @dataclass(frozen=True, slots=True)
 class Calendar(_Entity):
-    """A working calendar, kept as given (``definition``: workdays, exceptions, ...)."""
+    """A working calendar (``definition``: ``workdays``, ``exceptions``; see
+    :mod:`.calendars`), used by the nodes that name it."""
 
     calendar_code: str = field(metadata=STR)
     timezone: str | None = field(default=None, metadata=OPT_STR)

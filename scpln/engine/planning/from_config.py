@@ -15,7 +15,9 @@ What comes from where:
 - work centres: factory nodes; capacity per month from the ``capacities`` rows of the node
   (spread by day like demand), else the node-level production capacity per day × the days;
   a factory with neither is unlimited (planned as over-capacity allowed, capacity 0); over
-  capacity is allowed where the node-level policy allows it, as in a run;
+  capacity is allowed where the node-level policy allows it, as in a run; a factory with a
+  working calendar has capacity on its working days only (rows spread over those days,
+  the daily capacity times the working days of the month);
 - routing: a SKU is made by the first factory, in code order, that makes it (its item-level
   production policies, or every product for a factory without any);
 - inventory: every store, warehouse and factory's opening stock (``opening_stock``);
@@ -70,7 +72,8 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
     calendar = derive_calendar(start, last)
     families = _families(config)
     skus = sorted({d.item_code for d in config.demands})
-    network, target_stock, lots = _network(config, skus, calendar)
+    net = compile_network(config)
+    network, target_stock, lots = _network(config, net, skus, calendar)
     # Demand no supply path reaches is reported (PlanningInputs.unreachable), not produced for.
     stranded = network[~network["supplied"] & (network["demand"] > 0)]
     unreachable = set(zip(stranded["loc"], stranded["item"], strict=True))
@@ -91,7 +94,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         .groupby(["family", "period"], as_index=False)
         .agg(demand=("demand", "sum"))
     )
-    workcenters, capacity, routing = _factories(config, calendar, start, skus)
+    workcenters, capacity, routing = _factories(config, calendar, net, skus)
     return make_planning_inputs(
         demand=demand[["family", "period", "demand"]],
         capacity=capacity,
@@ -187,33 +190,43 @@ def _mix(sku_demand: pd.Series, skus: list[str], family_of: pd.Series) -> pd.Dat
 def _factories(
     config: CanonicalConfig,
     calendar: PlanningCalendar,
-    start: dt.date,
+    net: Network,
     skus: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Work centres (factories), their capacity per period and the routing.
+
+    A period's capacity is the sum of the factory's daily capacity in the run — its
+    node-level capacity, capped by its ``capacities`` rows, on the days it works — so plan
+    and run count the same units; a factory without any limit is unlimited (capacity 0,
+    over capacity allowed).
+    """
     factories = sorted((n for n in config.nodes if n.node_type == "factory"), key=lambda n: n.code)
     products = [i.code for i in config.items if i.item_type == "product"]
-    rows = [
-        (c.resource_code, c.bucket, c.capacity)
-        for c in config.capacities
-        if c.resource_type == "node" and c.resource_code in {f.code for f in factories}
-    ]
-    monthly = _monthly(calendar, start, rows)
-    given = set(monthly.index.unique("key")) if len(monthly) else set()
-    days = (calendar.periods["end"] - calendar.periods["start"]).dt.days.to_numpy() + 1
+    prod = net.production
+    days = int((calendar.periods["end"].iloc[-1] - calendar.periods["start"].iloc[0]).days) + 1
+    first = (calendar.periods["start"].iloc[0].date() - config.start_date).days
+    span = np.arange(first, first + days)
+    daily = prod.node_capacity[net.segments.of_days(int(span.max()) + 1)[span]]
+    if net.working is not None:
+        width = net.working.shape[1]
+        worked = np.ones((len(span), len(prod.factory)), bool)
+        inside = span < width
+        worked[inside] = net.working[prod.factory][:, span[inside]].T
+        daily = np.where(worked, daily, 0.0)
+    period_of_day = calendar.period_index_of(
+        pd.Series(pd.to_datetime(config.start_date) + pd.to_timedelta(span, unit="D"))
+    )
+    column = {net.node_codes[n]: f for f, n in enumerate(prod.factory.tolist())}
     frames, flags = [], []
     for node in factories:
         overall = next((p for p in node.production_policies if p.item_code is None), None)
-        unlimited = node.code not in given and (
-            overall is None or overall.production_capacity is None
-        )
-        if node.code in given:
-            values = (
-                monthly.loc[node.code].reindex(calendar.period_codes, fill_value=0.0).to_numpy()
-            )
-        elif not unlimited and overall is not None and overall.production_capacity is not None:
-            values = overall.production_capacity * days
-        else:
-            values = np.zeros(len(days))
+        f = column.get(node.code)
+        values = np.zeros(len(calendar.periods))
+        unlimited = f is None or not np.isfinite(daily[:, f]).any()
+        if not unlimited:
+            limited = np.where(np.isfinite(daily[:, f]), daily[:, f], 0.0)
+            np.add.at(values, period_of_day, limited)
+            values = np.round(values, 9)  # a bucket's daily shares add back to its total
         frames.append(
             pd.DataFrame(
                 {"workcenter": node.code, "period": calendar.period_codes, "capacity": values}
@@ -244,11 +257,10 @@ def _factories(
 
 
 def _network(
-    config: CanonicalConfig, skus: list[str], calendar: PlanningCalendar
+    config: CanonicalConfig, net: Network, skus: list[str], calendar: PlanningCalendar
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[float, float]]]:
     """Target stock, supply and demand per item × location, as the simulation sees them,
     each SKU's target over its locations at each week's end, and each item's lot rules."""
-    net = compile_network(config)
     lots = _lot_rules(net)
     positions = stock_positions(net)
     week_end = (calendar.weeks["week_end"] - pd.Timestamp(config.start_date)).dt.days

@@ -25,7 +25,7 @@ from .timeline import customer_demand, segment_range, segments_of
 from .topology import choose_sources, demand_profiles, echelon_levels, echelon_streams
 
 if TYPE_CHECKING:
-    from .builder import NetworkBuilder, StockDecl
+    from .builder import NetworkBuilder, NodeDecl, StockDecl
 
 _STOCK_FIELDS = (
     "initial",
@@ -156,7 +156,21 @@ def assemble(b: NetworkBuilder) -> Network:
         demand=demand,
         production=production,
         costs=_costs(b, stock, node_codes, ni_node, ni_item, item_codes, keys, production),
+        working=_working(nodes),
     )
+
+
+def _working(nodes: list[NodeDecl]) -> np.ndarray | None:
+    """Nodes × days worked, padded with worked days; None when no node has a calendar."""
+    calendars = [n.working for n in nodes]
+    if all(c is None for c in calendars):
+        return None
+    span = max(len(c) for c in calendars if c is not None)
+    out = np.ones((len(nodes), span), bool)
+    for n, days in enumerate(calendars):
+        if days is not None:
+            out[n, : len(days)] = days
+    return out
 
 
 def _stock_table(stock: list[StockDecl | None]) -> dict[str, np.ndarray]:

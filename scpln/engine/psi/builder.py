@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import NormalDist
@@ -45,6 +45,7 @@ class NodeDecl:
     storage_capacity: float = INF
     storage_over_fixed: float = 0.0
     storage_over_variable: float = 0.0
+    working: tuple[bool, ...] | None = None  # per day from day 0; None: works every day
 
 
 @dataclass
@@ -167,6 +168,11 @@ class NetworkBuilder:
             storage_over_fixed,
             storage_over_variable,
         )
+
+    def calendar(self, node: str, working: Sequence[bool]) -> None:
+        """``node`` produces, ships and receives only on the days ``working`` marks (from
+        day 0; days past its end are worked). Customers still buy every day."""
+        self.nodes[node].working = tuple(bool(w) for w in working)
 
     def arc(self, from_node: str, to_node: str, **kwargs: object) -> None:
         """A lane goods take from ``from_node`` to ``to_node`` (see :class:`ArcDecl`)."""

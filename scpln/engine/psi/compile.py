@@ -22,7 +22,9 @@
   planner only.
 - Demands: bucket totals spread evenly over the bucket's calendar days
   (:class:`scpln.engine.canonical.BucketSpan`).
-- Calendars and hierarchies are not used by the simulation.
+- Calendars: a node naming one (``calendar_code``) produces, ships and receives only on
+  its working days; a factory's capacity rows are spread over its working days.
+  Hierarchies are not used by the simulation.
 """
 
 from __future__ import annotations
@@ -35,7 +37,15 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from scpln.engine.canonical import CanonicalConfig, Node, bucket_span
+from scpln.engine.canonical import (
+    BucketSpan,
+    CanonicalConfig,
+    Capacity,
+    Node,
+    bucket_period,
+    bucket_span,
+)
+from scpln.engine.canonical.calendars import WorkingCalendar, working_calendar
 from scpln.engine.canonical.network import produced_items
 
 from .builder import NetworkBuilder
@@ -102,8 +112,22 @@ def _compile(config: CanonicalConfig, days: int | None) -> Network:
     for line in config.bom:
         b.bom(line.parent_item, line.child_item, quantity=line.quantity, scrap=line.scrap_rate)
     b.demand_table(_demand_rows(config, reach))
-    _capacities(b, config, reach)
+    calendars = _calendars(b, config, reach)
+    _capacities(b, config, reach, calendars)
     return b.build()
+
+
+def _calendars(
+    b: NetworkBuilder, config: CanonicalConfig, reach: int
+) -> dict[str, WorkingCalendar]:
+    """Give every node that names a calendar its working days; node code → calendar."""
+    by_code = {c.calendar_code: working_calendar(c.definition) for c in config.calendars}
+    out: dict[str, WorkingCalendar] = {}
+    for node in config.nodes:
+        if node.calendar_code is not None:
+            out[node.code] = by_code[node.calendar_code]
+            b.calendar(node.code, out[node.code].working_days(config.start_date, reach))
+    return out
 
 
 def _demand_rows(config: CanonicalConfig, reach: int) -> pd.DataFrame:
@@ -219,20 +243,40 @@ def _node(
         )
 
 
-def _capacities(b: NetworkBuilder, config: CanonicalConfig, reach: int) -> None:
+def _capacities(
+    b: NetworkBuilder,
+    config: CanonicalConfig,
+    reach: int,
+    calendars: dict[str, WorkingCalendar],
+) -> None:
+    """Capacity rows as daily caps: a bucket's total over its calendar days, or over its
+    working days at a factory with a calendar (it makes nothing on the others)."""
     makers: dict[str, list[str]] = {}
     for node, item in b.produces:
         makers.setdefault(item, []).append(node)
     start = config.start_date
+
+    def daily(node: str, row: Capacity, span: BucketSpan) -> float:
+        calendar = calendars.get(node)
+        if calendar is None:
+            return span.daily_mean(row.capacity)
+        worked = calendar.count(*bucket_period(row.bucket, start))
+        return row.capacity / worked if worked else 0.0
+
     for row in config.capacities:
         span = bucket_span(row.bucket, start, reach)
         if span is None:
             continue
-        first, last, daily = span.first_day, span.last_day, span.daily_mean(row.capacity)
+        first, last = span.first_day, span.last_day
         if row.resource_type == "node" and row.resource_code in b.factories:
-            b.capacity_window(row.resource_code, first_day=first, last_day=last, capacity=daily)
+            node = row.resource_code
+            b.capacity_window(node, first_day=first, last_day=last, capacity=daily(node, row, span))
         elif row.resource_type == "item":
             for node in makers.get(row.resource_code, ()):
                 b.capacity_window(
-                    node, item=row.resource_code, first_day=first, last_day=last, capacity=daily
+                    node,
+                    item=row.resource_code,
+                    first_day=first,
+                    last_day=last,
+                    capacity=daily(node, row, span),
                 )

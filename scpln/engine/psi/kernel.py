@@ -17,6 +17,8 @@ Order of events on day ``t`` (``docs/engine.md`` has the full statement):
 A shipment or release of day ``t`` with lead time ``L`` is received on day ``t + L``,
 before anything is shipped or sold at its destination that day — so lead time 0
 goods serve the same day's demand, and every day of lead time delays them one day.
+With working calendars a node produces and ships only on its working days, and a
+shipment due on a day its destination does not work is received on the next one.
 """
 
 from __future__ import annotations
@@ -70,6 +72,15 @@ class _Kernel:
         self.net, self.days = net, days
         self.levels = build_levels(net)
         self.horizon = net.max_lead_time + 1
+        # Working calendars: what arrives at a node on a day it does not work is received on
+        # its next working day, so a pipeline slot may be that much further out.
+        self.open: np.ndarray | None = None
+        self.wait: np.ndarray | None = None
+        if net.working is not None:
+            span = net.working.shape[1]
+            nxt = np.where(net.working, np.arange(span), span)
+            self.wait = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1] - np.arange(span)
+            self.horizon += int(self.wait.max(initial=0))
         self.seg_of_day = net.segments.of_days(days + BaseStockTargets.days_needed(net))
         self.demand_model = CustomerDemand(
             net.demand, [lv.customer_cols for lv in self.levels], self.seg_of_day, rng
@@ -114,6 +125,9 @@ class _Kernel:
     # ----------------------------------------------------------------- day
     def day(self, t: int) -> None:
         seg = int(self.seg_of_day[t])
+        working = self.net.working
+        if working is not None:
+            self.open = working[:, t] if t < working.shape[1] else None
         self.req_new.fill(0.0)
         for name in ("demand", "sales", "shortage", "consumption"):
             self.flow[name].fill(0.0)
@@ -192,6 +206,8 @@ class _Kernel:
             self._release(lv, t, seg)
         if len(lv.unlimited):
             make = self.lane_backlog[lv.unlimited] + self.req_new[lv.unlimited]
+            if self.open is not None:  # a closed source supplies nothing today
+                make = np.where(self.open[self.net.ni_node[lv.unlimited]], make, 0.0)
             self.on_hand[lv.unlimited] += make
             self.flow["production"][lv.unlimited] = make
             self.flow["orders"][lv.unlimited] = make
@@ -209,6 +225,8 @@ class _Kernel:
             self._release_early(lv, seg)
         planned = self.planned[lp.pos]
         want = np.where(planned, self.plan_due[lp.pos], self.want[lp.pos])
+        if self.open is not None:  # a factory releases nothing on a day it does not work
+            want = np.where(self.open[spec.factory][lp.factory_of], want, 0.0)
         r = release(spec, lp, want, seg, self.on_hand, self.capacity_left)
         qty = r.quantity
         self._consume(lp, r.consumption)
@@ -250,6 +268,8 @@ class _Kernel:
         pos, finish, qty = pos[mine], finish[mine], qty[mine]
         local = np.searchsorted(lp.pos, pos)
         want = np.bincount(local, qty, minlength=len(lp.pos))
+        if self.open is not None:
+            want = np.where(self.open[self.net.production.factory][lp.factory_of], want, 0.0)
         r = release(self.net.production, lp, want, seg, self.on_hand, self.capacity_left)
         self._consume(lp, r.consumption)
         self.capacity_left -= r.factory_total
@@ -275,8 +295,11 @@ class _Kernel:
         """
         sl, lanes, src = lv.slice, lv.lanes, lv.lane_src
         old_j, new_j = self.lane_backlog[sl], self.req_new[sl]
-        out_old = np.minimum(self.on_hand[sl], old_j)
-        out_new = np.minimum(self.on_hand[sl] - out_old, new_j)
+        have = self.on_hand[sl]
+        if self.open is not None:  # a node ships nothing on a day it does not work
+            have = np.where(self.open[self.net.ni_node[sl]], have, 0.0)
+        out_old = np.minimum(have, old_j)
+        out_new = np.minimum(have - out_old, new_j)
         asked = self.on_order[lanes]
         if not lv.hard_arcs and (out_old == old_j).all() and (out_new == new_j).all():
             # Every supplier of the level can fill everything: ship all that is on order.
@@ -305,7 +328,13 @@ class _Kernel:
         self.flow["sales"][sl] += out
         self.flow["demand"][sl] += new_j
         self.flow["shortage"][sl] += new_j - out_new
-        if isinstance(lv.lane_lead, int):
+        if self.wait is not None:
+            arrive = t + self.net.lead_time[lv.lane_ids]
+            inside = arrive < self.wait.shape[1]
+            node = self.net.ni_node[lv.lane_ids]
+            arrive[inside] += self.wait[node[inside], arrive[inside]]
+            self.ring[arrive % self.horizon, lv.lane_ids] += ship
+        elif isinstance(lv.lane_lead, int):
             self.ring[(t + lv.lane_lead) % self.horizon, lanes] += ship
         else:
             cells = lv.lane_cells + (t % self.horizon) * self.net.size

@@ -193,6 +193,9 @@ class Network:
     demand: DemandSpec
     production: ProductionSpec
     costs: CostRates
+    # ``working[n, t]``: node n works (produces, ships, receives) on day t; days past the
+    # array's end are worked. None when every node works every day.
+    working: np.ndarray | None = None
 
     @property
     def size(self) -> int:

@@ -187,25 +187,72 @@ def _releases(
     """
     prod = net.production
     first = week - prod.lead_time[pos]
+    last = first + length.astype(np.int64) - 1
+    calendar = _WorkingDays(net)
+    factory = prod.factory[prod.factory_of[pos]]
     if rule == "daily":
-        count = length.astype(np.int64)
+        count = np.maximum(calendar.count(factory, first, last), 1)
     else:
-        count, first = _lot_days(net, pos, week, length, qty, first)
+        count, first, last = _lot_days(net, pos, week, first, last, qty, calendar)
     rows = np.repeat(np.arange(len(pos)), count)
     within = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
-    return pos[rows], first[rows] + within, qty[rows] / count[rows]
+    day = calendar.nth(factory[rows], first[rows], within, last[rows])
+    return pos[rows], day, qty[rows] / count[rows]
+
+
+class _WorkingDays:
+    """The days each factory works (every day without calendars; days before the run and
+    past the calendar's end are worked)."""
+
+    def __init__(self, net: Network) -> None:
+        self.working = net.working
+        self.days: dict[int, np.ndarray] = {}
+        if self.working is not None:
+            span = self.working.shape[1]
+            pad = int(net.production.lead_time.max(initial=0)) + 2 * DAYS_PER_WEEK
+            before, after = np.arange(-pad, 0), np.arange(span, span + pad)
+            for node in np.unique(net.production.factory).tolist():
+                worked = np.flatnonzero(self.working[node])
+                self.days[node] = np.concatenate([before, worked, after])
+
+    def count(self, node: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Working days of ``node`` from ``first`` to ``last`` (inclusive)."""
+        if self.working is None:
+            return (last - first + 1).astype(np.int64)
+        out = np.zeros(len(node), np.int64)
+        for n, days in self.days.items():
+            rows = node == n
+            lo = np.searchsorted(days, first[rows], side="left")
+            out[rows] = np.searchsorted(days, last[rows], side="right") - lo
+        return out
+
+    def nth(
+        self, node: np.ndarray, first: np.ndarray, index: np.ndarray, last: np.ndarray
+    ) -> np.ndarray:
+        """The ``index``-th working day from ``first``; a window ``first … last`` without
+        one falls back to the last working day before it (finishing early, not late)."""
+        if self.working is None:
+            return first + index
+        out = first + index
+        for n, days in self.days.items():
+            rows = node == n
+            at = np.searchsorted(days, first[rows], side="left") + index[rows]
+            day = days[np.minimum(at, len(days) - 1)]
+            out[rows] = np.where(day > last[rows], days[np.maximum(at - 1 - index[rows], 0)], day)
+        return out
 
 
 def _lot_days(
     net: Network,
     pos: np.ndarray,
     week: np.ndarray,
-    length: np.ndarray,
-    qty: np.ndarray,
     first: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the number of days ``k`` its factory's week is made over and the day it
-    starts (see :func:`_releases`)."""
+    last: np.ndarray,
+    qty: np.ndarray,
+    calendar: _WorkingDays,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, the number of (working) days ``k`` its factory's week is made over, and the
+    first and last day it may be made on (see :func:`_releases`)."""
     prod, costs = net.production, net.costs
     factory = prod.factory_of[pos]
     keys, group = np.unique(np.stack([factory, week]), axis=1, return_inverse=True)
@@ -213,10 +260,11 @@ def _lot_days(
     groups = keys.shape[1]
     f = keys[0]
     total = np.bincount(group, qty, minlength=groups)
-    span = np.zeros(groups, np.int64)
-    np.maximum.at(span, group, length.astype(np.int64))
     start = np.full(groups, np.iinfo(np.int64).max)
     np.minimum.at(start, group, first)
+    end = np.full(groups, np.iinfo(np.int64).min)
+    np.maximum.at(end, group, last)
+    span = np.maximum(calendar.count(prod.factory[f], start, end), 1)
     segment = np.searchsorted(net.segments.starts, np.maximum(start, 0), side="right") - 1
     capacity = prod.node_capacity[segment, f]
     # Fixed cost of a production day: the factory's, plus each planned item's own.
@@ -238,7 +286,7 @@ def _lot_days(
     cost[prod.node_hard[f][:, None] & (over > 1e-9)] = np.inf
     best = np.argmin(cost, axis=1) + 1  # the fewest days among the cheapest
     best = np.where(np.isinf(cost.min(axis=1)), span, best)  # nothing fits: all its days
-    return np.minimum(best[group], span[group]).astype(np.int64), start[group]
+    return np.minimum(best[group], span[group]).astype(np.int64), start[group], end[group]
 
 
 def _index(codes: tuple[str, ...], code: object) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scpln.engine.canonical.calendars import calendar_problems
 from scpln.engine.canonical.network import find_cycles
 from scpln.engine.canonical.problems import join_path
 from scpln.engine.canonical.schema import (
@@ -65,7 +66,21 @@ def check_master_data(ctx: Context) -> None:
     check_arcs(ctx)
     check_bom(ctx)
     ctx.duplicates("calendars", (c.calendar_code for c in ctx.config.calendars), "calendar code")
+    check_calendars(ctx)
     check_hierarchies(ctx)
+
+
+def check_calendars(ctx: Context) -> None:
+    """Definitions that can be read, and nodes that name a calendar that exists."""
+    for index, calendar in enumerate(ctx.config.calendars):
+        path = ctx.row("calendars", index)
+        for problem in calendar_problems(f"{path}.definition", calendar.definition):
+            ctx.add(problem.path, problem.message)
+    codes = {calendar.calendar_code for calendar in ctx.config.calendars}
+    for index, node in enumerate(ctx.config.nodes):
+        if node.calendar_code is not None and node.calendar_code not in codes:
+            path = ctx.row("nodes", index)
+            ctx.add(f"{path}.calendar_code", f"unknown calendar '{node.calendar_code}'")
 
 
 def _is_number(value: object) -> bool:
