@@ -20,6 +20,8 @@ from .loader import ConfigSource, load_config
 
 HASH_FORMAT = b"scpln-canonical-hash-1\n"
 _SECTIONS = ("items", "nodes", "arcs", "bom", "demands", "capacities", "calendars", "hierarchies")
+# Sections added since canonical-1.0: they count only when a config has rows in them.
+_ADDED_SECTIONS = ("sourcing_rules",)
 
 
 def _normal(value: Any) -> Any:
@@ -83,7 +85,8 @@ def content_hash(config: ConfigSource) -> str:
     digest = hashlib.sha256(HASH_FORMAT)
     meta = loaded.meta
     digest.update(_dumps([meta.schema_version, _normal(meta.attributes)]).encode())
-    for section in _SECTIONS:
+    sections = [*_SECTIONS, *(s for s in _ADDED_SECTIONS if getattr(loaded, s))]
+    for section in sections:
         digest.update(f"\n{section}\n".encode())
         for row in sorted(_encode(row) for row in getattr(loaded, section)):
             digest.update(row.encode())

@@ -227,6 +227,26 @@ class Arc(_Entity):
 
 
 @dataclass(frozen=True, slots=True)
+class SourcingRule(_Entity):
+    """Where ``node_code`` orders ``item_code`` from (scpln addition).
+
+    The rules of one node × item replace the single-source default: sources are tried by
+    ``priority`` (1 first); sources of one priority split an order by ``share`` (the shares
+    of a priority add up to 1); what a priority's sources cannot ship today falls back to
+    the next priority. Each ``from_node`` needs an arc to ``node_code``.
+    """
+
+    node_code: str = field(metadata=STR)
+    item_code: str = field(metadata=STR)
+    from_node: str = field(metadata=STR)
+    priority: int = field(default=1, metadata=INT)
+    share: float = field(default=1, metadata=NUM)
+    attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
+    extra: Mapping[str, Any] = field(default_factory=empty_map)
+    _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class BomLine(_Entity):
     """``quantity`` of ``child_item`` per unit of ``parent_item``; ``scrap_rate`` in [0, 1)."""
 
@@ -312,6 +332,7 @@ class CanonicalConfig(_Entity):
     capacities: tuple[Capacity, ...] = field(default=(), metadata=rows(Capacity))
     calendars: tuple[Calendar, ...] = field(default=(), metadata=rows(Calendar))
     hierarchies: tuple[HierarchyEntry, ...] = field(default=(), metadata=rows(HierarchyEntry))
+    sourcing_rules: tuple[SourcingRule, ...] = field(default=(), metadata=added(rows(SourcingRule)))
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 

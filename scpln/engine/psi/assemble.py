@@ -6,6 +6,7 @@ as arrays; node, item and arc settings are gathered per entity and spread by ind
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +21,7 @@ from .network import (
     Network,
     ProductionSpec,
     Segments,
+    Sourcing,
 )
 from .timeline import customer_demand, segment_range, segments_of
 from .topology import choose_sources, demand_profiles, echelon_levels, echelon_streams
@@ -61,6 +63,7 @@ def assemble(b: NetworkBuilder) -> Network:
     arc = np.where(mode == MODE_TRANSFER, arc, -1)
 
     index = {key: k for k, key in enumerate(keys)}
+    rules = _rule_lanes(b, index, mode, src, arc)
     edges = [
         (index[(node, parent)], index[(node, child)], qty)
         for (node, parent) in sorted(b.produces)
@@ -69,7 +72,12 @@ def assemble(b: NetworkBuilder) -> Network:
     e_prod = np.array([e[0] for e in edges], np.int64)
     e_comp = np.array([e[1] for e in edges], np.int64)
     e_qty = np.array([e[2] for e in edges], np.float64)
-    level = echelon_levels(size, src, e_prod, e_comp)
+    # A multi-sourced node-item passes its demand to each source like a BOM edge passes a
+    # product's to a component: times the lane's share (priority 1; fallbacks get none).
+    r_dest, r_src, r_weight = rules.flows()
+    level = echelon_levels(
+        size, rules.single(src), np.concatenate([e_prod, r_dest]), np.concatenate([e_comp, r_src])
+    )
 
     # Renumber node-items by (level, node code, item code); keys are already sorted.
     order = np.argsort(level, kind="stable")
@@ -80,6 +88,8 @@ def assemble(b: NetworkBuilder) -> Network:
     ni_node, ni_item = ni_node[order], ni_item[order]
     src = np.where(src[order] >= 0, new_of[np.maximum(src[order], 0)], -1)
     e_prod, e_comp = new_of[e_prod], new_of[e_comp]
+    rules = rules.renumbered(new_of)
+    r_dest, r_src, r_weight = rules.flows()
     by_prod = np.argsort(e_prod, kind="stable")
     e_prod, e_comp, e_qty = e_prod[by_prod], e_comp[by_prod], e_qty[by_prod]
 
@@ -94,7 +104,13 @@ def assemble(b: NetworkBuilder) -> Network:
     var = np.zeros((segments.count, size))
     mean[:, demand.ni] = demand.mean
     var[:, demand.ni] = cust_var
-    profile_mean, profile_var = demand_profiles(level, src, e_prod, e_comp, e_qty, mean, var)
+    flow_prod = np.concatenate([e_prod, r_dest])
+    flow_comp = np.concatenate([e_comp, r_src])
+    flow_qty = np.concatenate([e_qty, r_weight])
+    single = rules.single(src)
+    profile_mean, profile_var = demand_profiles(
+        level, single, flow_prod, flow_comp, flow_qty, mean, var
+    )
 
     stock = _stock_table([b.stocks.get(key) for key in keys])
     moq, multiple = _lot_rules(b, arc, ni_item, item_codes, stock)
@@ -113,10 +129,10 @@ def assemble(b: NetworkBuilder) -> Network:
     base_stock = ordering & np.isnan(s) & np.isnan(up_to)
     streams = echelon_streams(
         level,
-        src,
-        e_prod,
-        e_comp,
-        e_qty,
+        single,
+        flow_prod,
+        flow_comp,
+        flow_qty,
         demand.ni,
         demand.mean,
         cust_var,
@@ -157,6 +173,7 @@ def assemble(b: NetworkBuilder) -> Network:
         production=production,
         costs=_costs(b, stock, node_codes, ni_node, ni_item, item_codes, keys, production),
         working=_working(nodes),
+        sourcing=rules.spec(size, [a.lead_time for a in b.arcs]),
     )
 
 
@@ -318,3 +335,86 @@ def _costs(
         arc_over_fixed=entity(b.arcs, "over_fixed"),
         arc_over_variable=entity(b.arcs, "over_variable"),
     )
+
+
+@dataclass
+class _RuleLanes:
+    """The lanes of multi-sourced node-items while the network is assembled: per lane its
+    destination and source node-item, arc, priority and share; ``first`` marks each
+    destination's ordinary lane (the one ``src``/``arc`` hold)."""
+
+    dest: np.ndarray
+    src: np.ndarray
+    arc: np.ndarray
+    priority: np.ndarray
+    share: np.ndarray
+    first: np.ndarray
+
+    def flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lanes as demand flows (dest → src, weight): the share at priority 1, else 0."""
+        return self.dest, self.src, np.where(self.priority == 1, self.share, 0.0)
+
+    def single(self, src: np.ndarray) -> np.ndarray:
+        """``src`` without the multi-sourced node-items (their lanes are flows instead)."""
+        out = src.copy()
+        out[self.dest] = -1
+        return out
+
+    def renumbered(self, new_of: np.ndarray) -> _RuleLanes:
+        return _RuleLanes(
+            new_of[self.dest], new_of[self.src], self.arc, self.priority, self.share, self.first
+        )
+
+    def spec(self, size: int, arc_lead: list[int]) -> Sourcing | None:
+        if len(self.dest) == 0:
+            return None
+        first_priority = np.zeros(size, np.int64)
+        first_share = np.full(size, np.nan)
+        first_priority[self.dest[self.first]] = self.priority[self.first]
+        first_share[self.dest[self.first]] = self.share[self.first]
+        other = ~self.first
+        return Sourcing(
+            dest=self.dest[other],
+            src=self.src[other],
+            arc=self.arc[other],
+            lead=np.array(arc_lead, np.int64)[self.arc[other]] if other.any() else self.arc[other],
+            priority=self.priority[other],
+            share=self.share[other],
+            first_priority=first_priority,
+            first_share=first_share,
+        )
+
+
+def _rule_lanes(
+    b: NetworkBuilder,
+    index: dict[tuple[str, str], int],
+    mode: np.ndarray,
+    src: np.ndarray,
+    arc: np.ndarray,
+) -> _RuleLanes:
+    """Resolve the sourcing rules; the first lane of each node-item (lowest priority,
+    largest share, then source code) becomes its ``src``/``arc`` (changed in place)."""
+    arc_of = {(a.from_node, a.to_node): i for i, a in enumerate(b.arcs)}
+    lanes = []
+    for node, item, source, priority, share in sorted(
+        b.rules, key=lambda r: (r[0], r[1], r[3], -r[4], r[2])
+    ):
+        if (node, item) not in index or (source, item) not in index:
+            raise ValueError(f"sourcing rule {node} × {item} ← {source}: no such node-item")
+        if (source, node) not in arc_of:
+            raise ValueError(f"sourcing rule {node} × {item} ← {source}: no arc")
+        lanes.append(
+            (index[(node, item)], index[(source, item)], arc_of[(source, node)], priority, share)
+        )
+    table = np.array(lanes, dtype=np.float64).reshape(len(lanes), 5)
+    dest = table[:, 0].astype(np.int64)
+    first = np.concatenate([[True], dest[1:] != dest[:-1]]) if len(dest) else np.zeros(0, bool)
+    lane_src = table[:, 1].astype(np.int64)
+    lane_arc = table[:, 2].astype(np.int64)
+    if len(dest):
+        if np.isin(mode[dest], (MODE_PRODUCE, MODE_UNLIMITED)).any():
+            raise ValueError("a sourcing rule names a node-item that makes or supplies the item")
+        mode[dest[first]] = MODE_TRANSFER
+        src[dest[first]] = lane_src[first]
+        arc[dest[first]] = lane_arc[first]
+    return _RuleLanes(dest, lane_src, lane_arc, table[:, 3].astype(np.int64), table[:, 4], first)

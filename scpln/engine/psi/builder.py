@@ -130,6 +130,7 @@ class NetworkBuilder:
         self._demand_rows: list[tuple[str, str, int, int, float, float, str]] = []
         self._demand_frames: list[pd.DataFrame] = []
         self.capacities: list[Window] = []
+        self.rules: list[tuple[str, str, str, int, float]] = []
 
     def item(
         self, code: str, *, sales_price: float = 0.0, unit_cost: float = 0.0, sga: float = 0.0
@@ -173,6 +174,14 @@ class NetworkBuilder:
         """``node`` produces, ships and receives only on the days ``working`` marks (from
         day 0; days past its end are worked). Customers still buy every day."""
         self.nodes[node].working = tuple(bool(w) for w in working)
+
+    def source(
+        self, node: str, item: str, from_node: str, *, priority: int = 1, share: float = 1.0
+    ) -> None:
+        """``node`` orders ``item`` from ``from_node`` (one of several sources): by
+        ``priority`` (1 first), split by ``share`` within a priority, falling back to the
+        next priority for what a source cannot ship (see ``docs/engine.md``)."""
+        self.rules.append((node, item, from_node, int(priority), float(share)))
 
     def arc(self, from_node: str, to_node: str, **kwargs: object) -> None:
         """A lane goods take from ``from_node`` to ``to_node`` (see :class:`ArcDecl`)."""

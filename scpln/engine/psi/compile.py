@@ -15,6 +15,8 @@
   follows :func:`scpln.engine.canonical.network.produced_items`.
 - Arcs: lead time, daily capacity (hard unless ``allow_over_capacity``), transport and
   over-capacity costs, per-item MOQ and multiples.
+- Sourcing rules: a node × item with rules orders from their sources by priority and
+  share (the first is its ordinary source) instead of the shortest-lead-time one.
 - Capacities: rows of ``resource_type`` ``node`` naming a factory cap its daily
   capacity over the bucket at the bucket total spread over its calendar days (the
   smaller of this and the policy capacity applies); rows of type ``item`` do the same
@@ -111,6 +113,10 @@ def _compile(config: CanonicalConfig, days: int | None) -> Network:
         )
     for line in config.bom:
         b.bom(line.parent_item, line.child_item, quantity=line.quantity, scrap=line.scrap_rate)
+    for rule in config.sourcing_rules:
+        b.source(
+            rule.node_code, rule.item_code, rule.from_node, priority=rule.priority, share=rule.share
+        )
     b.demand_table(_demand_rows(config, reach))
     calendars = _calendars(b, config, reach)
     _capacities(b, config, reach, calendars)

@@ -100,6 +100,9 @@ class _Kernel:
         self.lane_backlog = np.zeros(size)
         self.cust_backlog = np.zeros(size)
         self.ring = np.zeros((self.horizon, size))
+        lanes = len(net.sourcing.dest) if net.sourcing is not None else 0
+        self.alt_on_order = np.zeros(lanes)  # multi-sourcing: per extra lane
+        self.alt_ordered = np.zeros(lanes)
         # Node-items nobody can supply, and unlimited ones, never order.
         ordering = np.isin(net.mode, (MODE_TRANSFER, MODE_PRODUCE))
         self.order_up_to = np.where(ordering, net.order_up_to, np.nan)
@@ -151,6 +154,12 @@ class _Kernel:
             ip -= self.req_new[sl]
         if len(lv.customer_cols):
             ip -= self.cust_backlog[sl]
+        if lv.alt_in is not None:
+            rules = self.net.sourcing
+            assert rules is not None
+            ip += np.bincount(
+                rules.dest[lv.alt_in] - lv.lo, self.alt_on_order[lv.alt_in], minlength=len(ip)
+            )
         up_to, reorder = self.order_up_to[sl], self.reorder_point[sl]
         if len(lv.base_stock):
             target = self.targets.levels(t, i)
@@ -179,6 +188,11 @@ class _Kernel:
         orders.fill(0.0)
         orders[hit] = qty
         self.ordered[sl] = orders
+        if lv.alt_in is not None:
+            self.alt_ordered[lv.alt_in] = 0.0
+        if lv.ruled is not None:
+            qty = self._split(lv, hit, qty)
+            self.ordered[lv.lo + hit] = qty
         moving = lv.transfer_local[hit]
         if moving.any():
             k, q = lv.lo + hit[moving], qty[moving]
@@ -188,6 +202,59 @@ class _Kernel:
             )
         if lv.production is not None:
             self.want[lv.production.pos] = orders[lv.produce_local]
+
+    def _split(self, lv: Level, hit: np.ndarray, qty: np.ndarray) -> np.ndarray:
+        """Split the orders of multi-sourced node-items over their lanes; returns what goes
+        to each one's ordinary lane (the rest is on its extra lanes).
+
+        Priorities are tried in turn; a priority's sources split what is left by share, and
+        each takes what it can ship today (on hand less what it already owes; a source
+        without limit, all); the last priority takes the rest. Several orders asking more of
+        one source than it has share it in proportion.
+        """
+        rules = self.net.sourcing
+        assert rules is not None
+        k = lv.lo + hit
+        ruled = rules.first_priority[k] > 0
+        if not ruled.any():
+            return qty
+        rows = np.flatnonzero(ruled)
+        alt = lv.alt_in if lv.alt_in is not None else np.zeros(0, np.int64)
+        alt = alt[np.isin(rules.dest[alt], k[rows])]
+        row_of = {int(node_item): r for r, node_item in zip(rows, k[rows], strict=True)}
+        # One table of lanes: the ordinary ones first, then the extra ones.
+        owner = np.concatenate(
+            [rows, np.array([row_of[int(d)] for d in rules.dest[alt]], np.int64)]
+        )
+        source = np.concatenate([self.net.src[k[rows]], rules.src[alt]])
+        priority = np.concatenate([rules.first_priority[k[rows]], rules.priority[alt]])
+        share = np.concatenate([rules.first_share[k[rows]], rules.share[alt]])
+        last = np.zeros(len(qty), np.int64)
+        np.maximum.at(last, owner, priority)
+        avail = np.maximum(self.on_hand - self.lane_backlog - self.req_new, 0.0)
+        avail[self.net.mode == MODE_UNLIMITED] = np.inf
+        left = qty.astype(np.float64).copy()
+        give = np.zeros(len(owner))
+        for p in np.unique(priority):
+            lanes = np.flatnonzero(priority == p)
+            want = left[owner[lanes]] * share[lanes]
+            final = last[owner[lanes]] == p
+            asked = np.bincount(source[lanes[~final]], want[~final], minlength=self.net.size)
+            room = np.minimum(
+                1.0, np.divide(avail, asked, out=np.ones_like(avail), where=asked > 0)
+            )
+            take = np.where(final, want, want * room[source[lanes]])
+            avail -= np.bincount(source[lanes], np.where(final, 0.0, take), minlength=self.net.size)
+            give[lanes] = take
+            left -= np.bincount(owner[lanes], take, minlength=len(qty))
+        first = give[: len(rows)]
+        extra = give[len(rows) :]
+        self.alt_ordered[alt] = extra
+        self.alt_on_order[alt] += extra
+        self.req_new += np.bincount(rules.src[alt], extra, minlength=self.net.size)
+        out = qty.astype(np.float64).copy()
+        out[rows] = first
+        return out
 
     def _ship(self, i: int, lv: Level, t: int, seg: int) -> None:
         sl, slot = lv.slice, t % self.horizon
@@ -211,7 +278,7 @@ class _Kernel:
             self.on_hand[lv.unlimited] += make
             self.flow["production"][lv.unlimited] = make
             self.flow["orders"][lv.unlimited] = make
-        if len(lv.lane_ids):
+        if len(lv.lane_ids) or lv.alt_out is not None:
             self._serve_lanes(lv, t)
         if len(lv.customer_cols):
             self._serve_customers(i, lv, t)
@@ -301,11 +368,14 @@ class _Kernel:
         out_old = np.minimum(have, old_j)
         out_new = np.minimum(have - out_old, new_j)
         asked = self.on_order[lanes]
+        alt = lv.alt_out
         if not lv.hard_arcs and (out_old == old_j).all() and (out_new == new_j).all():
             # Every supplier of the level can fill everything: ship all that is on order.
             ship = asked.copy()
             self.on_order[lanes] = 0.0
             self.lane_backlog[sl] = 0.0
+            if alt is not None:
+                self._ship_alt(lv, t, self.alt_on_order[alt].copy())
         else:
             new_k = self.ordered[lanes]
             old_k = asked - new_k
@@ -321,6 +391,22 @@ class _Kernel:
             open_orders = np.maximum(asked - ship, 0.0)
             self.lane_backlog[sl] = np.bincount(src, open_orders, minlength=lv.hi - lv.lo)
             self.on_order[lanes] = open_orders
+            if alt is not None:
+                rules = self.net.sourcing
+                assert rules is not None
+                alt_src = rules.src[alt] - lv.lo
+                alt_new = self.alt_ordered[alt]
+                alt_old = self.alt_on_order[alt] - alt_new
+                alt_ship_old = alt_old * r_old[alt_src]
+                alt_ship_new = alt_new * r_new[alt_src]
+                if lv.hard_arcs:  # what the ordinary lanes shipped, plus these
+                    n = lv.hi - lv.lo
+                    out_old = out_old + np.bincount(alt_src, alt_ship_old, minlength=n)
+                    out_new = out_new + np.bincount(alt_src, alt_ship_new, minlength=n)
+                alt_ship = alt_ship_old + alt_ship_new
+                alt_open = np.maximum(self.alt_on_order[alt] - alt_ship, 0.0)
+                self.lane_backlog[sl] += np.bincount(alt_src, alt_open, minlength=lv.hi - lv.lo)
+                self._ship_alt(lv, t, alt_ship)
         out = out_old + out_new
         on_hand = self.on_hand[sl]
         on_hand -= out
@@ -341,10 +427,29 @@ class _Kernel:
             cells[cells >= self.ring.size] -= self.ring.size
             self.ring.reshape(-1)[cells] += ship
         self.in_transit[lanes] += ship
-        # Sum per run of lanes first: far fewer runs than lanes, and contiguous.
-        per_run = np.add.reduceat(ship, lv.arc_runs)
+        if len(lv.lane_ids):
+            # Sum per run of lanes first: far fewer runs than lanes, and contiguous.
+            per_run = np.add.reduceat(ship, lv.arc_runs)
+            self.rec.arc_shipped[t] += np.bincount(
+                lv.run_arc, per_run, minlength=len(self.net.arc_ends)
+            )
+
+    def _ship_alt(self, lv: Level, t: int, ship: np.ndarray) -> None:
+        """Send what the level's extra (multi-sourcing) lanes ship on their way."""
+        rules = self.net.sourcing
+        assert rules is not None and lv.alt_out is not None
+        alt = lv.alt_out
+        self.alt_on_order[alt] = np.maximum(self.alt_on_order[alt] - ship, 0.0)
+        dest = rules.dest[alt]
+        arrive = t + rules.lead[alt]
+        if self.wait is not None:
+            inside = arrive < self.wait.shape[1]
+            node = self.net.ni_node[dest]
+            arrive[inside] += self.wait[node[inside], arrive[inside]]
+        np.add.at(self.ring, (arrive % self.horizon, dest), ship)
+        np.add.at(self.in_transit, dest, ship)
         self.rec.arc_shipped[t] += np.bincount(
-            lv.run_arc, per_run, minlength=len(self.net.arc_ends)
+            rules.arc[alt], ship, minlength=len(self.net.arc_ends)
         )
 
     def _arc_limits(

@@ -59,6 +59,12 @@ class Level:
     # the days one review's order serves.
     cycle_review: np.ndarray | None
     cycle_offset: np.ndarray | None
+    # Multi-sourcing (``Network.sourcing``; None when the level has none): extra lanes
+    # ordered by the level's node-items (``alt_in``) and served by them (``alt_out``),
+    # indices into the sourcing arrays; ``ruled`` the slice positions with rules.
+    alt_in: np.ndarray | None
+    alt_out: np.ndarray | None
+    ruled: np.ndarray | None
 
     @property
     def slice(self) -> slice:
@@ -111,6 +117,7 @@ def build_levels(net: Network) -> list[Level]:
                 lost_sales=lost if lost.any() else None,
                 cycle_review=np.maximum(cust_review, 1) if cycles else None,
                 cycle_offset=net.lead_time[net.demand.ni[cust]] if cycles else None,
+                **_sourcing(net, lo, hi),
             )
         )
     return out
@@ -127,3 +134,17 @@ def _runs(values: np.ndarray) -> np.ndarray:
     if len(values) == 0:
         return np.zeros(0, np.int64)
     return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+
+
+def _sourcing(net: Network, lo: int, hi: int) -> dict[str, np.ndarray | None]:
+    rules = net.sourcing
+    if rules is None:
+        return {"alt_in": None, "alt_out": None, "ruled": None}
+    alt_in = np.flatnonzero((rules.dest >= lo) & (rules.dest < hi))
+    alt_out = np.flatnonzero((rules.src >= lo) & (rules.src < hi))
+    ruled = np.flatnonzero(rules.first_priority[lo:hi] > 0)
+    return {
+        "alt_in": alt_in if len(alt_in) else None,
+        "alt_out": alt_out if len(alt_out) else None,
+        "ruled": ruled if len(ruled) else None,
+    }

@@ -92,6 +92,31 @@ class EchelonSpec:
 
 
 @dataclass(frozen=True, eq=False)
+class Sourcing:
+    """Node-items that order from several sources (multi-sourcing rules).
+
+    Their first lane (priority 1, largest share) is their ordinary ``src``/``arc``; every
+    other lane is listed here: destination node-item ``dest``, source node-item ``src``,
+    ``arc``, ``lead`` time, ``priority`` and ``share``. ``first_priority``/``first_share``
+    are per node-item (0 / NaN where no rule applies) and describe the ordinary lane.
+    """
+
+    dest: np.ndarray
+    src: np.ndarray
+    arc: np.ndarray
+    lead: np.ndarray
+    priority: np.ndarray
+    share: np.ndarray
+    first_priority: np.ndarray
+    first_share: np.ndarray
+
+    @property
+    def ruled(self) -> np.ndarray:
+        """Node-items with sourcing rules."""
+        return np.flatnonzero(self.first_priority > 0)
+
+
+@dataclass(frozen=True, eq=False)
 class ProductionSpec:
     """Factories, what they make, their capacities and bills of material.
 
@@ -196,6 +221,8 @@ class Network:
     # ``working[n, t]``: node n works (produces, ships, receives) on day t; days past the
     # array's end are worked. None when every node works every day.
     working: np.ndarray | None = None
+    # Multi-sourcing: None when every node-item orders from one source.
+    sourcing: Sourcing | None = None
 
     @property
     def size(self) -> int:
@@ -217,4 +244,7 @@ class Network:
 
     @property
     def max_lead_time(self) -> int:
-        return int(self.lead_time.max(initial=0))
+        most = int(self.lead_time.max(initial=0))
+        if self.sourcing is not None:
+            most = max(most, int(self.sourcing.lead.max(initial=0)))
+        return most
