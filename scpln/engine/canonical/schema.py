@@ -288,6 +288,8 @@ class Capacity(_Entity):
     resource_type: str = field(default="node", metadata=STR)
     calendar_code: str | None = field(default=None, metadata=OPT_STR)
     attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
+    # a supplier capacity for this item alone (scpln addition); null: all its items together
+    item_code: str | None = field(default=None, metadata=added(OPT_STR))
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 

@@ -22,6 +22,7 @@ from .network import (
     ProductionSpec,
     Segments,
     Sourcing,
+    SupplySpec,
 )
 from .timeline import customer_demand, segment_range, segments_of
 from .topology import choose_sources, demand_profiles, echelon_levels, echelon_streams
@@ -95,7 +96,7 @@ def assemble(b: NetworkBuilder) -> Network:
 
     nodes = [b.nodes[c] for c in node_codes]
 
-    windows = [(w.first_day, w.last_day) for w in b.capacities]
+    windows = [(w.first_day, w.last_day) for w in [*b.capacities, *b.supply_windows]]
     segments = segments_of(demand_rows, windows)
     ni_of = np.full((len(node_codes), len(item_codes)), -1, np.int64)
     ni_of[ni_node, ni_item] = np.arange(size)
@@ -174,6 +175,47 @@ def assemble(b: NetworkBuilder) -> Network:
         costs=_costs(b, stock, node_codes, ni_node, ni_item, item_codes, keys, production),
         working=_working(nodes),
         sourcing=rules.spec(size, [a.lead_time for a in b.arcs]),
+        supply=_supply(
+            b,
+            segments,
+            index_of=dict(zip(keys, range(size), strict=True)),
+            ni_node=ni_node,
+            node_ix=node_ix,
+        ),
+    )
+
+
+def _supply(
+    b: NetworkBuilder,
+    segments: Segments,
+    *,
+    index_of: dict[tuple[str, str], int],
+    ni_node: np.ndarray,
+    node_ix: dict[str, int],
+) -> SupplySpec | None:
+    """Supplier caps per segment (the smallest where windows overlap)."""
+    if not b.supply_windows:
+        return None
+    items = sorted({w.key for w in b.supply_windows if len(w.key) == 2})
+    nodes = sorted({w.key[0] for w in b.supply_windows if len(w.key) == 1})
+    missing = [key for key in items if key not in index_of]
+    if missing:
+        raise ValueError(f"supplier capacity for an item the supplier does not stock: {missing}")
+    item_cap = np.full((segments.count, len(items)), np.inf)
+    node_cap = np.full((segments.count, len(nodes)), np.inf)
+    for w in b.supply_windows:
+        seg = segment_range(segments, w.first_day, w.last_day)
+        if len(w.key) == 2:
+            col = items.index(w.key)
+            item_cap[seg, col] = np.minimum(item_cap[seg, col], w.values[0])
+        else:
+            col = nodes.index(w.key[0])
+            node_cap[seg, col] = np.minimum(node_cap[seg, col], w.values[0])
+    return SupplySpec(
+        item_ni=np.array([index_of[key] for key in items], np.int64),
+        item_cap=item_cap,
+        node=np.array([node_ix[n] for n in nodes], np.int64),
+        node_cap=node_cap,
     )
 
 

@@ -131,6 +131,7 @@ class NetworkBuilder:
         self._demand_frames: list[pd.DataFrame] = []
         self.capacities: list[Window] = []
         self.rules: list[tuple[str, str, str, int, float]] = []
+        self.supply_windows: list[Window] = []
 
     def item(
         self, code: str, *, sales_price: float = 0.0, unit_cost: float = 0.0, sga: float = 0.0
@@ -245,6 +246,14 @@ class NetworkBuilder:
         """Per-day capacity cap on ``first_day … last_day`` for a factory (or one item of it)."""
         key = (node,) if item is None else (node, item)
         self.capacities.append(Window(first_day, last_day, key, (float(capacity),)))
+
+    def supply_window(
+        self, node: str, *, first_day: int, last_day: int, capacity: float, item: str | None = None
+    ) -> None:
+        """A supplier ships at most ``capacity`` a day on ``first_day … last_day``: of ``item``,
+        or of all its items together."""
+        key = (node,) if item is None else (node, item)
+        self.supply_windows.append(Window(first_day, last_day, key, (float(capacity),)))
 
     def bom(self, parent: str, child: str, *, quantity: float, scrap: float = 0.0) -> None:
         """Making one ``parent`` consumes ``quantity × (1 + scrap)`` of ``child``."""

@@ -20,8 +20,9 @@
 - Capacities: rows of ``resource_type`` ``node`` naming a factory cap its daily
   capacity over the bucket at the bucket total spread over its calendar days (the
   smaller of this and the policy capacity applies); rows of type ``item`` do the same
-  for that item at every factory making it. Workcenter and supplier rows feed the
-  planner only.
+  for that item at every factory making it. Rows of type ``supplier`` cap what a
+  supplier ships a day (of one item with ``item_code``, else of all its items together).
+  Workcenter rows feed the planner only.
 - Demands: bucket totals spread evenly over the bucket's calendar days
   (:class:`scpln.engine.canonical.BucketSpan`).
 - Calendars: a node naming one (``calendar_code``) produces, ships and receives only on
@@ -256,7 +257,7 @@ def _capacities(
     calendars: dict[str, WorkingCalendar],
 ) -> None:
     """Capacity rows as daily caps: a bucket's total over its calendar days, or over its
-    working days at a factory with a calendar (it makes nothing on the others)."""
+    working days at a node with a calendar (it makes and ships nothing on the others)."""
     makers: dict[str, list[str]] = {}
     for node, item in b.produces:
         makers.setdefault(item, []).append(node)
@@ -274,7 +275,16 @@ def _capacities(
         if span is None:
             continue
         first, last = span.first_day, span.last_day
-        if row.resource_type == "node" and row.resource_code in b.factories:
+        if row.resource_type == "supplier" and row.resource_code in b.nodes:
+            node = row.resource_code
+            b.supply_window(
+                node,
+                first_day=first,
+                last_day=last,
+                capacity=daily(node, row, span),
+                item=row.item_code,
+            )
+        elif row.resource_type == "node" and row.resource_code in b.factories:
             node = row.resource_code
             b.capacity_window(node, first_day=first, last_day=last, capacity=daily(node, row, span))
         elif row.resource_type == "item":

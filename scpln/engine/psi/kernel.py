@@ -24,6 +24,7 @@ shipment due on a day its destination does not work is received on the next one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -100,6 +101,8 @@ class _Kernel:
         self.lane_backlog = np.zeros(size)
         self.cust_backlog = np.zeros(size)
         self.ring = np.zeros((self.horizon, size))
+        self.supply = [_SupplyLevel.of(net, lv) for lv in self.levels]
+        self.limit = np.full(size, np.inf)  # what a capped supplier may ship today
         lanes = len(net.sourcing.dest) if net.sourcing is not None else 0
         self.alt_on_order = np.zeros(lanes)  # multi-sourcing: per extra lane
         self.alt_ordered = np.zeros(lanes)
@@ -271,15 +274,22 @@ class _Kernel:
             self.flow["production"][made] = receipts[made]
             receipts[made] = 0.0
             self._release(lv, t, seg)
+        capped = self.supply[i]
+        if capped is not None:
+            self.limit[capped.ni] = capped.allowed(
+                self.net, seg, self.lane_backlog[capped.ni] + self.req_new[capped.ni]
+            )
         if len(lv.unlimited):
             make = self.lane_backlog[lv.unlimited] + self.req_new[lv.unlimited]
+            if capped is not None:
+                make = np.minimum(make, self.limit[lv.unlimited])
             if self.open is not None:  # a closed source supplies nothing today
                 make = np.where(self.open[self.net.ni_node[lv.unlimited]], make, 0.0)
             self.on_hand[lv.unlimited] += make
             self.flow["production"][lv.unlimited] = make
             self.flow["orders"][lv.unlimited] = make
         if len(lv.lane_ids) or lv.alt_out is not None:
-            self._serve_lanes(lv, t)
+            self._serve_lanes(lv, t, capped is not None)
         if len(lv.customer_cols):
             self._serve_customers(i, lv, t)
 
@@ -354,7 +364,7 @@ class _Kernel:
         np.add.at(self.ring, (finish[~now] % self.horizon, ni[~now]), done[~now])
         np.add.at(self.in_transit, ni[~now], done[~now])
 
-    def _serve_lanes(self, lv: Level, t: int) -> None:
+    def _serve_lanes(self, lv: Level, t: int, capped: bool = False) -> None:
         """Ship to the lanes this level supplies: old backlog first, then today's orders.
 
         Within each class every lane of a short supplier gets the same fraction of what
@@ -363,6 +373,8 @@ class _Kernel:
         sl, lanes, src = lv.slice, lv.lanes, lv.lane_src
         old_j, new_j = self.lane_backlog[sl], self.req_new[sl]
         have = self.on_hand[sl]
+        if capped:  # a supplier ships no more than its capacity
+            have = np.minimum(have, self.limit[sl])
         if self.open is not None:  # a node ships nothing on a day it does not work
             have = np.where(self.open[self.net.ni_node[sl]], have, 0.0)
         out_old = np.minimum(have, old_j)
@@ -536,3 +548,52 @@ class _Kernel:
         local, mixed = self.rec.mixed_by_level[i]
         if len(local):
             self.rec.customer_sales_mixed[t, mixed] = sold[local]
+
+
+@dataclass(frozen=True, eq=False)
+class _SupplyLevel:
+    """The node-items of one level that a supplier capacity limits, and how."""
+
+    ni: np.ndarray
+    item_at: np.ndarray  # positions in ``ni`` with a cap of their own …
+    item_col: np.ndarray  # … and its column in ``SupplySpec.item_cap``
+    node_at: np.ndarray  # positions in ``ni`` at a node with a cap on all its items …
+    node_col: np.ndarray  # … and its column in ``SupplySpec.node_cap``
+
+    @classmethod
+    def of(cls, net: Network, lv: Level) -> _SupplyLevel | None:
+        supply = net.supply
+        if supply is None:
+            return None
+        mine = np.arange(lv.lo, lv.hi)
+        node_col = np.full(len(net.node_codes), -1, np.int64)
+        node_col[supply.node] = np.arange(len(supply.node))
+        by_item = np.isin(mine, supply.item_ni)
+        by_node = node_col[net.ni_node[mine]] >= 0
+        ni = mine[by_item | by_node]
+        if len(ni) == 0:
+            return None
+        item_at = np.flatnonzero(np.isin(ni, supply.item_ni))
+        col_of = {k: c for c, k in enumerate(supply.item_ni.tolist())}
+        node_at = np.flatnonzero(node_col[net.ni_node[ni]] >= 0)
+        return cls(
+            ni=ni,
+            item_at=item_at,
+            item_col=np.array([col_of[k] for k in ni[item_at].tolist()], np.int64),
+            node_at=node_at,
+            node_col=node_col[net.ni_node[ni[node_at]]],
+        )
+
+    def allowed(self, net: Network, segment: int, asked: np.ndarray) -> np.ndarray:
+        """What each may ship today of what it is asked: its own cap first, then its
+        supplier's cap on all its items shared in proportion to what they are asked."""
+        supply = net.supply
+        assert supply is not None
+        out = asked.copy()
+        out[self.item_at] = np.minimum(out[self.item_at], supply.item_cap[segment, self.item_col])
+        if len(self.node_at):
+            cap = supply.node_cap[segment]
+            total = np.bincount(self.node_col, out[self.node_at], minlength=len(cap))
+            share = np.minimum(1.0, np.divide(cap, total, out=np.ones_like(cap), where=total > 0))
+            out[self.node_at] *= share[self.node_col]
+        return out

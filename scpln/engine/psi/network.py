@@ -117,6 +117,21 @@ class Sourcing:
 
 
 @dataclass(frozen=True, eq=False)
+class SupplySpec:
+    """What suppliers may ship a day (``capacities`` of type supplier), per segment.
+
+    ``item_ni`` are node-items with a cap of their own, ``item_cap`` ``(segments, len)``;
+    ``node`` are supplier nodes with a cap on all their items together, ``node_cap``
+    ``(segments, len)``; ``inf`` where a segment has none.
+    """
+
+    item_ni: np.ndarray
+    item_cap: np.ndarray
+    node: np.ndarray
+    node_cap: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class ProductionSpec:
     """Factories, what they make, their capacities and bills of material.
 
@@ -223,6 +238,8 @@ class Network:
     working: np.ndarray | None = None
     # Multi-sourcing: None when every node-item orders from one source.
     sourcing: Sourcing | None = None
+    # Supplier capacities: None when no supplier is limited.
+    supply: SupplySpec | None = None
 
     @property
     def size(self) -> int:
