@@ -222,6 +222,10 @@ class Arc(_Entity):
     min_order_qty: Mapping[str, float] = field(default_factory=empty_map, metadata=NUM_MAP)
     order_multiple: Mapping[str, float] = field(default_factory=empty_map, metadata=NUM_MAP)
     attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
+    # stochastic runs: lead time (whole days, as text keys) → probability (scpln addition)
+    lead_time_distribution: Mapping[str, float] = field(
+        default_factory=empty_map, metadata=added(NUM_MAP)
+    )
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 

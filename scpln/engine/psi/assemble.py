@@ -18,6 +18,7 @@ from .network import (
     MODE_UNLIMITED,
     CostRates,
     EchelonSpec,
+    LeadTimes,
     Network,
     ProductionSpec,
     Segments,
@@ -28,7 +29,7 @@ from .timeline import customer_demand, segment_range, segments_of
 from .topology import choose_sources, demand_profiles, echelon_levels, echelon_streams
 
 if TYPE_CHECKING:
-    from .builder import NetworkBuilder, NodeDecl, StockDecl
+    from .builder import ArcDecl, NetworkBuilder, NodeDecl, StockDecl
 
 _STOCK_FIELDS = (
     "initial",
@@ -175,6 +176,7 @@ def assemble(b: NetworkBuilder) -> Network:
         costs=_costs(b, stock, node_codes, ni_node, ni_item, item_codes, keys, production),
         working=_working(nodes),
         sourcing=rules.spec(size, [a.lead_time for a in b.arcs]),
+        lead_times=_lead_times(arcs=b.arcs, arc=arc),
         supply=_supply(
             b,
             segments,
@@ -460,3 +462,21 @@ def _rule_lanes(
         src[dest[first]] = lane_src[first]
         arc[dest[first]] = lane_arc[first]
     return _RuleLanes(dest, lane_src, lane_arc, table[:, 3].astype(np.int64), table[:, 4], first)
+
+
+def _lead_times(*, arcs: list[ArcDecl], arc: np.ndarray) -> LeadTimes | None:
+    """The lanes (by receiving node-item) of arcs with a lead-time distribution."""
+    varied = [a for a, decl in enumerate(arcs) if decl.lead_time_distribution]
+    if not varied:
+        return None
+    ni = np.flatnonzero(np.isin(arc, varied))
+    width = max(len(arcs[a].lead_time_distribution) for a in varied)
+    days = np.zeros((len(ni), width), np.int64)
+    cumulative = np.ones((len(ni), width))
+    for row, k in enumerate(ni.tolist()):
+        table = sorted(arcs[int(arc[k])].lead_time_distribution.items())
+        values = np.array([d for d, _ in table], np.int64)
+        days[row] = np.concatenate([values, np.full(width - len(values), values[-1])])
+        total = np.cumsum([p for _, p in table])
+        cumulative[row, : len(table)] = total / total[-1]
+    return LeadTimes(ni=ni, days=days, cumulative=cumulative)

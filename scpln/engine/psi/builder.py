@@ -61,6 +61,8 @@ class ArcDecl:
     over_variable: float = 0.0
     moq: Mapping[str, float] = field(default_factory=dict)
     multiple: Mapping[str, float] = field(default_factory=dict)
+    # stochastic runs: lead time (days) → probability; empty: always ``lead_time``
+    lead_time_distribution: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass

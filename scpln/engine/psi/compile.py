@@ -13,8 +13,9 @@
   its items, fixed/variable/over-capacity costs); an item row caps and prices that
   item (its variable cost replaces the factory's when positive). What a factory makes
   follows :func:`scpln.engine.canonical.network.produced_items`.
-- Arcs: lead time, daily capacity (hard unless ``allow_over_capacity``), transport and
-  over-capacity costs, per-item MOQ and multiples.
+- Arcs: lead time (drawn from ``lead_time_distribution`` in stochastic runs), daily
+  capacity (hard unless ``allow_over_capacity``), transport and over-capacity costs,
+  per-item MOQ and multiples.
 - Sourcing rules: a node × item with rules orders from their sources by priority and
   share (the first is its ordinary source) instead of the shortest-lead-time one.
 - Capacities: rows of ``resource_type`` ``node`` naming a factory cap its daily
@@ -111,6 +112,7 @@ def _compile(config: CanonicalConfig, days: int | None) -> Network:
             over_variable=arc.over_capacity_variable_cost,
             moq=dict(arc.min_order_qty),
             multiple=dict(arc.order_multiple),
+            lead_time_distribution={int(k): v for k, v in arc.lead_time_distribution.items()},
         )
     for line in config.bom:
         b.bom(line.parent_item, line.child_item, quantity=line.quantity, scrap=line.scrap_rate)

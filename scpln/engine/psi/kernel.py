@@ -102,6 +102,16 @@ class _Kernel:
         self.cust_backlog = np.zeros(size)
         self.ring = np.zeros((self.horizon, size))
         self.supply = [_SupplyLevel.of(net, lv) for lv in self.levels]
+        self.rng = rng
+        # Lanes with a lead-time distribution, per level (by its first node-item): their
+        # positions among the level's lanes and their rows in ``Network.lead_times``.
+        self.varied: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if net.lead_times is not None:
+            for lv in self.levels:
+                at = np.flatnonzero(np.isin(lv.lane_ids, net.lead_times.ni))
+                if len(at):
+                    rows = np.searchsorted(net.lead_times.ni, lv.lane_ids[at])
+                    self.varied[lv.lo] = (at, rows)
         self.limit = np.full(size, np.inf)  # what a capped supplier may ship today
         lanes = len(net.sourcing.dest) if net.sourcing is not None else 0
         self.alt_on_order = np.zeros(lanes)  # multi-sourcing: per extra lane
@@ -426,11 +436,15 @@ class _Kernel:
         self.flow["sales"][sl] += out
         self.flow["demand"][sl] += new_j
         self.flow["shortage"][sl] += new_j - out_new
-        if self.wait is not None:
+        varied = self.varied.get(lv.lo) if self.rng is not None else None
+        if self.wait is not None or varied is not None:
             arrive = t + self.net.lead_time[lv.lane_ids]
-            inside = arrive < self.wait.shape[1]
-            node = self.net.ni_node[lv.lane_ids]
-            arrive[inside] += self.wait[node[inside], arrive[inside]]
+            if varied is not None:
+                arrive[varied[0]] = t + self._draw_leads(varied[1])
+            if self.wait is not None:
+                inside = arrive < self.wait.shape[1]
+                node = self.net.ni_node[lv.lane_ids]
+                arrive[inside] += self.wait[node[inside], arrive[inside]]
             self.ring[arrive % self.horizon, lv.lane_ids] += ship
         elif isinstance(lv.lane_lead, int):
             self.ring[(t + lv.lane_lead) % self.horizon, lanes] += ship
@@ -445,6 +459,14 @@ class _Kernel:
             self.rec.arc_shipped[t] += np.bincount(
                 lv.run_arc, per_run, minlength=len(self.net.arc_ends)
             )
+
+    def _draw_leads(self, rows: np.ndarray) -> np.ndarray:
+        """One lead time per shipping lane (``LeadTimes`` rows), from the run's generator."""
+        spec = self.net.lead_times
+        assert spec is not None and self.rng is not None
+        u = self.rng.random(len(rows))
+        pick = (u[:, None] > spec.cumulative[rows]).sum(axis=1)
+        return spec.days[rows, np.minimum(pick, spec.days.shape[1] - 1)]
 
     def _ship_alt(self, lv: Level, t: int, ship: np.ndarray) -> None:
         """Send what the level's extra (multi-sourcing) lanes ship on their way."""

@@ -117,6 +117,20 @@ class Sourcing:
 
 
 @dataclass(frozen=True, eq=False)
+class LeadTimes:
+    """Lanes whose lead time varies (stochastic runs draw it per shipment).
+
+    ``ni`` are the receiving node-items (their ordinary lane), ``days[r]`` the possible
+    lead times of lane ``r`` and ``cumulative[r]`` their cumulative probabilities (rows
+    padded with the last value and 1.0).
+    """
+
+    ni: np.ndarray
+    days: np.ndarray
+    cumulative: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class SupplySpec:
     """What suppliers may ship a day (``capacities`` of type supplier), per segment.
 
@@ -240,6 +254,8 @@ class Network:
     sourcing: Sourcing | None = None
     # Supplier capacities: None when no supplier is limited.
     supply: SupplySpec | None = None
+    # Lead-time variability: None when every lane takes its ``lead_time``.
+    lead_times: LeadTimes | None = None
 
     @property
     def size(self) -> int:
@@ -264,4 +280,6 @@ class Network:
         most = int(self.lead_time.max(initial=0))
         if self.sourcing is not None:
             most = max(most, int(self.sourcing.lead.max(initial=0)))
+        if self.lead_times is not None:
+            most = max(most, int(self.lead_times.days.max(initial=0)))
         return most

@@ -195,3 +195,39 @@ def test_cycle_service_level_counts_review_cycles() -> None:
     # Successive windows share L days, so allow for some correlation beyond 4 binomial SEs.
     tolerance = 6.0 * math.sqrt(cycle * (1 - cycle) / cycles)
     assert kpis["cycle_service_level"] == pytest.approx(cycle, abs=tolerance)
+
+
+def test_lead_time_variability_matches_the_outstanding_order_count() -> None:
+    # Deterministic demand d a day, base stock S, lead times drawn per shipment: the order
+    # of k days ago (d units) is still on its way at the end of today with probability
+    # P(L > k), independently, so the count N of orders out is a sum of Bernoullis
+    # (Poisson-binomial) and the net stock is S − d·(1 + N) at the end of the day and
+    # S − d·N before today's demand. Every figure follows from N's exact distribution.
+    d, level = 10.0, 40.0
+    lead = {1: 0.5, 3: 0.3, 6: 0.2}
+    beyond = [sum(p for days, p in lead.items() if days > k) for k in range(max(lead))]
+    count = np.array([1.0])
+    for p in beyond:  # convolve the Bernoullis
+        count = np.convolve(count, [1.0 - p, p])
+    n = np.arange(len(count))
+    end = level - d * (1 + n)
+    theory = Theory(
+        on_hand=float(count @ np.maximum(end, 0.0)),
+        backlog=float(count @ np.maximum(-end, 0.0)),
+        csl=float(count[end >= 0].sum()),
+        fill_rate=float(count @ np.clip(level - d * n, 0.0, d)) / d,
+    )
+    assert 0.7 < theory.fill_rate < 0.99
+    b = NetworkBuilder(horizon_days=DAYS + WARM_UP)
+    b.node("SUP", "supplier", unlimited=True)
+    b.stock("SUP", "A")
+    for s in range(STORES):
+        store = f"S{s:02d}"
+        b.node(store, "store")
+        b.arc("SUP", store, lead_time=1, lead_time_distribution=lead)
+        b.stock(store, "A", initial=level, order_up_to=level)
+        b.demand(store, "A", first_day=0, last_day=DAYS + WARM_UP, mean=d, model="deterministic")
+    assert_matches(simulate_network(b.build(), stochastic=True, seed=41), theory)
+    # A deterministic run takes the arcs' lead_time_days.
+    steady = simulate_network(b.build()).kpis
+    assert steady["fill_rate"] == 1.0

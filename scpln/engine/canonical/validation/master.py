@@ -17,6 +17,7 @@ from scpln.engine.canonical.schema import (
     SCHEMA_VERSION,
     STATUSES,
     SUPPLIER_TYPES,
+    Arc,
     HierarchyEntry,
     Node,
 )
@@ -254,6 +255,22 @@ def check_arcs(ctx: Context) -> None:
                 here = join_path(f"{path}.{name}", code)
                 ctx.known_item(here, code)
                 ctx.at_least(here, value, strict=strict)
+        _check_lead_time_distribution(ctx, f"{path}.lead_time_distribution", arc)
+
+
+def _check_lead_time_distribution(ctx: Context, path: str, arc: Arc) -> None:
+    """Whole days as keys, probabilities that add up to 1."""
+    distribution = arc.lead_time_distribution
+    if not distribution:
+        return
+    for days, probability in distribution.items():
+        here = join_path(path, days)
+        if not days.isdigit():
+            ctx.add(here, f"a lead time is a whole number of days, not {days!r}")
+        ctx.at_least(here, probability)
+    total = sum(distribution.values())
+    if abs(total - 1.0) > 1e-6:
+        ctx.add(path, f"the probabilities add up to {fmt(total)}, not 1")
 
 
 def check_bom(ctx: Context) -> None:
