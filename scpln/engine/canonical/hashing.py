@@ -47,13 +47,15 @@ def _field_names(cls: type) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...
     if cls not in _FIELD_NAMES:
         fields = [f for f in dataclasses.fields(cls) if f.name not in ("extra", "_keys")]
         core = tuple(f.name for f in fields if not f.metadata.get("added"))
-        later = tuple(
-            (f.name, f.default if f.default is not dataclasses.MISSING else f.default_factory())
-            for f in fields
-            if f.metadata.get("added")
-        )
+        later = tuple((f.name, _default(f)) for f in fields if f.metadata.get("added"))
         _FIELD_NAMES[cls] = (core, later)
     return _FIELD_NAMES[cls]
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return f.default_factory() if callable(f.default_factory) else None
 
 
 def _encode(row: Any) -> str:

@@ -450,9 +450,9 @@ def test_the_plan_orders_in_the_lots_its_run_orders_in() -> None:
     arcs[0].update(min_order_qty={"RM": 400}, order_multiple={"RM": 100})
     config = network(nodes=nodes, arcs=arcs)
     inputs = planning_inputs_from_config(config)
-    rules = inputs.items.set_index("item")[["lot", "moq"]]
-    assert rules.loc["FG"].tolist() == [50.0, 150.0]
-    assert rules.loc["RM"].tolist() == [100.0, 400.0]
+    rules = inputs.items.set_index("item")
+    assert (rules.at["FG", "lot"], rules.at["FG", "moq"]) == (50.0, 150.0)
+    assert (rules.at["RM", "lot"], rules.at["RM", "moq"]) == (100.0, 400.0)
     orders = run_mrp(
         inputs,
         PlanParameters(),

@@ -165,7 +165,7 @@ def test_constraint_switches_and_the_release_rule_are_parameters():
     params, problems = parse_parameters(
         {"material_constrained": False, "release_rule": "daily", "lead_time_constrained": True}
     )
-    assert problems == []
+    assert problems == [] and params is not None
     assert (params.material_constrained, params.capacity_constrained) == (False, True)
     assert parse_parameters(params.to_dict())[0] == params
     _, problems = parse_parameters({"capacity_constrained": "no", "release_rule": "weekly"})

@@ -93,6 +93,7 @@ def test_a_config_calendar_sets_working_days_and_spreads_capacity_over_them() ->
     works = working_calendar(config.calendars[0].definition)
     assert works.count(date(2025, 1, 1), date(2025, 1, 31)) == 22  # 23 weekdays − 6 Jan
     factory = net.node_codes.index("FACT")
+    assert net.working is not None
     worked = net.working[factory]
     assert worked[:7].tolist() == [True, True, True, False, False, False, True]
     assert not worked[5]  # 6 January

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,7 @@ def test_a_weeks_lot_is_made_on_the_fewest_cheapest_days_from_its_first_day() ->
     # cost on all seven days. The week's 70 (A 40 + B 30) against 20 a day:
     week = plan(("A", 0, 40.0), ("B", 0, 30.0))
 
-    def cost(**factory: float) -> tuple[float, list[float], list[float]]:
+    def cost(**factory: Any) -> tuple[float, list[float], list[float]]:
         r = simulate_network(plant(days=14, capacity=20.0, **factory).build(), plan=week)
         return r.kpis["costs_by_account"]["production_fixed"], made(r, "F", "A"), made(r, "F", "B")
 
