@@ -175,8 +175,9 @@ def network_digest(net: Network) -> str:
     by (from, to) and BOM edges by (product, component): reordering those rows keeps the hash.
     """
     digest = hashlib.sha256()
-    for f in fields(net):
-        _feed(digest, getattr(_canonical_order(net), f.name))
+    canonical = _canonical_order(net)
+    for f in fields(canonical):
+        _feed(digest, getattr(canonical, f.name))
     return digest.hexdigest()
 
 
