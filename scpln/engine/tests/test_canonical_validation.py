@@ -184,6 +184,39 @@ def test_negative_numbers_and_impossible_policies() -> None:
     ]
 
 
+def test_an_r_q_policy_needs_a_reorder_point_and_no_order_up_to() -> None:
+    document = network()
+    document["nodes"][2]["inventory_policies"][0].update(order_quantity=25)
+    document["nodes"][3]["inventory_policies"][0] = {"item_code": "FG", "order_quantity": 0}
+    assert messages(document) == [
+        "nodes[2].inventory_policies[0].order_quantity: give order_up_to (an (s, S) policy) "
+        "or order_quantity (an (R, Q) policy), not both",
+        "nodes[3].inventory_policies[0].order_quantity: must be greater than 0, got 0",
+        "nodes[3].inventory_policies[0].order_quantity: an (R, Q) policy needs a "
+        "reorder_point: it orders when the inventory position falls to it",
+    ]
+    del document["nodes"][2]["inventory_policies"][0]["order_up_to"]
+    document["nodes"][3]["inventory_policies"][0].update(reorder_point=5, order_quantity=10)
+    assert messages(document) == []
+
+
+def test_a_lead_time_distribution_has_whole_days_and_probabilities_adding_to_one() -> None:
+    document = network()
+    document["arcs"][1]["lead_time_distribution"] = {"2": 0.5, "3.5": 0.2, "4": -0.1}
+    assert messages(document) == [
+        "arcs[1].lead_time_distribution: the probabilities add up to 0.6, not 1",
+        "arcs[1].lead_time_distribution.4: must not be negative, got -0.1",
+        "arcs[1].lead_time_distribution.3.5: a lead time is a whole number of days, not '3.5'",
+    ]
+    document["arcs"][1]["lead_time_distribution"] = {"2": 0.75, "5": 0.25}
+    assert messages(document) == []
+    from scpln.engine.psi import compile_network
+
+    spec = compile_network(load_config(document)).lead_times
+    assert spec is not None and spec.days.tolist() == [[2, 5]]
+    assert spec.cumulative.tolist() == [[0.75, 1.0]]
+
+
 def test_duplicates_of_every_keyed_row() -> None:
     document = network()
     document["nodes"].append({"code": "DC", "node_type": "warehouse"})
