@@ -28,10 +28,12 @@ from config.environ import (
     url_database,
     visibility_timeout,
 )
+from core.files import private_dir, private_file
 
 ENV = os.environ
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = data_dir(ENV, BASE_DIR)
+# The database, backups, secret key and demo password live here: 0700 (core/files.py).
+DATA_DIR = private_dir(data_dir(ENV, BASE_DIR))
 
 
 def _secret_key() -> str:
@@ -44,11 +46,9 @@ def _secret_key() -> str:
     if configured:
         return configured
     key_file = DATA_DIR / ".secret_key"
-    if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    if not key_file.exists() or not key_file.stat().st_size:
+        private_file(key_file).write_text(secrets.token_urlsafe(50))
+    return private_file(key_file).read_text().strip()
 
 
 SECRET_KEY = _secret_key()
@@ -122,6 +122,8 @@ if env_str(ENV, "DATABASE_URL", ""):
 else:
     SCPLN_DB = Path(env_str(ENV, "SCPLN_DB", str(DATA_DIR / "scpln.db")))
     SCPLN_DB.parent.mkdir(parents=True, exist_ok=True)
+    # Created 0600 before SQLite opens it; its -wal and -shm files take its mode.
+    private_file(SCPLN_DB)
     DATABASES = {"default": sqlite_database(SCPLN_DB, busy_timeout_s=SQLITE_BUSY_TIMEOUT_S)}
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends."
