@@ -78,6 +78,20 @@ def env_list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+_RATE_PERIODS = ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")
+
+
+def env_rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """Parse a request rate in DRF's form, ``N/period`` (``10/minute``, ``100/hour``)."""
+    value = env_str(env, name, default) or default
+    count, sep, period = value.partition("/")
+    if not sep or not count.strip().isdigit() or int(count) < 1 or period not in _RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a rate such as 10/minute (per second, minute, hour or day)"
+        )
+    return value
+
+
 def sqlite_database(path: Path, *, busy_timeout_s: int) -> dict:
     """The Django DATABASES entry for the embedded SQLite registry.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from config.environ import (
     env_choice,
     env_int,
     env_list,
+    env_rate,
     env_seconds_map,
     env_str,
     sqlite_database,
@@ -68,7 +70,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens stored as SHA-512 digests, with expiry (core/tokens.py).
+    "knox",
+    # Failed-login counting and lock-out for the login forms and /api/token.
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -91,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last of the auth-related middleware, as django-axes asks: it answers a
+    # locked-out login with the 429 page.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -130,12 +138,31 @@ DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Brute force: login forms (django-axes) and /api/token (also DRF throttling) ---
+# SCPLN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address
+# lock that pair out for SCPLN_LOGIN_LOCKOUT_MINUTES (429); a success resets
+# the count. Operators lift a lock-out in the admin (Axes) or with
+# ``manage.py axes_reset``.
+AXES_FAILURE_LIMIT = env_int(ENV, "SCPLN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int(ENV, "SCPLN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# 429: the login page says why and for how long; /api/token answers JSON.
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -162,7 +189,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous requests 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ReadAuthenticatedWriteModelPermission"],
@@ -177,7 +204,37 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
+    # /api/token: requests per client address (core/api/views.py).
+    "DEFAULT_THROTTLE_RATES": {"token": env_rate(ENV, "SCPLN_TOKEN_RATE", "10/minute")},
 }
+# API tokens (knox): stored as digests; each expires SCPLN_API_TOKEN_TTL_DAYS
+# after it is issued; a user keeps at most SCPLN_API_TOKENS_PER_USER (issuing
+# one more revokes the oldest). Issue: POST /api/token, the account page,
+# ``manage.py issue_token``; revoke: the account page, the admin, DELETE /api/token.
+SCPLN_API_TOKEN_TTL_DAYS = env_int(ENV, "SCPLN_API_TOKEN_TTL_DAYS", 90, minimum=1)
+SCPLN_API_TOKENS_PER_USER = env_int(ENV, "SCPLN_API_TOKENS_PER_USER", 10, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=SCPLN_API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+# The throttle and lock-out counters must be shared by every web process:
+# Redis when there is one, else files in the data folder (one machine).
+if env_str(ENV, "REDIS_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str(ENV, "REDIS_URL", ""),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "scpln API",
     "DESCRIPTION": (

@@ -8,7 +8,6 @@ these fields by :func:`core.forms.add_service_errors`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -16,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.converters import MAX_ID
+from core.json_input import JSONInputError, parse_json
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
@@ -48,13 +48,9 @@ class FactorMapField(forms.CharField):
             return {}
         if text.startswith("{"):
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ValidationError(
-                    _("Not valid JSON (line %(line)s, column %(column)s): %(message)s"),
-                    params={"line": exc.lineno, "column": exc.colno, "message": exc.msg},
-                    code="json",
-                ) from None
+                data = parse_json(text)
+            except JSONInputError as exc:
+                raise ValidationError(str(exc), code="json") from None
             if not isinstance(data, dict):
                 raise ValidationError(_("Expected a JSON object of code → factor."), code="json")
             return data
@@ -223,11 +219,9 @@ class ConfigImportForm(forms.Form):
                 params={"mb": MAX_CONFIG_BYTES // (1024 * 1024)},
             )
         try:
-            document = json.loads(upload.read())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValidationError(
-                _("Not valid JSON: %(error)s"), params={"error": exc}, code="json"
-            ) from None
+            document = parse_json(upload.read())
+        except JSONInputError as exc:
+            raise ValidationError(str(exc), code="json") from None
         problems = services.config_document_problems(document)
         if problems:
             raise ValidationError(problems)

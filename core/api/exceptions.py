@@ -6,7 +6,10 @@ read every refusal the same way:
 
 - 400: ``{"<field>": ["message", ...], ...}``; problems that concern the
   request as a whole are under ``non_field_errors``.
-- 401, 403, 404, 405, 406, 415: ``{"detail": "message"}``.
+- 401, 403, 404, 405, 406, 415, 429: ``{"detail": "message"}``.
+- 413: a body larger than scpln accepts (``DATA_UPLOAD_MAX_MEMORY_SIZE`` for JSON,
+  ``SCPLN_MAX_UPLOAD_BYTES`` for uploads): ``{"detail": ...}`` saying the limit; an
+  uploaded file over its limit names its field (``{"file": [...]}``).
 
 Anything else that escapes a view is a bug and stays a 500 (and is logged);
 the schema-driven fuzz test in the suite holds the API to zero of those.
@@ -16,7 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -34,10 +43,29 @@ def validation_detail(error: DjangoValidationError) -> dict[str, Any]:
     return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "Request body too large."
+    default_code = "request_too_large"
+
+
+def request_too_large() -> RequestTooLarge:
+    """413 naming the limit a JSON or form body ran into."""
+    return RequestTooLarge(
+        f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. "
+        "Send a large config as a file (multipart/form-data, field `file`)."
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django validation errors (400) and missing rows (404)."""
+    """DRF's handler, plus Django validation errors (400), missing rows (404) and the
+    request-size refusals Django raises while DRF reads the body (413, 400)."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
     elif isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = request_too_large()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc))
     return drf_exception_handler(exc, context)

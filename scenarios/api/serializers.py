@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.urls import reverse
@@ -12,7 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import BoundedJSONField
 from core.converters import MAX_ID
+from core.json_input import JSONInputError, parse_json
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
@@ -186,7 +187,7 @@ class ConfigOutputSerializer(serializers.ModelSerializer):
 class ConfigImportSerializer(serializers.Serializer):
     """A canonical-1.0 document, as JSON (``document``) or as an uploaded ``file``."""
 
-    document = serializers.JSONField(
+    document = BoundedJSONField(
         required=False, help_text=_("The canonical-1.0 config (a JSON object).")
     )
     file = serializers.FileField(
@@ -204,11 +205,9 @@ class ConfigImportSerializer(serializers.Serializer):
             upload = attrs.pop("file")
             attrs["source_filename"] = upload.name or ""
             try:
-                attrs["document"] = json.loads(upload.read())
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise serializers.ValidationError(
-                    {"file": [_("Not valid JSON: %(error)s") % {"error": exc}]}
-                ) from None
+                attrs["document"] = parse_json(upload.read())
+            except JSONInputError as exc:
+                raise serializers.ValidationError({"file": [str(exc)]}) from None
         problems = services.config_document_problems(attrs["document"])
         if problems:
             raise serializers.ValidationError({"document": problems})
