@@ -53,8 +53,17 @@ def test_bin_run_serves_health_runs_worker_and_beat_and_restarts_a_killed_worker
         wait_for(lambda: product.output().count("Task jobs.reap_stale_jobs") > ticks + 1, 90)
         assert http_status(f"{base}/healthz") == 200
 
+        # The first start prints the demo planner's generated password, once.
+        password = (product.data_dir / "demo.password").read_text().strip()
+        assert f'Log in as "demo" with password "{password}"' in product.output()
+
         # Secrets on disk are the account's own: folders 0700, files 0600.
-        for path in (product.data_dir, product.data_dir / "scpln.db"):
+        for path in (
+            product.data_dir,
+            product.data_dir / "scpln.db",
+            product.data_dir / "demo.password",
+            product.data_dir / ".secret_key",
+        ):
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
 
     assert product.leftovers == [], "processes outlived bin/run"
