@@ -44,8 +44,9 @@ def env_int(
     default: int,
     *,
     minimum: int | None = None,
+    maximum: int | None = None,
 ) -> int:
-    """Parse an integer, refusing non-numbers and values below ``minimum``."""
+    """Parse an integer, refusing non-numbers and values outside ``minimum``…``maximum``."""
     value = env.get(name)
     if value is None or not value.strip():
         return default
@@ -55,6 +56,8 @@ def env_int(
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={value!r}: must be {minimum} or more")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={value!r}: must be {maximum} or less")
     return number
 
 
@@ -90,6 +93,36 @@ def env_rate(env: Mapping[str, str], name: str, default: str) -> str:
             f"{name}={value!r}: expected a rate such as 10/minute (per second, minute, hour or day)"
         )
     return value
+
+
+def env_proxy_header(env: Mapping[str, str], name: str) -> tuple[str, str] | None:
+    """Parse ``Header-Name: value`` (``X-Forwarded-Proto: https``) into Django's
+    ``SECURE_PROXY_SSL_HEADER`` pair (``("HTTP_X_FORWARDED_PROTO", "https")``); empty: None."""
+    value = env_str(env, name, "")
+    if not value:
+        return None
+    header, sep, expected = value.partition(":")
+    header, expected = header.strip(), expected.strip()
+    if not sep or not header or not expected or " " in header:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected 'Header-Name: value', e.g. 'X-Forwarded-Proto: https'"
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected
+
+
+def env_networks(env: Mapping[str, str], name: str) -> list[str]:
+    """Parse a comma-separated list of IP addresses and networks (``10.0.0.0/8``)."""
+    import ipaddress
+
+    networks = []
+    for part in env_list(env, name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/8)"
+            ) from None
+    return networks
 
 
 def sqlite_database(path: Path, *, busy_timeout_s: int) -> dict:

@@ -23,6 +23,8 @@ from config.environ import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
+    env_proxy_header,
     env_rate,
     env_seconds_map,
     env_str,
@@ -31,6 +33,7 @@ from config.environ import (
     visibility_timeout,
 )
 from core.files import private_dir, private_file
+from scpln.engine.canonical import limits as canonical_limits
 
 ENV = os.environ
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +63,24 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# --- HTTPS behind a proxy (docs/operations.md, "Security"): all off by default,
+# because bin/run serves plain HTTP on 127.0.0.1. ``manage.py check --deploy``
+# is clean with the production values documented there (config/tests/test_deploy.py).
+SECURE_PROXY_SSL_HEADER = env_proxy_header(ENV, "DJANGO_SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool(ENV, "DJANGO_SECURE_SSL_REDIRECT", False)
+# Load balancers and Prometheus probe these over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env_bool(ENV, "DJANGO_SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool(ENV, "DJANGO_CSRF_COOKIE_SECURE", False)
+SECURE_HSTS_SECONDS = env_int(ENV, "DJANGO_SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(ENV, "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool(ENV, "DJANGO_SECURE_HSTS_PRELOAD", False)
+
+# /metrics: open unless one of these is set; then a scrape needs the bearer
+# token or must come from an allowed address (core/metrics.py).
+SCPLN_METRICS_TOKEN = env_str(ENV, "SCPLN_METRICS_TOKEN", "")
+SCPLN_METRICS_ALLOW = env_networks(ENV, "SCPLN_METRICS_ALLOW")
+
 INSTALLED_APPS = [
     "django_prometheus",
     "django.contrib.admin",
@@ -87,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Refuses an oversized body (SCPLN_MAX_UPLOAD_BYTES) before anything reads it.
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -278,6 +301,8 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
         "backup": 3600,
         "export": 3600,
         "retention": 3600,
+        "config_import": 1800,
+        "config_diff": 1800,
     },
     minimum=10,
 )
@@ -285,11 +310,14 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
 # heartbeat older than SCPLN_JOB_STALE_AFTER as a dead worker (requeue within
 # max_attempts, else failed). A queued job whose message was sent longer than
 # SCPLN_JOB_REQUEUE_AFTER ago is sent again (a broker restart can lose it).
-SCPLN_JOB_HEARTBEAT_INTERVAL = env_int(ENV, "SCPLN_JOB_HEARTBEAT_INTERVAL", 15, minimum=1)
+# Recovery bound (docs/operations.md, section 4): a lost worker is noticed
+# within STALE_AFTER + the reaper interval (60 + 30 s), a lost message within
+# REQUEUE_AFTER + the reaper interval (90 + 30 s): both within two minutes.
+SCPLN_JOB_HEARTBEAT_INTERVAL = env_int(ENV, "SCPLN_JOB_HEARTBEAT_INTERVAL", 10, minimum=1)
 SCPLN_JOB_STALE_AFTER = env_int(
-    ENV, "SCPLN_JOB_STALE_AFTER", 120, minimum=2 * SCPLN_JOB_HEARTBEAT_INTERVAL + 1
+    ENV, "SCPLN_JOB_STALE_AFTER", 60, minimum=2 * SCPLN_JOB_HEARTBEAT_INTERVAL + 1
 )
-SCPLN_JOB_REQUEUE_AFTER = env_int(ENV, "SCPLN_JOB_REQUEUE_AFTER", 600, minimum=10)
+SCPLN_JOB_REQUEUE_AFTER = env_int(ENV, "SCPLN_JOB_REQUEUE_AFTER", 90, minimum=10)
 SCPLN_JOB_MAX_ATTEMPTS = env_int(ENV, "SCPLN_JOB_MAX_ATTEMPTS", 3, minimum=1)
 
 _BROKER = broker_url(ENV)
@@ -329,6 +357,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process is replaced after this many jobs, or after a job that left it
+# holding more than this much memory (numpy/pandas rarely give memory back to
+# the system, so an idle process would keep a large job's peak for good).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int(ENV, "SCPLN_WORKER_MAX_TASKS_PER_CHILD", 100, minimum=1)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 1024 * env_int(  # Celery counts KiB
+    ENV, "SCPLN_WORKER_MAX_MEMORY_MB", 2048, minimum=1
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep reconnecting for as long as the broker is away (None = no limit): a
 # worker must outlive a Redis restart rather than exit after 100 attempts.
@@ -338,6 +373,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Nightly backup, retention and the stale-job reaper; one definition, in jobs/schedule.py.
 CELERY_BEAT_SCHEDULE = beat_schedule(ENV)
+
+# --- Bounded inputs (docs/operations.md, "Security") ---------------------------
+# A config file larger than SCPLN_MAX_UPLOAD_BYTES is refused (413) before it is
+# parsed; a request body beyond it (plus room for the form fields) before it is
+# read. JSON bodies stay at Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+# Imports of a larger config than SCPLN_CONFIG_INLINE_BYTES, and diffs of such
+# configs, run as jobs (202 with the job) instead of inside the request.
+SCPLN_MAX_UPLOAD_BYTES = env_int(ENV, "SCPLN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+SCPLN_CONFIG_INLINE_BYTES = env_int(ENV, "SCPLN_CONFIG_INLINE_BYTES", 2 * 1024 * 1024, minimum=0)
+SCPLN_MAX_CONFIG_NODES = env_int(ENV, "SCPLN_MAX_CONFIG_NODES", 10_000, minimum=1)
+SCPLN_MAX_CONFIG_ITEMS = env_int(ENV, "SCPLN_MAX_CONFIG_ITEMS", 50_000, minimum=1)
+SCPLN_MAX_DEMAND_ROWS = env_int(ENV, "SCPLN_MAX_DEMAND_ROWS", 1_000_000, minimum=1)
+SCPLN_MAX_HORIZON_DAYS = env_int(
+    ENV, "SCPLN_MAX_HORIZON_DAYS", 1830, minimum=1, maximum=canonical_limits.MAX_DAYS
+)
 
 # --- RunRegistry ----------------------------------------------------------------
 REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})

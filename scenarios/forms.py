@@ -17,10 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from core.converters import MAX_ID
 from core.json_input import JSONInputError, parse_json
 from scenarios import services
+from scenarios.limits import runs_inline, upload_size_problem
 from scenarios.models import ConfigVersion, Scenario
-
-# An uploaded config is parsed in memory; a network far beyond any real one is refused.
-MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 
 class FactorMapField(forms.CharField):
@@ -211,13 +209,18 @@ class ConfigImportForm(forms.Form):
     # The service reports the document's problems under ``document``.
     SERVICE_FIELDS = {"document": "file", "source_filename": "file"}
 
-    def clean_file(self) -> dict[str, Any]:
+    def clean_file(self) -> dict[str, Any] | bytes:
+        """The parsed document of a small file; the bytes of a large one (for an import job).
+
+        Over ``SCPLN_MAX_UPLOAD_BYTES`` is refused (the view answers 413).
+        """
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_CONFIG_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB."),
-                params={"mb": MAX_CONFIG_BYTES // (1024 * 1024)},
-            )
+        self.filename = upload.name or ""
+        too_large = upload_size_problem(upload.size)
+        if too_large:
+            raise ValidationError(too_large, code="too_large")
+        if not runs_inline(upload.size):
+            return upload.read()
         try:
             document = parse_json(upload.read())
         except JSONInputError as exc:
@@ -225,7 +228,6 @@ class ConfigImportForm(forms.Form):
         problems = services.config_document_problems(document)
         if problems:
             raise ValidationError(problems)
-        self.filename = upload.name or ""
         return document
 
 

@@ -183,3 +183,35 @@ class Scenario(models.Model):
             "initial_inventory_scale": self.initial_inventory_scale,
             "horizon_days": self.horizon_days,
         }
+
+
+class ConfigUpload(models.Model):
+    """A config file waiting for its import job: the bytes as uploaded, nothing parsed.
+
+    A config too large to import inside a request (``SCPLN_CONFIG_INLINE_BYTES``)
+    is kept here and imported by a ``config_import`` job, which deletes the
+    row once the import has succeeded or was refused (a refusal would repeat).
+    In the database, not a folder, because the worker may be on another machine.
+    """
+
+    data = models.BinaryField(_("data"))
+    source_filename = models.CharField(_("source file"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("config upload")
+        verbose_name_plural = _("config uploads")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"upload #{self.pk} {self.source_filename}"

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.json_input import JSONInputError, json_problem, parse_json
+from scenarios.limits import config_size_problems
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine import canonical
 
@@ -66,7 +67,8 @@ def config_import(
 
     Returns ``(config_version, created)``. Nothing is written unless the whole
     document is valid; the refusal lists every problem (``path: message``)
-    under the ``document`` field. A document whose content hash is already
+    under the ``document`` field; so does a document larger than this
+    installation accepts (scenarios/limits.py). A document whose content hash is already
     stored returns that version with ``created=False``: the same network
     imported twice must not become two versions that plans disagree about.
     """
@@ -77,7 +79,7 @@ def config_import(
             raise ValidationError({"document": [str(exc)]}) from None
     if not isinstance(document, dict):
         raise ValidationError({"document": [_("A canonical config is a JSON object.")]})
-    problems = config_document_problems(document)
+    problems = config_document_problems(document) or config_size_problems(document)
     if problems:
         raise ValidationError({"document": problems})
     report = canonical.check_config(document)

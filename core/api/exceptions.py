@@ -43,15 +43,17 @@ def validation_detail(error: DjangoValidationError) -> dict[str, Any]:
     return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
 
 
-class RequestTooLarge(exceptions.APIException):
+class PayloadTooLarge(exceptions.APIException):
+    """413: ``{"detail": ...}`` for a whole body, ``{"<field>": [...]}`` for one file."""
+
     status_code = 413
     default_detail = "Request body too large."
-    default_code = "request_too_large"
+    default_code = "payload_too_large"
 
 
-def request_too_large() -> RequestTooLarge:
+def request_too_large() -> PayloadTooLarge:
     """413 naming the limit a JSON or form body ran into."""
-    return RequestTooLarge(
+    return PayloadTooLarge(
         f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. "
         "Send a large config as a file (multipart/form-data, field `file`)."
     )

@@ -11,10 +11,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.exceptions import PayloadTooLarge
 from core.api.fields import BoundedJSONField
 from core.converters import MAX_ID
 from core.json_input import JSONInputError, parse_json
 from scenarios import services
+from scenarios.limits import runs_inline, upload_size_problem
 from scenarios.models import ConfigVersion, Scenario
 
 
@@ -197,6 +199,10 @@ class ConfigImportSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Parse a small file now; keep a large one's bytes (``data``) for an import job.
+
+        A file over ``SCPLN_MAX_UPLOAD_BYTES`` is a 413 naming ``file``.
+        """
         if ("document" in attrs) == ("file" in attrs):
             raise serializers.ValidationError(
                 {"document": [_("Give the config either as `document` or as `file`.")]}
@@ -204,6 +210,12 @@ class ConfigImportSerializer(serializers.Serializer):
         if "file" in attrs:
             upload = attrs.pop("file")
             attrs["source_filename"] = upload.name or ""
+            too_large = upload_size_problem(upload.size)
+            if too_large:
+                raise PayloadTooLarge({"file": [too_large]})
+            if not runs_inline(upload.size):
+                attrs["data"] = upload.read()
+                return attrs
             try:
                 attrs["document"] = parse_json(upload.read())
             except JSONInputError as exc:
