@@ -11,6 +11,7 @@ pip's cache after the first time), so it is not part of the default run;
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 import pytest
@@ -30,12 +31,17 @@ def test_runtime_dependencies_alone_start_web_and_a_worker_on_redis(tmp_path):
     url = redis_url(REDIS_DB)
     redis.Redis.from_url(url).flushdb()
     env = {"SCPLN_VENV": str(venv), "REDIS_URL": url}
-    with bin_run(tmp_path, env, start_timeout=900) as product:
-        wait_for(lambda: "worker@" in product.output() and " ready." in product.output(), 120)
-        assert "redis://" in product.output()
-        dev_only = subprocess.run(
-            [str(venv / "bin" / "python"), "-c", "import pytest"], capture_output=True, check=False
-        )
-        assert dev_only.returncode != 0, "the fresh virtualenv has development packages"
+    try:
+        with bin_run(tmp_path, env, start_timeout=900) as product:
+            wait_for(lambda: "worker@" in product.output() and " ready." in product.output(), 120)
+            assert "redis://" in product.output()
+            dev_only = subprocess.run(
+                [str(venv / "bin" / "python"), "-c", "import pytest"],
+                capture_output=True,
+                check=False,
+            )
+            assert dev_only.returncode != 0, "the fresh virtualenv has development packages"
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)  # half a gigabyte; pytest keeps tmp folders
     assert product.leftovers == [], "processes outlived bin/run"
     assert "ModuleNotFoundError" not in product.output()

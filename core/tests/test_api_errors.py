@@ -88,3 +88,12 @@ def test_every_api_route_is_an_api_path_and_no_ui_route_is():
         elif route.startswith(("/ui/", "/admin/", "/accounts/")):
             assert not is_api_path(route), route
     assert len(api_routes) >= 20  # the walk found the API (/runs, /plans, /jobs, ...)
+
+
+@pytest.mark.parametrize("path", ["/jobs", "/plans", "/runs"])
+def test_time_filters_take_any_offset_python_reads_and_refuse_what_overflows(editor, path):
+    name = "started_before" if path == "/runs" else "created_before"
+    # PostgreSQL refuses an offset of -18:49; scpln queries in UTC.
+    assert editor.get(path, {name: "0404-03-18T15:35:57-18:49"}).status_code == 200
+    refused = editor.get(path, {name: "0001-01-01T00:00:00+05:00"})
+    assert refused.status_code == 400 and name in refused.json()
