@@ -77,6 +77,7 @@ def _measure(name: str, repeat: int) -> tuple[str, float, float, float]:
         job = runner.run(version.jobs.get(type="planning").pk)
         if job is None or job.status != Job.Status.SUCCEEDED:
             sys.exit(f"{name}: planning job did not succeed: {job and job.error}")
+        assert job.finished_at is not None and job.started_at is not None  # it succeeded
         job_times.append((job.finished_at - job.started_at).total_seconds())
     return (
         name,

@@ -160,7 +160,7 @@ def url_database(env: Mapping[str, str], name: str = "DATABASE_URL") -> dict:
         raise ImproperlyConfigured(f"{name}: {exc}") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name}={url!r}: unsupported database scheme")
-    return config
+    return dict(config)
 
 
 def broker_url(env: Mapping[str, str]) -> str | None:

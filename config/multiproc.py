@@ -83,7 +83,7 @@ def configure(env: MutableMapping[str, str] | None = None) -> Path:
     if getattr(values.ValueClass, "_scpln_multiproc", False):
         return directory
     value_class = values.MultiProcessValue(process_identifier=process_identifier)
-    value_class._scpln_multiproc = True  # type: ignore[attr-defined]
+    value_class._scpln_multiproc = True
     values.ValueClass = value_class
     return directory
 

@@ -371,7 +371,7 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
-# Nightly backup, retention and the stale-job reaper; one definition, in jobs/schedule.py.
+# Nightly backup, retention and the stale-job reaper; one definition, in config/beat.py.
 CELERY_BEAT_SCHEDULE = beat_schedule(ENV)
 
 # --- Bounded inputs (docs/operations.md, "Security") ---------------------------
@@ -410,3 +410,20 @@ SCPLN_BACKUP_KEEP = env_int(ENV, "SCPLN_BACKUP_KEEP", 14, minimum=1)
 _ARCHIVE = env_str(ENV, "SCPLN_ARCHIVE_DIR", "")
 SCPLN_ARCHIVE_DIR = Path(_ARCHIVE) if _ARCHIVE else None
 SCPLN_ARCHIVE_FORMAT = env_choice(ENV, "SCPLN_ARCHIVE_FORMAT", "parquet", {"parquet", "csv"})
+
+# --- Notifications --------------------------------------------------------------
+# Plan submissions notify the approvers and decisions notify the planner: on
+# their page in the UI always, and by e-mail. The console backend (the
+# default) writes the mails to the log; EMAIL_HOST switches to SMTP.
+EMAIL_HOST = env_str(ENV, "EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int(ENV, "EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str(ENV, "EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str(ENV, "EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool(ENV, "EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str(ENV, "SCPLN_EMAIL_FROM", "scpln@localhost")
+SCPLN_BASE_URL = env_str(ENV, "SCPLN_BASE_URL", "http://127.0.0.1:8000")

@@ -13,6 +13,7 @@ from django.views.generic import RedirectView, TemplateView
 from core.api import errors
 from core.health import healthz
 from core.metrics import metrics_view
+from core.notifications import notifications_view
 from core.timezone import timezone_view
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     # Web UI
     path("ui/timezone", timezone_view, name="timezone"),
     path("ui/", include("core.account")),
+    path("ui/notifications", notifications_view, name="notifications"),
     path("ui/", include("plans.urls")),
     path("ui/", include("runs.urls")),
     path("ui/", include("jobs.urls")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -19,15 +20,23 @@ from django.views import View
 from knox.models import AuthToken
 
 from core.tokens import api_token_issue, api_token_revoke, api_tokens_of, api_tokens_revoke
+from core.users import acting_user
+
+
+def _user(request: HttpRequest) -> User:
+    user = acting_user(request)
+    assert user is not None  # LoginRequiredMixin
+    return user
 
 
 def _page(request: HttpRequest, *, new_token: str = "", status: int = 200) -> HttpResponse:
+    user = _user(request)
     return render(
         request,
         "account/account.html",
         {
-            "tokens": api_tokens_of(user=request.user),
-            "groups": request.user.groups.order_by("name").values_list("name", flat=True),
+            "tokens": api_tokens_of(user=user),
+            "groups": user.groups.order_by("name").values_list("name", flat=True),
             "new_token": new_token,
         },
         status=status,
@@ -41,7 +50,7 @@ class AccountView(LoginRequiredMixin, View):
 
 class TokenIssueView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        _token, text = api_token_issue(user=request.user)
+        _token, text = api_token_issue(user=_user(request))
         # Rendered, not redirected: the text must not travel through a session or a URL.
         return _page(request, new_token=text)
 
@@ -49,7 +58,7 @@ class TokenIssueView(LoginRequiredMixin, View):
 class TokenRevokeView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, digest: str) -> HttpResponse:
         try:
-            token = api_tokens_of(user=request.user).get(digest=digest)
+            token = api_tokens_of(user=_user(request)).get(digest=digest)
         except AuthToken.DoesNotExist:
             raise Http404(_("You have no such token.")) from None
         api_token_revoke(token=token)
@@ -59,7 +68,7 @@ class TokenRevokeView(LoginRequiredMixin, View):
 
 class TokenRevokeAllView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = api_tokens_revoke(tokens=api_tokens_of(user=request.user))
+        count = api_tokens_revoke(tokens=api_tokens_of(user=_user(request)))
         messages.success(
             request,
             ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count)

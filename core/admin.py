@@ -1,9 +1,9 @@
-"""API tokens in the admin: operators see every account's tokens and revoke them.
+"""The audit trail and notes (read-only: they are history) and API tokens in the admin.
 
-knox's own admin is replaced: it shows each token's digest as its name and
-issues tokens from a form. Here a token is shown by its owner and the first
-characters of its text (all an operator needs to recognise it), nothing is
-issued (a user issues their own on the account page, an operator with
+For tokens, knox's own admin is replaced: it shows each token's digest as its
+name and issues tokens from a form. Here a token is shown by its owner and the
+first characters of its text (all an operator needs to recognise it), nothing
+is issued (a user issues their own on the account page, an operator with
 ``manage.py issue_token``), and deleting one revokes it through the same
 service the account page uses.
 """
@@ -17,7 +17,37 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from knox.models import AuthToken
 
+from core.models import AuditEvent, Note
 from core.tokens import api_token_revoke, api_tokens_revoke
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "subject_type", "subject_id", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action", "subject_type", "at"]
+    search_fields = ["=subject_id", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "subject_type"]
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "subject_type", "subject_id", "created_by", "text"]
+    list_filter = ["subject_type", "created_at"]
+    search_fields = ["=subject_id", "text"]
+    list_select_related = ["created_by", "subject_type"]
+
 
 admin.site.unregister(AuthToken)
 
@@ -28,7 +58,7 @@ class AuthTokenAdmin(admin.ModelAdmin):
     list_filter = ["created", "expiry"]
     search_fields = ["user__username", "token_key"]
     list_select_related = ["user"]
-    fields = ["user", "token_start", "created", "expiry"]
+    fields = ("user", "token_start", "created", "expiry")
     readonly_fields = fields
     actions = ["revoke"]
 

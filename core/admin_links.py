@@ -18,7 +18,7 @@ def change_link(obj: Model | None, label: object | None = None) -> str:
     return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
 
 
-def changelist_link(model: type[Model] | str, label: object, **filters: object) -> str:
+def changelist_link(model: type[Model] | str, label: object, **filters: str | int) -> str:
     """An HTML link to a changelist filtered by ``filters`` (e.g. ``plan_version__exact``).
 
     ``model`` may be a label (``"runs.run"``), so an app links to the admin of

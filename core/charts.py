@@ -27,7 +27,7 @@ def series(values: Iterable[Any], *, digits: int = 3) -> list[float | None]:
 
 def chart_data(
     *,
-    labels: Sequence[Any],
+    labels: Iterable[Any],
     datasets: Sequence[dict[str, Any]],
     chart_type: str = "line",
     x_title: str = "",

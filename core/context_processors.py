@@ -1,9 +1,12 @@
-"""What every page of the web UI needs from the request: the active section and time zone."""
+"""What every page of the web UI needs from the request: the active section, the time
+zone and how many notifications the user has not read."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
+
+from core.notifications import notifications_unread_count
 
 # URL namespaces that are a navigation section of their own; config pages live in
 # the scenarios namespace under names starting with "config" and are "configs".
@@ -18,4 +21,10 @@ def ui(request: HttpRequest) -> dict[str, object]:
         section = match.namespace
         if section == "scenarios" and (match.url_name or "").startswith("config"):
             section = "configs"
-    return {"nav_section": section, "time_zone_name": timezone.get_current_timezone_name()}
+    user = getattr(request, "user", None)
+    unread = notifications_unread_count(user) if user is not None and user.is_authenticated else 0
+    return {
+        "nav_section": section,
+        "time_zone_name": timezone.get_current_timezone_name(),
+        "unread_notifications": unread,
+    }

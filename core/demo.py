@@ -15,8 +15,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.files import private_file
@@ -28,7 +27,7 @@ PUBLISHED_PASSWORD = "demo-planner"
 
 @dataclass(frozen=True)
 class DemoLogin:
-    user: AbstractBaseUser
+    user: User
     password_file: Path
     # The password when it was (re)generated now, so the caller can print it once.
     new_password: str | None
@@ -47,8 +46,7 @@ def demo_account_ensure(*, username: str, role: str, data_dir: Path) -> DemoLogi
     ``<data_dir>/<username>.password`` (0600) and returned once. Otherwise the
     password is left alone, whatever the file says.
     """
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(**{user_model.USERNAME_FIELD: username})
+    user, created = User.objects.get_or_create(username=username)
     reset = (
         created
         or user.is_superuser

@@ -1,15 +1,20 @@
-"""Putting a service's refusal onto the form the planner filled in."""
+"""Putting a service's refusal onto the form the planner filled in; a form's fields by class."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from core.errors import error_fields
+
+F = TypeVar("F", bound=forms.Field)
+
 
 def add_service_errors(
-    form: forms.BaseForm, error: ValidationError, field_map: Mapping[str, str | None] = ()
+    form: forms.BaseForm, error: ValidationError, field_map: Mapping[str, str | None] | None = None
 ) -> None:
     """Show each message of a service's ``ValidationError`` at the field it names.
 
@@ -18,27 +23,21 @@ def add_service_errors(
     None, ``__all__``, or a key the form has no field for is a non-field error,
     so no message is ever dropped.
     """
-    field_map = dict(field_map)
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, messages in error.message_dict.items():
+    field_map = dict(field_map or {})
+    for key, messages in error_fields(error).items():
         field = field_map.get(key, key)
         if field == NON_FIELD_ERRORS or field not in form.fields:
             field = None
         form.add_error(field, messages)
 
 
-def service_error_lines(error: ValidationError, labels: Mapping[str, str] = ()) -> list[str]:
-    """A refusal as lines for a message where there is no form: “Field: message”."""
-    labels = dict(labels)
-    if not hasattr(error, "error_dict"):
-        return list(error.messages)
-    lines = []
-    for key, messages in error.message_dict.items():
-        for message in messages:
-            if key == NON_FIELD_ERRORS:
-                lines.append(message)
-            else:
-                lines.append(f"{labels.get(key, key)}: {message}")
-    return lines
+def declared_field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """``form.fields[name]`` as the field class it was declared with.
+
+    ``form.fields`` holds plain ``Field``s to a type checker; a form that fills in
+    a field's choices or queryset when it is built takes the field from here.
+    """
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.db.models import Q
 
@@ -49,7 +49,7 @@ ROLES: dict[str, Role] = {"planner": PLANNER}
 
 
 @transaction.atomic
-def role_grant(*, user: AbstractBaseUser, role: str) -> Group:
+def role_grant(*, user: User, role: str) -> Group:
     """Put ``user`` in the role's group, whose permissions are set to the role's exactly."""
     definition = ROLES[role]
     group, _created = Group.objects.get_or_create(name=definition.group)
@@ -63,5 +63,5 @@ def role_grant(*, user: AbstractBaseUser, role: str) -> Group:
         missing = sorted(set(definition.permissions) - found)
         raise LookupError(f"role {role!r}: no such permissions {missing} (migrated?)")
     group.permissions.set(permissions)
-    user.groups.add(group)  # type: ignore[attr-defined]
+    user.groups.add(group)
     return group

@@ -47,7 +47,7 @@ def cell(value: Any) -> str:
     if isinstance(value, bool | np.bool_):
         return "✓" if value else ""
     if isinstance(value, numbers.Integral):
-        return formats.number_format(value, 0, force_grouping=True)
+        return formats.number_format(int(value), 0, force_grouping=True)
     if isinstance(value, numbers.Real):
         value = float(value)
         if math.isnan(value):

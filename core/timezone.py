@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import declared_field
+
 COOKIE = "scpln_tz"
 SOURCE_COOKIE = "scpln_tz_source"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -71,7 +73,7 @@ class TimezoneForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [
+        declared_field(self, "time_zone", forms.ChoiceField).choices = [
             (BROWSER, _("Follow my browser")),
             *((name, name) for name in available_zones()),
         ]

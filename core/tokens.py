@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -25,7 +25,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 
-def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[AuthToken]:
+def api_tokens_of(*, user: User) -> QuerySet[AuthToken]:
     """The user's tokens that still work (not expired), newest first."""
     return (
         AuthToken.objects.filter(user=user)
@@ -35,7 +35,7 @@ def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[AuthToken]:
 
 
 @transaction.atomic
-def api_token_issue(*, user: AbstractBaseUser) -> tuple[AuthToken, str]:
+def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
     """Issue a token for ``user``; returns the stored row and the token text.
 
     The text is not stored anywhere: show it to the user once. The user's
@@ -64,9 +64,7 @@ def api_tokens_revoke(*, tokens: QuerySet[AuthToken]) -> int:
     return deleted
 
 
-def credentials_check(
-    *, request: HttpRequest, username: str, password: str
-) -> AbstractBaseUser | None:
+def credentials_check(*, request: HttpRequest, username: str, password: str) -> User | None:
     """The active user these credentials belong to, or None.
 
     Through Django's ``authenticate`` with the request, so django-axes counts

@@ -25,7 +25,7 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["type", "status", "created_at"]
     search_fields = ["id", "subject_id", "celery_task_id", "error"]
     date_hierarchy = "created_at"
-    readonly_fields = [
+    readonly_fields = (
         "type",
         "status",
         "progress",
@@ -47,7 +47,7 @@ class JobAdmin(admin.ModelAdmin):
         "worker",
         "enqueued_at",
         "created_by",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -254,7 +254,7 @@ def _settle_backup_jobs(target: str, *, postgres: bool, backup: Path) -> None:
     mark = "%s" if postgres else "?"
     active = f"type = {mark} AND status IN ('queued', 'running')"
     finished = "COALESCE(heartbeat_at, started_at, created_at)"
-    statements = [
+    statements: list[tuple[str, list[Any]]] = [
         (
             f"UPDATE jobs_job SET status = 'succeeded', progress = 100, progress_message = '', "
             f"result = {mark}{'::jsonb' if postgres else ''}, finished_at = {finished} "
@@ -277,13 +277,13 @@ def _settle_backup_jobs(target: str, *, postgres: bool, backup: Path) -> None:
             port=db.get("PORT") or None,
             user=db.get("USER") or None,
             password=db.get("PASSWORD") or None,
-        ) as conn:
+        ) as pg:
             for sql_text, params in statements:
-                conn.execute(sql_text, params)
+                pg.execute(sql_text, params)
         return
-    with contextlib.closing(sqlite3.connect(target)) as conn, conn:
+    with contextlib.closing(sqlite3.connect(target)) as lite, lite:
         for sql_text, params in statements:
-            conn.execute(sql_text, params)
+            lite.execute(sql_text, params)
 
 
 def _sqlite_restore(path: Path, target: Path, force: bool, stamp: str) -> dict[str, str]:

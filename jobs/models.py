@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import CreatedModel
 from jobs import registry
 
 
@@ -27,7 +27,7 @@ class JobQuerySet(models.QuerySet["Job"]):
         return self.filter(subject_type=ContentType.objects.get_for_model(model))
 
 
-class Job(models.Model):
+class Job(CreatedModel):
     """A unit of background work, created before it is enqueued.
 
     A Celery message carries only the job id; the worker claims the row with a
@@ -102,18 +102,9 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveSmallIntegerField(_("max attempts"), default=3)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = JobQuerySet.as_manager()
 

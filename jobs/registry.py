@@ -79,6 +79,7 @@ class SubjectKind:
     def ui_url(self, object_id: str) -> str:
         """The subject's page; built from the id alone, so lists need no extra query."""
         instance = self.model(pk=object_id)
+        # Not on Model in the stubs; every subject model registered with a page defines it.
         url: str = instance.get_absolute_url()  # type: ignore[attr-defined]
         return url
 
@@ -112,6 +113,7 @@ class OutputKind:
         return [str(pk) for pk in rows.order_by(*self.ordering).values_list("pk", flat=True)]
 
     def ui_url(self, object_id: str) -> str:
+        # Not on Model in the stubs; every output model registered with a page defines it.
         url: str = self.model(pk=object_id).get_absolute_url()  # type: ignore[attr-defined]
         return url
 

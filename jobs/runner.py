@@ -39,7 +39,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 
-from core.forms import service_error_lines
+from core.errors import error_lines
 from jobs import registry, transitions
 from jobs.models import Job
 
@@ -234,7 +234,7 @@ def run(job_id: int) -> Job | None:
         # every "field: message" line, as the request would have been refused;
         # a traceback would only bury them.
         logger.info("job %s (%s) refused: %s", job.pk, job.type, exc)
-        error = "\n".join(service_error_lines(exc))
+        error = "\n".join(error_lines(exc))
         return _finish(ctx, Job.Status.FAILED, error=error[:ERROR_MAX_CHARS])
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.type)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -41,7 +41,7 @@ def _job_insert(
     job_type: str,
     params: dict[str, Any] | None,
     subject: Model | None,
-    user: AbstractBaseUser | None,
+    user: User | None,
     dedupe_key: str,
     retry_of: Job | None,
 ) -> Job:
@@ -58,7 +58,7 @@ def _job_insert(
                 type=job_type,
                 params=params or {},
                 **subject_fields,
-                created_by=user if user is not None and user.is_authenticated else None,
+                created_by=user,
                 dedupe_key=dedupe_key,
                 retry_of=retry_of,
                 celery_task_id=str(uuid.uuid4()),
@@ -84,7 +84,7 @@ def job_create(
     job_type: str,
     params: dict[str, Any] | None = None,
     subject: Model | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     dedupe_key: str = "",
     retry_of: Job | None = None,
 ) -> Job:
@@ -112,7 +112,7 @@ def job_run_now(
     *,
     job_type: str,
     params: dict[str, Any] | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     dedupe_key: str = "",
 ) -> Job:
     """Create a job and run it in this process (management commands), bypassing the broker.
@@ -176,7 +176,7 @@ def job_cancel(*, job: Job) -> Job:
     )
 
 
-def job_retry(*, job: Job, user: AbstractBaseUser | None = None) -> Job:
+def job_retry(*, job: Job, user: User | None = None) -> Job:
     """Start a clean new attempt of a failed or canceled job, linked to the old one."""
     if job.status not in (Job.Status.FAILED, Job.Status.CANCELED):
         raise ValidationError(

@@ -17,7 +17,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.forms import service_error_lines
+from core.errors import error_lines
+from core.users import acting_user
 from jobs import registry, selectors
 from jobs.models import Job
 from jobs.services import job_cancel, job_retry
@@ -94,9 +95,9 @@ class JobRetryView(LoginRequiredMixin, View):
         _require(request, "jobs.add_job")
         job = _job_or_404(pk)
         try:
-            new = job_retry(job=job, user=request.user)
+            new = job_retry(job=job, user=acting_user(request))
         except ValidationError as error:
-            for line in service_error_lines(error, {"status": _("Status")}):
+            for line in error_lines(error, {"status": _("Status")}):
                 messages.error(request, line)
             return redirect(job)
         messages.success(
@@ -114,7 +115,7 @@ class JobCancelView(LoginRequiredMixin, View):
         try:
             job = job_cancel(job=job)
         except ValidationError as error:
-            for line in service_error_lines(error, {"status": _("Status")}):
+            for line in error_lines(error, {"status": _("Status")}):
                 messages.error(request, line)
             return redirect(job)
         if job.status == Job.Status.CANCELED:

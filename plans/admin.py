@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
+from core.errors import error_lines
+from core.users import acting_user
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
 from plans.services import plan_create, plan_version_execute_again
@@ -20,7 +22,7 @@ from scenarios.models import ConfigVersion, Scenario
 
 class PlanVersionInline(admin.TabularInline):
     model = PlanVersion
-    fields = ["version_link", "number", "state", "base_scenario", "config_version", "created_at"]
+    fields = ("version_link", "number", "state", "base_scenario", "config_version", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -51,7 +53,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 class PlanArtifactInline(admin.TabularInline):
     model = PlanArtifact
-    fields = ["name", "kind", "row_count", "columns", "created_at"]
+    fields = ("name", "kind", "row_count", "columns", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -82,7 +84,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [PlanArtifactInline]
     actions = ["execute_again"]
-    readonly_fields = [
+    readonly_fields = (
         "plan_version_id",
         "plan_link",
         "number",
@@ -99,7 +101,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
         "created_by",
         "runs_link",
         "jobs_link",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -115,9 +117,9 @@ class PlanVersionAdmin(admin.ModelAdmin):
         its parent recorded, the selected one left as it is."""
         for version in queryset.select_related("plan", "base_scenario", "config_version"):
             try:
-                new = plan_version_execute_again(plan_version=version, user=request.user)
+                new = plan_version_execute_again(plan_version=version, user=acting_user(request))
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     self.message_user(request, f"{version}: {message}", messages.ERROR)
                 continue
             self.message_user(
@@ -161,7 +163,7 @@ class PlanArtifactAdmin(admin.ModelAdmin):
     list_filter = ["kind", "created_at"]
     search_fields = ["name", "plan_version__plan_version_id"]
     list_select_related = ["plan_version"]
-    readonly_fields = [
+    readonly_fields = (
         "version_link",
         "kind",
         "name",
@@ -169,7 +171,7 @@ class PlanArtifactAdmin(admin.ModelAdmin):
         "columns",
         "row_count",
         "created_at",
-    ]
+    )
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PlanArtifact]:
@@ -259,10 +261,10 @@ def create_plan(
                     name=form.cleaned_data["name"] or f"{scenario.name} plan",
                     base_scenario=scenario,
                     config_version=form.cleaned_data["config_version"],
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     modeladmin.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
                 continue
             modeladmin.message_user(
@@ -285,6 +287,6 @@ def create_plan(
 
 # The scenario admin offers this action; scenarios cannot import plans, so plans adds it.
 ScenarioAdmin.actions = [*ScenarioAdmin.actions, create_plan]
-ScenarioAdmin.has_create_plan_permission = (  # type: ignore[attr-defined]
+ScenarioAdmin.has_create_plan_permission = (  # type: ignore[attr-defined]  # added here
     lambda self, request: request.user.has_perm("plans.add_plan")
 )

@@ -9,7 +9,20 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         # The plans' metric series exist (at zero) before the first plan; the
         # scenario and config pages show the plans made from them.
+        from core.audit import register_labels
         from plans import metrics  # noqa: F401
+        from plans.models import PlanVersion
         from plans.panels import register_panels
+        from plans.services.lifecycle import TRANSITIONS
 
         register_panels()
+        # History names each transition by the state it led to ("Approved").
+        states = dict(PlanVersion.State.choices)
+        register_labels(
+            actions={
+                **{t.action: states[t.target] for t in TRANSITIONS.values()},
+                "supersede": states[PlanVersion.State.SUPERSEDED],
+                "baseline": _("Became the baseline"),
+            },
+            states=states,
+        )

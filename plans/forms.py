@@ -14,47 +14,14 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import declared_field
 from plans.models import PlanningInputSet
-from plans.services.aggregation import PL_FIELDS, PSI_FIELDS
+from plans.parameters import form_field
 from runs.models import Run
 from runs.selectors import BUCKETS
 from scenarios.models import ConfigVersion, Scenario
-
-DEFAULT = ("", _("Default"))
-
-ANCHOR_POLICY_CHOICES = [
-    DEFAULT,
-    ("DET_near", _("DET_near — the detailed plan governs the near weeks")),
-    ("AGG_far", _("AGG_far — the aggregate plan governs the far weeks")),
-    ("blend", _("blend — weight shifts from detail to aggregate across the window")),
-]
-CARRYOVER_CHOICES = [
-    DEFAULT,
-    ("auto", _("auto — the side holding more first")),
-    ("prev", _("prev — to the weeks before the window")),
-    ("next", _("next — to the weeks after the window")),
-    ("both", _("both — split by the carryover split")),
-]
-ROUNDING_CHOICES = [
-    DEFAULT,
-    ("none", _("none")),
-    ("int", _("whole units")),
-    ("dec1", _("1 decimal")),
-    ("dec2", _("2 decimals")),
-]
-LEAD_TIME_UNIT_CHOICES = [DEFAULT, ("day", _("days")), ("week", _("weeks"))]
-
-# Form field → plan parameter (the engine's PlanParameters field of the same name).
-PARAMETER_FIELDS = (
-    "horizon_days",
-    "cutover_date",
-    "recon_window_days",
-    "anchor_policy",
-    "carryover",
-    "carryover_split",
-    "rounding",
-    "lead_time_unit",
-)
+from scpln.engine.planning.parameters import parameter_specs
+from scpln.engine.psi.rollup import PL_FIELDS, PSI_FIELDS
 
 BUCKET_LABELS = {"day": _("Day"), "week": _("Week"), "month": _("Month")}
 GROUP_KEY_LABELS = {"node": _("Node"), "item": _("Item"), "node_type": _("Node type")}
@@ -81,47 +48,27 @@ class ConfigChoiceField(forms.ModelChoiceField):
 
 
 class PlanParametersForm(forms.Form):
-    """The plan parameters a planner may set; what is left empty takes the defaults."""
+    """The plan parameters a planner may set; what is left empty takes the defaults.
 
-    horizon_days = forms.IntegerField(
-        label=_("Horizon (days)"),
-        required=False,
-        min_value=1,
-        help_text=_("Empty: the whole planning calendar. Must end at a period end."),
-    )
-    cutover_date = forms.DateField(
-        label=_("Cutover date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Weeks starting before it are near, the others far. Empty: no anchoring."),
-    )
-    recon_window_days = forms.IntegerField(
-        label=_("Reconciliation window (days)"),
-        required=False,
-        min_value=0,
-        help_text=_("Rounded up to whole weeks; default 14."),
-    )
-    anchor_policy = forms.ChoiceField(
-        label=_("Anchor policy"), required=False, choices=ANCHOR_POLICY_CHOICES
-    )
-    carryover = forms.ChoiceField(label=_("Carryover"), required=False, choices=CARRYOVER_CHOICES)
-    carryover_split = forms.FloatField(
-        label=_("Carryover split"),
-        required=False,
-        min_value=0,
-        max_value=1,
-        help_text=_("Share sent to the next side under “both” (0–1). Empty: by anchor policy."),
-    )
-    rounding = forms.ChoiceField(label=_("Rounding"), required=False, choices=ROUNDING_CHOICES)
-    lead_time_unit = forms.ChoiceField(
-        label=_("Lead-time unit"), required=False, choices=LEAD_TIME_UNIT_CHOICES
-    )
+    Its fields are derived from the engine's declaration (plans/parameters.py),
+    like the API's and ``create_plan``'s.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, spec in parameter_specs().items():
+            self.fields[name] = form_field(spec)
 
     # Service error keys that are not this form's field names.
     SERVICE_FIELDS: dict[str, str | None] = {"parameters": None}
 
     def parameter_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in PARAMETER_FIELDS]
+        """The parameters shown at once."""
+        return [self[name] for name, spec in parameter_specs().items() if not spec.advanced]
+
+    def advanced_fields(self) -> list[forms.BoundField]:
+        """The parameters tucked away (tolerances)."""
+        return [self[name] for name, spec in parameter_specs().items() if spec.advanced]
 
     def parameters(self, *, with_empty: bool = False) -> dict[str, Any]:
         """The parameters the planner set; the rest take the input set's or scpln's defaults.
@@ -131,7 +78,7 @@ class PlanParametersForm(forms.Form):
         rather than keeping it.
         """
         values: dict[str, Any] = {}
-        for name in PARAMETER_FIELDS:
+        for name in parameter_specs():
             value = self.cleaned_data.get(name)
             if value in (None, ""):
                 if with_empty:
@@ -143,7 +90,7 @@ class PlanParametersForm(forms.Form):
     @classmethod
     def initial_from(cls, parameters: dict[str, Any]) -> dict[str, Any]:
         """A version's stored parameters as this form's initial values."""
-        return {name: parameters[name] for name in PARAMETER_FIELDS if name in parameters}
+        return {name: parameters[name] for name in parameter_specs() if name in parameters}
 
 
 class PlanCreateForm(PlanParametersForm):
@@ -224,7 +171,7 @@ class AggregateJobForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.runs = {str(run.run_id): run for run in runs}
-        self.fields["run"].choices = [
+        declared_field(self, "run", forms.ChoiceField).choices = [
             ("", _("The latest run")),
             *(
                 (
@@ -235,9 +182,13 @@ class AggregateJobForm(forms.Form):
                 for key, run in self.runs.items()
             ),
         ]
-        self.fields["bucket"].choices = [(b, BUCKET_LABELS.get(b, b)) for b in BUCKETS]
-        self.fields["group_by"].choices = [(key, group_key_label(key)) for key in group_keys]
-        self.fields["measures"].choices = [
+        declared_field(self, "bucket", forms.ChoiceField).choices = [
+            (b, BUCKET_LABELS.get(b, b)) for b in BUCKETS
+        ]
+        declared_field(self, "group_by", forms.ChoiceField).choices = [
+            (key, group_key_label(key)) for key in group_keys
+        ]
+        declared_field(self, "measures", forms.ChoiceField).choices = [
             (_("PSI"), [(f, f) for f in PSI_FIELDS]),
             (_("P&L"), [(f, f) for f in PL_FIELDS]),
         ]

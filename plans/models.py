@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import CreatedModel, TrackedModel
 from jobs.models import Job, JobQuerySet
 
 
@@ -19,15 +19,19 @@ def new_plan_version_id() -> str:
     return f"pv-{secrets.token_hex(6)}"
 
 
-class Plan(models.Model):
-    """A planning effort that planners name; each generation is a PlanVersion."""
+class Plan(CreatedModel):
+    """A planning effort that planners name; each generation is a PlanVersion.
+
+    ``baseline_run`` is the run later versions are compared with: the latest
+    run of the version approved last (plans/services/lifecycle.py). A superseded
+    baseline stays a run like any other.
+    """
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
+    baseline_run = models.ForeignKey(
+        "runs.Run",
+        verbose_name=_("baseline run"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -44,7 +48,7 @@ class Plan(models.Model):
         return self.name
 
 
-class PlanVersion(models.Model):
+class PlanVersion(TrackedModel):
     """One generation of a plan from a base scenario and a config version.
 
     ``plan_version_id`` is the primary key and the identifier users see, so a
@@ -52,8 +56,13 @@ class PlanVersion(models.Model):
     filters. A version is never overwritten: executing a plan again makes a
     new version whose ``parent`` is the one it came from.
 
-    States: draft → aggregated → disaggregated → scheduled → executed, or
-    failed from any non-terminal state (with ``error``).
+    States of generation: draft → aggregated → disaggregated → scheduled →
+    executed, or failed from any of them (with ``error``). Then its life as a
+    plan (plans/services/lifecycle.py, the one place that moves it): executed →
+    submitted → approved → released; submitted → rejected → submitted again;
+    approved or released → superseded when another version of the plan is
+    approved; executed, rejected, superseded or failed → archived. Approved and
+    released versions are read-only.
     """
 
     class State(models.TextChoices):
@@ -63,6 +72,20 @@ class PlanVersion(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         EXECUTED = "executed", _("Executed")
         FAILED = "failed", _("Failed")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RELEASED = "released", _("Released")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+        ARCHIVED = "archived", _("Archived")
+
+    GENERATING = (
+        State.DRAFT,
+        State.AGGREGATED,
+        State.DISAGGREGATED,
+        State.SCHEDULED,
+    )
+    READ_ONLY = (State.APPROVED, State.RELEASED)
 
     plan_version_id = models.CharField(
         _("plan version id"),
@@ -113,21 +136,14 @@ class PlanVersion(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     kpis = models.JSONField(_("KPIs"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("plan version")
         verbose_name_plural = _("plan versions")
         ordering = ["-created_at"]
+        permissions = [
+            ("approve_planversion", _("Can approve, reject and release plan versions")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
             models.CheckConstraint(
@@ -146,8 +162,9 @@ class PlanVersion(models.Model):
         return reverse("plans:detail", args=[self.plan_version_id])
 
     @property
-    def is_terminal(self) -> bool:
-        return self.state in (self.State.EXECUTED, self.State.FAILED)
+    def is_read_only(self) -> bool:
+        """Approved and released versions do not change; edits go to a new version."""
+        return self.state in self.READ_ONLY
 
     @property
     def jobs(self) -> JobQuerySet:
@@ -155,7 +172,7 @@ class PlanVersion(models.Model):
         return Job.objects.about(self)
 
 
-class PlanningInputSet(models.Model):
+class PlanningInputSet(CreatedModel):
     """An aggregate-planning input set imported as its files are written.
 
     ``files`` maps each file name (``demand_family.csv``, ...,
@@ -170,15 +187,6 @@ class PlanningInputSet(models.Model):
     family_count = models.PositiveIntegerField(_("families"), default=0)
     sku_count = models.PositiveIntegerField(_("SKUs"), default=0)
     period_count = models.PositiveIntegerField(_("periods"), default=0)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("planning input set")

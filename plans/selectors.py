@@ -9,12 +9,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subque
 
 from jobs.models import Job
 from plans.models import PlanArtifact, PlanVersion
-from plans.services.aggregation import group_keys
 from plans.services.artifacts import artifact_frame
 from plans.services.generation import PLANNING
 from runs.models import Run
 from scenarios.models import ConfigVersion
 from scpln.engine import canonical
+from scpln.engine.canonical.hierarchy import group_keys
 
 
 def plan_version_list() -> QuerySet[PlanVersion]:

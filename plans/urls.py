@@ -15,9 +15,16 @@ urlpatterns = [
         views.PlanExportView.as_view(),
         name="export",
     ),
+    path("plans/<str:plan_version_id>/notes", views.PlanNoteView.as_view(), name="note"),
     path(
         "plans/<str:plan_version_id>/aggregate",
         views.PlanAggregateView.as_view(),
         name="aggregate",
+    ),
+    # Last: any other word after the version is a transition (submit, approve, ...).
+    path(
+        "plans/<str:plan_version_id>/<slug:action>",
+        views.PlanTransitionView.as_view(),
+        name="transition",
     ),
 ]

@@ -20,26 +20,33 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.audit import events_for, notes_for
 from core.charts import chart_data, series
-from core.forms import add_service_errors, service_error_lines
+from core.downloads import frame_download
+from core.errors import Conflict, error_lines
+from core.forms import add_service_errors
 from core.tables import display_table
+from core.users import acting_user
 from jobs.models import Job
 from jobs.registry import job_type_choices
 from plans import selectors, services
 from plans.filters import PlanVersionFilter
 from plans.forms import (
-    PARAMETER_FIELDS,
     AggregateJobForm,
     PlanCreateForm,
     PlanParametersForm,
 )
 from plans.models import PlanArtifact, PlanVersion
+from plans.parameters import parameter_labels
 from plans.services.generation import PLANNING
+from plans.services.lifecycle import APPROVE, CHANGE, TRANSITIONS
+from runs.selectors import compare_url, run_tombstones
 from scenarios.models import ConfigVersion, Scenario
 
 PAGE_SIZE = 25
 # Longer ids cannot be a database integer (SQLite refuses them with an error, not a miss).
 MAX_ID_DIGITS = 18
+EVENTS_SHOWN = 50
 TABLE_ROWS = 200
 
 # Tabs of the version page: key, label, the artifact kinds whose tables it shows.
@@ -85,16 +92,6 @@ KPI_LABELS = {
 SHARE_KPIS = {"fill_rate", "capacity_utilisation", "utilisation_by_workcenter"}
 
 
-def _parameter_labels() -> dict[str, str]:
-    fields = PlanCreateForm.base_fields
-    labels = {name: str(fields[name].label) for name in PARAMETER_FIELDS}
-    labels.update(
-        tolerance_abs=_("Absolute tolerance"),
-        tolerance_rel=_("Relative tolerance"),
-    )
-    return labels
-
-
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -133,7 +130,7 @@ class PlanListView(LoginRequiredMixin, View):
                     config_version=data["config_version"],
                     input_set=data["input_set"],
                     parameters=form.parameters(),
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, form.SERVICE_FIELDS)
@@ -223,7 +220,7 @@ def _balance_chart(tables: dict) -> dict[str, Any] | None:
     frame = selectors.plan_weekly_balance(tables)
     if frame is None:
         return None
-    datasets = [
+    datasets: list[dict[str, Any]] = [
         {"label": _("Demand"), "data": series(frame["demand"])},
         {"label": _("Supply"), "data": series(frame["supply"])},
         {"label": _("Production"), "data": series(frame["production"]), "dashed": True},
@@ -335,19 +332,35 @@ def _detail_context(
         execute_form = PlanParametersForm(
             initial=PlanParametersForm.initial_from(version.parameters)
         )
-    parameter_labels = _parameter_labels()
+    labels = parameter_labels()
+    user = request.user
+    latest_run = runs[0] if runs else None
+    baseline_id = version.plan.baseline_run_id
     return {
         "version": version,
         "plan": version.plan,
         "runs": runs,
-        "latest_run": runs[0] if runs else None,
+        "removed_runs": run_tombstones(plan_version_id=version.pk),
+        "latest_run": latest_run,
+        "baseline_run_id": baseline_id,
+        "compare_baseline_url": (
+            compare_url(baseline_id, latest_run.run_id)
+            if baseline_id and latest_run and latest_run.run_id != baseline_id
+            else ""
+        ),
+        "transitions": services.plan_version_transitions(
+            version=version, user=acting_user(request)
+        ),
+        "events": list(events_for(PlanVersion, version.pk)[:EVENTS_SHOWN]),
+        "notes": list(notes_for(PlanVersion, version.pk)),
+        "can_note": user.has_perm(CHANGE) or user.has_perm(APPROVE),
         "jobs": jobs,
         "planning_job": next((j for j in jobs if j.type == PLANNING), None),
         "other_versions": [
             v for v in selectors.plan_versions_of(plan_id=version.plan_id) if v.pk != version.pk
         ],
         "parameters": [
-            {"key": key, "label": parameter_labels.get(key, key), "value": value}
+            {"key": key, "label": labels.get(key, key), "value": value}
             for key, value in version.parameters.items()
         ],
         "tabs": tabs,
@@ -400,9 +413,7 @@ class PlanExportView(LoginRequiredMixin, View):
         frame = EXPORTS[table](version)
         if frame is None or (table == "kpis" and frame.empty):
             raise Http404(_("Plan version %(id)s has no such table yet.") % {"id": version.pk})
-        response = HttpResponse(frame.to_csv(index=False), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{version.pk}-{table}.csv"'
-        return response
+        return frame_download(frame, filename=f"{version.pk}-{table}.csv")
 
 
 class PlanExecuteView(LoginRequiredMixin, View):
@@ -423,19 +434,19 @@ class PlanExecuteView(LoginRequiredMixin, View):
             new = services.plan_version_execute_again(
                 plan_version=version,
                 parameters=form.parameters(with_empty=True) if form is not None else None,
-                user=request.user,
+                user=acting_user(request),
             )
         except ValidationError as error:
             if form is not None:
                 add_service_errors(form, error, form.SERVICE_FIELDS)
                 return self._form_again(request, version, form)
             labels = {
-                **_parameter_labels(),
+                **parameter_labels(),
                 "base_scenario": str(PlanCreateForm.base_fields["base_scenario"].label),
                 "config_version": str(PlanCreateForm.base_fields["config_version"].label),
                 "input_set": str(PlanCreateForm.base_fields["input_set"].label),
             }
-            for line in service_error_lines(error, labels):
+            for line in error_lines(error, labels):
                 messages.error(request, line)
             return redirect(version)
         messages.success(
@@ -451,6 +462,53 @@ class PlanExecuteView(LoginRequiredMixin, View):
     ) -> HttpResponse:
         context = _detail_context(request, version, execute_form=form)
         return render(request, "plans/detail.html", context)
+
+
+class PlanTransitionView(LoginRequiredMixin, View):
+    """POST: one move of the version's life (submit, approve, reject, release, archive),
+    through the lifecycle service the API uses; its refusals come back as messages."""
+
+    def post(self, request: HttpRequest, plan_version_id: str, action: str) -> HttpResponse:
+        version = _version_or_404(plan_version_id)
+        if action not in TRANSITIONS:
+            raise Http404(_("No such action."))
+        try:
+            version = services.plan_version_transition(
+                version=version,
+                action=action,
+                user=acting_user(request),
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as error:
+            for line in error_lines(error, {"note": _("Reason")}):
+                messages.error(request, line)
+            return redirect(version)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect(version)
+        messages.success(
+            request,
+            _("Plan version %(pv)s is now %(state)s.")
+            % {"pv": version.pk, "state": version.get_state_display().lower()},
+        )
+        return redirect(version)
+
+
+class PlanNoteView(LoginRequiredMixin, View):
+    """POST: a note on the version (planners and approvers)."""
+
+    def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        if not (request.user.has_perm(CHANGE) or request.user.has_perm(APPROVE)):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        version = _version_or_404(plan_version_id)
+        try:
+            services.plan_version_note_add(
+                version=version, text=request.POST.get("text", ""), user=acting_user(request)
+            )
+        except ValidationError as error:
+            for line in error_lines(error, {"text": _("Note")}):
+                messages.error(request, line)
+        return redirect(f"{version.get_absolute_url()}#notes-heading")
 
 
 class PlanAggregateView(LoginRequiredMixin, View):
@@ -473,7 +531,7 @@ class PlanAggregateView(LoginRequiredMixin, View):
                     bucket=data["bucket"],
                     group_by=data["group_by"],
                     fields=data["measures"],
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, form.SERVICE_FIELDS)

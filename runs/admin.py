@@ -6,9 +6,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from core.admin_links import change_link
+from core.errors import error_lines
+from core.users import acting_user
 from runs import services
-from runs.models import ArchivedRun, Run
+from runs.models import ExportedRun, Run, RunTombstone
 
 
 @admin.register(Run)
@@ -25,12 +28,21 @@ class RunAdmin(admin.ModelAdmin):
         "pinned",
         "started_at",
     ]
-    list_filter = ["status", "pinned", "source", "started_at", "scenario", "config_version"]
+    list_filter = [
+        "pinned",
+        "held",
+        "is_baseline",
+        "archived",
+        "source",
+        "started_at",
+        "scenario",
+        "config_version",
+    ]
     search_fields = ["=run_id", "=plan_version__plan_version_id", "scenario__name"]
     list_select_related = ["plan_version", "scenario", "config_version"]
     date_hierarchy = "started_at"
     show_full_result_count = False
-    readonly_fields = [
+    readonly_fields = (
         "run_id",
         "status",
         "source",
@@ -53,9 +65,13 @@ class RunAdmin(admin.ModelAdmin):
         "stochastic",
         "horizon_days",
         "input_hash",
+        "inputs",
         "pinned",
-        "error",
-    ]
+        "held",
+        "is_baseline",
+        "archived",
+        "tags",
+    )
     fields = readonly_fields
     actions = ["pin_selected", "unpin_selected"]
 
@@ -77,15 +93,15 @@ class RunAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request: HttpRequest, obj: Run) -> None:
-        services.run_delete(run=obj)
+        services.run_delete(run=obj, user=acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
         # The same service as the API, run by run, so pinned runs are refused.
         for run in queryset:
             try:
-                services.run_delete(run=run)
+                services.run_delete(run=run, user=acting_user(request))
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     self.message_user(request, message, messages.WARNING)
 
     @admin.display(description=_("plan version"), ordering="plan_version")
@@ -113,19 +129,19 @@ class RunAdmin(admin.ModelAdmin):
     )
     def pin_selected(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
         for run in queryset:
-            services.run_set_pinned(run=run, pinned=True)
+            services.run_set_pinned(run=run, pinned=True, user=acting_user(request))
         self.message_user(request, _("Runs pinned."), messages.SUCCESS)
 
     @admin.action(description=_("Unpin selected runs"), permissions=["change"])
     def unpin_selected(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
         for run in queryset:
-            services.run_set_pinned(run=run, pinned=False)
+            services.run_set_pinned(run=run, pinned=False, user=acting_user(request))
         self.message_user(request, _("Runs unpinned."), messages.SUCCESS)
 
 
-@admin.register(ArchivedRun)
-class ArchivedRunAdmin(admin.ModelAdmin):
-    """Runs exported to SCPLN_ARCHIVE_DIR; retention deletes only these when archiving is on."""
+@admin.register(ExportedRun)
+class ExportedRunAdmin(admin.ModelAdmin):
+    """Runs exported to SCPLN_ARCHIVE_DIR; retention deletes only these when exporting is on."""
 
     list_display = ["run_id", "archived_at", "path"]
     search_fields = ["=run_id", "path"]
@@ -135,5 +151,15 @@ class ArchivedRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: ArchivedRun | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ExportedRun | None = None) -> bool:
         return False
+
+
+@admin.register(RunTombstone)
+class RunTombstoneAdmin(ReadOnlyAdmin):
+    """Runs that retention or a user removed: what they were tied to and where they went."""
+
+    list_display = ["run_id", "removed_at", "reason", "plan_version_id", "export_path"]
+    list_filter = ["reason", "removed_at"]
+    search_fields = ["=run_id", "plan_version_id"]
+    date_hierarchy = "removed_at"

@@ -13,7 +13,7 @@ An export is one folder under the archive directory::
 
 It is written under a hidden ``.partial`` name and renamed when complete, so
 a folder with its final name is always whole. Only then are the runs recorded
-as archived (:class:`runs.models.ArchivedRun`): an export that dies halfway
+as archived (:class:`runs.models.ExportedRun`): an export that dies halfway
 is simply done again, so a run may be archived twice but never lost.
 
 When ``SCPLN_ARCHIVE_DIR`` is set, retention (``RUNS_DB_MAX_ROWS``) deletes
@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from runs import metrics
 from runs.columnar import parquet_to_frame
-from runs.models import ArchivedRun, Run
+from runs.models import ExportedRun, Run
 from runs.registry import get_registry
 
 if TYPE_CHECKING:
@@ -83,21 +83,21 @@ def run_ids_prunable(run_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
     ids = list(run_ids)
     if archive_dir() is None or not ids:
         return ids
-    archived = set(ArchivedRun.objects.filter(run_id__in=ids).values_list("run_id", flat=True))
+    archived = set(ExportedRun.objects.filter(run_id__in=ids).values_list("run_id", flat=True))
     return [run_id for run_id in ids if run_id in archived]
 
 
 def _unarchived_run_ids(limit: int) -> list[uuid.UUID]:
     # Oldest first: those are the ones retention wants to delete next.
     return list(
-        Run.objects.exclude(run_id__in=ArchivedRun.objects.values("run_id"))
+        Run.objects.exclude(run_id__in=ExportedRun.objects.values("run_id"))
         .order_by("started_at", "run_id")
         .values_list("run_id", flat=True)[:limit]
     )
 
 
 def run_ids_unarchived_exist() -> bool:
-    return Run.objects.exclude(run_id__in=ArchivedRun.objects.values("run_id")).exists()
+    return Run.objects.exclude(run_id__in=ExportedRun.objects.values("run_id")).exists()
 
 
 def _run_record(run: Run, files: dict[str, str]) -> dict[str, Any]:
@@ -185,8 +185,8 @@ def run_export(
         raise
     if record:
         now = timezone.now()
-        ArchivedRun.objects.bulk_create(
-            [ArchivedRun(run_id=run.run_id, path=str(final), archived_at=now) for run in ordered],
+        ExportedRun.objects.bulk_create(
+            [ExportedRun(run_id=run.run_id, path=str(final), archived_at=now) for run in ordered],
             update_conflicts=True,
             unique_fields=["run_id"],
             update_fields=["path", "archived_at"],

@@ -36,12 +36,14 @@ def frame_to_parquet(frame: pd.DataFrame | None) -> bytes:
 
 
 def parquet_to_frame(
-    data: bytes,
+    data: bytes | memoryview,
     *,
     filters: Sequence[tuple[str, str, Any]] | None = None,
     columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Parquet bytes back to a DataFrame, keeping only rows that pass ``filters``.
+
+    ``data`` may be a memoryview: a ``BinaryField`` as read from PostgreSQL.
 
     ``filters`` are ``(column, op, value)`` on columns that exist in the table
     (the caller drops filters on absent columns). ``columns`` reads only those

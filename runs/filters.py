@@ -47,6 +47,16 @@ class RunFilter(django_filters.FilterSet):
         choices=Run.Source.choices, help_text=_("How the run came (plan or other).")
     )
     pinned = StrictBooleanFilter(help_text=_("Only pinned (true) or unpinned (false) runs."))
+    baseline = StrictBooleanFilter(
+        field_name="is_baseline",
+        help_text=_("Only the plans' baseline runs (true), or only other runs (false)."),
+    )
+    archived = StrictBooleanFilter(
+        help_text=_(
+            "Archived runs (true) or the others (false). Left out: false — archived runs "
+            "are hidden from the default history."
+        )
+    )
     started_after = DateTimeFilter(
         field_name="started_at",
         lookup_expr="gte",

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import declared_field
 from runs.filters import RunFilter
 from runs.models import Run
 from runs.selectors import BUCKETS
@@ -32,10 +33,11 @@ VISIBLE_FILTERS = (
     "plan_version_id",
     "scenario_name",
     "config_version_id",
-    "status",
     "started_after",
     "started_before",
     "pinned",
+    "baseline",
+    "archived",
     "ordering",
 )
 FILTER_LABELS = {
@@ -50,6 +52,8 @@ FILTER_LABELS = {
     "started_after": _("Started from"),
     "started_before": _("Started before"),
     "pinned": _("Pinned"),
+    "baseline": _("Baseline"),
+    "archived": _("Archived"),
     "ordering": _("Sort by"),
 }
 # The sort keys of the FilterSet, each way, in words (the column headings sort too).
@@ -115,6 +119,12 @@ def style_filter_form(filterset: RunFilter, *, config_versions: bool = True) -> 
     fields["pinned"].widget = forms.Select(
         choices=[("", _("Any")), ("true", _("Pinned")), ("false", _("Not pinned"))]
     )
+    fields["baseline"].widget = forms.Select(
+        choices=[("", _("Any")), ("true", _("Baselines only")), ("false", _("Not baselines"))]
+    )
+    fields["archived"].widget = forms.Select(
+        choices=[("false", _("Hidden")), ("true", _("Archived only"))]
+    )
     for name in ("started_after", "started_before"):
         fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     fields["scenario_name"].help_text = _("Part of the name, any case.")
@@ -140,7 +150,10 @@ def active_filters(filterset: RunFilter) -> dict[str, Any]:
     return {
         name: value
         for name, value in cleaned.items()
-        if name != "ordering" and value not in (None, "", [])
+        if name != "ordering"
+        and value not in (None, "", [])
+        # Hiding archived runs is the default, not a filter the planner chose.
+        and not (name == "archived" and value is False)
     }
 
 
@@ -198,15 +211,16 @@ class RunTableForm(forms.Form):
         super().__init__(data)
         nodes = list(dict.fromkeys(node for node, _item in keys))
         items = sorted({item for _node, item in keys})
-        self.fields["node"].choices = [(n, n) for n in nodes]
-        self.fields["item"].choices = [(i, i) for i in items]
+        declared_field(self, "node", forms.ChoiceField).choices = [(n, n) for n in nodes]
+        declared_field(self, "item", forms.ChoiceField).choices = [(i, i) for i in items]
         if start_date is not None:
             self.fields["day_from"].help_text = _("Day 0 is %(date)s.") % {
                 "date": date_format(start_date, "DATE_FORMAT")
             }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day_from, day_to = data.get("day_from"), data.get("day_to")
         if day_from is not None and day_to is not None and day_from > day_to:
             self.add_error("day_to", _("“To day” must not be before “From day”."))
@@ -297,6 +311,7 @@ class OverlayForm(RunTableForm):
     field_order = ("node", "item", "metric", "bucket", "day_from", "day_to")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["metric"] = data.get("metric") or OVERLAY_METRICS[0][0]
         return data

@@ -30,9 +30,9 @@ class Run(models.Model):
     """
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
+        # A run is recorded once its simulation has finished: a simulation that
+        # fails fails its job (with the error there) and records no run.
         SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
 
     class Source(models.TextChoices):
         PLAN = "plan", _("Plan")
@@ -98,7 +98,13 @@ class Run(models.Model):
     # it does not depend on a scenario that was edited or a plan that is gone.
     inputs = models.JSONField(_("engine inputs"), default=dict, blank=True)
     pinned = models.BooleanField(_("pinned"), default=False)
-    error = models.TextField(_("error"), blank=True)
+    # Kept by retention because a plan needs it: the plan's baseline, or a run of
+    # an approved or released plan version (set by the plans' lifecycle).
+    held = models.BooleanField(_("held by an approved plan"), default=False)
+    is_baseline = models.BooleanField(_("baseline"), default=False)
+    # Hidden from the default run history (its record and result stay).
+    archived = models.BooleanField(_("archived"), default=False)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("run")
@@ -120,9 +126,14 @@ class Run(models.Model):
             models.Index(fields=["scenario", "-started_at"], name="run_scenario_started_idx"),
             models.Index(fields=["config_version", "-started_at"], name="run_config_started_idx"),
             models.Index(fields=["status", "-started_at"], name="run_status_started_idx"),
+            # Retention's scan: the newest runs neither pinned nor held.
             models.Index(
-                fields=["pinned", "-started_at", "-run_id"], name="run_pinned_started_id_idx"
+                fields=["pinned", "held", "-started_at", "-run_id"], name="run_kept_started_id_idx"
             ),
+            models.Index(
+                fields=["archived", "-started_at", "-run_id"], name="run_archived_started_idx"
+            ),
+            models.Index(fields=["is_baseline"], name="run_baseline_idx"),
             models.Index(fields=["duration_ms"], name="run_duration_idx"),
             models.Index(fields=["fill_rate"], name="run_fill_rate_idx"),
             models.Index(fields=["profit_total"], name="run_profit_idx"),
@@ -182,12 +193,14 @@ class RunResult(models.Model):
         return f"result of {self.run_id}"
 
 
-class ArchivedRun(models.Model):
+class ExportedRun(models.Model):
     """A run that was exported to the archive folder (``SCPLN_ARCHIVE_DIR``).
 
     Keyed by the run's id rather than a foreign key so the record outlives the
-    run: retention deletes the run, the archive keeps it, and this row says
-    where. When archiving is on, retention deletes only runs listed here.
+    run: retention deletes the run, the archive folder keeps it, and this row
+    says where. When exporting is on, retention deletes only runs listed here.
+    (Not to be confused with a run's ``archived`` flag, which only hides it
+    from the default history.)
     """
 
     run_id = models.UUIDField(_("run id"), primary_key=True)
@@ -195,10 +208,49 @@ class ArchivedRun(models.Model):
     archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("archived run")
-        verbose_name_plural = _("archived runs")
+        verbose_name = _("exported run")
+        verbose_name_plural = _("exported runs")
         ordering = ["-archived_at"]
         indexes = [models.Index(fields=["-archived_at"], name="archived_run_at_idx")]
 
     def __str__(self) -> str:
         return str(self.run_id)
+
+
+class RunTombstone(models.Model):
+    """What is left of a run that retention (or a user) removed: enough to say so.
+
+    Pages and the API that meet a removed run's id show "removed by retention on
+    …" with where it was exported, instead of a bare 404; ``GET /runs/{id}``
+    answers 410 with this record.
+    """
+
+    class Reason(models.TextChoices):
+        RETENTION = "retention", _("Removed by retention")
+        DELETED = "deleted", _("Deleted by a user")
+
+    run_id = models.UUIDField(_("run id"), primary_key=True)
+    plan_version_id = models.CharField(_("plan version id"), max_length=40, blank=True)
+    scenario_id = models.BigIntegerField(_("scenario id"), null=True, blank=True)
+    config_version_id = models.BigIntegerField(_("config version id"), null=True, blank=True)
+    job_id = models.BigIntegerField(_("job id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    kpis = models.JSONField(_("KPIs"), default=dict, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    export_path = models.CharField(_("exported to"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("removed run")
+        verbose_name_plural = _("removed runs")
+        ordering = ["-removed_at"]
+        indexes = [
+            models.Index(fields=["plan_version_id", "-removed_at"], name="tombstone_pv_idx"),
+            models.Index(fields=["job_id"], name="tombstone_job_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.run_id)
+
+    def get_absolute_url(self) -> str:
+        return f"/ui/runs/{self.run_id}"

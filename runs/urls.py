@@ -18,4 +18,12 @@ urlpatterns = [
     path("runs/<uuid:run_id>/pin", views.RunPinView.as_view(pinned=True), name="pin"),
     path("runs/<uuid:run_id>/unpin", views.RunPinView.as_view(pinned=False), name="unpin"),
     path("runs/<uuid:run_id>/delete", views.RunDeleteView.as_view(), name="delete"),
+    path("runs/<uuid:run_id>/archive", views.RunArchiveView.as_view(archived=True), name="archive"),
+    path(
+        "runs/<uuid:run_id>/unarchive",
+        views.RunArchiveView.as_view(archived=False),
+        name="unarchive",
+    ),
+    path("runs/<uuid:run_id>/tags", views.RunTagsView.as_view(), name="tags"),
+    path("runs/<uuid:run_id>/notes", views.RunNoteView.as_view(), name="notes"),
 ]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -7,11 +10,57 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_link, changelist_link
+from core.errors import error_lines
+from core.forms import add_service_errors
+from core.users import acting_user
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
 
 # Admin pages of the apps that build on scenarios, named by label (no import upward).
 PLAN_VERSIONS = "plans.planversion"
+CONFIG_EDITABLE = ("name", "description", "status")
+
+
+class ConfigVersionAdminForm(forms.ModelForm):
+    """The config admin's form: the service's rules, shown at their fields before saving."""
+
+    class Meta:
+        model = ConfigVersion
+        fields = list(CONFIG_EDITABLE)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        try:
+            services.config_validate_update(**{f: cleaned.get(f) for f in CONFIG_EDITABLE})
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
+
+
+class ScenarioAdminForm(forms.ModelForm):
+    """The scenario admin's form: the service's rules (names, factor maps, the lock),
+    shown at their fields before saving."""
+
+    class Meta:
+        model = Scenario
+        fields = list(services.SCENARIO_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        instance = self.instance if self.instance.pk else None
+        try:
+            if instance is not None:
+                services.scenario_validate_editable(scenario=instance)
+            services.scenario_validate(_scenario_fields(cleaned), instance=instance)
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
+
+
+def _scenario_fields(cleaned: dict[str, Any]) -> dict[str, Any]:
+    return {name: cleaned[name] for name in services.SCENARIO_FIELDS if name in cleaned}
 
 
 @admin.register(ConfigVersion)
@@ -47,8 +96,16 @@ class ConfigVersionAdmin(admin.ModelAdmin):
     ]
     fields = ["name", "description", "status", *readonly_fields]
 
+    form = ConfigVersionAdminForm
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[ConfigVersion]:
         return super().get_queryset(request).defer("document")
+
+    def save_model(
+        self, request: HttpRequest, obj: ConfigVersion, form: forms.ModelForm, change: bool
+    ) -> None:
+        # The same service as the UI and the API (the form checked its rules).
+        services.config_update(config=obj, **{f: form.cleaned_data[f] for f in CONFIG_EDITABLE})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Configs enter through import, which validates the whole document.
@@ -116,8 +173,35 @@ class ScenarioAdmin(admin.ModelAdmin):
         ),
     ]
 
+    form = ScenarioAdminForm
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Scenario]:
         return super().get_queryset(request).annotate(_plan_count=Count("plan_versions"))
+
+    def save_model(
+        self, request: HttpRequest, obj: Scenario, form: forms.ModelForm, change: bool
+    ) -> None:
+        # The same services as the UI and the API (the form checked their rules).
+        fields = _scenario_fields(form.cleaned_data)
+        if change:
+            saved = services.scenario_update(scenario=obj, user=acting_user(request), **fields)
+        else:
+            saved = services.scenario_create(user=acting_user(request), **fields)
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+
+    def delete_model(self, request: HttpRequest, obj: Scenario) -> None:
+        self._delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
+        for scenario in queryset:
+            self._delete(request, scenario)
+
+    def _delete(self, request: HttpRequest, scenario: Scenario) -> None:
+        try:
+            services.scenario_delete(scenario=scenario, user=acting_user(request))
+        except ValidationError as error:
+            for message in error_lines(error):
+                self.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
 
     def has_change_permission(self, request: HttpRequest, obj: Scenario | None = None) -> bool:
         # A locked scenario is frozen; unlocking is an explicit action.
@@ -136,7 +220,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("plan versions"), ordering="_plan_count")
     def plan_count(self, obj: Scenario) -> int:
-        return obj._plan_count  # type: ignore[attr-defined]
+        return obj._plan_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description=_("plan versions"))
     def plan_versions_link(self, obj: Scenario) -> str:
@@ -154,14 +238,16 @@ class ScenarioAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda s: services.scenario_lock(
-                scenario=s, user=request.user, reason=_("locked from the admin")
+                scenario=s, user=acting_user(request), reason=str(_("locked from the admin"))
             ),
         )
 
     @admin.action(description=_("Unlock selected scenarios"), permissions=["change"])
     def unlock_selected(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
         self._apply(
-            request, queryset, lambda s: services.scenario_unlock(scenario=s, user=request.user)
+            request,
+            queryset,
+            lambda s: services.scenario_unlock(scenario=s, user=acting_user(request)),
         )
 
     def _apply(self, request: HttpRequest, queryset: QuerySet[Scenario], action) -> None:
@@ -171,7 +257,7 @@ class ScenarioAdmin(admin.ModelAdmin):
                 action(scenario)
                 done += 1
             except ValidationError as exc:
-                for message in exc.messages:
+                for message in error_lines(exc):
                     self.message_user(request, message, messages.WARNING)
         if done:
             self.message_user(

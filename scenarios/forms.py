@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.converters import MAX_ID
+from core.forms import declared_field
 from core.json_input import JSONInputError, parse_json
 from scenarios import services
 from scenarios.limits import runs_inline, upload_size_problem
@@ -40,7 +41,8 @@ class FactorMapField(forms.CharField):
             return "\n".join(f"{code}={factor:g}" for code, factor in value.items())
         return value
 
-    def to_python(self, value: Any) -> dict[str, Any]:
+    # A CharField for its text handling that cleans to a dict; the form takes any value.
+    def to_python(self, value: Any) -> dict[str, Any]:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return {}
@@ -116,7 +118,8 @@ class TagsField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    # A CharField for its text handling that cleans to a list; the form takes any value.
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         return [tag.strip() for tag in text.split(",") if tag.strip()]
 
@@ -174,7 +177,9 @@ class ScenarioForm(forms.Form):
         super().__init__(*args, **kwargs)
         if instance is not None:
             # A scenario cannot be its own parent (the service refuses deeper cycles).
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=instance.pk)
+            parent = declared_field(self, "parent", forms.ModelChoiceField)
+            assert parent.queryset is not None  # declared with one
+            parent.queryset = parent.queryset.exclude(pk=instance.pk)
 
     def service_fields(self) -> dict[str, Any]:
         """Keyword arguments for ``scenario_create`` / ``scenario_update``."""
@@ -255,7 +260,8 @@ class ConfigDiffForm(forms.Form):
         self.fields["to"].label = _("To")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("from") is not None and data.get("from") == data.get("to"):
             self.add_error("to", _("Choose a different version than “From”."))
         return data

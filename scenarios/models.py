@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.models import CreatedModel, TrackedModel
 
-class ConfigVersion(models.Model):
+
+class ConfigVersion(CreatedModel):
     """A canonical-1.0 supply-chain network, validated and frozen at import.
 
     The document never changes after import: plans and runs refer to it by
@@ -39,15 +40,6 @@ class ConfigVersion(models.Model):
     item_count = models.PositiveIntegerField(_("items"), default=0)
     node_count = models.PositiveIntegerField(_("nodes"), default=0)
     source_filename = models.CharField(_("source file"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("config version")
@@ -65,7 +57,7 @@ class ConfigVersion(models.Model):
         return reverse("scenarios:config-detail", args=[self.pk])
 
 
-class Scenario(models.Model):
+class Scenario(TrackedModel):
     """A named set of what-if overrides applied on top of a config version.
 
     A locked scenario is frozen: it cannot be edited or deleted, and no plan
@@ -106,17 +98,6 @@ class Scenario(models.Model):
     )
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     lock_reason = models.CharField(_("lock reason"), max_length=500, blank=True)
-
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("scenario")
@@ -185,7 +166,7 @@ class Scenario(models.Model):
         }
 
 
-class ConfigUpload(models.Model):
+class ConfigUpload(CreatedModel):
     """A config file waiting for its import job: the bytes as uploaded, nothing parsed.
 
     A config too large to import inside a request (``SCPLN_CONFIG_INLINE_BYTES``)
@@ -198,15 +179,6 @@ class ConfigUpload(models.Model):
     source_filename = models.CharField(_("source file"), max_length=255, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("config upload")

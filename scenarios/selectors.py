@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from scenarios.filters import ConfigVersionFilter, ScenarioFilter
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine.canonical import ConfigError, load_config
 from scpln.engine.canonical.diff import diff_configs
+from scpln.engine.canonical.summary import ConfigSummary, summarise
 
 # A config's document can be megabytes; lists and most details never need it.
 CONFIG_SUMMARY_DEFER = ("document",)
@@ -117,96 +118,12 @@ def config_diff(*, from_id: int, to_id: int, limit: int = 200) -> dict[str, Any]
     }
 
 
-@dataclass(frozen=True)
-class ConfigOverview:
-    """A config's document summarised for people: counts, and its main rows.
-
-    ``counts`` maps entity kind → rows; the row lists are plain dicts, the
-    first ``limit`` of each (``totals`` says how many there are).
-    """
-
-    start_date: str
-    counts: dict[str, int]
-    items: list[dict[str, Any]]
-    nodes: list[dict[str, Any]]
-    arcs: list[dict[str, Any]]
-    demand_by_item: list[dict[str, Any]]
-    totals: dict[str, int] = field(default_factory=dict)
-
-
-def config_overview(*, config: ConfigVersion, limit: int = 200) -> ConfigOverview:
-    """Counts per entity kind, items, nodes, arcs and demand per item of a config version.
+def config_overview(*, config: ConfigVersion, limit: int = 200) -> ConfigSummary:
+    """The config version's network summarised (scpln.engine.canonical.summary).
 
     Raises ``ConfigError`` when the stored document no longer loads.
     """
     document = config.document
     if document is None or "document" in config.get_deferred_fields():
         document = ConfigVersion.objects.values_list("document", flat=True).get(pk=config.pk)
-    network = load_config(document)
-    demand: dict[str, dict[str, Any]] = {}
-    for row in network.demands:
-        entry = demand.setdefault(
-            row.item_code, {"item": row.item_code, "rows": 0, "nodes": set(), "mean_total": 0.0}
-        )
-        entry["rows"] += 1
-        entry["nodes"].add(row.node_code)
-        entry["mean_total"] += float(row.mean)
-    demand_rows = [
-        {**entry, "nodes": len(entry["nodes"])}
-        for entry in sorted(demand.values(), key=lambda e: e["item"])
-    ]
-    return ConfigOverview(
-        start_date=str(network.start_date),
-        counts={
-            "items": len(network.items),
-            "nodes": len(network.nodes),
-            "inventory_policies": sum(len(n.inventory_policies) for n in network.nodes),
-            "production_policies": sum(len(n.production_policies) for n in network.nodes),
-            "arcs": len(network.arcs),
-            "bom": len(network.bom),
-            "demands": len(network.demands),
-            "capacities": len(network.capacities),
-            "calendars": len(network.calendars),
-            "hierarchies": len(network.hierarchies),
-        },
-        items=[
-            {
-                "code": item.code,
-                "name": item.name or "",
-                "item_type": item.item_type,
-                "uom": item.uom,
-                "lead_time_days": item.lead_time_days,
-                "unit_cost": item.unit_cost,
-            }
-            for item in network.items[:limit]
-        ],
-        nodes=[
-            {
-                "code": node.code,
-                "name": node.name or "",
-                "node_type": node.node_type,
-                "region": node.region or "",
-                "lead_time_days": node.lead_time_days,
-                "inventory_policies": len(node.inventory_policies),
-                "production_policies": len(node.production_policies),
-            }
-            for node in network.nodes[:limit]
-        ],
-        arcs=[
-            {
-                "from_node": arc.from_node,
-                "to_node": arc.to_node,
-                "arc_type": arc.arc_type,
-                "lead_time_days": arc.lead_time_days,
-                "capacity_per_day": arc.capacity_per_day,
-            }
-            for arc in network.arcs[:limit]
-        ],
-        demand_by_item=demand_rows[:limit],
-        totals={
-            "items": len(network.items),
-            "nodes": len(network.nodes),
-            "arcs": len(network.arcs),
-            "demand_by_item": len(demand_rows),
-        },
-    )
+    return summarise(load_config(document), limit=limit)

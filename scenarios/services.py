@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.audit import event_record
 from core.json_input import JSONInputError, json_problem, parse_json
 from scenarios.limits import config_size_problems
 from scenarios.models import ConfigVersion, Scenario
@@ -18,9 +19,7 @@ from scpln.engine import canonical
 
 
 @transaction.atomic
-def scenario_lock(
-    *, scenario: Scenario, user: AbstractBaseUser | None, reason: str = ""
-) -> Scenario:
+def scenario_lock(*, scenario: Scenario, user: User | None, reason: str = "") -> Scenario:
     """Freeze a scenario so no edit, deletion, plan or run touches it.
 
     Locking a locked scenario is refused rather than silently re-stamped, so
@@ -32,15 +31,23 @@ def scenario_lock(
             {"locked": _("Scenario “%(name)s” is already locked.") % {"name": scenario.name}}
         )
     scenario.locked = True
-    scenario.locked_by = user if user is not None and user.is_authenticated else None
+    scenario.locked_by = user
     scenario.locked_at = timezone.now()
     scenario.lock_reason = reason.strip()
     scenario.save(update_fields=["locked", "locked_by", "locked_at", "lock_reason", "updated_at"])
+    event_record(
+        obj=scenario,
+        action="lock",
+        actor=user,
+        from_state="unlocked",
+        to_state="locked",
+        reason=scenario.lock_reason,
+    )
     return scenario
 
 
 @transaction.atomic
-def scenario_unlock(*, scenario: Scenario, user: AbstractBaseUser | None) -> Scenario:
+def scenario_unlock(*, scenario: Scenario, user: User | None) -> Scenario:
     """Make a locked scenario editable and usable for plans again."""
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     if not scenario.locked:
@@ -52,6 +59,9 @@ def scenario_unlock(*, scenario: Scenario, user: AbstractBaseUser | None) -> Sce
     scenario.locked_at = None
     scenario.lock_reason = ""
     scenario.save(update_fields=["locked", "locked_by", "locked_at", "lock_reason", "updated_at"])
+    event_record(
+        obj=scenario, action="unlock", actor=user, from_state="locked", to_state="unlocked"
+    )
     return scenario
 
 
@@ -61,7 +71,7 @@ def config_import(
     name: str = "",
     description: str = "",
     source_filename: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> tuple[ConfigVersion, bool]:
     """Validate a canonical-1.0 document and store it as a new config version.
 
@@ -103,7 +113,7 @@ def config_import(
         node_count=len(config.nodes),
         source_filename=source_filename[:255],
         warnings=[str(warning) for warning in report.warnings],
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=user,
     )
     try:
         with transaction.atomic():
@@ -189,8 +199,12 @@ def _factor_map(value: Any, field: str, errors: dict[str, list[str]]) -> None:
             )
 
 
-def _scenario_clean(fields: dict[str, Any], *, instance: Scenario | None) -> None:
-    """Every rule a scenario's fields must meet; all problems at once, by field."""
+def scenario_validate(fields: dict[str, Any], *, instance: Scenario | None) -> None:
+    """Every rule a scenario's fields must meet; all problems at once, by field.
+
+    The preflight of :func:`scenario_create` and :func:`scenario_update` (which
+    run it again), for forms that want the errors at their fields first.
+    """
     errors: dict[str, list[str]] = {}
 
     def bad(field: str, message: str) -> None:
@@ -281,18 +295,18 @@ def _scenario_clean(fields: dict[str, Any], *, instance: Scenario | None) -> Non
 
 
 @transaction.atomic
-def scenario_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> Scenario:
+def scenario_create(*, user: User | None = None, **fields: Any) -> Scenario:
     """Create a scenario from :data:`SCENARIO_FIELDS` (unknown keys are a TypeError)."""
     unknown = set(fields) - set(SCENARIO_FIELDS)
     if unknown:
         raise TypeError(f"unknown scenario fields: {sorted(unknown)}")
     fields.setdefault("name", "")
-    _scenario_clean(fields, instance=None)
+    scenario_validate(fields, instance=None)
     fields["name"] = fields["name"].strip()
     try:
         with transaction.atomic():
             return Scenario.objects.create(
-                created_by=user if user is not None and user.is_authenticated else None,
+                created_by=user,
                 **fields,
             )
     except IntegrityError:
@@ -302,16 +316,14 @@ def scenario_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> S
 
 
 @transaction.atomic
-def scenario_update(
-    *, scenario: Scenario, user: AbstractBaseUser | None = None, **changes: Any
-) -> Scenario:
+def scenario_update(*, scenario: Scenario, user: User | None = None, **changes: Any) -> Scenario:
     """Change some of a scenario's fields. A locked scenario is refused (``locked``)."""
     unknown = set(changes) - set(SCENARIO_FIELDS)
     if unknown:
         raise TypeError(f"unknown scenario fields: {sorted(unknown)}")
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     scenario_validate_editable(scenario=scenario)
-    _scenario_clean(changes, instance=scenario)
+    scenario_validate(changes, instance=scenario)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
     for field, value in changes.items():
@@ -327,7 +339,7 @@ def scenario_update(
 
 
 @transaction.atomic
-def scenario_delete(*, scenario: Scenario) -> None:
+def scenario_delete(*, scenario: Scenario, user: User | None = None) -> None:
     """Delete an unused, unlocked scenario.
 
     Refused when locked (``locked``) or when plan versions or runs refer to it
@@ -348,20 +360,17 @@ def scenario_delete(*, scenario: Scenario) -> None:
             },
             code="protected",
         )
+    event_record(obj=scenario, action="delete", actor=user)
     scenario.delete()
 
 
 # --- Config versions ---------------------------------------------------------------
 
 
-def config_update(
-    *,
-    config: ConfigVersion,
-    name: str | None = None,
-    description: str | None = None,
-    status: str | None = None,
-) -> ConfigVersion:
-    """Rename, describe or archive a config version; its document never changes."""
+def config_validate_update(
+    *, name: str | None = None, description: str | None = None, status: str | None = None
+) -> None:
+    """The rules of :func:`config_update` (its preflight), all problems at once, by field."""
     errors: dict[str, list[str]] = {}
     if name is not None and (not name.strip() or len(name) > 200 or "\x00" in name):
         errors["name"] = [_("Expected 1 to 200 characters.")]
@@ -373,6 +382,17 @@ def config_update(
         ]
     if errors:
         raise ValidationError(errors)
+
+
+def config_update(
+    *,
+    config: ConfigVersion,
+    name: str | None = None,
+    description: str | None = None,
+    status: str | None = None,
+) -> ConfigVersion:
+    """Rename, describe or archive a config version; its document never changes."""
+    config_validate_update(name=name, description=description, status=status)
     changed = []
     for field, value in (("name", name), ("description", description), ("status", status)):
         if value is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import TextField
@@ -46,7 +46,7 @@ def config_import_enqueue(
     name: str = "",
     description: str = "",
     source_filename: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> Job:
     """Keep an uploaded config as it is and queue the job that imports it."""
     upload = ConfigUpload.objects.create(
@@ -54,7 +54,7 @@ def config_import_enqueue(
         name=name[:200],
         description=description,
         source_filename=source_filename[:255],
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=user,
     )
     return job_create(
         job_type=CONFIG_IMPORT,
@@ -105,7 +105,7 @@ def config_document_bytes(*, config_ids: list[int]) -> dict[int, int]:
 
 
 def config_diff_or_job(
-    *, from_id: int, to_id: int, limit: int, user: AbstractBaseUser | None = None
+    *, from_id: int, to_id: int, limit: int, user: User | None = None
 ) -> tuple[dict[str, Any] | None, Job | None]:
     """The diff of two config versions now, or the job that computes it.
 

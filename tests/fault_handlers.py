@@ -27,6 +27,6 @@ def slow_prelude(ctx: JobContext, seconds: float) -> None:
         time.sleep(seconds / steps)
 
 
-def slow_planning(*, job: Job, ctx: JobContext) -> dict[str, Any]:
+def slow_planning(*, job: Job, ctx: JobContext) -> dict[str, Any] | None:
     slow_prelude(ctx, float(os.environ.get("SCPLN_TEST_SLOW_S", "4")))
     return ORIGINAL_HANDLERS[job.type](job=job, ctx=ctx)

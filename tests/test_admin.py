@@ -17,9 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def run(db):
-    run = RunFactory()
-    run.job = JobFactory(subject=run.plan_version)
+    run = RunFactory.create()
+    run.job = JobFactory.create(subject=run.plan_version)
     run.save()
+    assert run.plan_version is not None
     PlanArtifact.objects.create(
         plan_version=run.plan_version,
         kind="aggregate",
@@ -33,6 +34,7 @@ def run(db):
 
 def _objects(run: Run):
     pv = run.plan_version
+    assert pv is not None
     return [run, pv, pv.plan, pv.base_scenario, pv.config_version, run.job, pv.artifacts.get()]
 
 
@@ -72,11 +74,11 @@ def test_plan_version_page_links_back_to_its_runs(admin_client, run):
     assert str(run.run_id) in listing
 
 
-def test_run_changelist_filters_by_status_and_searches_by_plan_version(admin_client, run):
-    other = RunFactory(status=Run.Status.FAILED)
+def test_run_changelist_filters_by_archived_and_searches_by_plan_version(admin_client, run):
+    other = RunFactory.create(archived=True)
     url = reverse("admin:runs_run_changelist")
-    failed = admin_client.get(url, {"status__exact": "failed"}).content.decode()
-    assert str(other.run_id) in failed and str(run.run_id) not in failed
+    archived = admin_client.get(url, {"archived__exact": "1"}).content.decode()
+    assert str(other.run_id) in archived and str(run.run_id) not in archived
     found = admin_client.get(url, {"q": run.plan_version_id}).content.decode()
     assert str(run.run_id) in found and str(other.run_id) not in found
 
@@ -88,7 +90,7 @@ def test_audit_fields_are_read_only(admin_client, run):
 
 
 def test_lock_and_unlock_actions_go_through_the_service(admin_client, admin_user):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     url = reverse("admin:scenarios_scenario_changelist")
     admin_client.post(url, {"action": "lock_selected", "_selected_action": [scenario.pk]})
     scenario.refresh_from_db()
@@ -119,3 +121,59 @@ def test_non_staff_user_cannot_enter_the_admin(client):
     response = client.get(reverse("admin:runs_run_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def _scenario_post(scenario=None, **changes) -> dict:
+    data = {
+        "name": scenario.name if scenario else "From the admin",
+        "description": "",
+        "parent": "",
+        "tags": "[]",
+        "demand_scale": "1.0",
+        "demand_scale_by_item": "{}",
+        "capacity_scale": "1.0",
+        "capacity_scale_by_node": "{}",
+        "lead_time_shift_days": "0",
+        "initial_inventory_scale": "1.0",
+        "horizon_days": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_adding_a_scenario_in_the_admin_goes_through_the_service(admin_client, admin_user):
+    from scenarios.models import Scenario
+
+    url = reverse("admin:scenarios_scenario_add")
+    response = admin_client.post(url, _scenario_post(name="  Padded name  "))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    scenario = Scenario.objects.get()
+    # The service strips the name and records who made it.
+    assert scenario.name == "Padded name" and scenario.created_by == admin_user
+
+
+def test_the_admin_shows_the_services_refusal_at_the_field_and_saves_nothing(admin_client):
+    scenario = ScenarioFactory.create(name="Kept")
+    url = reverse("admin:scenarios_scenario_change", args=[scenario.pk])
+    response = admin_client.post(
+        url, _scenario_post(scenario, demand_scale_by_item='{"SKU": -2}', demand_scale="2.0")
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "demand_scale_by_item" in errors
+    scenario.refresh_from_db()
+    assert scenario.demand_scale == 1.0
+
+
+def test_a_config_rename_in_the_admin_goes_through_the_service(admin_client):
+    from scenarios.models import ConfigVersion
+    from scenarios.tests.factories import ConfigVersionFactory
+
+    config = ConfigVersionFactory.create()
+    url = reverse("admin:scenarios_configversion_change", args=[config.pk])
+    refused = admin_client.post(url, {"name": "   ", "description": "", "status": "active"})
+    assert refused.status_code == 200 and "name" in refused.context["adminform"].form.errors
+    saved = admin_client.post(url, {"name": " Renamed ", "description": "d", "status": "archived"})
+    assert saved.status_code == 302
+    config = ConfigVersion.objects.get(pk=config.pk)
+    assert (config.name, config.status) == ("Renamed", "archived")

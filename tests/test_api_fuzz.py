@@ -60,8 +60,8 @@ def fuzz_env(db):
         "id": [
             run.scenario_id,
             run.config_version_id,
-            JobFactory(status=Job.Status.FAILED).pk,
-            JobFactory().pk,
+            JobFactory.create(status=Job.Status.FAILED).pk,
+            JobFactory.create().pk,
         ],
     }
     # The WSGI handler would close the test's connection (and its transaction)

@@ -17,7 +17,7 @@ RUNS_PER_THREAD = 25
 
 @pytest.mark.django_db(transaction=True)
 def test_eight_threads_writing_runs_lose_none():
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     errors: list[BaseException] = []
     start = threading.Barrier(THREADS)
 

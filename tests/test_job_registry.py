@@ -16,6 +16,7 @@ from core import metrics
 from core.api.testing import api_user, token_client
 from jobs import registry, runner, services
 from jobs.models import Job
+from jobs.tests.helpers import run_claimed
 from tests.jobapp.models import Widget
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_its_job_runs_and_its_output_commits_with_the_jobs_success(
     widget = Widget.objects.create(name="w")
     with django_capture_on_commit_callbacks():
         job = services.job_create(job_type="test_touch", subject=widget)
-    done = runner.run(job.pk)
+    done = run_claimed(job.pk)
     widget.refresh_from_db()
     assert done.status == Job.Status.SUCCEEDED and done.result == {"touched": str(widget.pk)}
     assert widget.touches == 1

@@ -68,8 +68,8 @@ def test_known_series_are_exposed_at_zero_before_anything_happened():
 @pytest.mark.django_db
 def test_queue_depth_and_running_jobs_come_from_the_job_table():
     JobFactory.create_batch(3, type="planning")
-    JobFactory(type="planning", status=Job.Status.RUNNING)
-    JobFactory(type="backup", status=Job.Status.SUCCEEDED)
+    JobFactory.create(type="planning", status=Job.Status.RUNNING)
+    JobFactory.create(type="backup", status=Job.Status.SUCCEEDED)
     assert _sample("jobs_queued", {"type": "planning"}) == 3
     assert _sample("jobs_running", {"type": "planning"}) == 1
     assert _sample("jobs_queued", {"type": "backup"}) == 0
@@ -79,8 +79,8 @@ def test_queue_depth_and_running_jobs_come_from_the_job_table():
 def test_last_backup_time_is_the_newest_succeeded_backup_job():
     assert _sample("backup_last_success_timestamp_seconds") is None
     finished = timezone.now() - timedelta(hours=3)
-    JobFactory(type="backup", status=Job.Status.SUCCEEDED, finished_at=finished)
-    JobFactory(type="backup", status=Job.Status.FAILED, finished_at=timezone.now())
+    JobFactory.create(type="backup", status=Job.Status.SUCCEEDED, finished_at=finished)
+    JobFactory.create(type="backup", status=Job.Status.FAILED, finished_at=timezone.now())
     assert _sample("backup_last_success_timestamp_seconds") == pytest.approx(finished.timestamp())
 
 

@@ -85,7 +85,7 @@ def _child(code: str, tmp_path: Path, **env: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_runs_survive_a_restart_with_plan_version_id_as_a_column(tmp_path):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     start = timezone.now() - timedelta(minutes=10)
     runs = [record(pv, started_at=start + timedelta(minutes=i)) for i in range(3)]
 
@@ -102,7 +102,7 @@ def test_runs_survive_a_restart_with_plan_version_id_as_a_column(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_retention_in_another_process_keeps_the_newest_n_and_spares_pinned(tmp_path):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     start = timezone.now() - timedelta(hours=1)
     runs = [record(pv, started_at=start + timedelta(minutes=i)) for i in range(5)]
     run_pin(run=runs[0])  # the oldest: pinned, so never pruned

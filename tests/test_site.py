@@ -145,7 +145,7 @@ def test_timestamps_are_shown_in_the_planners_time_zone(signed_in):
 
     from jobs.tests.factories import JobFactory
 
-    JobFactory(created_at=datetime(2026, 1, 5, 23, 30, tzinfo=UTC))
+    JobFactory.create(created_at=datetime(2026, 1, 5, 23, 30, tzinfo=UTC))
     signed_in.cookies["scpln_tz"] = "Asia/Tokyo"
     html = signed_in.get(reverse("jobs:list")).content.decode()
     assert 'datetime="2026-01-05T23:30:00+00:00"' in html

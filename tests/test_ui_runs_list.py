@@ -29,15 +29,16 @@ def planner(client):
 @pytest.fixture
 def history():
     """Two plan versions on two scenarios; three runs of the first, two of the second."""
-    peak = PlanVersionFactory(base_scenario=ScenarioFactory(name="Peak season 2026"))
-    base = PlanVersionFactory(base_scenario=ScenarioFactory(name="Base"))
+    peak = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="Peak season 2026"))
+    base = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="Base"))
     start = timezone.now() - timedelta(hours=1)
     runs = {
         "peak": [
-            RunFactory(plan_version=peak, started_at=start + timedelta(minutes=i)) for i in range(3)
+            RunFactory.create(plan_version=peak, started_at=start + timedelta(minutes=i))
+            for i in range(3)
         ],
         "base": [
-            RunFactory(plan_version=base, started_at=start + timedelta(minutes=10 + i))
+            RunFactory.create(plan_version=base, started_at=start + timedelta(minutes=10 + i))
             for i in range(2)
         ],
     }

@@ -53,6 +53,7 @@ def test_worker_observations_reach_the_web_metrics_endpoint(
     # Observed in the worker's pool process, scraped from this (web) process.
     assert _value(after, finished) == _value(before, finished) + 1
     assert _value(after, durations) == _value(before, durations) + 1
+    assert job.finished_at is not None
     assert _value(after, "backup_last_success_timestamp_seconds") == pytest.approx(
         job.finished_at.timestamp()
     )

@@ -19,6 +19,12 @@ unlock
 ``PATCH /configs/{id}``                 ``scenarios.change_configversion``
 ``POST /jobs/{id}/retry``               ``jobs.add_job``
 ``POST /jobs/{id}/cancel``              ``jobs.change_job``
+``POST /runs/{id}/archive``, unarchive, ``runs.change_run``
+tags, notes
+``POST /plans/{id}/submit``, archive    ``plans.change_planversion``
+``POST /plans/{id}/approve``, reject,   ``plans.approve_planversion``
+release                                 (the "Approvers" group)
+``POST /plans/{id}/notes``              either of the two above
 ======================================  ================================
 """
 
@@ -31,6 +37,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 if TYPE_CHECKING:
     from rest_framework.request import Request
     from rest_framework.views import APIView
+
+
+class AnyOf(tuple[str, ...]):
+    """Permissions of which one is enough (a plain tuple needs all of them)."""
 
 
 class ReadAuthenticatedWriteModelPermission(BasePermission):
@@ -49,4 +59,6 @@ class ReadAuthenticatedWriteModelPermission(BasePermission):
             return False
         if isinstance(required, str):
             required = (required,)
+        if isinstance(required, AnyOf):
+            return any(user.has_perm(permission) for permission in required)
         return user.has_perms(required)

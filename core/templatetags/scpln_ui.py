@@ -25,6 +25,8 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.audit import ACTION_LABELS, STATE_LABELS
+
 register = template.Library()
 
 DASH = "—"
@@ -110,6 +112,18 @@ def runs_url(**filters: Any) -> str:
     path = reverse("runs:list")
     params = {key: value for key, value in filters.items() if value not in (None, "")}
     return f"{path}?{urlencode(params)}" if params else path
+
+
+@register.filter
+def event_label(action: str) -> str:
+    """An audit action as people say it (core/audit.py), never its key."""
+    return str(ACTION_LABELS.get(action, action.replace("_", " ").capitalize()))
+
+
+@register.filter
+def state_label(state: str) -> str:
+    """A state an event moved an object from or to, by its label."""
+    return str(STATE_LABELS.get(state, state)) if state else DASH
 
 
 @register.filter

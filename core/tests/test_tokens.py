@@ -119,7 +119,7 @@ def test_issue_token_command_prints_a_working_token(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_upgrade_drops_the_plaintext_token_table():
-    migration = importlib.import_module("core.migrations.0001_drop_plaintext_api_tokens")
+    migration = importlib.import_module("core.migrations.0003_drop_plaintext_api_tokens")
     with connection.cursor() as cursor:
         cursor.execute('CREATE TABLE "authtoken_token" (key varchar(40) PRIMARY KEY)')
     with connection.schema_editor() as editor:

@@ -8,6 +8,7 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.users import acting_user
 from jobs import selectors
 from jobs.api.serializers import JobDetailSerializer, JobListSerializer
 from jobs.filters import JobFilter
@@ -59,7 +60,7 @@ class JobRetryView(_JobView):
 
         Answers 201 with the new job, whose `retry_of_id` is this one.
         """
-        job = job_retry(job=_job(pk), user=request.user)
+        job = job_retry(job=_job(pk), user=acting_user(request))
         return self.render_job(job, code=status.HTTP_201_CREATED)
 
 

@@ -30,10 +30,10 @@ def no_enqueue(monkeypatch):
 
 
 def test_job_list_filters_by_type_status_and_plan_version(reader):
-    pv = PlanVersionFactory()
-    planning = JobFactory(type="planning", subject=pv)
-    JobFactory(type="backup", status=Job.Status.SUCCEEDED)
-    JobFactory(type="planning", status=Job.Status.FAILED)
+    pv = PlanVersionFactory.create()
+    planning = JobFactory.create(type="planning", subject=pv)
+    JobFactory.create(type="backup", status=Job.Status.SUCCEEDED)
+    JobFactory.create(type="planning", status=Job.Status.FAILED)
     body = reader.get("/jobs", {"plan_version_id": pv.pk}).json()
     assert [j["id"] for j in body["results"]] == [planning.pk]
     assert body["results"][0]["plan_version_id"] == pv.pk
@@ -46,14 +46,14 @@ def test_job_list_filters_by_type_status_and_plan_version(reader):
 
 def test_job_list_query_count_does_not_grow_with_page_size(reader, django_assert_max_num_queries):
     for _ in range(30):
-        JobFactory()
+        JobFactory.create()
     with django_assert_max_num_queries(3):
         assert len(reader.get("/jobs?page_size=30").json()["results"]) == 30
 
 
 def test_job_detail_links_to_its_plan_version_and_runs(reader):
-    pv = PlanVersionFactory()
-    job = JobFactory(type="planning", subject=pv)
+    pv = PlanVersionFactory.create()
+    job = JobFactory.create(type="planning", subject=pv)
     run = record(pv, job=job)
     body = reader.get(f"/jobs/{job.pk}").json()
     assert body["plan_version_id"] == pv.pk
@@ -66,7 +66,7 @@ def test_job_detail_links_to_its_plan_version_and_runs(reader):
 
 
 def test_retry_a_failed_job_makes_a_new_linked_attempt(operator, no_enqueue):
-    failed = JobFactory(status=Job.Status.FAILED, params={"x": 1})
+    failed = JobFactory.create(status=Job.Status.FAILED, params={"x": 1})
     response = operator.post(f"/jobs/{failed.pk}/retry")
     assert response.status_code == 201
     body = response.json()
@@ -76,7 +76,7 @@ def test_retry_a_failed_job_makes_a_new_linked_attempt(operator, no_enqueue):
 
 
 def test_cancel_a_queued_job_and_refuse_a_finished_one(operator):
-    queued = JobFactory()
+    queued = JobFactory.create()
     response = operator.post(f"/jobs/{queued.pk}/cancel")
     assert response.status_code == 200 and response.json()["status"] == "canceled"
     refused = operator.post(f"/jobs/{queued.pk}/cancel")
@@ -84,7 +84,7 @@ def test_cancel_a_queued_job_and_refuse_a_finished_one(operator):
 
 
 def test_retry_and_cancel_need_permissions(reader):
-    job = JobFactory(status=Job.Status.FAILED)
+    job = JobFactory.create(status=Job.Status.FAILED)
     assert reader.post(f"/jobs/{job.pk}/retry").status_code == 403
     assert reader.post(f"/jobs/{job.pk}/cancel").status_code == 403
     assert token_client(None).get("/jobs").status_code == 401

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_backup_is_verified_and_contains_committed_runs(tmp_path):
-    run = RunFactory()
+    run = RunFactory.create()
     path = backup.backup_create(directory=tmp_path, keep=5)
     backup.backup_verify(path)
     if connection.vendor == "sqlite":
@@ -91,7 +91,7 @@ def _restored_run_ids(target: str) -> tuple[set[str], int]:
 
 
 def test_backup_taken_while_runs_are_written_restores_every_committed_run(tmp_path):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     committed: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -147,7 +147,7 @@ def test_backup_taken_while_runs_are_written_restores_every_committed_run(tmp_pa
 
 
 def test_restore_refuses_an_existing_database_without_force_and_keeps_it_aside(tmp_path):
-    RunFactory()
+    RunFactory.create()
     path = backup.backup_create(directory=tmp_path / "bk", keep=3)
     target = _restore_target(tmp_path, "existing")
     outcome: dict[str, str] = {}

@@ -8,6 +8,7 @@ from django.db import OperationalError
 from jobs import registry, runner, services, transitions
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
+from jobs.tests.helpers import run_claimed
 from tests.jobapp.models import Widget
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def handlers(monkeypatch):
 
 def test_a_redelivered_message_does_not_run_the_job_twice(handlers):
     calls, _ = handlers
-    job = JobFactory()
+    job = JobFactory.create()
     first = runner.run(job.pk)
     second = runner.run(job.pk)
 
@@ -48,7 +49,7 @@ def test_failure_records_the_traceback_and_ends_failed(handlers):
         raise ValueError("capacity table is empty")
 
     behaviour["fn"] = boom
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.FAILED
     assert "ValueError: capacity table is empty" in job.error
     assert "Traceback" in job.error
@@ -68,13 +69,13 @@ def test_cancel_request_stops_a_running_job_at_its_next_progress_point(handlers)
         return {}
 
     behaviour["fn"] = long_job
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.CANCELED
     assert reached == [1]
 
 
 def test_progress_writes_are_throttled_to_about_one_a_second(handlers):
-    job = JobFactory(status=Job.Status.RUNNING)
+    job = JobFactory.create(status=Job.Status.RUNNING)
     clock = iter([0.0, 0.2, 0.4, 1.5]).__next__
     ctx = runner.JobContext(job, clock=clock)
     for pct in (10, 20, 30, 40):
@@ -97,20 +98,20 @@ def test_a_finished_job_is_not_overwritten_by_a_late_worker(handlers):
         return {"late": True}
 
     behaviour["fn"] = reaped_meanwhile
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.FAILED
     assert job.error == "worker lost"
     assert job.result == {}
 
 
 def test_claim_records_the_attempt_and_the_worker(handlers):
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.attempts == 1
     assert job.worker.startswith(transitions.worker_name().split(":")[0])
 
 
 def test_a_job_of_a_type_no_app_registers_fails_naming_the_type():
-    job = runner.run(JobFactory(type="retired_type").pk)
+    job = run_claimed(JobFactory.create(type="retired_type").pk)
     assert job.status == Job.Status.FAILED
     assert "unknown job type 'retired_type'" in job.error
 
@@ -127,7 +128,7 @@ def test_an_attempt_that_was_requeued_meanwhile_stops_and_writes_nothing(handler
         return {"late": True}
 
     behaviour["fn"] = requeued_meanwhile
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert reached == []
     assert job.status == Job.Status.RUNNING and job.attempts == 2
     assert job.result == {} and job.progress_message == ""
@@ -144,7 +145,7 @@ def test_finishing_commits_outputs_and_success_together(handlers):
         return {"ignored": True}
 
     behaviour["fn"] = with_outputs
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.SUCCEEDED
     assert job.result == {"made": "output"} and job.progress == 100
 
@@ -159,7 +160,7 @@ def test_finishing_writes_nothing_when_the_attempt_was_given_up(handlers):
         return {}
 
     behaviour["fn"] = lost
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.QUEUED
     assert not Widget.objects.exists()
 
@@ -173,7 +174,7 @@ def test_finishing_rolls_back_outputs_when_the_block_fails(handlers):
             raise RuntimeError("disk full")
 
     behaviour["fn"] = broken
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.FAILED and "disk full" in job.error
     assert not Widget.objects.exists()
 
@@ -191,14 +192,14 @@ def test_a_transient_error_requeues_within_max_attempts_then_fails(
         raise OperationalError("server closed the connection unexpectedly")
 
     behaviour["fn"] = flaky
-    job = JobFactory(max_attempts=2)
+    job = JobFactory.create(max_attempts=2)
     with django_capture_on_commit_callbacks(execute=True):
-        first = runner.run(job.pk)
+        first = run_claimed(job.pk)
     assert first.status == Job.Status.QUEUED and first.attempts == 1
     assert "OperationalError" in first.progress_message
     assert sent == [(job.pk, runner.RETRY_BACKOFF_S)]
     with django_capture_on_commit_callbacks(execute=True):
-        second = runner.run(job.pk)
+        second = run_claimed(job.pk)
     assert second.status == Job.Status.FAILED and second.attempts == 2
     assert "server closed the connection" in second.error
     assert len(sent) == 1
@@ -212,7 +213,7 @@ def test_a_handler_can_ask_for_another_attempt(handlers, monkeypatch):
         raise runner.RetryLater("upstream busy")
 
     behaviour["fn"] = later
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.QUEUED
     assert job.celery_task_id  # a fresh id for the new message
 
@@ -225,7 +226,7 @@ def test_the_soft_time_limit_fails_the_job_with_a_clear_message(handlers):
         raise SoftTimeLimitExceeded
 
     behaviour["fn"] = too_slow
-    job = runner.run(JobFactory().pk)
+    job = run_claimed(JobFactory.create().pk)
     assert job.status == Job.Status.FAILED
     assert "time limit" in job.error and "SCPLN_JOB_TIME_LIMITS" in job.error
 
@@ -243,7 +244,7 @@ def test_the_heartbeat_thread_refreshes_a_silent_job(handlers, settings):
         return {}
 
     behaviour["fn"] = silent
-    runner.run(JobFactory().pk)
+    runner.run(JobFactory.create().pk)
     first, later = seen[0]
     assert later > first
 

@@ -36,23 +36,23 @@ def test_identical_active_request_is_refused_with_the_existing_job(
 
 
 def test_cancel_queued_job_never_starts():
-    job = services.job_cancel(job=JobFactory())
+    job = services.job_cancel(job=JobFactory.create())
     assert job.status == Job.Status.CANCELED and job.finished_at is not None
 
 
 def test_cancel_running_job_requests_a_cooperative_stop():
-    job = services.job_cancel(job=JobFactory(status=Job.Status.RUNNING))
+    job = services.job_cancel(job=JobFactory.create(status=Job.Status.RUNNING))
     assert job.status == Job.Status.RUNNING and job.cancel_requested
 
 
 def test_cancel_finished_job_is_refused_naming_the_status():
     with pytest.raises(ValidationError) as exc:
-        services.job_cancel(job=JobFactory(status=Job.Status.SUCCEEDED))
+        services.job_cancel(job=JobFactory.create(status=Job.Status.SUCCEEDED))
     assert "already succeeded" in exc.value.message_dict["status"][0]
 
 
 def test_retry_makes_a_clean_new_attempt_linked_to_the_old_job():
-    old = JobFactory(
+    old = JobFactory.create(
         status=Job.Status.FAILED, params={"directory": "/tmp/x"}, attempts=2, error="boom"
     )
     new = services.job_retry(job=old)
@@ -63,7 +63,7 @@ def test_retry_makes_a_clean_new_attempt_linked_to_the_old_job():
 
 def test_retry_of_a_running_job_is_refused():
     with pytest.raises(ValidationError, match="Only failed or canceled"):
-        services.job_retry(job=JobFactory(status=Job.Status.RUNNING))
+        services.job_retry(job=JobFactory.create(status=Job.Status.RUNNING))
 
 
 # --- Enqueue ------------------------------------------------------------------
@@ -85,7 +85,7 @@ def sent(monkeypatch):
 
 def test_the_message_carries_the_job_types_time_limits(sent, settings):
     settings.SCPLN_JOB_TIME_LIMITS = {**settings.SCPLN_JOB_TIME_LIMITS, "backup": 1200}
-    job = JobFactory()
+    job = JobFactory.create()
     services.job_enqueue(job=job)
     (job_id, task_id, options) = sent[0]
     assert job_id == job.pk and task_id == job.celery_task_id
@@ -103,7 +103,7 @@ def test_a_broker_that_is_away_does_not_fail_the_request(monkeypatch, caplog):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(run_job, "apply_async", refuse)
-    job = JobFactory()
+    job = JobFactory.create()
     services.job_enqueue(job=job)
     assert "the reaper will send it again" in caplog.text
 
@@ -120,7 +120,7 @@ def test_job_run_now_records_and_runs_a_job_without_a_broker(sent, tmp_path):
 
 def _running(*, heartbeat_age_s: float, attempts: int = 1, **fields) -> Job:
     now = timezone.now()
-    return JobFactory(
+    return JobFactory.create(
         status=Job.Status.RUNNING,
         attempts=attempts,
         started_at=fields.pop("started_at", now - timedelta(seconds=heartbeat_age_s + 1)),
@@ -193,8 +193,8 @@ def test_reaper_leaves_a_job_whose_heartbeat_arrives_meanwhile(settings):
 
 def test_reaper_resends_a_queued_job_whose_message_was_lost(sent, settings):
     settings.SCPLN_JOB_REQUEUE_AFTER = 600
-    lost = JobFactory(enqueued_at=timezone.now() - timedelta(seconds=900))
-    waiting = JobFactory(enqueued_at=timezone.now() - timedelta(seconds=30))
+    lost = JobFactory.create(enqueued_at=timezone.now() - timedelta(seconds=900))
+    waiting = JobFactory.create(enqueued_at=timezone.now() - timedelta(seconds=30))
     report = services.job_reap_stale()
     assert report.resent == [lost.pk]
     assert [m[0] for m in sent] == [lost.pk]
@@ -206,7 +206,7 @@ def test_reaper_resends_a_queued_job_whose_message_was_lost(sent, settings):
 
 def test_cancel_of_a_queued_job_counts_as_a_finished_job():
     before = _sample("jobs_finished_total", {"type": "backup", "status": "canceled"})
-    services.job_cancel(job=JobFactory())
+    services.job_cancel(job=JobFactory.create())
     assert _sample("jobs_finished_total", {"type": "backup", "status": "canceled"}) == before + 1
 
 

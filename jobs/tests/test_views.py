@@ -40,13 +40,13 @@ def viewer_client(client):
 
 def _finished(**fields) -> Job:
     now = timezone.now()
-    return JobFactory(
+    return JobFactory.create(
         started_at=now - timedelta(seconds=75), finished_at=now, progress=100, **fields
     )
 
 
 def test_job_list_row_shows_type_status_progress_duration_plan_run_and_error(viewer_client):
-    version = PlanVersionFactory()
+    version = PlanVersionFactory.create()
     run_id = str(uuid.uuid4())
     done = _finished(
         type="planning",
@@ -69,17 +69,17 @@ def test_job_list_row_shows_type_status_progress_duration_plan_run_and_error(vie
 
 
 def test_an_active_job_shows_its_plan_version_id_without_a_link(viewer_client):
-    version = PlanVersionFactory()
-    JobFactory(type="planning", status=Job.Status.RUNNING, subject=version)
+    version = PlanVersionFactory.create()
+    JobFactory.create(type="planning", status=Job.Status.RUNNING, subject=version)
     html = viewer_client.get(reverse("jobs:list")).content.decode()
     assert f'<code data-testid="job-subject-id">{version.pk}</code>' in html
     assert f'href="{reverse("plans:detail", args=[version.pk])}"' not in html
 
 
 def test_job_list_filters_by_type_and_status(viewer_client):
-    wanted = JobFactory(type="planning", status=Job.Status.FAILED)
-    JobFactory(type="planning", status=Job.Status.SUCCEEDED)
-    JobFactory(type="backup", status=Job.Status.FAILED)
+    wanted = JobFactory.create(type="planning", status=Job.Status.FAILED)
+    JobFactory.create(type="planning", status=Job.Status.SUCCEEDED)
+    JobFactory.create(type="backup", status=Job.Status.FAILED)
 
     page = viewer_client.get(reverse("jobs:list"), {"type": "planning", "status": "failed"})
     assert [job.pk for job in page.context["jobs"]] == [wanted.pk]
@@ -87,7 +87,7 @@ def test_job_list_filters_by_type_and_status(viewer_client):
 
 
 def test_a_bad_filter_value_is_shown_at_its_field(viewer_client):
-    JobFactory()
+    JobFactory.create()
     page = viewer_client.get(reverse("jobs:list"), {"status": "exploded"})
     assert page.status_code == 200
     assert "exploded" in str(page.context["filterset"].form.errors["status"])
@@ -95,11 +95,11 @@ def test_a_bad_filter_value_is_shown_at_its_field(viewer_client):
 
 
 def test_job_list_refreshes_itself_only_while_jobs_are_active(viewer_client):
-    JobFactory(status=Job.Status.SUCCEEDED)
+    JobFactory.create(status=Job.Status.SUCCEEDED)
     idle = viewer_client.get(reverse("jobs:list")).content.decode()
     assert 'data-refresh-fragment data-active="false"' in idle
 
-    JobFactory(status=Job.Status.QUEUED)
+    JobFactory.create(status=Job.Status.QUEUED)
     busy = viewer_client.get(reverse("jobs:list")).content.decode()
     assert 'data-refresh-fragment data-active="true"' in busy
 
@@ -120,7 +120,7 @@ def test_job_list_costs_the_same_queries_for_many_jobs(
 
 
 def test_job_detail_shows_parameters_timings_error_and_result(viewer_client):
-    version = PlanVersionFactory()
+    version = PlanVersionFactory.create()
     job = _finished(
         type="aggregate",
         status=Job.Status.FAILED,
@@ -169,7 +169,7 @@ def test_retrying_a_succeeded_job_is_refused_with_the_reason(operator_client):
 
 
 def test_cancel_stops_a_queued_job(operator_client):
-    queued = JobFactory(status=Job.Status.QUEUED)
+    queued = JobFactory.create(status=Job.Status.QUEUED)
     response = operator_client.post(reverse("jobs:cancel", args=[queued.pk]))
     assert response.status_code == 302
     queued.refresh_from_db()
@@ -177,8 +177,8 @@ def test_cancel_stops_a_queued_job(operator_client):
 
 
 def test_retry_and_cancel_need_their_permissions(viewer_client):
-    failed = JobFactory(status=Job.Status.FAILED)
-    queued = JobFactory(status=Job.Status.QUEUED)
+    failed = JobFactory.create(status=Job.Status.FAILED)
+    queued = JobFactory.create(status=Job.Status.QUEUED)
     assert viewer_client.post(reverse("jobs:retry", args=[failed.pk])).status_code == 403
     assert viewer_client.post(reverse("jobs:cancel", args=[queued.pk])).status_code == 403
     queued.refresh_from_db()

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from plans.models import PlanArtifact, PlanningInputSet, PlanVersion
+from plans.parameters import serializer_field
 from runs.models import Run
+from runs.selectors import run_tombstones
 from scenarios.models import ConfigVersion, Scenario
+from scpln.engine.planning.parameters import parameter_specs
 
 
 class PlanParametersSerializer(serializers.Serializer):
-    """Plan parameters; anything left out takes the input set's or scpln's default."""
+    """Plan parameters; anything left out (or null) takes the input set's or scpln's default.
 
-    horizon_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    cutover_date = serializers.DateField(required=False, allow_null=True)
-    recon_window_days = serializers.IntegerField(required=False, min_value=0)
-    anchor_policy = serializers.ChoiceField(
-        choices=["DET_near", "AGG_far", "blend"], required=False
-    )
-    carryover = serializers.ChoiceField(choices=["prev", "next", "both", "auto"], required=False)
-    carryover_split = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=1
-    )
-    rounding = serializers.ChoiceField(choices=["none", "int", "dec1", "dec2"], required=False)
-    lead_time_unit = serializers.ChoiceField(choices=["day", "week"], required=False)
-    tolerance_abs = serializers.FloatField(required=False, min_value=0)
-    tolerance_rel = serializers.FloatField(required=False, min_value=0)
+    The fields are derived from the engine's declaration (plans/parameters.py),
+    like the web form's and ``create_plan``'s.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: serializer_field(spec) for name, spec in parameter_specs().items()}
 
 
 class PlanCreateInputSerializer(serializers.Serializer):
@@ -152,15 +150,54 @@ class PlanArtifactSerializer(serializers.ModelSerializer):
         return self._url(obj, "json")
 
 
+class RemovedRunSerializer(serializers.Serializer):
+    """A run of this version that retention (or a user) removed, and where it went."""
+
+    run_id = serializers.UUIDField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    removed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    export_path = serializers.CharField()
+    kpis = serializers.JSONField()
+
+
 class PlanVersionDetailSerializer(PlanVersionSerializer):
     runs = PlanRunSerializer(many=True, read_only=True)
+    removed_runs = serializers.SerializerMethodField()
     jobs = PlanJobSerializer(many=True, read_only=True)
     artifacts = PlanArtifactSerializer(many=True, read_only=True)
     runs_url = serializers.SerializerMethodField()
+    baseline_run_id = serializers.SerializerMethodField()
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Field.read_only; the stubs cannot see that.
+    read_only = serializers.BooleanField(  # type: ignore[assignment]
+        source="is_read_only", read_only=True
+    )
 
     class Meta(PlanVersionSerializer.Meta):
-        fields = [*PlanVersionSerializer.Meta.fields, "runs", "runs_url", "jobs", "artifacts"]
+        fields = [
+            *PlanVersionSerializer.Meta.fields,
+            "read_only",
+            "baseline_run_id",
+            "runs",
+            "removed_runs",
+            "runs_url",
+            "jobs",
+            "artifacts",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(RemovedRunSerializer(many=True))
+    def get_removed_runs(self, obj: PlanVersion) -> list[dict[str, Any]]:
+        rows = RemovedRunSerializer(run_tombstones(plan_version_id=obj.pk), many=True).data
+        # many=True builds a ListSerializer, whose data is a list of dicts; the stubs
+        # type the call as the RemovedRunSerializer itself (data: a dict).
+        return cast(list[dict[str, Any]], rows)
+
+    @extend_schema_field({"type": "string", "format": "uuid", "nullable": True})
+    def get_baseline_run_id(self, obj: PlanVersion) -> str | None:
+        baseline = obj.plan.baseline_run_id
+        return str(baseline) if baseline else None
 
     def get_runs_url(self, obj: PlanVersion) -> str:
         return self._absolute(reverse("runs-api:list") + f"?plan_version_id={obj.pk}")
@@ -199,7 +236,9 @@ class AggregateJobInputSerializer(serializers.Serializer):
         max_length=10,
         help_text="node, item, node_type, product.<level>, location.<level>",
     )
-    fields = serializers.ListField(
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Serializer.fields; the stubs cannot see that.
+    fields = serializers.ListField(  # type: ignore[assignment]
         child=serializers.CharField(max_length=100), min_length=1, max_length=40
     )
 

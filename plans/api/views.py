@@ -7,23 +7,34 @@ import json
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_text_response, wants_csv
+from core.api.audit import (
+    EventSerializer,
+    NoteInputSerializer,
+    NoteSerializer,
+    ReasonInputSerializer,
+)
+from core.api.permissions import AnyOf
+from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
+from core.audit import events_for, notes_for
+from core.downloads import frame_download
+from core.users import acting_user
 from plans import selectors, services
 from plans.api import serializers as s
 from plans.filters import PlanVersionFilter
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_frame
+from plans.services.lifecycle import CHANGE, TRANSITIONS, plan_version_transition
 
 
 def _created(request: Request, version: PlanVersion) -> Response:
-    job = version.jobs.order_by("-created_at").first()
+    job = version.jobs.latest("created_at")  # creating the version queued it
     url = request.build_absolute_uri(reverse("plans-api:detail", args=[version.pk]))
     body = s.PlanCreatedSerializer(
         {
@@ -60,7 +71,7 @@ class PlanListCreateView(generics.ListAPIView):
             config_version=values["config_version"],
             input_set=values.get("input_set"),
             parameters=_parameters(values.get("parameters")),
-            user=request.user,
+            user=acting_user(request),
         )
         return _created(request, version)
 
@@ -98,7 +109,7 @@ class PlanExecuteView(APIView):
         new = services.plan_version_execute_again(
             plan_version=version,
             parameters=_parameters(data.validated_data.get("parameters")),
-            user=request.user,
+            user=acting_user(request),
         )
         return _created(request, new)
 
@@ -123,9 +134,7 @@ class PlanArtifactView(CSVErrorsAsJSONMixin, APIView):
             raise Http404 from None
         frame = artifact_frame(artifact)
         if wants_csv(request):
-            return csv_text_response(
-                frame.to_csv(index=False), filename=f"{plan_version_id}-{name}.csv"
-            )
+            return frame_download(frame, filename=f"{plan_version_id}-{name}.csv")
         return Response(
             {
                 "name": artifact.name,
@@ -154,8 +163,119 @@ class AggregateJobView(APIView):
             bucket=values["bucket"],
             group_by=values["group_by"],
             fields=values["fields"],
-            user=request.user,
+            user=acting_user(request),
         )
         url = request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk]))
         body = {"job_id": job.pk, "plan_version_id": job.subject_id, "url": url}
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
+
+
+class PlanTransitionView(APIView):
+    """One move of a plan version's life (plans/services/lifecycle.py)."""
+
+    action = ""
+    queryset = PlanVersion.objects.none()
+
+    def post(self, request: Request, plan_version_id: str) -> Response:
+        version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
+        body = ReasonInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = plan_version_transition(
+            version=version,
+            action=self.action,
+            user=acting_user(request),
+            note=body.validated_data["note"],
+        )
+        detail = selectors.plan_version_detail(plan_version_id=version.pk)
+        return Response(s.PlanVersionDetailSerializer(detail, context={"request": request}).data)
+
+
+def _transition_view(action: str, doc: str) -> type[PlanTransitionView]:
+    """The view of one transition, documented for the schema (role, states, refusals)."""
+    transition = TRANSITIONS[action]
+    role = "approvers (`plans.approve_planversion`)"
+    if transition.permission == CHANGE:
+        role = "planners (`plans.change_planversion`)"
+    sources = ", ".join(f"`{state}`" for state in transition.sources)
+    description = (
+        f"{doc} For {role}; from {sources} to `{transition.target}`. "
+        + ("The `note` (the reason) is required. " if transition.reason_required else "")
+        + "403 for another role, 409 when the version's state does not allow it."
+    )
+
+    def post(self: PlanTransitionView, request: Request, plan_version_id: str) -> Response:
+        return PlanTransitionView.post(self, request, plan_version_id)
+
+    # A function of its own per view: extend_schema annotates the function it is given.
+    decorated = extend_schema(
+        operation_id=f"plans_{action}",
+        tags=["plans"],
+        request=ReasonInputSerializer,
+        responses={
+            200: s.PlanVersionDetailSerializer,
+            409: OpenApiResponse(description="Not allowed from the current state."),
+        },
+        description=description,
+    )(post)
+    return type(
+        f"Plan{action.title()}View",
+        (PlanTransitionView,),
+        {
+            "action": action,
+            "post": decorated,
+            "write_permissions": {"POST": transition.permission},
+        },
+    )
+
+
+PlanSubmitView = _transition_view("submit", "Submit the plan version for approval.")
+PlanApproveView = _transition_view(
+    "approve",
+    "Approve: its latest run becomes the plan's baseline and its runs are kept by retention; "
+    "the plan's previously approved version is superseded.",
+)
+PlanRejectView = _transition_view("reject", "Send it back to the planner with the reason.")
+PlanReleaseView = _transition_view("release", "Release the approved plan to those who execute it.")
+PlanArchiveView = _transition_view("archive", "Put a version that is not in use away.")
+
+
+class PlanEventsView(APIView):
+    queryset = PlanVersion.objects.none()
+
+    @extend_schema(
+        operation_id="plans_events", tags=["plans"], responses=EventSerializer(many=True)
+    )
+    def get(self, request: Request, plan_version_id: str) -> Response:
+        """The plan version's audit trail, newest first: every transition, note and decision."""
+        version = get_object_or_404(PlanVersion, pk=plan_version_id)
+        return Response(EventSerializer(events_for(PlanVersion, version.pk), many=True).data)
+
+
+class PlanNotesView(APIView):
+    queryset = PlanVersion.objects.none()
+    # Planners and approvers both comment on a version.
+    write_permissions = {"POST": AnyOf(("plans.change_planversion", "plans.approve_planversion"))}
+
+    @extend_schema(
+        operation_id="plans_notes_list", tags=["plans"], responses=NoteSerializer(many=True)
+    )
+    def get(self, request: Request, plan_version_id: str) -> Response:
+        """The plan version's notes, newest first."""
+        version = get_object_or_404(PlanVersion, pk=plan_version_id)
+        return Response(NoteSerializer(notes_for(PlanVersion, version.pk), many=True).data)
+
+    @extend_schema(
+        operation_id="plans_notes_create",
+        tags=["plans"],
+        request=NoteInputSerializer,
+        responses={201: NoteSerializer},
+    )
+    def post(self, request: Request, plan_version_id: str) -> Response:
+        """Add a note (planners and approvers); also an audit event."""
+        version = get_object_or_404(PlanVersion, pk=plan_version_id)
+        body = NoteInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = services.plan_version_note_add(
+            version=version, text=body.validated_data["text"], user=acting_user(request)
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)

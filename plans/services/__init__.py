@@ -9,6 +9,11 @@ from plans.services.creation import (
     scenario_validate_runnable,
 )
 from plans.services.input_sets import planning_input_set_import
+from plans.services.lifecycle import (
+    plan_version_note_add,
+    plan_version_transition,
+    plan_version_transitions,
+)
 
 __all__ = [
     "PlanRequest",
@@ -17,6 +22,9 @@ __all__ = [
     "plan_create",
     "plan_validate_request",
     "plan_version_execute_again",
+    "plan_version_note_add",
+    "plan_version_transition",
+    "plan_version_transitions",
     "planning_input_set_import",
     "scenario_validate_runnable",
 ]

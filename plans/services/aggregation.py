@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,51 +29,14 @@ from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_write
 from runs.models import Run
 from runs.selectors.tables import BUCKETS, TableQuery, run_table
-from scpln.engine import canonical, psi
+from scpln.engine import canonical
+from scpln.engine.canonical.hierarchy import group_keys
+from scpln.engine.psi.rollup import PL_FIELDS, PSI_FIELDS, rollup
 
 if TYPE_CHECKING:
     from jobs.runner import JobContext
 
-PSI_FIELDS = tuple(c for c in psi.PSI_COLUMNS if c not in ("day", "node", "item"))
-PL_FIELDS = (*psi.ACCOUNTS, "total_cost", "profit")
-NONE_LABEL = "(none)"
 AGGREGATE = "aggregate"  # the job type (plans/handlers.py)
-COST_ACCOUNTS = frozenset(psi.ACCOUNTS) - {"revenue"}
-
-
-def _hierarchy_parents(
-    config: canonical.CanonicalConfig, kind: str
-) -> tuple[dict[str, str | None], dict[str, str]]:
-    parents: dict[str, str | None] = {}
-    levels: dict[str, str] = {}
-    for entry in config.hierarchies:
-        if entry.hierarchy_type == kind:
-            parents[entry.node_key] = entry.parent_key
-            if entry.level:
-                levels[entry.node_key] = entry.level
-    return parents, levels
-
-
-def group_keys(config: canonical.CanonicalConfig) -> list[str]:
-    """Every group key this config offers, in a stable order."""
-    keys = ["node", "item", "node_type"]
-    for kind in ("product", "location"):
-        _, levels = _hierarchy_parents(config, kind)
-        keys += [f"{kind}.{level}" for level in sorted(set(levels.values()))]
-    return keys
-
-
-def _ancestor_at(
-    code: str, level: str, parents: dict[str, str | None], levels: dict[str, str]
-) -> str:
-    seen: set[str] = set()
-    current: str | None = code
-    while current is not None and current not in seen:
-        if levels.get(current) == level:
-            return current
-        seen.add(current)
-        current = parents.get(current)
-    return NONE_LABEL
 
 
 def plan_aggregation_validate(
@@ -128,7 +91,7 @@ def plan_aggregation_create(
     bucket: str = "month",
     group_by: Sequence[str] = ("item",),
     fields: Sequence[str] = ("demand", "sales", "shortage"),
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> Job:
     """Validate and queue an aggregate job tied to ``plan_version``."""
     run = plan_aggregation_validate(
@@ -156,68 +119,18 @@ def aggregate_run(
     group_by: Sequence[str],
     fields: Sequence[str],
 ) -> pd.DataFrame:
-    """The run's PSI and P&L summed by period and the chosen group keys."""
-    psi_fields = [f for f in fields if f in PSI_FIELDS]
-    pl_fields = [f for f in fields if f in PL_FIELDS]
-    parts: list[pd.DataFrame] = []
-    if psi_fields:
-        frame = run_table(run=run, table="psi", query=TableQuery(bucket=bucket))
-        parts.append(_with_period(frame, bucket)[["period", "node", "item", *psi_fields]])
-    if pl_fields:
-        trace = run_table(run=run, table="trace", query=TableQuery(bucket=bucket))
-        trace = _with_period(trace, bucket)
-        wide = trace.pivot_table(
-            index=["period", "node", "item"],
-            columns="account",
-            values="amount",
-            aggfunc="sum",
-            fill_value=0.0,
-        ).reset_index()
-        for account in psi.ACCOUNTS:
-            if account not in wide.columns:
-                wide[account] = 0.0
-        wide["total_cost"] = wide[sorted(COST_ACCOUNTS)].sum(axis=1)
-        wide["profit"] = wide["revenue"] - wide["total_cost"]
-        parts.append(wide[["period", "node", "item", *pl_fields]])
-    frame = parts[0]
-    for extra in parts[1:]:
-        frame = frame.merge(extra, on=["period", "node", "item"], how="outer")
-    frame = frame.fillna({f: 0.0 for f in fields})
-    keys = _label(frame, config, group_by)
-    out = (
-        frame.groupby(["period", *keys], sort=False, dropna=False)[list(fields)].sum().reset_index()
+    """The run's PSI and P&L summed by period and the chosen group keys (engine roll-up)."""
+    wants_psi = any(f in PSI_FIELDS for f in fields)
+    wants_pl = any(f in PL_FIELDS for f in fields)
+    query = TableQuery(bucket=bucket)
+    return rollup(
+        psi=run_table(run=run, table="psi", query=query) if wants_psi else None,
+        trace=run_table(run=run, table="trace", query=query) if wants_pl else None,
+        config=config,
+        period=bucket,
+        group_by=group_by,
+        fields=fields,
     )
-    order = out["period"].map({p: i for i, p in enumerate(dict.fromkeys(frame["period"]))})
-    return (
-        out.assign(_order=order)
-        .sort_values(["_order", *keys])
-        .drop(columns="_order")
-        .reset_index(drop=True)
-    )
-
-
-def _with_period(frame: pd.DataFrame, bucket: str) -> pd.DataFrame:
-    if bucket == "day":
-        return frame.assign(period=frame["day"].astype("int64").astype(str).str.zfill(4))
-    return frame
-
-
-def _label(
-    frame: pd.DataFrame, config: canonical.CanonicalConfig, group_by: Sequence[str]
-) -> list[str]:
-    node_types = {node.code: node.node_type for node in config.nodes}
-    for key in group_by:
-        if key == "node_type":
-            frame["node_type"] = frame["node"].map(node_types).fillna(NONE_LABEL)
-        elif "." in key:
-            kind, level = key.split(".", 1)
-            parents, levels = _hierarchy_parents(config, kind)
-            column = "item" if kind == "product" else "node"
-            mapping = {
-                code: _ancestor_at(code, level, parents, levels) for code in frame[column].unique()
-            }
-            frame[key] = frame[column].map(mapping)
-    return list(group_by)
 
 
 def plan_aggregation_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:

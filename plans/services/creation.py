@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -137,7 +137,7 @@ def plan_create(
     parameters: dict[str, Any] | None = None,
     input_set: PlanningInputSet | None = None,
     description: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> PlanVersion:
     """Create a plan with its first version (draft) and queue its planning job.
 
@@ -155,7 +155,7 @@ def plan_create(
         parameters=parameters,
         input_set=input_set,
     )
-    plan = Plan.objects.create(name=name[:200], description=description, created_by=_user(user))
+    plan = Plan.objects.create(name=name[:200], description=description, created_by=user)
     version = _version_create(plan=plan, request=request, parent=None, user=user)
     transaction.on_commit(metrics.plans_created_total.inc)
     return version
@@ -166,7 +166,7 @@ def plan_version_execute_again(
     *,
     plan_version: PlanVersion,
     parameters: dict[str, Any] | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> PlanVersion:
     """Generate the plan again as a new version; the old version is never overwritten.
 
@@ -185,7 +185,7 @@ def plan_version_execute_again(
 
 
 def _version_create(
-    *, plan: Plan, request: PlanRequest, parent: PlanVersion | None, user: AbstractBaseUser | None
+    *, plan: Plan, request: PlanRequest, parent: PlanVersion | None, user: User | None
 ) -> PlanVersion:
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PlanVersion.objects.create(
@@ -196,7 +196,7 @@ def _version_create(
         config_version=request.config_version,
         input_set=request.input_set,
         parameters=request.parameters.to_dict(),
-        created_by=_user(user),
+        created_by=user,
     )
     job_create(
         job_type=PLANNING,
@@ -206,7 +206,3 @@ def _version_create(
         dedupe_key=request.dedupe_key,
     )
     return version
-
-
-def _user(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return user if user is not None and user.is_authenticated else None

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import error_lines
 from jobs.runner import JobCanceled
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_write
@@ -47,11 +48,7 @@ class PlanGenerationError(Exception):
 
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return "\n".join(
-                f"{field}: {m}" for field, msgs in exc.message_dict.items() for m in msgs
-            )
-        return "\n".join(exc.messages)
+        return "\n".join(error_lines(exc))
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -119,7 +116,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             for name, frame in event.output.frames().items():
                 artifact_write(plan_version=version, kind=event.stage.name, name=name, frame=frame)
             changes: dict[str, Any] = {"state": event.stage.state, "updated_at": timezone.now()}
-            if event.stage.name == "plan_final":
+            if isinstance(event.output, engine_planning.FinalPlan):  # the plan_final stage
                 changes["kpis"] = json_safe(event.output.kpis)
             PlanVersion.objects.filter(pk=version.pk).update(**changes)
         ctx.progress(event.progress * PIPELINE_SHARE / 100, f"{event.stage.name} done", force=True)
@@ -139,10 +136,10 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
 
     # Plans derived from the config name each receipt's factory; an imported
     # input set's work centres are not nodes of the network.
-    schedule, dropped = engine_planning.run_receipts(
+    receipts, dropped = engine_planning.run_receipts(
         result.final.plan_final, context.config, by_node=version.input_set_id is None
     )
-    if dropped and schedule.empty:
+    if dropped and receipts.empty:
         outcome["simulation"] = _(
             "skipped: no factory of config version %(config)s makes any SKU of this plan "
             "(%(skus)s), so the plan cannot drive a run of that network"
@@ -152,7 +149,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     started_at = timezone.now()
     simulation = psi.simulate(
         context.config,
-        plan=schedule,
+        plan=receipts,
         progress=lambda done: ctx.progress(
             PIPELINE_SHARE + done * (99 - PIPELINE_SHARE), "simulating"
         ),
@@ -178,7 +175,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             seed=simulation.seed,
             stochastic=simulation.stochastic,
             overrides=context.overrides.to_dict(),
-            receipts=schedule,
+            receipts=receipts,
         )
         version.refresh_from_db(fields=["kpis"])
         finished.update({**_outcome(version=version, run=run), **outcome, "warnings": warnings})

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ def planning_input_set_import(
     directory: Path,
     name: str,
     description: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> PlanningInputSet:
     """Validate a folder of planning files with the engine and store them unchanged.
 
@@ -57,5 +57,5 @@ def planning_input_set_import(
         family_count=len(inputs.families),
         sku_count=len(inputs.skus),
         period_count=int(inputs.demand["period"].nunique()),
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=user,
     )

@@ -8,9 +8,9 @@ from jobs.models import Job
 from plans.models import PlanVersion
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
-SMALL = {"skus": 4, "stores": 2, "dcs": 1, "factories": 1, "materials": 2, "days": 90, "seed": 11}
+SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=90, seed=11)
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ from plans.models import Plan, PlanVersion
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
 
 
-class PlanFactory(factory.django.DjangoModelFactory):
+class PlanFactory(factory.django.DjangoModelFactory[Plan]):
     class Meta:
         model = Plan
 
     name = factory.Sequence(lambda n: f"plan-{n}")
 
 
-class PlanVersionFactory(factory.django.DjangoModelFactory):
+class PlanVersionFactory(factory.django.DjangoModelFactory[PlanVersion]):
     class Meta:
         model = PlanVersion
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from jobs import runner
 from jobs.models import Job
+from jobs.tests.helpers import run_claimed
 from plans.models import PlanArtifact
 from plans.services import plan_aggregation_create, plan_create
 from plans.services.artifacts import artifact_frame
@@ -33,7 +33,7 @@ def test_aggregate_job_stores_a_table_tied_to_the_plan_version(executed):
         fields=["demand", "sales", "revenue", "profit"],
     )
     assert job.type == "aggregate" and job.subject == executed
-    done = runner.run(job.pk)
+    done = run_claimed(job.pk)
 
     assert done.status == Job.Status.SUCCEEDED, done.error
     artifact = PlanArtifact.objects.get(plan_version=executed, name=done.result["artifact"])

@@ -8,6 +8,7 @@ from django.test import override_settings
 from jobs import runner
 from jobs.models import Job
 from jobs.services import job_retry
+from jobs.tests.helpers import run_claimed
 from plans.models import PlanArtifact, PlanVersion
 from plans.services import plan_create
 from plans.tests.conftest import run_planning_job
@@ -90,7 +91,7 @@ def test_retry_of_a_failed_generation_starts_the_version_again(network, base_sce
     monkeypatch.undo()
 
     retry = job_retry(job=failed)
-    done = runner.run(retry.pk)
+    done = run_claimed(retry.pk)
 
     version.refresh_from_db()
     assert done.status == Job.Status.SUCCEEDED, done.error
@@ -104,7 +105,7 @@ def test_a_redelivered_attempt_reports_the_recorded_run_instead_of_a_second(netw
     job = run_planning_job(version)
     # The worker died after recording the run: the job is claimed again.
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
-    again = runner.run(job.pk)
+    again = run_claimed(job.pk)
 
     assert again.status == Job.Status.SUCCEEDED
     assert Run.objects.filter(plan_version=version).count() == 1
@@ -124,7 +125,7 @@ def test_canceling_a_running_generation_marks_the_version_failed(
         return real(self, percent, message, force=force)
 
     monkeypatch.setattr(runner.JobContext, "progress", cancel_after_first_stage)
-    finished = runner.run(job.pk)
+    finished = run_claimed(job.pk)
 
     version.refresh_from_db()
     assert finished.status == Job.Status.CANCELED

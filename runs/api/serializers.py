@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -18,13 +18,8 @@ from runs.selectors.compare import MAX_RUNS
 MAX_DAY = 100_000
 
 
-def _url(request, name: str, *args: Any, fallback: str = "") -> str | None:
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback
-    if not path:
-        return None
+def _url(request, name: str, *args: Any) -> str:
+    path = reverse(name, args=args)
     return request.build_absolute_uri(path) if request is not None else path
 
 
@@ -37,7 +32,9 @@ class RunListSerializer(serializers.Serializer):
     scenario_name = serializers.SerializerMethodField()
     config_version_id = serializers.IntegerField()
     job_id = serializers.IntegerField(allow_null=True)
-    source = serializers.CharField()
+    # DRF's serializer metaclass pops declared fields off the class, so this does not
+    # replace Field.source; the stubs cannot see that.
+    source = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField()
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -49,11 +46,17 @@ class RunListSerializer(serializers.Serializer):
     shortage_total = serializers.FloatField(allow_null=True)
     profit_total = serializers.FloatField(allow_null=True)
     pinned = serializers.BooleanField()
+    is_baseline = serializers.BooleanField(help_text=_("The baseline of its plan."))
+    held = serializers.BooleanField(
+        help_text=_("Kept by retention: the plan's baseline or a run of an approved version.")
+    )
+    archived = serializers.BooleanField(help_text=_("Hidden from the default history."))
+    tags = serializers.ListField(child=serializers.CharField())
     url = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_scenario_name(self, run: Run) -> str | None:
-        return run.scenario.name if run.scenario_id else None
+        return run.scenario.name if run.scenario else None
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, run: Run) -> str | None:
@@ -92,17 +95,22 @@ class RunDetailSerializer(RunListSerializer):
     stochastic = serializers.BooleanField()
     horizon_days = serializers.IntegerField(allow_null=True)
     input_hash = serializers.CharField()
-    error = serializers.CharField()
+    inputs = serializers.JSONField(
+        help_text=_(
+            "What the engine consumed besides the config: the scenario's overrides as "
+            "they were, and whether the factories followed a plan."
+        )
+    )
     result = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_plan_id(self, run: Run) -> int | None:
-        return run.plan_version.plan_id if run.plan_version_id else None
+        return run.plan_version.plan_id if run.plan_version else None
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_plan_name(self, run: Run) -> str | None:
-        return run.plan_version.plan.name if run.plan_version_id else None
+        return run.plan_version.plan.name if run.plan_version else None
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_config_version_name(self, run: Run) -> str:
@@ -118,7 +126,7 @@ class RunDetailSerializer(RunListSerializer):
         pv = run.plan_version_id
         return {
             "self": _url(request, "runs-api:detail", run.run_id),
-            "plan_version": pv and _url(request, "plans-api:detail", pv, fallback=f"/plans/{pv}"),
+            "plan_version": pv and _url(request, "plans-api:detail", pv),
             "scenario": run.scenario_id
             and _url(request, "scenarios-api:scenario-detail", run.scenario_id),
             "config_version": _url(request, "scenarios-api:config-detail", run.config_version_id),
@@ -126,8 +134,8 @@ class RunDetailSerializer(RunListSerializer):
             "psi": _url(request, "runs-api:psi", run.run_id),
             "pl": _url(request, "runs-api:pl", run.run_id),
             "trace": _url(request, "runs-api:trace", run.run_id),
-            "ui": _url(request, "runs:detail", run.run_id, fallback=f"/ui/runs/{run.run_id}"),
-            "ui_plan_version": pv and _url(request, "plans:detail", pv, fallback=f"/ui/plans/{pv}"),
+            "ui": _url(request, "runs:detail", run.run_id),
+            "ui_plan_version": pv and _url(request, "plans:detail", pv),
         }
 
 
@@ -176,10 +184,15 @@ class TablePageSerializer(serializers.Serializer):
 class CompareQuerySerializer(serializers.Serializer):
     ids = serializers.CharField(
         max_length=(36 + 1) * MAX_RUNS + 50,
-        help_text=_("2 to 10 run ids, comma-separated."),
+        help_text=_(
+            "Up to 10 run ids, comma-separated; one run is compared with its plan's baseline."
+        ),
     )
     base = serializers.UUIDField(
-        required=False, help_text=_("The run the others are compared with (default: the first).")
+        required=False,
+        help_text=_(
+            "The run the others are compared with (default: the plan's baseline, else the first)."
+        ),
     )
     threshold = serializers.FloatField(
         required=False,
@@ -223,3 +236,27 @@ class ComparisonSerializer(serializers.Serializer):
             "the config diff (null when the config version is the same)."
         ),
     )
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """A removed run (HTTP 410): what it was tied to, its KPIs, when and why it went."""
+
+    detail = serializers.SerializerMethodField()
+    run_id = serializers.UUIDField()
+    plan_version_id = serializers.CharField()
+    scenario_id = serializers.IntegerField(allow_null=True)
+    config_version_id = serializers.IntegerField(allow_null=True)
+    job_id = serializers.IntegerField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    kpis = serializers.JSONField()
+    removed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    export_path = serializers.CharField(help_text=_("Where it was exported (empty: nowhere)."))
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_detail(self, tombstone: Any) -> str:
+        return str(tombstone.get_reason_display())
+
+
+class TagsInputSerializer(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20)

@@ -5,10 +5,13 @@ Views only parse, call one selector or service, and render.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
 from django.core.paginator import InvalidPage, Paginator
+from django.http.response import HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,8 +27,18 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.audit import (
+    EventSerializer,
+    NoteInputSerializer,
+    NoteSerializer,
+    ReasonInputSerializer,
+)
+from core.api.exceptions import Gone
 from core.api.pagination import LargePagination, Pagination
-from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, csv_response, wants_csv
+from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
+from core.audit import events_for, notes_for
+from core.downloads import frame_download, rows_download
+from core.users import acting_user
 from runs import selectors, services
 from runs.api.serializers import (
     CompareQuerySerializer,
@@ -34,6 +47,8 @@ from runs.api.serializers import (
     RunListSerializer,
     TablePageSerializer,
     TableQuerySerializer,
+    TagsInputSerializer,
+    TombstoneSerializer,
 )
 from runs.filters import RunFilter
 from runs.models import Run
@@ -52,7 +67,17 @@ CSV_FORMAT = OpenApiParameter(
 
 
 def _run(run_id: str) -> Run:
-    return selectors.run_get(run_id=run_id)
+    """The run, or 410 with its tombstone when it was removed, or 404."""
+    try:
+        return selectors.run_get(run_id=run_id)
+    except Run.DoesNotExist:
+        tombstone = selectors.run_tombstone(run_id=run_id)
+        if tombstone is None:
+            raise
+        raise Gone(TombstoneSerializer(tombstone).data) from None
+
+
+GONE = {410: OpenApiResponse(TombstoneSerializer, description="The run was removed.")}
 
 
 class RunListView(ListAPIView):
@@ -75,15 +100,19 @@ class _RunView(GenericAPIView):
     serializer_class = RunDetailSerializer
 
     def render_run(self, run: Run) -> Response:
-        context = self.get_serializer_context()
-        context["result_meta"] = get_registry().result_meta(run)
+        context = {**self.get_serializer_context(), "result_meta": get_registry().result_meta(run)}
         return Response(RunDetailSerializer(run, context=context).data)
 
 
 class RunDetailView(_RunView):
     write_permissions = {"DELETE": "runs.delete_run"}
 
-    @extend_schema(operation_id="runs_retrieve", tags=["runs"], parameters=[RUN_ID])
+    @extend_schema(
+        operation_id="runs_retrieve",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        responses={200: RunDetailSerializer, **GONE},
+    )
     def get(self, request: Request, run_id: str) -> Response:
         """One run: plan version, plan, scenario, config and job it belongs to, KPIs, links."""
         return self.render_run(_run(run_id))
@@ -96,7 +125,7 @@ class RunDetailView(_RunView):
     )
     def delete(self, request: Request, run_id: str) -> Response:
         """Delete a run and its result (`runs.delete_run`); a pinned run must be unpinned first."""
-        services.run_delete(run=_run(run_id))
+        services.run_delete(run=_run(run_id), user=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -112,7 +141,7 @@ class RunPinView(_RunView):
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Pin the run: retention never deletes it. Needs `runs.change_run`."""
-        return self.render_run(services.run_pin(run=_run(run_id)))
+        return self.render_run(services.run_pin(run=_run(run_id), user=acting_user(request)))
 
 
 class RunUnpinView(_RunView):
@@ -127,7 +156,123 @@ class RunUnpinView(_RunView):
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Release the run to retention again. Needs `runs.change_run`."""
-        return self.render_run(services.run_unpin(run=_run(run_id)))
+        return self.render_run(services.run_unpin(run=_run(run_id), user=acting_user(request)))
+
+
+class RunArchiveView(_RunView):
+    write_permissions = {"POST": "runs.change_run"}
+    archived = True
+
+    @extend_schema(
+        operation_id="runs_archive",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        request=ReasonInputSerializer,
+        responses={200: RunDetailSerializer, **GONE},
+    )
+    def post(self, request: Request, run_id: str) -> Response:
+        """Hide the run from the default history (`runs.change_run`); it stays, with its
+        result and links, and `?archived=true` lists it."""
+        body = ReasonInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = services.run_set_archived(
+            run=_run(run_id),
+            archived=self.archived,
+            user=acting_user(request),
+            note=body.validated_data["note"],
+        )
+        return self.render_run(run)
+
+
+class RunUnarchiveView(RunArchiveView):
+    archived = False
+
+    @extend_schema(
+        operation_id="runs_unarchive",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        request=ReasonInputSerializer,
+        responses={200: RunDetailSerializer, **GONE},
+    )
+    def post(self, request: Request, run_id: str) -> Response:
+        """Show the run in the default history again (`runs.change_run`)."""
+        return super().post(request, run_id)
+
+
+class RunTagsView(_RunView):
+    write_permissions = {"POST": "runs.change_run"}
+
+    @extend_schema(
+        operation_id="runs_tags",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        request=TagsInputSerializer,
+        responses={200: RunDetailSerializer, **GONE},
+    )
+    def post(self, request: Request, run_id: str) -> Response:
+        """Replace the run's tags (`runs.change_run`)."""
+        body = TagsInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = services.run_set_tags(
+            run=_run(run_id), tags=body.validated_data["tags"], user=acting_user(request)
+        )
+        return self.render_run(run)
+
+
+class RunNotesView(GenericAPIView):
+    serializer_class = NoteSerializer
+    queryset = Run.objects.none()
+    write_permissions = {"POST": "runs.change_run"}
+
+    @extend_schema(
+        operation_id="runs_notes_list",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        responses={200: NoteSerializer(many=True), **GONE},
+    )
+    def get(self, request: Request, run_id: str) -> Response:
+        """The run's notes, newest first."""
+        run = _run(run_id)
+        return Response(NoteSerializer(notes_for(Run, run.pk), many=True).data)
+
+    @extend_schema(
+        operation_id="runs_notes_create",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        request=NoteInputSerializer,
+        responses={201: NoteSerializer, **GONE},
+    )
+    def post(self, request: Request, run_id: str) -> Response:
+        """Add a note to the run (`runs.change_run`); also an audit event."""
+        body = NoteInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = services.run_note_add(
+            run=_run(run_id), text=body.validated_data["text"], user=acting_user(request)
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class RunEventsView(GenericAPIView):
+    serializer_class = EventSerializer
+    queryset = Run.objects.none()
+
+    @extend_schema(
+        operation_id="runs_events",
+        tags=["runs"],
+        parameters=[RUN_ID],
+        responses=EventSerializer(many=True),
+    )
+    def get(self, request: Request, run_id: str) -> Response:
+        """The run's audit trail, newest first: pins, archiving, notes, tags, its removal.
+        Kept after the run is removed."""
+        try:
+            run_uuid = uuid.UUID(str(run_id))
+        except ValueError:
+            raise NotFound from None
+        events = events_for(Run, run_uuid)
+        if not events.exists() and selectors.run_tombstone(run_id=run_uuid) is None:
+            _run(run_id)  # 404 for a run that never existed
+        return Response(EventSerializer(events, many=True).data)
 
 
 class _PagedFrame:
@@ -160,6 +305,7 @@ class _TablePagination(LargePagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         columns, rows = data
+        assert self.page is not None  # set by paginate_queryset
         return Response(
             {
                 "count": self.page.paginator.count,
@@ -171,7 +317,7 @@ class _TablePagination(LargePagination):
         )
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
     clean = frame.astype(object).where(frame.notna(), None)
     return clean.to_dict("records")
 
@@ -181,7 +327,7 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
     pagination_class = _TablePagination
 
-    def get(self, request: Request, run_id: str) -> Response:
+    def get(self, request: Request, run_id: str) -> HttpResponseBase:
         run = _run(run_id)
         params = TableQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -190,12 +336,11 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
         )
         if wants_csv(request):
             bucket = params.validated_data["bucket"]
-            return csv_response(
-                list(frame.columns),
-                frame.itertuples(index=False, name=None),
-                filename=f"run-{run.run_id}-{self.table}-{bucket}.csv",
-            )
-        page = self.paginate_queryset(_PagedFrame(frame))
+            return frame_download(frame, filename=f"run-{run.run_id}-{self.table}-{bucket}.csv")
+        # _TablePagination's paginate_queryset takes a frame, not a queryset.
+        paginator = self.paginator
+        assert isinstance(paginator, _TablePagination)
+        page = paginator.paginate_queryset(_PagedFrame(frame), request, view=self)
         return self.get_paginated_response((list(frame.columns), _records(page)))
 
 
@@ -243,7 +388,7 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
         parameters=[CompareQuerySerializer, CSV_FORMAT],
         responses=ComparisonSerializer,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponseBase:
         """KPIs of 2–10 runs side by side, deltas against the base, and what differs.
 
         `delta_pct` = 100 × (value − base) / |base|; when the base is 0 it is 0 if
@@ -259,7 +404,7 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
         )
         if wants_csv(request):
             header, rows = comparison.csv_rows()
-            return csv_response(header, rows, filename="runs-compare.csv")
+            return rows_download(header, rows, filename="runs-compare.csv")
         return Response(
             ComparisonSerializer(comparison, context=self.get_serializer_context()).data
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 if TYPE_CHECKING:
     from runs.filters import RunFilter
@@ -14,6 +14,15 @@ TABLES = ("psi", "pl", "trace")
 
 # Given the run ids retention picked (oldest last), the ones it may delete now.
 PruneFilter = Callable[[list[uuid.UUID]], list[uuid.UUID]]
+
+
+class ResultMeta(TypedDict):
+    """What a stored result holds, without its bytes."""
+
+    schema_version: str
+    psi_rows: int
+    pl_rows: int
+    trace_rows: int
 
 
 class RunRegistry(Protocol):
@@ -44,11 +53,15 @@ class RunRegistry(Protocol):
         """One stored result table (``psi``, ``pl``, ``trace``) as Parquet bytes."""
         ...
 
-    def result_meta(self, run: Run) -> dict[str, object] | None:
+    def result_meta(self, run: Run) -> ResultMeta | None:
         """Schema version and row counts of the stored result, without its bytes."""
         ...
 
     def set_pinned(self, run: Run, pinned: bool) -> Run: ...
+
+    def update(self, run: Run, **changes: object) -> Run:
+        """Change a stored run's lifecycle columns (archived, tags, held, is_baseline)."""
+        ...
 
     def delete(self, run: Run) -> None:
         """Delete a run and its result."""

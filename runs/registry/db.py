@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from runs.models import Run, RunResult
+from runs.models import HEADLINE_KPIS, ExportedRun, Run, RunResult, RunTombstone
 
 if TYPE_CHECKING:
     from runs.filters import RunFilter
-    from runs.registry.base import PruneFilter
+    from runs.registry.base import PruneFilter, ResultMeta
 
 # What a run-history row shows; never the summary JSON or the result bytes.
 LIST_FIELDS = (
@@ -39,6 +40,10 @@ LIST_FIELDS = (
     "seed",
     "stochastic",
     "pinned",
+    "held",
+    "is_baseline",
+    "archived",
+    "tags",
 )
 
 
@@ -78,7 +83,7 @@ class Registry:
         data = RunResult.objects.filter(run_id=run.pk).values_list(name, flat=True).first()
         return None if data is None else bytes(data)
 
-    def result_meta(self, run: Run) -> dict[str, object] | None:
+    def result_meta(self, run: Run) -> ResultMeta | None:
         return (
             RunResult.objects.filter(run_id=run.pk)
             .values("schema_version", "psi_rows", "pl_rows", "trace_rows")
@@ -91,14 +96,23 @@ class Registry:
         run.pinned = pinned
         return run
 
+    def update(self, run: Run, **changes: object) -> Run:
+        if not Run.objects.filter(pk=run.pk).update(**changes):
+            raise Run.DoesNotExist
+        for field, value in changes.items():
+            setattr(run, field, value)
+        return run
+
     def delete(self, run: Run) -> None:
         with transaction.atomic(savepoint=False):
+            bury([run.pk], RunTombstone.Reason.DELETED)
             RunResult.objects.filter(run_id=run.pk).delete()
             Run.objects.filter(pk=run.pk).delete()
 
     def prune(self, *, keep: int, batch: int, allow: PruneFilter | None = None) -> int:
         """A constant number of statements whatever the table size: pick the runs
-        beyond the newest ``keep`` unpinned, delete their results, delete them.
+        beyond the newest ``keep`` that are neither pinned nor held, leave a
+        tombstone for each, delete their results, delete them.
 
         On PostgreSQL the picked rows are then locked by primary key (``FOR
         UPDATE`` on the OFFSET scan itself would lock every row it skips) and
@@ -113,8 +127,8 @@ class Registry:
             doomed = list(
                 Run.objects
                 # ``IN (false)``, not ``NOT pinned``: SQLite only walks the
-                # (pinned, started_at, run_id) index for an equality-like test.
-                .filter(pinned__in=[False])
+                # (pinned, held, started_at, run_id) index for equality-like tests.
+                .filter(pinned__in=[False], held__in=[False])
                 .order_by("-started_at", "-run_id")
                 .values_list("run_id", flat=True)[keep : keep + batch]
             )
@@ -123,12 +137,50 @@ class Registry:
             if doomed and connection.features.has_select_for_update:
                 doomed = list(
                     Run.objects.select_for_update()
-                    .filter(pk__in=doomed, pinned=False)
+                    .filter(pk__in=doomed, pinned=False, held=False)
                     .values_list("run_id", flat=True)
                 )
             if not doomed:
                 return 0
+            bury(doomed, RunTombstone.Reason.RETENTION)
             RunResult.objects.filter(run_id__in=doomed).delete()
             # Runs have no other dependents; a raw delete skips the collector's
             # extra SELECT. (A new FK to Run would fail loudly at commit here.)
             return Run.objects.filter(pk__in=doomed)._raw_delete(Run.objects.db)
+
+
+def bury(run_ids: list[uuid.UUID], reason: str) -> None:
+    """Leave a tombstone for each run about to go (one INSERT … SELECT-like pass).
+
+    It keeps the links and headline KPIs a page needs to say "removed by
+    retention on …", and where the run was exported when exporting is on.
+    """
+    exported = dict(ExportedRun.objects.filter(run_id__in=run_ids).values_list("run_id", "path"))
+    now = timezone.now()
+    rows = Run.objects.filter(pk__in=run_ids).values(
+        "run_id",
+        "plan_version_id",
+        "scenario_id",
+        "config_version_id",
+        "job_id",
+        "started_at",
+        *HEADLINE_KPIS,
+    )
+    RunTombstone.objects.bulk_create(
+        [
+            RunTombstone(
+                run_id=row["run_id"],
+                plan_version_id=row["plan_version_id"] or "",
+                scenario_id=row["scenario_id"],
+                config_version_id=row["config_version_id"],
+                job_id=row["job_id"],
+                started_at=row["started_at"],
+                kpis={name: row[name] for name in HEADLINE_KPIS},
+                removed_at=now,
+                reason=reason,
+                export_path=exported.get(row["run_id"], ""),
+            )
+            for row in rows
+        ],
+        ignore_conflicts=True,
+    )

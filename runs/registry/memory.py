@@ -3,7 +3,8 @@
 Runs live in this process only (a restart forgets them, and each worker
 process has its own), newest first, bounded: at most ``RUNS_DB_MAX_ROWS``
 unpinned runs when that is set, else :data:`DEFAULT_MAX_RUNS`, pruned by the
-same retention signal as the database backend. Pinned runs are spared.
+same retention signal as the database backend. Pinned and held runs are
+spared. Removed runs leave no tombstone here: the whole store is throwaway.
 Run objects are unsaved model instances whose plan version, scenario, config
 and job are the real rows, so every read path renders them unchanged.
 
@@ -24,7 +25,7 @@ from runs.models import Run, RunResult
 
 if TYPE_CHECKING:
     from runs.filters import RunFilter
-    from runs.registry.base import PruneFilter
+    from runs.registry.base import PruneFilter, ResultMeta
 
 DEFAULT_MAX_RUNS = 1000
 
@@ -83,7 +84,7 @@ class Registry:
             # Nulls sort last either way (the documented memory-backend rule).
             present = [run for run in runs if _value(run, name) is not None]
             missing = [run for run in runs if _value(run, name) is None]
-            present.sort(key=lambda run, n=name: _sortable(_value(run, n)), reverse=descending)
+            present.sort(key=_sort_key(name), reverse=descending)
             runs = present + missing
         return runs
 
@@ -93,7 +94,7 @@ class Registry:
         data = None if result is None else getattr(result, name)
         return None if data is None else bytes(data)
 
-    def result_meta(self, run: Run) -> dict[str, object] | None:
+    def result_meta(self, run: Run) -> ResultMeta | None:
         with self._lock:
             result = self._results.get(run.pk)
         if result is None:
@@ -112,6 +113,14 @@ class Registry:
         run.pinned = pinned
         return stored
 
+    def update(self, run: Run, **changes: object) -> Run:
+        with self._lock:
+            stored = self.get(run.pk)
+            for field, value in changes.items():
+                setattr(stored, field, value)
+                setattr(run, field, value)
+        return stored
+
     def delete(self, run: Run) -> None:
         with self._lock:
             self._runs.pop(run.pk, None)
@@ -121,7 +130,7 @@ class Registry:
         keep = keep or DEFAULT_MAX_RUNS
         with self._lock:
             unpinned = sorted(
-                (run for run in self._runs.values() if not run.pinned),
+                (run for run in self._runs.values() if not (run.pinned or run.held)),
                 key=lambda run: (run.started_at, str(run.run_id)),
                 reverse=True,
             )
@@ -145,6 +154,10 @@ def _value(run: Run, path: str) -> Any:
 
 def _sortable(value: Any) -> Any:
     return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def _sort_key(path: str) -> Callable[[Run], Any]:
+    return lambda run: _sortable(_value(run, path))
 
 
 def _check(path: str, lookup: str, wanted: Any) -> Callable[[Run], bool]:

@@ -1,16 +1,17 @@
 """Reads from the RunRegistry: run history, one run, its tables, comparisons."""
 
-from runs.selectors.compare import Comparison, run_compare
+from runs.selectors.compare import Comparison, compare_url, run_baseline, run_compare
 from runs.selectors.history import (
     run_filterset,
     run_get,
     run_get_many,
     run_list,
     run_result_meta,
+    run_tombstone,
+    run_tombstones,
 )
 from runs.selectors.tables import (
     BUCKETS,
-    STOCK_COLUMNS,
     TABLES,
     TableQuery,
     run_start_date,
@@ -20,10 +21,11 @@ from runs.selectors.tables import (
 
 __all__ = [
     "BUCKETS",
-    "STOCK_COLUMNS",
     "TABLES",
     "Comparison",
     "TableQuery",
+    "compare_url",
+    "run_baseline",
     "run_compare",
     "run_filterset",
     "run_get",
@@ -33,4 +35,6 @@ __all__ = [
     "run_start_date",
     "run_table",
     "run_table_keys",
+    "run_tombstone",
+    "run_tombstones",
 ]

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from runs.models import HEADLINE_KPIS, Run
+from runs.models import HEADLINE_KPIS, Run, RunTombstone
 from runs.registry import get_registry
 from scenarios.models import ConfigVersion
 from scpln.engine.canonical import ConfigError
@@ -81,12 +83,21 @@ def run_compare(
     base_id: uuid.UUID | None = None,
     threshold: float | None = None,
 ) -> Comparison:
-    """Compare 2 to 10 runs against ``base_id`` (default: the first one).
+    """Compare up to 10 runs against ``base_id``.
 
-    Raises ``ValidationError`` on ``ids`` (too few, too many, repeated, unknown)
-    or ``base`` (not among the ids).
+    Without ``base_id`` the base is the baseline of the first run's plan when
+    it has one (added to the comparison if it is not among the ids, which is
+    how one run is compared with its baseline), else the first run. Raises
+    ``ValidationError`` on ``ids`` (too few, too many, repeated, unknown, or
+    removed — naming when and where to) or ``base`` (not among the ids).
     """
     ids = list(run_ids)
+    if base_id is None and ids:
+        baseline = _baseline_of(ids[0])
+        if baseline is not None:
+            base_id = baseline
+            if baseline not in ids:
+                ids.insert(0, baseline)
     if len(ids) < 2 or len(ids) > MAX_RUNS:
         raise ValidationError(
             {"ids": _("Give from 2 to %(max)d run ids, comma-separated.") % {"max": MAX_RUNS}}
@@ -97,9 +108,9 @@ def run_compare(
     if base_id not in ids:
         raise ValidationError({"base": _("The base run must be one of the compared runs.")})
     found = get_registry().get_many(ids)
-    missing = [str(rid) for rid in ids if rid not in found]
+    missing = [rid for rid in ids if rid not in found]
     if missing:
-        raise ValidationError({"ids": _("Unknown run(s): %(ids)s.") % {"ids": ", ".join(missing)}})
+        raise ValidationError({"ids": _missing_messages(missing)})
     runs = [found[rid] for rid in ids]
     base = found[base_id]
     return Comparison(
@@ -109,6 +120,55 @@ def run_compare(
         kpis=_kpi_rows(runs, base, threshold),
         differences=_differences(runs, base),
     )
+
+
+def compare_url(base_id: uuid.UUID | str, other_id: uuid.UUID | str) -> str:
+    """The compare page of one run against a base (e.g. its plan's baseline)."""
+    query = urlencode({"ids": f"{base_id},{other_id}", "base": str(base_id)})
+    return f"{reverse('runs:compare')}?{query}"
+
+
+def run_baseline(*, run: Run) -> uuid.UUID | None:
+    """The run id of the baseline of this run's plan (None: no plan, or none yet)."""
+    if run.plan_version is None:
+        return None
+    return _plan_baseline(run.plan_version.plan_id)
+
+
+def _baseline_of(run_id: uuid.UUID) -> uuid.UUID | None:
+    """The baseline run of the plan this run belongs to (None: no plan, or none yet)."""
+    plan_id = Run.objects.filter(pk=run_id).values_list("plan_version__plan_id", flat=True).first()
+    return None if plan_id is None else _plan_baseline(plan_id)
+
+
+def _plan_baseline(plan_id: int) -> uuid.UUID | None:
+    return (
+        Run.objects.filter(is_baseline=True, plan_version__plan_id=plan_id)
+        .values_list("run_id", flat=True)
+        .first()
+    )
+
+
+def _missing_messages(run_ids: list[uuid.UUID]) -> list[str]:
+    """Why each run is not there: removed (when, why, where it was exported) or unknown."""
+    removed = {t.run_id: t for t in RunTombstone.objects.filter(run_id__in=run_ids)}
+    messages = []
+    unknown = [str(rid) for rid in run_ids if rid not in removed]
+    for rid in run_ids:
+        tombstone = removed.get(rid)
+        if tombstone is None:
+            continue
+        message = _("Run %(run)s was %(how)s on %(when)s.") % {
+            "run": rid,
+            "how": tombstone.get_reason_display().lower(),
+            "when": tombstone.removed_at.date().isoformat(),
+        }
+        if tombstone.export_path:
+            message += " " + _("It was exported to %(path)s.") % {"path": tombstone.export_path}
+        messages.append(message)
+    if unknown:
+        messages.append(_("Unknown run(s): %(ids)s.") % {"ids": ", ".join(unknown)})
+    return messages
 
 
 def flatten_kpis(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:
@@ -156,6 +216,7 @@ def kpi_delta(
     pct = (0.0 if value == 0 else None) if base == 0 else 100.0 * delta / abs(base)
     if threshold is None:
         return delta, pct, None
+    # pct is a float whenever base is not 0.
     significant = (value != 0) if base == 0 else abs(pct) >= threshold  # type: ignore[arg-type]
     return delta, pct, significant
 
@@ -196,7 +257,7 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _parameters(run: Run) -> dict[str, Any]:
-    return dict(run.plan_version.parameters or {}) if run.plan_version_id else {}
+    return dict(run.plan_version.parameters or {}) if run.plan_version else {}
 
 
 def _scenario(run: Run) -> dict[str, Any]:

@@ -7,16 +7,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from runs.filters import RunFilter
-from runs.models import Run
+from runs.models import Run, RunTombstone
 from runs.registry import get_registry
+from runs.registry.base import ResultMeta
 from runs.registry.db import list_queryset
 
 
 def run_filterset(params: Mapping[str, Any] | None = None) -> RunFilter:
-    """THE run FilterSet bound to request parameters (for the UI's form, too)."""
-    return RunFilter(params or {}, queryset=list_queryset())
+    """THE run FilterSet bound to request parameters (for the UI's form, too).
+
+    Archived runs are hidden unless ``archived`` is given.
+    """
+    data: Any = params.copy() if isinstance(params, QueryDict) else dict(params or {})
+    if not data.get("archived"):
+        data["archived"] = "false"
+    return RunFilter(data, queryset=list_queryset())
 
 
 def run_list(
@@ -50,11 +58,25 @@ def run_get(*, run_id: uuid.UUID | str) -> Run:
     return get_registry().get(key)
 
 
+def run_tombstone(*, run_id: uuid.UUID | str) -> RunTombstone | None:
+    """What is left of a removed run (None: never existed, or not removed)."""
+    try:
+        key = run_id if isinstance(run_id, uuid.UUID) else uuid.UUID(str(run_id))
+    except ValueError:
+        return None
+    return RunTombstone.objects.filter(pk=key).first()
+
+
+def run_tombstones(*, plan_version_id: str) -> list[RunTombstone]:
+    """The removed runs of a plan version, newest removal first."""
+    return list(RunTombstone.objects.filter(plan_version_id=plan_version_id))
+
+
 def run_get_many(*, run_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Run]:
     return get_registry().get_many(run_ids)
 
 
-def run_result_meta(*, run: Run) -> dict[str, Any] | None:
+def run_result_meta(*, run: Run) -> ResultMeta | None:
     """Schema version and row counts of the run's stored result, without its bytes
     (None when nothing is stored)."""
     return get_registry().result_meta(run)

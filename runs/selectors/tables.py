@@ -1,21 +1,7 @@
-"""Reading a run's PSI, P&L and cost trace: filtered, and bucketed by time.
+"""Reading a run's PSI, P&L and cost trace: filtered, and in periods (day, ISO week,
+calendar month; scpln.engine.psi.periods says how flows and stocks add up).
 
-Buckets aggregate the daily result into periods of the calendar that the
-config's start date anchors (day 0 = ``meta.attributes.start_date``, else
-2025-01-01): ``week`` is the ISO week (Monday–Sunday, ``YYYY-Www``),
-``month`` the calendar month (``YYYY-MM``). Within a period, per group of the
-table's key columns (node, item, account, ...):
-
-- flows (demand, sales, shortage, receipts, production, consumption, orders,
-  every money column) are **summed**;
-- stocks (:data:`STOCK_COLUMNS`: on-hand, backlog, in-transit, inventory
-  position, ...) are taken **at the period end**: the value on the last day of
-  the period that the (filtered) result covers, i.e. the closing balance, so
-  that closing(p) = closing(p−1) + inflows(p) − outflows(p) holds between
-  buckets as it does between days.
-
-``day_first``/``day_last`` say which days a period row actually covers: a
-period cut by the horizon or by ``day_from``/``day_to`` covers fewer days.
+Day 0 is the config's ``meta.attributes.start_date`` (else 2025-01-01).
 """
 
 from __future__ import annotations
@@ -33,23 +19,10 @@ from runs.models import Run
 from runs.registry import get_registry
 from scenarios.models import ConfigVersion
 from scpln.engine.canonical import DEFAULT_START_DATE
+from scpln.engine.psi.periods import DAY, PERIODS, to_periods
 
 TABLES = ("psi", "pl", "trace")
-BUCKETS = ("day", "week", "month")
-DAY = "day"
-STOCK_COLUMNS = frozenset(
-    {
-        "on_hand",
-        "backlog",
-        "in_transit",
-        "inventory_position",
-        "on_order",
-        "pipeline",
-        "wip",
-        "open_orders",
-        "position",
-    }
-)
+BUCKETS = PERIODS
 
 
 @dataclass(frozen=True)
@@ -109,7 +82,7 @@ def run_table(
     frame = parquet_to_frame(data, filters=filters)
     if query.bucket == "day" or frame.empty:
         return frame.reset_index(drop=True)
-    return bucket_frame(frame, query.bucket, start_date=start_date or run_start_date(run=run))
+    return to_periods(frame, query.bucket, start_date=start_date or run_start_date(run=run))
 
 
 def run_table_keys(*, run: Run, table: str = "psi") -> list[tuple[str, str]]:
@@ -136,41 +109,6 @@ def _table_bytes(run: Run, table: str) -> bytes | None:
     if table not in cache:
         cache[table] = get_registry().table(run, table)
     return cache[table]
-
-
-def key_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns that identify a row within a day (node, item, account, ...)."""
-    return [
-        column
-        for column in frame.columns
-        if column not in (DAY, "date") and not pd.api.types.is_numeric_dtype(frame[column])
-    ]
-
-
-def bucket_frame(frame: pd.DataFrame, bucket: str, *, start_date: date) -> pd.DataFrame:
-    """Aggregate a daily long-format frame into ISO weeks or calendar months."""
-    keys = key_columns(frame)
-    metrics = [
-        column for column in frame.columns if column not in (DAY, "date") and column not in keys
-    ]
-    days = frame[DAY].astype("int64")
-    dates = pd.Timestamp(start_date) + pd.to_timedelta(days, unit="D")
-    if bucket == "week":
-        iso = dates.dt.isocalendar()
-        period = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
-    else:
-        period = dates.dt.strftime("%Y-%m")
-    work = frame.assign(period=period.to_numpy(), **{DAY: days}).sort_values(DAY, kind="stable")
-    aggregations: dict[str, tuple[str, str]] = {
-        "day_first": (DAY, "min"),
-        "day_last": (DAY, "max"),
-    }
-    for column in metrics:
-        aggregations[column] = (column, "last" if column in STOCK_COLUMNS else "sum")
-    grouped = work.groupby(["period", *keys], sort=False, dropna=False, observed=True)
-    out = grouped.agg(**aggregations).reset_index()
-    out = out.sort_values(["day_first", *keys], kind="stable").reset_index(drop=True)
-    return out[["period", "day_first", "day_last", *keys, *metrics]]
 
 
 def run_start_date(*, run: Run) -> date:

@@ -29,12 +29,14 @@ class SimulationResultLike(Protocol):
 
     psi: pd.DataFrame
     pl: pd.DataFrame
-    trace: pd.DataFrame
     kpis: dict[str, Any]
     schema_version: str
     engine_version: str
     input_hash: str
     seed: int | None
+
+    @property
+    def trace(self) -> pd.DataFrame: ...  # read only: the engine builds it on first access
 
 
 def run_record(

@@ -49,14 +49,14 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
     """
     from scpln.engine import psi
 
-    config, schedule = _inputs(run)
+    config, receipts = _inputs(run)
     started_at = timezone.now()
     result = psi.simulate(
         config,
         seed=run.seed,
         days=run.horizon_days,
         stochastic=run.stochastic,
-        plan=schedule,
+        plan=receipts,
     )
     finished_at = timezone.now()
     old = flatten_kpis(run.summary)
@@ -85,7 +85,7 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
             seed=result.seed,
             stochastic=result.stochastic,
             overrides=run.inputs.get("overrides"),
-            receipts=schedule,
+            receipts=receipts,
             source=Run.Source.OTHER,
         )
     return reproduction

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.api.testing import api_user, token_client
-from runs.registry import get_registry
+from runs.tests.helpers import current_memory_registry
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def reader_client(reader):
 def memory_registry(settings):
     """Switch to the in-process backend for one test, starting and ending empty."""
     settings.REGISTRY_BACKEND = "memory"
-    registry = get_registry()
+    registry = current_memory_registry()
     registry.clear()
     yield registry
     registry.clear()

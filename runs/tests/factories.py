@@ -13,7 +13,7 @@ from plans.tests.factories import PlanVersionFactory
 from runs.models import Run
 
 
-class RunFactory(factory.django.DjangoModelFactory):
+class RunFactory(factory.django.DjangoModelFactory[Run]):
     class Meta:
         model = Run
 
@@ -100,7 +100,7 @@ def record(plan_version=None, *, started_at=None, result=None, **kwargs: Any) ->
     """Record a run through the registry service, as the planning job does."""
     from runs.services import run_record
 
-    plan_version = plan_version or PlanVersionFactory()
+    plan_version = plan_version or PlanVersionFactory.create()
     started_at = started_at or timezone.now()
     return run_record(
         config_version=kwargs.pop("config_version", plan_version.config_version),

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _history(n: int, pv=None, **kwargs):
-    pv = pv or PlanVersionFactory()
+    pv = pv or PlanVersionFactory.create()
     start = timezone.now() - timedelta(hours=1)
     return [record(pv, started_at=start + timedelta(minutes=i), **kwargs) for i in range(n)]
 
@@ -87,7 +87,7 @@ def test_run_list_filters_by_plan_version_with_plan_version_id_top_level(reader_
 
 
 def test_run_list_filters_by_scenario_name_case_insensitively_and_by_ids(reader_client):
-    pv = PlanVersionFactory(base_scenario=ScenarioFactory(name="Peak Season 2026"))
+    pv = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="Peak Season 2026"))
     hits = _history(2, pv)
     _history(2)
     body = reader_client.get("/runs", {"scenario_name": "peak SEASON"}).json()
@@ -108,7 +108,9 @@ def test_run_list_filters_by_pinned_status_and_start_time(reader_client):
     ]
     assert reader_client.get("/runs?pinned=false").json()["count"] == 3
     assert reader_client.get("/runs?status=succeeded").json()["count"] == 4
-    assert reader_client.get("/runs?status=failed").json()["count"] == 0
+    # Only finished runs are recorded: another status is a refused filter, not an empty list.
+    refused = reader_client.get("/runs?status=failed")
+    assert refused.status_code == 400 and "status" in refused.json()
     after = (runs[2].started_at).isoformat()
     body = reader_client.get("/runs", {"started_after": after}).json()
     assert {r["run_id"] for r in body["results"]} == {str(runs[2].run_id), str(runs[3].run_id)}
@@ -117,7 +119,7 @@ def test_run_list_filters_by_pinned_status_and_start_time(reader_client):
 
 
 def test_run_list_orders_by_kpis_and_duration(reader_client):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     for rate in (0.5, 0.9, 0.7):
         record(pv, result=fake_result(fill_rate=rate))
 
@@ -131,7 +133,7 @@ def test_run_list_orders_by_kpis_and_duration(reader_client):
 
 
 def test_run_list_pages_are_stable_with_a_total_even_when_start_times_tie(reader_client):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     same = timezone.now()
     runs = [record(pv, started_at=same) for _ in range(7)]
     seen = []
@@ -194,6 +196,7 @@ def test_run_list_query_count_does_not_grow_with_page_size_and_skips_results(
 def test_run_detail_carries_plan_version_id_kpis_result_info_and_links(reader_client):
     run = record()
     pv = run.plan_version
+    assert pv is not None
     body = reader_client.get(f"/runs/{run.run_id}").json()
     assert body["run_id"] == str(run.run_id)
     assert body["plan_version_id"] == pv.plan_version_id
@@ -241,7 +244,8 @@ def test_delete_needs_delete_permission_and_refuses_pinned_runs(db):
     assert refused.status_code == 400 and "pinned" in refused.json()
     services.run_unpin(run=run)
     assert deleter.delete(f"/runs/{run.run_id}").status_code == 204
-    assert deleter.get(f"/runs/{run.run_id}").status_code == 404
+    gone = deleter.get(f"/runs/{run.run_id}")
+    assert gone.status_code == 410 and gone.json()["reason"] == "deleted"
 
 
 # --- tables -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from jobs.runner import JobContext
 from jobs.tests.factories import JobFactory
 from runs import archive
 from runs.columnar import frame_to_parquet, parquet_to_frame
-from runs.models import ArchivedRun, Run, RunResult
+from runs.models import ExportedRun, Run, RunResult
 from runs.tests.factories import RunFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ PSI = pd.DataFrame({"day": [0, 1], "node": ["S1", "S1"], "item": ["A", "A"], "on
 
 
 def _run_with_result(**fields) -> Run:
-    run = RunFactory(**fields)
+    run = RunFactory.create(**fields)
     RunResult.objects.create(
         run=run,
         schema_version="psi-1",
@@ -44,11 +44,12 @@ def test_export_writes_json_lines_and_psi_and_marks_runs_archived(tmp_path):
     assert {line["run_id"] for line in lines} == {str(run.run_id) for run in runs}
     first = next(line for line in lines if line["run_id"] == str(runs[0].run_id))
     assert first["plan_version_id"] == runs[0].plan_version_id
+    assert runs[0].scenario is not None
     assert first["scenario_name"] == runs[0].scenario.name
     assert first["config_version_id"] == runs[0].config_version_id
     psi = (export.path / first["files"]["psi"]).read_bytes()
     pd.testing.assert_frame_equal(parquet_to_frame(psi), PSI)
-    assert set(ArchivedRun.objects.values_list("run_id", flat=True)) == {r.run_id for r in runs}
+    assert set(ExportedRun.objects.values_list("run_id", flat=True)) == {r.run_id for r in runs}
     # Already archived: nothing left to export.
     assert archive.run_export(directory=tmp_path) is None
 
@@ -56,6 +57,7 @@ def test_export_writes_json_lines_and_psi_and_marks_runs_archived(tmp_path):
 def test_export_as_csv(tmp_path):
     run = _run_with_result()
     export = archive.run_export(directory=tmp_path, fmt="csv")
+    assert export is not None
     frame = pd.read_csv(export.path / "results" / str(run.run_id) / "psi.csv")
     assert list(frame.columns) == list(PSI.columns) and len(frame) == 2
 
@@ -75,7 +77,7 @@ def test_retention_job_archives_before_it_prunes(settings, tmp_path):
     settings.SCPLN_ARCHIVE_DIR = tmp_path
     settings.RUNS_DB_MAX_ROWS = 2
     runs = [_run_with_result() for _ in range(5)]
-    job = JobFactory(type="retention", status=Job.Status.RUNNING, attempts=1)
+    job = JobFactory.create(type="retention", status=Job.Status.RUNNING, attempts=1)
     result = archive.retention_job(job=job, ctx=JobContext(job))
     assert result["archived"] == 5 and result["pruned"] == 3
     assert Run.objects.count() == 2

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from jobs import runner
 from jobs.models import Job
+from jobs.tests.helpers import run_claimed
 from plans.services import plan_create
 from runs.models import Run
 from runs.selectors.compare import flatten_kpis
@@ -15,11 +15,11 @@ from runs.services.recording import json_safe
 from scenarios.models import Scenario
 from scenarios.services import config_import
 from scpln.engine import psi
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 4, "stores": 2, "dcs": 1, "factories": 1, "materials": 2, "days": 60, "seed": 5}
+SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=60, seed=5)
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def network():
 def test_a_plan_driven_run_reproduces_its_kpis_exactly(network):
     scenario = Scenario.objects.create(name="Repro base", demand_scale=1.1)
     version = plan_create(name="Repro", base_scenario=scenario, config_version=network)
-    job = runner.run(version.jobs.get(type="planning").pk)
+    job = run_claimed(version.jobs.get(type="planning").pk)
     assert job.status == Job.Status.SUCCEEDED, job.error
     run = Run.objects.get(plan_version=version)
 
@@ -80,7 +80,7 @@ def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network
 def test_a_rerun_needs_neither_the_scenario_as_it_is_now_nor_the_plan_version(network):
     scenario = Scenario.objects.create(name="Moving target", demand_scale=1.2)
     version = plan_create(name="Gone", base_scenario=scenario, config_version=network)
-    job = runner.run(version.jobs.get(type="planning").pk)
+    job = run_claimed(version.jobs.get(type="planning").pk)
     assert job.status == Job.Status.SUCCEEDED, job.error
     run = Run.objects.get(plan_version=version)
     recorded = dict(run.summary)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -12,7 +11,6 @@ from django.utils import timezone
 from plans.tests.factories import PlanVersionFactory
 from runs import selectors, services
 from runs.selectors.compare import kpi_delta
-from runs.selectors.tables import bucket_frame
 from runs.tests.factories import fake_result, record
 from scenarios.tests.factories import ScenarioFactory
 
@@ -21,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def _seed():
     start = timezone.now() - timedelta(days=1)
-    north = PlanVersionFactory(base_scenario=ScenarioFactory(name="North Peak"))
-    south = PlanVersionFactory(base_scenario=ScenarioFactory(name="south base"))
+    north = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="North Peak"))
+    south = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="south base"))
     runs = []
     for i, (pv, rate) in enumerate([(north, 0.7), (north, 0.9), (south, 0.8), (south, 0.95)]):
         runs.append(
@@ -52,11 +50,10 @@ CASES = [
 @pytest.mark.parametrize("case", CASES)
 def test_one_filterset_gives_the_same_history_on_both_backends(settings, backend, case):
     settings.REGISTRY_BACKEND = backend
-    from runs.registry import get_registry
+    from runs.tests.helpers import current_memory_registry
 
-    registry = get_registry()
     if backend == "memory":
-        registry.clear()
+        current_memory_registry().clear()
     try:
         north, south, runs = _seed()
         params, expected = case(north, south, runs)
@@ -64,39 +61,13 @@ def test_one_filterset_gives_the_same_history_on_both_backends(settings, backend
         assert got == [run.run_id for run in expected], params
     finally:
         if backend == "memory":
-            registry.clear()
+            current_memory_registry().clear()
 
 
 def test_invalid_filters_raise_validation_errors_keyed_by_parameter():
     with pytest.raises(ValidationError) as refused:
         selectors.run_list(params={"pinned": "maybe", "ordering": "secret"})
     assert set(refused.value.message_dict) == {"pinned", "ordering"}
-
-
-def _daily(days: int) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "day": range(days),
-            "node": "N",
-            "sales": 1.0,
-            "on_hand": [float(d) for d in range(days)],
-        }
-    )
-
-
-def test_months_sum_flows_and_close_stocks_on_the_last_covered_day():
-    out = bucket_frame(_daily(60), "month", start_date=date(2025, 1, 15))
-    assert out[["period", "day_first", "day_last", "sales", "on_hand"]].values.tolist() == [
-        ["2025-01", 0, 16, 17.0, 16.0],
-        ["2025-02", 17, 44, 28.0, 44.0],
-        ["2025-03", 45, 59, 15.0, 59.0],
-    ]
-
-
-def test_iso_weeks_across_a_year_boundary():
-    out = bucket_frame(_daily(13), "week", start_date=date(2026, 12, 30))  # a Wednesday
-    assert out["period"].tolist() == ["2026-W53", "2027-W01", "2027-W02"]
-    assert out["sales"].tolist() == [5.0, 7.0, 1.0]
 
 
 @pytest.mark.parametrize(
@@ -116,9 +87,9 @@ def test_kpi_delta_definitions(base, value, threshold, expected):
 
 
 def test_compare_reports_scenario_and_plan_parameter_differences():
-    scenario = ScenarioFactory(demand_scale=1.2)
-    a = record(PlanVersionFactory(parameters={"horizon_days": 28}))
-    pv = PlanVersionFactory(
+    scenario = ScenarioFactory.create(demand_scale=1.2)
+    a = record(PlanVersionFactory.create(parameters={"horizon_days": 28}))
+    pv = PlanVersionFactory.create(
         config_version=a.config_version, base_scenario=scenario, parameters={"horizon_days": 56}
     )
     b = record(pv)

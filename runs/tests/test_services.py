@@ -12,9 +12,9 @@ from django.utils import timezone
 from plans.tests.factories import PlanVersionFactory
 from runs import metrics, services
 from runs.columnar import parquet_to_frame
-from runs.models import Run, RunResult
-from runs.registry import get_registry
+from runs.models import Run, RunResult, RunTombstone
 from runs.tests.factories import fake_result, psi_frame, record
+from runs.tests.helpers import current_memory_registry
 from scenarios.tests.factories import ConfigVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def _count(counter, **labels) -> float:
 def test_run_record_stores_run_kpis_and_parquet_result_in_one_go(
     django_capture_on_commit_callbacks,
 ):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     before = _count(metrics.runs_total, source="plan")
     with django_capture_on_commit_callbacks(execute=True):
         run = record(pv, seed=11, stochastic=True)
@@ -56,9 +56,9 @@ def test_run_record_keeps_nan_kpis_as_null_and_clamps_fill_rate_noise():
 
 
 def test_run_record_refuses_a_config_that_is_not_the_plan_versions():
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     with pytest.raises(ValidationError) as refused:
-        record(pv, config_version=ConfigVersionFactory())
+        record(pv, config_version=ConfigVersionFactory.create())
     assert "config_version" in refused.value.message_dict
     assert not Run.objects.exists()
 
@@ -79,7 +79,7 @@ def test_run_record_counts_other_sources_separately(django_capture_on_commit_cal
 
 
 def _record_many(n: int, pv=None, start=None):
-    pv = pv or PlanVersionFactory()
+    pv = pv or PlanVersionFactory.create()
     start = start or timezone.now() - timedelta(days=1)
     return [record(pv, started_at=start + timedelta(minutes=i)) for i in range(n)]
 
@@ -105,14 +105,16 @@ def test_retention_keeps_the_newest_n_unpinned_runs_and_spares_pinned_ones(
 def test_recording_run_n_plus_one_prunes_in_a_constant_number_of_queries(
     django_assert_max_num_queries,
 ):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     _record_many(5, pv=pv)
     # insert run + insert result + pick the doomed (+ lock them on PostgreSQL)
-    # + delete results + delete runs, in one savepoint: the same for 5 rows as
-    # for 100,000.
-    with django_assert_max_num_queries(8):
+    # + their export paths + their tombstone rows + insert tombstones + delete
+    # results + delete runs, in one savepoint: the same for 5 rows as for 100,000.
+    with django_assert_max_num_queries(11):
         record(pv)
     assert Run.objects.count() == 5
+    (gone,) = RunTombstone.objects.all()
+    assert gone.reason == "retention" and gone.plan_version_id == pv.pk
 
 
 @override_settings(RUNS_DB_MAX_ROWS=0)
@@ -150,7 +152,7 @@ def test_delete_removes_run_and_result_but_refuses_a_pinned_run():
 
 @override_settings(REGISTRY_BACKEND="memory", RUNS_DB_MAX_ROWS=2)
 def test_memory_backend_keeps_runs_in_process_bounded_newest_first():
-    registry = get_registry()
+    registry = current_memory_registry()
     registry.clear()
     try:
         runs = _record_many(3)
@@ -176,7 +178,7 @@ def _valid(params):
 
 
 def test_with_archiving_on_retention_deletes_only_archived_runs(settings, tmp_path):
-    from runs.models import ArchivedRun
+    from runs.models import ExportedRun
 
     # One mechanism only (the fixture): mixing it with @override_settings
     # unwinds out of order and leaks the cap into later tests.
@@ -184,7 +186,7 @@ def test_with_archiving_on_retention_deletes_only_archived_runs(settings, tmp_pa
     settings.SCPLN_ARCHIVE_DIR = tmp_path
     runs = _record_many(3)
     assert Run.objects.count() == 3  # the oldest is not archived: kept for now
-    ArchivedRun.objects.create(run_id=runs[0].run_id, path=str(tmp_path))
+    ExportedRun.objects.create(run_id=runs[0].run_id, path=str(tmp_path))
     record(runs[0].plan_version)
     assert not Run.objects.filter(pk=runs[0].pk).exists()
     assert Run.objects.count() == 3  # runs[1] is beyond the cap but not archived yet

@@ -43,7 +43,7 @@ def operator(client):
 def _runs(n: int, **kwargs) -> list[Run]:
     """``n`` runs one minute apart, oldest first."""
     start = timezone.now() - timedelta(hours=2)
-    return [RunFactory(started_at=start + timedelta(minutes=i), **kwargs) for i in range(n)]
+    return [RunFactory.create(started_at=start + timedelta(minutes=i), **kwargs) for i in range(n)]
 
 
 def _row_ids(response) -> list[str]:
@@ -77,13 +77,13 @@ def test_run_list_shows_runs_newest_first_with_links_and_kpis(planner):
     assert f'href="/ui/runs/{new.run_id}"' in html
     assert f'href="/ui/plans/{new.plan_version_id}"' in html
     assert f'href="/ui/scenarios/{new.scenario_id}"' in html
-    assert new.scenario.name in html
+    assert new.scenario is not None and new.scenario.name in html
     assert "98.8 %" in html  # rounded, not cut off
     assert 'aria-sort="descending"' in html  # started, the default order
 
 
 def test_run_list_filters_by_plan_version_and_scenario_name(planner):
-    pv = PlanVersionFactory(base_scenario=ScenarioFactory(name="Peak season"))
+    pv = PlanVersionFactory.create(base_scenario=ScenarioFactory.create(name="Peak season"))
     mine = _runs(2, plan_version=pv)
     other = _runs(1)[0]
     by_pv = planner.get("/ui/runs", {"plan_version_id": pv.pk})
@@ -94,14 +94,14 @@ def test_run_list_filters_by_plan_version_and_scenario_name(planner):
 
 
 def test_run_list_filters_by_config_status_pinned_and_date_range(planner):
-    config = ConfigVersionFactory()
-    on_config = RunFactory(plan_version=PlanVersionFactory(config_version=config))
-    failed = RunFactory(status=Run.Status.FAILED)
-    pinned = RunFactory(pinned=True)
-    early = RunFactory(started_at=timezone.now() - timedelta(days=10))
+    config = ConfigVersionFactory.create()
+    on_config = RunFactory.create(plan_version=PlanVersionFactory.create(config_version=config))
+    pinned = RunFactory.create(pinned=True)
+    early = RunFactory.create(started_at=timezone.now() - timedelta(days=10))
     ids = lambda **q: set(_row_ids(planner.get("/ui/runs", q)))  # noqa: E731
     assert ids(config_version_id=config.pk) == {str(on_config.run_id)}
-    assert ids(status="failed") == {str(failed.run_id)}
+    # Runs are recorded when they finish: "succeeded" is the only status there is.
+    assert len(ids(status="succeeded")) == 3
     assert ids(pinned="true") == {str(pinned.run_id)}
     row = _rows_html(planner.get("/ui/runs"))[str(pinned.run_id)]
     assert 'data-testid="pinned"' in row  # the list says which runs retention keeps
@@ -112,9 +112,9 @@ def test_run_list_filters_by_config_status_pinned_and_date_range(planner):
 
 
 def test_run_list_keeps_link_filters_it_has_no_input_for(planner):
-    job = JobFactory()
-    mine = RunFactory(job=job)
-    RunFactory()
+    job = JobFactory.create()
+    mine = RunFactory.create(job=job)
+    RunFactory.create()
     response = planner.get("/ui/runs", {"job_id": job.pk})
     assert _row_ids(response) == [str(mine.run_id)]
     html = response.content.decode()
@@ -123,9 +123,9 @@ def test_run_list_keeps_link_filters_it_has_no_input_for(planner):
 
 
 def test_run_list_sorts_by_a_kpi_column_both_ways(planner):
-    low = RunFactory(fill_rate=0.5)
-    high = RunFactory(fill_rate=0.9)
-    mid = RunFactory(fill_rate=0.7)
+    low = RunFactory.create(fill_rate=0.5)
+    high = RunFactory.create(fill_rate=0.9)
+    mid = RunFactory.create(fill_rate=0.7)
     asc = planner.get("/ui/runs", {"ordering": "fill_rate"})
     assert _row_ids(asc) == [str(r.run_id) for r in (low, mid, high)]
     html = asc.content.decode()
@@ -149,7 +149,7 @@ def test_every_sort_link_of_run_history_answers(planner):
 
 
 def test_run_list_pages_keep_the_filters(planner):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     runs = _runs(7, plan_version=pv)
     _runs(2)
     first = planner.get("/ui/runs", {"plan_version_id": pv.pk, "page_size": 3})
@@ -179,7 +179,7 @@ def test_run_list_pages_keep_the_filters(planner):
     ],
 )
 def test_run_list_answers_a_malformed_query_with_400_and_the_error(planner, params, field):
-    RunFactory()
+    RunFactory.create()
     response = planner.get("/ui/runs", params)
     assert response.status_code == 400
     html = response.content.decode()
@@ -196,7 +196,7 @@ def test_run_list_empty_state_links_to_plan_creation(planner):
 
 
 def test_run_list_with_filters_matching_nothing_says_so(planner):
-    RunFactory()
+    RunFactory.create()
     html = planner.get("/ui/runs", {"scenario_name": "nothing like it"}).content.decode()
     assert "No runs match these filters." in html
     assert "No runs yet" not in html
@@ -225,7 +225,7 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_run_export_streams_every_matching_run_in_order(planner):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     runs = _runs(60, plan_version=pv)  # more than a page
     _runs(2)
     response = planner.get("/ui/runs/export", {"plan_version_id": pv.pk, "page": 2})
@@ -240,17 +240,19 @@ def test_run_export_streams_every_matching_run_in_order(planner):
 
 
 def test_run_export_link_carries_the_filters(planner):
-    pv = PlanVersionFactory()
-    RunFactory(plan_version=pv)
+    pv = PlanVersionFactory.create()
+    RunFactory.create(plan_version=pv)
     html = planner.get("/ui/runs", {"plan_version_id": pv.pk}).content.decode()
     assert f'href="/ui/runs/export?plan_version_id={pv.pk}"' in html
 
 
 def test_run_export_shows_times_in_the_planners_zone_and_defuses_formulas(planner):
     started = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
-    run = RunFactory(
+    run = RunFactory.create(
         started_at=started,
-        plan_version=PlanVersionFactory(base_scenario=ScenarioFactory(name="=HYPERLINK(1)")),
+        plan_version=PlanVersionFactory.create(
+            base_scenario=ScenarioFactory.create(name="=HYPERLINK(1)")
+        ),
     )
     planner.cookies["scpln_tz"] = "Asia/Tokyo"
     rows = _csv(planner.get("/ui/runs/export"))
@@ -262,7 +264,7 @@ def test_run_export_shows_times_in_the_planners_zone_and_defuses_formulas(planne
 
 
 def test_run_list_shows_times_in_the_planners_zone(planner):
-    RunFactory(started_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
+    RunFactory.create(started_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
     planner.cookies["scpln_tz"] = "Asia/Tokyo"
     html = planner.get("/ui/runs").content.decode()
     assert "2026-07-02 08:30" in html
@@ -291,7 +293,7 @@ def test_run_export_with_a_bad_filter_is_400_not_a_file(planner):
 
 
 def test_run_list_and_export_work_on_the_memory_registry(planner, memory_registry):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     run = record(pv)
     assert _row_ids(planner.get("/ui/runs", {"plan_version_id": pv.pk})) == [str(run.run_id)]
     rows = _csv(planner.get("/ui/runs/export"))
@@ -308,7 +310,7 @@ def test_run_detail_of_an_unknown_or_malformed_id_is_404(planner):
 
 
 def test_run_detail_links_plan_version_scenario_config_job_and_json(planner):
-    job = JobFactory()
+    job = JobFactory.create()
     run = record(job=job)
     response = planner.get(f"/ui/runs/{run.run_id}")
     assert response.status_code == 200
@@ -393,10 +395,10 @@ def test_run_detail_defaults_to_the_first_node_item_by_day(planner):
 
 
 def test_run_detail_dates_days_from_the_config_start_date(planner):
-    config = ConfigVersionFactory()
+    config = ConfigVersionFactory.create()
     config.document["meta"]["attributes"]["start_date"] = "2026-03-30"
     config.save()
-    run = record(PlanVersionFactory(config_version=config), result=fake_result(days=9))
+    run = record(PlanVersionFactory.create(config_version=config), result=fake_result(days=9))
     response = planner.get(f"/ui/runs/{run.run_id}", {"day_from": 1, "day_to": 2})
     assert response.context["psi"]["chart"]["labels"] == ["2026-03-31", "2026-04-01"]
     assert response.context["pl"]["chart"]["labels"] == ["2026-03-31", "2026-04-01"]
@@ -425,10 +427,11 @@ def test_run_detail_choosing_a_node_picks_an_item_stocked_there(planner):
 
 
 def test_run_detail_query_count_is_bounded(planner, django_assert_max_num_queries):
-    run = record(job=JobFactory(), result=fake_result(days=30))
+    run = record(job=JobFactory.create(), result=fake_result(days=30))
     # session, user, the run, its PSI (read once for the choices and the table),
-    # the start date, the result's row counts, the P&L, the permissions (two).
-    with django_assert_max_num_queries(9):
+    # the start date, the result's row counts, the P&L, the permissions (two),
+    # the plan's baseline (two), the notes, the history.
+    with django_assert_max_num_queries(13):
         response = planner.get(f"/ui/runs/{run.run_id}", {"bucket": "month"})
     assert response.status_code == 200
 
@@ -453,14 +456,14 @@ def test_run_detail_bad_table_query_is_400_with_the_error(planner, params):
 
 
 def test_run_detail_of_a_run_without_a_stored_result(planner):
-    run = RunFactory()
+    run = RunFactory.create()
     response = planner.get(f"/ui/runs/{run.run_id}")
     assert response.status_code == 200
     assert 'data-testid="psi-empty"' in response.content.decode()
 
 
 def test_run_detail_offers_actions_only_with_permissions(planner, client):
-    run = RunFactory()
+    run = RunFactory.create()
     html = planner.get(f"/ui/runs/{run.run_id}").content.decode()
     assert 'data-testid="pin-run"' not in html and 'data-testid="delete-run"' not in html
     client.force_login(api_user("operator", "runs.change_run", "runs.delete_run"))
@@ -472,14 +475,14 @@ def test_run_detail_offers_actions_only_with_permissions(planner, client):
 
 
 def test_pin_and_unpin_need_change_permission(planner):
-    run = RunFactory()
+    run = RunFactory.create()
     assert planner.post(f"/ui/runs/{run.run_id}/pin").status_code == 403
     run.refresh_from_db()
     assert run.pinned is False
 
 
 def test_pin_and_unpin_are_posts_that_call_the_service(operator):
-    run = RunFactory()
+    run = RunFactory.create()
     assert operator.get(f"/ui/runs/{run.run_id}/pin").status_code == 405
     response = operator.post(f"/ui/runs/{run.run_id}/pin", follow=True)
     assert response.redirect_chain[-1][0] == f"/ui/runs/{run.run_id}"
@@ -508,7 +511,7 @@ def test_delete_asks_for_confirmation_then_deletes(operator):
 
 
 def test_delete_of_a_pinned_run_is_refused_with_the_service_message(operator):
-    run = RunFactory(pinned=True)
+    run = RunFactory.create(pinned=True)
     response = operator.post(f"/ui/runs/{run.run_id}/delete", follow=True)
     assert Run.objects.filter(pk=run.pk).exists()
     assert response.redirect_chain[-1][0] == f"/ui/runs/{run.run_id}"
@@ -516,7 +519,7 @@ def test_delete_of_a_pinned_run_is_refused_with_the_service_message(operator):
 
 
 def test_delete_confirmation_of_a_pinned_run_offers_unpin_not_delete(operator):
-    run = RunFactory(pinned=True)
+    run = RunFactory.create(pinned=True)
     html = operator.get(f"/ui/runs/{run.run_id}/delete").content.decode()
     assert 'data-testid="confirm-delete"' not in html
     assert 'data-testid="delete-pinned-note"' in html
@@ -524,7 +527,7 @@ def test_delete_confirmation_of_a_pinned_run_offers_unpin_not_delete(operator):
 
 
 def test_delete_needs_delete_permission(client):
-    run = RunFactory()
+    run = RunFactory.create()
     client.force_login(api_user("pinner", "runs.change_run"))
     assert client.get(f"/ui/runs/{run.run_id}/delete").status_code == 403
     assert client.post(f"/ui/runs/{run.run_id}/delete").status_code == 403
@@ -532,7 +535,7 @@ def test_delete_needs_delete_permission(client):
 
 
 def test_actions_redirect_anonymous_users_to_login(client):
-    run = RunFactory()
+    run = RunFactory.create()
     response = client.post(f"/ui/runs/{run.run_id}/pin")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
@@ -541,7 +544,7 @@ def test_actions_redirect_anonymous_users_to_login(client):
 
 
 def _pair():
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     base = record(pv, result=fake_result(fill_rate=0.8, profit_total=100.0))
     other = record(pv, result=fake_result(fill_rate=0.9, profit_total=101.0))
     return base, other
@@ -623,7 +626,9 @@ def test_compare_overlays_the_psi_of_each_run(planner):
 
 def test_compare_shows_what_differs_in_scenario_and_config(planner):
     base = record()
-    pv = PlanVersionFactory(base_scenario=ScenarioFactory(name="Other", demand_scale=1.3))
+    pv = PlanVersionFactory.create(
+        base_scenario=ScenarioFactory.create(name="Other", demand_scale=1.3)
+    )
     other = record(pv)
     response = planner.get("/ui/runs/compare", {"ids": f"{base.run_id},{other.run_id}"})
     (diff,) = response.context["differences"]
@@ -644,7 +649,7 @@ def test_compare_shows_what_differs_in_scenario_and_config(planner):
     ],
 )
 def test_compare_bad_ids_are_a_clear_message_not_an_error_page(planner, ids):
-    a = RunFactory()
+    a = RunFactory.create()
     ids = ids.format(a=a.run_id, missing=uuid.uuid4())
     response = planner.get("/ui/runs/compare", {"ids": ids})
     assert response.status_code == 400
@@ -684,7 +689,8 @@ def test_compare_query_count_is_bounded(planner, django_assert_max_num_queries):
     ids = ",".join(str(r.run_id) for r in runs)
     # session, user, the runs, config documents, the base's PSI keys, then per
     # run its PSI (the overlay): a fixed cost plus one query per compared run.
-    with django_assert_max_num_queries(6 + len(runs)):
+    # + the unread-notifications badge, the plan's baseline (its plan, the run).
+    with django_assert_max_num_queries(9 + len(runs)):
         assert planner.get("/ui/runs/compare", {"ids": ids}).status_code == 200
 
 

@@ -201,7 +201,7 @@ class RunCompareView(LoginRequiredMixin, View):
             "format": "csv",
         }
         if comparison.threshold is not None:
-            csv_params["threshold"] = comparison.threshold
+            csv_params["threshold"] = str(comparison.threshold)
         return {
             "overlay_form": overlay_form,
             "has_psi": bool(keys),

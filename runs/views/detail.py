@@ -1,5 +1,6 @@
 """``/ui/runs/<run_id>``: one run (summary, links, KPIs, PSI and P&L over time) and
-its actions: pin, unpin, delete."""
+its actions: pin, unpin, archive, tags, notes, delete. A removed run's page says
+when and why it went (410)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.audit import events_for, notes_for
 from core.charts import chart_data, series
+from core.errors import error_lines
 from core.forms import add_service_errors
 from core.tables import DisplayTable, display_table
+from core.users import acting_user
 from runs import selectors, services
 from runs.forms import RunTableForm
 from runs.kpis import column_label, kpi_groups, run_warnings, top_shortages
@@ -29,6 +33,7 @@ from runs.models import Run
 
 # Rows of a result table shown on the page; the CSV download has every row.
 TABLE_ROWS_SHOWN = 400
+EVENTS_SHOWN = 50
 # What each chart draws, when the table has the column.
 PSI_SERIES = ("demand", "sales", "on_hand", "backlog")
 PL_SERIES = ("revenue", "total_cost", "profit")
@@ -46,9 +51,13 @@ def run_links(run: Run) -> dict[str, str | None]:
     pv = run.plan_version_id
     return {
         "plan_version": pv and reverse("plans:detail", args=[pv]),
-        "scenario": run.scenario_id and reverse("scenarios:detail", args=[run.scenario_id]),
+        "scenario": (
+            reverse("scenarios:detail", args=[run.scenario_id])
+            if run.scenario_id is not None
+            else None
+        ),
         "config_version": reverse("scenarios:config-detail", args=[run.config_version_id]),
-        "job": run.job_id and reverse("jobs:detail", args=[run.job_id]),
+        "job": reverse("jobs:detail", args=[run.job_id]) if run.job_id is not None else None,
         "json": reverse("runs-api:detail", args=[run.run_id]),
         "history": pv and f"{reverse('runs:list')}?{urlencode({'plan_version_id': pv})}",
     }
@@ -61,7 +70,7 @@ def _with_dates(frame: pd.DataFrame, start: date) -> pd.DataFrame:
         return frame
     dates = pd.Timestamp(start) + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
     out = frame.copy()
-    out.insert(out.columns.get_loc("day") + 1, "date", dates.dt.date)
+    out.insert(list(out.columns).index("day") + 1, "date", dates.dt.date)
     return out
 
 
@@ -111,7 +120,10 @@ class RunDetailView(LoginRequiredMixin, View):
     template_name = "runs/detail.html"
 
     def get(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
-        run = run_or_404(run_id)
+        try:
+            run = selectors.run_get(run_id=run_id)
+        except Run.DoesNotExist:
+            return _removed_or_404(request, run_id)
         keys = selectors.run_table_keys(run=run)
         start = selectors.run_start_date(run=run)
         form = RunTableForm(request.GET, keys=keys, start_date=start)
@@ -126,6 +138,9 @@ class RunDetailView(LoginRequiredMixin, View):
             "links": run_links(run),
             "can_change": request.user.has_perm("runs.change_run"),
             "can_delete": request.user.has_perm("runs.delete_run"),
+            "compare_baseline_url": _compare_baseline_url(run),
+            "notes": list(notes_for(Run, run.pk)),
+            "events": list(events_for(Run, run.pk)[:EVENTS_SHOWN]),
         }
         if form.is_valid():
             try:
@@ -166,6 +181,73 @@ class RunDetailView(LoginRequiredMixin, View):
         return out
 
 
+def _removed_or_404(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+    """The page of a removed run (410): when, why, where it was exported, its history."""
+    tombstone = selectors.run_tombstone(run_id=run_id)
+    if tombstone is None:
+        raise Http404(_("No run %(run_id)s.") % {"run_id": run_id})
+    context = {"tombstone": tombstone, "events": list(events_for(Run, run_id)[:EVENTS_SHOWN])}
+    return render(request, "runs/removed.html", context, status=410)
+
+
+def _compare_baseline_url(run: Run) -> str:
+    """Compare this run with its plan's baseline ('' when it is the baseline or has none)."""
+    if run.is_baseline or run.plan_version_id is None:
+        return ""
+    baseline = selectors.run_baseline(run=run)
+    return selectors.compare_url(baseline, run.run_id) if baseline else ""
+
+
+class RunArchiveView(PermissionRequiredMixin, View):
+    """POST ``/ui/runs/<run_id>/archive`` and ``…/unarchive`` (``runs.change_run``)."""
+
+    permission_required = "runs.change_run"
+    archived = True
+
+    def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+        run = services.run_set_archived(
+            run=run_or_404(run_id), archived=self.archived, user=acting_user(request)
+        )
+        if self.archived:
+            messages.success(request, _("Run archived: it no longer shows in the run history."))
+        else:
+            messages.success(request, _("Run shown in the run history again."))
+        return redirect("runs:detail", run_id=run.run_id)
+
+
+class RunTagsView(PermissionRequiredMixin, View):
+    """POST ``/ui/runs/<run_id>/tags``: the tags, comma-separated (``runs.change_run``)."""
+
+    permission_required = "runs.change_run"
+
+    def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+        run = run_or_404(run_id)
+        tags = [t for t in request.POST.get("tags", "").split(",") if t.strip()]
+        try:
+            services.run_set_tags(run=run, tags=tags, user=acting_user(request))
+        except ValidationError as error:
+            for line in error_lines(error, {"tags": _("Tags")}):
+                messages.error(request, line)
+        return redirect("runs:detail", run_id=run.run_id)
+
+
+class RunNoteView(PermissionRequiredMixin, View):
+    """POST ``/ui/runs/<run_id>/notes`` (``runs.change_run``)."""
+
+    permission_required = "runs.change_run"
+
+    def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+        run = run_or_404(run_id)
+        try:
+            services.run_note_add(
+                run=run, text=request.POST.get("text", ""), user=acting_user(request)
+            )
+        except ValidationError as error:
+            for line in error_lines(error, {"text": _("Note")}):
+                messages.error(request, line)
+        return redirect(f"{reverse('runs:detail', args=[run.run_id])}#notes-heading")
+
+
 class RunPinView(PermissionRequiredMixin, View):
     """POST ``/ui/runs/<run_id>/pin`` and ``…/unpin`` (``runs.change_run``)."""
 
@@ -174,7 +256,9 @@ class RunPinView(PermissionRequiredMixin, View):
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         try:
-            run = services.run_set_pinned(run=run_or_404(run_id), pinned=self.pinned)
+            run = services.run_set_pinned(
+                run=run_or_404(run_id), pinned=self.pinned, user=acting_user(request)
+            )
         except Run.DoesNotExist:  # deleted (or pruned) since it was read
             raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
         if self.pinned:
@@ -199,9 +283,9 @@ class RunDeleteView(PermissionRequiredMixin, View):
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = run_or_404(run_id)
         try:
-            services.run_delete(run=run)
+            services.run_delete(run=run, user=acting_user(request))
         except ValidationError as error:
-            for message in error.messages:
+            for message in error_lines(error):
                 messages.error(request, message)
             return redirect("runs:detail", run_id=run.run_id)
         messages.success(request, _("Run %(run_id)s deleted.") % {"run_id": run.run_id})

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, tzinfo
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from core.downloads import rows_download
 from runs import selectors
 from runs.filters import DEFAULT_ORDERING, RunFilter
 from runs.forms import PAGE_SIZES, VISIBLE_FILTERS, PageForm, active_filters, style_filter_form
@@ -62,8 +62,6 @@ EXPORT_COLUMNS = (
     ("pinned", "pinned"),
 )
 EXPORT_CHUNK = 2000
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _list_columns(filterset: RunFilter) -> list[dict[str, Any]]:
@@ -145,13 +143,6 @@ class RunListView(LoginRequiredMixin, View):
         return render(request, self.template_name, context, status=200 if valid else 400)
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back (for streaming csv)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _export_rows(runs: Sequence[Run]) -> Iterator[Sequence[Any]]:
     if isinstance(runs, QuerySet):
         # Tuples straight from the cursor, a chunk at a time: 100,000 runs
@@ -169,40 +160,22 @@ def _export_rows(runs: Sequence[Run]) -> Iterator[Sequence[Any]]:
         ]
 
 
-def _csv_value(value: Any, zone: tzinfo) -> Any:
-    """A cell as the planner reads it: times in their zone (with the offset), and
-    text that a spreadsheet would take for a formula quoted as text."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(zone).isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
-def _csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]], zone: tzinfo) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\n")
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([_csv_value(value, zone) for value in row])
-
-
 class RunExportView(LoginRequiredMixin, View):
     """``/ui/runs/export``: every run the filters match, in the page's order, as CSV,
     streamed (no cap). A bad filter gets the history page with its errors (400)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         try:
             runs = selectors.run_list(params=request.GET)
         except ValidationError:
             return RunListView.as_view()(request)
         header = [name for name, _path in EXPORT_COLUMNS]
         # The lines are written after the middleware has reset the time zone.
-        zone = timezone.get_current_timezone()
-        response = StreamingHttpResponse(
-            _csv_lines(header, _export_rows(runs), zone), content_type="text/csv; charset=utf-8"
-        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="runs-{stamp}.csv"'
-        return response
+        return rows_download(
+            header,
+            _export_rows(runs),
+            filename=f"runs-{stamp}.csv",
+            zone=timezone.get_current_timezone(),
+            stream=True,
+        )

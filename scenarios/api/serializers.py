@@ -53,7 +53,7 @@ class ScenarioOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_locked_by(self, scenario: Scenario) -> str | None:
-        return scenario.locked_by.get_username() if scenario.locked_by_id else None
+        return scenario.locked_by.get_username() if scenario.locked_by else None
 
     @extend_schema_field(
         {
@@ -160,7 +160,7 @@ class ConfigOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_created_by(self, config: ConfigVersion) -> str | None:
-        return config.created_by.get_username() if config.created_by_id else None
+        return config.created_by.get_username() if config.created_by else None
 
     @extend_schema_field(
         {

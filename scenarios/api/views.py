@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.parsers import JSONParser
+from core.users import acting_user
 from jobs.api.serializers import JobDetailSerializer
 from jobs.models import Job
 from scenarios import selectors, services, uploads
@@ -78,7 +79,7 @@ class ScenarioListView(ListAPIView):
         """Create a scenario (`scenarios.add_scenario`)."""
         data = ScenarioInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        scenario = services.scenario_create(user=request.user, **data.service_fields())
+        scenario = services.scenario_create(user=acting_user(request), **data.service_fields())
         return Response(self.get_serializer(scenario).data, status=status.HTTP_201_CREATED)
 
 
@@ -99,7 +100,7 @@ class ScenarioDetailView(GenericAPIView):
         data = ScenarioInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         scenario = services.scenario_update(
-            scenario=scenario, user=request.user, **data.service_fields()
+            scenario=scenario, user=acting_user(request), **data.service_fields()
         )
         return Response(self.get_serializer(scenario).data)
 
@@ -125,7 +126,7 @@ class ScenarioDetailView(GenericAPIView):
     @extend_schema(operation_id="scenarios_destroy", tags=["scenarios"], responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         """Delete an unlocked scenario no plan version or run uses (`scenarios.delete_scenario`)."""
-        services.scenario_delete(scenario=_scenario(pk))
+        services.scenario_delete(scenario=_scenario(pk), user=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -144,7 +145,9 @@ class ScenarioLockView(GenericAPIView):
         data = ScenarioLockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scenario = services.scenario_lock(
-            scenario=_scenario(pk), user=request.user, reason=data.validated_data.get("reason", "")
+            scenario=_scenario(pk),
+            user=acting_user(request),
+            reason=data.validated_data.get("reason", ""),
         )
         return Response(self.get_serializer(selectors.scenario_get(scenario_id=scenario.pk)).data)
 
@@ -161,7 +164,7 @@ class ScenarioUnlockView(GenericAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         """Unlock the scenario (`scenarios.change_scenario`)."""
-        scenario = services.scenario_unlock(scenario=_scenario(pk), user=request.user)
+        scenario = services.scenario_unlock(scenario=_scenario(pk), user=acting_user(request))
         return Response(self.get_serializer(scenario).data)
 
 
@@ -223,8 +226,10 @@ class ConfigListView(ListAPIView):
         if "data" not in fields and not runs_inline(_body_bytes(request)):
             fields["data"] = json.dumps(fields.pop("document")).encode()
         if "data" in fields:
-            return _accepted(request, uploads.config_import_enqueue(user=request.user, **fields))
-        config, created = services.config_import(user=request.user, **fields)
+            return _accepted(
+                request, uploads.config_import_enqueue(user=acting_user(request), **fields)
+            )
+        config, created = services.config_import(user=acting_user(request), **fields)
         config = selectors.config_get(config_id=config.pk)
         return Response(
             self.get_serializer(config).data,
@@ -305,8 +310,8 @@ class ConfigDiffView(GenericAPIView):
             from_id=pk,
             to_id=params.validated_data["to"],
             limit=params.validated_data["limit"],
-            user=request.user,
+            user=acting_user(request),
         )
-        if diff is None:
+        if diff is None and job is not None:
             return _accepted(request, job)
         return Response(diff)

@@ -26,7 +26,7 @@ def _tiny_document(name: str) -> dict:
     }
 
 
-class ConfigVersionFactory(factory.django.DjangoModelFactory):
+class ConfigVersionFactory(factory.django.DjangoModelFactory[ConfigVersion]):
     class Meta:
         model = ConfigVersion
 
@@ -41,7 +41,7 @@ class ConfigVersionFactory(factory.django.DjangoModelFactory):
     node_count = 1
 
 
-class ScenarioFactory(factory.django.DjangoModelFactory):
+class ScenarioFactory(factory.django.DjangoModelFactory[Scenario]):
     class Meta:
         model = Scenario
 

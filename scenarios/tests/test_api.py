@@ -12,11 +12,11 @@ from plans.tests.factories import PlanVersionFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import scenario_lock
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 3, "stores": 2, "dcs": 1, "factories": 1, "materials": 1, "days": 30, "seed": 3}
+SMALL = NetworkShape(skus=3, stores=2, dcs=1, factories=1, materials=1, days=30, seed=3)
 
 
 @pytest.fixture
@@ -43,8 +43,8 @@ def editor():
 
 def test_scenario_list_filters_and_pages_in_constant_queries(reader, django_assert_max_num_queries):
     for i in range(3):
-        ScenarioFactory(name=f"Peak {i}")
-    locked = ScenarioFactory(name="Quiet")
+        ScenarioFactory.create(name=f"Peak {i}")
+    locked = ScenarioFactory.create(name="Quiet")
     scenario_lock(scenario=locked, user=None, reason="audit")
     body = reader.get("/scenarios", {"name": "peak"}).json()
     assert body["count"] == 3 and [s["name"] for s in body["results"]] == [
@@ -54,7 +54,7 @@ def test_scenario_list_filters_and_pages_in_constant_queries(reader, django_asse
     ]
     assert [s["name"] for s in reader.get("/scenarios?locked=true").json()["results"]] == ["Quiet"]
     for _ in range(30):
-        ScenarioFactory(parent=locked)
+        ScenarioFactory.create(parent=locked)
     with django_assert_max_num_queries(4):  # token, count, page (with lock holder, parent)
         assert len(reader.get("/scenarios?page_size=40").json()["results"]) == 34
     assert reader.get("/scenarios?locked=perhaps").status_code == 400
@@ -92,7 +92,7 @@ def test_create_scenario_needs_add_permission_and_validates_by_field(reader, edi
 
 
 def test_update_and_delete_an_unlocked_scenario(editor):
-    scenario = ScenarioFactory(name="Draft")
+    scenario = ScenarioFactory.create(name="Draft")
     patched = editor.patch(f"/scenarios/{scenario.pk}", {"capacity_scale": 0.8}, format="json")
     assert patched.status_code == 200 and patched.json()["capacity_scale"] == 0.8
     replaced = editor.put(
@@ -104,8 +104,8 @@ def test_update_and_delete_an_unlocked_scenario(editor):
 
 
 def test_a_scenario_cannot_become_its_own_ancestor(editor):
-    parent = ScenarioFactory()
-    child = ScenarioFactory(parent=parent)
+    parent = ScenarioFactory.create()
+    child = ScenarioFactory.create(parent=parent)
     response = editor.patch(f"/scenarios/{parent.pk}", {"parent_id": child.pk}, format="json")
     assert response.status_code == 400 and "parent" in response.json()
     response = editor.patch(f"/scenarios/{parent.pk}", {"parent_id": 999999}, format="json")
@@ -113,7 +113,7 @@ def test_a_scenario_cannot_become_its_own_ancestor(editor):
 
 
 def test_locked_scenario_refuses_edit_and_delete_naming_who_and_when(editor):
-    scenario = ScenarioFactory(name="Frozen")
+    scenario = ScenarioFactory.create(name="Frozen")
     locked = editor.post(
         f"/scenarios/{scenario.pk}/lock", {"reason": "quarter close"}, format="json"
     )
@@ -138,12 +138,12 @@ def test_locked_scenario_refuses_edit_and_delete_naming_who_and_when(editor):
 
 
 def test_lock_needs_change_permission(reader):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     assert reader.post(f"/scenarios/{scenario.pk}/lock", {}, format="json").status_code == 403
 
 
 def test_scenario_used_by_a_plan_version_is_not_deleted(editor):
-    pv = PlanVersionFactory()
+    pv = PlanVersionFactory.create()
     response = editor.delete(f"/scenarios/{pv.base_scenario_id}")
     assert response.status_code == 400 and "scenario" in response.json()
 
@@ -216,7 +216,7 @@ def test_import_needs_permission(reader):
 
 
 def test_config_list_detail_download_and_rename(reader, editor, django_assert_max_num_queries):
-    configs = [ConfigVersionFactory() for _ in range(3)]
+    configs = [ConfigVersionFactory.create() for _ in range(3)]
     with django_assert_max_num_queries(3):
         body = reader.get("/configs").json()
     assert [c["config_version_id"] for c in body["results"]] == [c.pk for c in reversed(configs)]

@@ -12,11 +12,11 @@ from jobs import runner
 from jobs.models import Job
 from scenarios.models import ConfigUpload, ConfigVersion
 from scenarios.services import config_import
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 3, "stores": 2, "dcs": 1, "factories": 1, "materials": 1, "days": 30, "seed": 3}
+SMALL = NetworkShape(skus=3, stores=2, dcs=1, factories=1, materials=1, days=30, seed=3)
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_the_ui_sends_a_large_import_to_its_job_page(planner, settings):
 
 def test_a_diff_of_large_configs_is_a_job_and_then_its_answer(editor, planner, settings):
     old, _ = config_import(document=generate_config(**SMALL))
-    document = generate_config(**{**SMALL, "seed": 4})
+    document = generate_config(**NetworkShape(**{**SMALL, "seed": 4}))
     new, _ = config_import(document=document)
     settings.SCPLN_CONFIG_INLINE_BYTES = 100
 

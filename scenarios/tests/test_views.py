@@ -26,11 +26,11 @@ from runs.tests.factories import RunFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import, scenario_lock
 from scenarios.tests.factories import ConfigVersionFactory, ScenarioFactory
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"skus": 3, "stores": 2, "dcs": 1, "factories": 1, "materials": 1, "days": 30, "seed": 3}
+SMALL = NetworkShape(skus=3, stores=2, dcs=1, factories=1, materials=1, days=30, seed=3)
 EDITOR_PERMS = (
     "scenarios.add_scenario",
     "scenarios.change_scenario",
@@ -92,8 +92,8 @@ def _field_errors(response, field: str) -> str:
 
 
 def test_scenario_pages_need_a_signed_in_user(client):
-    scenario = ScenarioFactory()
-    config = ConfigVersionFactory()
+    scenario = ScenarioFactory.create()
+    config = ConfigVersionFactory.create()
     for url in (
         "/ui/scenarios",
         "/ui/scenarios/new",
@@ -109,9 +109,9 @@ def test_scenario_pages_need_a_signed_in_user(client):
 
 
 def test_scenario_list_shows_lock_holder_time_and_reason(planner, alice):
-    quiet = ScenarioFactory(name="Quiet")
+    quiet = ScenarioFactory.create(name="Quiet")
     scenario_lock(scenario=quiet, user=alice, reason="quarter close")
-    ScenarioFactory(name="Open")
+    ScenarioFactory.create(name="Open")
     response = planner.get("/ui/scenarios")
     assert response.status_code == 200
     html = _html(response)
@@ -119,26 +119,27 @@ def test_scenario_list_shows_lock_holder_time_and_reason(planner, alice):
     row = row[: row.index("</tr>")]
     assert "Locked" in row and "by alice" in row and "quarter close" in row
     quiet.refresh_from_db()
+    assert quiet.locked_at is not None
     assert f'datetime="{quiet.locked_at.isoformat()}"' in row
     assert "Open" in html and "Unlocked" in html
 
 
 def test_scenario_list_sums_up_each_scenarios_overrides(planner):
-    ScenarioFactory(
+    ScenarioFactory.create(
         name="Peak",
         demand_scale=1.2,
         capacity_scale_by_node={"F1": 0.8, "F2": 0.9},
         lead_time_shift_days=2,
     )
-    ScenarioFactory(name="Plain")
+    ScenarioFactory.create(name="Plain")
     html = _html(planner.get("/ui/scenarios"))
     assert "demand ×1.2; capacity of 2 nodes; lead time +2 d" in html
     assert "none (the config as it is)" in html
 
 
 def test_scenario_list_links_plan_creation_for_unlocked_scenarios_only(editor, alice):
-    open_ = ScenarioFactory(name="Open")
-    locked = ScenarioFactory(name="Frozen")
+    open_ = ScenarioFactory.create(name="Open")
+    locked = ScenarioFactory.create(name="Frozen")
     scenario_lock(scenario=locked, user=alice)
     html = _html(editor.get("/ui/scenarios"))
     assert f'href="/ui/plans?base_scenario={open_.pk}"' in html
@@ -150,7 +151,7 @@ def test_scenario_list_links_plan_creation_for_unlocked_scenarios_only(editor, a
 
 
 def test_scenario_list_offers_no_write_actions_without_permission(planner):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     html = _html(planner.get("/ui/scenarios"))
     assert f"/ui/scenarios/{scenario.pk}/edit" not in html
     assert f"/ui/scenarios/{scenario.pk}/lock" not in html
@@ -159,8 +160,8 @@ def test_scenario_list_offers_no_write_actions_without_permission(planner):
 
 def test_scenario_list_filters_by_name_and_lock_state(planner):
     for name in ("Peak A", "Peak B", "Base"):
-        ScenarioFactory(name=name)
-    locked = ScenarioFactory(name="Peak locked")
+        ScenarioFactory.create(name=name)
+    locked = ScenarioFactory.create(name="Peak locked")
     scenario_lock(scenario=locked, user=None)
 
     def names(**query) -> list[str]:
@@ -185,14 +186,14 @@ def test_scenario_list_malformed_filter_is_a_400_at_the_field(planner):
 
 
 def test_scenario_list_queries_do_not_grow_with_rows(planner, django_assert_max_num_queries):
-    parent = ScenarioFactory(name="Parent")
+    parent = ScenarioFactory.create(name="Parent")
     holder = api_user("holder")
     for i in range(40):
-        scenario = ScenarioFactory(name=f"S{i:02}", parent=parent)
+        scenario = ScenarioFactory.create(name=f"S{i:02}", parent=parent)
         if i % 2:
             scenario_lock(scenario=scenario, user=holder, reason="r")
     # session, user, its permissions (2), count, one page with lock holders and parents
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # + the unread-notifications badge
         response = planner.get("/ui/scenarios")
     assert _html(response).count('data-testid="scenario-row"') == 41
 
@@ -201,17 +202,17 @@ def test_scenario_list_queries_do_not_grow_with_rows(planner, django_assert_max_
 
 
 def test_scenario_detail_shows_overrides_parent_lock_plans_and_runs(editor, alice):
-    parent = ScenarioFactory(name="Baseline")
-    scenario = ScenarioFactory(
+    parent = ScenarioFactory.create(name="Baseline")
+    scenario = ScenarioFactory.create(
         name="Peak",
         parent=parent,
         demand_scale=1.25,
         capacity_scale_by_node={"FACT-01": 0.8},
         lead_time_shift_days=3,
     )
-    version = PlanVersionFactory(base_scenario=scenario)
-    run = RunFactory(plan_version=version)
-    other_run = RunFactory()
+    version = PlanVersionFactory.create(base_scenario=scenario)
+    run = RunFactory.create(plan_version=version)
+    other_run = RunFactory.create()
     response = editor.get(f"/ui/scenarios/{scenario.pk}")
     assert response.status_code == 200
     html = _html(response)
@@ -226,7 +227,7 @@ def test_scenario_detail_shows_overrides_parent_lock_plans_and_runs(editor, alic
 
 
 def test_scenario_detail_of_a_locked_scenario_says_who_and_offers_no_plan(editor, alice):
-    scenario = ScenarioFactory(name="Frozen")
+    scenario = ScenarioFactory.create(name="Frozen")
     scenario_lock(scenario=scenario, user=alice, reason="audit")
     html = _html(editor.get(f"/ui/scenarios/{scenario.pk}"))
     assert 'data-testid="locked-banner"' in html
@@ -242,12 +243,12 @@ def test_scenario_detail_of_an_unknown_scenario_is_404(planner):
 
 
 def test_scenario_detail_queries_stay_constant(planner, django_assert_max_num_queries):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     for _ in range(25):
-        RunFactory(plan_version=PlanVersionFactory(base_scenario=scenario))
+        RunFactory.create(plan_version=PlanVersionFactory.create(base_scenario=scenario))
     # session, user, permissions (2), scenario, plan versions (count, page),
     # runs (count, page), children
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):  # + the unread-notifications badge, the history
         html = _html(planner.get(f"/ui/scenarios/{scenario.pk}"))
     assert "The newest 20 of 25 plan versions." in html
     assert "The newest 20 of 25 runs." in html
@@ -257,7 +258,7 @@ def test_scenario_detail_queries_stay_constant(planner, django_assert_max_num_qu
 
 
 def test_create_scenario_through_the_service(editor, alice):
-    parent = ScenarioFactory(name="Baseline")
+    parent = ScenarioFactory.create(name="Baseline")
     response = editor.post(
         "/ui/scenarios/new",
         _scenario_form(
@@ -278,7 +279,7 @@ def test_create_scenario_through_the_service(editor, alice):
 
 
 def test_create_scenario_shows_each_refusal_at_its_field(editor):
-    ScenarioFactory(name="Taken")
+    ScenarioFactory.create(name="Taken")
     response = editor.post(
         "/ui/scenarios/new",
         _scenario_form(
@@ -321,7 +322,9 @@ def test_create_scenario_needs_the_add_permission(planner):
 
 
 def test_edit_scenario_saves_through_the_service(editor):
-    scenario = ScenarioFactory(name="Peak", demand_scale=1.1, capacity_scale_by_node={"A": 0.5})
+    scenario = ScenarioFactory.create(
+        name="Peak", demand_scale=1.1, capacity_scale_by_node={"A": 0.5}
+    )
     form = _html(editor.get(f"/ui/scenarios/{scenario.pk}/edit"))
     assert 'value="Peak"' in form and "A=0.5" in form
     response = editor.post(
@@ -335,8 +338,8 @@ def test_edit_scenario_saves_through_the_service(editor):
 
 
 def test_edit_refuses_making_a_scenario_its_own_ancestor(editor):
-    grandparent = ScenarioFactory(name="G")
-    child = ScenarioFactory(name="C", parent=grandparent)
+    grandparent = ScenarioFactory.create(name="G")
+    child = ScenarioFactory.create(name="C", parent=grandparent)
     response = editor.post(
         f"/ui/scenarios/{grandparent.pk}/edit", _scenario_form(name="G", parent=child.pk)
     )
@@ -347,7 +350,7 @@ def test_edit_refuses_making_a_scenario_its_own_ancestor(editor):
 
 
 def test_locked_scenario_cannot_be_edited_and_the_page_says_so(editor, alice):
-    scenario = ScenarioFactory(name="Frozen", demand_scale=1.0)
+    scenario = ScenarioFactory.create(name="Frozen", demand_scale=1.0)
     scenario_lock(scenario=scenario, user=alice, reason="quarter close")
     page = editor.get(f"/ui/scenarios/{scenario.pk}/edit")
     html = _html(page)
@@ -365,7 +368,7 @@ def test_locked_scenario_cannot_be_edited_and_the_page_says_so(editor, alice):
 
 
 def test_edit_needs_the_change_permission(planner):
-    scenario = ScenarioFactory(name="Peak")
+    scenario = ScenarioFactory.create(name="Peak")
     assert planner.get(f"/ui/scenarios/{scenario.pk}/edit").status_code == 403
     response = planner.post(f"/ui/scenarios/{scenario.pk}/edit", _scenario_form(name="Hacked"))
     assert response.status_code == 403
@@ -374,7 +377,7 @@ def test_edit_needs_the_change_permission(planner):
 
 
 def test_delete_an_unused_scenario_after_confirming(editor):
-    scenario = ScenarioFactory(name="Scratch")
+    scenario = ScenarioFactory.create(name="Scratch")
     page = editor.get(f"/ui/scenarios/{scenario.pk}/delete")
     assert page.status_code == 200 and 'data-testid="confirm-delete"' in _html(page)
     response = editor.post(f"/ui/scenarios/{scenario.pk}/delete")
@@ -383,8 +386,8 @@ def test_delete_an_unused_scenario_after_confirming(editor):
 
 
 def test_delete_refuses_a_scenario_plans_use_and_says_why(editor):
-    scenario = ScenarioFactory(name="Used")
-    PlanVersionFactory(base_scenario=scenario)
+    scenario = ScenarioFactory.create(name="Used")
+    PlanVersionFactory.create(base_scenario=scenario)
     response = editor.post(f"/ui/scenarios/{scenario.pk}/delete")
     assert response.status_code == 400
     assert "used by 1 plan version(s)" in _html(response)
@@ -392,7 +395,7 @@ def test_delete_refuses_a_scenario_plans_use_and_says_why(editor):
 
 
 def test_delete_needs_the_delete_permission(planner):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     assert planner.post(f"/ui/scenarios/{scenario.pk}/delete").status_code == 403
     assert Scenario.objects.filter(pk=scenario.pk).exists()
 
@@ -401,7 +404,7 @@ def test_delete_needs_the_delete_permission(planner):
 
 
 def test_lock_with_a_reason_records_who_and_when(editor, alice):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     before = timezone.now()
     response = editor.post(
         f"/ui/scenarios/{scenario.pk}/lock", {"reason": "  quarter close ", "next": "/ui/scenarios"}
@@ -410,11 +413,12 @@ def test_lock_with_a_reason_records_who_and_when(editor, alice):
     scenario.refresh_from_db()
     assert scenario.locked and scenario.locked_by == alice
     assert scenario.lock_reason == "quarter close"
+    assert scenario.locked_at is not None
     assert before <= scenario.locked_at <= timezone.now() + timedelta(seconds=1)
 
 
 def test_lock_and_unlock_are_post_only(editor):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     assert editor.get(f"/ui/scenarios/{scenario.pk}/lock").status_code == 405
     assert editor.get(f"/ui/scenarios/{scenario.pk}/unlock").status_code == 405
     scenario.refresh_from_db()
@@ -422,7 +426,7 @@ def test_lock_and_unlock_are_post_only(editor):
 
 
 def test_lock_refuses_a_foreign_next_url(editor):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     response = editor.post(
         f"/ui/scenarios/{scenario.pk}/lock", {"next": "https://evil.example/phish"}
     )
@@ -430,7 +434,7 @@ def test_lock_refuses_a_foreign_next_url(editor):
 
 
 def test_lock_reason_too_long_is_shown_at_the_field_and_nothing_is_locked(editor):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     response = editor.post(f"/ui/scenarios/{scenario.pk}/lock", {"reason": "x" * 501})
     assert response.status_code == 400
     assert "at most 500 characters" in _field_errors(response, "reason")
@@ -439,7 +443,7 @@ def test_lock_reason_too_long_is_shown_at_the_field_and_nothing_is_locked(editor
 
 
 def test_locking_a_locked_scenario_keeps_the_first_lock(editor, alice):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     first = api_user("bob")
     scenario_lock(scenario=scenario, user=first, reason="first")
     response = editor.post(f"/ui/scenarios/{scenario.pk}/lock", {"reason": "second"}, follow=True)
@@ -449,7 +453,7 @@ def test_locking_a_locked_scenario_keeps_the_first_lock(editor, alice):
 
 
 def test_another_user_with_the_change_permission_may_unlock(client, alice):
-    scenario = ScenarioFactory(name="Frozen")
+    scenario = ScenarioFactory.create(name="Frozen")
     scenario_lock(scenario=scenario, user=alice, reason="audit")
     client.force_login(api_user("bob", "scenarios.change_scenario"))
     response = client.post(f"/ui/scenarios/{scenario.pk}/unlock", follow=True)
@@ -460,19 +464,19 @@ def test_another_user_with_the_change_permission_may_unlock(client, alice):
 
 
 def test_unlock_and_lock_need_the_change_permission(planner, alice):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     scenario_lock(scenario=scenario, user=alice)
     assert planner.post(f"/ui/scenarios/{scenario.pk}/unlock").status_code == 403
     scenario.refresh_from_db()
     assert scenario.locked
-    other = ScenarioFactory()
+    other = ScenarioFactory.create()
     assert planner.post(f"/ui/scenarios/{other.pk}/lock").status_code == 403
     other.refresh_from_db()
     assert not other.locked
 
 
 def test_unlocking_an_unlocked_scenario_says_so(editor):
-    scenario = ScenarioFactory(name="Open")
+    scenario = ScenarioFactory.create(name="Open")
     response = editor.post(f"/ui/scenarios/{scenario.pk}/unlock", follow=True)
     assert "is not locked" in _html(response)
 
@@ -493,7 +497,7 @@ def _assert_legacy_banner(response, sid) -> None:
 
 @pytest.mark.parametrize("method", LEGACY_METHODS)
 def test_legacy_scenario_run_is_403_with_the_banner_for_every_method(planner, method):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     runs, jobs = Run.objects.count(), Job.objects.count()
     response = getattr(planner, method)(f"/ui/scenarios/{scenario.pk}/run")
     _assert_legacy_banner(response, scenario.pk)
@@ -501,7 +505,7 @@ def test_legacy_scenario_run_is_403_with_the_banner_for_every_method(planner, me
 
 
 def test_legacy_scenario_run_head_is_403_too(planner):
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     assert planner.head(f"/ui/scenarios/{scenario.pk}/run").status_code == 403
 
 
@@ -512,7 +516,7 @@ def test_legacy_scenario_run_answers_anonymous_visitors_the_same(client, method)
 
 
 def test_legacy_scenario_run_post_without_csrf_token_still_shows_the_banner():
-    scenario = ScenarioFactory()
+    scenario = ScenarioFactory.create()
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(api_user("old-bookmark"))
     response = strict.post(f"/ui/scenarios/{scenario.pk}/run", {"horizon": "90"})
@@ -544,15 +548,21 @@ def _import(name: str = "net", **generate) -> ConfigVersion:
 
 
 def test_config_list_shows_id_hash_warnings_and_scenarios_using_it(planner):
-    config = ConfigVersionFactory(name="Network A", warnings=["items[0]: odd", "nodes[1]: odd"])
-    unused = ConfigVersionFactory(name="Network B")
-    planned = PlanVersionFactory(config_version=config, base_scenario=ScenarioFactory(name="Peak"))
-    RunFactory(plan_version=planned)
-    RunFactory(
-        plan_version=PlanVersionFactory(config_version=config, base_scenario=planned.base_scenario)
+    config = ConfigVersionFactory.create(
+        name="Network A", warnings=["items[0]: odd", "nodes[1]: odd"]
     )
-    run_only = RunFactory(
-        plan_version=None, scenario=ScenarioFactory(name="Adhoc"), config_version=config
+    unused = ConfigVersionFactory.create(name="Network B")
+    planned = PlanVersionFactory.create(
+        config_version=config, base_scenario=ScenarioFactory.create(name="Peak")
+    )
+    RunFactory.create(plan_version=planned)
+    RunFactory.create(
+        plan_version=PlanVersionFactory.create(
+            config_version=config, base_scenario=planned.base_scenario
+        )
+    )
+    run_only = RunFactory.create(
+        plan_version=None, scenario=ScenarioFactory.create(name="Adhoc"), config_version=config
     )
     html = _html(planner.get("/ui/configs"))
     row = html[html.index(f'data-config-id="{config.pk}"') :]
@@ -569,17 +579,17 @@ def test_config_list_shows_id_hash_warnings_and_scenarios_using_it(planner):
 
 def test_config_list_queries_do_not_grow_with_rows(planner, django_assert_max_num_queries):
     for i in range(30):
-        config = ConfigVersionFactory(name=f"net-{i}")
-        RunFactory(plan_version=PlanVersionFactory(config_version=config))
+        config = ConfigVersionFactory.create(name=f"net-{i}")
+        RunFactory.create(plan_version=PlanVersionFactory.create(config_version=config))
     # session, user, its permissions (2), count, page, scenarios using the page's configs
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # + the unread-notifications badge
         response = planner.get("/ui/configs")
     assert _html(response).count('data-testid="config-row"') == 30
 
 
 def test_config_list_filters_by_name_and_refuses_a_bad_status(planner):
-    ConfigVersionFactory(name="Europe")
-    ConfigVersionFactory(name="Asia")
+    ConfigVersionFactory.create(name="Europe")
+    ConfigVersionFactory.create(name="Asia")
     html = _html(planner.get("/ui/configs", {"name": "eur"}))
     assert "Europe" in html and "Asia" not in html
     assert planner.get("/ui/configs", {"status": "bogus"}).status_code == 400
@@ -640,7 +650,9 @@ def test_config_detail_shows_meta_counts_warnings_and_who_uses_it(planner):
     config = _import("Network A")
     config.warnings = ["nodes[2]: nothing replenishes it"]
     config.save()
-    version = PlanVersionFactory(config_version=config, base_scenario=ScenarioFactory(name="Peak"))
+    version = PlanVersionFactory.create(
+        config_version=config, base_scenario=ScenarioFactory.create(name="Peak")
+    )
     response = planner.get(f"/ui/configs/{config.pk}")
     assert response.status_code == 200
     html = _html(response)
@@ -657,11 +669,11 @@ def test_config_detail_shows_meta_counts_warnings_and_who_uses_it(planner):
 
 
 def test_config_detail_queries_stay_constant(planner, django_assert_max_num_queries):
-    config = ConfigVersionFactory()
+    config = ConfigVersionFactory.create()
     for _ in range(25):
-        RunFactory(plan_version=PlanVersionFactory(config_version=config))
+        RunFactory.create(plan_version=PlanVersionFactory.create(config_version=config))
     # session, user, config, diff choices, plan versions (count, page), scenarios using it
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # + the unread-notifications badge
         html = _html(planner.get(f"/ui/configs/{config.pk}"))
     assert "The newest 20 of 25 plan versions." in html
 
@@ -681,7 +693,7 @@ def test_download_returns_the_document_as_imported(planner):
 
 
 def test_download_needs_a_signed_in_user_and_a_known_version(client, planner):
-    config = ConfigVersionFactory()
+    config = ConfigVersionFactory.create()
     assert Client().get(f"/ui/configs/{config.pk}/download").status_code == 302
     assert planner.get("/ui/configs/999999/download").status_code == 404
 
@@ -709,7 +721,7 @@ def test_diff_lists_added_removed_and_changed_rows_per_entity(planner):
 
 
 def test_diff_of_a_version_with_itself_or_an_unknown_one_is_refused_at_the_field(planner):
-    config = ConfigVersionFactory()
+    config = ConfigVersionFactory.create()
     same = planner.get("/ui/configs/diff", {"from": config.pk, "to": config.pk})
     assert same.status_code == 400
     assert "Choose a different version" in _field_errors(same, "to")
@@ -720,7 +732,16 @@ def test_diff_of_a_version_with_itself_or_an_unknown_one_is_refused_at_the_field
 
 
 def test_diff_page_with_only_from_preselects_it(planner):
-    config = ConfigVersionFactory(name="Mine")
+    config = ConfigVersionFactory.create(name="Mine")
     response = planner.get("/ui/configs/diff", {"from": config.pk})
     assert response.status_code == 200
     assert f'<option value="{config.pk}" selected>' in _html(response)
+
+
+def test_the_scenario_page_shows_who_locked_and_unlocked_it(planner):
+    scenario = ScenarioFactory.create(name="Audited")
+    actor = api_user("locker")
+    scenario_lock(scenario=scenario, user=actor, reason="quarter close")
+    scenario = Scenario.objects.get(pk=scenario.pk)
+    html = _html(planner.get(f"/ui/scenarios/{scenario.pk}"))
+    assert 'data-action="lock"' in html and "quarter close" in html and "locker" in html

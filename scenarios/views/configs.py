@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -23,14 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, declared_field
 from core.panels import panels_for
 from core.tables import cell
+from core.users import acting_user
 from jobs.models import Job
 from scenarios import selectors, services, uploads
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
 from scenarios.models import ConfigVersion
 from scpln.engine.canonical import ConfigError
+from scpln.engine.canonical.summary import ConfigSummary
 
 # Entity kinds counted on a version's page, in the order the canonical document has them.
 COUNT_LABELS = (
@@ -154,7 +157,7 @@ class ConfigImportView(PermissionRequiredMixin, View):
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     source_filename=form.filename,
-                    user=request.user,
+                    user=acting_user(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error, ConfigImportForm.SERVICE_FIELDS)
@@ -172,7 +175,7 @@ class ConfigImportView(PermissionRequiredMixin, View):
             name=form.cleaned_data["name"],
             description=form.cleaned_data["description"],
             source_filename=form.filename,
-            user=request.user,
+            user=acting_user(request),
         )
         messages.info(
             request,
@@ -229,7 +232,8 @@ class ConfigDetailView(LoginRequiredMixin, View):
         except ConfigError as error:
             overview_error = str(error)
         diff_form = ConfigDiffForm(initial={"from": config.pk})
-        to = diff_form.fields["to"]
+        to = declared_field(diff_form, "to", forms.ModelChoiceField)
+        assert to.queryset is not None  # declared with one
         to.queryset = to.queryset.exclude(pk=config.pk)
         return render(
             request,
@@ -247,7 +251,7 @@ class ConfigDetailView(LoginRequiredMixin, View):
         )
 
 
-def _network_tables(overview: selectors.ConfigOverview) -> list[dict[str, Any]]:
+def _network_tables(overview: ConfigSummary) -> list[dict[str, Any]]:
     """The overview's row lists as formatted tables (first rows, with the total count)."""
     tables = []
     for key, title, columns in NETWORK_TABLES:
@@ -296,12 +300,12 @@ class ConfigDiffView(LoginRequiredMixin, View):
                         from_id=form.cleaned_data["from"].pk,
                         to_id=form.cleaned_data["to"].pk,
                         limit=DIFF_ROWS,
-                        user=request.user,
+                        user=acting_user(request),
                     )
                 except ValidationError as error:
                     add_service_errors(form, error)
                 else:
-                    if diff is None:
+                    if diff is None and job is not None:
                         return self._wait_for(request, job)
             if diff is None:
                 status = 400

@@ -22,13 +22,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.audit import events_for
+from core.errors import error_lines
 from core.forms import add_service_errors
 from core.panels import panels_for
+from core.users import acting_user
 from scenarios import selectors, services
 from scenarios.forms import ScenarioForm, ScenarioLockForm
 from scenarios.models import Scenario
 
 PAGE_SIZE = 50
+EVENTS_SHOWN = 50
 # Rows of the scenario's plan versions and runs shown; the linked lists have them all.
 # The list's orderings (values of THE FilterSet's ``ordering``), as the planner reads them.
 ORDERINGS = (
@@ -128,6 +132,7 @@ class ScenarioDetailView(LoginRequiredMixin, View):
             {
                 "scenario": scenario,
                 "panels": panels_for(scenario, request),
+                "events": list(events_for(Scenario, scenario.pk)[:EVENTS_SHOWN]),
                 "children": list(scenario.children.only("id", "name").order_by("name")),
                 "lock_form": ScenarioLockForm(),
                 "refusal": _editable_refusal(scenario),
@@ -150,7 +155,9 @@ class ScenarioCreateView(LoginRequiredMixin, View):
         form = ScenarioForm(request.POST)
         if form.is_valid():
             try:
-                scenario = services.scenario_create(user=request.user, **form.service_fields())
+                scenario = services.scenario_create(
+                    user=acting_user(request), **form.service_fields()
+                )
             except ValidationError as error:
                 add_service_errors(form, error, SERVICE_FIELDS)
             else:
@@ -182,7 +189,7 @@ class ScenarioEditView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 scenario = services.scenario_update(
-                    scenario=scenario, user=request.user, **form.service_fields()
+                    scenario=scenario, user=acting_user(request), **form.service_fields()
                 )
             except ValidationError as error:
                 add_service_errors(form, error, SERVICE_FIELDS)
@@ -221,7 +228,7 @@ class ScenarioDeleteView(LoginRequiredMixin, View):
         _require(request, "scenarios.delete_scenario")
         scenario = _scenario_or_404(pk)
         try:
-            services.scenario_delete(scenario=scenario)
+            services.scenario_delete(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
             return render(
                 request,
@@ -254,11 +261,11 @@ class ScenarioLockView(LoginRequiredMixin, View):
             )
         try:
             services.scenario_lock(
-                scenario=scenario, user=request.user, reason=form.cleaned_data["reason"]
+                scenario=scenario, user=acting_user(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
-            for line in error.messages:
+            for line in error_lines(error):
                 messages.error(request, line)
         else:
             messages.success(request, _("Scenario “%(name)s” locked.") % {"name": scenario.name})
@@ -272,10 +279,10 @@ class ScenarioUnlockView(LoginRequiredMixin, View):
         _require(request, "scenarios.change_scenario")
         scenario = _scenario_or_404(pk)
         try:
-            services.scenario_unlock(scenario=scenario, user=request.user)
+            services.scenario_unlock(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
-            for line in error.messages:
+            for line in error_lines(error):
                 messages.error(request, line)
         else:
             messages.success(request, _("Scenario “%(name)s” unlocked.") % {"name": scenario.name})

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.commands import validation_failure
 from jobs.models import Job
+from plans import parameters
 from plans.models import PlanningInputSet
 from plans.services import plan_create
 from plans.services.generation import PLANNING
@@ -33,13 +34,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--input-set", type=int, help="planning input set id (default: derive from the config)"
         )
-        parser.add_argument("--horizon-days", type=int)
-        parser.add_argument("--cutover-date", help="YYYY-MM-DD")
-        parser.add_argument("--recon-window-days", type=int)
-        parser.add_argument("--anchor-policy", choices=["DET_near", "AGG_far", "blend"])
-        parser.add_argument("--carryover", choices=["prev", "next", "both", "auto"])
-        parser.add_argument("--rounding", choices=["none", "int", "dec1", "dec2"])
-        parser.add_argument("--lead-time-unit", choices=["day", "week"])
+        parameters.add_arguments(parser)
         parser.add_argument(
             "--wait", action="store_true", help="wait for the job and print the run and its KPIs"
         )
@@ -57,23 +52,13 @@ class Command(BaseCommand):
             input_set = PlanningInputSet.objects.filter(pk=options["input_set"]).first()
             if input_set is None:
                 raise CommandError(f"--input-set: no planning input set {options['input_set']}")
-        keys = (
-            "horizon_days",
-            "cutover_date",
-            "recon_window_days",
-            "anchor_policy",
-            "carryover",
-            "rounding",
-            "lead_time_unit",
-        )
-        parameters = {key: options[key] for key in keys if options[key] is not None}
         try:
             version = plan_create(
                 name=options["name"] or f"{scenario.name} on {config.name}",
                 base_scenario=scenario,
                 config_version=config,
                 input_set=input_set,
-                parameters=parameters,
+                parameters=parameters.from_options(options),
             )
         except ValidationError as exc:
             raise validation_failure(exc) from None

@@ -7,20 +7,13 @@ from django.db import transaction
 from core.demo import demo_account_ensure
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 # (username, role): accounts with a role's permissions only, never staff or
-# superuser. Plan approvals add ("demo-approver", "approver") here.
+# superuser. The demo approver (the Approvers group of plan approvals) is to
+# be added here, with its role in core/roles.py.
 DEMO_USERS = (("demo", "planner"),)
-DEMO_CONFIG = {
-    "skus": 6,
-    "stores": 3,
-    "dcs": 1,
-    "factories": 1,
-    "materials": 3,
-    "days": 90,
-    "seed": 2025,
-}
+DEMO_CONFIG = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
 
 
 class Command(BaseCommand):

@@ -29,6 +29,7 @@ class _ReadOnlyDict(dict[str, Any]):
     def _refuse(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("canonical config rows are read-only; copy with dict(...) first")
 
+    # One refusing method for every mutator, whatever its signature in dict.
     __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
     clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
 

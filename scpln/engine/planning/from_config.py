@@ -287,7 +287,9 @@ def _network(
     by_item = pd.DataFrame(weekly.T).groupby(positions["item"].astype("str").to_numpy()).sum()
     by_item = by_item.loc[by_item.index.isin(skus)]
     by_item.columns = calendar.week_codes
-    target_stock = by_item.stack().rename_axis(["item", "week"]).rename("target").reset_index()
+    stacked = by_item.stack()
+    assert isinstance(stacked, pd.Series)  # one level of columns stacks into a Series
+    target_stock = stacked.rename_axis(["item", "week"]).rename("target").reset_index()
     return network, target_stock
 
 

@@ -1,11 +1,20 @@
-"""The parameters of one plan version, and the checks a planner gets before a job is queued."""
+"""The parameters of one plan version, and the checks a planner gets before a job is queued.
+
+This is the one declaration of what a plan parameter is: each field of
+:class:`PlanParameters` carries a :class:`ParameterSpec` (label, help text,
+kind, choices, bounds) in its metadata, and the web form, the API serializer
+and ``manage.py create_plan`` are derived from it (plans/parameters.py), so
+they accept the same names with the same rules. Labels and help texts are
+marked for translation with :func:`_` (an identity here: the engine knows no
+Django) and translated where they are shown.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Literal, get_args
+from dataclasses import Field, asdict, dataclass, field, fields, replace
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -20,12 +29,43 @@ Rounding = Literal["none", "int", "dec1", "dec2"]
 LeadTimeUnit = Literal["day", "week"]
 
 _DECIMALS: dict[str, int | None] = {"none": None, "int": 0, "dec1": 1, "dec2": 2}
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "anchor_policy": get_args(AnchorPolicy),
-    "carryover": get_args(Carryover),
-    "rounding": get_args(Rounding),
-    "lead_time_unit": get_args(LeadTimeUnit),
-}
+
+
+def _(text: str) -> str:
+    """Marks text for translation (extracted by makemessages, translated where shown)."""
+    return text
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """How people and programs see one parameter: what it is called and what it accepts.
+
+    ``kind`` is ``days`` (a whole number of days), ``number``, ``date``
+    (YYYY-MM-DD) or ``choice`` (one of ``choices``, value → label). Bounds are
+    inclusive. ``advanced`` parameters are tucked away in the web form.
+    """
+
+    label: str
+    help: str
+    kind: Literal["days", "number", "date", "choice"]
+    choices: tuple[tuple[str, str], ...] = ()
+    min_value: float | None = None
+    max_value: float | None = None
+    advanced: bool = False
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(value for value, _label in self.choices)
+
+
+def spec(
+    label: str,
+    help: str,
+    kind: Literal["days", "number", "date", "choice"],
+    **options: Any,
+) -> dict[str, ParameterSpec]:
+    """A dataclass field's metadata declaring its :class:`ParameterSpec`."""
+    return {"spec": ParameterSpec(label, help, kind, **options)}
 
 
 @dataclass(frozen=True)
@@ -40,16 +80,112 @@ class PlanParameters:
     to the next side under ``carryover="both"`` (None: 0.8 for DET_near and blend, 0.2 for AGG_far).
     """
 
-    horizon_days: int | None = None
-    cutover_date: dt.date | None = None
-    recon_window_days: int = 14
-    anchor_policy: AnchorPolicy = "DET_near"
-    carryover: Carryover = "auto"
-    carryover_split: float | None = None
-    rounding: Rounding = "none"
-    lead_time_unit: LeadTimeUnit = "day"
-    tolerance_abs: float = 1e-6
-    tolerance_rel: float = 1e-6
+    horizon_days: int | None = field(
+        default=None,
+        metadata=spec(
+            _("Horizon (days)"),
+            _("Empty: the whole planning calendar. Must end at a period end."),
+            "days",
+            min_value=1,
+        ),
+    )
+    cutover_date: dt.date | None = field(
+        default=None,
+        metadata=spec(
+            _("Cutover date"),
+            _("Weeks starting before it are near, the others far. Empty: no anchoring."),
+            "date",
+        ),
+    )
+    recon_window_days: int = field(
+        default=14,
+        metadata=spec(
+            _("Reconciliation window (days)"),
+            _("Rounded up to whole weeks; default 14."),
+            "days",
+            min_value=0,
+        ),
+    )
+    anchor_policy: AnchorPolicy = field(
+        default="DET_near",
+        metadata=spec(
+            _("Anchor policy"),
+            _("Which plan governs each side of the cutover."),
+            "choice",
+            choices=(
+                ("DET_near", _("DET_near — the detailed plan governs the near weeks")),
+                ("AGG_far", _("AGG_far — the aggregate plan governs the far weeks")),
+                ("blend", _("blend — weight shifts from detail to aggregate across the window")),
+            ),
+        ),
+    )
+    carryover: Carryover = field(
+        default="auto",
+        metadata=spec(
+            _("Carryover"),
+            _("Where a residual of the reconciliation window goes."),
+            "choice",
+            choices=(
+                ("auto", _("auto — the side holding more first")),
+                ("prev", _("prev — to the weeks before the window")),
+                ("next", _("next — to the weeks after the window")),
+                ("both", _("both — split by the carryover split")),
+            ),
+        ),
+    )
+    carryover_split: float | None = field(
+        default=None,
+        metadata=spec(
+            _("Carryover split"),
+            _("Share sent to the next side under “both” (0–1). Empty: by anchor policy."),
+            "number",
+            min_value=0,
+            max_value=1,
+        ),
+    )
+    rounding: Rounding = field(
+        default="none",
+        metadata=spec(
+            _("Rounding"),
+            _("Decimal places planned quantities are rounded to."),
+            "choice",
+            choices=(
+                ("none", _("none")),
+                ("int", _("whole units")),
+                ("dec1", _("1 decimal")),
+                ("dec2", _("2 decimals")),
+            ),
+        ),
+    )
+    lead_time_unit: LeadTimeUnit = field(
+        default="day",
+        metadata=spec(
+            _("Lead-time unit"),
+            _("Whether lead times are planned in days or whole weeks."),
+            "choice",
+            choices=(("day", _("days")), ("week", _("weeks"))),
+        ),
+    )
+    tolerance_abs: float = field(
+        default=1e-6,
+        metadata=spec(
+            _("Absolute tolerance"),
+            _("Differences up to this many units count as equal when reconciling."),
+            "number",
+            min_value=0,
+            advanced=True,
+        ),
+    )
+    tolerance_rel: float = field(
+        default=1e-6,
+        metadata=spec(
+            _("Relative tolerance"),
+            _("Differences up to this share of the value count as equal when reconciling."),
+            "number",
+            min_value=0,
+            advanced=True,
+        ),
+    )
 
     @property
     def decimals(self) -> int | None:
@@ -74,42 +210,69 @@ class PlanParameters:
         return data
 
 
+def parameter_specs() -> dict[str, ParameterSpec]:
+    """Every plan parameter's spec, by name, in declaration order."""
+    return {f.name: _spec(f) for f in fields(PlanParameters)}
+
+
+def parameter_default(name: str) -> Any:
+    """scpln's own default of a parameter (before an input set's defaults)."""
+    return next(f.default for f in fields(PlanParameters) if f.name == name)
+
+
+def _spec(f: Field[Any]) -> ParameterSpec:
+    spec: ParameterSpec = f.metadata["spec"]
+    return spec
+
+
 def parse_parameters(data: Mapping[str, Any]) -> tuple[PlanParameters | None, list[Problem]]:
-    """Parameters from JSON-like data (a form, an API body, a stored version), with problems."""
-    known = {f.name for f in fields(PlanParameters)}
-    problems = [Problem(str(key), "is not a plan parameter") for key in data if key not in known]
+    """Parameters from JSON-like data (a form, an API body, a stored version), with problems.
+
+    None means "the default". Every problem names its parameter.
+    """
+    specs = parameter_specs()
+    problems = [Problem(str(key), "is not a plan parameter") for key in data if key not in specs]
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key not in known or value is None:
+        if key not in specs or value is None:
             continue
-        if key == "cutover_date":
-            values[key] = _as_date(value, problems)
-        elif key in _CHOICES:
-            if value not in _CHOICES[key]:
-                problems.append(
-                    Problem(key, f"must be one of {', '.join(_CHOICES[key])}, not {value!r}")
-                )
-            values[key] = value
-        elif key in ("horizon_days", "recon_window_days"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                problems.append(Problem(key, f"must be a whole number of days, not {value!r}"))
-            values[key] = value
-        else:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(Problem(key, f"must be a number, not {value!r}"))
-            values[key] = value
+        parsed = _parse_value(key, specs[key], value, problems)
+        if parsed is not None:
+            values[key] = parsed
     if problems:
         return None, problems
     return PlanParameters(**values), []
 
 
-def _as_date(value: Any, problems: list[Problem]) -> dt.date | None:
+def _parse_value(name: str, spec: ParameterSpec, value: Any, problems: list[Problem]) -> Any:
+    if spec.kind == "date":
+        return _as_date(name, value, problems)
+    if spec.kind == "choice":
+        if value not in spec.values:
+            problems.append(
+                Problem(name, f"must be one of {', '.join(spec.values)}, not {value!r}")
+            )
+            return None
+        return value
+    whole = spec.kind == "days"
+    if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
+        kind = "a whole number of days" if whole else "a number"
+        problems.append(Problem(name, f"must be {kind}, not {value!r}"))
+        return None
+    if spec.min_value is not None and not value >= spec.min_value:
+        problems.append(Problem(name, f"must be ≥ {spec.min_value:g}, not {value}"))
+    elif spec.max_value is not None and not value <= spec.max_value:
+        problems.append(Problem(name, f"must be ≤ {spec.max_value:g}, not {value}"))
+    return value
+
+
+def _as_date(name: str, value: Any, problems: list[Problem]) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.append(Problem("cutover_date", f"must be a date YYYY-MM-DD, not {value!r}"))
+        problems.append(Problem(name, f"must be a date YYYY-MM-DD, not {value!r}"))
         return None
 
 
@@ -152,10 +315,10 @@ def horizon_calendar(inputs: PlanningInputs, params: PlanParameters) -> Planning
 def validate_parameters(params: PlanParameters, inputs: PlanningInputs) -> list[Problem]:
     """Every parameter that does not fit the inputs, each naming its field."""
     problems: list[Problem] = []
-    for name, choices in _CHOICES.items():
+    for name, spec in parameter_specs().items():
         value = getattr(params, name)
-        if value not in choices:
-            problems.append(Problem(name, f"must be one of {', '.join(choices)}, not {value!r}"))
+        if value is not None:
+            _parse_value(name, spec, value, problems)
     calendar = inputs.calendar
     end = calendar.end
     if params.horizon_days is not None:
@@ -176,23 +339,12 @@ def validate_parameters(params: PlanParameters, inputs: PlanningInputs) -> list[
                     f"{params.cutover_date} is after the end of the horizon ({end})",
                 )
             )
-    if params.recon_window_days < 0:
-        problems.append(
-            Problem("recon_window_days", f"must be ≥ 0, not {params.recon_window_days}")
-        )
-    if params.carryover_split is not None and not 0 <= params.carryover_split <= 1:
-        problems.append(
-            Problem("carryover_split", f"must be between 0 and 1, not {params.carryover_split}")
-        )
-    for name in ("tolerance_abs", "tolerance_rel"):
-        if not getattr(params, name) >= 0:
-            problems.append(Problem(name, f"must be ≥ 0, not {getattr(params, name)}"))
     return problems
 
 
 def _horizon_problems(days: int, calendar: PlanningCalendar) -> list[Problem]:
     if days < 1:
-        return [Problem("horizon_days", f"must be at least 1, not {days}")]
+        return []  # below the spec's minimum, reported with it
     last = calendar.start + dt.timedelta(days=days - 1)
     ends = calendar.periods["end"].dt.date.tolist()
     choices = [(e - calendar.start).days + 1 for e in ends]

@@ -308,9 +308,9 @@ def _stock_arrivals(
     stock = inputs.inventory.merge(
         inputs.network[["item", "loc", "supplied", "lead_time"]], on=["item", "loc"], how="left"
     )
-    row = pd.Index(skus).get_indexer(stock["item"])
+    row = pd.Index(skus).get_indexer(pd.Index(stock["item"]))
     stock = stock[(row >= 0) & stock["supplied"].fillna(True).astype(bool)]
-    row = pd.Index(skus).get_indexer(stock["item"])
+    row = pd.Index(skus).get_indexer(pd.Index(stock["item"]))
     # Stock at a location the network does not list (inputs from files) serves at once.
     lead = stock["lead_time"].to_numpy(dtype=float)
     away = np.maximum(delay[row] - np.where(np.isnan(lead), delay[row], lead), 0.0)
@@ -349,7 +349,7 @@ def _component_limited(
         return made, 0.0
     keys = pd.Index(sorted(set(zip(edges["child"], edges["loc"], strict=True))))
     comp = keys.get_indexer(list(zip(edges["child"], edges["loc"], strict=True)))
-    parent = pd.Index(skus).get_indexer(edges["parent"])
+    parent = pd.Index(skus).get_indexer(pd.Index(edges["parent"]))
     qty = edges["qty"].to_numpy(dtype=float)
     stock_at = inputs.inventory.groupby(["item", "loc"])["qty"].sum()
     left = stock_at.reindex(keys, fill_value=0.0).to_numpy(dtype=float).copy()

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from scpln.engine.canonical import CanonicalConfig, load_config
-from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.generator import NetworkShape, generate_config
 from scpln.engine.planning import (
     PlanParameters,
     PlanResult,
@@ -34,7 +34,7 @@ from scpln.engine.psi.plan import stock_positions
 # Fill rates are shares of demand: the plan-driven run stays within this of the policy run.
 TOLERANCE = 0.02
 # The demo network seed_demo loads (scenarios/management/commands/seed_demo.py).
-DEMO = {"skus": 6, "stores": 3, "dcs": 1, "factories": 1, "materials": 3, "days": 90, "seed": 2025}
+DEMO = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
 REFERENCE_CONFIGS = ["mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths"]
 
 # Supplier → factory → DC (14 days) → store (7 days), 10 a day at the store; store S2 is

@@ -132,13 +132,14 @@ def test_every_bad_parameter_is_reported(small):
         ),
         small,
     )
+    # In the order the parameters are declared; the horizon's fit to the calendar last.
     assert _messages(problems) == [
+        "recon_window_days: must be ≥ 0, not -7",
         "anchor_policy: must be one of DET_near, AGG_far, blend, not 'det_near'",
+        "carryover_split: must be ≤ 1, not 1.5",
+        "tolerance_abs: must be ≥ 0, not -1",
         "horizon_days: 1000 days end on 2027-09-27, after the planning calendar ends "
         "(2025-04-30); at most 120",
-        "recon_window_days: must be ≥ 0, not -7",
-        "carryover_split: must be between 0 and 1, not 1.5",
-        "tolerance_abs: must be ≥ 0, not -1",
     ]
 
 

@@ -11,11 +11,24 @@ with safety stock for each node's service level), so the network is plausible, n
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from scpln.engine.canonical.generator.document import build_document
 from scpln.engine.canonical.generator.plan import Plan
 from scpln.engine.canonical.schema import DEFAULT_START_DATE
+
+
+class NetworkShape(TypedDict):
+    """The keyword arguments of :func:`generate_config`, for shapes kept as constants."""
+
+    skus: int
+    stores: int
+    dcs: int
+    factories: int
+    materials: NotRequired[int | None]
+    days: int
+    seed: int
+    start_date: NotRequired[date]
 
 
 def generate_config(

@@ -18,6 +18,6 @@ def drop_plaintext_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("knox", "0009_extend_authtoken_field")]
+    dependencies = [("core", "0002_notifications"), ("knox", "0009_extend_authtoken_field")]
 
     operations = [migrations.RunPython(drop_plaintext_tokens, migrations.RunPython.noop)]

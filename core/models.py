@@ -1,0 +1,134 @@
+"""Columns that most of scpln's records share, declared once."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CreatedModel(models.Model):
+    """A record that says when it was made and by whom (None: by the system, or a
+    user since deleted; the record outlives its author)."""
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class TrackedModel(CreatedModel):
+    """A :class:`CreatedModel` that can change afterwards, and says when it last did."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SubjectModel(models.Model):
+    """A record about another record, named generically (content type + id) so any
+    app's objects can have one without this app knowing them; the subject may be
+    deleted later and the record stays (a removed run keeps its history)."""
+
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("subject type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject_id = models.CharField(_("subject id"), max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(SubjectModel):
+    """One thing that happened to a plan version, a run or a scenario: who, when, what,
+    from which state to which, and why. Written by the services that make the change,
+    in the same transaction, and never changed afterwards."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "-at"], name="audit_subject_idx"),
+            models.Index(fields=["-at"], name="audit_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject_id}"
+
+
+class Note(SubjectModel, CreatedModel):
+    """A planner's or approver's note on a plan version or a run."""
+
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["subject_type", "subject_id", "-created_at"], name="note_subject_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class Notification(models.Model):
+    """Something a user should know (a plan to approve, a decision on their plan),
+    shown on their notifications page until read; also sent by e-mail."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,151 @@
+"""Approving a plan in a real browser, with two people: the planner and the approver.
+
+The planner submits, the approver rejects it with a reason, the planner reads
+the reason in their notifications and submits again, the approver approves:
+the plan's latest run becomes its baseline. A new version of the plan is then
+compared with the baseline by default. After each login no URL is typed:
+every page is reached through a link or a button, notifications included.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from playwright.sync_api import Page, expect
+
+from jobs import runner
+from plans.models import Plan, PlanVersion
+from plans.services import plan_create
+from scenarios.models import ConfigVersion, Scenario
+from tests.browser.support import Demo, Screenshots, log_in
+
+pytestmark = pytest.mark.browser
+
+APPROVER = Demo(
+    username="approver",
+    password="approver-pw-1",
+    config_version_id=0,
+    base_scenario_id=0,
+    base_scenario_name="",
+)
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test prepares data and plays the worker's part with the ORM while Playwright's
+    sync API keeps an event loop in the thread; Django refuses that unless told it is
+    safe (it is: one thread, no concurrent use)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _approver() -> User:
+    user = User.objects.create_user(APPROVER.username, password=APPROVER.password)
+    group, _ = Group.objects.get_or_create(name="Approvers")
+    group.permissions.add(Permission.objects.get(codename="approve_planversion"))
+    user.groups.add(group)
+    return user
+
+
+def _executed_version(demo: Demo, name: str) -> PlanVersion:
+    """A plan version made and generated as the planning job does (in this process)."""
+    planner = User.objects.get(username=demo.username)
+    version = plan_create(
+        name=name,
+        base_scenario=Scenario.objects.get(pk=demo.base_scenario_id),
+        config_version=ConfigVersion.objects.get(pk=demo.config_version_id),
+        user=planner,
+    )
+    job = runner.run(version.jobs.get(type="planning").pk)
+    assert job is not None and job.status == "succeeded", job and job.error
+    return version
+
+
+def _log_out(page: Page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+
+
+def _open_plan_from_list(page: Page, version: PlanVersion) -> None:
+    page.get_by_test_id("nav-plans").click()
+    page.locator(f"a[href='/ui/plans/{version.pk}']").first.click()
+    expect(page.get_by_test_id("plan-version-id")).to_have_text(version.pk)
+
+
+def _open_plan_from_notification(page: Page, subject: re.Pattern[str]) -> None:
+    page.get_by_test_id("nav-notifications").click()
+    page.get_by_test_id("notification-link").filter(has_text=subject).first.click()
+
+
+def test_planner_submits_approver_rejects_then_approves_and_the_baseline_is_compared(
+    page: Page, demo: Demo, screenshots: Screenshots
+) -> None:
+    _approver()
+    version = _executed_version(demo, "Approval plan")
+
+    # The planner submits the version with a note.
+    log_in(page, demo)
+    _open_plan_from_list(page, version)
+    expect(page.get_by_test_id("transition-approve")).to_have_count(0)  # not theirs to approve
+    page.get_by_test_id("transition-note").fill("Ready for the S&OP meeting")
+    page.get_by_test_id("transition-submit").click()
+    expect(page.get_by_test_id("plan-state")).to_have_text("Submitted")
+    screenshots.take("submitted")
+    _log_out(page)
+
+    # The approver is told, opens the plan from the notification, rejects without and
+    # then with a reason.
+    log_in(page, APPROVER)
+    expect(page.get_by_test_id("unread-count")).to_have_text("1")
+    _open_plan_from_notification(page, re.compile("waits for your approval"))
+    expect(page.get_by_test_id("plan-state")).to_have_text("Submitted")
+    page.get_by_test_id("transition-reject").click()
+    expect(page.locator(".messages")).to_contain_text("Say why")
+    expect(page.get_by_test_id("plan-state")).to_have_text("Submitted")
+    page.get_by_test_id("transition-note").fill("Factory capacity looks too optimistic")
+    page.get_by_test_id("transition-reject").click()
+    expect(page.get_by_test_id("plan-state")).to_have_text("Rejected")
+    screenshots.take("rejected")
+    _log_out(page)
+
+    # The planner reads the reason and submits again.
+    log_in(page, demo)
+    _open_plan_from_notification(page, re.compile("was rejected"))
+    history = page.get_by_test_id("events")
+    expect(history).to_contain_text("Factory capacity looks too optimistic")
+    page.get_by_test_id("transition-note").fill("Capacity checked with the plant")
+    page.get_by_test_id("transition-submit").click()
+    expect(page.get_by_test_id("plan-state")).to_have_text("Submitted")
+    _log_out(page)
+
+    # The approver approves: the latest run becomes the plan's baseline.
+    log_in(page, APPROVER)
+    page.get_by_test_id("nav-notifications").click()
+    page.get_by_test_id("mark-read").click()
+    page.get_by_test_id("nav-plans").click()
+    page.locator(f"a[href='/ui/plans/{version.pk}']").first.click()
+    page.get_by_test_id("transition-approve").click()
+    expect(page.get_by_test_id("plan-state")).to_have_text("Approved")
+    expect(page.get_by_test_id("read-only")).to_be_visible()
+    page.get_by_test_id("baseline-run-link").click()
+    expect(page.get_by_test_id("run-baseline")).to_be_visible()
+    screenshots.take("baseline-run")
+    _log_out(page)
+
+    # A new version of the plan: its run is compared with the baseline by default.
+    log_in(page, demo)
+    _open_plan_from_notification(page, re.compile("was approved"))
+    page.get_by_test_id("execute-again").click()
+    expect(page).to_have_url(re.compile(r"/ui/plans/pv-[0-9a-f]+$"))
+    new_pk = page.get_by_test_id("plan-version-id").inner_text()
+    new = PlanVersion.objects.get(pk=new_pk)
+    job = runner.run(new.jobs.get(type="planning").pk)  # the worker's part, in this process
+    assert job is not None and job.status == "succeeded"
+    page.reload()
+    page.get_by_test_id("compare-with-baseline").click()
+    expect(page).to_have_url(re.compile(r"/ui/runs/compare\?"))
+    baseline = Plan.objects.get(pk=version.plan_id).baseline_run_id
+    expect(page.locator("tr.base")).to_have_attribute("data-run-id", str(baseline))
+    expect(page.get_by_test_id("base-run")).to_be_visible()
+    screenshots.take("compare-with-baseline")
