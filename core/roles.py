@@ -7,11 +7,11 @@ things. A role is a Django group that :func:`role_grant` keeps in step with
 its definition here, so an operator can also assign it in the admin.
 
 ``planner`` may do everything the Plan & Run flow needs: import configs,
-edit and lock scenarios, create and re-execute plans, run, retry and cancel
-jobs, pin runs. Deleting runs and the admin stay with operators (staff).
-An ``approver`` role (approve, reject and release plan versions) comes with
-plan approvals; that issue adds it to :data:`ROLES` (and a demo approver to
-``seed_demo``'s ``DEMO_USERS``).
+edit and lock scenarios, create, re-execute, submit and archive plan
+versions, run, retry and cancel jobs, pin runs and write notes. Deleting runs
+and the admin stay with operators (staff). Approvers are the "Approvers"
+group that plans/migrations/0004 makes; a demo approver account would be
+added to ``seed_demo``'s ``DEMO_USERS`` with an ``approver`` entry here.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ PLANNER = Role(
     permissions=(
         "plans.add_plan",
         "plans.add_planversion",
+        "plans.change_planversion",
         "scenarios.add_scenario",
         "scenarios.change_scenario",
         "scenarios.delete_scenario",
