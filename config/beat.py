@@ -65,20 +65,17 @@ def beat_schedule(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
             "options": {"expires": max(0.5, reaper_s * 0.8)},
         },
     }
-    backup = env_crontab(env, "SCPLN_BACKUP_CRON", DEFAULT_BACKUP_CRON)
-    if backup is not None:
-        schedule[NIGHTLY_BACKUP] = {
-            "task": "jobs.schedule_job",
-            "args": ("backup",),
-            "schedule": _crontab(backup),
-            "options": {"expires": _cron_expires(backup)},
-        }
-    retention = env_crontab(env, "SCPLN_RETENTION_CRON", DEFAULT_RETENTION_CRON)
-    if retention is not None:
-        schedule[RETENTION] = {
-            "task": "jobs.schedule_job",
-            "args": ("retention",),
-            "schedule": _crontab(retention),
-            "options": {"expires": _cron_expires(retention)},
-        }
+    # Periodic jobs: beat entry, its job type, the crontab variable and its default.
+    for entry, job_type, variable, default in (
+        (NIGHTLY_BACKUP, "backup", "SCPLN_BACKUP_CRON", DEFAULT_BACKUP_CRON),
+        (RETENTION, "retention", "SCPLN_RETENTION_CRON", DEFAULT_RETENTION_CRON),
+    ):
+        expression = env_crontab(env, variable, default)
+        if expression is not None:
+            schedule[entry] = {
+                "task": "jobs.schedule_job",
+                "args": (job_type,),
+                "schedule": _crontab(expression),
+                "options": {"expires": _cron_expires(expression)},
+            }
     return schedule

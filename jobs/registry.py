@@ -78,10 +78,7 @@ class SubjectKind:
 
     def ui_url(self, object_id: str) -> str:
         """The subject's page; built from the id alone, so lists need no extra query."""
-        instance = self.model(pk=object_id)
-        # Not on Model in the stubs; every subject model registered with a page defines it.
-        url: str = instance.get_absolute_url()  # type: ignore[attr-defined]
-        return url
+        return _page_of(self.model, object_id)
 
     def api_url(self, object_id: str) -> str | None:
         if not self.api_url_name:
@@ -113,14 +110,21 @@ class OutputKind:
         return [str(pk) for pk in rows.order_by(*self.ordering).values_list("pk", flat=True)]
 
     def ui_url(self, object_id: str) -> str:
-        # Not on Model in the stubs; every output model registered with a page defines it.
-        url: str = self.model(pk=object_id).get_absolute_url()  # type: ignore[attr-defined]
-        return url
+        return _page_of(self.model, object_id)
 
     def api_list_url(self, job: Job) -> str | None:
+        """The API list of these outputs filtered by the job (``?job_id=``)."""
         if not self.api_list_url_name:
             return None
-        return f"{reverse(self.api_list_url_name)}?{self.job_field}_id={job.pk}"
+        field = self.job_field.removesuffix("_id")
+        return f"{reverse(self.api_list_url_name)}?{field}_id={job.pk}"
+
+
+def _page_of(model: type[Model], object_id: str) -> str:
+    """A row's page built from its id alone (no query), as its model's absolute URL."""
+    # Not on Model in the stubs; every model registered with a page defines it.
+    url: str = model(pk=object_id).get_absolute_url()  # type: ignore[attr-defined]
+    return url
 
 
 _job_types: dict[str, JobType] = {}

@@ -40,10 +40,10 @@ def _job_insert(
     *,
     job_type: str,
     params: dict[str, Any] | None,
-    subject: Model | None,
     user: User | None,
     dedupe_key: str,
-    retry_of: Job | None,
+    subject: Model | None = None,
+    retry_of: Job | None = None,
 ) -> Job:
     registry.get_job_type(job_type)  # an unknown type is a programming error: fail loudly
     subject_fields: dict[str, Any] = {}
@@ -123,14 +123,7 @@ def job_run_now(
     """
     from jobs import runner
 
-    job = _job_insert(
-        job_type=job_type,
-        params=params,
-        subject=None,
-        user=user,
-        dedupe_key=dedupe_key,
-        retry_of=None,
-    )
+    job = _job_insert(job_type=job_type, params=params, user=user, dedupe_key=dedupe_key)
     finished = runner.run(job.pk)
     job.refresh_from_db()
     return finished or job

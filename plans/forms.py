@@ -90,7 +90,14 @@ class PlanParametersForm(forms.Form):
     @classmethod
     def initial_from(cls, parameters: dict[str, Any]) -> dict[str, Any]:
         """A version's stored parameters as this form's initial values."""
-        return {name: parameters[name] for name in parameter_specs() if name in parameters}
+        return {
+            # A switch's choices are "true"/"false": a stored bool must select one.
+            name: str(parameters[name]).lower()
+            if isinstance(parameters[name], bool)
+            else parameters[name]
+            for name in parameter_specs()
+            if name in parameters
+        }
 
 
 class PlanCreateForm(PlanParametersForm):

@@ -46,6 +46,15 @@ def form_field(spec: ParameterSpec) -> forms.Field:
     if spec.kind == "date":
         widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         return forms.DateField(**common, widget=widget)
+    if spec.kind == "switch":
+        # Three states: the default, on, off (a checkbox cannot say "the default"),
+        # and anything else is refused, not read as "the default".
+        return forms.TypedChoiceField(
+            **common,
+            choices=[DEFAULT_CHOICE, ("true", gettext_lazy("On")), ("false", gettext_lazy("Off"))],
+            coerce=_is_on,
+            empty_value=None,
+        )
     choices = [DEFAULT_CHOICE, *((value, gettext_lazy(label)) for value, label in spec.choices)]
     return forms.ChoiceField(**common, choices=choices)
 
@@ -64,6 +73,8 @@ def serializer_field(spec: ParameterSpec) -> serializers.Field:
         return serializers.FloatField(**common, min_value=spec.min_value, max_value=spec.max_value)
     if spec.kind == "date":
         return serializers.DateField(**common)
+    if spec.kind == "switch":
+        return serializers.BooleanField(**common)
     return serializers.ChoiceField(**common, choices=list(spec.values))
 
 
@@ -78,6 +89,10 @@ def _whole_bounds(spec: ParameterSpec) -> _WholeBounds:
         "min_value": None if spec.min_value is None else int(spec.min_value),
         "max_value": None if spec.max_value is None else int(spec.max_value),
     }
+
+
+def _is_on(value: str) -> bool:
+    return value == "true"
 
 
 def _option_name(name: str) -> str:
@@ -95,9 +110,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             kwargs.update(type=float, metavar="NUMBER")
         elif spec.kind == "date":
             kwargs.update(metavar="YYYY-MM-DD")
+        elif spec.kind == "switch":
+            kwargs.update(type=_switch, metavar="on|off")
         else:
             kwargs.update(choices=list(spec.values))
         group.add_argument(_option_name(name), **kwargs)
+
+
+def _switch(value: str) -> bool:
+    """``on``/``off`` (also true/false, yes/no, 1/0) for a switch option."""
+    lowered = value.strip().lower()
+    if lowered in ("on", "true", "yes", "1"):
+        return True
+    if lowered in ("off", "false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, not {value!r}")
 
 
 def from_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -71,10 +71,20 @@ TABLE_TITLES = {
     "plan_final": gettext_lazy("Final plan (item × week)"),
     "plan_orders": gettext_lazy("Final planned orders"),
 }
+# One label per plan KPI, as docs/planning.md defines them (plan_final kpis).
 KPI_LABELS = {
+    "fill_rate": gettext_lazy("Predicted fill rate"),
+    "fill_rate_by_horizon_end": gettext_lazy("Predicted fill rate by the horizon end"),
+    "supplied_on_time_total": gettext_lazy("Served on time"),
+    "supplied_total": gettext_lazy("Served by the horizon end"),
     "demand_total": gettext_lazy("Demand"),
-    "supplied_total": gettext_lazy("Supplied"),
-    "fill_rate": gettext_lazy("Fill rate"),
+    "unreachable_demand": gettext_lazy("Unreachable demand"),
+    "unreachable_short": gettext_lazy("Unreachable and short"),
+    "late_receipts": gettext_lazy("Late receipts"),
+    "expedited_receipts": gettext_lazy("Expedited receipts"),
+    "component_short": gettext_lazy("Short of components"),
+    "material_assumed_total": gettext_lazy("Components assumed available"),
+    "material_assumed": gettext_lazy("Components assumed available, by component@location"),
     "backlog_end": gettext_lazy("Backlog at the end"),
     "backlog_peak": gettext_lazy("Peak backlog"),
     "backlog_peak_week": gettext_lazy("Week of the peak backlog"),
@@ -88,8 +98,15 @@ KPI_LABELS = {
     "past_due_orders": gettext_lazy("Past-due orders"),
     "past_due_quantity": gettext_lazy("Past-due quantity"),
     "delta_outside_tolerance": gettext_lazy("Deltas outside tolerance"),
+    "target_inventory_total": gettext_lazy("Target inventory at the end"),
+    "projected_on_hand_end": gettext_lazy("Projected on-hand at the end"),
 }
-SHARE_KPIS = {"fill_rate", "capacity_utilisation", "utilisation_by_workcenter"}
+SHARE_KPIS = {
+    "fill_rate",
+    "fill_rate_by_horizon_end",
+    "capacity_utilisation",
+    "utilisation_by_workcenter",
+}
 
 
 def _require(request: HttpRequest, permission: str) -> None:

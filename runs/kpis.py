@@ -13,11 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import display_number
 from runs.models import HEADLINE_KPIS, Run
 from runs.selectors.compare import flatten_kpis
 
@@ -244,8 +244,7 @@ def format_value(value: Any, fmt: str = NUMBER) -> str:
 
 
 def _number(value: float, decimals: int) -> str:
-    # number_format cuts digits off; round first so 0.99996 shows as 100.0 %, not 99.9 %.
-    return number_format(round(value, decimals), decimals, force_grouping=True)
+    return display_number(value, decimals)
 
 
 def format_kpi(name: str, value: Any) -> str:

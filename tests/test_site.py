@@ -220,6 +220,17 @@ def test_durations_read_naturally(seconds, text):
     assert duration(seconds) == text
 
 
+@pytest.mark.parametrize("share", [0.25296, 0.99996, 0.5, 0.123449])
+def test_a_share_reads_the_same_on_every_page(share):
+    # Defect 5 of issue 11: the plan pages' |pct cut digits off (25.2 %) where the run pages
+    # rounded (25.3 %). One rounding rule now serves both.
+    from core.templatetags.scpln_ui import pct
+    from runs.kpis import format_kpi
+
+    assert pct(share) == format_kpi("fill_rate", share)
+    assert pct(0.25296) == "25.3 %"
+
+
 @pytest.mark.django_db
 def test_missing_pages_and_refusals_keep_the_layout_and_say_why(signed_in):
     missing = signed_in.get(reverse("plans:detail", args=["pv-nothing"]))

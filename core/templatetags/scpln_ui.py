@@ -19,13 +19,14 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.audit import ACTION_LABELS, STATE_LABELS
+from core.numbers import display_number
 
 register = template.Library()
 
@@ -55,7 +56,7 @@ def duration(value: timedelta | float | int | None) -> str:
     if seconds < 1:
         return _("%(n)d ms") % {"n": round(seconds * 1000)}
     if seconds < 60:
-        return _("%(n)s s") % {"n": formats.number_format(seconds, 1)}
+        return _("%(n)s s") % {"n": display_number(seconds, 1, grouping=False)}
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
         return _("%(m)d min %(s)d s") % {"m": minutes, "s": secs}
@@ -74,7 +75,7 @@ def pct(value: float | None, decimals: int = 1) -> str:
     """A share (0–1) as a percentage: 0.9523 → 95.2 %."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    return f"{formats.number_format(float(value) * 100, decimals)} %"
+    return f"{display_number(float(value) * 100, decimals, grouping=False)} %"
 
 
 @register.filter
@@ -88,7 +89,7 @@ def num(value: Any, decimals: int | None = None) -> str:
         return DASH if math.isnan(value) else str(value)
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 2
-    return formats.number_format(value, decimals, force_grouping=True)
+    return display_number(value, decimals)
 
 
 @register.filter

@@ -149,7 +149,12 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     started_at = timezone.now()
     simulation = psi.simulate(
         context.config,
-        plan=receipts,
+        plan=psi.PlanSchedule.from_frame(
+            receipts,
+            start_date=context.config.start_date,
+            **engine_planning.plan_execution(params),
+        ),
+        days=engine_planning.run_days(params, context.inputs, context.config),
         progress=lambda done: ctx.progress(
             PIPELINE_SHARE + done * (99 - PIPELINE_SHARE), "simulating"
         ),
@@ -176,6 +181,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             stochastic=simulation.stochastic,
             overrides=context.overrides.to_dict(),
             receipts=receipts,
+            execution=engine_planning.execution_parameters(params),
         )
         version.refresh_from_db(fields=["kpis"])
         finished.update({**_outcome(version=version, run=run), **outcome, "warnings": warnings})

@@ -43,6 +43,23 @@ def test_planning_job_executes_the_version_and_records_a_run_against_it(network,
     assert run.result.psi_rows > 0
 
 
+def test_the_run_of_a_plan_covers_the_plans_horizon(network, base_scenario):
+    # Defect 5 of issue 11: a plan of 59 days was run for the config's 90, so its KPIs sat
+    # next to a run of another length.
+    version = plan_create(
+        name="Q1",
+        base_scenario=base_scenario,
+        config_version=network,
+        parameters={"horizon_days": 59},
+    )
+    job = run_planning_job(version)
+
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    run = Run.objects.get(plan_version=version)
+    assert run.horizon_days == 59
+    assert run.summary["days"] == 59
+
+
 def _tables(version: PlanVersion) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for kind, name in PlanArtifact.objects.filter(plan_version=version).values_list("kind", "name"):

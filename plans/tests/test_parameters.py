@@ -37,6 +37,8 @@ def test_every_interface_offers_exactly_the_engines_parameters():
         ("recon_window_days", -7, 21),
         ("anchor_policy", "det_near", "blend"),
         ("tolerance_abs", -1.0, 0.01),
+        ("release_rule", "weekly", "daily"),
+        ("material_constrained", "maybe", "false"),
     ],
 )
 def test_each_interface_refuses_the_same_bad_value_naming_the_parameter(name, bad, good):
@@ -63,12 +65,15 @@ def test_create_plan_takes_every_parameter_the_api_takes(network, base_scenario)
         "0.01",
         "--anchor-policy",
         "blend",
+        "--capacity-constrained",
+        "off",
         stdout=out,
     )
     version = PlanVersion.objects.get()
     assert version.parameters["carryover_split"] == 0.25
     assert version.parameters["tolerance_abs"] == 0.01
     assert version.parameters["anchor_policy"] == "blend"
+    assert version.parameters["capacity_constrained"] is False
 
 
 def test_create_plan_refuses_a_bad_parameter_naming_it(network, base_scenario):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
 from jobs.tests.helpers import run_claimed
+from plans.forms import PlanParametersForm
 from plans.models import PlanArtifact, PlanVersion
 from plans.parameters import parameter_names
 from plans.services import plan_create, plan_version_execute_again
@@ -221,10 +222,8 @@ def test_execute_again_makes_a_new_version_recording_its_parent(planner_client, 
 
 
 def _parameters_form(version: PlanVersion, **changes) -> dict[str, str]:
-    data = {
-        name: "" if version.parameters.get(name) is None else str(version.parameters[name])
-        for name in parameter_names()
-    }
+    data = PlanParametersForm.initial_from(version.parameters)
+    data = {name: "" if data.get(name) is None else str(data[name]) for name in parameter_names()}
     return {"with_parameters": "1", **data, **changes}
 
 
@@ -352,3 +351,22 @@ def test_a_refused_aggregate_form_opens_its_tab_again(planner_client, executed):
     assert response.status_code == 200
     assert 'data-tabs-open="tab-aggregations"' in response.content.decode()
     assert "measures" in response.context["aggregate_form"].errors
+
+
+def test_every_plan_kpi_has_its_one_label():
+    # Issue 11: every KPI has one written definition (docs/planning.md) and one label; a
+    # plan KPI the engine adds must not show up as its raw key.
+    from plans.views import KPI_LABELS
+    from scpln.engine.canonical import load_config
+    from scpln.engine.canonical.generator import generate_config
+    from scpln.engine.planning import (
+        default_parameters,
+        planning_inputs_from_config,
+        run_pipeline,
+    )
+
+    config = load_config(generate_config(skus=2, stores=1, dcs=1, factories=1, days=31, seed=3))
+    inputs = planning_inputs_from_config(config)
+    kpis = run_pipeline(inputs, default_parameters(inputs)).kpis
+    assert set(kpis) == set(KPI_LABELS)
+    assert len({str(label) for label in KPI_LABELS.values()}) == len(KPI_LABELS)

@@ -52,14 +52,17 @@ def run_record(
     stochastic: bool,
     overrides: dict[str, Any] | None,
     receipts: pd.DataFrame | None = None,
+    execution: dict[str, Any] | None = None,
     source: str = Run.Source.PLAN,
 ) -> Run:
     """Record one finished simulation: the run, its KPIs and its full result.
 
     ``overrides`` (the scenario's overrides, in the engine's shape) and
-    ``receipts`` (the plan receipts the factories followed, if any) are the
-    inputs the engine consumed besides the frozen config: they are stored
-    with the run, so a re-run never reads the scenario or the plan again.
+    ``receipts`` (the plan receipts the factories followed, if any) with
+    ``execution`` (the plan parameters that say how a run executes them: the
+    release rule and the constraint switches) are the inputs the engine
+    consumed besides the frozen config: they are stored with the run, so a
+    re-run never reads the scenario or the plan again.
 
     The run and its result are written in one transaction, together with the
     retention the ``run_recorded`` signal applies (``RUNS_DB_MAX_ROWS``).
@@ -110,7 +113,11 @@ def run_record(
         stochastic=stochastic,
         horizon_days=_horizon_days(psi),
         input_hash=str(result.input_hash or "")[:64],
-        inputs={"overrides": json_safe(overrides), "plan_driven": receipts is not None},
+        inputs={
+            "overrides": json_safe(overrides),
+            "plan_driven": receipts is not None,
+            "execution": json_safe(execution or {}),
+        },
         **headline,
     )
     stored = RunResult(

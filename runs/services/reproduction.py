@@ -49,14 +49,14 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
     """
     from scpln.engine import psi
 
-    config, receipts = _inputs(run)
+    config, plan, receipts = _inputs(run)
     started_at = timezone.now()
     result = psi.simulate(
         config,
         seed=run.seed,
         days=run.horizon_days,
         stochastic=run.stochastic,
-        plan=receipts,
+        plan=plan,
     )
     finished_at = timezone.now()
     old = flatten_kpis(run.summary)
@@ -86,14 +86,16 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
             stochastic=result.stochastic,
             overrides=run.inputs.get("overrides"),
             receipts=receipts,
+            execution=run.inputs.get("execution"),
             source=Run.Source.OTHER,
         )
     return reproduction
 
 
-def _inputs(run: Run) -> tuple[Any, pd.DataFrame | None]:
-    """The config with the recorded overrides applied, and the recorded receipts."""
-    from scpln.engine import canonical
+def _inputs(run: Run) -> tuple[Any, Any, pd.DataFrame | None]:
+    """The config with the recorded overrides applied, and the plan the run followed:
+    the recorded receipts, executed under the recorded release rule and switches."""
+    from scpln.engine import canonical, planning, psi
 
     config_version = run.config_version
     if "document" in config_version.get_deferred_fields():
@@ -102,5 +104,14 @@ def _inputs(run: Run) -> tuple[Any, pd.DataFrame | None]:
     overrides = run.inputs.get("overrides")
     if overrides:
         config = canonical.apply_overrides(config, canonical.ScenarioOverrides.from_dict(overrides))
-    receipts = get_registry().table(run, "receipts")
-    return config, None if receipts is None else parquet_to_frame(receipts)
+    stored = get_registry().table(run, "receipts")
+    if stored is None:
+        return config, None, None
+    receipts = parquet_to_frame(stored)
+    params, _problems = planning.parse_parameters(run.inputs.get("execution") or {})
+    plan = psi.PlanSchedule.from_frame(
+        receipts,
+        start_date=config.start_date,
+        **planning.plan_execution(params or planning.PlanParameters()),
+    )
+    return config, plan, receipts

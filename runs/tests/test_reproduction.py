@@ -42,6 +42,29 @@ def test_a_plan_driven_run_reproduces_its_kpis_exactly(network):
     assert again.reproduced
 
 
+def test_a_plan_run_and_its_rerun_keep_the_plans_release_rule_and_switches(network):
+    # Issue 11: a plan version's release rule and constraint switches are how its run
+    # executes it; a re-run rebuilt from the stored plan must execute it the same way.
+    scenario = Scenario.objects.create(name="Repro switches")
+    runs = {}
+    for name, parameters in (
+        ("lot", {}),
+        ("daily", {"release_rule": "daily", "material_constrained": False}),
+    ):
+        version = plan_create(
+            name=name, base_scenario=scenario, config_version=network, parameters=parameters
+        )
+        job = run_claimed(version.jobs.get(type="planning").pk)
+        assert job.status == Job.Status.SUCCEEDED, job.error
+        runs[name] = Run.objects.get(plan_version=version)
+        assert run_rerun(run=runs[name]).reproduced
+    assert runs["lot"].input_hash != runs["daily"].input_hash
+    fixed = {
+        name: run.summary["costs_by_account"]["production_fixed"] for name, run in runs.items()
+    }
+    assert fixed["lot"] < fixed["daily"]
+
+
 def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network):
     from plans.services.inputs import scenario_config
 

@@ -4,4 +4,4 @@ Importing this package stays cheap on purpose: the CLI and the Django apps impor
 for ``ENGINE_VERSION`` alone, so submodules are imported where they are used.
 """
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"

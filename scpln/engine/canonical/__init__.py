@@ -33,6 +33,7 @@ from .schema import (
     Meta,
     Node,
     ProductionPolicy,
+    SourcingRule,
 )
 from .validation import ConfigReport, check_config, config_warnings, validate_config
 
@@ -58,6 +59,7 @@ __all__ = [
     "Problem",
     "ProductionPolicy",
     "ScenarioOverrides",
+    "SourcingRule",
     "apply_overrides",
     "bucket_day_range",
     "bucket_period",

@@ -59,6 +59,12 @@ BOOL, ANY = _kind("bool"), _kind("any")
 MAP, NUM_MAP = _kind("map"), _kind("num_map")
 
 
+def added(kind: dict[str, Any]) -> dict[str, Any]:
+    """The metadata of a field added after canonical-1.0: it counts in a config's content
+    hash only where it is set, so every config written before it keeps its hash."""
+    return {**kind, "added": True}
+
+
 def rows(entity: type) -> dict[str, Any]:
     """Metadata of a field holding a JSON list of ``entity`` rows (a tuple in Python)."""
     return _kind("list", entity)

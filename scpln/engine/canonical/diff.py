@@ -221,6 +221,10 @@ _ENTITIES: tuple[tuple[str, Rows], ...] = (
     ("capacities", _rows("capacities", _capacity_key)),
     ("calendars", _rows("calendars", lambda row: row.calendar_code)),
     ("hierarchies", _rows("hierarchies", lambda row: f"{row.hierarchy_type}:{row.node_key}")),
+    (
+        "sourcing_rules",
+        _rows("sourcing_rules", lambda row: f"{row.node_code} × {row.item_code} ← {row.from_node}"),
+    ),
 )
 
 

@@ -20,6 +20,8 @@ from .loader import ConfigSource, load_config
 
 HASH_FORMAT = b"scpln-canonical-hash-1\n"
 _SECTIONS = ("items", "nodes", "arcs", "bom", "demands", "capacities", "calendars", "hierarchies")
+# Sections added since canonical-1.0: they count only when a config has rows in them.
+_ADDED_SECTIONS = ("sourcing_rules",)
 
 
 def _normal(value: Any) -> Any:
@@ -36,14 +38,24 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELD_NAMES: dict[type, tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_names(cls: type) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    """The fields of canonical-1.0 in schema order, and the fields added since (with their
+    defaults), which count only where set so that older configs keep their hash."""
     if cls not in _FIELD_NAMES:
-        names = (f.name for f in dataclasses.fields(cls) if f.name not in ("extra", "_keys"))
-        _FIELD_NAMES[cls] = tuple(names)
+        fields = [f for f in dataclasses.fields(cls) if f.name not in ("extra", "_keys")]
+        core = tuple(f.name for f in fields if not f.metadata.get("added"))
+        later = tuple((f.name, _default(f)) for f in fields if f.metadata.get("added"))
+        _FIELD_NAMES[cls] = (core, later)
     return _FIELD_NAMES[cls]
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return f.default_factory() if callable(f.default_factory) else None
 
 
 def _encode(row: Any) -> str:
@@ -53,7 +65,8 @@ def _encode(row: Any) -> str:
     millions of rows and this is the one pass over them the hash needs.
     """
     values = []
-    for name in _field_names(type(row)):
+    core, later = _field_names(type(row))
+    for name in core:
         value = getattr(row, name)
         kind = type(value)
         if kind is float and value.is_integer():
@@ -65,6 +78,10 @@ def _encode(row: Any) -> str:
         values.append(value)
     if row.extra:
         values.append(_normal(row.extra))
+    for name, default in later:
+        value = getattr(row, name)
+        if value != default:
+            values.append({name: _normal(value)})
     return _dumps(values)
 
 
@@ -74,7 +91,8 @@ def content_hash(config: ConfigSource) -> str:
     digest = hashlib.sha256(HASH_FORMAT)
     meta = loaded.meta
     digest.update(_dumps([meta.schema_version, _normal(meta.attributes)]).encode())
-    for section in _SECTIONS:
+    sections = [*_SECTIONS, *(s for s in _ADDED_SECTIONS if getattr(loaded, s))]
+    for section in sections:
         digest.update(f"\n{section}\n".encode())
         for row in sorted(_encode(row) for row in getattr(loaded, section)):
             digest.update(row.encode())

@@ -17,3 +17,5 @@ MAX_QUANTITY = 1e12
 MAX_SCALE = 1000.0
 # Display order of hierarchy entries.
 MAX_SORT_ORDER = 1_000_000_000
+# Sourcing rule priorities (1 is tried first).
+MAX_PRIORITY = 1000

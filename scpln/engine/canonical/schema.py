@@ -27,6 +27,7 @@ from .codec import (
     OPT_NUM,
     OPT_STR,
     STR,
+    added,
     empty_map,
     entity,
     rows,
@@ -122,6 +123,8 @@ class InventoryPolicy(_Entity):
     backorder_cost: float | None = field(default=None, metadata=OPT_NUM)
     lead_time_days: int | None = field(default=None, metadata=OPT_INT)
     attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
+    # (R, Q): order a multiple of this quantity when the position falls to reorder_point.
+    order_quantity: float | None = field(default=None, metadata=added(OPT_NUM))
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -169,6 +172,8 @@ class Node(_Entity):
     storage_over_capacity_fixed_cost: float = field(default=0, metadata=NUM)
     storage_over_capacity_variable_cost: float = field(default=0, metadata=NUM)
     unlimited_supply: bool = field(default=False, metadata=BOOL)
+    # the working calendar (calendars[].calendar_code) it produces, ships and receives by
+    calendar_code: str | None = field(default=None, metadata=added(OPT_STR))
     inventory_policies: tuple[InventoryPolicy, ...] = field(
         default=(), metadata=rows(InventoryPolicy)
     )
@@ -217,6 +222,30 @@ class Arc(_Entity):
     min_order_qty: Mapping[str, float] = field(default_factory=empty_map, metadata=NUM_MAP)
     order_multiple: Mapping[str, float] = field(default_factory=empty_map, metadata=NUM_MAP)
     attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
+    # stochastic runs: lead time (whole days, as text keys) → probability (scpln addition)
+    lead_time_distribution: Mapping[str, float] = field(
+        default_factory=empty_map, metadata=added(NUM_MAP)
+    )
+    extra: Mapping[str, Any] = field(default_factory=empty_map)
+    _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SourcingRule(_Entity):
+    """Where ``node_code`` orders ``item_code`` from (scpln addition).
+
+    The rules of one node × item replace the single-source default: sources are tried by
+    ``priority`` (1 first); sources of one priority split an order by ``share`` (the shares
+    of a priority add up to 1); what a priority's sources cannot ship today falls back to
+    the next priority. Each ``from_node`` needs an arc to ``node_code``.
+    """
+
+    node_code: str = field(metadata=STR)
+    item_code: str = field(metadata=STR)
+    from_node: str = field(metadata=STR)
+    priority: int = field(default=1, metadata=INT)
+    share: float = field(default=1, metadata=NUM)
+    attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -263,13 +292,16 @@ class Capacity(_Entity):
     resource_type: str = field(default="node", metadata=STR)
     calendar_code: str | None = field(default=None, metadata=OPT_STR)
     attributes: Mapping[str, Any] = field(default_factory=empty_map, metadata=MAP)
+    # a supplier capacity for this item alone (scpln addition); null: all its items together
+    item_code: str | None = field(default=None, metadata=added(OPT_STR))
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Calendar(_Entity):
-    """A working calendar, kept as given (``definition``: workdays, exceptions, ...)."""
+    """A working calendar (``definition``: ``workdays``, ``exceptions``; see
+    :mod:`.calendars`), used by the nodes that name it."""
 
     calendar_code: str = field(metadata=STR)
     timezone: str | None = field(default=None, metadata=OPT_STR)
@@ -306,6 +338,7 @@ class CanonicalConfig(_Entity):
     capacities: tuple[Capacity, ...] = field(default=(), metadata=rows(Capacity))
     calendars: tuple[Calendar, ...] = field(default=(), metadata=rows(Calendar))
     hierarchies: tuple[HierarchyEntry, ...] = field(default=(), metadata=rows(HierarchyEntry))
+    sourcing_rules: tuple[SourcingRule, ...] = field(default=(), metadata=added(rows(SourcingRule)))
     extra: Mapping[str, Any] = field(default_factory=empty_map)
     _keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 

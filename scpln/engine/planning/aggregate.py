@@ -55,7 +55,7 @@ def run_aggregate(inputs: PlanningInputs, params: PlanParameters) -> AggregatePl
     decimals = params.decimals
     demand = _family_demand(inputs, calendar, families, decimals)
     stock0, inflow = _family_stock(inputs, calendar, families, decimals)
-    res = resources(inputs, calendar, decimals)
+    res = resources(inputs, calendar, params)
     route = _Routes.of(inputs, families, res)
     resources_count = len(res.names)
 

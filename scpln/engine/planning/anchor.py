@@ -23,7 +23,9 @@ A reduction larger than those weeks hold leaves a *residual*, which carryover se
 (nearest first), ``both`` splits it (``PlanParameters.next_share`` to next), and ``auto``
 tries the side that can take more first and the other side with what is left (ties: next
 for DET_near and blend, prev for AGG_far). Whatever still cannot be placed stays a reported
-residual (the plan then exceeds AGG by it); it is never dropped silently.
+residual (the plan then exceeds AGG by it); it is never dropped silently. Without a far
+week (no cutover, or one inside the last week) DET governs everywhere and its whole
+difference from AGG is the residual, so ``plan = AGG + residual`` per SKU holds always.
 """
 
 from __future__ import annotations
@@ -75,12 +77,15 @@ def anchor(
     each SKU's net requirement over the horizon and ``family`` numbers its family."""
     skus, weeks = agg.shape
     t = np.arange(weeks)
-    if cut >= weeks:
-        zero = np.zeros(skus)
-        no_window = np.zeros(weeks, dtype=bool)
-        return Anchored(agg, det.copy(), zero, zero, zero, zero, zero, t < cut, no_window)
     groups = family[:, None] * weeks + t[None, :]
     agg = round_keeping_totals(family_volume_by_need(agg, need, family), groups, params.decimals)
+    if cut >= weeks:
+        # No far week: DET governs the whole horizon and nothing is absorbed, so all of its
+        # difference from AGG is the residual (the log says so; it is never reported as 0).
+        zero = np.zeros(skus)
+        delta = det.sum(axis=1) - agg.sum(axis=1)
+        no_window = np.zeros(weeks, dtype=bool)
+        return Anchored(agg, det.copy(), delta, zero, zero, zero, delta, t < cut, no_window)
     width = params.window_weeks
     policy = params.anchor_policy
     if policy == "blend" and width > 0:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .calendar import PlanningCalendar
 from .inputs import PlanningInputs
+from .parameters import PlanParameters
 from .rounding import round_keeping_totals
 from .tables import part_shares, part_sums, to_dense
 
@@ -39,10 +40,12 @@ class Resources:
 
 
 def resources(
-    inputs: PlanningInputs, calendar: PlanningCalendar, decimals: int | None
+    inputs: PlanningInputs, calendar: PlanningCalendar, params: PlanParameters
 ) -> Resources:
     """The resources of the horizon; capacity is floored to the rounding grid, since a plan
-    rounded to whole units cannot use a fraction of a unit of capacity."""
+    rounded to whole units cannot use a fraction of a unit of capacity. A plan that is not
+    capacity-constrained lets every resource run over capacity."""
+    decimals = params.decimals
     capacity = inputs.capacity.assign(
         period_index=calendar.periods.set_index("period")["period_index"]
         .reindex(inputs.capacity["period"])
@@ -67,4 +70,6 @@ def resources(
     )
     if decimals is not None:
         monthly = np.floor(monthly * 10.0**decimals + 1e-9) / 10.0**decimals
+    if not params.capacity_constrained:
+        allow = np.ones(len(names), dtype=bool)
     return Resources(names=names, of_sku=of_sku, monthly=monthly, allow_over=allow)

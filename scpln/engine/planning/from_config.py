@@ -14,7 +14,10 @@ What comes from where:
   family without demand);
 - work centres: factory nodes; capacity per month from the ``capacities`` rows of the node
   (spread by day like demand), else the node-level production capacity per day × the days;
-  a factory with neither is unlimited (planned as over-capacity allowed, capacity 0);
+  a factory with neither is unlimited (planned as over-capacity allowed, capacity 0); over
+  capacity is allowed where the node-level policy allows it, as in a run; a factory with a
+  working calendar has capacity on its working days only (rows spread over those days,
+  the daily capacity times the working days of the month);
 - routing: a SKU is made by the first factory, in code order, that makes it (its item-level
   production policies, or every product for a factory without any);
 - inventory: every store, warehouse and factory's opening stock (``opening_stock``);
@@ -32,8 +35,9 @@ What comes from where:
   policy's level on the week's last day (:func:`scpln.engine.psi.plan.target_levels`), so
   a level that follows the demand (base stock from the service level) rises ahead of a
   demand step by its lead time and review period;
-- item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``), lot-for-lot, no
-  MOQ; BOM: ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
+- item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``); lot multiple and
+  MOQ where the item is ordered in a run (:func:`_lot_rules`), else lot-for-lot; BOM:
+  ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
 """
 
 from __future__ import annotations
@@ -49,27 +53,27 @@ from scpln.engine.canonical import CanonicalConfig, bucket_period
 from scpln.engine.canonical.network import produced_items
 from scpln.engine.canonical.schema import SUPPLIER_TYPES
 from scpln.engine.psi.compile import compile_network
+from scpln.engine.psi.network import Network
 from scpln.engine.psi.plan import stock_positions, target_levels
 
 from .calendar import PlanningCalendar, derive_calendar
 from .inputs import PlanningInputs, empty_table, make_planning_inputs
 
 
-def planning_inputs_from_config(
-    config: CanonicalConfig, *, honour_over_capacity: bool = False
-) -> PlanningInputs:
+def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
     """Build and check the planning inputs of ``config``.
 
-    ``honour_over_capacity`` lets factories whose node-level policy allows over-capacity exceed
-    their capacity in the plan too; by default the plan keeps every factory within capacity,
-    so shortfalls show as backlog and spill instead of silently planned overtime.
+    A factory may run over capacity in the plan exactly when its node-level production
+    policy allows it in a run (``allow_over_capacity``, the default): plan and run use one
+    capacity rule, so a plan does not under-promise what its run then makes at a cost.
     """
     start = config.start_date
     last = start + dt.timedelta(days=config.horizon_days - 1)
     calendar = derive_calendar(start, last)
     families = _families(config)
     skus = sorted({d.item_code for d in config.demands})
-    network, target_stock = _network(config, skus, calendar)
+    net = compile_network(config)
+    network, target_stock, lots = _network(config, net, skus, calendar)
     # Demand no supply path reaches is reported (PlanningInputs.unreachable), not produced for.
     stranded = network[~network["supplied"] & (network["demand"] > 0)]
     unreachable = set(zip(stranded["loc"], stranded["item"], strict=True))
@@ -90,7 +94,7 @@ def planning_inputs_from_config(
         .groupby(["family", "period"], as_index=False)
         .agg(demand=("demand", "sum"))
     )
-    workcenters, capacity, routing = _factories(config, calendar, start, skus, honour_over_capacity)
+    workcenters, capacity, routing = _factories(config, calendar, net, skus)
     return make_planning_inputs(
         demand=demand[["family", "period", "demand"]],
         capacity=capacity,
@@ -99,8 +103,8 @@ def planning_inputs_from_config(
             {
                 "item": pd.Series([i.code for i in config.items], dtype="str"),
                 "lead_time": [float(i.lead_time_days) for i in config.items],
-                "lot": 0.0,
-                "moq": 0.0,
+                "lot": [lots.get(i.code, (0.0, 0.0))[0] for i in config.items],
+                "moq": [lots.get(i.code, (0.0, 0.0))[1] for i in config.items],
             }
         ),
         inventory=_inventory(config),
@@ -186,41 +190,50 @@ def _mix(sku_demand: pd.Series, skus: list[str], family_of: pd.Series) -> pd.Dat
 def _factories(
     config: CanonicalConfig,
     calendar: PlanningCalendar,
-    start: dt.date,
+    net: Network,
     skus: list[str],
-    honour_over_capacity: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Work centres (factories), their capacity per period and the routing.
+
+    A period's capacity is the sum of the factory's daily capacity in the run — its
+    node-level capacity, capped by its ``capacities`` rows, on the days it works — so plan
+    and run count the same units; a factory without any limit is unlimited (capacity 0,
+    over capacity allowed).
+    """
     factories = sorted((n for n in config.nodes if n.node_type == "factory"), key=lambda n: n.code)
     products = [i.code for i in config.items if i.item_type == "product"]
-    rows = [
-        (c.resource_code, c.bucket, c.capacity)
-        for c in config.capacities
-        if c.resource_type == "node" and c.resource_code in {f.code for f in factories}
-    ]
-    monthly = _monthly(calendar, start, rows)
-    given = set(monthly.index.unique("key")) if len(monthly) else set()
-    days = (calendar.periods["end"] - calendar.periods["start"]).dt.days.to_numpy() + 1
+    prod = net.production
+    days = int((calendar.periods["end"].iloc[-1] - calendar.periods["start"].iloc[0]).days) + 1
+    first = (calendar.periods["start"].iloc[0].date() - config.start_date).days
+    span = np.arange(first, first + days)
+    daily = prod.node_capacity[net.segments.of_days(int(span.max()) + 1)[span]]
+    if net.working is not None:
+        width = net.working.shape[1]
+        worked = np.ones((len(span), len(prod.factory)), bool)
+        inside = span < width
+        worked[inside] = net.working[prod.factory][:, span[inside]].T
+        daily = np.where(worked, daily, 0.0)
+    period_of_day = calendar.period_index_of(
+        pd.Series(pd.to_datetime(config.start_date) + pd.to_timedelta(span, unit="D"))
+    )
+    column = {net.node_codes[n]: f for f, n in enumerate(prod.factory.tolist())}
     frames, flags = [], []
     for node in factories:
         overall = next((p for p in node.production_policies if p.item_code is None), None)
-        unlimited = node.code not in given and (
-            overall is None or overall.production_capacity is None
-        )
-        if node.code in given:
-            values = (
-                monthly.loc[node.code].reindex(calendar.period_codes, fill_value=0.0).to_numpy()
-            )
-        elif not unlimited and overall is not None and overall.production_capacity is not None:
-            values = overall.production_capacity * days
-        else:
-            values = np.zeros(len(days))
+        f = column.get(node.code)
+        values = np.zeros(len(calendar.periods))
+        unlimited = f is None or not np.isfinite(daily[:, f]).any()
+        if not unlimited:
+            limited = np.where(np.isfinite(daily[:, f]), daily[:, f], 0.0)
+            np.add.at(values, period_of_day, limited)
+            values = np.round(values, 9)  # a bucket's daily shares add back to its total
         frames.append(
             pd.DataFrame(
                 {"workcenter": node.code, "period": calendar.period_codes, "capacity": values}
             )
         )
         allow = overall.allow_over_capacity if overall is not None else True
-        flags.append((node.code, unlimited or (honour_over_capacity and allow)))
+        flags.append((node.code, unlimited or allow))
     capacity = (pd.concat(frames, ignore_index=True) if frames else empty_table("capacity")).astype(
         {"workcenter": "str", "period": "str", "capacity": "float64"}
     )
@@ -244,11 +257,11 @@ def _factories(
 
 
 def _network(
-    config: CanonicalConfig, skus: list[str], calendar: PlanningCalendar
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Target stock, supply and demand per item × location, as the simulation sees them, and
-    each SKU's target over its locations at each week's end."""
-    net = compile_network(config)
+    config: CanonicalConfig, net: Network, skus: list[str], calendar: PlanningCalendar
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[float, float]]]:
+    """Target stock, supply and demand per item × location, as the simulation sees them,
+    each SKU's target over its locations at each week's end, and each item's lot rules."""
+    lots = _lot_rules(net)
     positions = stock_positions(net)
     week_end = (calendar.weeks["week_end"] - pd.Timestamp(config.start_date)).dt.days
     levels = target_levels(net, week_end.to_numpy())
@@ -290,7 +303,27 @@ def _network(
     stacked = by_item.stack()
     assert isinstance(stacked, pd.Series)  # one level of columns stacks into a Series
     target_stock = stacked.rename_axis(["item", "week"]).rename("target").reset_index()
-    return network, target_stock
+    return network, target_stock, lots
+
+
+def _lot_rules(net: Network) -> dict[str, tuple[float, float]]:
+    """Item → (lot multiple, MOQ) where the plan orders it: a product at the first factory
+    (code order) that makes it, a component at the first that consumes it — the rules the
+    run applies there (the policy's and the supply arc's MOQ and multiple combined, see
+    ``docs/engine.md``; an (R, Q) policy's Q is both). Items without rules are absent."""
+    prod = net.production
+    where = np.concatenate([prod.ni, np.unique(prod.edge_comp)])
+    order = np.argsort(net.ni_node[where], kind="stable")
+    out: dict[str, tuple[float, float]] = {}
+    for k in where[order].tolist():
+        item = net.item_codes[net.ni_item[k]]
+        if item in out:
+            continue
+        lot, moq, q = float(net.multiple[k]), float(net.moq[k]), float(net.order_quantity[k])
+        if not np.isnan(q):
+            lot, moq = q, max(moq, q)
+        out[item] = (lot, moq)
+    return {item: rule for item, rule in out.items() if rule != (0.0, 0.0)}
 
 
 def _inventory(config: CanonicalConfig) -> pd.DataFrame:

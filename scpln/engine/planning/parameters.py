@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from scpln.engine.canonical import CanonicalConfig
 from scpln.engine.canonical.problems import Problem
+from scpln.engine.psi.constraints import Constraints
 
 from .calendar import PlanningCalendar
 from .inputs import PlanningInputs
@@ -27,6 +29,7 @@ AnchorPolicy = Literal["DET_near", "AGG_far", "blend"]
 Carryover = Literal["prev", "next", "both", "auto"]
 Rounding = Literal["none", "int", "dec1", "dec2"]
 LeadTimeUnit = Literal["day", "week"]
+ReleaseRule = Literal["lot", "daily"]
 
 _DECIMALS: dict[str, int | None] = {"none": None, "int": 0, "dec1": 1, "dec2": 2}
 
@@ -41,13 +44,13 @@ class ParameterSpec:
     """How people and programs see one parameter: what it is called and what it accepts.
 
     ``kind`` is ``days`` (a whole number of days), ``number``, ``date``
-    (YYYY-MM-DD) or ``choice`` (one of ``choices``, value → label). Bounds are
-    inclusive. ``advanced`` parameters are tucked away in the web form.
+    (YYYY-MM-DD), ``choice`` (one of ``choices``, value → label) or ``switch``
+    (true or false). Bounds are inclusive. ``advanced`` parameters are tucked away in the web form.
     """
 
     label: str
     help: str
-    kind: Literal["days", "number", "date", "choice"]
+    kind: Literal["days", "number", "date", "choice", "switch"]
     choices: tuple[tuple[str, str], ...] = ()
     min_value: float | None = None
     max_value: float | None = None
@@ -61,7 +64,7 @@ class ParameterSpec:
 def spec(
     label: str,
     help: str,
-    kind: Literal["days", "number", "date", "choice"],
+    kind: Literal["days", "number", "date", "choice", "switch"],
     **options: Any,
 ) -> dict[str, ParameterSpec]:
     """A dataclass field's metadata declaring its :class:`ParameterSpec`."""
@@ -186,6 +189,58 @@ class PlanParameters:
             advanced=True,
         ),
     )
+    release_rule: ReleaseRule = field(
+        default="lot",
+        metadata=spec(
+            _("Release rule"),
+            _(
+                "How a run makes each week's planned receipts: “lot” — one lot from the "
+                "week's first working day at the factory's daily capacity (the fixed "
+                "production cost is paid on the days the volume needs); “daily” — evenly "
+                "over the week's working days."
+            ),
+            "choice",
+            choices=(
+                ("lot", _("lot — one run from the week's first working day")),
+                ("daily", _("daily — evenly over the week's working days")),
+            ),
+        ),
+    )
+    material_constrained: bool = field(
+        default=True,
+        metadata=spec(
+            _("Material-constrained"),
+            _(
+                "On: components nothing supplies are limited to their stock, and the plan "
+                "says how much they cut. Off: they are assumed available and reported as "
+                "exceptions; the plan's run assumes the same."
+            ),
+            "switch",
+        ),
+    )
+    capacity_constrained: bool = field(
+        default=True,
+        metadata=spec(
+            _("Capacity-constrained"),
+            _(
+                "On: each factory's capacity rule as configured (hard capacity cuts, soft "
+                "capacity may be exceeded at a cost), in the plan and its run alike. Off: no "
+                "capacity cuts anything."
+            ),
+            "switch",
+        ),
+    )
+    lead_time_constrained: bool = field(
+        default=True,
+        metadata=spec(
+            _("Lead-time-constrained"),
+            _(
+                "On: an order whose release falls before the start arrives a lead time after "
+                "it, late. Off: it is assumed on time (expedited)."
+            ),
+            "switch",
+        ),
+    )
 
     @property
     def decimals(self) -> int | None:
@@ -247,6 +302,11 @@ def parse_parameters(data: Mapping[str, Any]) -> tuple[PlanParameters | None, li
 def _parse_value(name: str, spec: ParameterSpec, value: Any, problems: list[Problem]) -> Any:
     if spec.kind == "date":
         return _as_date(name, value, problems)
+    if spec.kind == "switch":
+        if not isinstance(value, bool):
+            problems.append(Problem(name, f"must be true or false, not {value!r}"))
+            return None
+        return value
     if spec.kind == "choice":
         if value not in spec.values:
             problems.append(
@@ -276,10 +336,21 @@ def _as_date(name: str, value: Any, problems: list[Problem]) -> dt.date | None:
         return None
 
 
+class PlanParametersError(ValueError):
+    """Parameters that do not fit the inputs; carries every problem, each naming its field."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
 def default_parameters(inputs: PlanningInputs, **overrides: Any) -> PlanParameters:
     """The calendar file's ``planning_params`` as parameters, then ``overrides`` on top.
 
     A default the calendar spells in a way scpln does not accept is left at scpln's default.
+    ``overrides`` are read like stored JSON (``cutover_date="2025-04-01"`` is a date), so a
+    caller gets a :class:`PlanParametersError` naming the field instead of a ``TypeError``
+    deep inside validation.
     """
     mapping = {
         "default_anchor_policy": "anchor_policy",
@@ -296,13 +367,28 @@ def default_parameters(inputs: PlanningInputs, **overrides: Any) -> PlanParamete
             candidate, problems = parse_parameters({target: inputs.defaults[source]})
             if candidate is not None and not problems:
                 base = replace(base, **{target: getattr(candidate, target)})
-    return replace(base, **overrides)
+    parsed, problems = parse_parameters(overrides)
+    if parsed is None:
+        raise PlanParametersError(problems)
+    # An explicit None clears a default (no cutover, the policy's carryover split).
+    changes: dict[str, Any] = {
+        key: None if value is None else getattr(parsed, key) for key, value in overrides.items()
+    }
+    return replace(base, **changes)
 
 
 def horizon_end(params: PlanParameters, calendar: PlanningCalendar) -> dt.date:
     if params.horizon_days is None:
         return calendar.end
     return calendar.start + dt.timedelta(days=params.horizon_days - 1)
+
+
+def run_days(params: PlanParameters, inputs: PlanningInputs, config: CanonicalConfig) -> int:
+    """How many days a PSI run of the plan simulates: from the config's start date to the
+    plan's horizon end (never past the config's own horizon), so the run's KPIs cover the
+    same days as the plan's, and a plan of 181 days is not compared with a run of 365."""
+    days = (horizon_end(params, inputs.calendar) - config.start_date).days + 1
+    return max(1, min(days, config.horizon_days))
 
 
 def horizon_calendar(inputs: PlanningInputs, params: PlanParameters) -> PlanningCalendar:
@@ -340,6 +426,36 @@ def validate_parameters(params: PlanParameters, inputs: PlanningInputs) -> list[
                 )
             )
     return problems
+
+
+def run_constraints(params: PlanParameters) -> Constraints:
+    """The plan's constraint switches as a PSI run keeps them."""
+    return Constraints(
+        material=params.material_constrained,
+        capacity=params.capacity_constrained,
+        lead_time=params.lead_time_constrained,
+    )
+
+
+def plan_execution(params: PlanParameters) -> dict[str, Any]:
+    """How a run executes the plan: ``PlanSchedule.from_frame(frame, start_date=...,
+    **plan_execution(params))`` — the release rule and the constraints it was made under."""
+    return {"release_rule": params.release_rule, "constraints": run_constraints(params)}
+
+
+EXECUTION_PARAMETERS = (
+    "release_rule",
+    "material_constrained",
+    "capacity_constrained",
+    "lead_time_constrained",
+)
+
+
+def execution_parameters(params: PlanParameters) -> dict[str, Any]:
+    """The parameters that decide how a run executes the plan, as stored data: what a
+    run keeps so that a re-run executes the plan the same way (:func:`plan_execution`
+    of the parameters parsed back)."""
+    return {name: getattr(params, name) for name in EXECUTION_PARAMETERS}
 
 
 def _horizon_problems(days: int, calendar: PlanningCalendar) -> list[Problem]:

@@ -17,13 +17,11 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from scpln.engine.canonical.problems import Problem
-
 from .aggregate import AggregatePlan, run_aggregate
 from .allocate import Allocation, run_allocate
 from .inputs import PlanningInputs
 from .mrp import MrpPlan, run_mrp
-from .parameters import PlanParameters, validate_parameters
+from .parameters import PlanParameters, PlanParametersError, validate_parameters
 from .plan_final import FinalPlan, run_plan_final
 from .reconcile import Reconciliation, run_reconcile
 
@@ -63,14 +61,6 @@ class StageEvent:
     def progress(self) -> int:
         """Percent of the pipeline done, for a job's progress bar."""
         return round(100 * self.index / self.total)
-
-
-class PlanParametersError(ValueError):
-    """Parameters that do not fit the inputs; carries every problem, each naming its field."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,12 @@ What the plan predicts for a run that executes it (see docs/planning.md, *Plan a
   ``projected_on_hand_end``: their stock there as planned (at least the target where
   capacity allows).
 
-The plan's own view (receipts as planned, late deliveries included):
+The plan's own view (receipts in the weeks planned, late deliveries included, but only as
+many as the stock of components nothing supplies can build — ``component_short`` — so it
+never promises what no run can make):
 
 - ``supplied_total`` and ``fill_rate_by_horizon_end``: SKU demand the plan supplies by the
-  end of the horizon, and that over demand;
+  end of the horizon, and that over demand (a run's ``sales_total / demand_total``);
 - ``backlog_end`` / ``backlog_peak`` (and ``backlog_peak_week``): demand not yet supplied,
   summed over SKUs, at the last week and at its worst week;
 - ``capacity_utilisation``: load over capacity, all resources and weeks together, and
@@ -52,7 +54,7 @@ import pandas as pd
 
 from .allocate import Allocation
 from .calendar import PlanningCalendar
-from .capacity import resources
+from .capacity import Resources, resources
 from .inputs import PlanningInputs
 from .mrp import plan_materials
 from .parameters import PlanParameters, horizon_calendar
@@ -134,7 +136,7 @@ def run_plan_final(
     receipts = to_dense(reconciliation.reconcile, "sku", skus, "week_index", weeks, "final")
     materials = plan_materials(inputs, params, calendar, sku_gross=gross, sku_receipts=receipts)
     grid, orders = materials.tables(calendar)
-    res = resources(inputs, calendar, params.decimals)
+    res = resources(inputs, calendar, params)
     sold = pd.DataFrame(
         {
             "family": inputs.sku_families,
@@ -149,11 +151,19 @@ def run_plan_final(
     demand = to_dense(sku_week, "sku", skus, "week_index", weeks, "demand")
     opening = materials.grid["on_hand_start"][: len(skus), 0]
     scheduled = materials.grid["scheduled_receipt"][: len(skus)]
-    available = opening[:, None] + np.cumsum(scheduled + receipts, axis=1)
+    # The plan's own view counts receipts as the components nothing supplies let them be
+    # made, like the prediction does: a plan cannot supply what it cannot build.
+    buildable = _component_limited(
+        inputs, res.names, res.of_sku, receipts, constrained=params.material_constrained
+    ).made
+    # Stock stranded where nothing supplies the SKU serves only the unreachable demand below
+    # it, which the KPIs count apart (PlanningInputs.unreachable): not this demand too.
+    network = inputs.network
+    stranded = network[~network["supplied"]].groupby("item")["target"].sum()
+    reachable = np.maximum(opening - stranded.reindex(skus, fill_value=0.0).to_numpy(), 0.0)
+    available = reachable[:, None] + np.cumsum(scheduled + buildable, axis=1)
     kpis = _kpis(calendar, demand, available, orders, reconciliation, inputs.unreachable)
-    kpis.update(
-        _prediction(inputs, params, calendar, res.names, res.of_sku, demand, scheduled, receipts)
-    )
+    kpis.update(_prediction(inputs, params, calendar, res, demand, scheduled, receipts))
     target = inputs.target_matrix(skus, calendar.week_codes)
     kpis["target_inventory_total"] = _units(target[:, -1].sum())
     kpis["projected_on_hand_end"] = _units(materials.grid["on_hand_end"][: len(skus), -1].sum())
@@ -180,14 +190,8 @@ def _kpis(
     log = reconciliation.anchor_log
     peak = int(np.argmax(backlog)) if backlog.size else 0
     has_backlog = bool(backlog.size) and _units(backlog[peak]) > 0
-    supplied_total = float(supplied[:, -1].sum()) if supplied.size else 0.0
-    supplied_total += float((unreachable["demand"] - unreachable["short"]).sum())
     return {
         "demand_total": _units(demand_total),
-        "supplied_total": _units(supplied_total),
-        "fill_rate_by_horizon_end": (
-            _units(supplied_total / demand_total) if demand_total > 0 else 1.0
-        ),
         "backlog_end": _units(backlog[-1]) if backlog.size else 0.0,
         "backlog_peak": _units(backlog[peak]) if backlog.size else 0.0,
         "backlog_peak_week": str(calendar.weeks["week"].iloc[peak]) if has_backlog else None,
@@ -212,42 +216,98 @@ def _prediction(
     inputs: PlanningInputs,
     params: PlanParameters,
     calendar: PlanningCalendar,
-    resource_names: list[str],
-    resource_of_sku: np.ndarray,
+    res: Resources,
     demand: np.ndarray,
     scheduled: np.ndarray,
     receipts: np.ndarray,
 ) -> dict[str, Any]:
-    """What a run executing the plan can be expected to serve on time (module docs)."""
-    made, late = _as_made(inputs, params, calendar, receipts)
-    made, blocked = _component_limited(inputs, resource_names, resource_of_sku, made)
+    """What a run executing the plan can be expected to serve, day by day (module docs):
+    on the day demand arises (``fill_rate``) and by the horizon end, late fills included
+    (``fill_rate_by_horizon_end``)."""
+    days = _Days.of(calendar)
+    finish = _finishing_days(calendar, res, params, receipts)
+    count = finish[:, days.week]
+    finished = np.where(days.into[None, :] < count, receipts[:, days.week] / count, 0.0)
+    made, late = _as_made(inputs, params, finished)
+    expedited = 0.0
+    if not params.lead_time_constrained:
+        made, late, expedited = finished, 0.0, late
+    material = _component_limited(
+        inputs, res.names, res.of_sku, made, constrained=params.material_constrained
+    )
     delay = _distribution_delay(inputs)
-    arrivals = _delivered(calendar, made, delay) + _stock_arrivals(inputs, calendar, delay)
+    inflow = _delivered(material.made, delay) + _stock_arrivals(inputs, days, delay)
+    inflow[:, days.first] += scheduled  # open POs: at the start of their week
+    wanted = days.spread(demand)
     unreachable = inputs.unreachable
-    on_time = _served_on_time(demand, scheduled + arrivals)
-    on_time += float((unreachable["demand"] - unreachable["short"]).sum())
+    stranded = float((unreachable["demand"] - unreachable["short"]).sum())
+    on_time = _served_on_time(wanted, inflow) + stranded
+    by_end = float(np.minimum(wanted.sum(axis=1), inflow.sum(axis=1)).sum()) + stranded
     total = float(demand.sum()) + float(unreachable["demand"].sum())
     return {
         "fill_rate": _units(min(on_time / total, 1.0)) if total > 0 else 1.0,
         "supplied_on_time_total": _units(on_time),
+        "supplied_total": _units(by_end),
+        "fill_rate_by_horizon_end": _units(min(by_end / total, 1.0)) if total > 0 else 1.0,
         "late_receipts": _units(late),
-        "component_short": _units(blocked),
+        "expedited_receipts": _units(expedited),
+        "component_short": _units(material.blocked),
+        "material_assumed_total": _units(sum(material.assumed.values())),
+        "material_assumed": material.assumed,
         "unreachable_demand": _units(unreachable["demand"].sum()),
         "unreachable_short": _units(unreachable["short"].sum()),
     }
 
 
+@dataclass(frozen=True)
+class _Days:
+    """The horizon's days: ``week`` of each day, its index ``into`` its week, each week's
+    ``length`` and ``first`` day."""
+
+    week: np.ndarray
+    into: np.ndarray
+    length: np.ndarray
+    first: np.ndarray
+
+    @classmethod
+    def of(cls, calendar: PlanningCalendar) -> _Days:
+        weeks = calendar.weeks
+        length = ((weeks["week_end"] - weeks["week_start"]).dt.days + 1).to_numpy()
+        first = np.cumsum(length) - length
+        week = np.repeat(np.arange(len(length)), length)
+        return cls(week, np.arange(len(week)) - first[week], length, first)
+
+    def spread(self, weekly: np.ndarray) -> np.ndarray:
+        """A weekly quantity spread evenly over the week's days."""
+        return weekly[:, self.week] / self.length[self.week]
+
+
+def _finishing_days(
+    calendar: PlanningCalendar, res: Resources, params: PlanParameters, made: np.ndarray
+) -> np.ndarray:
+    """Per SKU × week, on how many of the week's first days its receipts finish in a run:
+    all its days under the ``daily`` rule; under ``lot`` the days a hard capacity needs for
+    the resource's week, else one (a run may make a lot over more days where that is
+    cheaper; the plan does not know the costs, and finishing earlier only serves sooner)."""
+    length = ((calendar.weeks["week_end"] - calendar.weeks["week_start"]).dt.days + 1).to_numpy()
+    days = np.broadcast_to(length[None, :], made.shape)
+    if params.release_rule == "daily":
+        return days
+    capacity = res.weekly(calendar, params.decimals)
+    load = np.zeros_like(capacity)
+    np.add.at(load, res.of_sku, made)
+    per_day = capacity / length[None, :]
+    hard = ~res.allow_over[:, None] & (per_day > 0)
+    need = np.where(hard, np.ceil(load / np.where(hard, per_day, 1.0) - 1e-9), 1.0)
+    return np.clip(need[res.of_sku], 1, days)
+
+
 def _as_made(
-    inputs: PlanningInputs,
-    params: PlanParameters,
-    calendar: PlanningCalendar,
-    receipts: np.ndarray,
+    inputs: PlanningInputs, params: PlanParameters, finished: np.ndarray
 ) -> tuple[np.ndarray, float]:
-    """Receipts as a run makes them: a daily share due before day ``L`` (the production
-    lead time in days) was due for release before the horizon and arrives on day ``L``."""
-    weeks = calendar.weeks
-    first = (weeks["week_start"] - weeks["week_start"].iloc[0]).dt.days.to_numpy()
-    length = (weeks["week_end"] - weeks["week_start"]).dt.days.to_numpy() + 1
+    """Receipts (SKUs × days, by the day they finish) as a run makes them: what should
+    finish before day ``L`` (the production lead time in days) was due for release before
+    the horizon; it is released on day 0 and finishes on day ``L``."""
     lead = (
         inputs.items.drop_duplicates("item")
         .set_index("item")["lead_time"]
@@ -256,13 +316,12 @@ def _as_made(
     )
     if params.lead_time_unit != "day":
         lead = lead * 7.0
-    lead = np.ceil(lead - 1e-9)
-    early = np.clip(lead[:, None] - first[None, :], 0.0, length[None, :]) / length[None, :]
-    moved = receipts * early
-    made = receipts - moved
-    arrival = np.searchsorted(first, lead, side="right") - 1
-    inside = arrival < len(first)
-    np.add.at(made, (np.flatnonzero(inside), arrival[inside]), moved[inside].sum(axis=1))
+    lead = np.ceil(lead - 1e-9).astype(np.int64)
+    early = np.arange(finished.shape[1])[None, :] < lead[:, None]
+    moved = np.where(early, finished, 0.0)
+    made = finished - moved
+    inside = np.flatnonzero(lead < finished.shape[1])
+    made[inside, lead[inside]] += moved[inside].sum(axis=1)
     return made, float(moved.sum())
 
 
@@ -277,30 +336,20 @@ def _distribution_delay(inputs: PlanningInputs) -> np.ndarray:
     return np.rint(delay.reindex(inputs.skus, fill_value=0.0).to_numpy(dtype=float))
 
 
-def _delivered(calendar: PlanningCalendar, made: np.ndarray, delay: np.ndarray) -> np.ndarray:
-    """Receipts as they reach the customers: a unit finished on day ``t`` is sold from day
-    ``t + delay`` on. What arrives after the horizon serves no demand inside it."""
-    if not delay.any():
-        return made
-    length = ((calendar.weeks["week_end"] - calendar.weeks["week_start"]).dt.days + 1).to_numpy()
-    week_of_day = np.repeat(np.arange(len(length)), length)
-    # A week's receipts are finished evenly over its days (as the run finishes them).
-    daily = np.repeat(made / length[None, :], length, axis=1)
-    arrival = np.arange(len(week_of_day))[None, :] + delay[:, None].astype(np.int64)
-    inside = arrival < len(week_of_day)
-    weeks = made.shape[1]
-    cell = (
-        np.arange(len(delay))[:, None] * weeks
-        + week_of_day[np.minimum(arrival, len(week_of_day) - 1)]
-    )
-    out = np.bincount(cell[inside], weights=daily[inside], minlength=made.size)
-    return out.reshape(made.shape)
+def _delivered(made: np.ndarray, delay: np.ndarray) -> np.ndarray:
+    """Receipts (SKUs × days) by the day they reach the customers: a unit finished on day
+    ``t`` is sold from day ``t + delay`` on. What arrives after the horizon serves nothing."""
+    horizon = made.shape[1]
+    out = np.zeros_like(made)
+    for shift in np.unique(delay).astype(np.int64):
+        rows = np.flatnonzero(delay == shift)
+        if shift < horizon:
+            out[rows, shift:] = made[rows, : horizon - shift]
+    return out
 
 
-def _stock_arrivals(
-    inputs: PlanningInputs, calendar: PlanningCalendar, delay: np.ndarray
-) -> np.ndarray:
-    """Opening stock by the week it can reach the customers: stock at a location ``l`` days
+def _stock_arrivals(inputs: PlanningInputs, days: _Days, delay: np.ndarray) -> np.ndarray:
+    """Opening stock by the day it can reach the customers: stock at a location ``l`` days
     from where the SKU is made is ``delay − l`` days from them (a store's own stock serves
     at once). Stock where nothing supplies the SKU is left out: it serves only the
     unplanned demand below it (``PlanningInputs.unreachable``)."""
@@ -314,12 +363,22 @@ def _stock_arrivals(
     # Stock at a location the network does not list (inputs from files) serves at once.
     lead = stock["lead_time"].to_numpy(dtype=float)
     away = np.maximum(delay[row] - np.where(np.isnan(lead), delay[row], lead), 0.0)
-    start = calendar.weeks["week_start"]
-    week = calendar.week_index_of(start.iloc[0] + pd.to_timedelta(away, unit="D"))
-    inside = week < len(start)
-    out = np.zeros((len(skus), len(start)))
-    np.add.at(out, (row[inside], week[inside]), stock["qty"].to_numpy(dtype=float)[inside])
+    day = away.astype(np.int64)
+    inside = day < len(days.week)
+    out = np.zeros((len(skus), len(days.week)))
+    np.add.at(out, (row[inside], day[inside]), stock["qty"].to_numpy(dtype=float)[inside])
     return out
+
+
+@dataclass(frozen=True)
+class _Material:
+    """Receipts as components nothing supplies let them be made (``made``), what that cut
+    (``blocked``), and, for a plan that is not material-constrained, what it assumes
+    available beyond their stock, per ``component@location``."""
+
+    made: np.ndarray
+    blocked: float
+    assumed: dict[str, float]
 
 
 def _component_limited(
@@ -327,18 +386,21 @@ def _component_limited(
     resource_names: list[str],
     resource_of_sku: np.ndarray,
     made: np.ndarray,
-) -> tuple[np.ndarray, float]:
+    *,
+    constrained: bool = True,
+) -> _Material:
     """Receipts the stock of components that nothing supplies can cover, week by week.
 
     Such a component (``supplied`` false in ``PlanningInputs.network`` at the SKU's work
     centre) has only its opening stock there. A week that asks for more of it than is left
     gives every SKU using it the same fraction of its want; what is cut is wanted again the
-    week after, as the simulator carries a cut release over.
+    week after, as the simulator carries a cut release over. Not ``constrained``: nothing is
+    cut, and what the receipts need beyond the stock is reported as assumed available.
     """
     network = inputs.network
     short = network[~network["supplied"] & ~network["item"].isin(inputs.skus)]
     if short.empty or inputs.bom.empty:
-        return made, 0.0
+        return _Material(made, 0.0, {})
     skus = inputs.skus
     centre = np.asarray(resource_names, dtype=object)[resource_of_sku]
     where = pd.DataFrame({"parent": skus, "loc": centre})
@@ -346,13 +408,22 @@ def _component_limited(
         short[["item", "loc"]].rename(columns={"item": "child"}), on=["child", "loc"]
     )
     if edges.empty:
-        return made, 0.0
+        return _Material(made, 0.0, {})
     keys = pd.Index(sorted(set(zip(edges["child"], edges["loc"], strict=True))))
     comp = keys.get_indexer(list(zip(edges["child"], edges["loc"], strict=True)))
     parent = pd.Index(skus).get_indexer(pd.Index(edges["parent"]))
     qty = edges["qty"].to_numpy(dtype=float)
     stock_at = inputs.inventory.groupby(["item", "loc"])["qty"].sum()
     left = stock_at.reindex(keys, fill_value=0.0).to_numpy(dtype=float).copy()
+    if not constrained:
+        need = np.bincount(comp, weights=qty * made.sum(axis=1)[parent], minlength=len(keys))
+        beyond = np.maximum(need - left, 0.0)
+        assumed = {
+            f"{child}@{loc}": _units(units)
+            for (child, loc), units in zip(keys, beyond, strict=True)
+            if units > 1e-9
+        }
+        return _Material(made, 0.0, assumed)
     out = np.zeros_like(made)
     wanted = np.zeros(len(skus))
     for t in range(made.shape[1]):
@@ -366,12 +437,12 @@ def _component_limited(
         left = np.maximum(left, 0.0)
         out[:, t] = done
         wanted -= done
-    return out, float(made.sum() - out.sum())
+    return _Material(out, float(made.sum() - out.sum()), {})
 
 
 def _served_on_time(demand: np.ndarray, inflow: np.ndarray) -> float:
-    """Units of demand served in their own week, backlog served first (as the run does), by
-    what reaches the customers week by week (opening stock included)."""
+    """Units of demand served on the day they arise, backlog served first (as the run does),
+    by what reaches the customers day by day (opening stock included)."""
     stock = np.zeros(len(demand))
     backlog = np.zeros_like(stock)
     on_time = 0.0

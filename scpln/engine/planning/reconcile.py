@@ -78,7 +78,7 @@ def run_reconcile(
     family = pd.Index(inputs.families).get_indexer(pd.Index(inputs.sku_families))
     target = inputs.target_matrix(skus, calendar.week_codes)[:, -1]
     anchored = anchor(agg, det, _net_need(mrp, skus, target), family, cut, params)
-    res = resources(inputs, calendar, params.decimals)
+    res = resources(inputs, calendar, params)
     capacity = res.weekly(calendar, params.decimals)
     leveled = level(anchored.plan, res.of_sku, capacity, res.allow_over, params.window_weeks)
     families = inputs.sku_families

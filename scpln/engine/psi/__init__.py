@@ -7,6 +7,7 @@ within a day, every policy and cost, the KPI formulas and the output schema.
 from .api import SimulationResult, simulate, simulate_network
 from .builder import NetworkBuilder
 from .compile import compile_network
+from .constraints import Constraints
 from .costs import ACCOUNTS, PL_COLUMNS, TRACE_COLUMNS
 from .frames import PSI_COLUMNS, PSI_SCHEMA_VERSION
 from .network import Network
@@ -20,6 +21,7 @@ __all__ = [
     "PSI_COLUMNS",
     "PSI_SCHEMA_VERSION",
     "TRACE_COLUMNS",
+    "Constraints",
     "Network",
     "NetworkBuilder",
     "PlanSchedule",

@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -17,6 +17,7 @@ from scpln.engine import ENGINE_VERSION
 from scpln.engine.canonical import CanonicalConfig
 
 from .compile import compile_network
+from .constraints import Constraints, unsourced_components
 from .costs import cost_trace, daily_pl
 from .frames import PSI_SCHEMA_VERSION, psi_frame
 from .kernel import run_kernel
@@ -64,6 +65,7 @@ def simulate(
     days: int | None = None,
     stochastic: bool = False,
     plan: PlanSchedule | pd.DataFrame | None = None,
+    constraints: Constraints | None = None,
     progress: Progress | None = None,
 ) -> SimulationResult:
     """Simulate a validated canonical config day by day (see ``docs/engine.md``).
@@ -71,12 +73,20 @@ def simulate(
     ``days`` defaults to the config's planning horizon. Deterministic runs use demand
     means; ``stochastic=True`` draws demand from a generator seeded with ``seed`` (a
     fresh seed, returned in the result, when None). ``plan`` switches the factories to
-    plan-driven production. ``progress(fraction)`` is called as the run advances; an
-    exception it raises stops the run and propagates (cooperative cancellation).
+    plan-driven production. ``constraints`` turns the material, capacity and lead-time
+    limits off (default: those the plan was made under, else all on).
+    ``progress(fraction)`` is called as the run advances; an exception it raises stops
+    the run and propagates (cooperative cancellation).
     """
     network = compile_network(config, days=days)
     return simulate_network(
-        network, seed=seed, days=days, stochastic=stochastic, plan=plan, progress=progress
+        network,
+        seed=seed,
+        days=days,
+        stochastic=stochastic,
+        plan=plan,
+        constraints=constraints,
+        progress=progress,
     )
 
 
@@ -87,6 +97,7 @@ def simulate_network(
     days: int | None = None,
     stochastic: bool = False,
     plan: PlanSchedule | pd.DataFrame | None = None,
+    constraints: Constraints | None = None,
     progress: Progress | None = None,
 ) -> SimulationResult:
     """:func:`simulate` for a network already in array form (tests, benchmarks)."""
@@ -94,11 +105,15 @@ def simulate_network(
     if stochastic and seed is None:
         seed = secrets.randbits(63)
     rng = np.random.default_rng(seed) if stochastic else None
-    schedule = None
-    if plan is not None:
-        if isinstance(plan, pd.DataFrame):
-            plan = PlanSchedule.from_frame(plan, start_date=network.start_date)
-        schedule = plan.schedule(network, days)
+    if isinstance(plan, pd.DataFrame):
+        plan = PlanSchedule.from_frame(plan, start_date=network.start_date)
+    if constraints is None:
+        constraints = plan.constraints if plan is not None else Constraints()
+    if plan is not None and plan.constraints != constraints:
+        plan = replace(plan, constraints=constraints)
+    unconstrained = network
+    network = constraints.apply(network)
+    schedule = plan.schedule(network, days) if plan is not None else None
     kernel_progress = None
     if progress is not None:
         report = progress
@@ -120,7 +135,7 @@ def simulate_network(
         seed=seed,
         days=days,
         stochastic=stochastic,
-        warnings=supply_warnings(network),
+        warnings=supply_warnings(network) + assumed_warnings(unconstrained, raw),
         raw=raw,
     )
 
@@ -139,12 +154,55 @@ def supply_warnings(net: Network) -> list[str]:
     ]
 
 
+def assumed_warnings(net: Network, raw: KernelResult) -> list[str]:
+    """What a material-unconstrained run supplied at components nothing supplies."""
+    free = unsourced_components(net)
+    free = free[raw.network.mode[free] != net.mode[free]]
+    supplied = raw.history["production"][:, free].sum(axis=0, dtype=np.float64)
+    return [
+        f"{net.node_codes[net.ni_node[k]]}/{net.item_codes[net.ni_item[k]]}: nothing supplies "
+        f"it; assumed available (material-unconstrained run): {units:.6g} units supplied"
+        for k, units in zip(free.tolist(), supplied.tolist(), strict=True)
+        if units > 0
+    ]
+
+
 def network_digest(net: Network) -> str:
-    """sha256 of every array and label of a network."""
+    """sha256 of every array and label of a network, arcs and BOM edges in a canonical order.
+
+    The arrays keep the config's row order of arcs and BOM lines (which changes nothing the
+    kernel computes), but row order carries no meaning in a config, so the digest takes arcs
+    by (from, to) and BOM edges by (product, component): reordering those rows keeps the hash.
+    """
     digest = hashlib.sha256()
-    for f in fields(net):
-        _feed(digest, getattr(net, f.name))
+    canonical = _canonical_order(net)
+    for f in fields(canonical):
+        _feed(digest, getattr(canonical, f.name))
     return digest.hexdigest()
+
+
+def _canonical_order(net: Network) -> Network:
+    arcs = np.array(sorted(range(len(net.arc_ends)), key=net.arc_ends.__getitem__), np.int64)
+    rank = np.full(len(arcs) + 1, -1, np.int64)  # the last entry maps "no arc" (-1) to -1
+    rank[arcs] = np.arange(len(arcs))
+    costs = net.costs
+    per_arc = {
+        f.name: getattr(costs, f.name)[arcs] for f in fields(costs) if f.name.startswith("arc_")
+    }
+    spec = net.production
+    edges = np.lexsort((spec.edge_comp, spec.edge_prod))
+    return replace(
+        net,
+        arc_ends=tuple(net.arc_ends[a] for a in arcs),
+        arc=rank[net.arc],
+        costs=replace(costs, **per_arc),
+        production=replace(
+            spec,
+            edge_prod=spec.edge_prod[edges],
+            edge_comp=spec.edge_comp[edges],
+            edge_qty=spec.edge_qty[edges],
+        ),
+    )
 
 
 def _feed(digest: Any, value: Any) -> None:
@@ -168,7 +226,9 @@ def _input_hash(
     plan_digest = None
     if plan is not None:
         rows = plan.rows.sort_values(list(plan.rows.columns), kind="stable")
-        plan_digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+        digest = hashlib.sha256(rows.to_csv(index=False).encode())
+        digest.update(f"{plan.release_rule} lead_time={plan.constraints.lead_time}".encode())
+        plan_digest = digest.hexdigest()
     document = {
         "network": network_digest(network),
         "days": days,

@@ -6,6 +6,7 @@ as arrays; node, item and arc settings are gathered per entity and spread by ind
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,15 +17,19 @@ from .network import (
     MODE_TRANSFER,
     MODE_UNLIMITED,
     CostRates,
+    EchelonSpec,
+    LeadTimes,
     Network,
     ProductionSpec,
     Segments,
+    Sourcing,
+    SupplySpec,
 )
 from .timeline import customer_demand, segment_range, segments_of
-from .topology import choose_sources, demand_profiles, echelon_levels
+from .topology import choose_sources, demand_profiles, echelon_levels, echelon_streams
 
 if TYPE_CHECKING:
-    from .builder import NetworkBuilder, StockDecl
+    from .builder import ArcDecl, NetworkBuilder, NodeDecl, StockDecl
 
 _STOCK_FIELDS = (
     "initial",
@@ -36,8 +41,9 @@ _STOCK_FIELDS = (
     "storage_cost",
     "stockout_cost",
     "backorder_cost",
+    "order_quantity",
 )
-_NO_STOCK = (0.0, None, None, None, 0.0, 0.0, 0.0, None, None)
+_NO_STOCK = (0.0, None, None, None, 0.0, 0.0, 0.0, None, None, None)
 
 
 def assemble(b: NetworkBuilder) -> Network:
@@ -59,6 +65,7 @@ def assemble(b: NetworkBuilder) -> Network:
     arc = np.where(mode == MODE_TRANSFER, arc, -1)
 
     index = {key: k for k, key in enumerate(keys)}
+    rules = _rule_lanes(b, index, mode, src, arc)
     edges = [
         (index[(node, parent)], index[(node, child)], qty)
         for (node, parent) in sorted(b.produces)
@@ -67,7 +74,12 @@ def assemble(b: NetworkBuilder) -> Network:
     e_prod = np.array([e[0] for e in edges], np.int64)
     e_comp = np.array([e[1] for e in edges], np.int64)
     e_qty = np.array([e[2] for e in edges], np.float64)
-    level = echelon_levels(size, src, e_prod, e_comp)
+    # A multi-sourced node-item passes its demand to each source like a BOM edge passes a
+    # product's to a component: times the lane's share (priority 1; fallbacks get none).
+    r_dest, r_src, r_weight = rules.flows()
+    level = echelon_levels(
+        size, rules.single(src), np.concatenate([e_prod, r_dest]), np.concatenate([e_comp, r_src])
+    )
 
     # Renumber node-items by (level, node code, item code); keys are already sorted.
     order = np.argsort(level, kind="stable")
@@ -78,12 +90,14 @@ def assemble(b: NetworkBuilder) -> Network:
     ni_node, ni_item = ni_node[order], ni_item[order]
     src = np.where(src[order] >= 0, new_of[np.maximum(src[order], 0)], -1)
     e_prod, e_comp = new_of[e_prod], new_of[e_comp]
+    rules = rules.renumbered(new_of)
+    r_dest, r_src, r_weight = rules.flows()
     by_prod = np.argsort(e_prod, kind="stable")
     e_prod, e_comp, e_qty = e_prod[by_prod], e_comp[by_prod], e_qty[by_prod]
 
     nodes = [b.nodes[c] for c in node_codes]
 
-    windows = [(w.first_day, w.last_day) for w in b.capacities]
+    windows = [(w.first_day, w.last_day) for w in [*b.capacities, *b.supply_windows]]
     segments = segments_of(demand_rows, windows)
     ni_of = np.full((len(node_codes), len(item_codes)), -1, np.int64)
     ni_of[ni_node, ni_item] = np.arange(size)
@@ -92,7 +106,13 @@ def assemble(b: NetworkBuilder) -> Network:
     var = np.zeros((segments.count, size))
     mean[:, demand.ni] = demand.mean
     var[:, demand.ni] = cust_var
-    profile_mean, profile_var = demand_profiles(level, src, e_prod, e_comp, e_qty, mean, var)
+    flow_prod = np.concatenate([e_prod, r_dest])
+    flow_comp = np.concatenate([e_comp, r_src])
+    flow_qty = np.concatenate([e_qty, r_weight])
+    single = rules.single(src)
+    profile_mean, profile_var = demand_profiles(
+        level, single, flow_prod, flow_comp, flow_qty, mean, var
+    )
 
     stock = _stock_table([b.stocks.get(key) for key in keys])
     moq, multiple = _lot_rules(b, arc, ni_item, item_codes, stock)
@@ -105,6 +125,22 @@ def assemble(b: NetworkBuilder) -> Network:
 
     def per_node(name: str) -> np.ndarray:
         return np.array([getattr(n, name) for n in nodes])[ni_node]
+
+    review = per_node("review_period").astype(np.int64)
+    ordering = np.isin(mode, (MODE_TRANSFER, MODE_PRODUCE))
+    base_stock = ordering & np.isnan(s) & np.isnan(up_to)
+    streams = echelon_streams(
+        level,
+        single,
+        flow_prod,
+        flow_comp,
+        flow_qty,
+        demand.ni,
+        demand.mean,
+        cust_var,
+        base_stock,
+        lead_time + review,
+    )
 
     return Network(
         horizon_days=b.horizon_days,
@@ -120,12 +156,13 @@ def assemble(b: NetworkBuilder) -> Network:
         src=src,
         arc=arc,
         lead_time=lead_time,
-        review_period=per_node("review_period").astype(np.int64),
+        review_period=review,
         initial=stock["initial"],
         # Only a reorder point or only an order-up-to level: a base stock at that level.
         reorder_point=np.where(np.isnan(s), up_to, s),
         order_up_to=np.where(np.isnan(up_to), s, up_to),
         safety_stock=stock["safety_stock"],
+        order_quantity=stock["order_quantity"],
         z=per_node("z").astype(np.float64),
         moq=moq,
         multiple=multiple,
@@ -133,10 +170,68 @@ def assemble(b: NetworkBuilder) -> Network:
         segments=segments,
         profile_mean=profile_mean,
         profile_var=profile_var,
+        echelon=EchelonSpec(*streams),
         demand=demand,
         production=production,
         costs=_costs(b, stock, node_codes, ni_node, ni_item, item_codes, keys, production),
+        working=_working(nodes),
+        sourcing=rules.spec(size, [a.lead_time for a in b.arcs]),
+        lead_times=_lead_times(arcs=b.arcs, arc=arc),
+        supply=_supply(
+            b,
+            segments,
+            index_of=dict(zip(keys, range(size), strict=True)),
+            ni_node=ni_node,
+            node_ix=node_ix,
+        ),
     )
+
+
+def _supply(
+    b: NetworkBuilder,
+    segments: Segments,
+    *,
+    index_of: dict[tuple[str, str], int],
+    ni_node: np.ndarray,
+    node_ix: dict[str, int],
+) -> SupplySpec | None:
+    """Supplier caps per segment (the smallest where windows overlap)."""
+    if not b.supply_windows:
+        return None
+    items = sorted({w.key for w in b.supply_windows if len(w.key) == 2})
+    nodes = sorted({w.key[0] for w in b.supply_windows if len(w.key) == 1})
+    missing = [key for key in items if key not in index_of]
+    if missing:
+        raise ValueError(f"supplier capacity for an item the supplier does not stock: {missing}")
+    item_cap = np.full((segments.count, len(items)), np.inf)
+    node_cap = np.full((segments.count, len(nodes)), np.inf)
+    for w in b.supply_windows:
+        seg = segment_range(segments, w.first_day, w.last_day)
+        if len(w.key) == 2:
+            col = items.index(w.key)
+            item_cap[seg, col] = np.minimum(item_cap[seg, col], w.values[0])
+        else:
+            col = nodes.index(w.key[0])
+            node_cap[seg, col] = np.minimum(node_cap[seg, col], w.values[0])
+    return SupplySpec(
+        item_ni=np.array([index_of[key] for key in items], np.int64),
+        item_cap=item_cap,
+        node=np.array([node_ix[n] for n in nodes], np.int64),
+        node_cap=node_cap,
+    )
+
+
+def _working(nodes: list[NodeDecl]) -> np.ndarray | None:
+    """Nodes × days worked, padded with worked days; None when no node has a calendar."""
+    calendars = [n.working for n in nodes]
+    if all(c is None for c in calendars):
+        return None
+    span = max(len(c) for c in calendars if c is not None)
+    out = np.ones((len(nodes), span), bool)
+    for n, days in enumerate(calendars):
+        if days is not None:
+            out[n, : len(days)] = days
+    return out
 
 
 def _stock_table(stock: list[StockDecl | None]) -> dict[str, np.ndarray]:
@@ -152,6 +247,7 @@ def _stock_table(stock: list[StockDecl | None]) -> dict[str, np.ndarray]:
             s.storage_cost,
             s.stockout_cost,
             s.backorder_cost,
+            s.order_quantity,
         )
         if s is not None
         else _NO_STOCK
@@ -283,3 +379,104 @@ def _costs(
         arc_over_fixed=entity(b.arcs, "over_fixed"),
         arc_over_variable=entity(b.arcs, "over_variable"),
     )
+
+
+@dataclass
+class _RuleLanes:
+    """The lanes of multi-sourced node-items while the network is assembled: per lane its
+    destination and source node-item, arc, priority and share; ``first`` marks each
+    destination's ordinary lane (the one ``src``/``arc`` hold)."""
+
+    dest: np.ndarray
+    src: np.ndarray
+    arc: np.ndarray
+    priority: np.ndarray
+    share: np.ndarray
+    first: np.ndarray
+
+    def flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lanes as demand flows (dest → src, weight): the share at priority 1, else 0."""
+        return self.dest, self.src, np.where(self.priority == 1, self.share, 0.0)
+
+    def single(self, src: np.ndarray) -> np.ndarray:
+        """``src`` without the multi-sourced node-items (their lanes are flows instead)."""
+        out = src.copy()
+        out[self.dest] = -1
+        return out
+
+    def renumbered(self, new_of: np.ndarray) -> _RuleLanes:
+        return _RuleLanes(
+            new_of[self.dest], new_of[self.src], self.arc, self.priority, self.share, self.first
+        )
+
+    def spec(self, size: int, arc_lead: list[int]) -> Sourcing | None:
+        if len(self.dest) == 0:
+            return None
+        first_priority = np.zeros(size, np.int64)
+        first_share = np.full(size, np.nan)
+        first_priority[self.dest[self.first]] = self.priority[self.first]
+        first_share[self.dest[self.first]] = self.share[self.first]
+        other = ~self.first
+        return Sourcing(
+            dest=self.dest[other],
+            src=self.src[other],
+            arc=self.arc[other],
+            lead=np.array(arc_lead, np.int64)[self.arc[other]] if other.any() else self.arc[other],
+            priority=self.priority[other],
+            share=self.share[other],
+            first_priority=first_priority,
+            first_share=first_share,
+        )
+
+
+def _rule_lanes(
+    b: NetworkBuilder,
+    index: dict[tuple[str, str], int],
+    mode: np.ndarray,
+    src: np.ndarray,
+    arc: np.ndarray,
+) -> _RuleLanes:
+    """Resolve the sourcing rules; the first lane of each node-item (lowest priority,
+    largest share, then source code) becomes its ``src``/``arc`` (changed in place)."""
+    arc_of = {(a.from_node, a.to_node): i for i, a in enumerate(b.arcs)}
+    lanes = []
+    for node, item, source, priority, share in sorted(
+        b.rules, key=lambda r: (r[0], r[1], r[3], -r[4], r[2])
+    ):
+        if (node, item) not in index or (source, item) not in index:
+            raise ValueError(f"sourcing rule {node} × {item} ← {source}: no such node-item")
+        if (source, node) not in arc_of:
+            raise ValueError(f"sourcing rule {node} × {item} ← {source}: no arc")
+        lanes.append(
+            (index[(node, item)], index[(source, item)], arc_of[(source, node)], priority, share)
+        )
+    table = np.array(lanes, dtype=np.float64).reshape(len(lanes), 5)
+    dest = table[:, 0].astype(np.int64)
+    first = np.concatenate([[True], dest[1:] != dest[:-1]]) if len(dest) else np.zeros(0, bool)
+    lane_src = table[:, 1].astype(np.int64)
+    lane_arc = table[:, 2].astype(np.int64)
+    if len(dest):
+        if np.isin(mode[dest], (MODE_PRODUCE, MODE_UNLIMITED)).any():
+            raise ValueError("a sourcing rule names a node-item that makes or supplies the item")
+        mode[dest[first]] = MODE_TRANSFER
+        src[dest[first]] = lane_src[first]
+        arc[dest[first]] = lane_arc[first]
+    return _RuleLanes(dest, lane_src, lane_arc, table[:, 3].astype(np.int64), table[:, 4], first)
+
+
+def _lead_times(*, arcs: list[ArcDecl], arc: np.ndarray) -> LeadTimes | None:
+    """The lanes (by receiving node-item) of arcs with a lead-time distribution."""
+    varied = [a for a, decl in enumerate(arcs) if decl.lead_time_distribution]
+    if not varied:
+        return None
+    ni = np.flatnonzero(np.isin(arc, varied))
+    width = max(len(arcs[a].lead_time_distribution) for a in varied)
+    days = np.zeros((len(ni), width), np.int64)
+    cumulative = np.ones((len(ni), width))
+    for row, k in enumerate(ni.tolist()):
+        table = sorted(arcs[int(arc[k])].lead_time_distribution.items())
+        values = np.array([d for d, _ in table], np.int64)
+        days[row] = np.concatenate([values, np.full(width - len(values), values[-1])])
+        total = np.cumsum([p for _, p in table])
+        cumulative[row, : len(table)] = total / total[-1]
+    return LeadTimes(ni=ni, days=days, cumulative=cumulative)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import NormalDist
@@ -45,6 +45,7 @@ class NodeDecl:
     storage_capacity: float = INF
     storage_over_fixed: float = 0.0
     storage_over_variable: float = 0.0
+    working: tuple[bool, ...] | None = None  # per day from day 0; None: works every day
 
 
 @dataclass
@@ -60,6 +61,8 @@ class ArcDecl:
     over_variable: float = 0.0
     moq: Mapping[str, float] = field(default_factory=dict)
     multiple: Mapping[str, float] = field(default_factory=dict)
+    # stochastic runs: lead time (days) → probability; empty: always ``lead_time``
+    lead_time_distribution: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class StockDecl:
     storage_cost: float = 0.0
     stockout_cost: float | None = None
     backorder_cost: float | None = None
+    order_quantity: float | None = None  # (R, Q): with reorder_point, order multiples of Q
 
 
 @dataclass
@@ -128,6 +132,8 @@ class NetworkBuilder:
         self._demand_rows: list[tuple[str, str, int, int, float, float, str]] = []
         self._demand_frames: list[pd.DataFrame] = []
         self.capacities: list[Window] = []
+        self.rules: list[tuple[str, str, str, int, float]] = []
+        self.supply_windows: list[Window] = []
 
     def item(
         self, code: str, *, sales_price: float = 0.0, unit_cost: float = 0.0, sga: float = 0.0
@@ -166,6 +172,19 @@ class NetworkBuilder:
             storage_over_fixed,
             storage_over_variable,
         )
+
+    def calendar(self, node: str, working: Sequence[bool]) -> None:
+        """``node`` produces, ships and receives only on the days ``working`` marks (from
+        day 0; days past its end are worked). Customers still buy every day."""
+        self.nodes[node].working = tuple(bool(w) for w in working)
+
+    def source(
+        self, node: str, item: str, from_node: str, *, priority: int = 1, share: float = 1.0
+    ) -> None:
+        """``node`` orders ``item`` from ``from_node`` (one of several sources): by
+        ``priority`` (1 first), split by ``share`` within a priority, falling back to the
+        next priority for what a source cannot ship (see ``docs/engine.md``)."""
+        self.rules.append((node, item, from_node, int(priority), float(share)))
 
     def arc(self, from_node: str, to_node: str, **kwargs: object) -> None:
         """A lane goods take from ``from_node`` to ``to_node`` (see :class:`ArcDecl`)."""
@@ -229,6 +248,14 @@ class NetworkBuilder:
         """Per-day capacity cap on ``first_day … last_day`` for a factory (or one item of it)."""
         key = (node,) if item is None else (node, item)
         self.capacities.append(Window(first_day, last_day, key, (float(capacity),)))
+
+    def supply_window(
+        self, node: str, *, first_day: int, last_day: int, capacity: float, item: str | None = None
+    ) -> None:
+        """A supplier ships at most ``capacity`` a day on ``first_day … last_day``: of ``item``,
+        or of all its items together."""
+        key = (node,) if item is None else (node, item)
+        self.supply_windows.append(Window(first_day, last_day, key, (float(capacity),)))
 
     def bom(self, parent: str, child: str, *, quantity: float, scrap: float = 0.0) -> None:
         """Making one ``parent`` consumes ``quantity × (1 + scrap)`` of ``child``."""

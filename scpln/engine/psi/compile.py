@@ -7,22 +7,28 @@
   ``attributes.lost_sales`` is true or ``attributes.backorder_enabled`` false, penalty
   rates from ``attributes``, storage cost and capacity fields.
 - Inventory policies: opening stock (× ``initial_inventory_scale``), reorder point,
-  order-up-to, safety stock, MOQ, order multiple, storage, stockout and backorder cost
-  (the last two override the node's rates).
+  order-up-to or order quantity ((R, Q)), safety stock, MOQ, order multiple, storage,
+  stockout and backorder cost (the last two override the node's rates).
 - Production policies: the item-less row is the factory (capacity per day shared by
   its items, fixed/variable/over-capacity costs); an item row caps and prices that
   item (its variable cost replaces the factory's when positive). What a factory makes
   follows :func:`scpln.engine.canonical.network.produced_items`.
-- Arcs: lead time, daily capacity (hard unless ``allow_over_capacity``), transport and
-  over-capacity costs, per-item MOQ and multiples.
+- Arcs: lead time (drawn from ``lead_time_distribution`` in stochastic runs), daily
+  capacity (hard unless ``allow_over_capacity``), transport and over-capacity costs,
+  per-item MOQ and multiples.
+- Sourcing rules: a node × item with rules orders from their sources by priority and
+  share (the first is its ordinary source) instead of the shortest-lead-time one.
 - Capacities: rows of ``resource_type`` ``node`` naming a factory cap its daily
   capacity over the bucket at the bucket total spread over its calendar days (the
   smaller of this and the policy capacity applies); rows of type ``item`` do the same
-  for that item at every factory making it. Workcenter and supplier rows feed the
-  planner only.
+  for that item at every factory making it. Rows of type ``supplier`` cap what a
+  supplier ships a day (of one item with ``item_code``, else of all its items together).
+  Workcenter rows feed the planner only.
 - Demands: bucket totals spread evenly over the bucket's calendar days
   (:class:`scpln.engine.canonical.BucketSpan`).
-- Calendars and hierarchies are not used by the simulation.
+- Calendars: a node naming one (``calendar_code``) produces, ships and receives only on
+  its working days; a factory's capacity rows are spread over its working days.
+  Hierarchies are not used by the simulation.
 """
 
 from __future__ import annotations
@@ -35,7 +41,15 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from scpln.engine.canonical import CanonicalConfig, Node, bucket_span
+from scpln.engine.canonical import (
+    BucketSpan,
+    CanonicalConfig,
+    Capacity,
+    Node,
+    bucket_period,
+    bucket_span,
+)
+from scpln.engine.canonical.calendars import WorkingCalendar, working_calendar
 from scpln.engine.canonical.network import produced_items
 
 from .builder import NetworkBuilder
@@ -98,12 +112,31 @@ def _compile(config: CanonicalConfig, days: int | None) -> Network:
             over_variable=arc.over_capacity_variable_cost,
             moq=dict(arc.min_order_qty),
             multiple=dict(arc.order_multiple),
+            lead_time_distribution={int(k): v for k, v in arc.lead_time_distribution.items()},
         )
     for line in config.bom:
         b.bom(line.parent_item, line.child_item, quantity=line.quantity, scrap=line.scrap_rate)
+    for rule in config.sourcing_rules:
+        b.source(
+            rule.node_code, rule.item_code, rule.from_node, priority=rule.priority, share=rule.share
+        )
     b.demand_table(_demand_rows(config, reach))
-    _capacities(b, config, reach)
+    calendars = _calendars(b, config, reach)
+    _capacities(b, config, reach, calendars)
     return b.build()
+
+
+def _calendars(
+    b: NetworkBuilder, config: CanonicalConfig, reach: int
+) -> dict[str, WorkingCalendar]:
+    """Give every node that names a calendar its working days; node code → calendar."""
+    by_code = {c.calendar_code: working_calendar(c.definition) for c in config.calendars}
+    out: dict[str, WorkingCalendar] = {}
+    for node in config.nodes:
+        if node.calendar_code is not None:
+            out[node.code] = by_code[node.calendar_code]
+            b.calendar(node.code, out[node.code].working_days(config.start_date, reach))
+    return out
 
 
 def _demand_rows(config: CanonicalConfig, reach: int) -> pd.DataFrame:
@@ -186,6 +219,7 @@ def _node(
             storage_cost=policy.storage_cost,
             stockout_cost=policy.stockout_cost,
             backorder_cost=policy.backorder_cost,
+            order_quantity=policy.order_quantity,
         )
     if node.node_type != "factory":
         return
@@ -218,20 +252,49 @@ def _node(
         )
 
 
-def _capacities(b: NetworkBuilder, config: CanonicalConfig, reach: int) -> None:
+def _capacities(
+    b: NetworkBuilder,
+    config: CanonicalConfig,
+    reach: int,
+    calendars: dict[str, WorkingCalendar],
+) -> None:
+    """Capacity rows as daily caps: a bucket's total over its calendar days, or over its
+    working days at a node with a calendar (it makes and ships nothing on the others)."""
     makers: dict[str, list[str]] = {}
     for node, item in b.produces:
         makers.setdefault(item, []).append(node)
     start = config.start_date
+
+    def daily(node: str, row: Capacity, span: BucketSpan) -> float:
+        calendar = calendars.get(node)
+        if calendar is None:
+            return span.daily_mean(row.capacity)
+        worked = calendar.count(*bucket_period(row.bucket, start))
+        return row.capacity / worked if worked else 0.0
+
     for row in config.capacities:
         span = bucket_span(row.bucket, start, reach)
         if span is None:
             continue
-        first, last, daily = span.first_day, span.last_day, span.daily_mean(row.capacity)
-        if row.resource_type == "node" and row.resource_code in b.factories:
-            b.capacity_window(row.resource_code, first_day=first, last_day=last, capacity=daily)
+        first, last = span.first_day, span.last_day
+        if row.resource_type == "supplier" and row.resource_code in b.nodes:
+            node = row.resource_code
+            b.supply_window(
+                node,
+                first_day=first,
+                last_day=last,
+                capacity=daily(node, row, span),
+                item=row.item_code,
+            )
+        elif row.resource_type == "node" and row.resource_code in b.factories:
+            node = row.resource_code
+            b.capacity_window(node, first_day=first, last_day=last, capacity=daily(node, row, span))
         elif row.resource_type == "item":
             for node in makers.get(row.resource_code, ()):
                 b.capacity_window(
-                    node, item=row.resource_code, first_day=first, last_day=last, capacity=daily
+                    node,
+                    item=row.resource_code,
+                    first_day=first,
+                    last_day=last,
+                    capacity=daily(node, row, span),
                 )

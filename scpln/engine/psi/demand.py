@@ -71,6 +71,11 @@ class CustomerDemand:
         return out
 
 
+# Per level: streams read early, their offsets and windows, the target each adds to (local),
+# those targets (positions in the level's node-items) and where they sit in the level's output.
+_EchelonLevel = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 class BaseStockTargets:
     """Order-up-to levels from the service level, for node-items without explicit ones.
 
@@ -84,6 +89,12 @@ class BaseStockTargets:
     node-items it supplies see, multiplied through the BOM for components). It follows
     the bucket profile day by day instead of averaging over the horizon. The reorder
     point equals S: order whenever the inventory position is below S.
+
+    Demand that reaches the node-item early (:class:`~.network.EchelonSpec`: base-stock
+    node-items below it order ahead) is read that many days later in the profile: a
+    stream ``e`` days early adds Σ μ(u) over u = t+e … t+e+L+R-1 (echelon lead-time
+    demand), so a supplier's level rises ahead of a demand step exactly as the orders
+    that will reach it do.
     """
 
     def __init__(self, net: Network, by_level: list[np.ndarray], seg_of_day: np.ndarray) -> None:
@@ -95,41 +106,96 @@ class BaseStockTargets:
         self.window = (net.lead_time[nodes] + net.review_period[nodes]).astype(np.int64)
         self.mean = net.profile_mean[:, nodes]
         self.var = net.profile_var[:, nodes]
-        lengths = np.diff(self.starts).astype(float)[:, None]
-        self.cum_mean = np.zeros_like(self.mean)
-        self.cum_var = np.zeros_like(self.var)
-        self.cum_mean[1:] = np.cumsum(self.mean[:-1] * lengths, axis=0)
-        self.cum_var[1:] = np.cumsum(self.var[:-1] * lengths, axis=0)
+        self.cum_mean, self.cum_var = self._cumulate(self.mean, self.var)
         safety = net.safety_stock[nodes]
         self.safety = np.where(np.isnan(safety), 0.0, safety)
         self.z = np.where(np.isnan(safety), net.z[nodes], 0.0)
-        # With one segment the profile never changes, so neither does S.
+        # With one segment the profile never changes, so neither does S (nor does it matter
+        # how early any of it arrives).
         self._fixed = [self._compute(0, c) for c in self.cols] if net.segments.count == 1 else None
+        self._echelon: list[_EchelonLevel | None] = (
+            [] if self._fixed is None else [None] * len(self.cols)
+        )
+        if self._fixed is None:
+            self._prepare_echelon(net, nodes)
+
+    def _cumulate(self, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lengths = np.diff(self.starts).astype(float)[:, None]
+        cum_mean = np.zeros_like(mean)
+        cum_var = np.zeros_like(var)
+        cum_mean[1:] = np.cumsum(mean[:-1] * lengths, axis=0)
+        cum_var[1:] = np.cumsum(var[:-1] * lengths, axis=0)
+        return cum_mean, cum_var
+
+    def _prepare_echelon(self, net: Network, nodes: np.ndarray) -> None:
+        """Per level: which of its node-items read streams early, and those streams."""
+        ech = net.echelon
+        self.stream_mean, self.stream_var = ech.mean, ech.var
+        self.stream_cum_mean, self.stream_cum_var = self._cumulate(ech.mean, ech.var)
+        where = np.full(net.size, -1, np.int64)
+        where[nodes] = np.arange(len(nodes))
+        position = where[ech.ni[ech.owner]]  # of each stream's owner in ``nodes``
+        for cols in self.cols:
+            mine = np.flatnonzero(np.isin(position, cols))
+            if len(mine) == 0:
+                self._echelon.append(None)
+                continue
+            targets, local = np.unique(position[mine], return_inverse=True)
+            self._echelon.append(
+                (
+                    mine,
+                    ech.offset[mine],
+                    self.window[position[mine]],
+                    local.astype(np.int64),
+                    targets,
+                    np.searchsorted(cols, targets),
+                )
+            )
 
     @staticmethod
     def days_needed(net: Network) -> int:
         """Days past the last simulated day the profile may be read for."""
-        return int((net.lead_time + net.review_period).max(initial=0)) + 1
+        window = int((net.lead_time + net.review_period).max(initial=0))
+        return window + net.echelon.max_offset + 1
 
     def levels(self, day: int, level: int) -> np.ndarray:
         """S(day) for the level's base-stock node-items, in the order they were given."""
         if self._fixed is not None:
             return self._fixed[level]
-        return self._compute(day, self.cols[level])
+        out = self._compute(day, self.cols[level])
+        echelon = self._echelon[level]
+        if echelon is not None:
+            streams, offset, window, local, targets, slots = echelon
+            first = day + offset
+            mean_a, var_a = self._read(first, streams, stream=True)
+            mean_b, var_b = self._read(first + window, streams, stream=True)
+            mean = np.bincount(local, mean_b - mean_a, minlength=len(targets))
+            var = np.bincount(local, var_b - var_a, minlength=len(targets))
+            z, safety = self.z[targets], self.safety[targets]
+            out[slots] = mean + z * np.sqrt(np.maximum(var, 0.0)) + safety
+        return out
 
     def _compute(self, day: int, cols: np.ndarray) -> np.ndarray:
-        mean_w, var_w = self._cumulative(day + self.window[cols], cols)
-        now_mean, now_var = self._cumulative(np.full(len(cols), day), cols)
+        mean_w, var_w = self._read(day + self.window[cols], cols)
+        now_mean, now_var = self._read(np.full(len(cols), day), cols)
         mean_w -= now_mean
         var_w -= now_var
         return mean_w + self.z[cols] * np.sqrt(np.maximum(var_w, 0.0)) + self.safety[cols]
 
-    def _cumulative(self, days: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _read(
+        self, days: np.ndarray, cols: np.ndarray, *, stream: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative mean and variance up to (not including) ``days``, per column."""
         seg = self.seg_of_day[days]
         into = days - self.starts[seg]
+        if stream:
+            cum_mean, cum_var = self.stream_cum_mean, self.stream_cum_var
+            mean, var = self.stream_mean, self.stream_var
+        else:
+            cum_mean, cum_var, mean, var = self.cum_mean, self.cum_var, self.mean, self.var
         return (
-            self.cum_mean[seg, cols] + into * self.mean[seg, cols],
-            self.cum_var[seg, cols] + into * self.var[seg, cols],
+            cum_mean[seg, cols] + into * mean[seg, cols],
+            cum_var[seg, cols] + into * var[seg, cols],
         )
 
 

@@ -44,7 +44,7 @@ def compute_kpis(kr: KernelResult, pl: pd.DataFrame) -> dict[str, Any]:
         "internal_shortage_total": _internal_shortage(kr),
         "fill_rate": 1.0 - shortage / demand if demand > 0 else 1.0,
         "cycle_service_level": (
-            float(day["in_stock"].sum()) / (days * customers) if customers else 1.0
+            float(day["in_stock"].sum()) / float(day["cycles"].sum()) if customers else 1.0
         ),
         "avg_on_hand": avg_on_hand,
         "avg_on_hand_by_type": {

@@ -36,6 +36,7 @@ class Level:
     review: np.ndarray | None  # review periods of the slice, None when all daily
     moq: np.ndarray | None  # MOQ and multiples of the slice, None when none apply
     multiple: np.ndarray | None
+    lot: np.ndarray | None  # (R, Q) order quantity of the slice (NaN: none), None when none
     base_stock: np.ndarray  # slice positions whose S comes from the service level
     produce_local: np.ndarray  # slice positions of producing node-items
     # shipping (pass 2)
@@ -53,6 +54,17 @@ class Level:
     customer_cols: np.ndarray  # columns of DemandSpec
     customers: Index  # their node-items (global)
     lost_sales: np.ndarray | None
+    # Customers' review cycles, when any reviews less often than daily (else None): cycle k
+    # of a customer with review period R and lead time L is days kR + L … kR + L + R − 1,
+    # the days one review's order serves.
+    cycle_review: np.ndarray | None
+    cycle_offset: np.ndarray | None
+    # Multi-sourcing (``Network.sourcing``; None when the level has none): extra lanes
+    # ordered by the level's node-items (``alt_in``) and served by them (``alt_out``),
+    # indices into the sourcing arrays; ``ruled`` the slice positions with rules.
+    alt_in: np.ndarray | None
+    alt_out: np.ndarray | None
+    ruled: np.ndarray | None
 
     @property
     def slice(self) -> slice:
@@ -71,9 +83,12 @@ def build_levels(net: Network) -> list[Level]:
         produce = lo + np.flatnonzero(net.mode[sl] == MODE_PRODUCE)
         review = net.review_period[sl]
         moq, multiple = net.moq[sl], net.multiple[sl]
+        lot = np.where(ordering[sl], net.order_quantity[sl], np.nan)
         rounds = bool((moq > 0).any() or (multiple > 0).any())
         cust = np.flatnonzero((net.demand.ni >= lo) & (net.demand.ni < hi))
         lost = net.lost_sales[net.demand.ni[cust]]
+        cust_review = net.review_period[net.demand.ni[cust]]
+        cycles = bool((cust_review > 1).any())
         pos = np.array([prod_pos_of[int(k)] for k in produce], np.int64)
         out.append(
             Level(
@@ -83,6 +98,7 @@ def build_levels(net: Network) -> list[Level]:
                 review=review if (review > 1).any() else None,
                 moq=moq if rounds else None,
                 multiple=multiple if rounds else None,
+                lot=lot if not np.isnan(lot).all() else None,
                 base_stock=np.flatnonzero(base_stock[sl]),
                 produce_local=produce - lo,
                 lanes=as_index(lanes),
@@ -94,11 +110,14 @@ def build_levels(net: Network) -> list[Level]:
                 arc_runs=_runs(net.arc[lanes]),
                 run_arc=net.arc[lanes][_runs(net.arc[lanes])],
                 hard_arcs=bool(net.costs.arc_hard[net.arc[lanes]].any()),
-                production=LevelProduction.of(net.production, pos) if len(pos) else None,
+                production=LevelProduction.of(net.production, pos, net.mode) if len(pos) else None,
                 unlimited=lo + np.flatnonzero(net.mode[sl] == MODE_UNLIMITED),
                 customer_cols=cust,
                 customers=as_index(net.demand.ni[cust]),
                 lost_sales=lost if lost.any() else None,
+                cycle_review=np.maximum(cust_review, 1) if cycles else None,
+                cycle_offset=net.lead_time[net.demand.ni[cust]] if cycles else None,
+                **_sourcing(net, lo, hi),
             )
         )
     return out
@@ -115,3 +134,17 @@ def _runs(values: np.ndarray) -> np.ndarray:
     if len(values) == 0:
         return np.zeros(0, np.int64)
     return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+
+
+def _sourcing(net: Network, lo: int, hi: int) -> dict[str, np.ndarray | None]:
+    rules = net.sourcing
+    if rules is None:
+        return {"alt_in": None, "alt_out": None, "ruled": None}
+    alt_in = np.flatnonzero((rules.dest >= lo) & (rules.dest < hi))
+    alt_out = np.flatnonzero((rules.src >= lo) & (rules.src < hi))
+    ruled = np.flatnonzero(rules.first_priority[lo:hi] > 0)
+    return {
+        "alt_in": alt_in if len(alt_in) else None,
+        "alt_out": alt_out if len(alt_out) else None,
+        "ruled": ruled if len(ruled) else None,
+    }

@@ -65,6 +65,87 @@ class DemandSpec:
 
 
 @dataclass(frozen=True, eq=False)
+class EchelonSpec:
+    """Demand streams that reach a node-item ahead of the customers' own days.
+
+    A node-item whose order-up-to level follows the service level (a *base-stock*
+    node-item) orders ahead of its demand: over any run of days its orders equal its
+    demand of the same days shifted ``lead time + review period`` days later. So what a
+    supplier sees is its customers' demand arriving that many days early, added up along
+    the way for every base-stock node-item below it. ``ni`` lists the base-stock node-items
+    that see some stream early (their levels must look that far ahead); stream ``k`` is
+    demand of mean ``mean[:, k]`` and variance ``var[:, k]`` per day (customer days, by
+    segment) reaching ``ni[owner[k]]`` ``offset[k]`` days early. Streams are sorted by
+    owner. Empty when no base-stock node-item has one below it (then every level reads
+    its demand profile on its own days).
+    """
+
+    ni: np.ndarray
+    owner: np.ndarray
+    offset: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+
+    @property
+    def max_offset(self) -> int:
+        return int(self.offset.max(initial=0))
+
+
+@dataclass(frozen=True, eq=False)
+class Sourcing:
+    """Node-items that order from several sources (multi-sourcing rules).
+
+    Their first lane (priority 1, largest share) is their ordinary ``src``/``arc``; every
+    other lane is listed here: destination node-item ``dest``, source node-item ``src``,
+    ``arc``, ``lead`` time, ``priority`` and ``share``. ``first_priority``/``first_share``
+    are per node-item (0 / NaN where no rule applies) and describe the ordinary lane.
+    """
+
+    dest: np.ndarray
+    src: np.ndarray
+    arc: np.ndarray
+    lead: np.ndarray
+    priority: np.ndarray
+    share: np.ndarray
+    first_priority: np.ndarray
+    first_share: np.ndarray
+
+    @property
+    def ruled(self) -> np.ndarray:
+        """Node-items with sourcing rules."""
+        return np.flatnonzero(self.first_priority > 0)
+
+
+@dataclass(frozen=True, eq=False)
+class LeadTimes:
+    """Lanes whose lead time varies (stochastic runs draw it per shipment).
+
+    ``ni`` are the receiving node-items (their ordinary lane), ``days[r]`` the possible
+    lead times of lane ``r`` and ``cumulative[r]`` their cumulative probabilities (rows
+    padded with the last value and 1.0).
+    """
+
+    ni: np.ndarray
+    days: np.ndarray
+    cumulative: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class SupplySpec:
+    """What suppliers may ship a day (``capacities`` of type supplier), per segment.
+
+    ``item_ni`` are node-items with a cap of their own, ``item_cap`` ``(segments, len)``;
+    ``node`` are supplier nodes with a cap on all their items together, ``node_cap``
+    ``(segments, len)``; ``inf`` where a segment has none.
+    """
+
+    item_ni: np.ndarray
+    item_cap: np.ndarray
+    node: np.ndarray
+    node_cap: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class ProductionSpec:
     """Factories, what they make, their capacities and bills of material.
 
@@ -132,7 +213,8 @@ class Network:
     the production lead time. ``reorder_point``/``order_up_to`` are NaN where the level
     comes from the service level and the demand profile (see ``profile_*``):
     ``profile_mean``/``profile_var`` are ``(segments, node-items)`` per-day mean and
-    variance of the demand each node-item sees from downstream.
+    variance of the demand each node-item sees from downstream; ``echelon`` says which part
+    of it reaches a node-item ahead of the customers' days.
     """
 
     horizon_days: int
@@ -153,6 +235,7 @@ class Network:
     reorder_point: np.ndarray
     order_up_to: np.ndarray
     safety_stock: np.ndarray
+    order_quantity: np.ndarray  # (R, Q) lot; NaN where the policy is (s, S) or base stock
     z: np.ndarray
     moq: np.ndarray
     multiple: np.ndarray
@@ -160,9 +243,19 @@ class Network:
     segments: Segments
     profile_mean: np.ndarray
     profile_var: np.ndarray
+    echelon: EchelonSpec
     demand: DemandSpec
     production: ProductionSpec
     costs: CostRates
+    # ``working[n, t]``: node n works (produces, ships, receives) on day t; days past the
+    # array's end are worked. None when every node works every day.
+    working: np.ndarray | None = None
+    # Multi-sourcing: None when every node-item orders from one source.
+    sourcing: Sourcing | None = None
+    # Supplier capacities: None when no supplier is limited.
+    supply: SupplySpec | None = None
+    # Lead-time variability: None when every lane takes its ``lead_time``.
+    lead_times: LeadTimes | None = None
 
     @property
     def size(self) -> int:
@@ -184,4 +277,9 @@ class Network:
 
     @property
     def max_lead_time(self) -> int:
-        return int(self.lead_time.max(initial=0))
+        most = int(self.lead_time.max(initial=0))
+        if self.sourcing is not None:
+            most = max(most, int(self.sourcing.lead.max(initial=0)))
+        if self.lead_times is not None:
+            most = max(most, int(self.lead_times.days.max(initial=0)))
+        return most

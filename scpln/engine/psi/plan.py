@@ -28,12 +28,13 @@ the next day until made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from .constraints import Constraints
 from .demand import BaseStockTargets
 from .network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED, Network
 
@@ -45,21 +46,45 @@ class Schedule:
     """Plan-driven releases: ``by_day[t]`` = (positions in ``ProductionSpec.ni``, units).
 
     ``planned`` lists every position the plan governs, also those it plans zero for.
+    ``early`` = (positions, finish days, units): releases due before the run that a
+    lead-time-unconstrained run makes on day 0 and finishes on time (empty otherwise).
     """
 
     by_day: dict[int, tuple[np.ndarray, np.ndarray]]
     planned: np.ndarray
+    early: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+_NO_EARLY = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+RELEASE_RULES = ("lot", "daily")
 
 
 @dataclass(frozen=True)
 class PlanSchedule:
     """Planned receipts per item and week: ``item``, ``day``, ``days``, ``quantity``
-    [, ``node``]."""
+    [, ``node``]; how they become releases (``release_rule``: ``lot`` or ``daily``, see
+    :func:`_releases`) and the constraints the plan was made under, which a run of it keeps
+    unless the run is given its own."""
 
     rows: pd.DataFrame
+    release_rule: str = "lot"
+    constraints: Constraints = field(default_factory=Constraints)
+
+    def __post_init__(self) -> None:
+        if self.release_rule not in RELEASE_RULES:
+            raise ValueError(
+                f"release_rule must be one of {', '.join(RELEASE_RULES)}, not {self.release_rule!r}"
+            )
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, *, start_date: date | None = None) -> PlanSchedule:
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        start_date: date | None = None,
+        release_rule: str = "lot",
+        constraints: Constraints | None = None,
+    ) -> PlanSchedule:
         """Normalize a plan frame (see the module docs); raises ``ValueError`` if malformed."""
         missing = {"item", "quantity"} - set(frame.columns)
         if missing:
@@ -91,7 +116,7 @@ class PlanSchedule:
         )
         if "node" in frame.columns:
             rows["node"] = frame["node"].astype(str).to_numpy()
-        return cls(rows)
+        return cls(rows, release_rule, constraints or Constraints())
 
     def schedule(self, net: Network, days: int) -> Schedule:
         """Release day → (producing positions, quantities) for the kernel."""
@@ -100,10 +125,7 @@ class PlanSchedule:
         node_of = net.ni_node[prod.ni]
         served = net.profile_mean[:, prod.ni].sum(axis=0)
         keys = ["item", "node"] if "node" in self.rows.columns else ["item"]
-        pos_parts: list[np.ndarray] = []
-        day_parts: list[np.ndarray] = []
-        qty_parts: list[np.ndarray] = []
-        offsets = np.arange(DAYS_PER_WEEK)
+        parts: list[tuple[np.ndarray, ...]] = []
         for key, rows in self.rows.groupby(keys, sort=True):
             item, *node = key if isinstance(key, tuple) else (key,)
             makers = np.flatnonzero(item_of == _index(net.item_codes, item))
@@ -114,18 +136,157 @@ class PlanSchedule:
             weight = served[makers]
             total = weight.sum()
             share = weight / total if total > 0 else np.full(len(makers), 1.0 / len(makers))
-            week = rows["day"].to_numpy()[:, None, None]
-            length = rows["days"].to_numpy()[:, None, None]
-            units = rows["quantity"].to_numpy()[:, None, None]
-            shape = (len(rows), len(makers), DAYS_PER_WEEK)
-            pos_parts.append(np.broadcast_to(makers[None, :, None], shape).ravel())
-            lead = prod.lead_time[makers][None, :, None]
-            day_parts.append(np.broadcast_to(np.maximum(week + offsets - lead, 0), shape).ravel())
-            # Days past the week's own length get nothing (dropped as zero quantities).
-            daily = np.where(offsets < length, units / length, 0.0) * share[None, :, None]
-            qty_parts.append(np.broadcast_to(daily, shape).ravel())
-        planned = np.unique(np.concatenate([np.zeros(0, np.int64), *pos_parts]))
-        return Schedule(_by_day(pos_parts, day_parts, qty_parts, days), planned)
+            shape = (len(rows), len(makers))
+            parts.append(
+                (
+                    np.broadcast_to(makers[None, :], shape).ravel(),
+                    np.broadcast_to(rows["day"].to_numpy()[:, None], shape).ravel(),
+                    np.broadcast_to(rows["days"].to_numpy()[:, None], shape).ravel(),
+                    (rows["quantity"].to_numpy()[:, None] * share[None, :]).ravel(),
+                )
+            )
+        if not parts:
+            return Schedule({}, np.zeros(0, np.int64), _NO_EARLY)
+        pos, week, length, qty = (np.concatenate(p) for p in zip(*parts, strict=True))
+        planned = np.unique(pos)
+        pos, day, qty = _releases(net, pos, week, length, qty, self.release_rule)
+        due = day < 0
+        if self.constraints.lead_time:
+            # Due before the run: released on day 0, late by what it missed.
+            early = _NO_EARLY
+            day = np.maximum(day, 0)
+        else:
+            # Lead-time unconstrained: released on day 0 and finished when the plan says.
+            early = (pos[due], day[due] + prod.lead_time[pos[due]], qty[due])
+            pos, day, qty = pos[~due], day[~due], qty[~due]
+        return Schedule(_by_day([pos], [day], [qty], days), planned, early)
+
+
+def _releases(
+    net: Network,
+    pos: np.ndarray,
+    week: np.ndarray,
+    length: np.ndarray,
+    qty: np.ndarray,
+    rule: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut each week's receipts (row: producing position, first day, days, units) into
+    releases: (position, release day, units). A week's receipts finish on its days, so they
+    are released on the days ``lead time`` earlier; which of those days is the rule's:
+
+    - ``daily``: evenly on every one of them;
+    - ``lot``: the factory's week (all its planned SKUs, ``X`` units) is one production
+      run: released from the earliest of its SKUs' first release days (so SKUs with a
+      shorter lead time finish early rather than start on another day), over the ``k``
+      days that make it cheapest — ``k · F + [X > k·c] · (k · OF + (X − k·c) · OV)`` with
+      ``F`` the factory's and its items' fixed cost per production day, ``c`` its daily
+      capacity and ``OF``/``OV`` its over-capacity rates (``k ≥ ⌈X / c⌉`` under a hard
+      capacity; ties: the fewest days). Each SKU is released evenly over those ``k`` days:
+      on one day when nothing makes more days cheaper (unlimited capacity, or fixed costs
+      above the over-capacity charge).
+    """
+    prod = net.production
+    first = week - prod.lead_time[pos]
+    last = first + length.astype(np.int64) - 1
+    calendar = _WorkingDays(net)
+    factory = prod.factory[prod.factory_of[pos]]
+    if rule == "daily":
+        count = np.maximum(calendar.count(factory, first, last), 1)
+    else:
+        count, first, last = _lot_days(net, pos, week, first, last, qty, calendar)
+    rows = np.repeat(np.arange(len(pos)), count)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
+    day = calendar.nth(factory[rows], first[rows], within, last[rows])
+    return pos[rows], day, qty[rows] / count[rows]
+
+
+class _WorkingDays:
+    """The days each factory works (every day without calendars; days before the run and
+    past the calendar's end are worked)."""
+
+    def __init__(self, net: Network) -> None:
+        self.working = net.working
+        self.days: dict[int, np.ndarray] = {}
+        if self.working is not None:
+            span = self.working.shape[1]
+            pad = int(net.production.lead_time.max(initial=0)) + 2 * DAYS_PER_WEEK
+            before, after = np.arange(-pad, 0), np.arange(span, span + pad)
+            for node in np.unique(net.production.factory).tolist():
+                worked = np.flatnonzero(self.working[node])
+                self.days[node] = np.concatenate([before, worked, after])
+
+    def count(self, node: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Working days of ``node`` from ``first`` to ``last`` (inclusive)."""
+        if self.working is None:
+            return (last - first + 1).astype(np.int64)
+        out = np.zeros(len(node), np.int64)
+        for n, days in self.days.items():
+            rows = node == n
+            lo = np.searchsorted(days, first[rows], side="left")
+            out[rows] = np.searchsorted(days, last[rows], side="right") - lo
+        return out
+
+    def nth(
+        self, node: np.ndarray, first: np.ndarray, index: np.ndarray, last: np.ndarray
+    ) -> np.ndarray:
+        """The ``index``-th working day from ``first``; a window ``first … last`` without
+        one falls back to the last working day before it (finishing early, not late)."""
+        if self.working is None:
+            return first + index
+        out = first + index
+        for n, days in self.days.items():
+            rows = node == n
+            at = np.searchsorted(days, first[rows], side="left") + index[rows]
+            day = days[np.minimum(at, len(days) - 1)]
+            out[rows] = np.where(day > last[rows], days[np.maximum(at - 1 - index[rows], 0)], day)
+        return out
+
+
+def _lot_days(
+    net: Network,
+    pos: np.ndarray,
+    week: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    qty: np.ndarray,
+    calendar: _WorkingDays,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, the number of (working) days ``k`` its factory's week is made over, and the
+    first and last day it may be made on (see :func:`_releases`)."""
+    prod, costs = net.production, net.costs
+    factory = prod.factory_of[pos]
+    keys, group = np.unique(np.stack([factory, week]), axis=1, return_inverse=True)
+    group = group.reshape(-1)
+    groups = keys.shape[1]
+    f = keys[0]
+    total = np.bincount(group, qty, minlength=groups)
+    start = np.full(groups, np.iinfo(np.int64).max)
+    np.minimum.at(start, group, first)
+    end = np.full(groups, np.iinfo(np.int64).min)
+    np.maximum.at(end, group, last)
+    span = np.maximum(calendar.count(prod.factory[f], start, end), 1)
+    segment = np.searchsorted(net.segments.starts, np.maximum(start, 0), side="right") - 1
+    capacity = prod.node_capacity[segment, f]
+    # Fixed cost of a production day: the factory's, plus each planned item's own.
+    items = np.unique(np.stack([group, pos]), axis=1)
+    fixed = costs.production_fixed[f] + np.bincount(
+        items[0], costs.production_item_fixed[items[1]], minlength=groups
+    )
+    k = np.arange(1, DAYS_PER_WEEK + 1)[None, :].astype(float)
+    cap = np.where(np.isfinite(capacity), capacity, np.inf)[:, None]
+    over = np.maximum(total[:, None] - k * cap, 0.0)
+    cost = k * fixed[:, None] + np.where(
+        over > 1e-9,
+        k * costs.production_over_fixed[f][:, None]
+        + over * costs.production_over_variable[f][:, None],
+        0.0,
+    )
+    # Not allowed: more days than the week has, or too few for a hard capacity.
+    cost[k > span[:, None]] = np.inf
+    cost[prod.node_hard[f][:, None] & (over > 1e-9)] = np.inf
+    best = np.argmin(cost, axis=1) + 1  # the fewest days among the cheapest
+    best = np.where(np.isinf(cost.min(axis=1)), span, best)  # nothing fits: all its days
+    return np.minimum(best[group], span[group]).astype(np.int64), start[group], end[group]
 
 
 def _index(codes: tuple[str, ...], code: object) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import ProductionSpec
+from .network import MODE_UNLIMITED, ProductionSpec
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,12 +37,15 @@ class LevelProduction:
     edge_pos: np.ndarray
     edge_comp: np.ndarray
     edge_qty: np.ndarray
+    # components supplied without limit (a material-unconstrained run), None when none are
+    free: np.ndarray | None
 
     @classmethod
-    def of(cls, spec: ProductionSpec, pos: np.ndarray) -> LevelProduction:
+    def of(cls, spec: ProductionSpec, pos: np.ndarray, mode: np.ndarray) -> LevelProduction:
         ni = spec.ni[pos]
         edges = np.flatnonzero(np.isin(spec.edge_prod, ni))
         comps, edge_comp = np.unique(spec.edge_comp[edges], return_inverse=True)
+        free = mode[comps] == MODE_UNLIMITED
         return cls(
             pos=pos,
             ni=ni,
@@ -53,6 +56,7 @@ class LevelProduction:
             edge_pos=np.searchsorted(ni, spec.edge_prod[edges]),
             edge_comp=edge_comp.astype(np.int64),
             edge_qty=spec.edge_qty[edges],
+            free=free if free.any() else None,
         )
 
 
@@ -92,6 +96,8 @@ def release(
     if len(lp.edge_pos):
         need = np.bincount(lp.edge_comp, qty[lp.edge_pos] * lp.edge_qty, minlength=len(lp.comps))
         have = on_hand[lp.comps]
+        if lp.free is not None:  # supplied on the spot: never short
+            have = np.where(lp.free, np.maximum(have, need), have)
         short = need > have
         if short.any():
             ratio = np.where(short, have / np.where(short, need, 1.0), 1.0)

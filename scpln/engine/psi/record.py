@@ -24,7 +24,9 @@ METRICS = (
     "in_transit",
     "orders",
 )
-CUSTOMER_DAY = ("demand", "sales", "shortage", "backlog", "in_stock", "stockouts")
+# ``cycles``: customer review cycles that ended that day (one a customer a day under daily
+# review); ``in_stock``: those of them in which nothing was left unfilled.
+CUSTOMER_DAY = ("demand", "sales", "shortage", "backlog", "cycles", "in_stock", "stockouts")
 
 
 class DayState(Protocol):

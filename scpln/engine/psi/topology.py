@@ -11,7 +11,9 @@ bookkeeping so they can be read (and tested) on their own:
   one level above everything it supplies (a BOM component one level above its
   parent), so a day can be processed level by level;
 - *profiles*: the per-day mean and variance of demand that reaches each node-item,
-  summed up the lanes from the customers and multiplied through the BOM.
+  summed up the lanes from the customers and multiplied through the BOM;
+- *echelon streams*: which part of that demand reaches a node-item early, because a
+  base-stock node-item below it orders its lead time and review period ahead.
 """
 
 from __future__ import annotations
@@ -109,3 +111,100 @@ def demand_profiles(
             np.add.at(mean.T, edge_comp[edges], qty * mean.T[edge_prod[edges]])
             np.add.at(var.T, edge_comp[edges], qty**2 * var.T[edge_prod[edges]])
     return mean, var
+
+
+def echelon_streams(
+    level: np.ndarray,
+    src: np.ndarray,
+    edge_prod: np.ndarray,
+    edge_comp: np.ndarray,
+    edge_qty: np.ndarray,
+    customers: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    base_stock: np.ndarray,
+    window: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The customer demand streams each base-stock node-item serves, by days early.
+
+    A base-stock node-item ``j`` (``base_stock[j]``: its level follows the service level)
+    orders ``window[j]`` (lead time + review period) days ahead of its demand, so every
+    stream passing up through it — along its lane to its source, or through the BOM to
+    its components — arrives ``window[j]`` days earlier at the next node-item. A stream
+    starts at each customer (column of ``mean``/``var``, node-item ``customers[c]``) with
+    offset 0; streams meeting at one node-item with one offset are summed. Returns
+    ``(ni, owner, offset, mean, var)`` as :class:`~.network.EchelonSpec` holds them: only
+    the base-stock node-items with some stream early, and all their streams. Empty (and
+    nearly free) when no base-stock node-item has one below it.
+    """
+    size = len(level)
+    lanes = np.flatnonzero(src >= 0)
+    # Does a base-stock node-item sit strictly below each node-item? (upwards, by level)
+    below = np.zeros(size, bool)
+    for lv in range(int(level.max(initial=-1)) + 1):
+        moving = lanes[level[lanes] == lv]
+        below[src[moving]] |= below[moving] | base_stock[moving]
+        edges = np.flatnonzero(level[edge_prod] == lv)
+        np.logical_or.at(
+            below, edge_comp[edges], below[edge_prod[edges]] | base_stock[edge_prod[edges]]
+        )
+    wanted = base_stock & below
+    none = np.zeros(0, np.int64)
+    if not wanted.any():
+        return none, none, none, np.zeros((mean.shape[0], 0)), np.zeros((mean.shape[0], 0))
+    owner = customers.astype(np.int64)
+    offset = np.zeros(len(owner), np.int64)
+    m, v = mean, var
+    for lv in range(int(level.max(initial=-1)) + 1):
+        here = np.flatnonzero(level[owner] == lv)
+        shift = offset[here] + np.where(base_stock[owner[here]], window[owner[here]], 0)
+        up = here[src[owner[here]] >= 0]
+        parts = [(src[owner[up]], shift[src[owner[here]] >= 0], m[:, up], v[:, up])]
+        edges = np.flatnonzero(level[edge_prod] == lv)
+        if len(edges):
+            # Every stream of a product feeds each of its components, times the quantity.
+            order = np.argsort(owner[here], kind="stable")
+            sorted_owner = owner[here][order]
+            lo = np.searchsorted(sorted_owner, edge_prod[edges], side="left")
+            hi = np.searchsorted(sorted_owner, edge_prod[edges], side="right")
+            count = hi - lo
+            edge_of = np.repeat(np.arange(len(edges)), count)
+            within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+            pick = order[np.repeat(lo, count) + within]
+            qty = edge_qty[edges][edge_of]
+            parts.append(
+                (
+                    edge_comp[edges][edge_of],
+                    shift[pick],
+                    m[:, here[pick]] * qty,
+                    v[:, here[pick]] * qty**2,
+                )
+            )
+        # Streams stay with their owner too (its own level reads them), as long as it needs them.
+        keep = np.flatnonzero(wanted[owner] | (level[owner] > lv))
+        parts.append((owner[keep], offset[keep], m[:, keep], v[:, keep]))
+        owner, offset, m, v = _merge_streams(parts)
+    early = np.zeros(size, bool)
+    early[owner[offset > 0]] = True
+    keep = early[owner]
+    owner, offset, m, v = owner[keep], offset[keep], m[:, keep], v[:, keep]
+    ni, local = np.unique(owner, return_inverse=True)
+    return ni, local.astype(np.int64), offset, m, v
+
+
+def _merge_streams(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenate streams and sum those with the same owner and offset (sorted by both)."""
+    owner = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    offset = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    mean = np.concatenate([p[2] for p in parts], axis=1)
+    var = np.concatenate([p[3] for p in parts], axis=1)
+    keys = np.stack([owner, offset])
+    unique, inverse = np.unique(keys, axis=1, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    out_mean = np.zeros((mean.shape[0], unique.shape[1]))
+    out_var = np.zeros_like(out_mean)
+    np.add.at(out_mean.T, inverse, mean.T)
+    np.add.at(out_var.T, inverse, var.T)
+    return unique[0], unique[1], out_mean, out_var

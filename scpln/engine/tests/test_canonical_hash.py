@@ -90,3 +90,17 @@ def test_reference_file_hash_is_stable_across_a_round_trip(reference_dir: Path) 
     path = reference_dir / "canonical" / "multi_node_sample_6Mths.json"
 
     assert content_hash(path) == content_hash(load_config(path).to_dict())
+
+
+@pytest.mark.reference
+def test_fields_added_since_canonical_1_0_keep_older_configs_hashes(reference_dir: Path) -> None:
+    # A config version's content hash is its identity in the registry: a field the schema
+    # gains later (order_quantity, calendar_code, …) counts only where a config sets it.
+    path = reference_dir / "canonical" / "mono_node_sample_2Mths.json"
+    digest = "150b0aad6bcca000bb0e1de6f71a301ac4e0ec7f7fdce77940cd2c8410c1243a"
+    assert content_hash(path) == digest
+    document = json.loads(path.read_text())
+    document["nodes"][2]["inventory_policies"][0]["order_quantity"] = None
+    assert content_hash(document) == digest
+    document["nodes"][2]["inventory_policies"][0]["order_quantity"] = 40
+    assert content_hash(document) != digest

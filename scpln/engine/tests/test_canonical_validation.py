@@ -185,6 +185,39 @@ def test_negative_numbers_and_impossible_policies() -> None:
     ]
 
 
+def test_an_r_q_policy_needs_a_reorder_point_and_no_order_up_to() -> None:
+    document = network()
+    document["nodes"][2]["inventory_policies"][0].update(order_quantity=25)
+    document["nodes"][3]["inventory_policies"][0] = {"item_code": "FG", "order_quantity": 0}
+    assert messages(document) == [
+        "nodes[2].inventory_policies[0].order_quantity: give order_up_to (an (s, S) policy) "
+        "or order_quantity (an (R, Q) policy), not both",
+        "nodes[3].inventory_policies[0].order_quantity: must be greater than 0, got 0",
+        "nodes[3].inventory_policies[0].order_quantity: an (R, Q) policy needs a "
+        "reorder_point: it orders when the inventory position falls to it",
+    ]
+    del document["nodes"][2]["inventory_policies"][0]["order_up_to"]
+    document["nodes"][3]["inventory_policies"][0].update(reorder_point=5, order_quantity=10)
+    assert messages(document) == []
+
+
+def test_a_lead_time_distribution_has_whole_days_and_probabilities_adding_to_one() -> None:
+    document = network()
+    document["arcs"][1]["lead_time_distribution"] = {"2": 0.5, "3.5": 0.2, "4": -0.1}
+    assert messages(document) == [
+        "arcs[1].lead_time_distribution: the probabilities add up to 0.6, not 1",
+        "arcs[1].lead_time_distribution.4: must not be negative, got -0.1",
+        "arcs[1].lead_time_distribution.3.5: a lead time is a whole number of days, not '3.5'",
+    ]
+    document["arcs"][1]["lead_time_distribution"] = {"2": 0.75, "5": 0.25}
+    assert messages(document) == []
+    from scpln.engine.psi import compile_network
+
+    spec = compile_network(load_config(document)).lead_times
+    assert spec is not None and spec.days.tolist() == [[2, 5]]
+    assert spec.cumulative.tolist() == [[0.75, 1.0]]
+
+
 def test_duplicates_of_every_keyed_row() -> None:
     document = network()
     document["nodes"].append({"code": "DC", "node_type": "warehouse"})
@@ -388,8 +421,10 @@ def test_every_numeric_field_is_bounded():
     document["hierarchies"] = [{"hierarchy_type": "product", "node_key": "FG", "sort_order": 1}]
     document["arcs"][2]["min_order_qty"] = {"FG": 1}
     document["arcs"][2]["order_multiple"] = {"FG": 1}
+    document["arcs"][2]["lead_time_distribution"] = {"1": 0.5, "2": 0.5}
+    document["sourcing_rules"] = [{"node_code": "STORE", "item_code": "FG", "from_node": "DC"}]
     paths = _numeric_paths(document)
-    assert len(paths) >= 38  # every entity's numbers, policies and maps included
+    assert len(paths) >= 42  # every entity's numbers, policies, maps and rules included
     for where, name in paths:
         broken = copy.deepcopy(document)
         row = _at(broken, where)
@@ -397,9 +432,10 @@ def test_every_numeric_field_is_bounded():
             row[name] = {"FG": 1e30}
         else:
             row[name] = 1e30
-        here = ".".join(str(step) for step in where)
-        problems = [str(p) for p in validate_config(broken)]
-        assert problems, f"{here}.{name} = 1e30 was accepted"
+        here = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in where)
+        field = f"{here.lstrip('.')}.{name}"
+        refused = [p.path for p in validate_config(broken)]
+        assert any(path.startswith(field) for path in refused), f"{field} = 1e30: {refused}"
 
 
 def test_days_and_horizon_have_their_own_bounds():
@@ -407,7 +443,9 @@ def test_days_and_horizon_have_their_own_bounds():
     document["items"][0]["lead_time_days"] = 1e30
     document["meta"]["attributes"]["planning_horizon"] = 10_000_000
     document["arcs"][0]["lead_time_days"] = 3661
+    document["arcs"][1]["lead_time_distribution"] = {"99999": 1.0}
     problems = {p.path: p.message for p in validate_config(document)}
+    assert "at most 3660 days" in problems["arcs[1].lead_time_distribution.99999"]
     assert problems["items[0].lead_time_days"] == "must be at most 3660, got 1e+30"
     assert "at most 3660 days" in problems["meta.attributes.planning_horizon"]
     assert problems["arcs[0].lead_time_days"] == "must be at most 3660, got 3661"

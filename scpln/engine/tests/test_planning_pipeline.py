@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from scpln.engine.canonical import load_config
+from scpln.engine.canonical.generator import generate_config
 from scpln.engine.planning import (
     STAGES,
     PlanParameters,
@@ -13,14 +15,17 @@ from scpln.engine.planning import (
     generate_planning_inputs,
     load_planning_inputs,
     parse_parameters,
+    planning_inputs_from_config,
     run_aggregate,
     run_allocate,
+    run_days,
     run_mrp,
     run_pipeline,
     run_plan_final,
     run_reconcile,
     validate_parameters,
 )
+from scpln.engine.planning.parameters import parameter_specs
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +161,50 @@ def test_parameters_round_trip_through_json_data():
         "cutover_date: must be a date YYYY-MM-DD, not 'March'",
         "rounding: must be one of none, int, dec1, dec2, not 'dec3'",
     ]
+
+
+def test_constraint_switches_and_the_release_rule_are_parameters():
+    params, problems = parse_parameters(
+        {"material_constrained": False, "release_rule": "daily", "lead_time_constrained": True}
+    )
+    assert problems == [] and params is not None
+    assert (params.material_constrained, params.capacity_constrained) == (False, True)
+    assert parse_parameters(params.to_dict())[0] == params
+    _, problems = parse_parameters({"capacity_constrained": "no", "release_rule": "weekly"})
+    assert _messages(problems) == [
+        "capacity_constrained: must be true or false, not 'no'",
+        "release_rule: must be one of lot, daily, not 'weekly'",
+    ]
+    # Each new parameter says what it does where the forms and the API read it.
+    for name in (
+        "release_rule",
+        *(f"{k}_constrained" for k in ("material", "capacity", "lead_time")),
+    ):
+        spec = parameter_specs()[name]
+        assert spec.label and len(spec.help) > 40
+
+
+def test_default_parameters_read_overrides_as_stored_data(small):
+    # Defect 6: a cutover given as text used to reach validation as a str and fail there
+    # with a TypeError (comparing str and date) instead of being read as the date it is.
+    params = default_parameters(small, cutover_date="2025-03-01", rounding="int")
+    assert params.cutover_date == dt.date(2025, 3, 1)
+    assert validate_parameters(params, small) == []
+    with pytest.raises(PlanParametersError) as raised:
+        default_parameters(small, cutover_date="April", recon_window_days="two weeks")
+    assert _messages(raised.value.problems) == [
+        "cutover_date: must be a date YYYY-MM-DD, not 'April'",
+        "recon_window_days: must be a whole number of days, not 'two weeks'",
+    ]
+    # An explicit None clears a default, as before.
+    assert default_parameters(small, cutover_date=None).cutover_date is None
+
+
+def test_a_run_of_the_plan_covers_the_plans_horizon():
+    config = load_config(generate_config(skus=2, stores=1, dcs=1, factories=1, days=90, seed=1))
+    inputs = planning_inputs_from_config(config)
+    assert run_days(PlanParameters(horizon_days=59), inputs, config) == 59
+    assert run_days(PlanParameters(), inputs, config) == 90
 
 
 def test_plan_final_gives_the_psi_simulation_its_production_schedule(small):

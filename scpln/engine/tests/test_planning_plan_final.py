@@ -32,10 +32,11 @@ def test_kpis_of_a_plan_short_of_capacity():
     assert kpis["demand_total"] == 31
     assert kpis["supplied_total"] == pytest.approx(21)
     assert kpis["fill_rate_by_horizon_end"] == pytest.approx(21 / 31, abs=1e-6)
-    # Served in their own week, backlog first (as a run serves it): each week makes 21/31 of
-    # its demand, so the backlog grows and from the fourth week on takes every unit made.
-    made = [21 * days / 31 for days in (5, 7, 7, 7, 5)]
-    on_time = made[0] + (made[1] - (5 - made[0])) + (made[2] - (7 - made[1] + 5 - made[0]))
+    # Served on the day it arises, backlog first (as a run serves it): every day makes 21/31
+    # of the day's 1 unit, so the backlog grows by 10/31 a day and from the fourth day on
+    # takes every unit made.
+    made = 21 / 31
+    on_time = made + (made - (1 - made)) + (made - 2 * (1 - made))
     assert kpis["fill_rate"] == pytest.approx(on_time / 31, abs=1e-6)
     assert kpis["supplied_on_time_total"] == pytest.approx(on_time, abs=1e-6)
     assert kpis["backlog_end"] == pytest.approx(10)

@@ -121,6 +121,19 @@ def test_the_three_anchor_policies_give_three_plans_with_the_same_total():
         assert sum(final) == pytest.approx(sum(AGG))
 
 
+def test_without_a_cutover_det_governs_and_the_log_reports_its_excess_over_agg():
+    # Defect 4: with no cutover the final plan made DET's 600 against AGG's 590 while the
+    # anchor log said delta 0 and residual 0, so final + unmet ≠ AGG + residual.
+    result = _plan(months=JAN_FEB, capacity=1e6, lot=100.0)
+    assert _weekly(result, "final") == pytest.approx(DET)
+    assert _weekly(result, "agg_production") == pytest.approx(AGG)
+    log = result.reconciliation.anchor_log.iloc[0]
+    assert (log["delta"], log["residual"]) == pytest.approx((10, 10))
+    assert (log["absorbed"], log["carried_prev"], log["carried_next"]) == (0, 0, 0)
+    assert sum(DET) + log["unmet"] == pytest.approx(sum(AGG) + log["residual"])
+    assert result.kpis["anchor_residual_total"] == pytest.approx(10)
+
+
 def test_delta_log_compares_months_and_flags_those_outside_the_tolerances():
     tight = _anchored("DET_near").reconciliation.delta_log.set_index("period")
     # January holds the near weeks plus 5/7 of W05; February the rest.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from concurrent.futures import ThreadPoolExecutor
 
@@ -58,6 +59,22 @@ def test_same_input_and_seed_give_identical_results_and_hash(config) -> None:
     assert one.kpis == two.kpis
     assert one.input_hash == two.input_hash != other.input_hash
     assert not one.psi["demand"].equals(other.psi["demand"])
+
+
+def test_reordering_arc_and_bom_rows_keeps_the_results_and_the_hash(config) -> None:
+    # Defect 6: row order carries no meaning in a config, so it must not change the hash.
+    document = config.to_dict()
+    assert len(document["arcs"]) > 1 and len(document["bom"]) > 1
+    shuffled = copy.deepcopy(document)
+    shuffled["arcs"].reverse()
+    shuffled["bom"].reverse()
+    a, b = simulate(config), simulate(load_config(shuffled))
+    pd.testing.assert_frame_equal(a.psi, b.psi)
+    assert a.kpis["profit_total"] == pytest.approx(b.kpis["profit_total"], rel=1e-12)
+    assert a.input_hash == b.input_hash
+    # A real change still changes it.
+    shuffled["arcs"][0]["lead_time_days"] += 1
+    assert simulate(load_config(shuffled)).input_hash != a.input_hash
 
 
 def test_deterministic_runs_ignore_the_seed_and_differ_from_stochastic_ones(config) -> None:

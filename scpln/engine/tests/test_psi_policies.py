@@ -292,6 +292,68 @@ def test_service_level_base_stock_follows_the_demand_profile_over_lead_time_plus
     assert level[6:11] == [12.0, 12.0, 18.0, 24.0, 30.0]
 
 
+def test_a_warehouse_level_covers_the_lead_time_demand_of_the_stores_below_it() -> None:
+    # Defect 3: a warehouse's automatic level covered the customers' demand of its own lead
+    # time from today, but its stores order their own lead time and review period ahead, so
+    # at every step up the warehouse ran short and the stores with it. With deterministic
+    # steps every order must be filled on time: store fill exactly 1.0.
+    days = 120
+    b = NetworkBuilder(horizon_days=days)
+    b.node("SUP", "supplier", unlimited=True)
+    b.stock("SUP", "A")
+    b.node("DC", "warehouse")
+    b.arc("SUP", "DC", lead_time=5)
+    b.stock("DC", "A", initial=200.0)
+    for store, lead in (("S1", 3), ("S2", 6)):
+        b.node(store, "store", review_period=2 if store == "S2" else 1)
+        b.arc("DC", store, lead_time=lead)
+        b.stock(store, "A", initial=100.0)
+        for first, last, mean in ((0, 29, 4.0), (30, 59, 9.0), (60, 89, 15.0), (90, 150, 24.0)):
+            b.demand(store, "A", first_day=first, last_day=last, mean=mean, model="deterministic")
+    r = run(b)
+    assert r.kpis["fill_rate"] == 1.0
+    assert r.kpis["internal_shortage_total"] == 0.0
+    # What reaches the DC is its stores' orders: S1's sales 4 days early (L 3 + R 1), S2's
+    # 8 days early (L 6 + R 2). The DC's level covers its 6 days (L 5 + R 1) of those.
+    net = r.raw.network
+    assert net.echelon.ni.tolist() == [net.index_of("DC", "A")]
+    assert sorted(net.echelon.offset.tolist()) == [4, 8]
+
+
+def test_echelon_levels_reach_up_through_production_and_its_components() -> None:
+    # Store ← DC ← factory (FG from 2 RM each, 2 days) ← supplier, every level automatic:
+    # the factory's FG sees the store's sales 4 + 6 days early (store L 3 + R 1, DC L 5 + R 1)
+    # and the RM at the factory 3 days more (FG's L 2 + R 1). Steps up are served in full.
+    b = NetworkBuilder(horizon_days=150)
+    b.node("SUP", "supplier", unlimited=True)
+    b.stock("SUP", "RM")
+    b.node("F", "factory")
+    b.arc("SUP", "F", lead_time=4)
+    b.produce("F", "FG", lead_time=2)
+    b.bom("FG", "RM", quantity=2.0)
+    b.stock("F", "RM", initial=100.0)
+    b.stock("F", "FG", initial=50.0)
+    b.node("DC", "warehouse")
+    b.arc("F", "DC", lead_time=5)
+    b.stock("DC", "FG", initial=200.0)
+    b.node("S", "store")
+    b.arc("DC", "S", lead_time=3)
+    b.stock("S", "FG", initial=100.0)
+    for first, last, mean in ((0, 29, 4.0), (30, 59, 9.0), (60, 89, 15.0), (90, 200, 24.0)):
+        b.demand("S", "FG", first_day=first, last_day=last, mean=mean, model="deterministic")
+    r = run(b)
+    assert r.kpis["fill_rate"] == 1.0
+    assert r.kpis["internal_shortage_total"] == 0.0
+    net = r.raw.network
+    owners = net.echelon.ni[net.echelon.owner].tolist()
+    early = dict(zip(owners, net.echelon.offset.tolist(), strict=True))
+    assert early == {
+        net.index_of("DC", "FG"): 4,
+        net.index_of("F", "FG"): 10,
+        net.index_of("F", "RM"): 13,
+    }
+
+
 def test_normal_demand_adds_z_sigma_and_a_dc_sees_its_stores_demand() -> None:
     b = NetworkBuilder(horizon_days=5)
     b.node("SUP", "supplier", unlimited=True)

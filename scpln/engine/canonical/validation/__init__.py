@@ -16,6 +16,7 @@ from scpln.engine.canonical.problems import Problem
 from .context import Context
 from .master import check_master_data
 from .series import check_capacities, check_demands
+from .sourcing import check_sourcing_rules
 
 _SECTIONS = (
     "meta",
@@ -27,6 +28,7 @@ _SECTIONS = (
     "capacities",
     "calendars",
     "hierarchies",
+    "sourcing_rules",
 )
 _ROW = re.compile(r"(.+)\[(\d+)\]")
 
@@ -49,6 +51,7 @@ def check_config(config: ConfigSource) -> ConfigReport:
         check_master_data(context)
         check_demands(context)
         check_capacities(context)
+        check_sourcing_rules(context)
         problems.extend(context.problems)
         warnings = context.warnings
     return ConfigReport(

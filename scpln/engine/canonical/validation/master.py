@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scpln.engine.canonical.calendars import calendar_problems
 from scpln.engine.canonical.limits import MAX_DAYS, MAX_QUANTITY, MAX_SCALE, MAX_SORT_ORDER
 from scpln.engine.canonical.network import find_cycles
 from scpln.engine.canonical.problems import join_path
@@ -17,6 +18,7 @@ from scpln.engine.canonical.schema import (
     SCHEMA_VERSION,
     STATUSES,
     SUPPLIER_TYPES,
+    Arc,
     HierarchyEntry,
     Node,
 )
@@ -74,7 +76,21 @@ def check_master_data(ctx: Context) -> None:
     check_arcs(ctx)
     check_bom(ctx)
     ctx.duplicates("calendars", (c.calendar_code for c in ctx.config.calendars), "calendar code")
+    check_calendars(ctx)
     check_hierarchies(ctx)
+
+
+def check_calendars(ctx: Context) -> None:
+    """Definitions that can be read, and nodes that name a calendar that exists."""
+    for index, calendar in enumerate(ctx.config.calendars):
+        path = ctx.row("calendars", index)
+        for problem in calendar_problems(f"{path}.definition", calendar.definition):
+            ctx.add(problem.path, problem.message)
+    codes = {calendar.calendar_code for calendar in ctx.config.calendars}
+    for index, node in enumerate(ctx.config.nodes):
+        if node.calendar_code is not None and node.calendar_code not in codes:
+            path = ctx.row("nodes", index)
+            ctx.add(f"{path}.calendar_code", f"unknown calendar '{node.calendar_code}'")
 
 
 def _is_number(value: object) -> bool:
@@ -197,6 +213,20 @@ def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
         low, high = policy.reorder_point, policy.order_up_to
         if low is not None and high is not None and high < low:
             ctx.add(f"{here}.order_up_to", f"{fmt(high)} is below the reorder point {fmt(low)}")
+        if policy.order_quantity is not None:
+            ctx.at_least(f"{here}.order_quantity", policy.order_quantity, strict=True)
+            if low is None:
+                ctx.add(
+                    f"{here}.order_quantity",
+                    "an (R, Q) policy needs a reorder_point: it orders when the inventory "
+                    "position falls to it",
+                )
+            if high is not None:
+                ctx.add(
+                    f"{here}.order_quantity",
+                    "give order_up_to (an (s, S) policy) or order_quantity (an (R, Q) "
+                    "policy), not both",
+                )
 
 
 def _check_production_policies(ctx: Context, path: str, node: Node) -> None:
@@ -242,6 +272,24 @@ def check_arcs(ctx: Context) -> None:
                 here = join_path(f"{path}.{name}", code)
                 ctx.known_item(here, code)
                 ctx.at_least(here, value, strict=strict)
+        _check_lead_time_distribution(ctx, f"{path}.lead_time_distribution", arc)
+
+
+def _check_lead_time_distribution(ctx: Context, path: str, arc: Arc) -> None:
+    """Whole days as keys, probabilities that add up to 1."""
+    distribution = arc.lead_time_distribution
+    if not distribution:
+        return
+    for days, probability in distribution.items():
+        here = join_path(path, days)
+        if not days.isdigit():
+            ctx.add(here, f"a lead time is a whole number of days, not {days!r}")
+        elif int(days) > MAX_DAYS:
+            ctx.add(here, f"a lead time is at most {MAX_DAYS} days, not {days}")
+        ctx.at_least(here, probability)
+    total = sum(distribution.values())
+    if abs(total - 1.0) > 1e-6:
+        ctx.add(path, f"the probabilities add up to {fmt(total)}, not 1")
 
 
 def check_bom(ctx: Context) -> None:

@@ -122,3 +122,16 @@ def check_capacities(ctx: Context) -> None:
         ctx.at_least(f"{path}.capacity", row.capacity)
         if row.calendar_code is not None and row.calendar_code not in calendars:
             ctx.add(f"{path}.calendar_code", f"unknown calendar '{row.calendar_code}'")
+        if row.item_code is not None:
+            _check_capacity_item(ctx, path, row.resource_type, row.resource_code, row.item_code)
+
+
+def _check_capacity_item(ctx: Context, path: str, kind: str, node: str, item: str) -> None:
+    """An item on a capacity row narrows a supplier's capacity to that item."""
+    if kind != "supplier":
+        ctx.add(f"{path}.item_code", f"only a supplier capacity names an item, not a '{kind}' one")
+        return
+    if not ctx.known_item(f"{path}.item_code", item) or node not in ctx.nodes:
+        return
+    if item not in {p.item_code for p in ctx.nodes[node].inventory_policies}:
+        ctx.add(f"{path}.item_code", f"{node} does not supply {item}")
