@@ -24,6 +24,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(not_run)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle and login lock-out counts start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """The directory of the original system's canonical configs and planning inputs."""

@@ -165,8 +165,8 @@ def _seed(n_runs: int) -> dict:
     from django.contrib.auth.models import User
     from django.db import connection, transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from core.tokens import api_token_issue
     from plans.models import Plan, PlanVersion
     from runs.columnar import frame_to_parquet
     from runs.models import Run, RunResult
@@ -249,7 +249,7 @@ def _seed(n_runs: int) -> dict:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
     user = User.objects.create_user("bench")
-    _state["token"] = Token.objects.create(user=user).key
+    _state["token"] = api_token_issue(user=user)[1]
     _state["plan_version"] = versions[7]
     return {
         "database": connection.vendor,

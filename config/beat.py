@@ -4,7 +4,7 @@ Each entry carries an ``expires`` shorter than its period, so a beat tick that
 waited in the queue behind long jobs is dropped instead of piling up behind
 the next one. Every timing is overridable from the environment:
 
-- ``SCPLN_REAPER_INTERVAL`` (seconds, default 60): the stale-job reaper.
+- ``SCPLN_REAPER_INTERVAL`` (seconds, default 30): the stale-job reaper.
 - ``SCPLN_BACKUP_CRON`` (crontab, default ``30 2 * * *``, ``off`` disables):
   the nightly backup, in ``SCPLN_TIME_ZONE``.
 - ``SCPLN_RETENTION_CRON`` (crontab, default ``15 * * * *``, ``off``
@@ -29,6 +29,7 @@ REAPER = "jobs-reap-stale"
 NIGHTLY_BACKUP = "jobs-nightly-backup"
 RETENTION = "jobs-retention"
 
+DEFAULT_REAPER_INTERVAL = 30
 DEFAULT_BACKUP_CRON = "30 2 * * *"
 DEFAULT_RETENTION_CRON = "15 * * * *"
 
@@ -56,7 +57,7 @@ def _cron_expires(expression: str) -> int:
 
 def beat_schedule(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """The beat schedule for this environment (Celery's ``beat_schedule`` format)."""
-    reaper_s = env_int(env, "SCPLN_REAPER_INTERVAL", 60, minimum=1)
+    reaper_s = env_int(env, "SCPLN_REAPER_INTERVAL", DEFAULT_REAPER_INTERVAL, minimum=1)
     schedule: dict[str, dict[str, Any]] = {
         REAPER: {
             "task": "jobs.reap_stale_jobs",

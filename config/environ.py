@@ -44,8 +44,9 @@ def env_int(
     default: int,
     *,
     minimum: int | None = None,
+    maximum: int | None = None,
 ) -> int:
-    """Parse an integer, refusing non-numbers and values below ``minimum``."""
+    """Parse an integer, refusing non-numbers and values outside ``minimum``…``maximum``."""
     value = env.get(name)
     if value is None or not value.strip():
         return default
@@ -55,6 +56,8 @@ def env_int(
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={value!r}: must be {minimum} or more")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={value!r}: must be {maximum} or less")
     return number
 
 
@@ -76,6 +79,50 @@ def env_list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]
     if value is None:
         return list(default)
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+_RATE_PERIODS = ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")
+
+
+def env_rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """Parse a request rate in DRF's form, ``N/period`` (``10/minute``, ``100/hour``)."""
+    value = env_str(env, name, default) or default
+    count, sep, period = value.partition("/")
+    if not sep or not count.strip().isdigit() or int(count) < 1 or period not in _RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a rate such as 10/minute (per second, minute, hour or day)"
+        )
+    return value
+
+
+def env_proxy_header(env: Mapping[str, str], name: str) -> tuple[str, str] | None:
+    """Parse ``Header-Name: value`` (``X-Forwarded-Proto: https``) into Django's
+    ``SECURE_PROXY_SSL_HEADER`` pair (``("HTTP_X_FORWARDED_PROTO", "https")``); empty: None."""
+    value = env_str(env, name, "")
+    if not value:
+        return None
+    header, sep, expected = value.partition(":")
+    header, expected = header.strip(), expected.strip()
+    if not sep or not header or not expected or " " in header:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected 'Header-Name: value', e.g. 'X-Forwarded-Proto: https'"
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected
+
+
+def env_networks(env: Mapping[str, str], name: str) -> list[str]:
+    """Parse a comma-separated list of IP addresses and networks (``10.0.0.0/8``)."""
+    import ipaddress
+
+    networks = []
+    for part in env_list(env, name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/8)"
+            ) from None
+    return networks
 
 
 def sqlite_database(path: Path, *, busy_timeout_s: int) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -22,16 +23,22 @@ from config.environ import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
+    env_proxy_header,
+    env_rate,
     env_seconds_map,
     env_str,
     sqlite_database,
     url_database,
     visibility_timeout,
 )
+from core.files import private_dir, private_file
+from scpln.engine.canonical import limits as canonical_limits
 
 ENV = os.environ
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = data_dir(ENV, BASE_DIR)
+# The database, backups, secret key and demo password live here: 0700 (core/files.py).
+DATA_DIR = private_dir(data_dir(ENV, BASE_DIR))
 
 
 def _secret_key() -> str:
@@ -44,11 +51,9 @@ def _secret_key() -> str:
     if configured:
         return configured
     key_file = DATA_DIR / ".secret_key"
-    if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    if not key_file.exists() or not key_file.stat().st_size:
+        private_file(key_file).write_text(secrets.token_urlsafe(50))
+    return private_file(key_file).read_text().strip()
 
 
 SECRET_KEY = _secret_key()
@@ -57,6 +62,24 @@ ALLOWED_HOSTS = env_list(
     ENV, "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# --- HTTPS behind a proxy (docs/operations.md, "Security"): all off by default,
+# because bin/run serves plain HTTP on 127.0.0.1. ``manage.py check --deploy``
+# is clean with the production values documented there (config/tests/test_deploy.py).
+SECURE_PROXY_SSL_HEADER = env_proxy_header(ENV, "DJANGO_SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool(ENV, "DJANGO_SECURE_SSL_REDIRECT", False)
+# Load balancers and Prometheus probe these over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env_bool(ENV, "DJANGO_SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool(ENV, "DJANGO_CSRF_COOKIE_SECURE", False)
+SECURE_HSTS_SECONDS = env_int(ENV, "DJANGO_SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(ENV, "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool(ENV, "DJANGO_SECURE_HSTS_PRELOAD", False)
+
+# /metrics: open unless one of these is set; then a scrape needs the bearer
+# token or must come from an allowed address (core/metrics.py).
+SCPLN_METRICS_TOKEN = env_str(ENV, "SCPLN_METRICS_TOKEN", "")
+SCPLN_METRICS_ALLOW = env_networks(ENV, "SCPLN_METRICS_ALLOW")
 
 INSTALLED_APPS = [
     "django_prometheus",
@@ -68,7 +91,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens stored as SHA-512 digests, with expiry (core/tokens.py).
+    "knox",
+    # Failed-login counting and lock-out for the login forms and /api/token.
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -82,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Refuses an oversized body (SCPLN_MAX_UPLOAD_BYTES) before anything reads it.
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +119,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last of the auth-related middleware, as django-axes asks: it answers a
+    # locked-out login with the 429 page.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -122,18 +153,39 @@ if env_str(ENV, "DATABASE_URL", ""):
 else:
     SCPLN_DB = Path(env_str(ENV, "SCPLN_DB", str(DATA_DIR / "scpln.db")))
     SCPLN_DB.parent.mkdir(parents=True, exist_ok=True)
+    # Created 0600 before SQLite opens it; its -wal and -shm files take its mode.
+    private_file(SCPLN_DB)
     DATABASES = {"default": sqlite_database(SCPLN_DB, busy_timeout_s=SQLITE_BUSY_TIMEOUT_S)}
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends."
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Brute force: login forms (django-axes) and /api/token (also DRF throttling) ---
+# SCPLN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address
+# lock that pair out for SCPLN_LOGIN_LOCKOUT_MINUTES (429); a success resets
+# the count. Operators lift a lock-out in the admin (Axes) or with
+# ``manage.py axes_reset``.
+AXES_FAILURE_LIMIT = env_int(ENV, "SCPLN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int(ENV, "SCPLN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# 429: the login page says why and for how long; /api/token answers JSON.
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -160,7 +212,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous requests 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ReadAuthenticatedWriteModelPermission"],
@@ -175,7 +227,37 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
+    # /api/token: requests per client address (core/api/views.py).
+    "DEFAULT_THROTTLE_RATES": {"token": env_rate(ENV, "SCPLN_TOKEN_RATE", "10/minute")},
 }
+# API tokens (knox): stored as digests; each expires SCPLN_API_TOKEN_TTL_DAYS
+# after it is issued; a user keeps at most SCPLN_API_TOKENS_PER_USER (issuing
+# one more revokes the oldest). Issue: POST /api/token, the account page,
+# ``manage.py issue_token``; revoke: the account page, the admin, DELETE /api/token.
+SCPLN_API_TOKEN_TTL_DAYS = env_int(ENV, "SCPLN_API_TOKEN_TTL_DAYS", 90, minimum=1)
+SCPLN_API_TOKENS_PER_USER = env_int(ENV, "SCPLN_API_TOKENS_PER_USER", 10, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=SCPLN_API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+# The throttle and lock-out counters must be shared by every web process:
+# Redis when there is one, else files in the data folder (one machine).
+if env_str(ENV, "REDIS_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str(ENV, "REDIS_URL", ""),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "scpln API",
     "DESCRIPTION": (
@@ -219,6 +301,8 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
         "backup": 3600,
         "export": 3600,
         "retention": 3600,
+        "config_import": 1800,
+        "config_diff": 1800,
     },
     minimum=10,
 )
@@ -226,11 +310,14 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
 # heartbeat older than SCPLN_JOB_STALE_AFTER as a dead worker (requeue within
 # max_attempts, else failed). A queued job whose message was sent longer than
 # SCPLN_JOB_REQUEUE_AFTER ago is sent again (a broker restart can lose it).
-SCPLN_JOB_HEARTBEAT_INTERVAL = env_int(ENV, "SCPLN_JOB_HEARTBEAT_INTERVAL", 15, minimum=1)
+# Recovery bound (docs/operations.md, section 4): a lost worker is noticed
+# within STALE_AFTER + the reaper interval (60 + 30 s), a lost message within
+# REQUEUE_AFTER + the reaper interval (90 + 30 s): both within two minutes.
+SCPLN_JOB_HEARTBEAT_INTERVAL = env_int(ENV, "SCPLN_JOB_HEARTBEAT_INTERVAL", 10, minimum=1)
 SCPLN_JOB_STALE_AFTER = env_int(
-    ENV, "SCPLN_JOB_STALE_AFTER", 120, minimum=2 * SCPLN_JOB_HEARTBEAT_INTERVAL + 1
+    ENV, "SCPLN_JOB_STALE_AFTER", 60, minimum=2 * SCPLN_JOB_HEARTBEAT_INTERVAL + 1
 )
-SCPLN_JOB_REQUEUE_AFTER = env_int(ENV, "SCPLN_JOB_REQUEUE_AFTER", 600, minimum=10)
+SCPLN_JOB_REQUEUE_AFTER = env_int(ENV, "SCPLN_JOB_REQUEUE_AFTER", 90, minimum=10)
 SCPLN_JOB_MAX_ATTEMPTS = env_int(ENV, "SCPLN_JOB_MAX_ATTEMPTS", 3, minimum=1)
 
 _BROKER = broker_url(ENV)
@@ -270,6 +357,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process is replaced after this many jobs, or after a job that left it
+# holding more than this much memory (numpy/pandas rarely give memory back to
+# the system, so an idle process would keep a large job's peak for good).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int(ENV, "SCPLN_WORKER_MAX_TASKS_PER_CHILD", 100, minimum=1)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 1024 * env_int(  # Celery counts KiB
+    ENV, "SCPLN_WORKER_MAX_MEMORY_MB", 2048, minimum=1
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep reconnecting for as long as the broker is away (None = no limit): a
 # worker must outlive a Redis restart rather than exit after 100 attempts.
@@ -279,6 +373,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Nightly backup, retention and the stale-job reaper; one definition, in config/beat.py.
 CELERY_BEAT_SCHEDULE = beat_schedule(ENV)
+
+# --- Bounded inputs (docs/operations.md, "Security") ---------------------------
+# A config file larger than SCPLN_MAX_UPLOAD_BYTES is refused (413) before it is
+# parsed; a request body beyond it (plus room for the form fields) before it is
+# read. JSON bodies stay at Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+# Imports of a larger config than SCPLN_CONFIG_INLINE_BYTES, and diffs of such
+# configs, run as jobs (202 with the job) instead of inside the request.
+SCPLN_MAX_UPLOAD_BYTES = env_int(ENV, "SCPLN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+SCPLN_CONFIG_INLINE_BYTES = env_int(ENV, "SCPLN_CONFIG_INLINE_BYTES", 2 * 1024 * 1024, minimum=0)
+SCPLN_MAX_CONFIG_NODES = env_int(ENV, "SCPLN_MAX_CONFIG_NODES", 10_000, minimum=1)
+SCPLN_MAX_CONFIG_ITEMS = env_int(ENV, "SCPLN_MAX_CONFIG_ITEMS", 50_000, minimum=1)
+SCPLN_MAX_DEMAND_ROWS = env_int(ENV, "SCPLN_MAX_DEMAND_ROWS", 1_000_000, minimum=1)
+SCPLN_MAX_HORIZON_DAYS = env_int(
+    ENV, "SCPLN_MAX_HORIZON_DAYS", 1830, minimum=1, maximum=canonical_limits.MAX_DAYS
+)
 
 # --- RunRegistry ----------------------------------------------------------------
 REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
@@ -291,6 +400,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str(ENV, "SCPLN_LOG_LEVEL", "INFO")},
+    # django-axes logs every successful login at INFO; failures and lock-outs are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Backups --------------------------------------------------------------------

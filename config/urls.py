@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from core.api import errors
 from core.health import healthz
 from core.metrics import metrics_view
 from core.notifications import notifications_view
@@ -26,6 +27,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     # Web UI
     path("ui/timezone", timezone_view, name="timezone"),
+    path("ui/", include("core.account")),
     path("ui/notifications", notifications_view, name="notifications"),
     path("ui/", include("plans.urls")),
     path("ui/", include("runs.urls")),
@@ -38,3 +40,10 @@ urlpatterns = [
     path("", include("jobs.api.urls")),
     path("", include("scenarios.api.urls")),
 ]
+
+# Errors raised outside a DRF view (no matching route, a refused body, a crash)
+# are JSON on the API's paths and pages elsewhere: core/api/errors.py.
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

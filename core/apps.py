@@ -8,5 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = "scpln"
 
     def ready(self) -> None:
-        # The ``<id:…>`` path converter, before any app's URLconf is read.
-        from core import converters  # noqa: F401
+        # The ``<id:…>`` path converter, before any app's URLconf is read; the
+        # deployment checks (manage.py check --deploy).
+        from core import checks, converters  # noqa: F401

@@ -1,4 +1,4 @@
-"""Filter pieces every FilterSet shares: strict booleans, integer ids, stable ordering.
+"""Filter pieces every FilterSet shares: strict booleans, integer ids, times, stable ordering.
 
 Every filter that is not given is not applied; every value that is given but
 malformed is an error keyed by the parameter's name (the API answers 400).
@@ -6,6 +6,7 @@ malformed is an error keyed by the parameter's name (the API answers 400).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -13,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from core.converters import MAX_ID
 
@@ -38,6 +40,28 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned into UTC before it reaches a query.
+
+    Python accepts offsets up to ±23:59 (``-18:49``); PostgreSQL refuses more
+    than about ±16 hours, so the offset is applied here. A time that falls
+    outside the years 1–9999 once in UTC is a refusal naming the parameter.
+    """
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(_("Enter a time between the years 1 and 9999.")) from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class IdFilter(django_filters.NumberFilter):

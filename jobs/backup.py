@@ -16,8 +16,11 @@ job, so every backup shows in ``/ui/jobs``, the admin and
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -28,6 +31,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
+
+from core.files import private_dir, private_file
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -52,19 +57,26 @@ def _is_sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def backup_create(*, directory: Path | None = None, keep: int | None = None) -> Path:
+def backup_create(
+    *, directory: Path | None = None, keep: int | None = None, job_id: int | None = None
+) -> Path:
     """Write a verified backup of the default database and rotate old ones.
 
     Returns the path of the new backup. The file appears under its final name
     only after verification, so a half-written file is never mistaken for a
-    backup.
+    backup. ``job_id``, the backup job writing it, goes into the file name:
+    the copy holds that job as still running, and a restore settles it by
+    that id instead of letting the reaper run it again (see
+    :func:`backup_restore`).
     """
-    target_dir = directory or backup_dir()
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = private_dir(directory or backup_dir())
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
     suffix = SQLITE_SUFFIX if _is_sqlite() else PG_SUFFIX
-    final = target_dir / f"scpln-{stamp}{suffix}"
-    partial = final.with_name(final.name + ".partial")
+    tag = f"-job{job_id}" if job_id is not None else ""
+    final = target_dir / f"scpln-{stamp}{tag}{suffix}"
+    # Created 0600 before anything is written to it: a backup holds every
+    # password hash and token digest the database does.
+    partial = private_file(final.with_name(final.name + ".partial"))
     try:
         if _is_sqlite():
             _sqlite_backup(Path(connection.settings_dict["NAME"]), partial)
@@ -159,7 +171,7 @@ def backup_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     """
     ctx.progress(5, "copying database", force=True)
     directory = Path(job.params["directory"]) if job.params.get("directory") else None
-    path = backup_create(directory=directory)
+    path = backup_create(directory=directory, job_id=job.pk)
     with ctx.finishing() as result:
         result.update(path=str(path), bytes=path.stat().st_size)
     return result
@@ -188,6 +200,11 @@ def backup_restore(*, path: Path, force: bool = False, target: str | None = None
     workers and beat first: processes with the old database open keep
     writing to it. Returns ``{"target": ..., "aside": ...}`` (``aside`` empty
     when there was nothing to keep).
+
+    The copy was taken while a backup job ran, so it holds that job (and
+    perhaps a queued one) as unfinished; left so, the reaper of the restored
+    database would run it again and write another full backup. The restore
+    settles them in the restored database: see :func:`_settle_backup_jobs`.
     """
     path = Path(path)
     if not path.is_file():
@@ -211,8 +228,62 @@ def backup_restore(*, path: Path, force: bool = False, target: str | None = None
         # Our own connections must not hold the database being replaced.
         connections.close_all()
     if is_pg_dump:
-        return _pg_restore(path, target or configured, force, stamp)
-    return _sqlite_restore(path, Path(target or configured), force, stamp)
+        outcome = _pg_restore(path, target or configured, force, stamp)
+    else:
+        outcome = _sqlite_restore(path, Path(target or configured), force, stamp)
+    _settle_backup_jobs(outcome["target"], postgres=is_pg_dump, backup=path)
+    return outcome
+
+
+_JOB_IN_NAME = re.compile(r"-job(\d+)\.")
+
+
+def _settle_backup_jobs(target: str, *, postgres: bool, backup: Path) -> None:
+    """End the backup jobs that the restored copy holds as queued or running.
+
+    The job whose file this is (its id is in the file name) succeeded: the
+    file exists; its result names it. Any other is canceled with a note. Plain
+    SQL on the restored database, which this process is not connected to.
+    Other jobs are left as they were: a planning job interrupted by the copy
+    did not commit its outputs, and the reaper rightly runs it again.
+    """
+    match = _JOB_IN_NAME.search(backup.name)
+    producer = int(match.group(1)) if match else -1
+    result = json.dumps({"path": str(backup), "settled_by_restore": True})
+    note = f"Settled by restore from {backup.name}: the copy was taken while this job waited."
+    mark = "%s" if postgres else "?"
+    active = f"type = {mark} AND status IN ('queued', 'running')"
+    finished = "COALESCE(heartbeat_at, started_at, created_at)"
+    statements: list[tuple[str, list[Any]]] = [
+        (
+            f"UPDATE jobs_job SET status = 'succeeded', progress = 100, progress_message = '', "
+            f"result = {mark}{'::jsonb' if postgres else ''}, finished_at = {finished} "
+            f"WHERE {active} AND id = {mark}",
+            [result, BACKUP, producer],
+        ),
+        (
+            f"UPDATE jobs_job SET status = 'canceled', error = {mark}, finished_at = {finished} "
+            f"WHERE {active}",
+            [note, BACKUP],
+        ),
+    ]
+    if postgres:
+        import psycopg
+
+        db = connection.settings_dict
+        with psycopg.connect(
+            dbname=target,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+        ) as pg:
+            for sql_text, params in statements:
+                pg.execute(sql_text, params)
+        return
+    with contextlib.closing(sqlite3.connect(target)) as lite, lite:
+        for sql_text, params in statements:
+            lite.execute(sql_text, params)
 
 
 def _sqlite_restore(path: Path, target: Path, force: bool, stamp: str) -> dict[str, str]:
@@ -223,7 +294,7 @@ def _sqlite_restore(path: Path, target: Path, force: bool, stamp: str) -> dict[s
         )
     aside = ""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".restoring")
+    partial = private_file(target.with_name(target.name + ".restoring"))
     shutil.copyfile(path, partial)
     os.sync()
     if existing:

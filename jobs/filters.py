@@ -12,7 +12,7 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import StableOrderingFilter
+from core.filters import DateTimeFilter, StableOrderingFilter
 from jobs import registry
 from jobs.models import Job, JobQuerySet
 
@@ -30,8 +30,8 @@ class JobFilter(django_filters.FilterSet):
         empty_label=_("Any"),
         help_text=_("Job status."),
     )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
     ordering = StableOrderingFilter(
         fields=("created_at", "started_at", "finished_at"),
         default=("-created_at",),

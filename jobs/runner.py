@@ -36,8 +36,10 @@ from typing import Any
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 
+from core.errors import error_lines
 from jobs import registry, transitions
 from jobs.models import Job
 
@@ -227,6 +229,13 @@ def run(job_id: int) -> Job | None:
                 job.refresh_from_db()
                 return job
         return _finish(ctx, Job.Status.FAILED, error=detail)
+    except ValidationError as exc:
+        # A refusal by a service (a config with problems): the job fails with
+        # every "field: message" line, as the request would have been refused;
+        # a traceback would only bury them.
+        logger.info("job %s (%s) refused: %s", job.pk, job.type, exc)
+        error = "\n".join(error_lines(exc))
+        return _finish(ctx, Job.Status.FAILED, error=error[:ERROR_MAX_CHARS])
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.type)
         return _finish(ctx, Job.Status.FAILED, error=traceback.format_exc()[-ERROR_MAX_CHARS:])

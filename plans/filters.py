@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import DateTimeFilter, IdFilter
 from plans.models import PlanVersion
 
 
@@ -17,10 +17,10 @@ class PlanVersionFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=PlanVersion.State.choices, label=_("state"))
     base_scenario_id = IdFilter(field_name="base_scenario_id", label=_("base scenario id"))
     config_version_id = IdFilter(field_name="config_version_id", label=_("config version id"))
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = DateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("created at or after")
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = DateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("created before")
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter, StableOrderingFilter, StrictBooleanFilter
+from core.filters import DateTimeFilter, IdFilter, StableOrderingFilter, StrictBooleanFilter
 from runs.models import HEADLINE_KPIS, Run
 
 # Ordering keys offered to clients (the run_id tie-breaker is appended).
@@ -57,12 +57,12 @@ class RunFilter(django_filters.FilterSet):
             "are hidden from the default history."
         )
     )
-    started_after = django_filters.IsoDateTimeFilter(
+    started_after = DateTimeFilter(
         field_name="started_at",
         lookup_expr="gte",
         help_text=_("Started at or after this ISO 8601 time."),
     )
-    started_before = django_filters.IsoDateTimeFilter(
+    started_before = DateTimeFilter(
         field_name="started_at",
         lookup_expr="lt",
         help_text=_("Started before this ISO 8601 time."),

@@ -8,7 +8,6 @@ these fields by :func:`core.forms.add_service_errors`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -17,11 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.converters import MAX_ID
 from core.forms import declared_field
+from core.json_input import JSONInputError, parse_json
 from scenarios import services
+from scenarios.limits import runs_inline, upload_size_problem
 from scenarios.models import ConfigVersion, Scenario
-
-# An uploaded config is parsed in memory; a network far beyond any real one is refused.
-MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 
 class FactorMapField(forms.CharField):
@@ -50,13 +48,9 @@ class FactorMapField(forms.CharField):
             return {}
         if text.startswith("{"):
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ValidationError(
-                    _("Not valid JSON (line %(line)s, column %(column)s): %(message)s"),
-                    params={"line": exc.lineno, "column": exc.colno, "message": exc.msg},
-                    code="json",
-                ) from None
+                data = parse_json(text)
+            except JSONInputError as exc:
+                raise ValidationError(str(exc), code="json") from None
             if not isinstance(data, dict):
                 raise ValidationError(_("Expected a JSON object of code → factor."), code="json")
             return data
@@ -220,23 +214,25 @@ class ConfigImportForm(forms.Form):
     # The service reports the document's problems under ``document``.
     SERVICE_FIELDS = {"document": "file", "source_filename": "file"}
 
-    def clean_file(self) -> dict[str, Any]:
+    def clean_file(self) -> dict[str, Any] | bytes:
+        """The parsed document of a small file; the bytes of a large one (for an import job).
+
+        Over ``SCPLN_MAX_UPLOAD_BYTES`` is refused (the view answers 413).
+        """
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_CONFIG_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB."),
-                params={"mb": MAX_CONFIG_BYTES // (1024 * 1024)},
-            )
+        self.filename = upload.name or ""
+        too_large = upload_size_problem(upload.size)
+        if too_large:
+            raise ValidationError(too_large, code="too_large")
+        if not runs_inline(upload.size):
+            return upload.read()
         try:
-            document = json.loads(upload.read())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValidationError(
-                _("Not valid JSON: %(error)s"), params={"error": exc}, code="json"
-            ) from None
+            document = parse_json(upload.read())
+        except JSONInputError as exc:
+            raise ValidationError(str(exc), code="json") from None
         problems = services.config_document_problems(document)
         if problems:
             raise ValidationError(problems)
-        self.filename = upload.name or ""
         return document
 
 

@@ -164,3 +164,26 @@ class Scenario(TrackedModel):
             "initial_inventory_scale": self.initial_inventory_scale,
             "horizon_days": self.horizon_days,
         }
+
+
+class ConfigUpload(CreatedModel):
+    """A config file waiting for its import job: the bytes as uploaded, nothing parsed.
+
+    A config too large to import inside a request (``SCPLN_CONFIG_INLINE_BYTES``)
+    is kept here and imported by a ``config_import`` job, which deletes the
+    row once the import has succeeded or was refused (a refusal would repeat).
+    In the database, not a folder, because the worker may be on another machine.
+    """
+
+    data = models.BinaryField(_("data"))
+    source_filename = models.CharField(_("source file"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("config upload")
+        verbose_name_plural = _("config uploads")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"upload #{self.pk} {self.source_filename}"

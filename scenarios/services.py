@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -13,6 +12,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.audit import event_record
+from core.json_input import JSONInputError, json_problem, parse_json
+from scenarios.limits import config_size_problems
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine import canonical
 
@@ -76,19 +77,21 @@ def config_import(
 
     Returns ``(config_version, created)``. Nothing is written unless the whole
     document is valid; the refusal lists every problem (``path: message``)
-    under the ``document`` field. A document whose content hash is already
+    under the ``document`` field; so does a document larger than this
+    installation accepts (scenarios/limits.py). A document whose content hash is already
     stored returns that version with ``created=False``: the same network
     imported twice must not become two versions that plans disagree about.
     """
     if isinstance(document, bytes | str):
         try:
-            document = json.loads(document)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValidationError(
-                {"document": [_("Not valid JSON: %(error)s") % {"error": exc}]}
-            ) from None
+            document = parse_json(document)
+        except JSONInputError as exc:
+            raise ValidationError({"document": [str(exc)]}) from None
     if not isinstance(document, dict):
         raise ValidationError({"document": [_("A canonical config is a JSON object.")]})
+    problems = config_document_problems(document) or config_size_problems(document)
+    if problems:
+        raise ValidationError({"document": problems})
     report = canonical.check_config(document)
     if report.problems:
         raise ValidationError(
@@ -401,7 +404,10 @@ def config_update(
 
 
 def config_document_problems(document: Any) -> list[str]:
-    """Problems that stop a document before canonical validation (storage limits)."""
-    if not _no_nul(document):
-        return [_("The document contains a NUL character, which cannot be stored.")]
-    return []
+    """Problems that stop a document before canonical validation (storage limits).
+
+    Nesting and NUL characters (core/json_input.py); callers that parsed
+    the JSON themselves check these before anything recursive touches it.
+    """
+    problem = json_problem(document)
+    return [problem] if problem else []

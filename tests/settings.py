@@ -9,3 +9,8 @@ settings, so they know those types too.
 from config.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
+
+# The throttle and lock-out counters of one test must not leak into the next
+# (or into another run): an in-process cache, emptied before each test
+# (conftest.py). The product's choice (Redis or files) is config/settings.py's.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -25,7 +25,6 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 FUZZ_EXAMPLES = int(os.environ.get("SCPLN_FUZZ_EXAMPLES", "20"))
@@ -47,12 +46,13 @@ schema = _api_schema()
 @pytest.fixture
 def fuzz_env(db):
     """A superuser's token and a few real rows for path ids to point at."""
+    from core.tokens import api_token_issue
     from jobs.models import Job
     from jobs.tests.factories import JobFactory
     from runs.tests.factories import record
 
     admin = User.objects.create_superuser("fuzz-admin")
-    token = Token.objects.create(user=admin)
+    _token, token = api_token_issue(user=admin)
     run = record()
     ids = {
         "run_id": [str(run.run_id)],
@@ -69,7 +69,7 @@ def fuzz_env(db):
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        yield {"headers": {"Authorization": f"Token {token.key}"}, "ids": ids}
+        yield {"headers": {"Authorization": f"Token {token}"}, "ids": ids}
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)

@@ -111,3 +111,17 @@ def test_the_soft_time_limit_of_a_job_type_stops_it(celery_workers, settings):
     done = _terminal(_create(UNTIL_CANCELED), timeout=120)
     assert done.status == Job.Status.FAILED
     assert "time limit of 5 s was exceeded" in done.error
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"SCPLN_WORKER_MAX_TASKS_PER_CHILD": "1"}, {"SCPLN_WORKER_MAX_MEMORY_MB": "1"}],
+    ids=["max-tasks", "max-memory"],
+)
+def test_a_worker_replaces_its_pool_process_after_a_job_per_its_settings(celery_workers, env):
+    """Each limit recycles the pool process: the next job runs in a new one."""
+    celery_workers(concurrency=1, env=env)
+    first = _terminal(_create(FAILS_UNLESS_RETRIED))
+    second = _terminal(_create(FAILS_UNLESS_RETRIED))
+    assert first.worker and second.worker
+    assert first.worker != second.worker, "the same pool process ran both jobs"

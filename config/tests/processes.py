@@ -10,9 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``manage.py check`` with ``env`` on top of this environment, on a scratch data folder
-    and the embedded SQLite database (a ``DATABASE_URL`` of the test run is dropped)."""
+def manage_check(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py check [args]`` with ``env`` on top of this environment, on a scratch data
+    folder and the embedded SQLite database (a ``DATABASE_URL`` of the test run is dropped)."""
     environ = {
         **os.environ,
         **env,
@@ -21,7 +21,7 @@ def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     }
     environ.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *args],
         cwd=ROOT,
         env=environ,
         capture_output=True,

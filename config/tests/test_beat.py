@@ -11,7 +11,7 @@ from config.celery import app
 def test_default_schedule_has_reaper_nightly_backup_and_retention():
     entries = schedule.beat_schedule({})
     assert set(entries) == {schedule.REAPER, schedule.NIGHTLY_BACKUP, schedule.RETENTION}
-    assert entries[schedule.REAPER]["schedule"] == 60.0
+    assert entries[schedule.REAPER]["schedule"] == 30.0
     backup = entries[schedule.NIGHTLY_BACKUP]["schedule"]
     assert isinstance(backup, crontab)
     assert backup.hour == {2} and backup.minute == {30}

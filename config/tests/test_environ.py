@@ -76,3 +76,13 @@ def test_process_refuses_to_start_with_a_bad_setting(name, value, tmp_path):
     assert proc.returncode != 0
     assert f"{name}={value!r}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_rate_takes_drf_rates_and_refuses_others_naming_the_variable():
+    from config.environ import env_rate
+
+    assert env_rate({}, "SCPLN_TOKEN_RATE", "10/minute") == "10/minute"
+    assert env_rate({"SCPLN_TOKEN_RATE": "100/hour"}, "SCPLN_TOKEN_RATE", "10/minute") == "100/hour"
+    for bad in ("ten/minute", "10", "0/minute", "10/fortnight"):
+        with pytest.raises(ImproperlyConfigured, match="SCPLN_TOKEN_RATE"):
+            env_rate({"SCPLN_TOKEN_RATE": bad}, "SCPLN_TOKEN_RATE", "10/minute")

@@ -68,7 +68,7 @@ def test_data_dir_defaults_to_the_checkouts_data_folder(tmp_path):
     ("name", "value"),
     [
         ("SCPLN_JOB_TIME_LIMITS", "plan=60"),
-        ("SCPLN_JOB_STALE_AFTER", "10"),  # not more than twice the 15 s heartbeat
+        ("SCPLN_JOB_STALE_AFTER", "10"),  # not more than twice the 10 s heartbeat
         ("SCPLN_BACKUP_CRON", "nightly"),
         ("SCPLN_ARCHIVE_FORMAT", "xlsx"),
     ],

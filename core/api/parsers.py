@@ -1,8 +1,9 @@
-"""Request body parsing with one rule DRF leaves to the database: no NUL characters.
+"""Request body parsing with the bounds of core/json_input.py, for every endpoint at once.
 
-PostgreSQL cannot store U+0000 in text or JSON, so a NUL that reached the
-database would be a server error there (and not on SQLite). Refusing it while
-parsing makes it a 400 everywhere, for every endpoint and field at once.
+DRF's own parser lets two things through that fail later as server errors:
+nesting past Python's recursion limit (a ``RecursionError`` while parsing, or
+in recursive code after it) and NUL characters (which PostgreSQL cannot
+store, though SQLite can). Both are a 400 ``{"detail": ...}`` here.
 """
 
 from __future__ import annotations
@@ -12,27 +13,16 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-NUL = "\x00"
-
-
-def contains_nul(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if NUL in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return False
+from core.json_input import MAX_DEPTH, json_problem
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        if contains_nul(data):
-            raise ParseError("JSON parse error - text may not contain NUL (\\u0000) characters.")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels.") from None
+        problem = json_problem(data)
+        if problem:
+            raise ParseError(f"JSON parse error - {problem}")
         return data

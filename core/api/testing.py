@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Permission, User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from core.tokens import api_token_issue
 
 
 def api_user(username: str = "reader", *perms: str, password: str | None = None) -> User:
@@ -25,6 +26,6 @@ def token_client(user: User | None) -> APIClient:
     """A client that authenticates with the user's API token (None: anonymous)."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, text = api_token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {text}")
     return client

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
+import stat
 import threading
 import time
 from pathlib import Path
@@ -64,13 +66,11 @@ def _drop_pg(name: str) -> None:
         )
 
 
-def _restored_run_ids(target: str) -> tuple[set[str], int]:
-    """Run ids in a restored database, and how many run results it has."""
+def _rows(target: str, query: str) -> list[tuple]:
+    """The rows ``query`` finds in a restored database (which Django is not connected to)."""
     if connection.vendor == "sqlite":
         with sqlite3.connect(target) as conn:
-            ids = {r[0] for r in conn.execute("SELECT run_id FROM runs_run")}
-            results = conn.execute("SELECT count(*) FROM runs_runresult").fetchone()[0]
-        return ids, results
+            return conn.execute(query).fetchall()
     import psycopg
 
     db = connection.settings_dict
@@ -80,10 +80,14 @@ def _restored_run_ids(target: str) -> tuple[set[str], int]:
         port=db.get("PORT") or None,
         user=db.get("USER") or None,
     ) as conn:
-        ids = {str(r[0]).replace("-", "") for r in conn.execute("SELECT run_id FROM runs_run")}
-        row = conn.execute("SELECT count(*) FROM runs_runresult").fetchone()
-    assert row is not None
-    return ids, row[0]
+        return conn.execute(query).fetchall()
+
+
+def _restored_run_ids(target: str) -> tuple[set[str], int]:
+    """Run ids in a restored database, and how many run results it has."""
+    ids = {str(r[0]).replace("-", "") for r in _rows(target, "SELECT run_id FROM runs_run")}
+    results = _rows(target, "SELECT count(*) FROM runs_runresult")[0][0]
+    return ids, results
 
 
 def test_backup_taken_while_runs_are_written_restores_every_committed_run(tmp_path):
@@ -182,6 +186,36 @@ def test_backup_command_prints_the_file_and_records_a_job(tmp_path):
     assert written.parent == tmp_path and written.is_file()
     job = Job.objects.get(type="backup")
     assert job.status == Job.Status.SUCCEEDED and job.result["path"] == str(written)
+
+
+def test_backup_files_and_folder_are_private(tmp_path):
+    path = backup.backup_create(directory=tmp_path / "bk", keep=3)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    if connection.vendor == "sqlite":
+        restored = Path(backup.backup_restore(path=path, target=str(tmp_path / "r.db"))["target"])
+        assert stat.S_IMODE(restored.stat().st_mode) == 0o600
+
+
+def test_a_restored_copy_does_not_run_its_backup_job_again(tmp_path):
+    """The copy holds the backup job that made it as running: restore settles it."""
+    waiting = Job.objects.create(type="backup", dedupe_key="backup:scheduled")
+    job = backup.backup_run_now(directory=tmp_path / "bk")
+    path = Path(job.result["path"])
+    target = _restore_target(tmp_path, "settled")
+    try:
+        backup.backup_restore(path=path, target=target)
+        rows = _rows(target, "SELECT id, status, result, error FROM jobs_job WHERE type = 'backup'")
+    finally:
+        _drop_pg(target)
+    jobs = {row[0]: row[1:] for row in rows}
+    status, result, _error = jobs[job.pk]
+    assert status == "succeeded"
+    result = result if isinstance(result, dict) else json.loads(result)
+    assert result["path"] == str(path)
+    status, _result, error = jobs[waiting.pk]
+    assert status == "canceled" and path.name in error
+    assert not [row for row in rows if row[1] in ("queued", "running")]
 
 
 def test_restore_command_refuses_without_force(tmp_path):

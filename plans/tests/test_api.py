@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from jobs.models import Job
@@ -74,6 +75,34 @@ def test_bad_input_is_a_400_naming_the_field(api, network, base_scenario, payloa
     response = api.post("/plans", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_out_of_range_numbers_are_refused_at_import_and_at_plan_time(api, network, base_scenario):
+    """A lead time of 1e30 days overflowed planning (a 500); now it never gets that far."""
+    from scenarios.models import ConfigVersion
+    from scenarios.services import config_import
+
+    document = dict(network.document)
+    document["items"] = [dict(item, lead_time_days=1e30) for item in document["items"]]
+    with pytest.raises(ValidationError) as refused:
+        config_import(document=document)
+    assert any("items[0].lead_time_days" in m for m in refused.value.message_dict["document"])
+
+    # One stored before the bound existed is refused when a plan is made from it.
+    stored = ConfigVersion.objects.create(
+        name="old",
+        schema_version="canonical-1.0",
+        document=document,
+        content_hash="x" * 64,
+        horizon_days=network.horizon_days,
+    )
+    response = api.post(
+        "/plans",
+        {"name": "Q1", "base_scenario_id": base_scenario.pk, "config_version_id": stored.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "lead_time_days: must be at most 3660" in " ".join(response.json()["config_version"])
 
 
 def test_creating_a_plan_needs_the_add_plan_permission(network, base_scenario):

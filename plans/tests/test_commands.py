@@ -84,12 +84,14 @@ def test_create_plan_refuses_a_locked_scenario_with_a_non_zero_exit(network, bas
         _call("create_plan", "--scenario", "Nope", "--config", str(network.pk))
 
 
-def test_seed_demo_is_idempotent():
+def test_seed_demo_is_idempotent(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     _call("seed_demo")
+    password = (tmp_path / "demo.password").read_text().strip()
     _call("seed_demo")
     assert ConfigVersion.objects.count() == 1
     assert set(Scenario.objects.values_list("name", flat=True)) == {"Base", "Demand +20%"}
-    assert User.objects.get(username="demo").check_password("demo-planner")
+    assert User.objects.get(username="demo").check_password(password)
 
 
 @pytest.mark.reference

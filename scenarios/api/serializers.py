@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.urls import reverse
@@ -12,8 +11,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.exceptions import PayloadTooLarge
+from core.api.fields import BoundedJSONField
 from core.converters import MAX_ID
+from core.json_input import JSONInputError, parse_json
 from scenarios import services
+from scenarios.limits import runs_inline, upload_size_problem
 from scenarios.models import ConfigVersion, Scenario
 
 
@@ -186,7 +189,7 @@ class ConfigOutputSerializer(serializers.ModelSerializer):
 class ConfigImportSerializer(serializers.Serializer):
     """A canonical-1.0 document, as JSON (``document``) or as an uploaded ``file``."""
 
-    document = serializers.JSONField(
+    document = BoundedJSONField(
         required=False, help_text=_("The canonical-1.0 config (a JSON object).")
     )
     file = serializers.FileField(
@@ -196,6 +199,10 @@ class ConfigImportSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Parse a small file now; keep a large one's bytes (``data``) for an import job.
+
+        A file over ``SCPLN_MAX_UPLOAD_BYTES`` is a 413 naming ``file``.
+        """
         if ("document" in attrs) == ("file" in attrs):
             raise serializers.ValidationError(
                 {"document": [_("Give the config either as `document` or as `file`.")]}
@@ -203,12 +210,16 @@ class ConfigImportSerializer(serializers.Serializer):
         if "file" in attrs:
             upload = attrs.pop("file")
             attrs["source_filename"] = upload.name or ""
+            too_large = upload_size_problem(upload.size)
+            if too_large:
+                raise PayloadTooLarge({"file": [too_large]})
+            if not runs_inline(upload.size):
+                attrs["data"] = upload.read()
+                return attrs
             try:
-                attrs["document"] = json.loads(upload.read())
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise serializers.ValidationError(
-                    {"file": [_("Not valid JSON: %(error)s") % {"error": exc}]}
-                ) from None
+                attrs["document"] = parse_json(upload.read())
+            except JSONInputError as exc:
+                raise serializers.ValidationError({"file": [str(exc)]}) from None
         problems = services.config_document_problems(attrs["document"])
         if problems:
             raise serializers.ValidationError({"document": problems})

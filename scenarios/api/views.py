@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +16,9 @@ from rest_framework.response import Response
 
 from core.api.parsers import JSONParser
 from core.users import acting_user
-from scenarios import selectors, services
+from jobs.api.serializers import JobDetailSerializer
+from jobs.models import Job
+from scenarios import selectors, services, uploads
 from scenarios.api.serializers import (
     ConfigDiffQuerySerializer,
     ConfigImportSerializer,
@@ -25,7 +29,21 @@ from scenarios.api.serializers import (
     ScenarioOutputSerializer,
 )
 from scenarios.filters import ConfigVersionFilter, ScenarioFilter
+from scenarios.limits import runs_inline
 from scenarios.models import ConfigVersion, Scenario
+
+
+def _body_bytes(request: Request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _accepted(request: Request, job: Job) -> Response:
+    """202: the work was queued as ``job``; poll it at ``Location``."""
+    body = JobDetailSerializer(job, context={"request": request}).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
 def _scenario(pk: int) -> Scenario:
@@ -179,6 +197,16 @@ class ConfigListView(ListAPIView):
                 ConfigOutputSerializer,
                 description="The same content was already imported; that version is returned.",
             ),
+            202: OpenApiResponse(
+                JobDetailSerializer,
+                description="Larger than SCPLN_CONFIG_INLINE_BYTES: imported by this job "
+                "(`Location`); its result names the config version.",
+            ),
+            413: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description='The file is larger than SCPLN_MAX_UPLOAD_BYTES (`{"file": [...]}`),'
+                ' or the body larger than the request limit (`{"detail": ...}`).',
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -194,7 +222,14 @@ class ConfigListView(ListAPIView):
             payload = {"document": payload}
         data = ConfigImportSerializer(data=payload)
         data.is_valid(raise_exception=True)
-        config, created = services.config_import(user=acting_user(request), **data.validated_data)
+        fields = dict(data.validated_data)
+        if "data" not in fields and not runs_inline(_body_bytes(request)):
+            fields["data"] = json.dumps(fields.pop("document")).encode()
+        if "data" in fields:
+            return _accepted(
+                request, uploads.config_import_enqueue(user=acting_user(request), **fields)
+            )
+        config, created = services.config_import(user=acting_user(request), **fields)
         config = selectors.config_get(config_id=config.pk)
         return Response(
             self.get_serializer(config).data,
@@ -258,17 +293,25 @@ class ConfigDiffView(GenericAPIView):
                     "calendars, hierarchies) the keys `added`, `removed` and `changed` "
                     "(field, old, new); `text` is the same as readable lines."
                 ),
-            )
+            ),
+            202: OpenApiResponse(
+                JobDetailSerializer,
+                description="A config larger than SCPLN_CONFIG_INLINE_BYTES: the diff is "
+                "computed by this job; ask again once it succeeded (or read its result, "
+                "where each kind also has `counts`).",
+            ),
         },
     )
     def get(self, request: Request, pk: int) -> Response:
         """What changed from this config version to the one given by `to`, entity by entity."""
         params = ConfigDiffQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return Response(
-            selectors.config_diff(
-                from_id=pk,
-                to_id=params.validated_data["to"],
-                limit=params.validated_data["limit"],
-            )
+        diff, job = uploads.config_diff_or_job(
+            from_id=pk,
+            to_id=params.validated_data["to"],
+            limit=params.validated_data["limit"],
+            user=acting_user(request),
         )
+        if diff is None and job is not None:
+            return _accepted(request, job)
+        return Response(diff)

@@ -172,7 +172,8 @@ def test_a_nul_character_in_an_uploaded_file_is_refused_not_stored(editor):
     upload = io.BytesIO(json.dumps({"meta": {"name": "a\u0000b"}}).encode())
     upload.name = "nul.json"
     response = editor.post("/configs", {"file": upload}, format="multipart")
-    assert response.status_code == 400 and "document" in response.json()
+    assert response.status_code == 400 and "file" in response.json()
+    assert not ConfigVersion.objects.exists()
 
 
 def test_import_by_file_upload(editor):

@@ -28,7 +28,8 @@ from core.forms import add_service_errors, declared_field
 from core.panels import panels_for
 from core.tables import cell
 from core.users import acting_user
-from scenarios import selectors, services
+from jobs.models import Job
+from scenarios import selectors, services, uploads
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
 from scenarios.models import ConfigVersion
 from scpln.engine.canonical import ConfigError
@@ -148,6 +149,8 @@ class ConfigImportView(PermissionRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ConfigImportForm(request.POST, request.FILES)
         if form.is_valid():
+            if isinstance(form.cleaned_data["file"], bytes):
+                return self._enqueue(request, form)
             try:
                 config, created = services.config_import(
                     document=form.cleaned_data["file"],
@@ -161,7 +164,28 @@ class ConfigImportView(PermissionRequiredMixin, View):
             else:
                 self._report(request, config, created)
                 return redirect(config)
-        return self._render(request, form, status=400)
+        status = 413 if form.has_error("file", code="too_large") else 400
+        return self._render(request, form, status=status)
+
+    @staticmethod
+    def _enqueue(request: HttpRequest, form: ConfigImportForm) -> HttpResponse:
+        """Too large to import inside this request (SCPLN_CONFIG_INLINE_BYTES): a job does it."""
+        job = uploads.config_import_enqueue(
+            data=form.cleaned_data["file"],
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            source_filename=form.filename,
+            user=acting_user(request),
+        )
+        messages.info(
+            request,
+            _(
+                "The file is large, so job #%(id)s imports it in the background; "
+                "this page links to the config version when it is done."
+            )
+            % {"id": job.pk},
+        )
+        return redirect(job)
 
     @staticmethod
     def _report(request: HttpRequest, config: ConfigVersion, created: bool) -> None:
@@ -272,11 +296,17 @@ class ConfigDiffView(LoginRequiredMixin, View):
         if bound:
             if form.is_valid():
                 try:
-                    diff = selectors.config_diff(
-                        from_id=form.cleaned_data["from"].pk, to_id=form.cleaned_data["to"].pk
+                    diff, job = uploads.config_diff_or_job(
+                        from_id=form.cleaned_data["from"].pk,
+                        to_id=form.cleaned_data["to"].pk,
+                        limit=DIFF_ROWS,
+                        user=acting_user(request),
                     )
                 except ValidationError as error:
                     add_service_errors(form, error)
+                else:
+                    if diff is None and job is not None:
+                        return self._wait_for(request, job)
             if diff is None:
                 status = 400
         return render(
@@ -293,20 +323,33 @@ class ConfigDiffView(LoginRequiredMixin, View):
             status=status,
         )
 
+    @staticmethod
+    def _wait_for(request: HttpRequest, job: Job) -> HttpResponse:
+        """A diff of large configs is computed by a job: go to it (it links back here)."""
+        messages.info(
+            request,
+            _(
+                "These configs are large, so job #%(id)s computes their diff in the "
+                "background; its page links back to the diff when it is done."
+            )
+            % {"id": job.pk},
+        )
+        return redirect(job)
+
 
 def _entity_rows(diff: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per entity kind: counts, and the first :data:`DIFF_ROWS` keys of each change type."""
+    """Per entity kind: counts, and the first :data:`DIFF_ROWS` keys of each change type.
+
+    A diff kept by a job has only its first rows and the exact ``counts``.
+    """
     rows = []
     for entity in diff["entities"]:
         added, removed, changed = entity["added"], entity["removed"], entity["changed"]
         rows.append(
             {
                 "entity": entity["entity"],
-                "counts": {
-                    "added": len(added),
-                    "removed": len(removed),
-                    "changed": len(changed),
-                },
+                "counts": entity.get("counts")
+                or {"added": len(added), "removed": len(removed), "changed": len(changed)},
                 "empty": not (added or removed or changed),
                 "added": added[:DIFF_ROWS],
                 "removed": removed[:DIFF_ROWS],

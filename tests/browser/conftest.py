@@ -22,6 +22,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, Response, expect, sync_playwright
 
+from core.demo import demo_password_file
 from scenarios.models import ConfigVersion, Scenario
 from tests.browser.support import SCREENSHOTS, Demo, Screenshots, screenshot_prefix
 
@@ -50,14 +51,15 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def demo(transactional_db) -> Demo:
+def demo(transactional_db, settings, tmp_path) -> Demo:
     """The data ``bin/run`` starts with (``seed_demo``): the demo login, network and scenarios."""
+    settings.DATA_DIR = tmp_path  # where seed_demo keeps the generated password
     call_command("seed_demo", stdout=io.StringIO())
     base = Scenario.objects.get(name="Base")
     config = ConfigVersion.objects.get(name="Demo network")
     return Demo(
         username="demo",
-        password="demo-planner",
+        password=demo_password_file(tmp_path, "demo").read_text().strip(),
         config_version_id=config.pk,
         base_scenario_id=base.pk,
         base_scenario_name=base.name,

@@ -1,30 +1,35 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.demo import demo_account_ensure
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import
 from scpln.engine.canonical.generator import NetworkShape, generate_config
 
-DEMO_USER = "demo"
-DEMO_PASSWORD = "demo-planner"
+# (username, role): accounts with a role's permissions only, never staff or
+# superuser. The demo approver (the Approvers group of plan approvals) is to
+# be added here, with its role in core/roles.py.
+DEMO_USERS = (("demo", "planner"),)
 DEMO_CONFIG = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
 
 
 class Command(BaseCommand):
-    help = "Load scpln's own demo data (network, scenarios, demo user); safe to run again."
+    help = (
+        "Load scpln's own demo data (network, scenarios, a demo planner account); safe to run "
+        "again. The account's password is generated at the first run and printed then; it is "
+        "kept in SCPLN_DATA_DIR/<user>.password (0600). No superuser is created."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
-        user_model = get_user_model()
-        user, created = user_model.objects.get_or_create(
-            username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+        logins = [
+            demo_account_ensure(username=username, role=role, data_dir=settings.DATA_DIR)
+            for username, role in DEMO_USERS
+        ]
+        user = logins[0].user
         document = generate_config(**DEMO_CONFIG)
         document["meta"]["name"] = "Demo network"
         config, _ = config_import(
@@ -45,6 +50,18 @@ class Command(BaseCommand):
         configs = ConfigVersion.objects.count()
         self.stdout.write(
             f"demo data ready: config version {config.pk} ({config.name}), "
-            f"scenarios Base and Demand +20%, user {DEMO_USER!r} "
-            f"({configs} config version(s) in total)"
+            f"scenarios Base and Demand +20% ({configs} config version(s) in total)"
         )
+        for login in logins:
+            name = login.user.get_username()
+            if login.new_password is not None:
+                self.stdout.write(
+                    f'  Log in as "{name}" with password "{login.new_password}" '
+                    f"(shown this once; kept in {login.password_file}, readable by you only)."
+                )
+            else:
+                self.stdout.write(
+                    f'  Log in as "{name}"; its password was printed at the first start and '
+                    f"is kept in {login.password_file} (manage.py changepassword {name} sets "
+                    "a new one)."
+                )

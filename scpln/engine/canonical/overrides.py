@@ -20,11 +20,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .codec import describe
+from .limits import MAX_DAYS
 from .loader import ConfigSource, load_config
 from .problems import ConfigError, Problem, join_path
 from .schema import CanonicalConfig, Capacity, Demand, Node
 
-MAX_HORIZON_DAYS = 3660
+MAX_HORIZON_DAYS = MAX_DAYS
 _ROOT = "overrides"
 _FACTORS = ("demand_scale", "capacity_scale", "initial_inventory_scale")
 _FACTOR_MAPS = ("demand_scale_by_item", "capacity_scale_by_node")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -307,7 +308,8 @@ def test_meta_horizon_start_and_scale() -> None:
         "meta.status: unknown status 'live'; use draft, active, archived",
         "meta.attributes.planning_horizon: must be a whole number of days above 0, got 0",
         "meta.attributes.start_date: must be an ISO date such as 2025-01-01, got '01/02/2025'",
-        "meta.attributes.initial_inventory_scale: must be a number above 0, got -1",
+        "meta.attributes.initial_inventory_scale: must be a number above 0 and at most 1000, "
+        "got -1",
     ]
     del document["meta"]["attributes"]
     assert (
@@ -378,3 +380,72 @@ def test_rows_after_an_unreadable_row_keep_their_document_position() -> None:
         "demands[0].item_code: required field is missing",
         "demands[3]: duplicate demand for STORE × FG in M1 (already at demands[1])",
     ]
+
+
+# --- Every number has a range -------------------------------------------------------
+
+
+def _numeric_paths(document: dict) -> list[tuple[list, str]]:
+    """(row path, key) of each number field the schema reads, at the first row that has it."""
+    from scpln.engine.canonical.codec import _specs
+    from scpln.engine.canonical.schema import CanonicalConfig
+
+    numeric = {"int", "opt_int", "num", "opt_num", "num_map"}
+    found: dict[tuple[type, str], tuple[list, str]] = {}
+
+    def walk(cls: type, data: dict, where: list) -> None:
+        for name, spec in _specs(cls).items():
+            if spec.kind in numeric:
+                found.setdefault((cls, name), (where, name))
+            elif spec.entity is None:
+                continue
+            elif spec.kind == "list" and isinstance(data.get(name), list):
+                for index, row in enumerate(data[name]):
+                    walk(spec.entity, row, [*where, name, index])
+            elif spec.kind == "entity" and isinstance(data.get(name), dict):
+                walk(spec.entity, data[name], [*where, name])
+
+    walk(CanonicalConfig, document, [])
+    return list(found.values())
+
+
+def _at(document: dict, where: list) -> dict:
+    for step in where:
+        document = document[step]
+    return document
+
+
+def test_every_numeric_field_is_bounded():
+    """1e30 anywhere the schema reads a number is a problem at that path, never accepted."""
+    document: dict[str, Any] = copy.deepcopy(NETWORK)
+    document["hierarchies"] = [{"hierarchy_type": "product", "node_key": "FG", "sort_order": 1}]
+    document["arcs"][2]["min_order_qty"] = {"FG": 1}
+    document["arcs"][2]["order_multiple"] = {"FG": 1}
+    document["arcs"][2]["lead_time_distribution"] = {"1": 0.5, "2": 0.5}
+    document["sourcing_rules"] = [{"node_code": "STORE", "item_code": "FG", "from_node": "DC"}]
+    paths = _numeric_paths(document)
+    assert len(paths) >= 42  # every entity's numbers, policies, maps and rules included
+    for where, name in paths:
+        broken = copy.deepcopy(document)
+        row = _at(broken, where)
+        if isinstance(row.get(name), dict):  # an arc's per-item map
+            row[name] = {"FG": 1e30}
+        else:
+            row[name] = 1e30
+        here = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in where)
+        field = f"{here.lstrip('.')}.{name}"
+        refused = [p.path for p in validate_config(broken)]
+        assert any(path.startswith(field) for path in refused), f"{field} = 1e30: {refused}"
+
+
+def test_days_and_horizon_have_their_own_bounds():
+    document: dict[str, Any] = copy.deepcopy(NETWORK)
+    document["items"][0]["lead_time_days"] = 1e30
+    document["meta"]["attributes"]["planning_horizon"] = 10_000_000
+    document["arcs"][0]["lead_time_days"] = 3661
+    document["arcs"][1]["lead_time_distribution"] = {"99999": 1.0}
+    problems = {p.path: p.message for p in validate_config(document)}
+    assert "at most 3660 days" in problems["arcs[1].lead_time_distribution.99999"]
+    assert problems["items[0].lead_time_days"] == "must be at most 3660, got 1e+30"
+    assert "at most 3660 days" in problems["meta.attributes.planning_horizon"]
+    assert problems["arcs[0].lead_time_days"] == "must be at most 3660, got 3661"

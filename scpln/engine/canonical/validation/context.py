@@ -7,13 +7,16 @@ from datetime import date
 from typing import Any
 
 from scpln.engine.canonical.buckets import BucketError, bucket_period
+from scpln.engine.canonical.limits import MAX_QUANTITY
 from scpln.engine.canonical.problems import Problem
 from scpln.engine.canonical.schema import DEFAULT_START_DATE, CanonicalConfig
 
 
 def fmt(value: float) -> str:
-    """A number as a planner writes it (no trailing ``.0``)."""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """A number as a planner writes it (no trailing ``.0``; huge ones as ``1e+30``)."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:g}"
 
 
 def choices(values: Iterable[str]) -> str:
@@ -48,14 +51,27 @@ class Context:
     def warn(self, path: str, message: str) -> None:
         self.warnings.append(Problem(path, message))
 
-    def at_least(self, path: str, value: float | None, *, strict: bool = False) -> None:
-        """Report a number below 0 (or not above 0 when ``strict``)."""
+    def at_least(
+        self,
+        path: str,
+        value: float | None,
+        *,
+        strict: bool = False,
+        maximum: float = MAX_QUANTITY,
+    ) -> None:
+        """Report a number below 0 (or not above 0 when ``strict``), or above ``maximum``.
+
+        The maximum (scpln/engine/canonical/limits.py) keeps every number in a
+        range the planner and simulator compute with safely.
+        """
         if value is None:
             return
         if strict and value <= 0:
             self.add(path, f"must be greater than 0, got {fmt(value)}")
         elif value < 0:
             self.add(path, f"must not be negative, got {fmt(value)}")
+        elif value > maximum:
+            self.add(path, f"must be at most {fmt(maximum)}, got {fmt(value)}")
 
     def known_item(self, path: str, code: str) -> bool:
         if code in self.items:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scpln.engine.canonical.calendars import calendar_problems
+from scpln.engine.canonical.limits import MAX_DAYS, MAX_QUANTITY, MAX_SCALE, MAX_SORT_ORDER
 from scpln.engine.canonical.network import find_cycles
 from scpln.engine.canonical.problems import join_path
 from scpln.engine.canonical.schema import (
@@ -50,6 +51,14 @@ _NODE_NUMBERS = (
     "storage_over_capacity_fixed_cost",
     "storage_over_capacity_variable_cost",
 )
+# Fields counted in days, bounded by MAX_DAYS rather than MAX_QUANTITY.
+_DAYS = frozenset({"lead_time_days", "review_period_days"})
+
+
+def _maximum(name: str) -> float:
+    return MAX_DAYS if name in _DAYS else MAX_QUANTITY
+
+
 _ARC_NUMBERS = (
     "lead_time_days",
     "capacity_per_day",
@@ -101,12 +110,17 @@ def check_meta(ctx: Context) -> None:
         ctx.add(f"{path}.planning_horizon", "required: the number of days to plan and simulate")
     else:
         try:
-            ctx.config.horizon_days  # noqa: B018 - reading the property is the check
+            horizon = ctx.config.horizon_days
         except ValueError:
             got = attributes["planning_horizon"]
             ctx.add(
                 f"{path}.planning_horizon", f"must be a whole number of days above 0, got {got!r}"
             )
+        else:
+            if horizon > MAX_DAYS:
+                ctx.add(
+                    f"{path}.planning_horizon", f"must be at most {MAX_DAYS} days, got {horizon}"
+                )
     if "start_date" in attributes:
         try:
             ctx.start = ctx.config.start_date
@@ -114,8 +128,11 @@ def check_meta(ctx: Context) -> None:
             got = attributes["start_date"]
             ctx.add(f"{path}.start_date", f"must be an ISO date such as 2025-01-01, got {got!r}")
     scale = attributes.get("initial_inventory_scale", 1)
-    if not _is_number(scale) or scale <= 0:
-        ctx.add(f"{path}.initial_inventory_scale", f"must be a number above 0, got {scale!r}")
+    if not _is_number(scale) or not 0 < scale <= MAX_SCALE:
+        ctx.add(
+            f"{path}.initial_inventory_scale",
+            f"must be a number above 0 and at most {fmt(MAX_SCALE)}, got {scale!r}",
+        )
 
 
 def _number_attributes(
@@ -136,7 +153,7 @@ def check_items(ctx: Context) -> None:
     for index, item in enumerate(ctx.config.items):
         path = ctx.row("items", index)
         ctx.one_of(f"{path}.item_type", item.item_type, ITEM_TYPES, "item type")
-        ctx.at_least(f"{path}.lead_time_days", item.lead_time_days)
+        ctx.at_least(f"{path}.lead_time_days", item.lead_time_days, maximum=MAX_DAYS)
         ctx.at_least(f"{path}.unit_cost", item.unit_cost)
         _number_attributes(ctx, path, item.attributes, ("sales_price", "sgna_cost_per_unit"))
 
@@ -152,7 +169,7 @@ def check_nodes(ctx: Context) -> None:
                 f"{path}.service_level", f"must be between 0 and 1 (exclusive), got {fmt(level)}"
             )
         for name in _NODE_NUMBERS:
-            ctx.at_least(f"{path}.{name}", getattr(node, name))
+            ctx.at_least(f"{path}.{name}", getattr(node, name), maximum=_maximum(name))
         if node.unlimited_supply and node.node_type not in SUPPLIER_TYPES:
             ctx.add(
                 f"{path}.unlimited_supply",
@@ -191,7 +208,7 @@ def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
             )
         seen.setdefault(policy.item_code, ctx.index(rows_path, index))
         for name in _POLICY_QUANTITIES:
-            ctx.at_least(f"{here}.{name}", getattr(policy, name))
+            ctx.at_least(f"{here}.{name}", getattr(policy, name), maximum=_maximum(name))
         ctx.at_least(f"{here}.order_multiple", policy.order_multiple, strict=True)
         low, high = policy.reorder_point, policy.order_up_to
         if low is not None and high is not None and high < low:
@@ -249,7 +266,7 @@ def check_arcs(ctx: Context) -> None:
             ctx.add(path, f"arc from {arc.from_node} to itself")
         ctx.one_of(f"{path}.arc_type", arc.arc_type, ARC_TYPES, "arc type")
         for name in _ARC_NUMBERS:
-            ctx.at_least(f"{path}.{name}", getattr(arc, name))
+            ctx.at_least(f"{path}.{name}", getattr(arc, name), maximum=_maximum(name))
         for name, strict in (("min_order_qty", False), ("order_multiple", True)):
             for code, value in getattr(arc, name).items():
                 here = join_path(f"{path}.{name}", code)
@@ -267,6 +284,8 @@ def _check_lead_time_distribution(ctx: Context, path: str, arc: Arc) -> None:
         here = join_path(path, days)
         if not days.isdigit():
             ctx.add(here, f"a lead time is a whole number of days, not {days!r}")
+        elif int(days) > MAX_DAYS:
+            ctx.add(here, f"a lead time is at most {MAX_DAYS} days, not {days}")
         ctx.at_least(here, probability)
     total = sum(distribution.values())
     if abs(total - 1.0) > 1e-6:
@@ -304,6 +323,12 @@ def check_hierarchies(ctx: Context) -> None:
     for index, row in enumerate(rows):
         path = ctx.row("hierarchies", index)
         kind = row.hierarchy_type
+        if row.sort_order is not None and abs(row.sort_order) > MAX_SORT_ORDER:
+            ctx.add(
+                f"{path}.sort_order",
+                f"must be between -{MAX_SORT_ORDER} and {MAX_SORT_ORDER}, "
+                f"got {fmt(row.sort_order)}",
+            )
         if kind not in HIERARCHY_TYPES:
             ctx.one_of(f"{path}.hierarchy_type", kind, HIERARCHY_TYPES, "hierarchy type")
         elif row.parent_key is not None and (kind, row.parent_key) not in parents:

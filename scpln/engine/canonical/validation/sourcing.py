@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from scpln.engine.canonical.limits import MAX_PRIORITY
 from scpln.engine.canonical.network import originated_items
 
 from .context import Context, fmt
@@ -35,6 +36,8 @@ def check_sourcing_rules(ctx: Context) -> None:
             ctx.add(
                 f"{path}.priority", f"must be 1 or more (1 is tried first), got {rule.priority}"
             )
+        elif rule.priority > MAX_PRIORITY:
+            ctx.add(f"{path}.priority", f"must be at most {MAX_PRIORITY}, got {fmt(rule.priority)}")
         if not 0 < rule.share <= 1:
             ctx.add(f"{path}.share", f"must be above 0 and at most 1, got {fmt(rule.share)}")
         shares[(rule.node_code, rule.item_code, rule.priority)].append((index, rule.share))
