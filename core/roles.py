@@ -9,9 +9,9 @@ its definition here, so an operator can also assign it in the admin.
 ``planner`` may do everything the Plan & Run flow needs: import configs,
 edit and lock scenarios, create, re-execute, submit and archive plan
 versions, run, retry and cancel jobs, pin runs and write notes. Deleting runs
-and the admin stay with operators (staff). Approvers are the "Approvers"
-group that plans/migrations/0004 makes; a demo approver account would be
-added to ``seed_demo``'s ``DEMO_USERS`` with an ``approver`` entry here.
+and the admin stay with operators (staff). ``approver`` is the "Approvers"
+group that plans/migrations/0004 makes: approve, reject and release plan
+versions.
 """
 
 from __future__ import annotations
@@ -46,7 +46,18 @@ PLANNER = Role(
     ),
 )
 
-ROLES: dict[str, Role] = {"planner": PLANNER}
+# The group plans/migrations/0004 makes, with the same permissions: approve,
+# reject and release plan versions, and read what they decide on.
+APPROVER = Role(
+    group="Approvers",
+    permissions=(
+        "plans.approve_planversion",
+        "plans.view_planversion",
+        "runs.view_run",
+    ),
+)
+
+ROLES: dict[str, Role] = {"planner": PLANNER, "approver": APPROVER}
 
 
 @transaction.atomic

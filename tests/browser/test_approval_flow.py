@@ -10,11 +10,14 @@ every page is reached through a link or a button, notifications included.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.conf import settings
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from core.demo import demo_password_file
 from jobs import runner
 from plans.models import Plan, PlanVersion
 from plans.services import plan_create
@@ -23,13 +26,6 @@ from tests.browser.support import Demo, Screenshots, log_in
 
 pytestmark = pytest.mark.browser
 
-APPROVER = Demo(
-    username="approver",
-    password="approver-pw-1",
-    config_version_id=0,
-    base_scenario_id=0,
-    base_scenario_name="",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -40,12 +36,10 @@ def _orm_beside_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _approver() -> User:
-    user = User.objects.create_user(APPROVER.username, password=APPROVER.password)
-    group, _ = Group.objects.get_or_create(name="Approvers")
-    group.permissions.add(Permission.objects.get(codename="approve_planversion"))
-    user.groups.add(group)
-    return user
+def _approver(demo: Demo) -> Demo:
+    """The demo approver ``seed_demo`` made beside the planner, and its generated password."""
+    password = demo_password_file(settings.DATA_DIR, "approver").read_text().strip()
+    return replace(demo, username="approver", password=password)
 
 
 def _executed_version(demo: Demo, name: str) -> PlanVersion:
@@ -81,7 +75,7 @@ def _open_plan_from_notification(page: Page, subject: re.Pattern[str]) -> None:
 def test_planner_submits_approver_rejects_then_approves_and_the_baseline_is_compared(
     page: Page, demo: Demo, screenshots: Screenshots
 ) -> None:
-    _approver()
+    approver = _approver(demo)
     version = _executed_version(demo, "Approval plan")
 
     # The planner submits the version with a note.
@@ -96,7 +90,7 @@ def test_planner_submits_approver_rejects_then_approves_and_the_baseline_is_comp
 
     # The approver is told, opens the plan from the notification, rejects without and
     # then with a reason.
-    log_in(page, APPROVER)
+    log_in(page, approver)
     expect(page.get_by_test_id("unread-count")).to_have_text("1")
     _open_plan_from_notification(page, re.compile("waits for your approval"))
     expect(page.get_by_test_id("plan-state")).to_have_text("Submitted")
@@ -120,7 +114,7 @@ def test_planner_submits_approver_rejects_then_approves_and_the_baseline_is_comp
     _log_out(page)
 
     # The approver approves: the latest run becomes the plan's baseline.
-    log_in(page, APPROVER)
+    log_in(page, approver)
     page.get_by_test_id("nav-notifications").click()
     page.get_by_test_id("mark-read").click()
     page.get_by_test_id("nav-plans").click()

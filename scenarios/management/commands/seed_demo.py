@@ -10,17 +10,16 @@ from scenarios.services import config_import
 from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 # (username, role): accounts with a role's permissions only, never staff or
-# superuser. The demo approver (the Approvers group of plan approvals) is to
-# be added here, with its role in core/roles.py.
-DEMO_USERS = (("demo", "planner"),)
+# superuser: a planner who makes and submits plans, an approver who decides.
+DEMO_USERS = (("demo", "planner"), ("approver", "approver"))
 DEMO_CONFIG = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
 
 
 class Command(BaseCommand):
     help = (
-        "Load scpln's own demo data (network, scenarios, a demo planner account); safe to run "
-        "again. The account's password is generated at the first run and printed then; it is "
-        "kept in SCPLN_DATA_DIR/<user>.password (0600). No superuser is created."
+        "Load scpln's own demo data (network, scenarios, a demo planner and a demo approver); "
+        "safe to run again. Each account's password is generated at the first run and printed "
+        "then; it is kept in SCPLN_DATA_DIR/<user>.password (0600). No superuser is created."
     )
 
     @transaction.atomic
