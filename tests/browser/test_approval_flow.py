@@ -27,7 +27,6 @@ from tests.browser.support import Demo, Screenshots, log_in
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture(autouse=True)
 def _orm_beside_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     """This test prepares data and plays the worker's part with the ORM while Playwright's
