@@ -56,7 +56,8 @@ def test_recalculation_honours_edits_and_locks_and_records_a_run_on_the_draft(ex
     draft = outcome.version
     job = workbench_recalculate(version=draft)
     finished = runner.run(job.pk)
-    assert finished is not None and finished.status == Job.Status.SUCCEEDED, finished.error
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
 
     draft.refresh_from_db()
     assert draft.state == PlanVersion.State.EXECUTED

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.audit import events_for
 from core.models import AuditEvent
 from plans.models import CellEdit, PlanVersion, Workbench
-from plans.workbench.sheets import locks_of, sheet_load
+from plans.workbench.sheets import NoSheet, locks_of, sheet_load
 from scpln.engine import workbench as wb
 
 MAX_PAGE_SIZE = 500
@@ -81,6 +82,10 @@ class GridPage:
     page_size: int
     revision: int
     draft: PlanVersion | None
+    # What the filters offer: every family, node and period code of the level.
+    families: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -265,6 +270,9 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
         page_size=query.page_size,
         revision=revision_of(version),
         draft=draft,
+        families=list(sheet.families),
+        nodes=sorted({n for n in sheet.nodes if n}),
+        codes=list(sheet.weeks if query.level == "detail" else sheet.periods),
     )
 
 
@@ -377,3 +385,67 @@ def _aggregate_rows(
 def workbench_events(version: PlanVersion) -> QuerySet[AuditEvent]:
     """The version's workbench events (drafting, edits, recalculations), newest first."""
     return events_for(PlanVersion, version.pk).filter(action__in=EVENT_ACTIONS)
+
+
+@dataclass(frozen=True)
+class CellDifference:
+    """A detail cell whose value differs between a version and its parent."""
+
+    key: str
+    family: str
+    sku: str
+    measure: str
+    period: str
+    parent: float
+    value: float
+    edited: bool
+
+    @property
+    def difference(self) -> float:
+        return self.value - self.parent
+
+
+def changes_vs_parent(
+    version: PlanVersion, *, limit: int = 5000
+) -> tuple[int, list[CellDifference]]:
+    """Every detail cell (SKU × week × measure) that differs from the parent version's, in row
+    order — planners' edits and what recalculation changed — as (count, the first ``limit``)."""
+    if version.parent_id is None:
+        return 0, []
+    parent = PlanVersion.objects.get(pk=version.parent_id)
+    try:
+        mine, theirs = sheet_load(version), sheet_load(parent)
+    except NoSheet:
+        return 0, []
+    rows = pd.Index(theirs.skus).get_indexer(pd.Index(mine.skus))
+    weeks = pd.Index(theirs.weeks).get_indexer(pd.Index(mine.weeks))
+    known_rows, known_weeks = np.flatnonzero(rows >= 0), np.flatnonzero(weeks >= 0)
+    edits = _edited(version)
+    count = 0
+    out: list[CellDifference] = []
+    for measure in wb.MEASURES:
+        here = mine.values[measure.name][np.ix_(known_rows, known_weeks)]
+        there = theirs.values[measure.name][np.ix_(rows[known_rows], weeks[known_weeks])]
+        differs = np.abs(here - there) > 1e-6
+        count += int(differs.sum())
+        for i, j in zip(*np.nonzero(differs), strict=True):
+            if len(out) >= limit:
+                break
+            r, w = int(known_rows[i]), int(known_weeks[j])
+            sku = mine.skus[r]
+            out.append(
+                CellDifference(
+                    key=wb.sku_key(sku),
+                    family=mine.families[mine.sku_family[r]],
+                    sku=sku,
+                    measure=measure.name,
+                    period=mine.weeks[w],
+                    parent=float(there[i, j]),
+                    value=float(here[i, j]),
+                    edited=mine.weeks[w] in edits.get((sku, measure.name), set()),
+                )
+            )
+    out.sort(
+        key=lambda d: (d.family, d.sku, wb.MEASURES.index(wb.MEASURE_BY_NAME[d.measure]), d.period)
+    )
+    return count, out
