@@ -297,6 +297,7 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
     "SCPLN_JOB_TIME_LIMITS",
     {
         "planning": 3600,
+        "recalculate": 3600,
         "aggregate": 1800,
         "backup": 3600,
         "export": 3600,
