@@ -49,9 +49,11 @@ def root_cause_sentence(cause: RootCause) -> str:
     rate = pct(cause.fill_rate)
     if cause.shortage_total <= 0:
         return _("Fill rate %(rate)s: no customer demand was left short.") % {"rate": rate}
-    if not cause.causes:
+    # A cause below half a per cent would read "0 % to …": it explains nothing.
+    shown = [c for c in cause.causes if c.share >= 0.005]
+    if not shown:
         return _("Fill rate %(rate)s: the shortage traces to no single cause.") % {"rate": rate}
-    parts = "; ".join(_part(c.kind, c.share, c.refs) for c in cause.causes)
+    parts = "; ".join(_part(c.kind, c.share, c.refs) for c in shown)
     return _("Fill rate %(rate)s: %(parts)s.") % {"rate": rate, "parts": parts}
 
 

@@ -65,6 +65,10 @@ def _page(
     template_context: dict[str, Any],
 ) -> HttpResponse:
     filterset = selectors.exception_filterset(rows, request.GET)
+    # The filters' help speaks to API clients (parameter names); the page has its labels.
+    for name in ("kind", "severity"):
+        filterset.form.fields[name].help_text = _("Choose one or more (Ctrl-click).")
+    filterset.form.fields["ordering"].help_text = ""
     status = 200
     shown: list[dict[str, Any]] = []
     page = None
