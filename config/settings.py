@@ -21,6 +21,7 @@ from config.environ import (
     data_dir,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_networks,
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "plans",
     "jobs",
     "runs",
+    "exceptions",
 ]
 
 MIDDLEWARE = [
@@ -394,6 +396,20 @@ SCPLN_MAX_HORIZON_DAYS = env_int(
 REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
 RUNS_DB_MAX_ROWS = env_int(ENV, "RUNS_DB_MAX_ROWS", 0, minimum=0)
 SCPLN_SKIP_SIMULATION_API = env_bool(ENV, "SCPLN_SKIP_SIMULATION_API", False)
+
+# --- Exceptions (docs/planner-guide.md, "Exceptions") ------------------------------
+# Stock at the horizon end covering more days of its average outflow than this is excess.
+SCPLN_EXCEPTION_EXCESS_COVER_DAYS = env_float(
+    ENV, "SCPLN_EXCEPTION_EXCESS_COVER_DAYS", 90.0, minimum=1.0
+)
+# A factory loaded below this share of its capacity (0–1) is idle.
+SCPLN_EXCEPTION_IDLE_UTILISATION = env_float(
+    ENV, "SCPLN_EXCEPTION_IDLE_UTILISATION", 0.3, minimum=0.0, maximum=1.0
+)
+# Plan and run fill rates further apart than this many percentage points diverge.
+SCPLN_EXCEPTION_DIVERGENCE_POINTS = env_float(
+    ENV, "SCPLN_EXCEPTION_DIVERGENCE_POINTS", 5.0, minimum=0.0, maximum=100.0
+)
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict, error_lines
 from core.forms import add_service_errors
+from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
 from jobs.models import Job
@@ -392,6 +393,7 @@ def _detail_context(
         "capacity_chart": _capacity_chart(tables),
         "open_tab": open_tab,
         "table_rows": TABLE_ROWS,
+        "panels": panels_for(version, request),
     }
 
 

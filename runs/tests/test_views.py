@@ -430,8 +430,9 @@ def test_run_detail_query_count_is_bounded(planner, django_assert_max_num_querie
     run = record(job=JobFactory.create(), result=fake_result(days=30))
     # session, user, the run, its PSI (read once for the choices and the table),
     # the start date, the result's row counts, the P&L, the permissions (two),
-    # the plan's baseline (two), the notes, the history.
-    with django_assert_max_num_queries(13):
+    # the plan's baseline (two), the notes, the history, the exceptions panel (counts by
+    # kind, the stock-outs its root cause is built from).
+    with django_assert_max_num_queries(15):
         response = planner.get(f"/ui/runs/{run.run_id}", {"bucket": "month"})
     assert response.status_code == 200
 
