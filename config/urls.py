@@ -29,6 +29,8 @@ urlpatterns = [
     path("ui/timezone", timezone_view, name="timezone"),
     path("ui/", include("core.account")),
     path("ui/notifications", notifications_view, name="notifications"),
+    # Before plans: /ui/plans/{id}/<word> is otherwise a plan transition.
+    path("ui/", include("risk.urls")),
     path("ui/", include("plans.urls")),
     path("ui/", include("runs.urls")),
     path("ui/", include("jobs.urls")),
@@ -36,6 +38,7 @@ urlpatterns = [
     # REST API
     path("", include("core.api.urls")),
     path("", include("plans.api.urls")),
+    path("", include("risk.api.urls")),
     path("", include("runs.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("scenarios.api.urls")),

@@ -25,6 +25,7 @@ from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict, error_lines
 from core.forms import add_service_errors
+from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
 from jobs.models import Job
@@ -356,6 +357,8 @@ def _detail_context(
     return {
         "version": version,
         "plan": version.plan,
+        # Sections other apps add (replication sets, risk/panels.py).
+        "panels": panels_for(version, request),
         "runs": runs,
         "removed_runs": run_tombstones(plan_version_id=version.pk),
         "latest_run": latest_run,
