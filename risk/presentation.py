@@ -58,7 +58,7 @@ def miss_table(summary: SetSummary) -> dict[str, Any]:
     items = sorted({m["item"] for m in summary.misses})
     # The cell's shade: transparent at 0, strongest at 1 (the text carries the number).
     cell = {
-        (m["node"], m["item"]): {**m, "shade": round(0.15 + 0.7 * m["probability"], 2)}
+        (m["node"], m["item"]): {**m, "shade": round(0.7 * m["probability"], 2)}
         for m in summary.misses
     }
     rows = [
