@@ -47,8 +47,10 @@ def _replicate(version: PlanVersion, *, n: int, seed: int) -> ReplicationSet:
 
 
 def _finished(replication_set: ReplicationSet, timeout: float = 240) -> Job:
+    job_id = replication_set.job_id
+    assert job_id is not None
     job = wait_for(
-        lambda: Job.objects.filter(pk=replication_set.job_id, status__in=Job.TERMINAL).first(),
+        lambda: Job.objects.filter(pk=job_id, status__in=Job.TERMINAL).first(),
         timeout=timeout,
     )
     assert job.status == Job.Status.SUCCEEDED, job.error
