@@ -6,8 +6,12 @@ in one pass per level and day over the same state and gives bit-identical result
 (the tests compare both on every reference config). The environment variable
 ``SCPLN_PSI_KERNEL`` picks one:
 
-- ``auto`` (default): compiled when Numba is importable and the network uses only
-  what the compiled loop implements, else numpy;
+- ``auto`` (default): compiled when Numba is importable, the network uses only what
+  the compiled loop implements, and the run is worth it: at least
+  ``SCPLN_PSI_COMPILED_FROM`` node-item-days (default 5,000,000), or the compiled loop
+  is already loaded in this process. A fresh process pays about half a second to import
+  Numba and load the cached machine code, more than the numpy loop needs for a small
+  network; a long-running worker pays it once;
 - ``numpy``: always the numpy loop;
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -34,6 +39,8 @@ if TYPE_CHECKING:
 
 KERNEL_ENV = "SCPLN_PSI_KERNEL"
 CHOICES = ("auto", "numpy", "compiled")
+THRESHOLD_ENV = "SCPLN_PSI_COMPILED_FROM"
+DEFAULT_THRESHOLD = 5_000_000  # node-item-days
 
 
 def kernel_choice() -> str:
@@ -44,8 +51,28 @@ def kernel_choice() -> str:
     return choice
 
 
+def compiled_from() -> int:
+    """Node-item-days from which ``auto`` compiles in a process that has not yet."""
+    raw = os.environ.get(THRESHOLD_ENV, "").strip()
+    if not raw:
+        return DEFAULT_THRESHOLD
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"{THRESHOLD_ENV} must be a whole number of node-item-days, not {raw!r}")
+    return value
+
+
 def numba_available() -> bool:
     return importlib.util.find_spec("numba") is not None
+
+
+def compiled_loaded() -> bool:
+    """Whether this process already runs the compiled loop (its machine code is loaded)."""
+    module = sys.modules.get(f"{__package__}.fused_loop")
+    return module is not None and bool(module.run_days.signatures)
 
 
 def unsupported(net: Network, *, stochastic: bool, schedule: Schedule | None) -> str | None:
@@ -63,7 +90,7 @@ def unsupported(net: Network, *, stochastic: bool, schedule: Schedule | None) ->
     return None
 
 
-def use_compiled(net: Network, *, stochastic: bool, schedule: Schedule | None) -> bool:
+def use_compiled(net: Network, *, days: int, stochastic: bool, schedule: Schedule | None) -> bool:
     """Whether this run takes the compiled loop (see the module docstring)."""
     choice = kernel_choice()
     if choice == "numpy":
@@ -75,7 +102,9 @@ def use_compiled(net: Network, *, stochastic: bool, schedule: Schedule | None) -
         if reason is not None:
             raise ValueError(f"{KERNEL_ENV}=compiled: the compiled loop does not model {reason}")
         return True
-    return reason is None and numba_available()
+    if reason is not None or not numba_available():
+        return False
+    return net.size * days >= compiled_from() or compiled_loaded()
 
 
 def _concat(parts: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:

@@ -115,7 +115,8 @@ def _minimum(x: float, y: float) -> float:
     return y
 
 
-@njit(cache=True)
+# nogil: the prefault helper (``buffers.RowPrefault``) touches rows ahead meanwhile.
+@njit(cache=True, nogil=True)
 def run_days(
     t0,
     t1,
@@ -239,12 +240,13 @@ def run_days(
     for t in range(t0, t1):
         seg = seg_of_day[t]
         row = t - t0
-        for k in range(size):
-            req_new[k] = 0.0
-            f_demand[k] = 0.0
-            f_sales[k] = 0.0
-            f_shortage[k] = 0.0
-            f_consumption[k] = 0.0
+        if t == t0:  # later days start from the record pass's reset
+            for k in range(size):
+                req_new[k] = 0.0
+                f_demand[k] = 0.0
+                f_sales[k] = 0.0
+                f_shortage[k] = 0.0
+                f_consumption[k] = 0.0
         for f in range(n_fact):
             capacity_left[f] = node_capacity[seg, f]
             factory_today[f] = 0.0
@@ -424,6 +426,12 @@ def run_days(
             h_backlog[t, k] = lane_backlog[k] + cust_backlog[k]
             h_on_hand[t, k] = on_hand[k]
             h_in_transit[t, k] = in_transit[k]
+            # the next day starts with these at zero; one pass over memory instead of two
+            req_new[k] = 0.0
+            f_demand[k] = 0.0
+            f_sales[k] = 0.0
+            f_shortage[k] = 0.0
+            f_consumption[k] = 0.0
         for f in range(n_fact):
             factory_released[t, f] = factory_today[f]
             over = _maximum(factory_today[f] - node_capacity[seg, f], 0.0)

@@ -20,7 +20,14 @@ from scpln.engine.psi import (
     compile_network,
     simulate_network,
 )
-from scpln.engine.psi.fused import KERNEL_ENV, kernel_choice, unsupported, use_compiled
+from scpln.engine.psi.fused import (
+    KERNEL_ENV,
+    THRESHOLD_ENV,
+    compiled_from,
+    kernel_choice,
+    unsupported,
+    use_compiled,
+)
 
 REFERENCES = ("mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths")
 
@@ -61,7 +68,7 @@ def test_reference_configs_give_identical_results_on_both_loops(
     reference_dir: Path, name: str, stochastic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     net = compile_network(load_config(reference_dir / "canonical" / f"{name}.json"))
-    assert use_compiled(net, stochastic=stochastic, schedule=None)
+    assert unsupported(net, stochastic=stochastic, schedule=None) is None
     result = _both(net, monkeypatch, stochastic=stochastic, seed=11)
     assert result.kpis["demand_total"] > 0
 
@@ -158,7 +165,7 @@ def test_calendars_and_multi_sourcing_fall_back_to_the_numpy_loop(
     net = b.build()
     assert unsupported(net, stochastic=False, schedule=None) == "working calendars"
     monkeypatch.setenv(KERNEL_ENV, "auto")
-    assert not use_compiled(net, stochastic=False, schedule=None)
+    assert not use_compiled(net, days=80, stochastic=False, schedule=None)
     # ... and forcing the compiled loop on it is refused rather than approximated
     monkeypatch.setenv(KERNEL_ENV, "compiled")
     with pytest.raises(ValueError, match="working calendars"):
@@ -176,4 +183,20 @@ def test_the_kernel_switch_rejects_an_unknown_value(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ValueError, match=KERNEL_ENV):
         kernel_choice()
     monkeypatch.setenv(KERNEL_ENV, "numpy")
-    assert not use_compiled(_features().build(), stochastic=False, schedule=None)
+    assert not use_compiled(_features().build(), days=80, stochastic=False, schedule=None)
+    monkeypatch.setenv(THRESHOLD_ENV, "many")
+    with pytest.raises(ValueError, match=THRESHOLD_ENV):
+        compiled_from()
+
+
+def test_auto_compiles_large_runs_and_small_ones_once_the_loop_is_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    net = _features().build()  # 15 node-items
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    monkeypatch.setenv(THRESHOLD_ENV, "1_000")
+    assert use_compiled(net, days=80, stochastic=True, schedule=None)  # 1,200 node-item-days
+    _run(net, "compiled", monkeypatch)  # this process now has the loop loaded ...
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    monkeypatch.setenv(THRESHOLD_ENV, "1_000_000")
+    assert use_compiled(net, days=80, stochastic=False, schedule=None)  # ... so it keeps it
