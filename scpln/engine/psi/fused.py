@@ -15,9 +15,8 @@ in one pass per level and day over the same state and gives bit-identical result
 - ``numpy``: always the numpy loop;
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
-The compiled loop does not implement multi-sourcing rules, supplier capacities,
-working calendars, lead-time distributions in stochastic runs and plan-driven
-production: :func:`unsupported` names them and ``auto`` takes numpy for such runs.
+The compiled loop does not implement multi-sourcing rules and plan-driven production:
+:func:`unsupported` names them and ``auto`` takes numpy for such runs.
 """
 
 from __future__ import annotations
@@ -75,27 +74,21 @@ def compiled_loaded() -> bool:
     return module is not None and bool(module.run_days.signatures)
 
 
-def unsupported(net: Network, *, stochastic: bool, schedule: Schedule | None) -> str | None:
+def unsupported(net: Network, *, schedule: Schedule | None) -> str | None:
     """Why the compiled loop cannot run this network, or None when it can."""
     if schedule is not None:
         return "plan-driven production"
     if net.sourcing is not None:
         return "multi-sourcing rules"
-    if net.supply is not None:
-        return "supplier capacities"
-    if net.working is not None:
-        return "working calendars"
-    if stochastic and net.lead_times is not None:
-        return "lead-time distributions"
     return None
 
 
-def use_compiled(net: Network, *, days: int, stochastic: bool, schedule: Schedule | None) -> bool:
+def use_compiled(net: Network, *, days: int, schedule: Schedule | None) -> bool:
     """Whether this run takes the compiled loop (see the module docstring)."""
     choice = kernel_choice()
     if choice == "numpy":
         return False
-    reason = unsupported(net, stochastic=stochastic, schedule=schedule)
+    reason = unsupported(net, schedule=schedule)
     if choice == "compiled":
         if not numba_available():
             raise RuntimeError(f"{KERNEL_ENV}=compiled but numba is not installed")
@@ -204,13 +197,41 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     widest = max(net.size, len(lane_ni), n_cust, len(p_ni), len(c_ni), 1)
     scratch = np.zeros((6, widest))
     acc = np.zeros(net.size)
-    acc2 = np.zeros(max(n_arcs, len(k.capacity_left), rec.on_hand_by_type.shape[1], 1))
+    supply = net.supply
+    n_caps = len(supply.node) if supply is not None else 0
+    acc2 = np.zeros(max(n_arcs, len(k.capacity_left), rec.on_hand_by_type.shape[1], n_caps, 1))
+    # supplier capacities, per level (``_SupplyLevel``)
+    capped = k.supply
+    sup_ni, sup_ptr = _concat([c.ni if c is not None else none for c in capped], i64)
+    sup_item_col = np.full(len(sup_ni), -1, i64)
+    sup_node_col = np.full(len(sup_ni), -1, i64)
+    for i, c in enumerate(capped):
+        if c is not None:
+            sup_item_col[sup_ptr[i] + c.item_at] = c.item_col
+            sup_node_col[sup_ptr[i] + c.node_at] = c.node_col
+    empty_caps = np.zeros((0, 0))
+    # lead-time distributions: drawn only in stochastic runs, per level (``_Kernel.varied``)
+    lane_var_row = np.full(len(lane_ni), -1, i64)
+    lane_var_col = np.zeros(len(lane_ni), i64)
+    var_ptr = np.zeros(n_levels + 1, i64)
+    for i, lv in enumerate(levels):
+        varied = k.varied.get(lv.lo) if k.rng is not None else None
+        var_ptr[i + 1] = var_ptr[i]
+        if varied is not None:
+            at, rows = varied
+            lane_var_row[lane_ptr[i] + at] = rows
+            lane_var_col[lane_ptr[i] + at] = var_ptr[i] + np.arange(len(at))
+            var_ptr[i + 1] += len(at)
+    leads = net.lead_times
+    lt_days = leads.days.astype(i64) if leads is not None else np.zeros((0, 1), i64)
+    lt_cum = leads.cumulative if leads is not None else np.zeros((0, 1))
     spec, costs = net.production, net.costs
 
     step = max(1, days // 100)
     n_bs = len(bs_local)
     targets = np.zeros((step, n_bs))
     drawn = np.zeros((step, n_cust)) if k.rng is not None else np.zeros((0, 0))
+    u_drawn = np.zeros((step, var_ptr[-1]))
     h = rec.history
     args = (
         days,
@@ -315,6 +336,22 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         acc,
         acc2,
         scratch,
+        net.working is not None,
+        net.working if net.working is not None else np.zeros((0, 0), np.bool_),
+        k.wait.astype(i64) if k.wait is not None else np.zeros((0, 0), i64),
+        spec.factory.astype(i64),
+        lane_var_row,
+        lane_var_col,
+        lt_days,
+        lt_cum,
+        u_drawn,
+        sup_ptr,
+        sup_ni,
+        sup_item_col,
+        sup_node_col,
+        supply.item_cap if supply is not None else empty_caps,
+        supply.node_cap if supply is not None else empty_caps,
+        k.limit,
     )
     try:
         for t0 in range(0, days, step):
@@ -323,8 +360,12 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
                 for i in range(n_levels):
                     if bs_ptr[i + 1] > bs_ptr[i]:
                         targets[t - t0, bs_ptr[i] : bs_ptr[i + 1]] = k.targets.levels(t, i)
-                if k.rng is not None:  # the numpy loop's order: top level first
+                if k.rng is not None:  # the numpy loop's order: top level first, ...
                     for i in range(n_levels - 1, -1, -1):
+                        if var_ptr[i + 1] > var_ptr[i]:  # ... lead times, then demand
+                            u_drawn[t - t0, var_ptr[i] : var_ptr[i + 1]] = k.rng.random(
+                                var_ptr[i + 1] - var_ptr[i]
+                            )
                         if cust_ptr[i + 1] > cust_ptr[i]:
                             drawn[t - t0, cust_ptr[i] : cust_ptr[i + 1]] = k.demand_model.draw(i, t)
             rec.prefault.wait_for(t1 - 1)

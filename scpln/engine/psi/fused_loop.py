@@ -232,6 +232,28 @@ def run_days(
     acc,
     acc2,
     scratch,
+    # working calendars: working[node, day] and wait[node, day], the days from ``day`` to the
+    # node's next working day (``has_calendar`` False: every node works every day)
+    has_calendar,
+    working,
+    wait,
+    factory_node,
+    # lead-time distributions (stochastic runs): per lane its row in ``LeadTimes`` (-1: fixed
+    # lead time) and its column in ``u_drawn``, the uniform draws of the numpy loop's order
+    lane_var_row,
+    lane_var_col,
+    lt_days,
+    lt_cum,
+    u_drawn,
+    # supplier capacities: per level the capped node-items, their own cap's column (-1: none)
+    # and their node's cap column (-1: none); ``limit`` what each may ship today
+    sup_ptr,
+    sup_ni,
+    sup_item_col,
+    sup_node_col,
+    sup_item_cap,
+    sup_node_cap,
+    limit,
 ):
     """Simulate days ``t0 … t1 - 1`` in place (see :mod:`.kernel` for the model)."""
     size = on_hand.shape[0]
@@ -240,6 +262,7 @@ def run_days(
     for t in range(t0, t1):
         seg = seg_of_day[t]
         row = t - t0
+        open_day = has_calendar and t < working.shape[1]  # else every node works today
         if t == t0:  # later days start from the record pass's reset
             for k in range(size):
                 req_new[k] = 0.0
@@ -312,6 +335,9 @@ def run_days(
                     i,
                     t,
                     seg,
+                    open_day,
+                    working,
+                    factory_node,
                     horizon,
                     prod_ptr,
                     p_ni,
@@ -343,9 +369,29 @@ def run_days(
                     acc2,
                     scratch,
                 )
+            capped = sup_ptr[i + 1] > sup_ptr[i]
+            if capped:
+                _supplier_limits(
+                    i,
+                    seg,
+                    sup_ptr,
+                    sup_ni,
+                    sup_item_col,
+                    sup_node_col,
+                    sup_item_cap,
+                    sup_node_cap,
+                    lane_backlog,
+                    req_new,
+                    limit,
+                    acc2,
+                )
             for u in range(unl_ptr[i], unl_ptr[i + 1]):
                 k = unl_ni[u]
                 make = lane_backlog[k] + req_new[k]
+                if capped:
+                    make = _minimum(make, limit[k])
+                if open_day and not working[ni_node[k], t]:  # closed: supplies nothing
+                    make = 0.0
                 on_hand[k] += make
                 f_production[k] = make
                 f_orders[k] = make
@@ -353,7 +399,20 @@ def run_days(
                 _serve_lanes(
                     i,
                     t,
+                    row,
                     horizon,
+                    capped,
+                    open_day,
+                    has_calendar,
+                    working,
+                    wait,
+                    ni_node,
+                    limit,
+                    lane_var_row,
+                    lane_var_col,
+                    lt_days,
+                    lt_cum,
+                    u_drawn,
                     lo,
                     hi,
                     lv_flags[i, 3],
@@ -455,10 +514,56 @@ def run_days(
 
 
 @njit(cache=True)
+def _supplier_limits(
+    i,
+    seg,
+    sup_ptr,
+    sup_ni,
+    sup_item_col,
+    sup_node_col,
+    sup_item_cap,
+    sup_node_cap,
+    lane_backlog,
+    req_new,
+    limit,
+    acc2,
+):
+    """What each capped node-item of the level may ship today (``_SupplyLevel.allowed``):
+    its own cap first, then its supplier's cap shared in proportion to what is asked."""
+    s0, s1 = sup_ptr[i], sup_ptr[i + 1]
+    nodes = False
+    for x in range(s0, s1):
+        k = sup_ni[x]
+        v = lane_backlog[k] + req_new[k]
+        if sup_item_col[x] >= 0:
+            v = _minimum(v, sup_item_cap[seg, sup_item_col[x]])
+        limit[k] = v
+        if sup_node_col[x] >= 0:
+            nodes = True
+    if not nodes:
+        return
+    for x in range(s0, s1):
+        if sup_node_col[x] >= 0:
+            acc2[sup_node_col[x]] += limit[sup_ni[x]]
+    for x in range(s0, s1):
+        c = sup_node_col[x]
+        if c >= 0:
+            total = acc2[c]
+            share = _minimum(1.0, sup_node_cap[seg, c] / total if total > 0 else 1.0)
+            limit[sup_ni[x]] = limit[sup_ni[x]] * share
+    for x in range(s0, s1):
+        if sup_node_col[x] >= 0:
+            acc2[sup_node_col[x]] = 0.0
+
+
+@njit(cache=True)
 def _release(
     i,
     t,
     seg,
+    open_day,
+    working,
+    factory_node,
     horizon,
     prod_ptr,
     p_ni,
@@ -504,6 +609,8 @@ def _release(
         f_receipts[k] = 0.0
         f_orders[k] = 0.0
         w = want[p_pos[p]]
+        if open_day and not working[factory_node[p_factory[p]], t]:  # closed: no release
+            w = 0.0
         cap = item_capacity[seg, p_pos[p]]
         q = _minimum(w, cap) if p_item_hard[p] else w
         qty[p - p0] = _maximum(q, 0.0)
@@ -589,7 +696,20 @@ def _release(
 def _serve_lanes(
     i,
     t,
+    row,
     horizon,
+    capped,
+    open_day,
+    has_calendar,
+    working,
+    wait,
+    ni_node,
+    limit,
+    lane_var_row,
+    lane_var_col,
+    lt_days,
+    lt_cum,
+    u_drawn,
     lo,
     hi,
     hard,
@@ -628,6 +748,10 @@ def _serve_lanes(
     for j in range(n):
         k = lo + j
         old, new, have = lane_backlog[k], req_new[k], on_hand[k]
+        if capped:  # a supplier ships no more than its capacity
+            have = _minimum(have, limit[k])
+        if open_day and not working[ni_node[k], t]:  # nothing ships on a day off
+            have = 0.0
         o = _minimum(have, old)
         w = _minimum(have - o, new)
         out_old[j] = o
@@ -698,9 +822,21 @@ def _serve_lanes(
         f_sales[k] += out
         f_demand[k] += req_new[k]
         f_shortage[k] += req_new[k] - out_new[j]
+    n_leads = lt_cum.shape[1]
     for x in range(l0, l1):
         k = lane_ni[x]
-        ring[(t + lead_time[k]) % horizon, k] += ship[x - l0]
+        arrive = t + lead_time[k]
+        r = lane_var_row[x]
+        if r >= 0:  # this shipment's lead time, drawn (``kernel._draw_leads``)
+            u = u_drawn[row, lane_var_col[x]]
+            pick = 0
+            for j in range(n_leads):
+                if u > lt_cum[r, j]:
+                    pick += 1
+            arrive = t + lt_days[r, min(pick, n_leads - 1)]
+        if has_calendar and arrive < wait.shape[1]:  # received on its next working day
+            arrive += wait[ni_node[k], arrive]
+        ring[arrive % horizon, k] += ship[x - l0]
         in_transit[k] += ship[x - l0]
     # per run of lanes on one arc: numpy's ``add.reduceat`` (first + pairwise rest)
     for r in range(run_ptr[i], run_ptr[i + 1]):

@@ -56,7 +56,7 @@ def run_kernel(
     if days <= 0:
         raise ValueError("days must be positive")
     kernel = _Kernel(net, days, rng, schedule)
-    if use_compiled(net, days=days, stochastic=rng is not None, schedule=schedule):
+    if use_compiled(net, days=days, schedule=schedule):
         return run_compiled(kernel, days, progress)
     step = max(1, days // 100)
     try:

@@ -68,7 +68,7 @@ def test_reference_configs_give_identical_results_on_both_loops(
     reference_dir: Path, name: str, stochastic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     net = compile_network(load_config(reference_dir / "canonical" / f"{name}.json"))
-    assert unsupported(net, stochastic=stochastic, schedule=None) is None
+    assert unsupported(net, schedule=None) is None
     result = _both(net, monkeypatch, stochastic=stochastic, seed=11)
     assert result.kpis["demand_total"] > 0
 
@@ -136,7 +136,7 @@ def test_every_modelled_feature_gives_identical_results_on_both_loops(
     stochastic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     net = _features().build()
-    assert unsupported(net, stochastic=stochastic, schedule=None) is None
+    assert unsupported(net, schedule=None) is None
     result = _both(net, monkeypatch, stochastic=stochastic, seed=5)
     # the limits bind, so rationing, capacity cuts and component shortages were exercised
     assert result.kpis["shortage_total"] > 0
@@ -157,25 +157,47 @@ def test_a_material_unconstrained_run_is_identical_on_both_loops(
     _both(net, monkeypatch, constraints=Constraints(material=False), stochastic=True, seed=2)
 
 
-def test_calendars_and_multi_sourcing_fall_back_to_the_numpy_loop(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_calendars_supplier_caps_and_lead_time_distributions_are_identical_on_both_loops(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     b = _features()
-    b.calendar("DC", [day % 7 < 5 for day in range(80)])
+    b.calendar("DC", [day % 7 < 5 for day in range(60)])  # days off; works again from day 60
+    b.calendar("F", [day % 5 != 3 for day in range(80)])
+    b.calendar("SUP", [day % 9 != 0 for day in range(80)])
+    b.supply_window("SUP", first_day=0, last_day=79, capacity=8.0)
+    b.supply_window("SUP", first_day=20, last_day=49, capacity=3.0, item="M")
+    b.arc("SUP", "DC", lead_time=3, lead_time_distribution={2: 0.3, 3: 0.5, 6: 0.2})
+    b.stock("SUP", "C")
+    b.stock("DC", "C", initial=30.0, reorder_point=12.0, order_quantity=9.0)
     net = b.build()
-    assert unsupported(net, stochastic=False, schedule=None) == "working calendars"
-    monkeypatch.setenv(KERNEL_ENV, "auto")
-    assert not use_compiled(net, days=80, stochastic=False, schedule=None)
-    # ... and forcing the compiled loop on it is refused rather than approximated
-    monkeypatch.setenv(KERNEL_ENV, "compiled")
-    with pytest.raises(ValueError, match="working calendars"):
-        simulate_network(net)
+    assert net.working is not None and net.supply is not None and net.lead_times is not None
+    assert unsupported(net, schedule=None) is None
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=9)
+    assert result.kpis["shortage_total"] > 0
+
+
+def test_multi_sourcing_and_plans_fall_back_to_the_numpy_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     b = _features()
     b.arc("SUP", "DC", lead_time=4)
     b.stock("SUP", "C")
     b.source("DC", "C", "F", priority=1, share=0.5)
     b.source("DC", "C", "SUP", priority=1, share=0.5)
-    assert unsupported(b.build(), stochastic=True, schedule=None) == "multi-sourcing rules"
+    net = b.build()
+    assert unsupported(net, schedule=None) == "multi-sourcing rules"
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    monkeypatch.setenv(THRESHOLD_ENV, "0")
+    assert not use_compiled(net, days=80, schedule=None)
+    # ... and forcing the compiled loop on it is refused rather than approximated
+    monkeypatch.setenv(KERNEL_ENV, "compiled")
+    with pytest.raises(ValueError, match="multi-sourcing rules"):
+        simulate_network(net)
+    plain = _features()
+    plan = pd.DataFrame({"item": ["A"], "day": [0], "quantity": [40.0]})
+    with pytest.raises(ValueError, match="plan-driven production"):
+        simulate_network(plain.build(), plan=plan)
 
 
 def test_the_kernel_switch_rejects_an_unknown_value(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,7 +205,7 @@ def test_the_kernel_switch_rejects_an_unknown_value(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ValueError, match=KERNEL_ENV):
         kernel_choice()
     monkeypatch.setenv(KERNEL_ENV, "numpy")
-    assert not use_compiled(_features().build(), days=80, stochastic=False, schedule=None)
+    assert not use_compiled(_features().build(), days=80, schedule=None)
     monkeypatch.setenv(THRESHOLD_ENV, "many")
     with pytest.raises(ValueError, match=THRESHOLD_ENV):
         compiled_from()
@@ -195,8 +217,8 @@ def test_auto_compiles_large_runs_and_small_ones_once_the_loop_is_loaded(
     net = _features().build()  # 15 node-items
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "1_000")
-    assert use_compiled(net, days=80, stochastic=True, schedule=None)  # 1,200 node-item-days
+    assert use_compiled(net, days=80, schedule=None)  # 1,200 node-item-days
     _run(net, "compiled", monkeypatch)  # this process now has the loop loaded ...
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "1_000_000")
-    assert use_compiled(net, days=80, stochastic=False, schedule=None)  # ... so it keeps it
+    assert use_compiled(net, days=80, schedule=None)  # ... so it keeps it
