@@ -15,7 +15,8 @@ in one pass per level and day over the same state and gives bit-identical result
 - ``numpy``: always the numpy loop;
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
-The compiled loop does not implement multi-sourcing rules and plan-driven production:
+The compiled loop does not implement multi-sourcing rules and the day-0 releases of
+lead-time-unconstrained plans:
 :func:`unsupported` names them and ``auto`` takes numpy for such runs.
 """
 
@@ -76,8 +77,8 @@ def compiled_loaded() -> bool:
 
 def unsupported(net: Network, *, schedule: Schedule | None) -> str | None:
     """Why the compiled loop cannot run this network, or None when it can."""
-    if schedule is not None:
-        return "plan-driven production"
+    if schedule is not None and len(schedule.early[0]):
+        return "plan releases due before the run (lead-time-unconstrained plans)"
     if net.sourcing is not None:
         return "multi-sourcing rules"
     return None
@@ -227,6 +228,11 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     lt_cum = leads.cumulative if leads is not None else np.zeros((0, 1))
     spec, costs = net.production, net.costs
 
+    # the plan's releases by day, as offsets (``Schedule.by_day``)
+    due = [k.schedule.get(t, (none, np.zeros(0))) for t in range(days)]
+    sched_pos, sched_ptr = _concat([pos for pos, _ in due], i64)
+    sched_qty, _ = _concat([qty for _, qty in due], np.float64)
+
     step = max(1, days // 100)
     n_bs = len(bs_local)
     targets = np.zeros((step, n_bs))
@@ -352,6 +358,11 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         supply.item_cap if supply is not None else empty_caps,
         supply.node_cap if supply is not None else empty_caps,
         k.limit,
+        sched_ptr,
+        sched_pos,
+        sched_qty,
+        k.planned,
+        k.plan_due,
     )
     try:
         for t0 in range(0, days, step):

@@ -254,6 +254,14 @@ def run_days(
     sup_item_cap,
     sup_node_cap,
     limit,
+    # plan-driven production: releases due on day t are sched_pos/sched_qty[sched_ptr[t] …
+    # sched_ptr[t + 1]] (positions in ``ProductionSpec.ni``); ``planned`` positions follow
+    # ``plan_due`` (what is due and not yet released) instead of their policy
+    sched_ptr,
+    sched_pos,
+    sched_qty,
+    planned,
+    plan_due,
 ):
     """Simulate days ``t0 … t1 - 1`` in place (see :mod:`.kernel` for the model)."""
     size = on_hand.shape[0]
@@ -273,6 +281,8 @@ def run_days(
         for f in range(n_fact):
             capacity_left[f] = node_capacity[seg, f]
             factory_today[f] = 0.0
+        for x in range(sched_ptr[t], sched_ptr[t + 1]):
+            plan_due[sched_pos[x]] += sched_qty[x]
         # ---------------------------------------------------------- order pass
         for i in range(levels):
             lo, hi = lv_lo[i], lv_hi[i]
@@ -338,6 +348,8 @@ def run_days(
                     open_day,
                     working,
                     factory_node,
+                    planned,
+                    plan_due,
                     horizon,
                     prod_ptr,
                     p_ni,
@@ -564,6 +576,8 @@ def _release(
     open_day,
     working,
     factory_node,
+    planned,
+    plan_due,
     horizon,
     prod_ptr,
     p_ni,
@@ -608,7 +622,7 @@ def _release(
         f_production[k] = f_receipts[k]
         f_receipts[k] = 0.0
         f_orders[k] = 0.0
-        w = want[p_pos[p]]
+        w = plan_due[p_pos[p]] if planned[p_pos[p]] else want[p_pos[p]]
         if open_day and not working[factory_node[p_factory[p]], t]:  # closed: no release
             w = 0.0
         cap = item_capacity[seg, p_pos[p]]
@@ -682,6 +696,8 @@ def _release(
         cap = item_capacity[seg, pos]
         over = 0.0 if p_item_hard[p] else _maximum(q - cap, 0.0)
         item_over[t, pos] += over
+        if planned[pos]:
+            plan_due[pos] -= q
         k = p_ni[p]
         f_orders[k] += q
         if p_lead[p] == 0:

@@ -177,7 +177,20 @@ def test_calendars_supplier_caps_and_lead_time_distributions_are_identical_on_bo
     assert result.kpis["shortage_total"] > 0
 
 
-def test_multi_sourcing_and_plans_fall_back_to_the_numpy_loop(
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_plan_driven_production_is_identical_on_both_loops(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # weekly receipts of A (lead time 1: released the day before) and B, with a week
+    # beyond the factory's hard capacity so shortfalls carry over
+    plan = pd.DataFrame(
+        {"item": ["A", "A", "B", "A"], "day": [7, 14, 7, 28], "quantity": [40.0, 90.0, 20.0, 0.0]}
+    )
+    result = _both(_features().build(), monkeypatch, plan=plan, stochastic=stochastic, seed=4)
+    assert result.raw.history["orders"].sum() > 0
+
+
+def test_multi_sourcing_and_early_plan_releases_fall_back_to_the_numpy_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     b = _features()
@@ -190,14 +203,20 @@ def test_multi_sourcing_and_plans_fall_back_to_the_numpy_loop(
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "0")
     assert not use_compiled(net, days=80, schedule=None)
+    plain = _run(net, "numpy", monkeypatch, stochastic=True, seed=1)
+    _assert_identical(plain, _run(net, "auto", monkeypatch, stochastic=True, seed=1))
     # ... and forcing the compiled loop on it is refused rather than approximated
     monkeypatch.setenv(KERNEL_ENV, "compiled")
     with pytest.raises(ValueError, match="multi-sourcing rules"):
         simulate_network(net)
-    plain = _features()
+    # a lead-time-unconstrained plan makes releases due before day 0 on day 0
     plan = pd.DataFrame({"item": ["A"], "day": [0], "quantity": [40.0]})
-    with pytest.raises(ValueError, match="plan-driven production"):
-        simulate_network(plain.build(), plan=plan)
+    unconstrained = Constraints(lead_time=False)
+    with pytest.raises(ValueError, match="before the run"):
+        simulate_network(_features().build(), plan=plan, constraints=unconstrained)
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    result = simulate_network(_features().build(), plan=plan, constraints=unconstrained)
+    assert result.raw.history["orders"][0].sum() > 0
 
 
 def test_the_kernel_switch_rejects_an_unknown_value(monkeypatch: pytest.MonkeyPatch) -> None:
