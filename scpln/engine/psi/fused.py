@@ -233,9 +233,13 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     sched_pos, sched_ptr = _concat([pos for pos, _ in due], i64)
     sched_qty, _ = _concat([qty for _, qty in due], np.float64)
 
-    step = max(1, days // 100)
-    n_bs = len(bs_local)
-    targets = np.zeros((step, n_bs))
+    bs = k.targets
+    bs_python = np.array([bs.reads_streams(i) for i in range(n_levels)], np.bool_)
+    echelon_levels = [i for i in range(n_levels) if bs_python[i]]
+    # Chunks end where progress is reported (about a hundred a run) and where rows the
+    # prefault helper has not touched yet begin; without either, one call runs every day.
+    step = max(1, days // 100) if progress is not None or rec.prefault.active else days
+    targets = np.zeros((step, len(bs_local) if bs_python.any() else 0))
     drawn = np.zeros((step, n_cust)) if k.rng is not None else np.zeros((0, 0))
     u_drawn = np.zeros((step, var_ptr[-1]))
     h = rec.history
@@ -273,6 +277,16 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         bs_ptr,
         bs_local,
         targets,
+        bs_python,
+        bs.constant,
+        bs.window.astype(i64),
+        bs.z,
+        bs.safety,
+        bs.cum_mean,
+        bs.mean,
+        bs.cum_var,
+        bs.var,
+        net.segments.starts.astype(i64),
         lane_ptr,
         lane_ni,
         lane_arc,
@@ -368,9 +382,8 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         for t0 in range(0, days, step):
             t1 = min(days, t0 + step)
             for t in range(t0, t1):
-                for i in range(n_levels):
-                    if bs_ptr[i + 1] > bs_ptr[i]:
-                        targets[t - t0, bs_ptr[i] : bs_ptr[i + 1]] = k.targets.levels(t, i)
+                for level in echelon_levels:
+                    targets[t - t0, bs_ptr[level] : bs_ptr[level + 1]] = bs.levels(t, level)
                 if k.rng is not None:  # the numpy loop's order: top level first, ...
                     for i in range(n_levels - 1, -1, -1):
                         if var_ptr[i + 1] > var_ptr[i]:  # ... lead times, then demand
@@ -381,7 +394,7 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
                             drawn[t - t0, cust_ptr[i] : cust_ptr[i + 1]] = k.demand_model.draw(i, t)
             rec.prefault.wait_for(t1 - 1)
             run_days(t0, t1, *args)
-            if progress is not None:
+            if progress is not None and (t1 % max(1, days // 100) == 0 or t1 == days):
                 progress(t1 / days)
     finally:
         rec.prefault.close()

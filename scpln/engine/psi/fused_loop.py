@@ -156,7 +156,20 @@ def run_days(
     lv_flags,  # (levels, 5): has lot, has review, rounds, hard arcs, has lanes
     bs_ptr,
     bs_local,
-    targets,  # (t1 - t0, base-stock node-items), in level order
+    # base-stock levels S(t) (``BaseStockTargets``), per base-stock node-item in level order:
+    # computed here from the cumulative demand profile, or read from ``targets`` for the
+    # levels that see echelon streams (``bs_python``); ``bs_constant``: S(t) = S(0)
+    targets,
+    bs_python,
+    bs_constant,
+    bs_window,
+    bs_z,
+    bs_safety,
+    bs_cum_mean,
+    bs_mean,
+    bs_cum_var,
+    bs_var,
+    seg_starts,
     # lanes (sorted by level of their source, then node-item)
     lane_ptr,
     lane_ni,
@@ -288,9 +301,23 @@ def run_days(
             lo, hi = lv_lo[i], lv_hi[i]
             has_lot, has_review, rounds = lv_flags[i, 0], lv_flags[i, 1], lv_flags[i, 2]
             for b in range(bs_ptr[i], bs_ptr[i + 1]):
+                if bs_python[i]:
+                    level = targets[row, b]
+                else:
+                    d = 0 if bs_constant else t
+                    dw = d + bs_window[b]
+                    sw = seg_of_day[dw]
+                    iw = dw - seg_starts[sw]
+                    mean_w = bs_cum_mean[sw, b] + iw * bs_mean[sw, b]
+                    var_w = bs_cum_var[sw, b] + iw * bs_var[sw, b]
+                    s0 = seg_of_day[d]
+                    i0 = d - seg_starts[s0]
+                    mean_w -= bs_cum_mean[s0, b] + i0 * bs_mean[s0, b]
+                    var_w -= bs_cum_var[s0, b] + i0 * bs_var[s0, b]
+                    level = mean_w + bs_z[b] * np.sqrt(_maximum(var_w, 0.0)) + bs_safety[b]
                 k = lo + bs_local[b]
-                order_up_to[k] = targets[row, b]
-                reorder_point[k] = targets[row, b]
+                order_up_to[k] = level
+                reorder_point[k] = level
             moved = False
             for k in range(lo, hi):
                 ip = on_hand[k] + in_transit[k]

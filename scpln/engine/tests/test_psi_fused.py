@@ -241,3 +241,27 @@ def test_auto_compiles_large_runs_and_small_ones_once_the_loop_is_loaded(
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "1_000_000")
     assert use_compiled(net, days=80, schedule=None)  # ... so it keeps it
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_echelon_base_stock_levels_are_identical_on_both_loops(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # base stocks from the service level at the store and its warehouse, and a demand step:
+    # the warehouse reads the store's demand stream early (its levels come from numpy)
+    b = NetworkBuilder(horizon_days=60)
+    b.item("X", sales_price=5.0)
+    b.node("SUP", "supplier", unlimited=True)
+    b.node("DC", "warehouse", service_level=0.9)
+    b.node("S", "store", service_level=0.97, review_period=2)
+    b.arc("SUP", "DC", lead_time=3)
+    b.arc("DC", "S", lead_time=2)
+    b.stock("SUP", "X")
+    b.stock("DC", "X", initial=20.0)
+    b.stock("S", "X", initial=5.0)
+    b.demand("S", "X", first_day=0, last_day=29, mean=3.0, sd=1.0)
+    b.demand("S", "X", first_day=30, last_day=59, mean=6.0, sd=2.0)
+    net = b.build()
+    assert len(net.echelon.ni) > 0
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=8)
+    assert result.kpis["sales_total"] > 0
