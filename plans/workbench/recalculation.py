@@ -62,29 +62,10 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     params, problems = engine_planning.parse_parameters(version.parameters)
     if params is None:
         raise PlanGenerationError("; ".join(str(p) for p in problems))
-    tables = {a.name: artifact_frame(a) for a in PlanArtifact.objects.filter(plan_version=version)}
-    sheet = sheet_load(version)
-    pinned = _pinned_production(version, sheet)
-    allocation = Allocation(
-        sku_week=edited_sku_week(tables["sku_week"], sheet), week_periods=tables["week_periods"]
-    )
-    aggregate = AggregatePlan(tables["aggregate"], tables["aggregate_capacity"])
-    inputs = context.inputs
-    mrp = engine_planning.run_mrp(inputs, params, allocation)
-    ctx.progress(STAGES_SHARE / 3, "mrp done", force=True)
-    reconciliation = engine_planning.run_reconcile(inputs, params, aggregate, allocation, mrp)
-    reconciliation = pin_final(reconciliation, sheet, pinned)
-    final = engine_planning.run_plan_final(inputs, params, allocation, reconciliation)
+    stages = recalculated_stages(version, context.inputs, params)
+    final: engine_planning.FinalPlan = stages["plan_final"]
     with transaction.atomic():
-        stages = (
-            ("allocate", allocation),
-            ("mrp", mrp),
-            ("reconcile", reconciliation),
-            ("plan_final", final),
-        )
-        for kind, output in stages:
-            for name, frame in output.frames().items():
-                artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+        stages_store(version, stages)
         PlanVersion.objects.filter(pk=version.pk).update(
             state=PlanVersion.State.EXECUTED,
             kpis=json_safe(final.kpis),
@@ -99,7 +80,7 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             from_state=PlanVersion.State.DRAFT,
             to_state=PlanVersion.State.EXECUTED,
             reason=_("recalculated (job %(job)s)") % {"job": job.pk},
-            data={"job_id": job.pk, "pinned_cells": int(pinned.sum())},
+            data={"job_id": job.pk},
         )
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
     outcome = {"plan_version_id": version.pk, "plan_kpis": json_safe(final.kpis)}
@@ -113,6 +94,34 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         outcome=outcome,
         progress_from=STAGES_SHARE,
     )
+
+
+def recalculated_stages(
+    version: PlanVersion,
+    inputs: engine_planning.PlanningInputs,
+    params: engine_planning.PlanParameters,
+) -> dict[str, Any]:
+    """MRP, reconcile and the final plan of the draft's edited SKU × week plan, by stage name
+    (``allocate`` is the edited detail plan itself). Reads, computes, writes nothing."""
+    tables = {a.name: artifact_frame(a) for a in PlanArtifact.objects.filter(plan_version=version)}
+    sheet = sheet_load(version)
+    pinned = _pinned_production(version, sheet)
+    allocation = Allocation(
+        sku_week=edited_sku_week(tables["sku_week"], sheet), week_periods=tables["week_periods"]
+    )
+    aggregate = AggregatePlan(tables["aggregate"], tables["aggregate_capacity"])
+    mrp = engine_planning.run_mrp(inputs, params, allocation)
+    reconciliation = engine_planning.run_reconcile(inputs, params, aggregate, allocation, mrp)
+    reconciliation = pin_final(reconciliation, sheet, pinned)
+    final = engine_planning.run_plan_final(inputs, params, allocation, reconciliation)
+    return {"allocate": allocation, "mrp": mrp, "reconcile": reconciliation, "plan_final": final}
+
+
+def stages_store(version: PlanVersion, stages: dict[str, Any]) -> None:
+    """Store the recalculated stages' tables (call inside the transaction of the new state)."""
+    for kind, output in stages.items():
+        for name, frame in output.frames().items():
+            artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
 
 
 def edited_sku_week(sku_week: pd.DataFrame, sheet: wb.Sheet) -> pd.DataFrame:
