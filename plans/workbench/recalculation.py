@@ -29,7 +29,7 @@ from plans.models import CellEdit, PlanArtifact, PlanVersion, Workbench
 from plans.services.artifacts import artifact_frame, artifact_write
 from plans.services.generation import PlanGenerationError, plan_version_simulate
 from plans.services.inputs import planning_context
-from plans.workbench.sheets import locks_of, sheet_load
+from plans.workbench.sheets import base_sheet, locks_of, sheet_load
 from runs.models import Run
 from runs.services.recording import json_safe
 from scpln.engine import planning as engine_planning
@@ -82,6 +82,7 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             reason=_("recalculated (job %(job)s)") % {"job": job.pk},
             data={"job_id": job.pk},
         )
+    base_sheet(version)  # the next grid page reads the new tables from the cache
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
     outcome = {"plan_version_id": version.pk, "plan_kpis": json_safe(final.kpis)}
     return plan_version_simulate(
