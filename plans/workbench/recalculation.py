@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from jobs.models import Job
     from jobs.runner import JobContext
 
+# The stored tables recalculation starts from (the later stages' own tables are remade).
+RECALCULATION_INPUTS = ("aggregate", "aggregate_capacity", "sku_week", "week_periods")
 # Share of the job's progress bar taken by the stages; the simulation takes the rest.
 STAGES_SHARE = 40
 
@@ -104,7 +106,10 @@ def recalculated_stages(
 ) -> dict[str, Any]:
     """MRP, reconcile and the final plan of the draft's edited SKU × week plan, by stage name
     (``allocate`` is the edited detail plan itself). Reads, computes, writes nothing."""
-    tables = {a.name: artifact_frame(a) for a in PlanArtifact.objects.filter(plan_version=version)}
+    tables = {
+        a.name: artifact_frame(a)
+        for a in PlanArtifact.objects.filter(plan_version=version, name__in=RECALCULATION_INPUTS)
+    }
     sheet = sheet_load(version)
     pinned = _pinned_production(version, sheet)
     allocation = Allocation(

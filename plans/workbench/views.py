@@ -7,6 +7,7 @@ import io
 from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,7 @@ from plans.workbench.exports import grid_table
 from plans.workbench.formatting import grid_number_format
 from plans.workbench.services import RECALCULATE, workbench_recalculate
 from plans.workbench.sheets import NoSheet
+from plans.workbench.uploads import workbench_upload
 from runs.models import Run
 from runs.selectors import compare_url
 
@@ -235,3 +237,44 @@ class WorkbenchChangesView(LoginRequiredMixin, View):
                 "nav_section": "plans",
             },
         )
+
+
+class WorkbenchUploadView(LoginRequiredMixin, View):
+    """Edits by uploading the grid's CSV back (plans/workbench/uploads.py)."""
+
+    def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        if not request.user.has_perm(CHANGE):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        version = _version(plan_version_id)
+        target = version.pk
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError({"file": _("Choose the CSV file to upload.")})
+            if upload.size and upload.size > settings.SCPLN_MAX_UPLOAD_BYTES:
+                raise ValidationError({"file": _("The file is larger than scpln accepts.")})
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValidationError({"file": _("The file is not UTF-8 text.")}) from None
+            revision = int(request.POST.get("revision") or 0)
+            names = {m: m for m in MEASURE_LABELS} | {str(v): k for k, v in MEASURE_LABELS.items()}
+            outcome = workbench_upload(
+                version=version,
+                revision=revision,
+                text=text,
+                measure_names=names,
+                user=acting_user(request),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except (Conflict, ValueError) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        else:
+            target = outcome.version.pk
+            messages.success(
+                request,
+                _("%(changed)d cells changed, %(refused)d locked cells left as they were.")
+                % {"changed": len(outcome.changed), "refused": len(outcome.refused)},
+            )
+        return redirect(reverse("plans:psi", args=[target]))
