@@ -13,7 +13,7 @@ from plans.models import PlanArtifact, PlanVersion
 from plans.services import plan_create
 from plans.services.artifacts import artifact_frame
 from plans.tests.conftest import run_planning_job
-from plans.workbench.selectors import workbench_events
+from plans.workbench.selectors import GridQuery, grid_page, workbench_events
 from plans.workbench.services import workbench_edit, workbench_recalculate
 from runs.models import Run
 
@@ -78,6 +78,10 @@ def test_recalculation_honours_edits_and_locks_and_records_a_run_on_the_draft(ex
         "psi_edit",
         "psi_recalculate",
     }
+    # The grid marks the receipts recalculation changed against the parent.
+    page = grid_page(version=draft, query=GridQuery(level="detail", sku=sku))
+    receipts = next(r for r in page.rows if r.measure == "receipts")
+    assert produce_week in receipts.recalculated_periods
     # A recalculated draft is a plan again: the next edit starts a new draft.
     with pytest.raises(Conflict):
         workbench_recalculate(version=draft)

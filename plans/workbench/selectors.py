@@ -69,6 +69,8 @@ class GridRow:
     locked: bool
     locked_periods: list[str] = field(default_factory=list)
     edited_periods: list[str] = field(default_factory=list)
+    # Periods whose value recalculation changed against the parent version (read-only measures).
+    recalculated_periods: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -259,6 +261,7 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
             if query.level == "detail"
             else _aggregate_rows(sheet, int(item), positions, locked, whole_rows, edits, rolled)
         )
+    _mark_recalculated(version, query.level, sheet, positions, rows)
     draft = None if is_workbench_draft(version) else open_draft(version)
     return GridPage(
         version=version,
@@ -274,6 +277,43 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
         nodes=sorted({n for n in sheet.nodes if n}),
         codes=list(sheet.weeks if query.level == "detail" else sheet.periods),
     )
+
+
+def _mark_recalculated(
+    version: PlanVersion, level: str, sheet: wb.Sheet, positions: np.ndarray, rows: list[GridRow]
+) -> None:
+    """Mark the read-only cells a recalculated draft changed against its parent."""
+    recalculated = Workbench.objects.filter(pk=version.pk, recalculated_at__isnull=False)
+    if version.parent_id is None or not recalculated.exists():
+        return
+    try:
+        parent = sheet_load(PlanVersion.objects.get(pk=version.parent_id))
+    except NoSheet:
+        return
+    codes = [(sheet.weeks if level == "detail" else sheet.periods)[p] for p in positions]
+    theirs_codes = parent.weeks if level == "detail" else parent.periods
+    at = {c: i for i, c in enumerate(theirs_codes)}
+    columns = np.array([at.get(c, -1) for c in codes])
+    known = columns >= 0
+    index = {
+        name: i for i, name in enumerate(parent.skus if level == "detail" else parent.families)
+    }
+    rolled: dict[str, np.ndarray] = {}
+    for row in rows:
+        if row.editable:
+            continue
+        other = index.get(row.sku if level == "detail" else row.family)
+        if other is None:
+            continue
+        if level == "detail":
+            theirs = parent.values[row.measure][other]
+        else:
+            if row.measure not in rolled:
+                rolled[row.measure] = parent.rollup(row.measure)
+            theirs = rolled[row.measure][other]
+        mine = np.asarray(row.values)
+        differs = known & (np.abs(mine - theirs[np.where(known, columns, 0)]) > 1e-6)
+        row.recalculated_periods = [codes[i] for i in np.flatnonzero(differs)]
 
 
 def _edited(version: PlanVersion) -> dict[tuple[str, str], set[str]]:

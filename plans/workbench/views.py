@@ -126,10 +126,12 @@ def _groups(page: selectors.GridPage) -> list[dict[str, Any]]:
             groups.append({"key": row.key, "first": row, "rows": []})
         locked = set(row.locked_periods)
         edited = set(row.edited_periods)
+        recalculated = set(row.recalculated_periods)
         cells = []
         for code, period, value in zip(codes, page.periods, row.values, strict=True):
             if not row.editable:
-                cells.append(f'<td class="num">{fmt(value)}</td>')
+                changed = " recalc" if period.code in recalculated else ""
+                cells.append(f'<td class="num{changed}">{fmt(value)}</td>')
                 continue
             states = ""
             if row.locked or period.code in locked:

@@ -30,6 +30,10 @@ class GridRowSerializer(serializers.Serializer):
     locked = serializers.BooleanField(help_text="The whole row is locked.")
     locked_periods = serializers.ListField(child=serializers.CharField())
     edited_periods = serializers.ListField(child=serializers.CharField())
+    recalculated_periods = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Read-only cells recalculation changed against the parent version.",
+    )
 
 
 class GridSerializer(serializers.Serializer):
