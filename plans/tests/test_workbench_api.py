@@ -76,6 +76,7 @@ def test_detail_grid_has_a_row_per_sku_and_measure_with_weeks_in_calendar_order(
         "production",
         "receipts",
         "closing_stock",
+        "target_stock",
     }
     sku_week = _table(version, "sku_week")
     expected = sku_week.query("sku == 'S00001' and week == '2025-W02'")["demand"].item()
@@ -134,7 +135,7 @@ def test_grid_as_csv_holds_every_row_of_the_filter(reader, version):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:7] == ["key", "level", "family", "sku", "node", "measure", "opening"]
     assert rows[0][-1] == "total"
-    assert len(rows) == 1 + SKUS_PER_FAMILY * 4
+    assert len(rows) == 1 + SKUS_PER_FAMILY * 5
 
 
 def test_first_edit_makes_a_draft_child_and_leaves_the_parent_alone(planner, version):

@@ -91,3 +91,31 @@ def test_recalculation_honours_edits_and_locks_and_records_a_run_on_the_draft(ex
         edits=[{"key": f"sku:{sku}", "measure": "demand", "period": weeks[1], "value": 1}],
     )
     assert again.version.parent_id == draft.pk
+
+
+def test_a_raised_target_stock_makes_mrp_plan_more_of_that_sku(executed):
+    sku_week = _table(executed, "sku_week")
+    skus = list(dict.fromkeys(sku_week["sku"]))
+    sku = str(skus[-1])
+    weeks = sku_week[sku_week["sku"] == sku]["week"].tolist()
+    late = weeks[len(weeks) // 2]
+    draft = workbench_edit(
+        version=executed,
+        revision=0,
+        edits=[{"key": f"sku:{sku}", "measure": "target_stock", "period": late, "value": 5000}],
+    ).version
+    finished = runner.run(workbench_recalculate(version=draft).pk)
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    mrp = _table(draft, "mrp").query("item == @sku").set_index("week")
+    parent = _table(executed, "mrp").query("item == @sku").set_index("week")
+    # MRP keeps the new target on hand: that week's net requirement grows by the rise.
+    rise = mrp.loc[late, "net_requirement"] - parent.loc[late, "net_requirement"]
+    assert rise == pytest.approx(5000 - _target(executed, sku, late), abs=1e-6)
+
+
+def _target(version, sku, week):
+    from plans.workbench.sheets import sheet_load
+
+    sheet = sheet_load(version)
+    return sheet.values["target_stock"][sheet.skus.index(sku), sheet.weeks.index(week)]

@@ -7,6 +7,8 @@ the edits are honoured:
 
 - an edited **demand** cell changes the week's requirement by the same amount (``supply`` in
   ``sku_week`` is the demand the plan serves, MRP's gross requirement);
+- an edited **target stock** cell is the SKU's target for that week, which MRP keeps on hand
+  (safety stock) and reconcile nets against;
 - an edited **production** cell is the aggregate side of reconcile, and an edited or locked
   production cell is the final plan's receipt for that SKU-week as the planner set it (the
   planner's number wins over leveling, capacity included).
@@ -16,6 +18,7 @@ The stages' tables and the version's new state (executed) are stored in one tran
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,6 +119,8 @@ def recalculated_stages(
         sku_week=edited_sku_week(tables["sku_week"], sheet), week_periods=tables["week_periods"]
     )
     aggregate = AggregatePlan(tables["aggregate"], tables["aggregate_capacity"])
+    if CellEdit.objects.filter(plan_version=version, measure="target_stock").exists():
+        inputs = with_targets(inputs, sheet)
     mrp = engine_planning.run_mrp(inputs, params, allocation)
     reconciliation = engine_planning.run_reconcile(inputs, params, aggregate, allocation, mrp)
     reconciliation = pin_final(reconciliation, sheet, pinned)
@@ -128,6 +133,24 @@ def stages_store(version: PlanVersion, stages: dict[str, Any]) -> None:
     for kind, output in stages.items():
         for name, frame in output.frames().items():
             artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+
+
+def with_targets(
+    inputs: engine_planning.PlanningInputs, sheet: wb.Sheet
+) -> engine_planning.PlanningInputs:
+    """The inputs with the sheet's target stock as the SKUs' weekly target profile (other
+    items keep theirs), which MRP keeps on hand and reconcile nets against."""
+    profile = inputs.target_stock
+    others = profile[~profile["item"].isin(sheet.skus)]
+    weeks = len(sheet.weeks)
+    mine = pd.DataFrame(
+        {
+            "item": np.repeat(np.asarray(sheet.skus, dtype=object), weeks),
+            "week": np.tile(np.asarray(sheet.weeks, dtype=object), len(sheet.skus)),
+            "target": sheet.values["target_stock"].reshape(-1),
+        }
+    )
+    return replace(inputs, target_stock=pd.concat([others, mine], ignore_index=True))
 
 
 def edited_sku_week(sku_week: pd.DataFrame, sheet: wb.Sheet) -> pd.DataFrame:

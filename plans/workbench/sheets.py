@@ -14,12 +14,15 @@ import copy
 from collections import OrderedDict
 
 import numpy as np
+import pandas as pd
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from plans.models import CellEdit, CellLock, PlanArtifact, PlanVersion, Workbench
+from plans.services.inputs import planning_context
 from runs.columnar import parquet_to_frame
 from scpln.engine import workbench as wb
 
@@ -79,8 +82,16 @@ def base_sheet(version: PlanVersion) -> wb.Sheet:
             )
             for pk, name in tables
         }
+        sku_week = frames["sku_week"]
+        skus = [str(s) for s in pd.unique(sku_week["sku"])]
+        weeks = [
+            str(w) for w in sku_week.drop_duplicates("week_index").sort_values("week_index")["week"]
+        ]
         sheet = wb.sheet_from_tables(
-            frames["sku_week"], frames["week_periods"], frames.get("plan_final")
+            sku_week,
+            frames["week_periods"],
+            frames.get("plan_final"),
+            target=target_stock(version, skus, weeks),
         )
         cache.set(key, sheet, CACHE_SECONDS)
     _local[key] = sheet
@@ -88,6 +99,20 @@ def base_sheet(version: PlanVersion) -> wb.Sheet:
     while len(_local) > LOCAL_SHEETS:
         _local.popitem(last=False)
     return sheet
+
+
+def target_stock(version: PlanVersion, skus: list[str], weeks: list[str]) -> np.ndarray | None:
+    """The SKUs' target stock by week as the version was planned with (its inputs' network
+    targets and profiles); None when its inputs cannot be built any more."""
+    try:
+        context = planning_context(
+            config_version=version.config_version,
+            scenario=version.base_scenario,
+            input_set=version.input_set,
+        )
+    except ValidationError:
+        return None
+    return context.inputs.target_matrix(skus, weeks)
 
 
 def sheet_load(version: PlanVersion) -> wb.Sheet:

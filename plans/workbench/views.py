@@ -41,6 +41,7 @@ MEASURE_LABELS = {
     "production": gettext_lazy("Planned production"),
     "receipts": gettext_lazy("Planned receipts"),
     "closing_stock": gettext_lazy("Closing stock"),
+    "target_stock": gettext_lazy("Target stock"),
 }
 MODE_LABELS = {
     "proportional": gettext_lazy("Proportional to the current values"),
