@@ -78,6 +78,9 @@ def test_detail_grid_has_a_row_per_sku_and_measure_with_weeks_in_calendar_order(
         "closing_stock",
         "target_stock",
     }
+    openings = {r["measure"]: r["opening"] for r in body["rows"] if r["key"] == "sku:S00001"}
+    assert openings["target_stock"] is None  # the opening column is the stock on hand
+    assert openings["closing_stock"] is not None
     sku_week = _table(version, "sku_week")
     expected = sku_week.query("sku == 'S00001' and week == '2025-W02'")["demand"].item()
     assert cell(body, "sku:S00001", "demand", "2025-W02") == pytest.approx(expected)

@@ -26,6 +26,8 @@ from plans.workbench.sheets import NoSheet, locks_of, sheet_load
 from scpln.engine import workbench as wb
 
 MAX_PAGE_SIZE = 500
+# The measure whose value before the first period the grid's opening column shows.
+OPENING = "closing_stock"
 DEFAULT_PAGE_SIZE = 50
 # The audit actions of the workbench (core/audit.py labels them; plans/apps.py registers).
 EVENT_ACTIONS = ("psi_draft", "psi_edit", "psi_recalculate")
@@ -359,7 +361,7 @@ def _detail_rows(
                 editable=measure.editable,
                 stock=measure.stock,
                 values=[float(v) for v in values],
-                opening=float(sheet.opening[row]) if measure.stock else None,
+                opening=float(sheet.opening[row]) if measure.name == OPENING else None,
                 total=_total(values, measure.stock),
                 locked=row_locked,
                 locked_periods=locked_weeks if measure.editable else [],
@@ -405,7 +407,7 @@ def _aggregate_rows(
                 editable=measure.editable,
                 stock=measure.stock,
                 values=[float(v) for v in values],
-                opening=float(sheet.opening[rows].sum()) if measure.stock else None,
+                opening=float(sheet.opening[rows].sum()) if measure.name == OPENING else None,
                 total=_total(values, measure.stock),
                 locked=key in whole_rows,
                 locked_periods=locked_periods if measure.editable else [],
