@@ -4,6 +4,8 @@ never change, a refused edit changes nothing (not even the revision)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
@@ -48,7 +50,9 @@ def test_stored_edits_conserve_units_and_respect_locks(sequence, measure):
         edits_before = CellEdit.objects.count()
         if step[0] == "lock":
             period = None if step[2] is None else before.weeks[step[2]]
-            request = {"locks": [{"key": wb.sku_key(before.skus[step[1]]), "period": period}]}
+            request: dict[str, Any] = {
+                "locks": [{"key": wb.sku_key(before.skus[step[1]]), "period": period}]
+            }
         elif step[0] == "detail":
             _, row, week, value = step
             request = {
