@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plans.models import CellEdit, Workbench
+from plans.models import CellEdit
 from plans.tests.test_workbench_api import executed_version
+from plans.workbench.selectors import revision_of
 from plans.workbench.services import Distribution, workbench_edit
 from plans.workbench.sheets import sheet_load
 from scpln.engine import workbench as wb
@@ -82,7 +83,7 @@ def test_stored_edits_conserve_units_and_respect_locks(sequence, measure):
             outcome = workbench_edit(version=version, revision=revision, **request)
         except ValidationError:
             assert CellEdit.objects.count() == edits_before, "a refused edit changes nothing"
-            assert Workbench.objects.get(pk=version.pk).revision == revision
+            assert revision_of(version) == revision
             continue
         version, revision = outcome.version, outcome.revision
         if step[0] == "lock":
