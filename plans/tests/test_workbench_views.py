@@ -35,6 +35,7 @@ def test_grid_page_shows_readable_periods_measures_and_totals(planner_client, ve
     html = response.content.decode()
     assert "Jan 2025" in html and "Mar 2025" in html  # months, not 2025-01
     assert "Planned production" in html and "Closing stock" in html
+    assert 'data-testid="capacity-grid"' in html
     assert "closing_stock" not in html.replace('data-measure="closing_stock"', "")
     assert 'data-testid="drill-F0001"' in html
     detail = planner_client.get(f"/ui/plans/{version.pk}/psi?level=detail&family=F0002")
@@ -60,7 +61,7 @@ def test_bad_filter_shows_the_error_and_the_grid(planner_client, version):
 def test_exports_hold_exactly_the_filtered_rows(planner_client, version):
     csv_response = planner_client.get(f"/ui/plans/{version.pk}/psi/export.csv?family=F0001")
     lines = csv_response.content.decode().strip().splitlines()
-    assert len(lines) == 1 + 3 * 5
+    assert len(lines) == 1 + 3 * 5 + 2  # the SKUs' measures and their node's capacity and load
     assert "Planned production" in csv_response.content.decode()
     xlsx = planner_client.get(f"/ui/plans/{version.pk}/psi/export.xlsx?family=F0001")
     book = load_workbook(io.BytesIO(xlsx.content))

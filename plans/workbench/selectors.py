@@ -90,6 +90,8 @@ class GridPage:
     families: list[str] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    # Capacity and load of the work centres (nodes) that make this page's items.
+    capacity_rows: list[GridRow] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -264,6 +266,7 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
             else _aggregate_rows(sheet, int(item), positions, locked, whole_rows, edits, rolled)
         )
     _mark_recalculated(version, query.level, sheet, positions, rows)
+    capacity_rows = _capacity_rows(sheet, query, positions, page_items)
     draft = None if is_workbench_draft(version) else open_draft(version)
     return GridPage(
         version=version,
@@ -278,7 +281,50 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
         families=list(sheet.families),
         nodes=sorted({n for n in sheet.nodes if n}),
         codes=list(sheet.weeks if query.level == "detail" else sheet.periods),
+        capacity_rows=capacity_rows,
     )
+
+
+def _capacity_rows(
+    sheet: wb.Sheet, query: GridQuery, positions: np.ndarray, items: np.ndarray
+) -> list[GridRow]:
+    """Capacity and load rows (flows: a period sums its weeks) of the nodes making ``items``."""
+    if not sheet.resources:
+        return []
+    if query.level == "detail":
+        used = {sheet.nodes[int(i)] for i in items}
+    else:
+        used = {sheet.nodes[int(r)] for f in items for r in sheet.family_rows(int(f))}
+    if query.node:
+        used &= {query.node}
+    out = []
+    for index, resource in enumerate(sheet.resources):
+        if resource not in used:
+            continue
+        for measure in ("capacity", "load"):
+            grid = (
+                sheet.resource_values[measure]
+                if query.level == "detail"
+                else sheet.resource_rollup(measure)
+            )
+            values = grid[index, positions]
+            out.append(
+                GridRow(
+                    key=f"node:{resource}",
+                    level=query.level,
+                    family="",
+                    sku="",
+                    node=resource,
+                    measure=measure,
+                    editable=False,
+                    stock=False,
+                    values=[float(v) for v in values],
+                    opening=None,
+                    total=float(values.sum()),
+                    locked=False,
+                )
+            )
+    return out
 
 
 def _mark_recalculated(

@@ -42,6 +42,7 @@ SHEET_TABLES = {
         "planned_receipt",
         "projected_on_hand",
     ],
+    "capacity": ["workcenter", "week_index", "capacity", "load"],
 }
 LOCAL_SHEETS = 4
 CACHE_SECONDS = 24 * 3600
@@ -92,6 +93,7 @@ def base_sheet(version: PlanVersion) -> wb.Sheet:
             frames["week_periods"],
             frames.get("plan_final"),
             target=target_stock(version, skus, weeks),
+            capacity=frames.get("capacity"),
         )
         cache.set(key, sheet, CACHE_SECONDS)
     _local[key] = sheet

@@ -42,6 +42,8 @@ MEASURE_LABELS = {
     "receipts": gettext_lazy("Planned receipts"),
     "closing_stock": gettext_lazy("Closing stock"),
     "target_stock": gettext_lazy("Target stock"),
+    "capacity": gettext_lazy("Capacity"),
+    "load": gettext_lazy("Load"),
 }
 MODE_LABELS = {
     "proportional": gettext_lazy("Proportional to the current values"),
@@ -109,6 +111,7 @@ class WorkbenchGridView(LoginRequiredMixin, View):
         if page is not None:
             context["periods"] = [(p, *period_label(p, page.level)) for p in page.periods]
             context["groups"] = _groups(page)
+            context["capacity"] = _capacity(page)
             context["page_query"] = _page_query(request)
         return render(request, "plans/workbench/grid.html", context)
 
@@ -153,6 +156,30 @@ def _groups(page: selectors.GridPage) -> list[dict[str, Any]]:
             }
         )
     return groups
+
+
+def _capacity(page: selectors.GridPage) -> list[dict[str, Any]]:
+    """Capacity and load rows for the table under the grid; load above capacity is marked."""
+    fmt = grid_number_format()
+    out: list[dict[str, Any]] = []
+    rows = page.capacity_rows
+    for capacity, load in zip(rows[::2], rows[1::2], strict=True):
+        over = [lv > cv + 1e-6 for cv, lv in zip(capacity.values, load.values, strict=True)]
+        for row in (capacity, load):
+            cells = "".join(
+                f'<td class="num{" over" if row is load and hot else ""}">{fmt(v)}</td>'
+                for v, hot in zip(row.values, over, strict=True)
+            )
+            out.append(
+                {
+                    "row": row,
+                    "first": row is capacity,
+                    "label": MEASURE_LABELS[row.measure],
+                    "cells": mark_safe(cells),  # numbers only
+                    "total": fmt(row.total),
+                }
+            )
+    return out
 
 
 def _page_query(request: HttpRequest) -> str:

@@ -77,6 +77,9 @@ class Sheet:
     week_period: np.ndarray
     values: dict[str, np.ndarray]
     opening: np.ndarray
+    # Work centres (nodes) and their weekly ``capacity`` and ``load`` (resources × weeks).
+    resources: list[str] = field(default_factory=list)
+    resource_values: dict[str, np.ndarray] = field(default_factory=dict)
     _period_weeks: list[np.ndarray] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +107,18 @@ class Sheet:
             np.stack([by_family[:, weeks].sum(axis=1) for weeks in columns], axis=1)
             if columns
             else np.zeros((len(self.families), 0))
+        )
+
+    def resource_rollup(self, measure: str) -> np.ndarray:
+        """``resources × periods`` of ``capacity`` or ``load``: the weeks of each period summed."""
+        values = self.resource_values[measure]
+        return (
+            np.stack(
+                [values[:, self._period_weeks[p]].sum(axis=1) for p in range(len(self.periods))],
+                axis=1,
+            )
+            if self.periods
+            else np.zeros((len(self.resources), 0))
         )
 
     def locked_mask(self, locks: Iterable[tuple[str, str | None]]) -> np.ndarray:
@@ -219,11 +234,13 @@ def sheet_from_tables(
     week_periods: pd.DataFrame,
     plan_final: pd.DataFrame | None,
     target: np.ndarray | None = None,
+    capacity: pd.DataFrame | None = None,
 ) -> Sheet:
     """A sheet from a plan version's stored tables: ``sku_week`` (allocate: demand and
     production), ``week_periods`` (which months each week touches) and ``plan_final``
     (receipts, projected stock and work centre of the sold SKUs; absent before that stage);
-    ``target`` is the SKUs' target stock by week (``PlanningInputs.target_matrix``; 0 without)."""
+    ``target`` is the SKUs' target stock by week (``PlanningInputs.target_matrix``; 0 without);
+    ``capacity`` is reconcile's work centre × week table (capacity and load)."""
     skus = [str(s) for s in pd.unique(sku_week["sku"])]
     weeks_frame = (
         sku_week[["week_index", "week", "week_start"]]
@@ -283,7 +300,17 @@ def sheet_from_tables(
     periods = [str(code_of[i]) for i in used]
     renumber = {old: new for new, old in enumerate(used)}
     week_period = np.array([renumber[i] for i in chosen], dtype=int)
+    resources: list[str] = []
+    resource_values: dict[str, np.ndarray] = {}
+    if capacity is not None and len(capacity):
+        resources = [str(r) for r in pd.unique(capacity["workcenter"])]
+        resource_values = {
+            name: to_dense(capacity, "workcenter", resources, "week_index", count, name)
+            for name in ("capacity", "load")
+        }
     return Sheet(
+        resources=resources,
+        resource_values=resource_values,
         skus=skus,
         sku_family=sku_family,
         families=families,
