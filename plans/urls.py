@@ -34,6 +34,11 @@ urlpatterns = [
         name="psi-recalculate",
     ),
     path(
+        "plans/<str:plan_version_id>/psi/upload",
+        workbench.WorkbenchUploadView.as_view(),
+        name="psi-upload",
+    ),
+    path(
         "plans/<str:plan_version_id>/psi/changes",
         workbench.WorkbenchChangesView.as_view(),
         name="psi-changes",

@@ -76,7 +76,11 @@ def test_detail_grid_has_a_row_per_sku_and_measure_with_weeks_in_calendar_order(
         "production",
         "receipts",
         "closing_stock",
+        "target_stock",
     }
+    openings = {r["measure"]: r["opening"] for r in body["rows"] if r["key"] == "sku:S00001"}
+    assert openings["target_stock"] is None  # the opening column is the stock on hand
+    assert openings["closing_stock"] is not None
     sku_week = _table(version, "sku_week")
     expected = sku_week.query("sku == 'S00001' and week == '2025-W02'")["demand"].item()
     assert cell(body, "sku:S00001", "demand", "2025-W02") == pytest.approx(expected)
@@ -134,7 +138,7 @@ def test_grid_as_csv_holds_every_row_of_the_filter(reader, version):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:7] == ["key", "level", "family", "sku", "node", "measure", "opening"]
     assert rows[0][-1] == "total"
-    assert len(rows) == 1 + SKUS_PER_FAMILY * 4
+    assert len(rows) == 1 + SKUS_PER_FAMILY * 5 + 2  # and the node's capacity and load
 
 
 def test_first_edit_makes_a_draft_child_and_leaves_the_parent_alone(planner, version):
@@ -369,3 +373,18 @@ def test_grid_values_match_an_independent_pivot(reader, version):
         ]
     )
     assert np.allclose(got, pivot.to_numpy())
+
+
+def test_capacity_and_load_of_the_pages_nodes_against_the_reconciled_table(reader, version):
+    capacity = _table(version, "capacity")
+    detail = grid(reader, version, family="F0001")
+    rows = {r["measure"]: r for r in detail["capacity_rows"]}
+    assert set(rows) == {"capacity", "load"}
+    assert rows["load"]["key"] == "node:WC001"
+    week = capacity.query("workcenter == 'WC001' and week == '2025-W07'")
+    assert rows["load"]["values"]["2025-W07"] == pytest.approx(week["load"].item())
+    aggregate = grid(reader, version, level="aggregate")
+    monthly = {r["measure"]: r for r in aggregate["capacity_rows"]}
+    # February holds W06–W09 (Thursday rule), so its capacity is theirs summed.
+    february = capacity.query("workcenter == 'WC001' and week_index >= 5 and week_index <= 8")
+    assert monthly["capacity"]["values"]["2025-02"] == pytest.approx(february["capacity"].sum())

@@ -13,7 +13,7 @@ from plans.models import PlanArtifact, PlanVersion
 from plans.services import plan_create
 from plans.services.artifacts import artifact_frame
 from plans.tests.conftest import run_planning_job
-from plans.workbench.selectors import workbench_events
+from plans.workbench.selectors import GridQuery, grid_page, workbench_events
 from plans.workbench.services import workbench_edit, workbench_recalculate
 from runs.models import Run
 
@@ -78,6 +78,10 @@ def test_recalculation_honours_edits_and_locks_and_records_a_run_on_the_draft(ex
         "psi_edit",
         "psi_recalculate",
     }
+    # The grid marks the receipts recalculation changed against the parent.
+    page = grid_page(version=draft, query=GridQuery(level="detail", sku=sku))
+    receipts = next(r for r in page.rows if r.measure == "receipts")
+    assert produce_week in receipts.recalculated_periods
     # A recalculated draft is a plan again: the next edit starts a new draft.
     with pytest.raises(Conflict):
         workbench_recalculate(version=draft)
@@ -87,3 +91,31 @@ def test_recalculation_honours_edits_and_locks_and_records_a_run_on_the_draft(ex
         edits=[{"key": f"sku:{sku}", "measure": "demand", "period": weeks[1], "value": 1}],
     )
     assert again.version.parent_id == draft.pk
+
+
+def test_a_raised_target_stock_makes_mrp_plan_more_of_that_sku(executed):
+    sku_week = _table(executed, "sku_week")
+    skus = list(dict.fromkeys(sku_week["sku"]))
+    sku = str(skus[-1])
+    weeks = sku_week[sku_week["sku"] == sku]["week"].tolist()
+    late = weeks[len(weeks) // 2]
+    draft = workbench_edit(
+        version=executed,
+        revision=0,
+        edits=[{"key": f"sku:{sku}", "measure": "target_stock", "period": late, "value": 5000}],
+    ).version
+    finished = runner.run(workbench_recalculate(version=draft).pk)
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    mrp = _table(draft, "mrp").query("item == @sku").set_index("week")
+    parent = _table(executed, "mrp").query("item == @sku").set_index("week")
+    # MRP keeps the new target on hand: that week's net requirement grows by the rise.
+    rise = mrp.loc[late, "net_requirement"] - parent.loc[late, "net_requirement"]
+    assert rise == pytest.approx(5000 - _target(executed, sku, late), abs=1e-6)
+
+
+def _target(version, sku, week):
+    from plans.workbench.sheets import sheet_load
+
+    sheet = sheet_load(version)
+    return sheet.values["target_stock"][sheet.skus.index(sku), sheet.weeks.index(week)]

@@ -35,6 +35,7 @@ def test_grid_page_shows_readable_periods_measures_and_totals(planner_client, ve
     html = response.content.decode()
     assert "Jan 2025" in html and "Mar 2025" in html  # months, not 2025-01
     assert "Planned production" in html and "Closing stock" in html
+    assert 'data-testid="capacity-grid"' in html
     assert "closing_stock" not in html.replace('data-measure="closing_stock"', "")
     assert 'data-testid="drill-F0001"' in html
     detail = planner_client.get(f"/ui/plans/{version.pk}/psi?level=detail&family=F0002")
@@ -60,7 +61,7 @@ def test_bad_filter_shows_the_error_and_the_grid(planner_client, version):
 def test_exports_hold_exactly_the_filtered_rows(planner_client, version):
     csv_response = planner_client.get(f"/ui/plans/{version.pk}/psi/export.csv?family=F0001")
     lines = csv_response.content.decode().strip().splitlines()
-    assert len(lines) == 1 + 3 * 4
+    assert len(lines) == 1 + 3 * 5 + 2  # the SKUs' measures and their node's capacity and load
     assert "Planned production" in csv_response.content.decode()
     xlsx = planner_client.get(f"/ui/plans/{version.pk}/psi/export.xlsx?family=F0001")
     book = load_workbook(io.BytesIO(xlsx.content))
@@ -104,3 +105,37 @@ def test_changes_page_lists_every_cell_that_differs_from_the_parent(planner_clie
     assert "2 cells differ." in html
     assert "S00001" in html and "S00002" in html
     assert PlanVersion.objects.get(pk=draft.pk).parent_id == version.pk
+
+
+def _upload(client, version, text, revision=0):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/ui/plans/{version.pk}/psi/upload",
+        {"file": SimpleUploadedFile("grid.csv", text.encode()), "revision": str(revision)},
+        follow=True,
+    )
+
+
+def test_uploading_the_downloaded_csv_back_edits_the_cells_changed_in_it(planner_client, version):
+    text = planner_client.get(f"/ui/plans/{version.pk}/psi/export.csv?sku=S00002").content.decode()
+    lines = text.strip().splitlines()
+    header = lines[0].split(",")
+    column = header.index("2025-W03")
+    for number, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[5] == "Demand":
+            cells[column] = "77"
+            lines[number] = ",".join(cells)
+    response = _upload(planner_client, version, "\n".join(lines))
+    assert b"1 cells changed" in response.content
+    draft = PlanVersion.objects.get(parent=version)
+    assert list(draft.cell_edits.values_list("sku", "measure", "week", "value")) == [
+        ("S00002", "demand", "2025-W03", 77.0)
+    ]
+
+
+def test_uploading_a_file_that_is_not_the_grid_changes_nothing(planner_client, version):
+    response = _upload(planner_client, version, "a,b\n1,2\n")
+    assert b"expected the grid&#x27;s header" in response.content
+    assert not PlanVersion.objects.filter(parent=version).exists()

@@ -24,6 +24,6 @@ def grid_table(page: GridPage) -> tuple[list[str], list[list[Any]]]:
             *row.values,
             row.total,
         ]
-        for row in page.rows
+        for row in [*page.rows, *page.capacity_rows]
     ]
     return header, rows

@@ -7,6 +7,8 @@ the edits are honoured:
 
 - an edited **demand** cell changes the week's requirement by the same amount (``supply`` in
   ``sku_week`` is the demand the plan serves, MRP's gross requirement);
+- an edited **target stock** cell is the SKU's target for that week, which MRP keeps on hand
+  (safety stock) and reconcile nets against;
 - an edited **production** cell is the aggregate side of reconcile, and an edited or locked
   production cell is the final plan's receipt for that SKU-week as the planner set it (the
   planner's number wins over leveling, capacity included).
@@ -16,6 +18,7 @@ The stages' tables and the version's new state (executed) are stored in one tran
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,7 +33,7 @@ from plans.services.artifacts import artifact_frame, artifact_write
 from plans.services.generation import PlanGenerationError, plan_version_simulate
 from plans.services.inputs import planning_context
 from plans.signals import plan_version_finalised
-from plans.workbench.sheets import locks_of, sheet_load
+from plans.workbench.sheets import base_sheet, locks_of, sheet_load
 from runs.models import Run
 from runs.services.recording import json_safe
 from scpln.engine import planning as engine_planning
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
     from jobs.models import Job
     from jobs.runner import JobContext
 
+# The stored tables recalculation starts from (the later stages' own tables are remade).
+RECALCULATION_INPUTS = ("aggregate", "aggregate_capacity", "sku_week", "week_periods")
 # Share of the job's progress bar taken by the stages; the simulation takes the rest.
 STAGES_SHARE = 40
 
@@ -63,29 +68,10 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     params, problems = engine_planning.parse_parameters(version.parameters)
     if params is None:
         raise PlanGenerationError("; ".join(str(p) for p in problems))
-    tables = {a.name: artifact_frame(a) for a in PlanArtifact.objects.filter(plan_version=version)}
-    sheet = sheet_load(version)
-    pinned = _pinned_production(version, sheet)
-    allocation = Allocation(
-        sku_week=edited_sku_week(tables["sku_week"], sheet), week_periods=tables["week_periods"]
-    )
-    aggregate = AggregatePlan(tables["aggregate"], tables["aggregate_capacity"])
-    inputs = context.inputs
-    mrp = engine_planning.run_mrp(inputs, params, allocation)
-    ctx.progress(STAGES_SHARE / 3, "mrp done", force=True)
-    reconciliation = engine_planning.run_reconcile(inputs, params, aggregate, allocation, mrp)
-    reconciliation = pin_final(reconciliation, sheet, pinned)
-    final = engine_planning.run_plan_final(inputs, params, allocation, reconciliation)
+    stages = recalculated_stages(version, context.inputs, params)
+    final: engine_planning.FinalPlan = stages["plan_final"]
     with transaction.atomic():
-        stages = (
-            ("allocate", allocation),
-            ("mrp", mrp),
-            ("reconcile", reconciliation),
-            ("plan_final", final),
-        )
-        for kind, output in stages:
-            for name, frame in output.frames().items():
-                artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+        stages_store(version, stages)
         PlanVersion.objects.filter(pk=version.pk).update(
             state=PlanVersion.State.EXECUTED,
             kpis=json_safe(final.kpis),
@@ -94,7 +80,7 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         )
         Workbench.objects.filter(pk=version.pk).update(recalculated_at=timezone.now())
         plan_version_finalised.send(
-            sender=PlanVersion, plan_version=version, final=final, inputs=inputs
+            sender=PlanVersion, plan_version=version, final=final, inputs=context.inputs
         )
         event_record(
             obj=version,
@@ -103,8 +89,9 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             from_state=PlanVersion.State.DRAFT,
             to_state=PlanVersion.State.EXECUTED,
             reason=_("recalculated (job %(job)s)") % {"job": job.pk},
-            data={"job_id": job.pk, "pinned_cells": int(pinned.sum())},
+            data={"job_id": job.pk},
         )
+    base_sheet(version)  # the next grid page reads the new tables from the cache
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
     outcome = {"plan_version_id": version.pk, "plan_kpis": json_safe(final.kpis)}
     return plan_version_simulate(
@@ -117,6 +104,57 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         outcome=outcome,
         progress_from=STAGES_SHARE,
     )
+
+
+def recalculated_stages(
+    version: PlanVersion,
+    inputs: engine_planning.PlanningInputs,
+    params: engine_planning.PlanParameters,
+) -> dict[str, Any]:
+    """MRP, reconcile and the final plan of the draft's edited SKU × week plan, by stage name
+    (``allocate`` is the edited detail plan itself). Reads, computes, writes nothing."""
+    tables = {
+        a.name: artifact_frame(a)
+        for a in PlanArtifact.objects.filter(plan_version=version, name__in=RECALCULATION_INPUTS)
+    }
+    sheet = sheet_load(version)
+    pinned = _pinned_production(version, sheet)
+    allocation = Allocation(
+        sku_week=edited_sku_week(tables["sku_week"], sheet), week_periods=tables["week_periods"]
+    )
+    aggregate = AggregatePlan(tables["aggregate"], tables["aggregate_capacity"])
+    if CellEdit.objects.filter(plan_version=version, measure="target_stock").exists():
+        inputs = with_targets(inputs, sheet)
+    mrp = engine_planning.run_mrp(inputs, params, allocation)
+    reconciliation = engine_planning.run_reconcile(inputs, params, aggregate, allocation, mrp)
+    reconciliation = pin_final(reconciliation, sheet, pinned)
+    final = engine_planning.run_plan_final(inputs, params, allocation, reconciliation)
+    return {"allocate": allocation, "mrp": mrp, "reconcile": reconciliation, "plan_final": final}
+
+
+def stages_store(version: PlanVersion, stages: dict[str, Any]) -> None:
+    """Store the recalculated stages' tables (call inside the transaction of the new state)."""
+    for kind, output in stages.items():
+        for name, frame in output.frames().items():
+            artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+
+
+def with_targets(
+    inputs: engine_planning.PlanningInputs, sheet: wb.Sheet
+) -> engine_planning.PlanningInputs:
+    """The inputs with the sheet's target stock as the SKUs' weekly target profile (other
+    items keep theirs), which MRP keeps on hand and reconcile nets against."""
+    profile = inputs.target_stock
+    others = profile[~profile["item"].isin(sheet.skus)]
+    weeks = len(sheet.weeks)
+    mine = pd.DataFrame(
+        {
+            "item": np.repeat(np.asarray(sheet.skus, dtype=object), weeks),
+            "week": np.tile(np.asarray(sheet.weeks, dtype=object), len(sheet.skus)),
+            "target": sheet.values["target_stock"].reshape(-1),
+        }
+    )
+    return replace(inputs, target_stock=pd.concat([others, mine], ignore_index=True))
 
 
 def edited_sku_week(sku_week: pd.DataFrame, sheet: wb.Sheet) -> pd.DataFrame:

@@ -26,6 +26,8 @@ from plans.workbench.sheets import NoSheet, locks_of, sheet_load
 from scpln.engine import workbench as wb
 
 MAX_PAGE_SIZE = 500
+# The measure whose value before the first period the grid's opening column shows.
+OPENING = "closing_stock"
 DEFAULT_PAGE_SIZE = 50
 # The audit actions of the workbench (core/audit.py labels them; plans/apps.py registers).
 EVENT_ACTIONS = ("psi_draft", "psi_edit", "psi_recalculate")
@@ -69,6 +71,8 @@ class GridRow:
     locked: bool
     locked_periods: list[str] = field(default_factory=list)
     edited_periods: list[str] = field(default_factory=list)
+    # Periods whose value recalculation changed against the parent version (read-only measures).
+    recalculated_periods: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +90,8 @@ class GridPage:
     families: list[str] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    # Capacity and load of the work centres (nodes) that make this page's items.
+    capacity_rows: list[GridRow] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -259,6 +265,8 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
             if query.level == "detail"
             else _aggregate_rows(sheet, int(item), positions, locked, whole_rows, edits, rolled)
         )
+    _mark_recalculated(version, query.level, sheet, positions, rows)
+    capacity_rows = _capacity_rows(sheet, query, positions, page_items)
     draft = None if is_workbench_draft(version) else open_draft(version)
     return GridPage(
         version=version,
@@ -273,7 +281,87 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
         families=list(sheet.families),
         nodes=sorted({n for n in sheet.nodes if n}),
         codes=list(sheet.weeks if query.level == "detail" else sheet.periods),
+        capacity_rows=capacity_rows,
     )
+
+
+def _capacity_rows(
+    sheet: wb.Sheet, query: GridQuery, positions: np.ndarray, items: np.ndarray
+) -> list[GridRow]:
+    """Capacity and load rows (flows: a period sums its weeks) of the nodes making ``items``."""
+    if not sheet.resources:
+        return []
+    if query.level == "detail":
+        used = {sheet.nodes[int(i)] for i in items}
+    else:
+        used = {sheet.nodes[int(r)] for f in items for r in sheet.family_rows(int(f))}
+    if query.node:
+        used &= {query.node}
+    out = []
+    for index, resource in enumerate(sheet.resources):
+        if resource not in used:
+            continue
+        for measure in ("capacity", "load"):
+            grid = (
+                sheet.resource_values[measure]
+                if query.level == "detail"
+                else sheet.resource_rollup(measure)
+            )
+            values = grid[index, positions]
+            out.append(
+                GridRow(
+                    key=f"node:{resource}",
+                    level=query.level,
+                    family="",
+                    sku="",
+                    node=resource,
+                    measure=measure,
+                    editable=False,
+                    stock=False,
+                    values=[float(v) for v in values],
+                    opening=None,
+                    total=float(values.sum()),
+                    locked=False,
+                )
+            )
+    return out
+
+
+def _mark_recalculated(
+    version: PlanVersion, level: str, sheet: wb.Sheet, positions: np.ndarray, rows: list[GridRow]
+) -> None:
+    """Mark the read-only cells a recalculated draft changed against its parent."""
+    recalculated = Workbench.objects.filter(pk=version.pk, recalculated_at__isnull=False)
+    if version.parent_id is None or not recalculated.exists():
+        return
+    try:
+        parent = sheet_load(PlanVersion.objects.get(pk=version.parent_id))
+    except NoSheet:
+        return
+    codes = [(sheet.weeks if level == "detail" else sheet.periods)[p] for p in positions]
+    theirs_codes = parent.weeks if level == "detail" else parent.periods
+    at = {c: i for i, c in enumerate(theirs_codes)}
+    columns = np.array([at.get(c, -1) for c in codes])
+    known = columns >= 0
+    index = {
+        name: i for i, name in enumerate(parent.skus if level == "detail" else parent.families)
+    }
+    rolled: dict[str, np.ndarray] = {}
+    for row in rows:
+        if row.editable:
+            continue
+        other = index.get(row.sku if level == "detail" else row.family)
+        if other is None:
+            continue
+        if level == "detail":
+            theirs = parent.values[row.measure][other]
+        else:
+            if row.measure not in rolled:
+                rolled[row.measure] = parent.rollup(row.measure)
+            theirs = rolled[row.measure][other]
+        mine = np.asarray(row.values)
+        differs = known & (np.abs(mine - theirs[np.where(known, columns, 0)]) > 1e-6)
+        row.recalculated_periods = [codes[i] for i in np.flatnonzero(differs)]
 
 
 def _edited(version: PlanVersion) -> dict[tuple[str, str], set[str]]:
@@ -319,7 +407,7 @@ def _detail_rows(
                 editable=measure.editable,
                 stock=measure.stock,
                 values=[float(v) for v in values],
-                opening=float(sheet.opening[row]) if measure.stock else None,
+                opening=float(sheet.opening[row]) if measure.name == OPENING else None,
                 total=_total(values, measure.stock),
                 locked=row_locked,
                 locked_periods=locked_weeks if measure.editable else [],
@@ -365,7 +453,7 @@ def _aggregate_rows(
                 editable=measure.editable,
                 stock=measure.stock,
                 values=[float(v) for v in values],
-                opening=float(sheet.opening[rows].sum()) if measure.stock else None,
+                opening=float(sheet.opening[rows].sum()) if measure.name == OPENING else None,
                 total=_total(values, measure.stock),
                 locked=key in whole_rows,
                 locked_periods=locked_periods if measure.editable else [],

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -395,24 +395,30 @@ def _draft_create(*, parent: PlanVersion, user: User | None) -> PlanVersion:
 def _store_edits(
     version: PlanVersion, sheet: wb.Sheet, changes: list[wb.CellChange], user: User | None, now: Any
 ) -> None:
-    CellEdit.objects.bulk_create(
-        [
-            CellEdit(
-                plan_version=version,
-                sku=sheet.skus[c.row],
-                measure=c.measure,
-                week=sheet.weeks[c.week],
-                value=c.new,
-                edited_at=now,
-                edited_by=user,
-            )
-            for c in changes
-        ],
-        update_conflicts=True,
-        unique_fields=["plan_version", "sku", "measure", "week"],
-        update_fields=["value", "edited_at", "edited_by"],
-        batch_size=2000,
+    """Insert or update the changed cells in one statement a batch.
+
+    One SQL upsert executed for many rows (SQLite and PostgreSQL share the syntax) instead of
+    the ORM's ``bulk_create(update_conflicts=True)``, which builds a model instance and its
+    SQL per cell: a 1,000-cell PATCH must commit in under 300 ms (bench/bench_workbench.py).
+    """
+    if not changes:
+        return
+    table = connection.ops.quote_name(CellEdit._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (plan_version_id, sku, measure, week, value, edited_at, "
+        "edited_by_id) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (plan_version_id, sku, measure, week) DO UPDATE SET "
+        "value = excluded.value, edited_at = excluded.edited_at, "
+        "edited_by_id = excluded.edited_by_id"
     )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    user_id = user.pk if user is not None else None
+    rows = [
+        (version.pk, sheet.skus[c.row], c.measure, sheet.weeks[c.week], c.new, stamp, user_id)
+        for c in changes
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _store_locks(

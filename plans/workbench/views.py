@@ -7,6 +7,7 @@ import io
 from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -24,8 +27,10 @@ from core.users import acting_user
 from plans.models import PlanVersion
 from plans.workbench import selectors
 from plans.workbench.exports import grid_table
+from plans.workbench.formatting import grid_number_format
 from plans.workbench.services import RECALCULATE, workbench_recalculate
 from plans.workbench.sheets import NoSheet
+from plans.workbench.uploads import workbench_upload
 from runs.models import Run
 from runs.selectors import compare_url
 
@@ -36,6 +41,9 @@ MEASURE_LABELS = {
     "production": gettext_lazy("Planned production"),
     "receipts": gettext_lazy("Planned receipts"),
     "closing_stock": gettext_lazy("Closing stock"),
+    "target_stock": gettext_lazy("Target stock"),
+    "capacity": gettext_lazy("Capacity"),
+    "load": gettext_lazy("Load"),
 }
 MODE_LABELS = {
     "proportional": gettext_lazy("Proportional to the current values"),
@@ -103,34 +111,75 @@ class WorkbenchGridView(LoginRequiredMixin, View):
         if page is not None:
             context["periods"] = [(p, *period_label(p, page.level)) for p in page.periods]
             context["groups"] = _groups(page)
+            context["capacity"] = _capacity(page)
             context["page_query"] = _page_query(request)
         return render(request, "plans/workbench/grid.html", context)
 
 
 def _groups(page: selectors.GridPage) -> list[dict[str, Any]]:
-    """Rows grouped by key (a family or a SKU and its measures), for the table body."""
+    """Rows grouped by key (a family or a SKU and its measures), for the table body.
+
+    The cells of a row are written here as one HTML string: a 53-week page has over ten
+    thousand, which a template loop renders ten times slower (bench/bench_workbench.py).
+    """
+    fmt = grid_number_format()
+    codes = [escape(p.code) for p in page.periods]
     groups: list[dict[str, Any]] = []
     for row in page.rows:
         if not groups or groups[-1]["key"] != row.key:
             groups.append({"key": row.key, "first": row, "rows": []})
         locked = set(row.locked_periods)
         edited = set(row.edited_periods)
+        recalculated = set(row.recalculated_periods)
+        cells = []
+        for code, period, value in zip(codes, page.periods, row.values, strict=True):
+            if not row.editable:
+                changed = " recalc" if period.code in recalculated else ""
+                cells.append(f'<td class="num{changed}">{fmt(value)}</td>')
+                continue
+            states = ""
+            if row.locked or period.code in locked:
+                states += " locked"
+            if period.code in edited:
+                states += " edited"
+            cells.append(
+                f'<td class="num editable{states}" data-period="{code}" data-value="{value:.6f}"'
+                f' tabindex="0">{fmt(value)}</td>'
+            )
         groups[-1]["rows"].append(
             {
                 "row": row,
                 "label": MEASURE_LABELS[row.measure],
-                "cells": [
-                    {
-                        "period": p.code,
-                        "value": v,
-                        "locked": row.locked or p.code in locked,
-                        "edited": p.code in edited,
-                    }
-                    for p, v in zip(page.periods, row.values, strict=True)
-                ],
+                "opening": "" if row.opening is None else fmt(row.opening),
+                "total": fmt(row.total),
+                "cells": mark_safe("".join(cells)),  # numbers and escaped period codes only
             }
         )
     return groups
+
+
+def _capacity(page: selectors.GridPage) -> list[dict[str, Any]]:
+    """Capacity and load rows for the table under the grid; load above capacity is marked."""
+    fmt = grid_number_format()
+    out: list[dict[str, Any]] = []
+    rows = page.capacity_rows
+    for capacity, load in zip(rows[::2], rows[1::2], strict=True):
+        over = [lv > cv + 1e-6 for cv, lv in zip(capacity.values, load.values, strict=True)]
+        for row in (capacity, load):
+            cells = "".join(
+                f'<td class="num{" over" if row is load and hot else ""}">{fmt(v)}</td>'
+                for v, hot in zip(row.values, over, strict=True)
+            )
+            out.append(
+                {
+                    "row": row,
+                    "first": row is capacity,
+                    "label": MEASURE_LABELS[row.measure],
+                    "cells": mark_safe(cells),  # numbers only
+                    "total": fmt(row.total),
+                }
+            )
+    return out
 
 
 def _page_query(request: HttpRequest) -> str:
@@ -218,3 +267,44 @@ class WorkbenchChangesView(LoginRequiredMixin, View):
                 "nav_section": "plans",
             },
         )
+
+
+class WorkbenchUploadView(LoginRequiredMixin, View):
+    """Edits by uploading the grid's CSV back (plans/workbench/uploads.py)."""
+
+    def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        if not request.user.has_perm(CHANGE):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        version = _version(plan_version_id)
+        target = version.pk
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError({"file": _("Choose the CSV file to upload.")})
+            if upload.size and upload.size > settings.SCPLN_MAX_UPLOAD_BYTES:
+                raise ValidationError({"file": _("The file is larger than scpln accepts.")})
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValidationError({"file": _("The file is not UTF-8 text.")}) from None
+            revision = int(request.POST.get("revision") or 0)
+            names = {m: m for m in MEASURE_LABELS} | {str(v): k for k, v in MEASURE_LABELS.items()}
+            outcome = workbench_upload(
+                version=version,
+                revision=revision,
+                text=text,
+                measure_names=names,
+                user=acting_user(request),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except (Conflict, ValueError) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        else:
+            target = outcome.version.pk
+            messages.success(
+                request,
+                _("%(changed)d cells changed, %(refused)d locked cells left as they were.")
+                % {"changed": len(outcome.changed), "refused": len(outcome.refused)},
+            )
+        return redirect(reverse("plans:psi", args=[target]))

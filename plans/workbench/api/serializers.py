@@ -22,7 +22,7 @@ class GridRowSerializer(serializers.Serializer):
     family = serializers.CharField()
     sku = serializers.CharField(help_text="Empty at the aggregate level.")
     node = serializers.CharField(help_text="The work centre or factory; empty if not by node.")
-    measure = serializers.ChoiceField(choices=[m.name for m in wb.MEASURES])
+    measure = serializers.ChoiceField(choices=[*(m.name for m in wb.MEASURES), "capacity", "load"])
     editable = serializers.BooleanField()
     values = serializers.DictField(child=serializers.FloatField(), help_text="Period → number.")
     opening = serializers.FloatField(allow_null=True, help_text="Stock before the first period.")
@@ -30,6 +30,10 @@ class GridRowSerializer(serializers.Serializer):
     locked = serializers.BooleanField(help_text="The whole row is locked.")
     locked_periods = serializers.ListField(child=serializers.CharField())
     edited_periods = serializers.ListField(child=serializers.CharField())
+    recalculated_periods = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Read-only cells recalculation changed against the parent version.",
+    )
 
 
 class GridSerializer(serializers.Serializer):
@@ -46,6 +50,9 @@ class GridSerializer(serializers.Serializer):
     page_size = serializers.IntegerField()
     periods = PeriodSerializer(many=True)
     rows = GridRowSerializer(many=True)
+    capacity_rows = GridRowSerializer(
+        many=True, help_text="Capacity and load of the nodes making the page's items."
+    )
 
 
 class EditSerializer(serializers.Serializer):

@@ -67,6 +67,10 @@ def grid_body(page: selectors.GridPage) -> dict[str, Any]:
             {**row.__dict__, "values": dict(zip(codes, row.values, strict=True))}
             for row in page.rows
         ],
+        "capacity_rows": [
+            {**row.__dict__, "values": dict(zip(codes, row.values, strict=True))}
+            for row in page.capacity_rows
+        ],
     }
 
 

@@ -3,10 +3,11 @@ and edits at either level that keep the two equal.
 
 A sheet holds dense ``SKUs × weeks`` arrays, one per measure. The aggregate level is not
 stored: a family × period cell *is* the sum of its detail cells — for a flow (demand,
-production, receipts) the SKUs' weeks of the period, for a stock (closing stock) the SKUs'
-last week of the period — so aggregate = Σ detail holds after every edit by construction.
-Each week counts in one period: the month that holds most of its days (ties: the earlier),
-which is how the grid can show whole weeks under months without splitting a week's units.
+production, receipts) the SKUs' weeks of the period, for a stock (closing and target stock)
+the SKUs' last week of the period — so aggregate = Σ detail holds after every edit by
+construction. Each week counts in one period: the month that holds its Thursday (at least
+four of its days, ISO's rule for years), so whole weeks sit under months without splitting
+a week's units.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("production", editable=True),
     Measure("receipts"),
     Measure("closing_stock", stock=True),
+    Measure("target_stock", stock=True, editable=True),
 )
 MEASURE_BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
 EDITABLE: tuple[str, ...] = tuple(m.name for m in MEASURES if m.editable)
@@ -75,6 +77,9 @@ class Sheet:
     week_period: np.ndarray
     values: dict[str, np.ndarray]
     opening: np.ndarray
+    # Work centres (nodes) and their weekly ``capacity`` and ``load`` (resources × weeks).
+    resources: list[str] = field(default_factory=list)
+    resource_values: dict[str, np.ndarray] = field(default_factory=dict)
     _period_weeks: list[np.ndarray] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -102,6 +107,18 @@ class Sheet:
             np.stack([by_family[:, weeks].sum(axis=1) for weeks in columns], axis=1)
             if columns
             else np.zeros((len(self.families), 0))
+        )
+
+    def resource_rollup(self, measure: str) -> np.ndarray:
+        """``resources × periods`` of ``capacity`` or ``load``: the weeks of each period summed."""
+        values = self.resource_values[measure]
+        return (
+            np.stack(
+                [values[:, self._period_weeks[p]].sum(axis=1) for p in range(len(self.periods))],
+                axis=1,
+            )
+            if self.periods
+            else np.zeros((len(self.resources), 0))
         )
 
     def locked_mask(self, locks: Iterable[tuple[str, str | None]]) -> np.ndarray:
@@ -213,11 +230,17 @@ def unplaceable_cells(
 
 
 def sheet_from_tables(
-    sku_week: pd.DataFrame, week_periods: pd.DataFrame, plan_final: pd.DataFrame | None
+    sku_week: pd.DataFrame,
+    week_periods: pd.DataFrame,
+    plan_final: pd.DataFrame | None,
+    target: np.ndarray | None = None,
+    capacity: pd.DataFrame | None = None,
 ) -> Sheet:
     """A sheet from a plan version's stored tables: ``sku_week`` (allocate: demand and
     production), ``week_periods`` (which months each week touches) and ``plan_final``
-    (receipts, projected stock and work centre of the sold SKUs; absent before that stage)."""
+    (receipts, projected stock and work centre of the sold SKUs; absent before that stage);
+    ``target`` is the SKUs' target stock by week (``PlanningInputs.target_matrix``; 0 without);
+    ``capacity`` is reconcile's work centre × week table (capacity and load)."""
     skus = [str(s) for s in pd.unique(sku_week["sku"])]
     weeks_frame = (
         sku_week[["week_index", "week", "week_start"]]
@@ -257,6 +280,9 @@ def sheet_from_tables(
     else:
         values["receipts"] = np.zeros((len(skus), count))
         values["closing_stock"] = np.zeros((len(skus), count))
+    values["target_stock"] = (
+        np.zeros((len(skus), count)) if target is None else np.asarray(target, dtype=float)
+    )
     candidates = week_periods.sort_values(
         ["week_index", "share", "period_index"], ascending=[True, False, True]
     ).drop_duplicates(["week_index", "period_index"])
@@ -274,7 +300,17 @@ def sheet_from_tables(
     periods = [str(code_of[i]) for i in used]
     renumber = {old: new for new, old in enumerate(used)}
     week_period = np.array([renumber[i] for i in chosen], dtype=int)
+    resources: list[str] = []
+    resource_values: dict[str, np.ndarray] = {}
+    if capacity is not None and len(capacity):
+        resources = [str(r) for r in pd.unique(capacity["workcenter"])]
+        resource_values = {
+            name: to_dense(capacity, "workcenter", resources, "week_index", count, name)
+            for name in ("capacity", "load")
+        }
     return Sheet(
+        resources=resources,
+        resource_values=resource_values,
         skus=skus,
         sku_family=sku_family,
         families=families,
