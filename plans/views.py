@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.audit import events_for, notes_for
+from core.badges import badges_for_many
 from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict, error_lines
@@ -41,6 +42,7 @@ from plans.models import PlanArtifact, PlanVersion
 from plans.parameters import parameter_labels
 from plans.services.generation import PLANNING
 from plans.services.lifecycle import APPROVE, CHANGE, TRANSITIONS
+from runs.api.serializers import EXCEPTION_COUNTS
 from runs.selectors import compare_url, run_tombstones
 from scenarios.models import ConfigVersion, Scenario
 
@@ -238,6 +240,7 @@ class PlanListView(LoginRequiredMixin, View):
         filtered = any(
             request.GET.get(name) for name in filterset.base_filters if name != "ordering"
         )
+        versions = list(page.object_list)
         return render(
             request,
             "plans/list.html",
@@ -245,7 +248,9 @@ class PlanListView(LoginRequiredMixin, View):
                 "form": form,
                 "filterset": filterset,
                 "page_obj": page,
-                "versions": page.object_list,
+                "versions": versions,
+                # Counts by kind (the exceptions app's, core/badges.py), one query a page.
+                "exception_badges": badges_for_many(versions, EXCEPTION_COUNTS),
                 "all_versions": all_versions,
                 "filtered": filtered,
                 "prefilled_scenario": prefilled,
