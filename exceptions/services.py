@@ -17,7 +17,7 @@ from scpln.engine import exceptions as engine
 if TYPE_CHECKING:
     from plans.models import PlanVersion
     from runs.models import Run
-    from scpln.engine.planning import FinalPlan, PlanningInputs
+    from scpln.engine.planning import FinalPlan, PlanningInputs, Reconciliation
     from scpln.engine.psi.record import KernelResult
 
 BATCH = 2000
@@ -54,12 +54,17 @@ def exceptions_record_run(*, run: Run, raw: KernelResult) -> list[PlanningExcept
 
 
 def exceptions_record_plan(
-    *, plan_version: PlanVersion, final: FinalPlan, inputs: PlanningInputs
+    *,
+    plan_version: PlanVersion,
+    final: FinalPlan,
+    inputs: PlanningInputs,
+    reconciliation: Reconciliation | None = None,
 ) -> list[PlanningException]:
     """Compute and store a plan version's own exceptions, replacing earlier ones (a
     retried generation makes its plan again). In the caller's transaction."""
     PlanningException.objects.filter(plan_version=plan_version, run__isnull=True).delete()
-    return _store(engine.plan_exceptions(final, inputs), run=None, plan_version_id=plan_version.pk)
+    records = engine.plan_exceptions(final, inputs, reconciliation)
+    return _store(records, run=None, plan_version_id=plan_version.pk)
 
 
 def _store(
