@@ -12,10 +12,10 @@ from django.db import transaction
 
 from exceptions import metrics
 from exceptions.models import PlanningException
+from plans.models import PlanVersion
 from scpln.engine import exceptions as engine
 
 if TYPE_CHECKING:
-    from plans.models import PlanVersion
     from runs.models import Run
     from scpln.engine.planning import FinalPlan, PlanningInputs, Reconciliation
     from scpln.engine.psi.record import KernelResult
@@ -45,7 +45,13 @@ def exceptions_record_run(*, run: Run, raw: KernelResult) -> list[PlanningExcept
         return []
     limits = thresholds()
     records = engine.run_exceptions(raw, limits)
-    plan_kpis = run.plan_version.kpis if run.plan_version is not None else None
+    # Read from the database: the planning job stores the plan's KPIs with a query, so the
+    # PlanVersion instance the run holds may predate them.
+    plan_kpis = (
+        PlanVersion.objects.filter(pk=run.plan_version_id).values_list("kpis", flat=True).first()
+        if run.plan_version_id is not None
+        else None
+    )
     if plan_kpis:
         records += engine.divergence_exceptions(
             plan_kpis=plan_kpis, run_kpis=run.summary or {}, run_records=records, thresholds=limits
