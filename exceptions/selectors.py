@@ -21,7 +21,10 @@ def plan_version_run(plan_version: PlanVersion) -> Run | None:
 
 
 def exceptions_of_run(*, run: Run) -> QuerySet[PlanningException]:
-    """Every exception found in the run (and its divergence from its plan)."""
+    """Every exception found in the run (and its divergence from its plan); none for a run
+    the registry keeps outside the database (the ``memory`` backend)."""
+    if run._state.adding:
+        return PlanningException.objects.none()
     return PlanningException.objects.filter(run=run)
 
 

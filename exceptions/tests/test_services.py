@@ -119,3 +119,23 @@ def test_a_run_that_serves_other_than_its_plan_predicts_diverges(
     assert row.detail["points"] == pytest.approx(points, abs=1e-6)
     assert row.quantity == pytest.approx(abs(points) / 100 * run.summary["demand_total"])
     assert row.cause_refs  # the run's largest stock-outs
+
+
+def test_a_run_kept_in_memory_has_no_exceptions_and_records_fine(
+    reference_dir, settings, client
+) -> None:
+    from django.contrib.auth.models import User
+
+    from runs.tests.helpers import current_memory_registry
+
+    settings.REGISTRY_BACKEND = "memory"
+    current_memory_registry().clear()
+    try:
+        config = load_config(reference_dir / "canonical" / "multi_node_sample_3Mths.json")
+        run = record(result=simulate(config))
+        assert not PlanningException.objects.exists()
+        client.force_login(User.objects.create_user("memory-viewer"))
+        assert client.get(f"/ui/runs/{run.run_id}").status_code == 200
+        assert client.get(f"/ui/runs/{run.run_id}/exceptions").status_code == 200
+    finally:
+        current_memory_registry().clear()
