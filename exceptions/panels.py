@@ -16,9 +16,8 @@ from exceptions import selectors
 from exceptions.labels import KIND_LABELS
 from exceptions.views import summary_context
 from plans.models import PlanVersion
+from runs.api.serializers import EXCEPTION_COUNTS
 from runs.models import Run
-
-EXCEPTION_COUNTS = "exception_counts"
 
 
 def run_panel(run: Model, request: HttpRequest) -> dict[str, Any]:
