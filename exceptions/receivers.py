@@ -23,5 +23,15 @@ def record_run(sender: Any, *, run: Any, result: Any = None, **kwargs: Any) -> N
 
 
 @receiver(plan_version_finalised, dispatch_uid="exceptions.record_plan")
-def record_plan(sender: Any, *, plan_version: Any, final: Any, inputs: Any, **kwargs: Any) -> None:
-    exceptions_record_plan(plan_version=plan_version, final=final, inputs=inputs)
+def record_plan(
+    sender: Any,
+    *,
+    plan_version: Any,
+    final: Any,
+    inputs: Any,
+    reconciliation: Any = None,
+    **kwargs: Any,
+) -> None:
+    exceptions_record_plan(
+        plan_version=plan_version, final=final, inputs=inputs, reconciliation=reconciliation
+    )

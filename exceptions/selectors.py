@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from exceptions.filters import ExceptionFilter
 from exceptions.models import PlanningException
+from plans.models import PlanVersion
+from runs.models import Run
 from scpln.engine import exceptions as engine
-
-if TYPE_CHECKING:
-    from plans.models import PlanVersion
-    from runs.models import Run
 
 
 def plan_version_run(plan_version: PlanVersion) -> Run | None:
@@ -23,7 +21,10 @@ def plan_version_run(plan_version: PlanVersion) -> Run | None:
 
 
 def exceptions_of_run(*, run: Run) -> QuerySet[PlanningException]:
-    """Every exception found in the run (and its divergence from its plan)."""
+    """Every exception found in the run (and its divergence from its plan); none for a run
+    the registry keeps outside the database (the ``memory`` backend)."""
+    if run._state.adding:
+        return PlanningException.objects.none()
     return PlanningException.objects.filter(run=run)
 
 
@@ -62,11 +63,38 @@ def exception_counts(queryset: QuerySet[PlanningException]) -> dict[str, int]:
     return {kind: found[kind] for kind in engine.KINDS if kind in found}
 
 
-def counts_of_run(run: Any) -> dict[str, int]:
-    """:func:`exception_counts` of a run; none for a run not in the database."""
-    if getattr(run, "_state", None) is None or run._state.adding:
+def counts_by_owner(rows: QuerySet[PlanningException], owner: str) -> dict[Any, dict[str, int]]:
+    """``{owner id: {kind: count}}`` in one query (``owner``: ``run`` or ``plan_version``)."""
+    found: dict[Any, dict[str, int]] = {}
+    grouped = rows.order_by().values_list(f"{owner}_id", "kind").annotate(n=Count("id"))
+    for key, kind, n in grouped:
+        found.setdefault(key, {})[kind] = n
+    order = {kind: i for i, kind in enumerate(engine.KINDS)}
+    return {
+        key: dict(sorted(counts.items(), key=lambda item: order.get(item[0], len(order))))
+        for key, counts in found.items()
+    }
+
+
+def counts_of_runs(runs: Sequence[Run]) -> dict[Any, dict[str, int]]:
+    """Counts by kind per run (runs not in the database have none)."""
+    stored = [run.pk for run in runs if not run._state.adding]
+    if not stored:
         return {}
-    return exception_counts(exceptions_of_run(run=run))
+    return counts_by_owner(PlanningException.objects.filter(run__in=stored), "run")
+
+
+def counts_of_plan_versions(versions: Sequence[PlanVersion]) -> dict[Any, dict[str, int]]:
+    """Counts by kind per plan version: its plan's own and its run's, in one query."""
+    run_of_version = (
+        Run.objects.filter(plan_version=OuterRef("plan_version"), source="plan")
+        .order_by("-started_at", "-run_id")
+        .values("pk")[:1]
+    )
+    rows = PlanningException.objects.filter(plan_version__in=[v.pk for v in versions]).filter(
+        Q(run__isnull=True) | Q(run=Subquery(run_of_version))
+    )
+    return counts_by_owner(rows, "plan_version")
 
 
 def root_cause_of(

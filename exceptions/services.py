@@ -12,12 +12,12 @@ from django.db import transaction
 
 from exceptions import metrics
 from exceptions.models import PlanningException
+from plans.models import PlanVersion
 from scpln.engine import exceptions as engine
 
 if TYPE_CHECKING:
-    from plans.models import PlanVersion
     from runs.models import Run
-    from scpln.engine.planning import FinalPlan, PlanningInputs
+    from scpln.engine.planning import FinalPlan, PlanningInputs, Reconciliation
     from scpln.engine.psi.record import KernelResult
 
 BATCH = 2000
@@ -45,7 +45,13 @@ def exceptions_record_run(*, run: Run, raw: KernelResult) -> list[PlanningExcept
         return []
     limits = thresholds()
     records = engine.run_exceptions(raw, limits)
-    plan_kpis = run.plan_version.kpis if run.plan_version is not None else None
+    # Read from the database: the planning job stores the plan's KPIs with a query, so the
+    # PlanVersion instance the run holds may predate them.
+    plan_kpis = (
+        PlanVersion.objects.filter(pk=run.plan_version_id).values_list("kpis", flat=True).first()
+        if run.plan_version_id is not None
+        else None
+    )
     if plan_kpis:
         records += engine.divergence_exceptions(
             plan_kpis=plan_kpis, run_kpis=run.summary or {}, run_records=records, thresholds=limits
@@ -54,12 +60,17 @@ def exceptions_record_run(*, run: Run, raw: KernelResult) -> list[PlanningExcept
 
 
 def exceptions_record_plan(
-    *, plan_version: PlanVersion, final: FinalPlan, inputs: PlanningInputs
+    *,
+    plan_version: PlanVersion,
+    final: FinalPlan,
+    inputs: PlanningInputs,
+    reconciliation: Reconciliation | None = None,
 ) -> list[PlanningException]:
     """Compute and store a plan version's own exceptions, replacing earlier ones (a
     retried generation makes its plan again). In the caller's transaction."""
     PlanningException.objects.filter(plan_version=plan_version, run__isnull=True).delete()
-    return _store(engine.plan_exceptions(final, inputs), run=None, plan_version_id=plan_version.pk)
+    records = engine.plan_exceptions(final, inputs, reconciliation)
+    return _store(records, run=None, plan_version_id=plan_version.pk)
 
 
 def _store(

@@ -112,3 +112,55 @@ def test_a_recalculated_draft_has_its_own_plans_and_runs_exceptions(six_month_pl
     assert own.filter(kind="unreachable_demand", node="STORE-MEX", item="SKU-B").exists()
     draft_run = draft.runs.get()
     assert exceptions_of_run(run=draft_run).filter(kind="unsourced_component").exists()
+
+
+def test_a_run_that_serves_other_than_its_plan_predicts_diverges(
+    db, reference_dir, settings
+) -> None:
+    # The six-month plan predicts 50.6 % and its run serves 50.4 %: within the default 5
+    # points, beyond a threshold of a tenth of a point.
+    import json
+
+    from plans.services import plan_create
+    from plans.tests.conftest import run_planning_job
+    from runs.models import Run
+    from scenarios.models import Scenario
+    from scenarios.services import config_import
+
+    settings.SCPLN_EXCEPTION_DIVERGENCE_POINTS = 0.1
+    document = json.loads(
+        (reference_dir / "canonical" / "multi_node_sample_6Mths.json").read_text()
+    )
+    config, _ = config_import(document=document, name="6 months")
+    version = plan_create(
+        name="H1", base_scenario=Scenario.objects.create(name="Base"), config_version=config
+    )
+    run_planning_job(version)
+    version.refresh_from_db()
+    run = Run.objects.get(plan_version=version)
+    (row,) = PlanningException.objects.filter(run=run, kind="plan_run_divergence")
+    points = (version.kpis["fill_rate"] - run.fill_rate) * 100
+    assert abs(points) > 0.1
+    assert row.detail["points"] == pytest.approx(points, abs=1e-6)
+    assert row.quantity == pytest.approx(abs(points) / 100 * run.summary["demand_total"])
+    assert row.cause_refs  # the run's largest stock-outs
+
+
+def test_a_run_kept_in_memory_has_no_exceptions_and_records_fine(
+    reference_dir, settings, client
+) -> None:
+    from django.contrib.auth.models import User
+
+    from runs.tests.helpers import current_memory_registry
+
+    settings.REGISTRY_BACKEND = "memory"
+    current_memory_registry().clear()
+    try:
+        config = load_config(reference_dir / "canonical" / "multi_node_sample_3Mths.json")
+        run = record(result=simulate(config))
+        assert not PlanningException.objects.exists()
+        client.force_login(User.objects.create_user("memory-viewer"))
+        assert client.get(f"/ui/runs/{run.run_id}").status_code == 200
+        assert client.get(f"/ui/runs/{run.run_id}/exceptions").status_code == 200
+    finally:
+        current_memory_registry().clear()

@@ -55,3 +55,16 @@ def test_the_pages_need_a_login(client, six_month_plan) -> None:
     version, run = six_month_plan
     assert client.get(f"/ui/runs/{run.run_id}/exceptions").status_code == 302
     assert client.get(f"/ui/plans/{version.pk}/exceptions").status_code == 302
+
+
+def test_the_plans_list_counts_each_versions_exceptions_by_kind(viewer, six_month_plan) -> None:
+    from exceptions.selectors import exception_counts, exceptions_of_plan_version
+
+    version, _run = six_month_plan
+    expected = exception_counts(exceptions_of_plan_version(plan_version=version))
+    response = viewer.get("/ui/plans")
+    html = response.content.decode()
+    for kind, n in expected.items():
+        badge = re.search(rf'data-testid="plan-exception-badge-{kind}">[^<]*<strong>(\d+)<', html)
+        assert badge is not None and int(badge.group(1)) == n, kind
+    assert f"/ui/plans/{version.pk}/exceptions?kind=stockout" in html

@@ -113,7 +113,10 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     if params is None:
         raise PlanGenerationError("; ".join(str(p) for p in problems))
 
+    outputs: dict[str, Any] = {}
+
     def store(event: engine_planning.StageEvent) -> None:
+        outputs[event.stage.name] = event.output
         with transaction.atomic():
             for name, frame in event.output.frames().items():
                 artifact_write(plan_version=version, kind=event.stage.name, name=name, frame=frame)
@@ -124,7 +127,11 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             PlanVersion.objects.filter(pk=version.pk).update(**changes)
             if final is not None:
                 plan_version_finalised.send(
-                    sender=PlanVersion, plan_version=version, final=final, inputs=context.inputs
+                    sender=PlanVersion,
+                    plan_version=version,
+                    final=final,
+                    inputs=context.inputs,
+                    reconciliation=outputs.get("reconcile"),
                 )
         ctx.progress(event.progress * PIPELINE_SHARE / 100, f"{event.stage.name} done", force=True)
 

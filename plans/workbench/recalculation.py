@@ -80,7 +80,11 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         )
         Workbench.objects.filter(pk=version.pk).update(recalculated_at=timezone.now())
         plan_version_finalised.send(
-            sender=PlanVersion, plan_version=version, final=final, inputs=context.inputs
+            sender=PlanVersion,
+            plan_version=version,
+            final=final,
+            inputs=context.inputs,
+            reconciliation=stages["reconcile"],
         )
         event_record(
             obj=version,

@@ -704,3 +704,17 @@ def test_compare_chart_data_is_embedded_as_json(planner):
     )
     data = json.loads(text[start : text.index("</script>", start)])
     assert data["type"] == "line" and len(data["datasets"]) == 2
+
+
+@pytest.mark.reference
+def test_every_run_kpi_has_a_label_and_a_one_line_definition(reference_dir):
+    # Issue 12: no KPI reaches a planner as its raw key, and each says what it measures.
+    from runs.kpis import DEFINITIONS, LABELS
+    from scpln.engine.canonical import load_config
+    from scpln.engine.psi import simulate
+
+    config = load_config(reference_dir / "canonical" / "multi_node_sample_3Mths.json")
+    kpis = simulate(config).kpis
+    assert set(kpis) <= set(LABELS)
+    assert set(LABELS) == set(DEFINITIONS)
+    assert all("\n" not in str(text) for text in DEFINITIONS.values())

@@ -12,15 +12,19 @@ import pandas as pd
 
 from scpln.engine.planning.inputs import PlanningInputs
 from scpln.engine.planning.plan_final import FinalPlan
+from scpln.engine.planning.reconcile import Reconciliation
 from scpln.engine.psi.record import EPS
 
 from .records import ExceptionRecord, Kind, Severity
 
 
-def plan_exceptions(final: FinalPlan, inputs: PlanningInputs) -> list[ExceptionRecord]:
+def plan_exceptions(
+    final: FinalPlan, inputs: PlanningInputs, reconciliation: Reconciliation | None = None
+) -> list[ExceptionRecord]:
     """Late demand (sold SKUs whose projected stock goes negative), component shortages
-    (components whose projected stock goes negative), receipts released past due, and
-    demand that no supply path reaches, most urgent first."""
+    (components whose projected stock goes negative), receipts released past due, demand
+    that no supply path reaches and, with the reconcile stage's capacity table, work
+    centres loaded over their capacity; most urgent first."""
     grid = final.plan_final
     if grid.empty:
         return []
@@ -30,6 +34,7 @@ def plan_exceptions(final: FinalPlan, inputs: PlanningInputs) -> list[ExceptionR
         *_negative(grid[grid["level"] > 0], start, Kind.COMPONENT_SHORTAGE, by_centre=False),
         *_past_due(final.plan_orders, start),
         *_unreachable(inputs, start),
+        *(_overloaded(reconciliation.capacity, start) if reconciliation is not None else []),
     ]
     return sorted(records, key=lambda r: (-r.severity.rank, -r.quantity, r.node, r.item))
 
@@ -122,6 +127,40 @@ def _unreachable(inputs: PlanningInputs, start: pd.Timestamp) -> list[ExceptionR
                 cause_kind=Kind.NO_SUPPLY_PATH.value,
                 detail={"demand": wanted, "stranded_stock": stock},
                 first_date=_date(start),
+            )
+        )
+    return records
+
+
+def _overloaded(capacity: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRecord]:
+    """Work centres whose planned load exceeds their capacity in some weeks (allowed over
+    capacity, or a plan that is not capacity-constrained): the units over capacity."""
+    if capacity.empty:
+        return []
+    over = capacity[capacity["load"] > capacity["capacity"] + EPS]
+    weeks = capacity.groupby("workcenter")["week"].count()
+    records = []
+    for centre, rows in over.groupby("workcenter", sort=True):
+        first = pd.Timestamp(rows["week_start"].min())
+        last = pd.Timestamp(rows["week_start"].max()) + pd.Timedelta(days=6)
+        share = len(rows) / int(weeks[centre])
+        records.append(
+            ExceptionRecord(
+                kind=Kind.CAPACITY_OVERLOAD,
+                node=str(centre),
+                item="",
+                first_day=_day(first, start),
+                last_day=_day(last, start),
+                quantity=float((rows["load"] - rows["capacity"]).sum()),
+                value=0.0,
+                severity=Severity.HIGH if share >= 0.25 else Severity.MEDIUM,
+                detail={
+                    "weeks_over": len(rows),
+                    "load": float(rows["load"].sum()),
+                    "capacity": float(rows["capacity"].sum()),
+                },
+                first_date=_date(first),
+                last_date=_date(last),
             )
         )
     return records

@@ -303,3 +303,23 @@ def test_the_plan_of_the_six_month_sample_reports_its_unreachable_demand(referen
         if r.kind == Kind.LATE_DEMAND:
             rows = negative[negative["item"] == r.item]
             assert r.first_date == pd.Timestamp(rows["week_start"].min()).date()
+
+
+@pytest.mark.reference
+def test_the_plan_names_work_centres_loaded_over_their_capacity(reference_dir) -> None:
+    config = load_config(_document(reference_dir, "multi_node_sample_6Mths"))
+    inputs = planning_inputs_from_config(config)
+    result = run_pipeline(inputs, default_parameters(inputs))
+    records = plan_exceptions(result.final, inputs, result.reconciliation)
+    # Independently, from the reconcile stage's weekly capacity table.
+    table = result.reconciliation.capacity
+    over = table[table["load"] > table["capacity"] + 1e-9]
+    expected = (over["load"] - over["capacity"]).groupby(over["workcenter"]).sum()
+    found = {r.node: r for r in records if r.kind == Kind.CAPACITY_OVERLOAD}
+    assert set(found) == set(expected.index) and found
+    for centre, units in expected.items():
+        row = found[str(centre)]
+        assert row.quantity == pytest.approx(units)
+        weeks = over[over["workcenter"] == centre]
+        assert row.first_date == pd.Timestamp(weeks["week_start"].min()).date()
+        assert row.detail["weeks_over"] == len(weeks)
