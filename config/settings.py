@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "jobs",
     "runs",
     "exceptions",
+    "risk",
 ]
 
 MIDDLEWARE = [
@@ -299,12 +300,15 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
     "SCPLN_JOB_TIME_LIMITS",
     {
         "planning": 3600,
+        "recalculate": 3600,
         "aggregate": 1800,
         "backup": 3600,
         "export": 3600,
         "retention": 3600,
         "config_import": 1800,
         "config_diff": 1800,
+        "replications": 6 * 3600,
+        "replication_chunk": 3600,
     },
     minimum=10,
 )
@@ -393,6 +397,10 @@ SCPLN_MAX_HORIZON_DAYS = env_int(
 
 # --- RunRegistry ----------------------------------------------------------------
 REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
+# Replication sets (risk/): the most replications one set may ask for, and how many a
+# chunk job runs (smaller chunks spread better over workers; each costs a job row).
+SCPLN_REPLICATIONS_MAX = env_int(ENV, "SCPLN_REPLICATIONS_MAX", 10_000, minimum=1)
+SCPLN_REPLICATION_CHUNK = env_int(ENV, "SCPLN_REPLICATION_CHUNK", 10, minimum=1)
 RUNS_DB_MAX_ROWS = env_int(ENV, "RUNS_DB_MAX_ROWS", 0, minimum=0)
 SCPLN_SKIP_SIMULATION_API = env_bool(ENV, "SCPLN_SKIP_SIMULATION_API", False)
 

@@ -31,6 +31,8 @@ urlpatterns = [
     path("ui/notifications", notifications_view, name="notifications"),
     # Before plans.urls, whose last route takes any word after a plan version.
     path("ui/", include("exceptions.urls")),
+    # Before plans: /ui/plans/{id}/<word> is otherwise a plan transition.
+    path("ui/", include("risk.urls")),
     path("ui/", include("plans.urls")),
     path("ui/", include("runs.urls")),
     path("ui/", include("jobs.urls")),
@@ -38,6 +40,7 @@ urlpatterns = [
     # REST API
     path("", include("core.api.urls")),
     path("", include("plans.api.urls")),
+    path("", include("risk.api.urls")),
     path("", include("runs.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("scenarios.api.urls")),

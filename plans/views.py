@@ -412,6 +412,8 @@ def _detail_context(
     return {
         "version": version,
         "plan": version.plan,
+        # Sections other apps add (exceptions, replication sets: their panels.py).
+        "panels": panels_for(version, request),
         "runs": runs,
         "removed_runs": run_tombstones(plan_version_id=version.pk),
         "latest_run": latest_run,
@@ -448,7 +450,6 @@ def _detail_context(
         "capacity_chart": _capacity_chart(tables),
         "open_tab": open_tab,
         "table_rows": TABLE_ROWS,
-        "panels": panels_for(version, request),
     }
 
 

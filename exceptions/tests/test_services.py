@@ -89,6 +89,31 @@ def test_a_run_that_fails_to_record_leaves_no_exceptions(reference_dir) -> None:
     assert not PlanningException.objects.exists()
 
 
+def test_a_recalculated_draft_has_its_own_plans_and_runs_exceptions(six_month_plan) -> None:
+    from jobs import runner
+    from plans.models import PlanArtifact
+    from plans.services.artifacts import artifact_frame
+    from plans.workbench.services import workbench_edit, workbench_recalculate
+
+    version, _ = six_month_plan
+    sku_week = artifact_frame(PlanArtifact.objects.get(plan_version=version, name="sku_week"))
+    week = str(sku_week.query("sku == 'SKU-A'")["week"].iloc[2])
+    edited = workbench_edit(
+        version=version,
+        revision=0,
+        edits=[{"key": "sku:SKU-A", "measure": "demand", "period": week, "value": 0}],
+    )
+    draft = edited.version
+    finished = runner.run(workbench_recalculate(version=draft).pk)
+    assert finished is not None and finished.status == "succeeded", finished and finished.error
+    # Recalculation stores the draft's own plan exceptions (SKU-B's demand at STORE-MEX is
+    # still out of reach whatever SKU-A's week says) and its run's.
+    own = PlanningException.objects.filter(plan_version=draft, run__isnull=True)
+    assert own.filter(kind="unreachable_demand", node="STORE-MEX", item="SKU-B").exists()
+    draft_run = draft.runs.get()
+    assert exceptions_of_run(run=draft_run).filter(kind="unsourced_component").exists()
+
+
 def test_a_run_that_serves_other_than_its_plan_predicts_diverges(
     db, reference_dir, settings
 ) -> None:
