@@ -25,6 +25,7 @@ from jobs.runner import JobCanceled
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_write
 from plans.services.inputs import PlanningContext, planning_context
+from plans.signals import plan_version_finalised
 from runs.models import Run
 from runs.services import run_record
 from runs.services.recording import json_safe
@@ -112,14 +113,26 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     if params is None:
         raise PlanGenerationError("; ".join(str(p) for p in problems))
 
+    outputs: dict[str, Any] = {}
+
     def store(event: engine_planning.StageEvent) -> None:
+        outputs[event.stage.name] = event.output
         with transaction.atomic():
             for name, frame in event.output.frames().items():
                 artifact_write(plan_version=version, kind=event.stage.name, name=name, frame=frame)
             changes: dict[str, Any] = {"state": event.stage.state, "updated_at": timezone.now()}
-            if isinstance(event.output, engine_planning.FinalPlan):  # the plan_final stage
-                changes["kpis"] = json_safe(event.output.kpis)
+            final = event.output if isinstance(event.output, engine_planning.FinalPlan) else None
+            if final is not None:  # the plan_final stage
+                changes["kpis"] = json_safe(final.kpis)
             PlanVersion.objects.filter(pk=version.pk).update(**changes)
+            if final is not None:
+                plan_version_finalised.send(
+                    sender=PlanVersion,
+                    plan_version=version,
+                    final=final,
+                    inputs=context.inputs,
+                    reconciliation=outputs.get("reconcile"),
+                )
         ctx.progress(event.progress * PIPELINE_SHARE / 100, f"{event.stage.name} done", force=True)
 
     try:

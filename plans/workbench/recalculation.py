@@ -32,6 +32,7 @@ from plans.models import CellEdit, PlanArtifact, PlanVersion, Workbench
 from plans.services.artifacts import artifact_frame, artifact_write
 from plans.services.generation import PlanGenerationError, plan_version_simulate
 from plans.services.inputs import planning_context
+from plans.signals import plan_version_finalised
 from plans.workbench.sheets import base_sheet, locks_of, sheet_load
 from runs.models import Run
 from runs.services.recording import json_safe
@@ -78,6 +79,13 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             updated_at=timezone.now(),
         )
         Workbench.objects.filter(pk=version.pk).update(recalculated_at=timezone.now())
+        plan_version_finalised.send(
+            sender=PlanVersion,
+            plan_version=version,
+            final=final,
+            inputs=context.inputs,
+            reconciliation=stages["reconcile"],
+        )
         event_record(
             obj=version,
             action="psi_recalculate",
