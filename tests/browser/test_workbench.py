@@ -156,6 +156,6 @@ def test_thirteen_months_fit_a_1440_px_screen_and_53_weeks_scroll_with_fixed_lab
     expect(grid.locator("thead th.period")).to_have_count(57)  # 13 months of ISO weeks
     grid.evaluate("wrap => { wrap.scrollLeft = wrap.scrollWidth; }")
     label = grid.locator("tbody .rowhead").first
-    box, frame = label.bounding_box(), grid.bounding_box()
-    assert box is not None and frame is not None
-    assert abs(box["x"] - frame["x"]) < 3, "the row labels stay put while the weeks scroll"
+    box, wrap = label.bounding_box(), grid.bounding_box()
+    assert box is not None and wrap is not None
+    assert abs(box["x"] - wrap["x"]) < 3, "the row labels stay put while the weeks scroll"
