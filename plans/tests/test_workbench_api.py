@@ -413,3 +413,13 @@ def test_only_rows_with_exceptions_and_their_counts(reader, version):
         "family:F0002": 1,
     }
     assert grid(reader, version)["count"] == FAMILIES * SKUS_PER_FAMILY
+
+
+def test_grid_costs_the_same_few_queries_whatever_the_page_size(
+    reader, version, django_assert_max_num_queries
+):
+    grid(reader, version)  # the sheet is cached from here on
+    with django_assert_max_num_queries(10):
+        grid(reader, version, page_size=1)
+    with django_assert_max_num_queries(10):
+        grid(reader, version, page_size=500, level="aggregate")
