@@ -388,3 +388,38 @@ def test_capacity_and_load_of_the_pages_nodes_against_the_reconciled_table(reade
     # February holds W06–W09 (Thursday rule), so its capacity is theirs summed.
     february = capacity.query("workcenter == 'WC001' and week_index >= 5 and week_index <= 8")
     assert monthly["capacity"]["values"]["2025-02"] == pytest.approx(february["capacity"].sum())
+
+
+def test_only_rows_with_exceptions_and_their_counts(reader, version):
+    from exceptions.models import PlanningException
+
+    for item in ("S00002", "S00002", "S00005"):
+        PlanningException.objects.create(
+            plan_version=version,
+            kind="late_demand",
+            item=item,
+            quantity=1,
+            value=1,
+            severity="high",
+            severity_rank=3,
+        )
+    body = grid(reader, version, exceptions="1")
+    assert body["count"] == 2
+    counts = {r["key"]: r["exceptions"] for r in body["rows"]}
+    assert counts == {"sku:S00002": 2, "sku:S00005": 1}
+    families = grid(reader, version, level="aggregate", exceptions="true")
+    assert {r["key"]: r["exceptions"] for r in families["rows"]} == {
+        "family:F0001": 2,
+        "family:F0002": 1,
+    }
+    assert grid(reader, version)["count"] == FAMILIES * SKUS_PER_FAMILY
+
+
+def test_grid_costs_the_same_few_queries_whatever_the_page_size(
+    reader, version, django_assert_max_num_queries
+):
+    grid(reader, version)  # the sheet is cached from here on
+    with django_assert_max_num_queries(10):
+        grid(reader, version, page_size=1)
+    with django_assert_max_num_queries(10):
+        grid(reader, version, page_size=500, level="aggregate")

@@ -139,3 +139,15 @@ def test_uploading_a_file_that_is_not_the_grid_changes_nothing(planner_client, v
     response = _upload(planner_client, version, "a,b\n1,2\n")
     assert b"expected the grid&#x27;s header" in response.content
     assert not PlanVersion.objects.filter(parent=version).exists()
+
+
+def test_a_version_without_a_detail_plan_says_so(planner_client):
+    from plans.tests.factories import PlanVersionFactory
+
+    generating = PlanVersionFactory.create(state=PlanVersion.State.AGGREGATED)
+    page = planner_client.get(f"/ui/plans/{generating.pk}/psi")
+    assert page.status_code == 200
+    assert b"has no detail plan yet" in page.content
+    api = planner_client.get(f"/plans/{generating.pk}/psi")
+    assert api.status_code == 409
+    assert "no detail plan yet" in api.json()["detail"]

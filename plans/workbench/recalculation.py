@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 # The stored tables recalculation starts from (the later stages' own tables are remade).
 RECALCULATION_INPUTS = ("aggregate", "aggregate_capacity", "sku_week", "week_periods")
+# sku_week's key columns (see edited_sku_week).
+TEXT_COLUMNS = ("sku", "family", "week")
 # Share of the job's progress bar taken by the stages; the simulation takes the rest.
 STAGES_SHARE = 40
 
@@ -162,8 +164,12 @@ def with_targets(
 
 
 def edited_sku_week(sku_week: pd.DataFrame, sheet: wb.Sheet) -> pd.DataFrame:
-    """``sku_week`` with the sheet's demand and production; supply moves with demand."""
-    out = sku_week.copy()
+    """``sku_week`` with the sheet's demand and production; supply moves with demand.
+
+    Its text columns become plain Python strings: read back from Parquet they are Arrow
+    strings, which the stages' key lookups convert again on every call (2 of 8 s of a
+    10,000-SKU recalculation, bench/bench_workbench.py)."""
+    out = sku_week.astype({name: object for name in TEXT_COLUMNS if name in sku_week})
     rows = pd.Index(sheet.skus).get_indexer(pd.Index(out["sku"]))
     weeks = out["week_index"].to_numpy(dtype=int)
     demand = sheet.values["demand"][rows, weeks]

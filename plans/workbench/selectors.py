@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,7 @@ class GridQuery:
     period_to: str = ""
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    exceptions: bool = False  # only families or SKUs with exceptions
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class GridRow:
     edited_periods: list[str] = field(default_factory=list)
     # Periods whose value recalculation changed against the parent version (read-only measures).
     recalculated_periods: list[str] = field(default_factory=list)
+    # The item's exceptions (the exceptions app's, of the plan and its runs).
+    exceptions: int = 0
 
 
 @dataclass
@@ -135,6 +138,7 @@ def grid_query(params: Any) -> GridQuery:
         period_to=text["period_to"],
         page=numbers["page"],
         page_size=numbers["page_size"],
+        exceptions=str(params.get("exceptions") or "").lower() in ("1", "true", "on", "yes"),
     )
 
 
@@ -248,7 +252,10 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
     locked = sheet.locked_mask(locks)
     whole_rows = {key for key, period in locks if period is None}
     edits = _edited(version)
+    counts = exception_counts(version)
     chosen = _selected_skus(sheet, query)
+    if query.exceptions:
+        chosen = chosen[[counts.get(sheet.skus[int(i)], 0) > 0 for i in chosen]]
     items = chosen if query.level == "detail" else np.unique(sheet.sku_family[chosen])
     count = len(items)
     start = (query.page - 1) * query.page_size
@@ -266,6 +273,14 @@ def grid_page(*, version: PlanVersion, query: GridQuery) -> GridPage:
             else _aggregate_rows(sheet, int(item), positions, locked, whole_rows, edits, rolled)
         )
     _mark_recalculated(version, query.level, sheet, positions, rows)
+    for row in rows:
+        if row.level == "detail":
+            row.exceptions = counts.get(row.sku, 0)
+        else:
+            row.exceptions = sum(
+                counts.get(sheet.skus[int(r)], 0)
+                for r in sheet.family_rows(sheet.families.index(row.family))
+            )
     capacity_rows = _capacity_rows(sheet, query, positions, page_items)
     draft = None if is_workbench_draft(version) else open_draft(version)
     return GridPage(
@@ -325,6 +340,23 @@ def _capacity_rows(
                 )
             )
     return out
+
+
+def exception_counts(version: PlanVersion) -> dict[str, int]:
+    """Exceptions per item of the version's plan and runs (through the reverse relation of the
+    exceptions app, which sits above plans); an edited draft not yet recalculated has its
+    parent's plan, so it shows its parent's."""
+    owner = version.pk
+    if version.parent_id and is_workbench_draft(version):
+        owner = version.parent_id
+    rows = (
+        PlanVersion.objects.filter(pk=owner, exception_rows__isnull=False)
+        .values("exception_rows__item")
+        .annotate(n=Count("exception_rows"))
+        .order_by()
+    )
+    counts = {row["exception_rows__item"]: row["n"] for row in rows if row["exception_rows__item"]}
+    return counts
 
 
 def _mark_recalculated(

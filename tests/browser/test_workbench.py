@@ -14,10 +14,12 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from jobs import runner
-from plans.models import PlanVersion
+from plans.models import Plan, PlanVersion
 from plans.services import plan_create
+from plans.services.artifacts import artifact_write
 from plans.workbench.sheets import sheet_load
 from scenarios.models import ConfigVersion, Scenario
+from scpln.engine.planning import default_parameters, generate_planning_inputs, run_pipeline
 from tests.browser.support import Demo, Screenshots, log_in
 
 pytestmark = pytest.mark.browser
@@ -121,3 +123,40 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     page.get_by_test_id("compare-runs").click()
     expect(page).to_have_url(re.compile(r"/ui/runs/compare\?"))
     screenshots.take("compare-runs")
+
+
+def test_thirteen_months_fit_a_1440_px_screen_and_53_weeks_scroll_with_fixed_labels(
+    page: Page, demo: Demo, screenshots: Screenshots
+) -> None:
+    inputs = generate_planning_inputs(families=3, skus_per_family=4, periods=13, seed=5)
+    result = run_pipeline(inputs, default_parameters(inputs))
+    version = PlanVersion.objects.create(
+        plan=Plan.objects.create(name="Thirteen months"),
+        number=1,
+        base_scenario=Scenario.objects.get(pk=demo.base_scenario_id),
+        config_version=ConfigVersion.objects.get(pk=demo.config_version_id),
+        state=PlanVersion.State.EXECUTED,
+    )
+    for kind, frames in result.artifacts().items():
+        for name, frame in frames.items():
+            artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, demo)
+    page.get_by_test_id("nav-plans").click()
+    page.locator(f"a[href='/ui/plans/{version.pk}']").first.click()
+    page.get_by_test_id("workbench-link").click()
+    _show(page, level="aggregate")
+    grid = page.get_by_test_id("psi-grid")
+    expect(grid.locator("thead th.period")).to_have_count(13)
+    widths = grid.evaluate("wrap => [wrap.scrollWidth, wrap.clientWidth]")
+    assert widths[0] <= widths[1], f"13 months need horizontal scrolling: {widths}"
+    screenshots.take("thirteen-months")
+
+    _show(page, level="detail")
+    expect(grid.locator("thead th.period")).to_have_count(57)  # 13 months of ISO weeks
+    grid.evaluate("wrap => { wrap.scrollLeft = wrap.scrollWidth; }")
+    label = grid.locator("tbody .rowhead").first
+    box, wrap = label.bounding_box(), grid.bounding_box()
+    assert box is not None and wrap is not None
+    assert abs(box["x"] - wrap["x"]) < 3, "the row labels stay put while the weeks scroll"

@@ -30,6 +30,7 @@ class GridRowSerializer(serializers.Serializer):
     locked = serializers.BooleanField(help_text="The whole row is locked.")
     locked_periods = serializers.ListField(child=serializers.CharField())
     edited_periods = serializers.ListField(child=serializers.CharField())
+    exceptions = serializers.IntegerField(help_text="The item's exceptions (plan and runs).")
     recalculated_periods = serializers.ListField(
         child=serializers.CharField(),
         help_text="Read-only cells recalculation changed against the parent version.",

@@ -40,6 +40,7 @@ GRID_PARAMETERS = [
     OpenApiParameter("sku", str, description="Only this SKU (aggregate: its family)."),
     OpenApiParameter("node", str, description="Only SKUs made at this node."),
     OpenApiParameter("q", str, description="Family or SKU containing this text."),
+    OpenApiParameter("exceptions", bool, description="Only families or SKUs with exceptions."),
     OpenApiParameter("period_from", str, description="First period (week or month code)."),
     OpenApiParameter("period_to", str, description="Last period (week or month code)."),
     OpenApiParameter("page", int, description="Page of families or SKUs (from 1)."),
