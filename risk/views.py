@@ -48,6 +48,7 @@ def set_context(replication_set: ReplicationSet) -> dict[str, Any]:
         "summary": summary,
         "kpi_rows": presentation.kpi_rows(summary),
         "histogram": presentation.histogram_chart(summary, "fill_rate"),
+        "bands": presentation.bands_chart(summary),
         "misses": presentation.miss_table(summary),
         "running": summary.status in ("queued", "running"),
     }
