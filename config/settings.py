@@ -21,6 +21,7 @@ from config.environ import (
     data_dir,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_networks,
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "plans",
     "jobs",
     "runs",
+    "exceptions",
     "risk",
 ]
 
@@ -298,6 +300,7 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
     "SCPLN_JOB_TIME_LIMITS",
     {
         "planning": 3600,
+        "recalculate": 3600,
         "aggregate": 1800,
         "backup": 3600,
         "export": 3600,
@@ -400,6 +403,20 @@ SCPLN_REPLICATIONS_MAX = env_int(ENV, "SCPLN_REPLICATIONS_MAX", 10_000, minimum=
 SCPLN_REPLICATION_CHUNK = env_int(ENV, "SCPLN_REPLICATION_CHUNK", 10, minimum=1)
 RUNS_DB_MAX_ROWS = env_int(ENV, "RUNS_DB_MAX_ROWS", 0, minimum=0)
 SCPLN_SKIP_SIMULATION_API = env_bool(ENV, "SCPLN_SKIP_SIMULATION_API", False)
+
+# --- Exceptions (docs/planner-guide.md, "Exceptions") ------------------------------
+# Stock at the horizon end covering more days of its average outflow than this is excess.
+SCPLN_EXCEPTION_EXCESS_COVER_DAYS = env_float(
+    ENV, "SCPLN_EXCEPTION_EXCESS_COVER_DAYS", 90.0, minimum=1.0
+)
+# A factory loaded below this share of its capacity (0–1) is idle.
+SCPLN_EXCEPTION_IDLE_UTILISATION = env_float(
+    ENV, "SCPLN_EXCEPTION_IDLE_UTILISATION", 0.3, minimum=0.0, maximum=1.0
+)
+# Plan and run fill rates further apart than this many percentage points diverge.
+SCPLN_EXCEPTION_DIVERGENCE_POINTS = env_float(
+    ENV, "SCPLN_EXCEPTION_DIVERGENCE_POINTS", 5.0, minimum=0.0, maximum=100.0
+)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,8 @@ urlpatterns = [
     path("ui/timezone", timezone_view, name="timezone"),
     path("ui/", include("core.account")),
     path("ui/notifications", notifications_view, name="notifications"),
+    # Before plans.urls, whose last route takes any word after a plan version.
+    path("ui/", include("exceptions.urls")),
     # Before plans: /ui/plans/{id}/<word> is otherwise a plan transition.
     path("ui/", include("risk.urls")),
     path("ui/", include("plans.urls")),
@@ -42,6 +44,7 @@ urlpatterns = [
     path("", include("runs.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("scenarios.api.urls")),
+    path("", include("exceptions.api.urls")),
 ]
 
 # Errors raised outside a DRF view (no matching route, a refused body, a crash)
