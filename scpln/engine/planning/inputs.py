@@ -52,6 +52,7 @@ COLUMNS = {
     "workcenters": ("workcenter", "allow_over_capacity"),
     "network": ("item", "loc", "target", "supplied", "demand", "lead_time"),
     "target_stock": ("item", "week", "target"),
+    "sites": ("workcenter", "loc"),
 }
 
 
@@ -71,6 +72,8 @@ class PlanningInputs:
     where it is made (the distribution lead time). ``target_stock`` (optional) is an item's
     target over all its locations at the end of each week, where the policies' levels follow
     the demand over the horizon (an item it omits keeps its ``network`` targets all along).
+    ``sites`` (optional) lists the locations a work centre pools (factories that share a SKU
+    under multi-sourcing, see :mod:`.sourcing`); a work centre it omits is its own location.
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
     ``"config"`` and only shapes how problems name their place.
     """
@@ -89,6 +92,7 @@ class PlanningInputs:
     workcenters: pd.DataFrame
     network: pd.DataFrame = field(default_factory=lambda: empty_table("network"))
     target_stock: pd.DataFrame = field(default_factory=lambda: empty_table("target_stock"))
+    sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
 
@@ -165,6 +169,7 @@ def make_planning_inputs(
     workcenters: Table | None = None,
     network: Table = (),
     target_stock: Table = (),
+    sites: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
     origin: str = "tables",
@@ -188,6 +193,7 @@ def make_planning_inputs(
         "routing": routing,
         "network": network,
         "target_stock": target_stock,
+        "sites": sites,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
     if calendar is None:
@@ -386,16 +392,17 @@ def _item_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
 
 
 def _routing_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
-    routing = inputs.routing
-    if routing.empty:
-        return []
     problems = [
         Problem(
-            where.row("routing", index, "workcenter"),
-            f"{routing.at[index, 'workcenter']!s} has no capacity",
+            where.row(table, index, "workcenter"),
+            f"{frame.at[index, 'workcenter']!s} has no capacity",
         )
-        for index in routing.index[~routing["workcenter"].isin(inputs.capacity["workcenter"])]
+        for table, frame in (("routing", inputs.routing), ("sites", inputs.sites))
+        for index in frame.index[~frame["workcenter"].isin(inputs.capacity["workcenter"])]
     ]
+    routing = inputs.routing
+    if routing.empty:
+        return problems
     unrouted = sorted(set(inputs.mix_share["sku"]) - set(routing["sku"]))
     if unrouted:
         problems.append(

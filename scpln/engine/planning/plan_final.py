@@ -404,8 +404,12 @@ def _component_limited(
     skus = inputs.skus
     centre = np.asarray(resource_names, dtype=object)[resource_of_sku]
     where = pd.DataFrame({"parent": skus, "loc": centre})
+    # A pool of factories (multi-sourcing) holds its members' component stock together.
+    site = dict(zip(inputs.sites["loc"], inputs.sites["workcenter"], strict=True))
+    short = short.assign(loc=short["loc"].replace(site))
     edges = inputs.bom.merge(where, on="parent").merge(
-        short[["item", "loc"]].rename(columns={"item": "child"}), on=["child", "loc"]
+        short[["item", "loc"]].drop_duplicates().rename(columns={"item": "child"}),
+        on=["child", "loc"],
     )
     if edges.empty:
         return _Material(made, 0.0, {})
@@ -413,7 +417,8 @@ def _component_limited(
     comp = keys.get_indexer(list(zip(edges["child"], edges["loc"], strict=True)))
     parent = pd.Index(skus).get_indexer(pd.Index(edges["parent"]))
     qty = edges["qty"].to_numpy(dtype=float)
-    stock_at = inputs.inventory.groupby(["item", "loc"])["qty"].sum()
+    stock = inputs.inventory.assign(loc=inputs.inventory["loc"].replace(site))
+    stock_at = stock.groupby(["item", "loc"])["qty"].sum()
     left = stock_at.reindex(keys, fill_value=0.0).to_numpy(dtype=float).copy()
     if not constrained:
         need = np.bincount(comp, weights=qty * made.sum(axis=1)[parent], minlength=len(keys))
