@@ -35,6 +35,8 @@ What comes from where:
   policy's level on the week's last day (:func:`scpln.engine.psi.plan.target_levels`), so
   a level that follows the demand (base stock from the service level) rises ahead of a
   demand step by its lead time and review period;
+- component supply: per component × factory fed by a capped supplier, what can arrive
+  each week (:mod:`.supply`);
 - item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``); lot multiple and
   MOQ where the item is ordered in a run (:func:`_lot_rules`), else lot-for-lot; BOM:
   ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
@@ -58,6 +60,7 @@ from scpln.engine.psi.plan import stock_positions, target_levels
 from .calendar import PlanningCalendar, derive_calendar
 from .inputs import PlanningInputs, empty_table, make_planning_inputs
 from .sourcing import capacity_pools, factory_capacity, sku_factories
+from .supply import component_supply
 
 
 def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
@@ -119,6 +122,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         routing=routing,
         workcenters=workcenters,
         sites=sites,
+        component_supply=component_supply(net, calendar, 0),
         network=network,
         target_stock=target_stock,
         defaults={"lt_unit": "day"},

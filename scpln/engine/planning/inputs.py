@@ -53,6 +53,7 @@ COLUMNS = {
     "network": ("item", "loc", "target", "supplied", "demand", "lead_time"),
     "target_stock": ("item", "week", "target"),
     "sites": ("workcenter", "loc"),
+    "component_supply": ("item", "loc", "week", "supply"),
 }
 
 
@@ -74,6 +75,10 @@ class PlanningInputs:
     the demand over the horizon (an item it omits keeps its ``network`` targets all along).
     ``sites`` (optional) lists the locations a work centre pools (factories that share a SKU
     under multi-sourcing, see :mod:`.sourcing`); a work centre it omits is its own location.
+    ``component_supply`` (optional) gives, per component × location fed by a capped
+    supplier, the units that can arrive in each week (``inf``: no cap that week; see
+    :mod:`.supply`); a component it omits is limited only by its stock when nothing
+    supplies it, else not at all.
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
     ``"config"`` and only shapes how problems name their place.
     """
@@ -93,6 +98,7 @@ class PlanningInputs:
     network: pd.DataFrame = field(default_factory=lambda: empty_table("network"))
     target_stock: pd.DataFrame = field(default_factory=lambda: empty_table("target_stock"))
     sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
+    component_supply: pd.DataFrame = field(default_factory=lambda: empty_table("component_supply"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
 
@@ -170,6 +176,7 @@ def make_planning_inputs(
     network: Table = (),
     target_stock: Table = (),
     sites: Table = (),
+    component_supply: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
     origin: str = "tables",
@@ -194,6 +201,7 @@ def make_planning_inputs(
         "network": network,
         "target_stock": target_stock,
         "sites": sites,
+        "component_supply": component_supply,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
     if calendar is None:
@@ -244,6 +252,7 @@ def _dtype(column: str) -> str:
         "qty",
         "cost",
         "target",
+        "supply",
     ):
         return "float64"
     return "float64" if column == "score" else "str"
@@ -285,6 +294,7 @@ _KEYS = {
     "routing": ["sku"],
     "network": ["item", "loc"],
     "target_stock": ["item", "week"],
+    "component_supply": ["item", "loc", "week"],
 }
 
 
@@ -425,28 +435,27 @@ def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
             problems.append(
                 Problem(where.row("network", index, column), f"must be ≥ 0, not {values[index]!s}")
             )
-    profile = inputs.target_stock
-    problems += [
-        Problem(
-            where.row("target_stock", index, "item"),
-            f"{profile.at[index, 'item']!s} is not in items",
-        )
-        for index in profile.index[~profile["item"].isin(inputs.items["item"])]
-    ]
-    problems += [
-        Problem(
-            where.row("target_stock", index, "week"),
-            f"{profile.at[index, 'week']!s} is not a week of the calendar",
-        )
-        for index in profile.index[~profile["week"].isin(inputs.calendar.weeks["week"])]
-    ]
-    problems += [
-        Problem(
-            where.row("target_stock", index, "target"),
-            f"must be ≥ 0, not {profile.at[index, 'target']!s}",
-        )
-        for index in profile.index[~(profile["target"] >= 0)]
-    ]
+    for table, column in (("target_stock", "target"), ("component_supply", "supply")):
+        profile = getattr(inputs, table)
+        problems += [
+            Problem(
+                where.row(table, index, "item"), f"{profile.at[index, 'item']!s} is not in items"
+            )
+            for index in profile.index[~profile["item"].isin(inputs.items["item"])]
+        ]
+        problems += [
+            Problem(
+                where.row(table, index, "week"),
+                f"{profile.at[index, 'week']!s} is not a week of the calendar",
+            )
+            for index in profile.index[~profile["week"].isin(inputs.calendar.weeks["week"])]
+        ]
+        problems += [
+            Problem(
+                where.row(table, index, column), f"must be ≥ 0, not {profile.at[index, column]!s}"
+            )
+            for index in profile.index[~(profile[column] >= 0)]
+        ]
     return problems
 
 
