@@ -32,11 +32,50 @@ class Resources:
 
     def weekly(self, calendar: PlanningCalendar, decimals: int | None) -> np.ndarray:
         """``resources × weeks`` capacity; rounded per month part so monthly totals hold."""
-        shares = part_shares(calendar)
-        period_of_part = calendar.parts["period_index"].to_numpy()
-        parts = self.monthly[:, period_of_part] * shares
-        groups = np.arange(len(self.names))[:, None] * len(shares) + period_of_part[None, :]
-        return part_sums(calendar, round_keeping_totals(parts, groups, decimals))
+        return weekly_capacity(self.monthly, calendar, decimals)
+
+
+def weekly_capacity(
+    monthly: np.ndarray, calendar: PlanningCalendar, decimals: int | None
+) -> np.ndarray:
+    """Rows × periods of capacity as rows × weeks: each month spread over its week parts by
+    the calendar weights, like demand, and rounded per month part so monthly totals hold."""
+    shares = part_shares(calendar)
+    period_of_part = calendar.parts["period_index"].to_numpy()
+    parts = monthly[:, period_of_part] * shares
+    groups = np.arange(len(monthly))[:, None] * len(shares) + period_of_part[None, :]
+    return part_sums(calendar, round_keeping_totals(parts, groups, decimals))
+
+
+@dataclass(frozen=True)
+class ItemLimits:
+    """Hard per-SKU production capacities: ``rows`` index ``inputs.skus``, ``weekly`` is
+    ``len(rows) × weeks``."""
+
+    rows: np.ndarray
+    weekly: np.ndarray
+
+
+def item_limits(
+    inputs: PlanningInputs, calendar: PlanningCalendar, params: PlanParameters
+) -> ItemLimits:
+    """The SKUs with a hard capacity of their own (``inputs.item_capacity``) and their weekly
+    capacity, floored to the rounding grid; none for a plan that is not
+    capacity-constrained (its run makes hard item capacities soft)."""
+    table = inputs.item_capacity
+    weeks = len(calendar.weeks)
+    if table.empty or not params.capacity_constrained:
+        return ItemLimits(np.zeros(0, np.int64), np.zeros((0, weeks)))
+    capped = sorted(set(table["sku"]) & set(inputs.skus))
+    rows = pd.Index(inputs.skus).get_indexer(pd.Index(capped))
+    periods = calendar.periods.set_index("period")["period_index"]
+    frame = table[table["sku"].isin(capped) & table["period"].isin(periods.index)]
+    frame = frame.assign(period_index=periods.reindex(frame["period"]).to_numpy())
+    monthly = to_dense(frame, "sku", capped, "period_index", len(calendar.periods), "capacity")
+    decimals = params.decimals
+    if decimals is not None:
+        monthly = np.floor(monthly * 10.0**decimals + 1e-9) / 10.0**decimals
+    return ItemLimits(rows.astype(np.int64), weekly_capacity(monthly, calendar, decimals))
 
 
 def resources(

@@ -97,7 +97,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         .groupby(["family", "period"], as_index=False)
         .agg(demand=("demand", "sum"))
     )
-    workcenters, capacity, routing, sites = _factories(config, calendar, net, skus)
+    workcenters, capacity, routing, sites, item_capacity = _factories(config, calendar, net, skus)
     return make_planning_inputs(
         demand=demand[["family", "period", "demand"]],
         capacity=capacity,
@@ -123,6 +123,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         workcenters=workcenters,
         sites=sites,
         component_supply=component_supply(net, calendar, 0),
+        item_capacity=item_capacity,
         network=network,
         target_stock=target_stock,
         defaults={"lt_unit": "day"},
@@ -197,8 +198,9 @@ def _factories(
     calendar: PlanningCalendar,
     net: Network,
     skus: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Work centres, their capacity per period, the routing and the sites of pools.
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Work centres, their capacity per period, the routing, the sites of pools and the
+    SKUs' own hard capacities per period.
 
     A factory's capacity in a period is the sum of its daily capacity in the run — its
     node-level capacity, capped by its ``capacities`` rows, on the days it works — so plan
@@ -270,7 +272,42 @@ def _factories(
             "loc": pd.Series([c for c, p in pools.items() if p != c], dtype="str"),
         }
     )
-    return workcenters, capacity, routing, sites
+    items = _item_capacity(net, sourced, span, period_of_day, calendar.period_codes)
+    return workcenters, capacity, routing, sites, items
+
+
+def _item_capacity(
+    net: Network,
+    sourced: pd.DataFrame,
+    span: np.ndarray,
+    period_of_day: np.ndarray,
+    periods: list[str],
+) -> pd.DataFrame:
+    """Per SKU and period, the units its factories may make of it under their hard per-item
+    capacities (production policies of the item, ``capacities`` rows of type ``item``), on
+    the days they work: the run cuts a release there and carries the rest over. A SKU with
+    a factory that has no hard limit of its own for it, on any day, has none."""
+    prod = net.production
+    daily = prod.item_capacity[net.segments.of_days(int(span.max()) + 1)[span]]
+    worked = factory_capacity(net, span) > 0  # days × factories: 0 on a day off
+    daily = np.where(worked[:, prod.factory_of], daily, 0.0)
+    position = {
+        (net.node_codes[net.ni_node[k]], net.item_codes[net.ni_item[k]]): p
+        for p, k in enumerate(prod.ni.tolist())
+    }
+    rows = []
+    for sku, nodes in sourced.groupby("item", sort=True)["node"]:
+        cols = [position[(node, str(sku))] for node in nodes]
+        if not prod.item_hard[cols].all() or not np.isfinite(daily[:, cols]).all():
+            continue
+        summed = np.bincount(
+            period_of_day, weights=daily[:, cols].sum(axis=1), minlength=len(periods)
+        )
+        totals = np.round(summed, 9)  # a bucket's daily shares add back to its total
+        rows += [(str(sku), p, float(v)) for p, v in zip(periods, totals, strict=True)]
+    return pd.DataFrame(rows, columns=["sku", "period", "capacity"]).astype(
+        {"sku": "str", "period": "str", "capacity": "float64"}
+    )
 
 
 def _network(

@@ -54,6 +54,7 @@ COLUMNS = {
     "target_stock": ("item", "week", "target"),
     "sites": ("workcenter", "loc"),
     "component_supply": ("item", "loc", "week", "supply"),
+    "item_capacity": ("sku", "period", "capacity"),
 }
 
 
@@ -78,7 +79,9 @@ class PlanningInputs:
     ``component_supply`` (optional) gives, per component × location fed by a capped
     supplier, the units that can arrive in each week (``inf``: no cap that week; see
     :mod:`.supply`); a component it omits is limited only by its stock when nothing
-    supplies it, else not at all.
+    supplies it, else not at all. ``item_capacity`` (optional) is a SKU's own hard
+    capacity per period (its factories' per-item limits added up); a SKU it omits is
+    limited only by its work centre.
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
     ``"config"`` and only shapes how problems name their place.
     """
@@ -99,6 +102,7 @@ class PlanningInputs:
     target_stock: pd.DataFrame = field(default_factory=lambda: empty_table("target_stock"))
     sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
     component_supply: pd.DataFrame = field(default_factory=lambda: empty_table("component_supply"))
+    item_capacity: pd.DataFrame = field(default_factory=lambda: empty_table("item_capacity"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
 
@@ -177,6 +181,7 @@ def make_planning_inputs(
     target_stock: Table = (),
     sites: Table = (),
     component_supply: Table = (),
+    item_capacity: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
     origin: str = "tables",
@@ -202,6 +207,7 @@ def make_planning_inputs(
         "target_stock": target_stock,
         "sites": sites,
         "component_supply": component_supply,
+        "item_capacity": item_capacity,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
     if calendar is None:
@@ -295,6 +301,7 @@ _KEYS = {
     "network": ["item", "loc"],
     "target_stock": ["item", "week"],
     "component_supply": ["item", "loc", "week"],
+    "item_capacity": ["sku", "period"],
 }
 
 
@@ -435,6 +442,28 @@ def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
             problems.append(
                 Problem(where.row("network", index, column), f"must be ≥ 0, not {values[index]!s}")
             )
+    limits = inputs.item_capacity
+    problems += [
+        Problem(
+            where.row("item_capacity", index, "sku"),
+            f"{limits.at[index, 'sku']!s} is not a SKU of {where.table('mix_share')}",
+        )
+        for index in limits.index[~limits["sku"].isin(inputs.mix_share["sku"])]
+    ]
+    problems += [
+        Problem(
+            where.row("item_capacity", index, "period"),
+            f"{limits.at[index, 'period']!s} is not a period of the calendar",
+        )
+        for index in limits.index[~limits["period"].isin(inputs.calendar.period_codes)]
+    ]
+    problems += [
+        Problem(
+            where.row("item_capacity", index, "capacity"),
+            f"must be ≥ 0, not {limits.at[index, 'capacity']!s}",
+        )
+        for index in limits.index[~(limits["capacity"] >= 0)]
+    ]
     for table, column in (("target_stock", "target"), ("component_supply", "supply")):
         profile = getattr(inputs, table)
         problems += [

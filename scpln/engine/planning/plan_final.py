@@ -54,7 +54,7 @@ import pandas as pd
 
 from .allocate import Allocation
 from .calendar import PlanningCalendar
-from .capacity import Resources, resources
+from .capacity import Resources, item_limits, resources
 from .inputs import PlanningInputs
 from .mrp import plan_materials
 from .parameters import PlanParameters, horizon_calendar
@@ -223,13 +223,14 @@ def _prediction(
     on the day demand arises (``fill_rate``) and by the horizon end, late fills included
     (``fill_rate_by_horizon_end``)."""
     days = _Days.of(calendar)
-    finish = _finishing_days(calendar, res, params, receipts)
+    finish = _finishing_days(inputs, calendar, res, params, receipts)
     count = finish[:, days.week]
     finished = np.where(days.into[None, :] < count, receipts[:, days.week] / count, 0.0)
     made, late = _as_made(inputs, params, finished)
     expedited = 0.0
     if not params.lead_time_constrained:
         made, late, expedited = finished, 0.0, late
+    made = _item_limited(inputs, params, calendar, days, made)
     material = _component_limited(inputs, params, calendar, res, made, week_of_step=days.week)
     delay = _distribution_delay(inputs)
     inflow = _delivered(material.made, delay) + _stock_arrivals(inputs, days, delay)
@@ -279,12 +280,17 @@ class _Days:
 
 
 def _finishing_days(
-    calendar: PlanningCalendar, res: Resources, params: PlanParameters, made: np.ndarray
+    inputs: PlanningInputs,
+    calendar: PlanningCalendar,
+    res: Resources,
+    params: PlanParameters,
+    made: np.ndarray,
 ) -> np.ndarray:
     """Per SKU × week, on how many of the week's first days its receipts finish in a run:
-    all its days under the ``daily`` rule; under ``lot`` the days a hard capacity needs for
-    the resource's week, else one (a run may make a lot over more days where that is
-    cheaper; the plan does not know the costs, and finishing earlier only serves sooner)."""
+    all its days under the ``daily`` rule; under ``lot`` the days a hard capacity needs —
+    the resource's for its week, the SKU's own for its receipts — else one (a run may make
+    a lot over more days where that is cheaper; the plan does not know the costs, and
+    finishing earlier only serves sooner)."""
     length = ((calendar.weeks["week_end"] - calendar.weeks["week_start"]).dt.days + 1).to_numpy()
     days = np.broadcast_to(length[None, :], made.shape)
     if params.release_rule == "daily":
@@ -294,8 +300,14 @@ def _finishing_days(
     np.add.at(load, res.of_sku, made)
     per_day = capacity / length[None, :]
     hard = ~res.allow_over[:, None] & (per_day > 0)
-    need = np.where(hard, np.ceil(load / np.where(hard, per_day, 1.0) - 1e-9), 1.0)
-    return np.clip(need[res.of_sku], 1, days)
+    need = np.where(hard, np.ceil(load / np.where(hard, per_day, 1.0) - 1e-9), 1.0)[res.of_sku]
+    # A SKU with a hard capacity of its own takes at least the days that needs.
+    limits = item_limits(inputs, calendar, params)
+    own = limits.weekly / length[None, :]
+    rows = limits.rows
+    days_own = np.where(own > 0, np.ceil(made[rows] / np.where(own > 0, own, 1.0) - 1e-9), 1.0)
+    need[rows] = np.maximum(need[rows], days_own)
+    return np.clip(need, 1, days)
 
 
 def _as_made(
@@ -319,6 +331,31 @@ def _as_made(
     inside = np.flatnonzero(lead < finished.shape[1])
     made[inside, lead[inside]] += moved[inside].sum(axis=1)
     return made, float(moved.sum())
+
+
+def _item_limited(
+    inputs: PlanningInputs,
+    params: PlanParameters,
+    calendar: PlanningCalendar,
+    days: _Days,
+    made: np.ndarray,
+) -> np.ndarray:
+    """Receipts (SKUs × days) as a SKU's own hard capacity lets them finish: at most its
+    week's capacity spread over the week's days each day, what is over carried to the next
+    day, as the run carries a cut release over (late receipts made on day ``L`` at once
+    included)."""
+    limits = item_limits(inputs, calendar, params)
+    if not len(limits.rows):
+        return made
+    cap = limits.weekly[:, days.week] / days.length[days.week][None, :]
+    out = made.copy()
+    waiting = np.zeros(len(limits.rows))
+    for t in range(made.shape[1]):
+        waiting += made[limits.rows, t]
+        done = np.minimum(waiting, cap[:, t])
+        out[limits.rows, t] = done
+        waiting -= done
+    return out
 
 
 def _distribution_delay(inputs: PlanningInputs) -> np.ndarray:

@@ -8,6 +8,7 @@ of the sales it serves), and reports what it cannot serve instead of silently un
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,12 @@ from scpln.engine.psi.plan import stock_positions
 TOLERANCE = 0.02
 # The demo network seed_demo loads (scenarios/management/commands/seed_demo.py).
 DEMO = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
-REFERENCE_CONFIGS = ["mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths"]
+# Every canonical config of the reference set (../shared/reference, see conftest.py), so a
+# sample added there is held to the contract too; none where the set is absent.
+REFERENCE_CONFIGS = sorted(
+    path.stem
+    for path in (Path(__file__).resolve().parents[4] / "shared/reference/canonical").glob("*.json")
+)
 
 # Supplier → factory → DC (14 days) → store (7 days), 10 a day at the store; store S2 is
 # served by DC2, which nothing supplies: only the 100 units stranded there (and S2's own 20)
