@@ -97,7 +97,9 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         .groupby(["family", "period"], as_index=False)
         .agg(demand=("demand", "sum"))
     )
-    workcenters, capacity, routing, sites, item_capacity = _factories(config, calendar, net, skus)
+    workcenters, capacity, routing, sites, item_capacity, capacity_parts = _factories(
+        config, calendar, net, skus
+    )
     return make_planning_inputs(
         demand=demand[["family", "period", "demand"]],
         capacity=capacity,
@@ -124,6 +126,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         sites=sites,
         component_supply=component_supply(net, calendar, 0),
         item_capacity=item_capacity,
+        capacity_parts=capacity_parts,
         network=network,
         target_stock=target_stock,
         defaults={"lt_unit": "day"},
@@ -198,9 +201,9 @@ def _factories(
     calendar: PlanningCalendar,
     net: Network,
     skus: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Work centres, their capacity per period, the routing, the sites of pools and the
-    SKUs' own hard capacities per period.
+) -> tuple[pd.DataFrame, ...]:
+    """Work centres, their capacity per period, the routing, the sites of pools, the SKUs'
+    own hard capacities per period and the work centres' capacity per week part.
 
     A factory's capacity in a period is the sum of its daily capacity in the run — its
     node-level capacity, capped by its ``capacities`` rows, on the days it works — so plan
@@ -222,6 +225,7 @@ def _factories(
     sourced = sku_factories(net, skus)
     pools = capacity_pools(sourced)
     values: dict[str, np.ndarray] = {}
+    by_day: dict[str, np.ndarray] = {}
     flags: dict[str, tuple[bool, bool]] = {}  # pool → (unlimited, allow over capacity)
     for node in factories:
         overall = next((p for p in node.production_policies if p.item_code is None), None)
@@ -232,6 +236,7 @@ def _factories(
         if not unlimited:
             limited = np.where(np.isfinite(daily[:, f]), daily[:, f], 0.0)
             np.add.at(total, period_of_day, limited)
+            by_day[pool] = by_day.get(pool, np.zeros(len(span))) + limited
         allow = overall.allow_over_capacity if overall is not None else True
         was_unlimited, was_allowed = flags.get(pool, (False, True))
         flags[pool] = (was_unlimited or unlimited, was_allowed and allow)
@@ -273,7 +278,27 @@ def _factories(
         }
     )
     items = _item_capacity(net, sourced, span, period_of_day, calendar.period_codes)
-    return workcenters, capacity, routing, sites, items
+    # A week part's capacity is its own (working) days', so a week with a holiday has less.
+    parts = calendar.parts
+    first_day = (parts["start"] - calendar.periods["start"].iloc[0]).dt.days.to_numpy()
+    last_day = (parts["end"] - calendar.periods["start"].iloc[0]).dt.days.to_numpy()
+    frames = []
+    for pool, days_capacity in by_day.items():
+        if flags[pool][0]:
+            continue  # unlimited
+        cumulative = np.r_[0.0, np.cumsum(days_capacity)]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "workcenter": pool,
+                    "period": parts["period"].to_numpy(),
+                    "week": parts["week"].to_numpy(),
+                    "capacity": np.round(cumulative[last_day + 1] - cumulative[first_day], 9),
+                }
+            )
+        )
+    by_part = pd.concat(frames, ignore_index=True) if frames else empty_table("capacity_parts")
+    return workcenters, capacity, routing, sites, items, by_part
 
 
 def _item_capacity(

@@ -55,6 +55,7 @@ COLUMNS = {
     "sites": ("workcenter", "loc"),
     "component_supply": ("item", "loc", "week", "supply"),
     "item_capacity": ("sku", "period", "capacity"),
+    "capacity_parts": ("workcenter", "period", "week", "capacity"),
 }
 
 
@@ -81,7 +82,9 @@ class PlanningInputs:
     :mod:`.supply`); a component it omits is limited only by its stock when nothing
     supplies it, else not at all. ``item_capacity`` (optional) is a SKU's own hard
     capacity per period (its factories' per-item limits added up); a SKU it omits is
-    limited only by its work centre.
+    limited only by its work centre. ``capacity_parts`` (optional) is a work centre's
+    capacity in each week part of a period (its working days there); a work centre it
+    omits has its period's capacity spread over the parts by calendar days.
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
     ``"config"`` and only shapes how problems name their place.
     """
@@ -103,6 +106,7 @@ class PlanningInputs:
     sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
     component_supply: pd.DataFrame = field(default_factory=lambda: empty_table("component_supply"))
     item_capacity: pd.DataFrame = field(default_factory=lambda: empty_table("item_capacity"))
+    capacity_parts: pd.DataFrame = field(default_factory=lambda: empty_table("capacity_parts"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
 
@@ -182,6 +186,7 @@ def make_planning_inputs(
     sites: Table = (),
     component_supply: Table = (),
     item_capacity: Table = (),
+    capacity_parts: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
     origin: str = "tables",
@@ -208,6 +213,7 @@ def make_planning_inputs(
         "sites": sites,
         "component_supply": component_supply,
         "item_capacity": item_capacity,
+        "capacity_parts": capacity_parts,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
     if calendar is None:
@@ -302,6 +308,7 @@ _KEYS = {
     "target_stock": ["item", "week"],
     "component_supply": ["item", "loc", "week"],
     "item_capacity": ["sku", "period"],
+    "capacity_parts": ["workcenter", "period", "week"],
 }
 
 
@@ -442,6 +449,21 @@ def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
             problems.append(
                 Problem(where.row("network", index, column), f"must be ≥ 0, not {values[index]!s}")
             )
+    parts = inputs.capacity_parts
+    problems += [
+        Problem(
+            where.row("capacity_parts", index, "workcenter"),
+            f"{parts.at[index, 'workcenter']!s} has no capacity",
+        )
+        for index in parts.index[~parts["workcenter"].isin(inputs.capacity["workcenter"])]
+    ]
+    problems += [
+        Problem(
+            where.row("capacity_parts", index, "capacity"),
+            f"must be ≥ 0, not {parts.at[index, 'capacity']!s}",
+        )
+        for index in parts.index[~(parts["capacity"] >= 0)]
+    ]
     limits = inputs.item_capacity
     problems += [
         Problem(

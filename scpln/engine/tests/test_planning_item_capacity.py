@@ -9,7 +9,13 @@ import copy
 import pandas as pd
 import pytest
 
-from scpln.engine.planning import planning_inputs_from_config, run_receipts
+from scpln.engine.planning import (
+    default_parameters,
+    planning_inputs_from_config,
+    run_pipeline,
+    run_receipts,
+)
+from scpln.engine.planning.capacity import resources
 from scpln.engine.planning.inputs import PlanningInputError, make_planning_inputs
 from scpln.engine.tests.test_plan_run_consistency import (
     NETWORK,
@@ -78,3 +84,42 @@ def test_item_capacity_rows_are_checked_naming_row_and_column() -> None:
         "item_capacity[0].period: 2031-01 is not a period of the calendar",
         "item_capacity[0].capacity: must be ≥ 0, not -1.0",
     ]
+
+
+def test_a_week_with_a_holiday_has_the_capacity_of_its_working_days() -> None:
+    # FACT works Monday to Friday, not on Wednesday 15 January, and may make 8 a day. The
+    # month's 22 working days were spread over its weeks by calendar days, so the week of
+    # the holiday (13–19 January) was planned with 39.7 where the run makes 32.
+    nodes = [n for n in copy.deepcopy(NETWORK["nodes"]) if n["code"] not in ("DC2", "S2")]
+    nodes[1]["calendar_code"] = "WD"
+    nodes[1]["production_policies"] = [
+        {"item_code": None, "production_capacity": 8.0, "allow_over_capacity": False}
+    ]
+    config = network(
+        nodes=nodes,
+        arcs=[a for a in NETWORK["arcs"] if a["to_node"] != "S2"],
+        demands=[d for d in NETWORK["demands"] if d["node_code"] != "S2"],
+        calendars=[
+            {
+                "calendar_code": "WD",
+                "definition": {
+                    "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+                    "exceptions": ["2025-01-15"],
+                },
+            }
+        ],
+    )
+    inputs = planning_inputs_from_config(config)
+    params = default_parameters(inputs)
+    weekly = pd.Series(
+        resources(inputs, inputs.calendar, params).weekly(inputs.calendar, None)[0],
+        index=inputs.calendar.week_codes,
+    )
+    assert weekly["2025-W03"] == pytest.approx(4 * 8.0)
+    assert weekly["2025-W02"] == pytest.approx(5 * 8.0)
+    monthly = inputs.capacity.set_index("period")["capacity"]
+    assert weekly.iloc[:5].sum() == pytest.approx(monthly["2025-01"])  # 1–31 January
+    # The plan (hard capacity: 10 a day are wanted) fills every week to what it can make.
+    final = run_pipeline(inputs, params).reconciliation.reconcile.set_index("week")["final"]
+    assert final["2025-W03"] == pytest.approx(4 * 8.0)
+    assert final["2025-W04"] == pytest.approx(5 * 8.0)
