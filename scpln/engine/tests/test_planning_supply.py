@@ -7,6 +7,7 @@ import copy
 
 import pytest
 
+from scpln.engine.canonical import load_config
 from scpln.engine.planning import planning_inputs_from_config
 from scpln.engine.psi import Constraints, simulate
 from scpln.engine.tests.test_plan_run_consistency import (
@@ -80,3 +81,21 @@ def test_a_plan_that_is_not_capacity_constrained_and_its_run_ignore_supplier_cap
     shipped = simulate(config, constraints=Constraints(capacity=False)).psi
     sup = shipped[shipped["node"] == "SUP"]
     assert float(sup["sales"].max()) > 6.0
+
+
+def test_a_suppliers_cap_on_all_its_items_is_shared_by_the_demand_each_component_sees() -> None:
+    # FG takes 1 RM and 2 RM2 from SUP, which ships 9 a day of both together: RM sees 10 a
+    # day of demand and RM2 20, so RM gets 3 a day and RM2 6 (shared in proportion).
+    document = copy.deepcopy(NETWORK)
+    document["items"].append({"code": "RM2", "item_type": "material", "unit_cost": 1})
+    document["nodes"][0]["inventory_policies"].append({"item_code": "RM2"})
+    document["nodes"][1]["inventory_policies"].append({"item_code": "RM2"})
+    document["bom"].append({"parent_item": "FG", "child_item": "RM2", "quantity": 2})
+    document["capacities"] = [
+        {"resource_code": "SUP", "resource_type": "supplier", "bucket": b, "capacity": 9.0 * d}
+        for b, d in MONTHS
+    ]
+    supply = planning_inputs_from_config(load_config(document)).component_supply
+    week = supply[supply["week"] == "2025-W02"].set_index("item")["supply"]
+    assert week["RM"] == pytest.approx(3.0 * 7)
+    assert week["RM2"] == pytest.approx(6.0 * 7)
