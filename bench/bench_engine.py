@@ -13,6 +13,15 @@ targets (≤ 1.00 meets them), and the CPU seconds of the timed part (all its th
 less sensitive than wall-clock seconds to other work on a shared machine). The machine's
 load average is printed before and after: these are wall-clock numbers on a shared
 machine.
+
+``--compare`` times the two day loops instead (``SCPLN_PSI_KERNEL=numpy`` and
+``compiled``, each run in its own process): per size and mode the median of ``--repeat``
+runs (at least 3) of the whole ``simulate`` and of its day loop, each in a process that
+has already simulated a tiny network (so the compiled loop's code is loaded, as in a
+long-running worker), the speed-up, and the
+compiled time over the issue-15 targets (200k: 2 s; a reference sample: 15 ms). It
+also times the first compiled run against a cold Numba cache (JIT compilation
+included) against a warm one. The load average is printed with every row.
 """
 
 from __future__ import annotations
@@ -61,10 +70,14 @@ def main() -> None:
     parser.add_argument("--only", metavar="SIZE", help="run one size (e.g. 200k)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per size")
     parser.add_argument("--mode", choices=("stochastic", "deterministic", "both"), default="both")
+    parser.add_argument("--compare", action="store_true", help="numpy vs compiled day loop")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.child)))
+        return
+    if args.compare:
+        _compare(args)
         return
     modes = ("stochastic", "deterministic") if args.mode == "both" else (args.mode,)
     sizes = [s for s in SIZES if not (args.quick and s.name == "200k")]
@@ -84,7 +97,7 @@ def main() -> None:
     print(f"load average after:  {_load()}")
 
 
-def _spawn(size: Size, mode: str) -> dict:
+def _spawn(size: Size, mode: str, env: dict[str, str] | None = None) -> dict:
     spec = json.dumps({"size": size.__dict__, "mode": mode})
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_engine", "--child", spec],
@@ -92,6 +105,7 @@ def _spawn(size: Size, mode: str) -> dict:
         text=True,
         check=True,
         cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, **(env or {})},
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -103,6 +117,9 @@ def _child(spec: str) -> dict:
 
     job = json.loads(spec)
     size = Size(**job["size"])
+    if os.environ.get("BENCH_WARM"):  # "in process": the loop's code is loaded, as in a worker
+        tiny = generate_config(skus=1, stores=1, dcs=1, factories=1, days=7, seed=1)
+        simulate_network(compile_network(load_config(tiny)), stochastic=job["mode"] == "stochastic")
     if size.reference:
         config = load_config(REFERENCE_DIR / size.reference)
     else:
@@ -160,6 +177,64 @@ def _format(size: Size, mode: str, row: dict) -> str:
         f"{rate:>12,.0f}{row['peak'] / GB:>9.3f}{row['run_peak'] / GB:>8.3f}"
         f"{time_ratio:>13}{mem_ratio:>12}{row['cpu']:>9.3f}"
     )
+
+
+# Issue 15's targets for ``simulate`` in process (seconds).
+COMPILED_TARGETS = {"200k": 2.0}
+REFERENCE_TARGET = 0.015
+
+
+def _compare(args: argparse.Namespace) -> None:
+    """Numpy and compiled day loops side by side: medians, speed-up, ratio to target."""
+    import statistics
+    import tempfile
+
+    repeat = max(3, args.repeat)
+    modes = ("stochastic", "deterministic") if args.mode == "both" else (args.mode,)
+    sizes = [s for s in SIZES if not (args.quick and s.name == "200k")]
+    sizes = [s for s in sizes if args.only in (None, s.name)]
+    print(f"load average before: {_load()}  (cpus: {os.cpu_count()}; medians of {repeat} runs)")
+    first = sizes[0]
+    with tempfile.TemporaryDirectory() as cold:
+        jit = _spawn(
+            first, "deterministic", {"SCPLN_PSI_KERNEL": "compiled", "NUMBA_CACHE_DIR": cold}
+        )
+    _spawn(first, "deterministic", {"SCPLN_PSI_KERNEL": "compiled"})  # fills the cache
+    warm = _spawn(first, "deterministic", {"SCPLN_PSI_KERNEL": "compiled"})
+    print(
+        f"first compiled run of {first.name}: {jit['seconds']:.3f} s with a cold Numba cache "
+        f"(JIT), {warm['seconds']:.3f} s cached"
+    )
+    print(
+        f"{'size':<32}{'mode':<14}{'node-items':>11}{'numpy s':>9}{'loop':>7}"
+        f"{'compiled s':>11}{'loop':>7}{'speed-up':>9}{'loop x':>8}{'time/target':>12}{'load':>6}"
+    )
+    for size in sizes:
+        target = REFERENCE_TARGET if size.reference else COMPILED_TARGETS.get(size.name)
+        for mode in modes:
+            runs = {
+                kernel: [
+                    _spawn(size, mode, {"SCPLN_PSI_KERNEL": kernel, "BENCH_WARM": "1"})
+                    for _ in range(repeat)
+                ]
+                for kernel in ("numpy", "compiled")
+            }
+            med = {
+                kernel: {
+                    key: statistics.median(r[key] for r in rows) for key in ("seconds", "loop")
+                }
+                for kernel, rows in runs.items()
+            }
+            n, c = med["numpy"], med["compiled"]
+            ratio = f"{c['seconds'] / target:.2f}" if target else "-"
+            print(
+                f"{size.name:<32}{mode:<14}{runs['numpy'][0]['node_items']:>11,}"
+                f"{n['seconds']:>9.3f}{n['loop']:>7.2f}{c['seconds']:>11.3f}{c['loop']:>7.2f}"
+                f"{n['seconds'] / c['seconds']:>9.2f}{n['loop'] / c['loop']:>8.2f}{ratio:>12}"
+                f"{os.getloadavg()[0]:>6.2f}",
+                flush=True,
+            )
+    print(f"load average after:  {_load()}")
 
 
 def _rss() -> int:

@@ -10,6 +10,7 @@ without touching ``os.environ``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -58,6 +59,31 @@ def env_int(
         raise ImproperlyConfigured(f"{name}={value!r}: must be {minimum} or more")
     if maximum is not None and number > maximum:
         raise ImproperlyConfigured(f"{name}={value!r}: must be {maximum} or less")
+    return number
+
+
+def env_float(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float:
+    """Parse a finite number, refusing non-numbers and values outside ``minimum``…``maximum``."""
+    value = env.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a number") from None
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a finite number")
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r}: must be {minimum:g} or more")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={value!r}: must be {maximum:g} or less")
     return number
 
 

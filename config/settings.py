@@ -21,6 +21,7 @@ from config.environ import (
     data_dir,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_networks,
@@ -103,6 +104,8 @@ INSTALLED_APPS = [
     "plans",
     "jobs",
     "runs",
+    "exceptions",
+    "risk",
 ]
 
 MIDDLEWARE = [
@@ -297,12 +300,15 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
     "SCPLN_JOB_TIME_LIMITS",
     {
         "planning": 3600,
+        "recalculate": 3600,
         "aggregate": 1800,
         "backup": 3600,
         "export": 3600,
         "retention": 3600,
         "config_import": 1800,
         "config_diff": 1800,
+        "replications": 6 * 3600,
+        "replication_chunk": 3600,
     },
     minimum=10,
 )
@@ -391,8 +397,26 @@ SCPLN_MAX_HORIZON_DAYS = env_int(
 
 # --- RunRegistry ----------------------------------------------------------------
 REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
+# Replication sets (risk/): the most replications one set may ask for, and how many a
+# chunk job runs (smaller chunks spread better over workers; each costs a job row).
+SCPLN_REPLICATIONS_MAX = env_int(ENV, "SCPLN_REPLICATIONS_MAX", 10_000, minimum=1)
+SCPLN_REPLICATION_CHUNK = env_int(ENV, "SCPLN_REPLICATION_CHUNK", 10, minimum=1)
 RUNS_DB_MAX_ROWS = env_int(ENV, "RUNS_DB_MAX_ROWS", 0, minimum=0)
 SCPLN_SKIP_SIMULATION_API = env_bool(ENV, "SCPLN_SKIP_SIMULATION_API", False)
+
+# --- Exceptions (docs/planner-guide.md, "Exceptions") ------------------------------
+# Stock at the horizon end covering more days of its average outflow than this is excess.
+SCPLN_EXCEPTION_EXCESS_COVER_DAYS = env_float(
+    ENV, "SCPLN_EXCEPTION_EXCESS_COVER_DAYS", 90.0, minimum=1.0
+)
+# A factory loaded below this share of its capacity (0–1) is idle.
+SCPLN_EXCEPTION_IDLE_UTILISATION = env_float(
+    ENV, "SCPLN_EXCEPTION_IDLE_UTILISATION", 0.3, minimum=0.0, maximum=1.0
+)
+# Plan and run fill rates further apart than this many percentage points diverge.
+SCPLN_EXCEPTION_DIVERGENCE_POINTS = env_float(
+    ENV, "SCPLN_EXCEPTION_DIVERGENCE_POINTS", 5.0, minimum=0.0, maximum=100.0
+)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,10 @@ urlpatterns = [
     path("ui/timezone", timezone_view, name="timezone"),
     path("ui/", include("core.account")),
     path("ui/notifications", notifications_view, name="notifications"),
+    # Before plans.urls, whose last route takes any word after a plan version.
+    path("ui/", include("exceptions.urls")),
+    # Before plans: /ui/plans/{id}/<word> is otherwise a plan transition.
+    path("ui/", include("risk.urls")),
     path("ui/", include("plans.urls")),
     path("ui/", include("runs.urls")),
     path("ui/", include("jobs.urls")),
@@ -36,9 +40,11 @@ urlpatterns = [
     # REST API
     path("", include("core.api.urls")),
     path("", include("plans.api.urls")),
+    path("", include("risk.api.urls")),
     path("", include("runs.api.urls")),
     path("", include("jobs.api.urls")),
     path("", include("scenarios.api.urls")),
+    path("", include("exceptions.api.urls")),
 ]
 
 # Errors raised outside a DRF view (no matching route, a refused body, a crash)

@@ -43,6 +43,7 @@ PLANNER = Role(
         "jobs.add_job",
         "jobs.change_job",
         "runs.change_run",
+        "risk.add_replicationset",
     ),
 )
 

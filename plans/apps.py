@@ -23,6 +23,10 @@ class PlansConfig(AppConfig):
                 **{t.action: states[t.target] for t in TRANSITIONS.values()},
                 "supersede": states[PlanVersion.State.SUPERSEDED],
                 "baseline": _("Became the baseline"),
+                # The planning workbench (plans/workbench/).
+                "psi_draft": _("Draft made by editing"),
+                "psi_edit": _("Grid edited"),
+                "psi_recalculate": _("Recalculated"),
             },
             states=states,
         )

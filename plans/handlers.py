@@ -15,6 +15,8 @@ from jobs.registry import job_type, subject_kind
 from plans.models import PlanVersion
 from plans.services.aggregation import AGGREGATE, plan_aggregation_run
 from plans.services.generation import PLANNING, plan_version_generate
+from plans.workbench.recalculation import workbench_recalculate_run
+from plans.workbench.services import RECALCULATE
 
 subject_kind(
     PlanVersion, key="plan_version", label=_("Plan version"), api_url_name="plans-api:detail"
@@ -33,4 +35,7 @@ def _aggregate_download(job: Job) -> list[tuple[str, str]]:
 
 job_type(AGGREGATE, label=_("Aggregate"), subject=PlanVersion, result_links=_aggregate_download)(
     plan_aggregation_run
+)
+job_type(RECALCULATE, label=_("Recalculate an edited plan"), subject=PlanVersion)(
+    workbench_recalculate_run
 )

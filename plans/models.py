@@ -238,3 +238,17 @@ class PlanArtifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_version_id}/{self.name}"
+
+
+# The workbench's tables (edited drafts, cell edits and locks) live in their own module.
+from plans.workbench.models import CellEdit, CellLock, Workbench  # noqa: E402
+
+__all__ = [
+    "CellEdit",
+    "CellLock",
+    "Plan",
+    "PlanArtifact",
+    "PlanVersion",
+    "PlanningInputSet",
+    "Workbench",
+]

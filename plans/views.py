@@ -21,10 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.audit import events_for, notes_for
+from core.badges import badges_for_many
 from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict, error_lines
 from core.forms import add_service_errors
+from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
 from jobs.models import Job
@@ -40,6 +42,7 @@ from plans.models import PlanArtifact, PlanVersion
 from plans.parameters import parameter_labels
 from plans.services.generation import PLANNING
 from plans.services.lifecycle import APPROVE, CHANGE, TRANSITIONS
+from runs.api.serializers import EXCEPTION_COUNTS
 from runs.selectors import compare_url, run_tombstones
 from scenarios.models import ConfigVersion, Scenario
 
@@ -100,6 +103,55 @@ KPI_LABELS = {
     "delta_outside_tolerance": gettext_lazy("Deltas outside tolerance"),
     "target_inventory_total": gettext_lazy("Target inventory at the end"),
     "projected_on_hand_end": gettext_lazy("Projected on-hand at the end"),
+}
+# One line per plan KPI (docs/planning.md; scpln/engine/planning/plan_final.py): shown
+# under its label, so no KPI is a bare name.
+KPI_DEFINITIONS = {
+    "fill_rate": gettext_lazy(
+        "Share of customer demand a run executing the plan serves in the week it arises."
+    ),
+    "fill_rate_by_horizon_end": gettext_lazy(
+        "Share of demand the plan supplies by the end of the horizon, late deliveries included."
+    ),
+    "supplied_on_time_total": gettext_lazy("Units of demand served in the week they arise."),
+    "supplied_total": gettext_lazy("Units of demand supplied by the end of the horizon."),
+    "demand_total": gettext_lazy("All customer demand, unreachable demand included."),
+    "unreachable_demand": gettext_lazy("Demand at locations that nothing can replenish."),
+    "unreachable_short": gettext_lazy(
+        "The part of the unreachable demand that the stock stranded there cannot cover."
+    ),
+    "late_receipts": gettext_lazy(
+        "Planned receipts that arrive after their week because their release was past due."
+    ),
+    "expedited_receipts": gettext_lazy(
+        "Past-due receipts counted on time because the plan is not lead-time constrained."
+    ),
+    "component_short": gettext_lazy(
+        "Planned receipts the stock of components nothing supplies cannot build."
+    ),
+    "material_assumed_total": gettext_lazy(
+        "Units of components nothing supplies that a material-unconstrained plan assumes."
+    ),
+    "material_assumed": gettext_lazy("The same, per component and location."),
+    "backlog_end": gettext_lazy("Demand not yet supplied at the last week, all SKUs."),
+    "backlog_peak": gettext_lazy("Demand not yet supplied at its worst week."),
+    "backlog_peak_week": gettext_lazy("The week of the largest backlog."),
+    "planned_receipts_total": gettext_lazy("Units the final plan schedules to be received."),
+    "capacity_utilisation": gettext_lazy("Load over capacity, all work centres and weeks."),
+    "utilisation_by_workcenter": gettext_lazy("Load over capacity per work centre."),
+    "spill_total": gettext_lazy("Load moved to a later week for lack of capacity."),
+    "pull_in_total": gettext_lazy("Load moved to an earlier week with spare capacity."),
+    "unmet_total": gettext_lazy("Load spilled past the end of the horizon."),
+    "anchor_residual_total": gettext_lazy(
+        "What anchoring the detail plan to the aggregate plan could not place."
+    ),
+    "past_due_orders": gettext_lazy("Planned orders whose release falls before the horizon."),
+    "past_due_quantity": gettext_lazy("Units of those past-due orders."),
+    "delta_outside_tolerance": gettext_lazy(
+        "Aggregate-versus-detail differences outside the tolerances."
+    ),
+    "target_inventory_total": gettext_lazy("The sold SKUs' target stock at the horizon end."),
+    "projected_on_hand_end": gettext_lazy("The sold SKUs' planned stock at the horizon end."),
 }
 SHARE_KPIS = {
     "fill_rate",
@@ -188,6 +240,7 @@ class PlanListView(LoginRequiredMixin, View):
         filtered = any(
             request.GET.get(name) for name in filterset.base_filters if name != "ordering"
         )
+        versions = list(page.object_list)
         return render(
             request,
             "plans/list.html",
@@ -195,7 +248,9 @@ class PlanListView(LoginRequiredMixin, View):
                 "form": form,
                 "filterset": filterset,
                 "page_obj": page,
-                "versions": page.object_list,
+                "versions": versions,
+                # Counts by kind (the exceptions app's, core/badges.py), one query a page.
+                "exception_badges": badges_for_many(versions, EXCEPTION_COUNTS),
                 "all_versions": all_versions,
                 "filtered": filtered,
                 "prefilled_scenario": prefilled,
@@ -302,6 +357,7 @@ def _kpi_rows(kpis: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "key": key,
                 "label": KPI_LABELS.get(key, key),
+                "definition": KPI_DEFINITIONS.get(key, ""),
                 "value": value,
                 "share": key in SHARE_KPIS,
                 "mapping": isinstance(value, dict),
@@ -356,6 +412,8 @@ def _detail_context(
     return {
         "version": version,
         "plan": version.plan,
+        # Sections other apps add (exceptions, replication sets: their panels.py).
+        "panels": panels_for(version, request),
         "runs": runs,
         "removed_runs": run_tombstones(plan_version_id=version.pk),
         "latest_run": latest_run,

@@ -58,6 +58,39 @@ LABELS: dict[str, Promise] = {
     "warnings": _("Warnings"),
 }
 
+# One line per KPI, as docs/engine.md ("KPIs") defines it: shown under its label.
+DEFINITIONS: dict[str, Promise] = {
+    "fill_rate": _("Share of customer demand served on the day it arose."),
+    "cycle_service_level": _("Share of customer review cycles with nothing left unfilled."),
+    "demand_total": _("Customer demand over the run, in units."),
+    "sales_total": _("Units sold to customers, late fills of a backlog included."),
+    "shortage_total": _("Customer demand not served on the day it arose, in units."),
+    "lost_sales_total": _("Shortage at customers who do not wait: lost for good."),
+    "internal_shortage_total": _(
+        "Orders between locations that a supplier could not ship the day they came in."
+    ),
+    "stockout_days": _("Customer node-item days with demand left unfilled."),
+    "avg_on_hand": _("Stock on hand at the end of each day, averaged over the run."),
+    "avg_on_hand_by_type": _("Average on-hand per node type (store, warehouse, …)."),
+    "avg_backlog": _("Customer orders waiting at the end of each day, averaged."),
+    "backlog_peak": _("The largest customer backlog at the end of a day."),
+    "backlog_peak_day": _("The day (from day 0) of the largest backlog."),
+    "inventory_turns": _("Sales over average on-hand, per year."),
+    "capacity_utilisation": _("Units released over the capacity available, per factory."),
+    "revenue_total": _("Customer sales × sales price."),
+    "cost_total": _("Every cost account summed, penalties included."),
+    "costs_by_account": _("The run's costs per P&L account."),
+    "penalty_stockout_total": _("Penalty charged per unit short (lost sales)."),
+    "penalty_backorder_total": _("Penalty charged per unit-day of backlog."),
+    "penalty_total": _("Stock-out and backorder penalties together."),
+    "profit_total": _("Revenue minus total cost."),
+    "profit_per_day": _("Profit divided by the days of the run."),
+    "top_shortage_items": _("Items with the largest customer shortage."),
+    "days": _("Days simulated."),
+    "node_items": _("Items stocked at nodes: the units the simulation works on."),
+    "warnings": _("What the engine noted about the network."),
+}
+
 # P&L accounts (docs/engine.md, "Costs and P&L"): columns of the P&L table and
 # keys of costs_by_account.
 ACCOUNT_LABELS: dict[str, Promise] = {
@@ -187,6 +220,7 @@ class KpiValue:
     label: str
     value: Any
     display: str
+    definition: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +251,12 @@ def kpi_label(name: str) -> str:
     if tail and head in LABELS:
         return f"{LABELS[head]}: {kpi_part_label(name)}"
     return name
+
+
+def kpi_definition(name: str) -> str:
+    """The one-line definition of a top-level KPI ('' for a nested part: its parent's row
+    of the same section says it, and repeating it on every factory or account is noise)."""
+    return str(DEFINITIONS.get(name, "")) if "." not in name else ""
 
 
 def kpi_part_label(name: str) -> str:
@@ -324,6 +364,7 @@ def kpi_groups(run: Run) -> list[KpiGroup]:
                 label=place.label,
                 value=values[name],
                 display=format_kpi(name, values[name]),
+                definition=kpi_definition(name),
             )
         )
     return list(groups.values())

@@ -15,7 +15,7 @@ from core.audit import event_record
 from core.json_input import JSONInputError, json_problem, parse_json
 from scenarios.limits import config_size_problems
 from scenarios.models import ConfigVersion, Scenario
-from scpln.engine import canonical
+from scpln.engine import canonical, psi
 
 
 @transaction.atomic
@@ -112,7 +112,12 @@ def config_import(
         item_count=len(config.items),
         node_count=len(config.nodes),
         source_filename=source_filename[:255],
-        warnings=[str(warning) for warning in report.warnings],
+        # Every warning the config has: the document's own, then what the network as the
+        # simulator compiles it cannot replenish (components no supplier brings, ...).
+        warnings=[
+            *(str(warning) for warning in report.warnings),
+            *psi.config_supply_warnings(config),
+        ],
         created_by=user,
     )
     try:

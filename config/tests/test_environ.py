@@ -86,3 +86,15 @@ def test_rate_takes_drf_rates_and_refuses_others_naming_the_variable():
     for bad in ("ten/minute", "10", "0/minute", "10/fortnight"):
         with pytest.raises(ImproperlyConfigured, match="SCPLN_TOKEN_RATE"):
             env_rate({"SCPLN_TOKEN_RATE": bad}, "SCPLN_TOKEN_RATE", "10/minute")
+
+
+def test_env_float_reads_a_number_and_refuses_anything_else():
+    from config.environ import env_float
+
+    assert env_float({}, "SCPLN_EXCEPTION_EXCESS_COVER_DAYS", 90.0) == 90.0
+    assert env_float({"X": " 45.5 "}, "X", 90.0, minimum=1.0) == 45.5
+    for bad, said in (("many", "expected a number"), ("nan", "finite"), ("0.5", "1 or more")):
+        with pytest.raises(ImproperlyConfigured, match=said):
+            env_float({"X": bad}, "X", 90.0, minimum=1.0)
+    with pytest.raises(ImproperlyConfigured, match=r"X='2'.*1 or less"):
+        env_float({"X": "2"}, "X", 0.3, minimum=0.0, maximum=1.0)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from plans.api import views
+from plans.workbench.api import views as workbench
 
 app_name = "plans-api"
 
@@ -22,5 +23,16 @@ urlpatterns = [
         "plans/<str:plan_version_id>/artifacts/<str:name>",
         views.PlanArtifactView.as_view(),
         name="artifact",
+    ),
+    path("plans/<str:plan_version_id>/psi", workbench.PsiView.as_view(), name="psi"),
+    path(
+        "plans/<str:plan_version_id>/psi/events",
+        workbench.PsiEventsView.as_view(),
+        name="psi-events",
+    ),
+    path(
+        "plans/<str:plan_version_id>/recalculate",
+        workbench.RecalculateView.as_view(),
+        name="recalculate",
     ),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +24,8 @@ from core.errors import error_lines
 from jobs.runner import JobCanceled
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_write
-from plans.services.inputs import planning_context
+from plans.services.inputs import PlanningContext, planning_context
+from plans.signals import plan_version_finalised
 from runs.models import Run
 from runs.services import run_record
 from runs.services.recording import json_safe
@@ -111,14 +113,26 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     if params is None:
         raise PlanGenerationError("; ".join(str(p) for p in problems))
 
+    outputs: dict[str, Any] = {}
+
     def store(event: engine_planning.StageEvent) -> None:
+        outputs[event.stage.name] = event.output
         with transaction.atomic():
             for name, frame in event.output.frames().items():
                 artifact_write(plan_version=version, kind=event.stage.name, name=name, frame=frame)
             changes: dict[str, Any] = {"state": event.stage.state, "updated_at": timezone.now()}
-            if isinstance(event.output, engine_planning.FinalPlan):  # the plan_final stage
-                changes["kpis"] = json_safe(event.output.kpis)
+            final = event.output if isinstance(event.output, engine_planning.FinalPlan) else None
+            if final is not None:  # the plan_final stage
+                changes["kpis"] = json_safe(final.kpis)
             PlanVersion.objects.filter(pk=version.pk).update(**changes)
+            if final is not None:
+                plan_version_finalised.send(
+                    sender=PlanVersion,
+                    plan_version=version,
+                    final=final,
+                    inputs=context.inputs,
+                    reconciliation=outputs.get("reconcile"),
+                )
         ctx.progress(event.progress * PIPELINE_SHARE / 100, f"{event.stage.name} done", force=True)
 
     try:
@@ -130,6 +144,32 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         "plan_kpis": json_safe(result.kpis),
         "stage_seconds": {k: round(v, 4) for k, v in result.seconds.items()},
     }
+    return plan_version_simulate(
+        version=version,
+        job=job,
+        ctx=ctx,
+        context=context,
+        params=params,
+        plan_final=result.final.plan_final,
+        outcome=outcome,
+        progress_from=PIPELINE_SHARE,
+    )
+
+
+def plan_version_simulate(
+    *,
+    version: PlanVersion,
+    job: Job,
+    ctx: JobContext,
+    context: PlanningContext,
+    params: engine_planning.PlanParameters,
+    plan_final: pd.DataFrame,
+    outcome: dict[str, Any],
+    progress_from: float,
+) -> dict[str, Any]:
+    """Run the plan-driven simulation of an executed version and record the run against it,
+    together with the job's success (``outcome`` is the job's result so far). Also used by
+    the workbench's recalculation, so an edited draft's run is made the same way."""
     if settings.SCPLN_SKIP_SIMULATION_API:
         outcome["simulation"] = "skipped (SCPLN_SKIP_SIMULATION_API=1)"
         return _finish(ctx, outcome)
@@ -137,7 +177,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
     # Plans derived from the config name each receipt's factory; an imported
     # input set's work centres are not nodes of the network.
     receipts, dropped = engine_planning.run_receipts(
-        result.final.plan_final, context.config, by_node=version.input_set_id is None
+        plan_final, context.config, by_node=version.input_set_id is None
     )
     if dropped and receipts.empty:
         outcome["simulation"] = _(
@@ -145,7 +185,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             "(%(skus)s), so the plan cannot drive a run of that network"
         ) % {"config": version.config_version_id, "skus": ", ".join(dropped[:10])}
         return _finish(ctx, outcome)
-    ctx.progress(PIPELINE_SHARE, "simulating", force=True)
+    ctx.progress(progress_from, "simulating", force=True)
     started_at = timezone.now()
     simulation = psi.simulate(
         context.config,
@@ -156,7 +196,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         ),
         days=engine_planning.run_days(params, context.inputs, context.config),
         progress=lambda done: ctx.progress(
-            PIPELINE_SHARE + done * (99 - PIPELINE_SHARE), "simulating"
+            progress_from + done * (99 - progress_from), "simulating"
         ),
     )
     warnings = list(simulation.warnings[:20])

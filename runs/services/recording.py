@@ -64,8 +64,9 @@ def run_record(
     consumed besides the frozen config: they are stored with the run, so a
     re-run never reads the scenario or the plan again.
 
-    The run and its result are written in one transaction, together with the
-    retention the ``run_recorded`` signal applies (``RUNS_DB_MAX_ROWS``).
+    The run and its result are written in one transaction, together with what
+    the ``run_recorded`` signal's receivers write: retention
+    (``RUNS_DB_MAX_ROWS``) and the run's exceptions (the ``exceptions`` app).
     Headline KPIs become columns, every KPI is kept in ``summary`` (NaN and
     infinities as null, numpy numbers as plain numbers). ``runs_total{source}``
     is counted once the transaction commits.
@@ -133,7 +134,7 @@ def run_record(
     registry = get_registry()
     with transaction.atomic():
         registry.add(run=run, result=stored)
-        run_recorded.send(sender=Run, run=run, registry=registry)
+        run_recorded.send(sender=Run, run=run, registry=registry, result=result)
         transaction.on_commit(lambda: metrics.runs_total.labels(source=source).inc())
     return run
 

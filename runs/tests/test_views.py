@@ -430,8 +430,9 @@ def test_run_detail_query_count_is_bounded(planner, django_assert_max_num_querie
     run = record(job=JobFactory.create(), result=fake_result(days=30))
     # session, user, the run, its PSI (read once for the choices and the table),
     # the start date, the result's row counts, the P&L, the permissions (two),
-    # the plan's baseline (two), the notes, the history.
-    with django_assert_max_num_queries(13):
+    # the plan's baseline (two), the notes, the history, the exceptions panel (counts by
+    # kind, the stock-outs its root cause is built from).
+    with django_assert_max_num_queries(15):
         response = planner.get(f"/ui/runs/{run.run_id}", {"bucket": "month"})
     assert response.status_code == 200
 
@@ -703,3 +704,17 @@ def test_compare_chart_data_is_embedded_as_json(planner):
     )
     data = json.loads(text[start : text.index("</script>", start)])
     assert data["type"] == "line" and len(data["datasets"]) == 2
+
+
+@pytest.mark.reference
+def test_every_run_kpi_has_a_label_and_a_one_line_definition(reference_dir):
+    # Issue 12: no KPI reaches a planner as its raw key, and each says what it measures.
+    from runs.kpis import DEFINITIONS, LABELS
+    from scpln.engine.canonical import load_config
+    from scpln.engine.psi import simulate
+
+    config = load_config(reference_dir / "canonical" / "multi_node_sample_3Mths.json")
+    kpis = simulate(config).kpis
+    assert set(kpis) <= set(LABELS)
+    assert set(LABELS) == set(DEFINITIONS)
+    assert all("\n" not in str(text) for text in DEFINITIONS.values())

@@ -24,6 +24,7 @@ from core.audit import events_for, notes_for
 from core.charts import chart_data, series
 from core.errors import error_lines
 from core.forms import add_service_errors
+from core.panels import panels_for
 from core.tables import DisplayTable, display_table
 from core.users import acting_user
 from runs import selectors, services
@@ -141,6 +142,7 @@ class RunDetailView(LoginRequiredMixin, View):
             "compare_baseline_url": _compare_baseline_url(run),
             "notes": list(notes_for(Run, run.pk)),
             "events": list(events_for(Run, run.pk)[:EVENTS_SHOWN]),
+            "panels": panels_for(run, request),
         }
         if form.is_valid():
             try:

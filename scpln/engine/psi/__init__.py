@@ -4,7 +4,7 @@ Start with :func:`simulate`; ``docs/engine.md`` describes the model, the order o
 within a day, every policy and cost, the KPI formulas and the output schema.
 """
 
-from .api import SimulationResult, simulate, simulate_network
+from .api import SimulationResult, config_supply_warnings, simulate, simulate_network
 from .builder import NetworkBuilder
 from .compile import compile_network
 from .constraints import Constraints
@@ -27,6 +27,7 @@ __all__ = [
     "PlanSchedule",
     "SimulationResult",
     "compile_network",
+    "config_supply_warnings",
     "simulate",
     "simulate_network",
 ]

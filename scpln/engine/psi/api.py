@@ -154,6 +154,13 @@ def supply_warnings(net: Network) -> list[str]:
     ]
 
 
+def config_supply_warnings(config: CanonicalConfig) -> list[str]:
+    """:func:`supply_warnings` of a config as the simulator compiles it: every location and
+    factory component that something needs and nothing replenishes (the checks on the
+    document see only demand no chain reaches; these are the network's own)."""
+    return supply_warnings(compile_network(config))
+
+
 def assumed_warnings(net: Network, raw: KernelResult) -> list[str]:
     """What a material-unconstrained run supplied at components nothing supplies."""
     free = unsourced_components(net)

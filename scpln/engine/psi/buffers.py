@@ -54,6 +54,7 @@ class RowPrefault:
 
     def __init__(self, arrays: list[np.ndarray], rows: int) -> None:
         self._ready = rows
+        self._rows = rows
         self._stop = False
         self._changed = threading.Condition()
         if sum(a.nbytes for a in arrays) < _PREFAULT_FROM:
@@ -76,6 +77,11 @@ class RowPrefault:
         with self._changed:
             self._ready = rows
             self._changed.notify_all()
+
+    @property
+    def active(self) -> bool:
+        """Whether rows are still being touched (the writer must wait for them)."""
+        return self._ready < self._rows
 
     def wait_for(self, row: int) -> None:
         """Return once row ``row`` may be written."""

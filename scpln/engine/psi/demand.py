@@ -152,6 +152,15 @@ class BaseStockTargets:
                 )
             )
 
+    @property
+    def constant(self) -> bool:
+        """One demand segment: S never changes, every day's level is day 0's."""
+        return self._fixed is not None
+
+    def reads_streams(self, level: int) -> bool:
+        """Whether some node-item of ``level`` sees demand streams early (echelon)."""
+        return self._fixed is None and self._echelon[level] is not None
+
     @staticmethod
     def days_needed(net: Network) -> int:
         """Days past the last simulated day the profile may be read for."""

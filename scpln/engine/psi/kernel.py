@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .demand import BaseStockTargets, CustomerDemand, round_orders
+from .fused import run_compiled, use_compiled
 from .levels import Level, build_levels
 from .network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED, Network
 from .plan import _NO_EARLY, Schedule
@@ -49,11 +50,14 @@ def run_kernel(
     With a ``schedule`` the producing node-items it names release what it says
     (within capacity, shortfalls carried to the next day) instead of following their
     policy. ``progress`` is called about a hundred times with the fraction done; an
-    exception it raises aborts the run.
+    exception it raises aborts the run. The day loop runs compiled when it can
+    (``fused.use_compiled``), with the same results.
     """
     if days <= 0:
         raise ValueError("days must be positive")
     kernel = _Kernel(net, days, rng, schedule)
+    if use_compiled(net, days=days, schedule=schedule):
+        return run_compiled(kernel, days, progress)
     step = max(1, days // 100)
     try:
         for t in range(days):

@@ -27,6 +27,19 @@ import numpy as np
 import pytest
 
 from scpln.engine.psi import NetworkBuilder, simulate_network
+from scpln.engine.psi.fused import KERNEL_ENV, THRESHOLD_ENV
+
+
+@pytest.fixture(autouse=True, params=["numpy", "compiled"])
+def day_loop(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every theory test on both day loops; ``compiled`` takes the compiled loop wherever it
+    models the network (lead-time distributions stay on numpy)."""
+    if request.param == "numpy":
+        monkeypatch.setenv(KERNEL_ENV, "numpy")
+    else:
+        monkeypatch.setenv(KERNEL_ENV, "auto")
+        monkeypatch.setenv(THRESHOLD_ENV, "0")
+
 
 STORES = 10
 DAYS = 10_000

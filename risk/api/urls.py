@@ -1,0 +1,25 @@
+"""REST API routes of the risk app (mounted at the site root, beside /plans)."""
+
+from django.urls import path
+
+from risk.api import views
+
+app_name = "risk-api"
+
+urlpatterns = [
+    path(
+        "plans/<str:plan_version_id>/replications",
+        views.ReplicationSetListCreateView.as_view(),
+        name="list",
+    ),
+    path(
+        "plans/<str:plan_version_id>/replications/<id:set_id>",
+        views.ReplicationSetDetailView.as_view(),
+        name="detail",
+    ),
+    path(
+        "plans/<str:plan_version_id>/replications/<id:set_id>/cancel",
+        views.ReplicationSetCancelView.as_view(),
+        name="cancel",
+    ),
+]

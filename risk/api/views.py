@@ -1,0 +1,123 @@
+"""The /plans/{plan_version_id}/replications API."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.users import acting_user
+from plans.models import PlanVersion
+from risk import selectors, services
+from risk.api import serializers as s
+from risk.models import ReplicationSet
+
+ADD = "risk.add_replicationset"
+
+
+def _row(replication_set: ReplicationSet, n_done: int, status_: str) -> dict[str, Any]:
+    return {
+        "id": replication_set.pk,
+        "plan_version_id": replication_set.plan_version_id,
+        "run_id": replication_set.run_id,
+        "n": replication_set.n,
+        "n_done": n_done,
+        "seed": replication_set.seed,
+        "status": status_,
+        "job_id": replication_set.job_id,
+        "created_at": replication_set.created_at,
+    }
+
+
+def _get(plan_version_id: str, set_id: int) -> ReplicationSet:
+    try:
+        return selectors.replication_set_get(plan_version_id=plan_version_id, set_id=set_id)
+    except ReplicationSet.DoesNotExist:
+        raise Http404 from None
+
+
+class ReplicationSetListCreateView(APIView):
+    """A plan version's replication sets; POST queues a new one (202)."""
+
+    write_permissions = {"POST": ADD}
+
+    @extend_schema(responses={200: s.ReplicationSetListSerializer(many=True)})
+    def get(self, request: Request, plan_version_id: str) -> Response:
+        version = get_object_or_404(PlanVersion, pk=plan_version_id)
+        rows = [
+            _row(r, cast(Any, r).n_done, r.job.status if r.job else "queued")
+            for r in selectors.replication_set_list(plan_version=version)[:100]
+        ]
+        return Response(s.ReplicationSetListSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=s.ReplicationSetInputSerializer, responses={202: s.ReplicationSetCreatedSerializer}
+    )
+    def post(self, request: Request, plan_version_id: str) -> Response:
+        version = get_object_or_404(PlanVersion, pk=plan_version_id)
+        data = s.ReplicationSetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        replication_set = services.replication_set_create(
+            plan_version=version,
+            n=data.validated_data["n"],
+            seed=data.validated_data.get("seed"),
+            user=acting_user(request),
+        )
+        url = request.build_absolute_uri(
+            reverse("risk-api:detail", args=[version.pk, replication_set.pk])
+        )
+        body = {
+            "id": replication_set.pk,
+            "job_id": replication_set.job_id,
+            "seed": replication_set.seed,
+            "url": url,
+            "job_url": request.build_absolute_uri(
+                reverse("jobs-api:detail", args=[replication_set.job_id])
+            ),
+        }
+        return Response(
+            s.ReplicationSetCreatedSerializer(body).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+
+class ReplicationSetDetailView(APIView):
+    """One set: progress and, per KPI, mean, sd, 95 % interval and quantiles."""
+
+    @extend_schema(responses={200: s.ReplicationSetSerializer})
+    def get(self, request: Request, plan_version_id: str, set_id: int) -> Response:
+        summary = selectors.replication_set_summary(replication_set=_get(plan_version_id, set_id))
+        body = {
+            **_row(summary.replication_set, summary.n_done, summary.status),
+            "kpis": summary.kpis,
+            "histograms": summary.histograms,
+            "misses": summary.misses,
+            "bands": summary.bands,
+        }
+        return Response(s.ReplicationSetSerializer(body).data)
+
+
+class ReplicationSetCancelView(APIView):
+    """Stop a running set; the replications already in are kept."""
+
+    write_permissions = {"POST": ADD}
+
+    @extend_schema(request=None, responses={200: s.ReplicationSetListSerializer})
+    def post(self, request: Request, plan_version_id: str, set_id: int) -> Response:
+        replication_set = services.replication_set_cancel(
+            replication_set=_get(plan_version_id, set_id)
+        )
+        summary = selectors.replication_set_summary(replication_set=replication_set)
+        return Response(
+            s.ReplicationSetListSerializer(
+                _row(replication_set, summary.n_done, summary.status)
+            ).data
+        )

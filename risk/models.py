@@ -1,0 +1,111 @@
+"""Replication sets: many stochastic runs of one plan version, kept compactly."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import CreatedModel
+
+SEED_LIMIT = 2**63  # seeds are stored in a signed 64-bit column
+
+
+class ReplicationSet(CreatedModel):
+    """``n`` stochastic runs of the run a plan version was simulated with.
+
+    Replication ``i`` runs with the seed spawned from ``(seed, i)``
+    (``scpln.engine.risk.replication_seed``), so the set is the same however many
+    workers ran it. The set's job (type ``replications``) fans its chunks out as jobs
+    of type ``replication_chunk`` and owns the status; ``n_done`` is the number of
+    :class:`Replication` rows. ``targets`` (the store × item target service levels)
+    is filled when the job starts, ``bands`` (weekly p05/p50/p95 of the network's
+    sales, shortage and on-hand) when the last replication is in.
+    """
+
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion",
+        verbose_name=_("plan version"),
+        on_delete=models.CASCADE,
+        related_name="replication_sets",
+    )
+    run = models.ForeignKey(
+        "runs.Run",
+        verbose_name=_("run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replication_sets",
+        help_text=_("The run whose inputs (config, overrides, plan receipts) are replicated."),
+    )
+    n = models.PositiveIntegerField(_("replications"))
+    seed = models.BigIntegerField(_("seed"))
+    chunk_size = models.PositiveIntegerField(_("chunk size"))
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name=_("job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    targets = models.JSONField(_("targets"), default=list, blank=True)
+    bands = models.JSONField(_("quantile bands"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["plan_version", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(n__gt=0), name="risk_set_n_positive"),
+            models.CheckConstraint(condition=models.Q(seed__gte=0), name="risk_set_seed_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(chunk_size__gt=0), name="risk_set_chunk_positive"
+            ),
+        ]
+        verbose_name = _("replication set")
+        verbose_name_plural = _("replication sets")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.n} × {self.plan_version_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk:set-detail", args=[self.plan_version_id, self.pk])
+
+
+class Replication(models.Model):
+    """What a set keeps of one replication: its KPIs, per-store service, weekly totals.
+
+    ``(replication_set, index)`` is unique, so a chunk delivered twice (a worker lost
+    mid-chunk, its job requeued) counts each replication once.
+    """
+
+    replication_set = models.ForeignKey(
+        ReplicationSet,
+        verbose_name=_("replication set"),
+        on_delete=models.CASCADE,
+        related_name="replications",
+    )
+    index = models.PositiveIntegerField(_("index"))
+    seed = models.BigIntegerField(_("seed"))
+    fill_rate = models.FloatField(_("fill rate"))
+    cycle_service_level = models.FloatField(_("cycle service level"))
+    avg_on_hand = models.FloatField(_("average on-hand"))
+    profit_total = models.FloatField(_("profit"))
+    # float64 arrays: cycle service level per store customer (ReplicationSet.targets
+    # order), and the weekly series (SERIES_NAMES rows × weeks).
+    service = models.BinaryField(_("service by store and item"))
+    series = models.BinaryField(_("weekly series"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("replication_set", "index")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["replication_set", "index"], name="risk_replication_once"
+            ),
+        ]
+        verbose_name = _("replication")
+        verbose_name_plural = _("replications")
+
+    def __str__(self) -> str:
+        return f"{self.replication_set_id}/{self.index}"

@@ -1,0 +1,91 @@
+"""Creating and canceling replication sets."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jobs.models import Job
+from jobs.services import job_cancel, job_create
+from plans.models import PlanVersion
+from risk.models import SEED_LIMIT, ReplicationSet
+from risk.services.execution import REPLICATIONS, chunk_jobs
+from runs.models import Run
+
+
+def replication_set_validate(*, plan_version: PlanVersion, n: int, seed: int | None) -> Run:
+    """Refuse what cannot run, keyed by field; returns the run to replicate.
+
+    ``n`` must be 1 … ``SCPLN_REPLICATIONS_MAX``; ``seed`` 0 … 2⁶³ − 1; the plan
+    version must have a run (its planning job simulated it), whose inputs the set
+    replicates.
+    """
+    errors: dict[str, str] = {}
+    limit = settings.SCPLN_REPLICATIONS_MAX
+    if n <= 0:
+        errors["n"] = _("The number of replications must be at least 1.")
+    elif n > limit:
+        errors["n"] = _(
+            "At most %(max)s replications a set (SCPLN_REPLICATIONS_MAX); %(n)s were asked for."
+        ) % {"max": limit, "n": n}
+    if seed is not None and not 0 <= seed < SEED_LIMIT:
+        errors["seed"] = _("The seed must be a whole number from 0 to 2⁶³ − 1.")
+    run = Run.objects.filter(plan_version=plan_version).order_by("-started_at").first()
+    if run is None:
+        errors["plan_version"] = _(
+            "Plan version %(id)s has no run yet: replications repeat the run its planning "
+            "job simulated. Wait for the planning job, or execute the plan again."
+        ) % {"id": plan_version.pk}
+    if errors:
+        raise ValidationError(errors)
+    assert run is not None
+    return run
+
+
+@transaction.atomic
+def replication_set_create(
+    *, plan_version: PlanVersion, n: int, seed: int | None = None, user: User | None = None
+) -> ReplicationSet:
+    """Create a set of ``n`` replications of the plan version's latest run and queue its job.
+
+    Without a ``seed`` a random one is drawn and stored, so the set can be repeated.
+    The job (type ``replications``, about the plan version) is sent once this
+    transaction commits.
+    """
+    run = replication_set_validate(plan_version=plan_version, n=n, seed=seed)
+    replication_set = ReplicationSet.objects.create(
+        plan_version=plan_version,
+        run=run,
+        n=n,
+        seed=secrets.randbits(63) if seed is None else seed,
+        chunk_size=settings.SCPLN_REPLICATION_CHUNK,
+        created_by=user,
+    )
+    replication_set.job = job_create(
+        job_type=REPLICATIONS,
+        params={"replication_set_id": replication_set.pk},
+        subject=plan_version,
+        user=user,
+    )
+    replication_set.save(update_fields=["job"])
+    return replication_set
+
+
+def replication_set_cancel(*, replication_set: ReplicationSet) -> ReplicationSet:
+    """Stop a set: its job and every chunk not yet finished (running chunks stop after
+    the replication in hand). Replications already in are kept."""
+    job = replication_set.job
+    if job is None or job.status not in Job.ACTIVE:
+        raise ValidationError({"status": _("This replication set is not running.")})
+    job_cancel(job=job)
+    for chunk in chunk_jobs(replication_set).filter(status__in=Job.ACTIVE):
+        with contextlib.suppress(ValidationError):  # it finished in the meantime
+            job_cancel(job=chunk)
+    replication_set.refresh_from_db()
+    return replication_set

@@ -1,0 +1,25 @@
+"""Web UI routes of the risk app (mounted under /ui/, before the plans' routes)."""
+
+from django.urls import path
+
+from risk import views
+
+app_name = "risk"
+
+urlpatterns = [
+    path(
+        "plans/<str:plan_version_id>/replications",
+        views.ReplicationSetListView.as_view(),
+        name="set-list",
+    ),
+    path(
+        "plans/<str:plan_version_id>/replications/<id:set_id>",
+        views.ReplicationSetDetailView.as_view(),
+        name="set-detail",
+    ),
+    path(
+        "plans/<str:plan_version_id>/replications/<id:set_id>/cancel",
+        views.ReplicationSetCancelView.as_view(),
+        name="set-cancel",
+    ),
+]

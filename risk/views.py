@@ -1,0 +1,121 @@
+"""Replication-set pages: a plan version's sets and their form, one set, cancel.
+
+Thin views: parse the form, call one service of ``risk.services`` (the same the API
+and ``manage.py replicate`` call) and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.forms import add_service_errors
+from core.users import acting_user
+from plans.models import PlanVersion
+from risk import presentation, selectors, services
+from risk.forms import ReplicationSetForm
+from risk.models import ReplicationSet
+
+ADD = "risk.add_replicationset"
+
+
+def _require(request: HttpRequest) -> None:
+    if not request.user.has_perm(ADD):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _set_or_404(plan_version_id: str, set_id: int) -> ReplicationSet:
+    try:
+        return selectors.replication_set_get(plan_version_id=plan_version_id, set_id=set_id)
+    except ReplicationSet.DoesNotExist:
+        raise Http404(_("No such replication set.")) from None
+
+
+def set_context(replication_set: ReplicationSet) -> dict[str, Any]:
+    """What the set page and the plan page panel show of one set."""
+    summary = selectors.replication_set_summary(replication_set=replication_set)
+    return {
+        "replication_set": replication_set,
+        "summary": summary,
+        "kpi_rows": presentation.kpi_rows(summary),
+        "histogram": presentation.histogram_chart(summary, "fill_rate"),
+        "misses": presentation.miss_table(summary),
+        "running": summary.status in ("queued", "running"),
+    }
+
+
+class ReplicationSetListView(LoginRequiredMixin, View):
+    """GET: a plan version's sets and the form; POST: create a set (``replication_set_create``)."""
+
+    def get(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
+        return self._render(request, version, ReplicationSetForm())
+
+    def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
+        _require(request)
+        version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
+        form = ReplicationSetForm(request.POST)
+        if form.is_valid():
+            try:
+                replication_set = services.replication_set_create(
+                    plan_version=version,
+                    n=form.cleaned_data["n"],
+                    seed=form.cleaned_data["seed"],
+                    user=acting_user(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(n)s replications are queued (seed %(seed)s).")
+                    % {"n": replication_set.n, "seed": replication_set.seed},
+                )
+                return redirect(replication_set)
+        return self._render(request, version, form, status=400)
+
+    def _render(
+        self,
+        request: HttpRequest,
+        version: PlanVersion,
+        form: ReplicationSetForm,
+        status: int = 200,
+    ) -> HttpResponse:
+        context = {
+            "version": version,
+            "form": form,
+            "sets": selectors.replication_set_list(plan_version=version)[:50],
+            "can_add": request.user.has_perm(ADD),
+        }
+        return render(request, "risk/list.html", context, status=status)
+
+
+class ReplicationSetDetailView(LoginRequiredMixin, View):
+    """One set: progress, KPI intervals, the histogram and the probability-of-miss table."""
+
+    def get(self, request: HttpRequest, plan_version_id: str, set_id: int) -> HttpResponse:
+        replication_set = _set_or_404(plan_version_id, set_id)
+        context = {**set_context(replication_set), "can_add": request.user.has_perm(ADD)}
+        return render(request, "risk/detail.html", context)
+
+
+class ReplicationSetCancelView(LoginRequiredMixin, View):
+    """POST: stop a running set (``replication_set_cancel``)."""
+
+    def post(self, request: HttpRequest, plan_version_id: str, set_id: int) -> HttpResponse:
+        _require(request)
+        replication_set = _set_or_404(plan_version_id, set_id)
+        try:
+            services.replication_set_cancel(replication_set=replication_set)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The replication set is stopping."))
+        return redirect(replication_set)

@@ -1,0 +1,174 @@
+"""A plan version's own exceptions, from its final plan and the inputs it was made from.
+
+The plan works in weeks: ``first_day``/``last_day`` are the days of the first and last
+week concerned, counted from the plan's first week (dates are those weeks' starts/ends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from scpln.engine.planning.inputs import PlanningInputs
+from scpln.engine.planning.plan_final import FinalPlan
+from scpln.engine.planning.reconcile import Reconciliation
+from scpln.engine.psi.record import EPS
+
+from .records import ExceptionRecord, Kind, Severity
+
+
+def plan_exceptions(
+    final: FinalPlan, inputs: PlanningInputs, reconciliation: Reconciliation | None = None
+) -> list[ExceptionRecord]:
+    """Late demand (sold SKUs whose projected stock goes negative), component shortages
+    (components whose projected stock goes negative), receipts released past due, demand
+    that no supply path reaches and, with the reconcile stage's capacity table, work
+    centres loaded over their capacity; most urgent first."""
+    grid = final.plan_final
+    if grid.empty:
+        return []
+    start = pd.Timestamp(grid["week_start"].min())
+    records = [
+        *_negative(grid[grid["level"] == 0], start, Kind.LATE_DEMAND, by_centre=True),
+        *_negative(grid[grid["level"] > 0], start, Kind.COMPONENT_SHORTAGE, by_centre=False),
+        *_past_due(final.plan_orders, start),
+        *_unreachable(inputs, start),
+        *(_overloaded(reconciliation.capacity, start) if reconciliation is not None else []),
+    ]
+    return sorted(records, key=lambda r: (-r.severity.rank, -r.quantity, r.node, r.item))
+
+
+def _negative(
+    rows: pd.DataFrame, start: pd.Timestamp, kind: Kind, *, by_centre: bool
+) -> list[ExceptionRecord]:
+    """Items whose projected on-hand is negative in some week: the largest shortfall."""
+    short = rows[rows["projected_on_hand"] < -EPS]
+    records = []
+    for item, weeks in short.groupby("item", sort=True):
+        first, last = weeks["week_start"].min(), weeks["week_end"].max()
+        records.append(
+            ExceptionRecord(
+                kind=kind,
+                node=str(weeks["workcenter"].iloc[0]) if by_centre else "",
+                item=str(item),
+                first_day=_day(first, start),
+                last_day=_day(last, start),
+                quantity=float(-weeks["projected_on_hand"].min()),
+                value=0.0,
+                severity=Severity.HIGH,
+                detail={"weeks_short": len(weeks)},
+                first_date=_date(first),
+                last_date=_date(last),
+            )
+        )
+    return records
+
+
+def _past_due(orders: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRecord]:
+    """Planned orders whose release falls before the horizon: their receipts come late."""
+    if orders.empty or "past_due" not in orders.columns:
+        return []
+    late = orders[orders["past_due"].astype(bool)]
+    records = []
+    for item, rows in late.groupby("item", sort=True):
+        first = pd.Timestamp(rows["receipt_date"].min())
+        last = pd.Timestamp(rows["receipt_date"].max())
+        records.append(
+            ExceptionRecord(
+                kind=Kind.LATE_RECEIPT,
+                node="",
+                item=str(item),
+                first_day=_day(first, start),
+                last_day=_day(last, start),
+                quantity=float(rows["quantity"].sum()),
+                value=0.0,
+                severity=Severity.MEDIUM,
+                detail={"orders": len(rows)},
+                first_date=_date(first),
+                last_date=_date(last),
+            )
+        )
+    return records
+
+
+def _unreachable(inputs: PlanningInputs, start: pd.Timestamp) -> list[ExceptionRecord]:
+    """Locations with demand that nothing can replenish. Only the stock stranded along
+    their chain serves it; what it leaves short (``PlanningInputs.unreachable``, per item)
+    is shared among an item's locations by their demand."""
+    network = inputs.network
+    if network.empty:
+        return []
+    per_item = {
+        str(item): (float(row["demand"]), float(row["stock"]), float(row["short"]))
+        for item, row in inputs.unreachable.iterrows()
+    }
+    stranded = network[~network["supplied"].astype(bool) & (network["demand"] > EPS)]
+    records = []
+    stranded = stranded.sort_values(["loc", "item"])
+    for loc, sku, wanted in zip(
+        stranded["loc"].astype(str).tolist(),
+        stranded["item"].astype(str).tolist(),
+        stranded["demand"].to_numpy(dtype=float).tolist(),
+        strict=True,
+    ):
+        demand, stock, short_total = per_item[sku]
+        short = short_total * wanted / demand
+        records.append(
+            ExceptionRecord(
+                kind=Kind.UNREACHABLE_DEMAND,
+                node=loc,
+                item=sku,
+                first_day=0,
+                last_day=None,
+                quantity=short,
+                value=0.0,
+                severity=Severity.HIGH if short > EPS else Severity.LOW,
+                cause_kind=Kind.NO_SUPPLY_PATH.value,
+                detail={"demand": wanted, "stranded_stock": stock},
+                first_date=_date(start),
+            )
+        )
+    return records
+
+
+def _overloaded(capacity: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRecord]:
+    """Work centres whose planned load exceeds their capacity in some weeks (allowed over
+    capacity, or a plan that is not capacity-constrained): the units over capacity."""
+    if capacity.empty:
+        return []
+    over = capacity[capacity["load"] > capacity["capacity"] + EPS]
+    weeks = capacity.groupby("workcenter")["week"].count()
+    records = []
+    for centre, rows in over.groupby("workcenter", sort=True):
+        first = pd.Timestamp(rows["week_start"].min())
+        last = pd.Timestamp(rows["week_start"].max()) + pd.Timedelta(days=6)
+        share = len(rows) / int(weeks[centre])
+        records.append(
+            ExceptionRecord(
+                kind=Kind.CAPACITY_OVERLOAD,
+                node=str(centre),
+                item="",
+                first_day=_day(first, start),
+                last_day=_day(last, start),
+                quantity=float((rows["load"] - rows["capacity"]).sum()),
+                value=0.0,
+                severity=Severity.HIGH if share >= 0.25 else Severity.MEDIUM,
+                detail={
+                    "weeks_over": len(rows),
+                    "load": float(rows["load"].sum()),
+                    "capacity": float(rows["capacity"].sum()),
+                },
+                first_date=_date(first),
+                last_date=_date(last),
+            )
+        )
+    return records
+
+
+def _day(when: pd.Timestamp, start: pd.Timestamp) -> int:
+    return int((pd.Timestamp(when) - start).days)
+
+
+def _date(when: pd.Timestamp) -> dt.date:
+    return pd.Timestamp(when).date()

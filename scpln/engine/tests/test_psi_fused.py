@@ -1,0 +1,267 @@
+"""The compiled day loop gives bit-identical results to the numpy one, and takes over
+only where it models everything the network uses."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scpln.engine.canonical import load_config
+from scpln.engine.canonical.generator import generate_config
+from scpln.engine.psi import (
+    Constraints,
+    Network,
+    NetworkBuilder,
+    SimulationResult,
+    compile_network,
+    simulate_network,
+)
+from scpln.engine.psi.fused import (
+    KERNEL_ENV,
+    THRESHOLD_ENV,
+    compiled_from,
+    kernel_choice,
+    unsupported,
+    use_compiled,
+)
+
+REFERENCES = ("mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths")
+
+
+def _run(
+    net: Network, kernel: str, monkeypatch: pytest.MonkeyPatch, **kw: object
+) -> SimulationResult:
+    monkeypatch.setenv(KERNEL_ENV, kernel)
+    return simulate_network(net, **kw)  # type: ignore[arg-type]
+
+
+def _assert_identical(a: SimulationResult, b: SimulationResult) -> None:
+    """Every recorded array, the PSI table, the P&L and the KPIs, to the bit."""
+    for f in fields(a.raw):
+        x, y = getattr(a.raw, f.name), getattr(b.raw, f.name)
+        if isinstance(x, dict):
+            assert x.keys() == y.keys()
+            for key in x:
+                np.testing.assert_array_equal(x[key], y[key], err_msg=f"{f.name}[{key}]")
+        elif isinstance(x, np.ndarray):
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
+    pd.testing.assert_frame_equal(a.psi, b.psi, check_exact=True)
+    pd.testing.assert_frame_equal(a.pl, b.pl, check_exact=True)
+    assert a.kpis == b.kpis
+
+
+def _both(net: Network, monkeypatch: pytest.MonkeyPatch, **kw: object) -> SimulationResult:
+    plain = _run(net, "numpy", monkeypatch, **kw)
+    fused = _run(net, "compiled", monkeypatch, **kw)
+    _assert_identical(plain, fused)
+    return fused
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", REFERENCES)
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_reference_configs_give_identical_results_on_both_loops(
+    reference_dir: Path, name: str, stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = compile_network(load_config(reference_dir / "canonical" / f"{name}.json"))
+    assert unsupported(net, schedule=None) is None
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=11)
+    assert result.kpis["demand_total"] > 0
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_networks_give_identical_results_on_both_loops(
+    seed: int, stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # stores losing sales, normal and Poisson demand, BOMs, unlimited suppliers
+    document = generate_config(skus=12, stores=9, dcs=3, factories=2, days=120, seed=seed)
+    net = compile_network(load_config(document))
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=seed)
+    assert result.kpis["lost_sales_total"] > 0 or result.kpis["shortage_total"] >= 0
+
+
+def _features() -> NetworkBuilder:
+    """Every policy and limit the compiled loop models, on one small network."""
+    b = NetworkBuilder(horizon_days=80)
+    for code in ("A", "B", "C", "M"):
+        b.item(code, sales_price=9.0, unit_cost=4.0, sga=0.5)
+    b.node("SUP", "supplier", unlimited=True)
+    b.node("F", "factory", storage_capacity=50.0, storage_over_variable=0.1)
+    b.node("DC", "warehouse", review_period=3, backorder_cost=0.2)
+    b.node("S1", "store", lost_sales=True, stockout_cost=1.0)
+    b.node("S2", "store", review_period=2, backorder_cost=0.3)
+    b.node("S3", "store", storage_capacity=20.0, storage_over_fixed=1.0)
+    b.arc("SUP", "F", lead_time=2, capacity=30.0, hard_capacity=True)
+    b.arc("F", "DC", lead_time=3, capacity=25.0, hard_capacity=True, cost_fixed=1.0)
+    b.arc("DC", "S1", lead_time=1, cost_variable=0.1, moq={"A": 5.0}, multiple={"A": 4.0})
+    b.arc("DC", "S2", lead_time=2, capacity=6.0, over_variable=0.5)
+    b.arc("DC", "S3", lead_time=0)
+    b.arc("F", "S3", lead_time=1)
+    b.factory("F", capacity=18.0, hard_capacity=True, over_variable=0.2)
+    b.produce("F", "A", lead_time=1, capacity=9.0, hard_capacity=True)
+    b.produce("F", "B", lead_time=0, capacity=6.0, over_variable=0.3)
+    b.bom("A", "M", quantity=2.0, scrap=0.05)
+    b.bom("B", "M", quantity=1.0)
+    b.stock("SUP", "M")
+    b.stock("F", "M", initial=20.0, reorder_point=15.0, order_up_to=60.0)
+    b.stock("F", "A", initial=10.0)
+    b.stock("F", "B", initial=5.0, reorder_point=8.0, order_quantity=7.0)
+    b.stock("F", "C", initial=400.0)
+    b.stock("DC", "A", initial=15.0, reorder_point=20.0, order_up_to=45.0, multiple=5.0)
+    b.stock("DC", "B", initial=10.0, safety_stock=4.0)
+    b.stock("DC", "C", initial=30.0, reorder_point=12.0, order_quantity=9.0)
+    b.stock("S1", "A", initial=4.0, reorder_point=3.0, order_up_to=9.0)
+    b.stock("S1", "B", initial=3.0, reorder_point=2.0, order_quantity=4.0, moq=6.0)
+    b.stock("S2", "A", initial=6.0, reorder_point=5.0, order_up_to=12.0)
+    b.stock("S2", "C", initial=2.0)
+    b.stock("S3", "B", initial=1.0, reorder_point=2.0, order_up_to=5.0)
+    b.demand("S1", "A", first_day=0, last_day=39, mean=3.0, sd=1.0)
+    b.demand("S1", "A", first_day=40, last_day=79, mean=5.0, sd=2.0, model="poisson")
+    b.demand("S1", "B", first_day=0, last_day=79, mean=1.5, model="poisson")
+    b.demand("S2", "A", first_day=10, last_day=69, mean=2.5, sd=0.8)
+    b.demand("S2", "C", first_day=0, last_day=79, mean=1.0, model="deterministic")
+    b.demand("S3", "B", first_day=0, last_day=79, mean=1.2, sd=0.5)
+    b.demand("DC", "C", first_day=0, last_day=79, mean=0.7, model="poisson")
+    b.demand("F", "C", first_day=5, last_day=60, mean=2.0, model="deterministic")
+    return b
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_every_modelled_feature_gives_identical_results_on_both_loops(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = _features().build()
+    assert unsupported(net, schedule=None) is None
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=5)
+    # the limits bind, so rationing, capacity cuts and component shortages were exercised
+    assert result.kpis["shortage_total"] > 0
+    assert result.kpis["lost_sales_total"] > 0
+    assert result.pl["transport_over_capacity"].sum() > 0
+
+
+def test_a_material_unconstrained_run_is_identical_on_both_loops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    b = _features()
+    b.node("F2", "factory")
+    b.produce("F2", "C", lead_time=1)
+    b.bom("C", "X", quantity=1.0)  # nothing supplies X
+    b.arc("F2", "DC", lead_time=1)
+    b.stock("F2", "C", reorder_point=5.0, order_up_to=20.0)
+    net = b.build()
+    _both(net, monkeypatch, constraints=Constraints(material=False), stochastic=True, seed=2)
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_calendars_supplier_caps_and_lead_time_distributions_are_identical_on_both_loops(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    b = _features()
+    b.calendar("DC", [day % 7 < 5 for day in range(60)])  # days off; works again from day 60
+    b.calendar("F", [day % 5 != 3 for day in range(80)])
+    b.calendar("SUP", [day % 9 != 0 for day in range(80)])
+    b.supply_window("SUP", first_day=0, last_day=79, capacity=8.0)
+    b.supply_window("SUP", first_day=20, last_day=49, capacity=3.0, item="M")
+    b.arc("SUP", "DC", lead_time=3, lead_time_distribution={2: 0.3, 3: 0.5, 6: 0.2})
+    b.stock("SUP", "C")
+    b.stock("DC", "C", initial=30.0, reorder_point=12.0, order_quantity=9.0)
+    net = b.build()
+    assert net.working is not None and net.supply is not None and net.lead_times is not None
+    assert unsupported(net, schedule=None) is None
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=9)
+    assert result.kpis["shortage_total"] > 0
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_plan_driven_production_is_identical_on_both_loops(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # weekly receipts of A (lead time 1: released the day before) and B, with a week
+    # beyond the factory's hard capacity so shortfalls carry over
+    plan = pd.DataFrame(
+        {"item": ["A", "A", "B", "A"], "day": [7, 14, 7, 28], "quantity": [40.0, 90.0, 20.0, 0.0]}
+    )
+    result = _both(_features().build(), monkeypatch, plan=plan, stochastic=stochastic, seed=4)
+    assert result.raw.history["orders"].sum() > 0
+
+
+def test_multi_sourcing_and_early_plan_releases_fall_back_to_the_numpy_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    b = _features()
+    b.arc("SUP", "DC", lead_time=4)
+    b.stock("SUP", "C")
+    b.source("DC", "C", "F", priority=1, share=0.5)
+    b.source("DC", "C", "SUP", priority=1, share=0.5)
+    net = b.build()
+    assert unsupported(net, schedule=None) == "multi-sourcing rules"
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    monkeypatch.setenv(THRESHOLD_ENV, "0")
+    assert not use_compiled(net, days=80, schedule=None)
+    plain = _run(net, "numpy", monkeypatch, stochastic=True, seed=1)
+    _assert_identical(plain, _run(net, "auto", monkeypatch, stochastic=True, seed=1))
+    # ... and forcing the compiled loop on it is refused rather than approximated
+    monkeypatch.setenv(KERNEL_ENV, "compiled")
+    with pytest.raises(ValueError, match="multi-sourcing rules"):
+        simulate_network(net)
+    # a lead-time-unconstrained plan makes releases due before day 0 on day 0
+    plan = pd.DataFrame({"item": ["A"], "day": [0], "quantity": [40.0]})
+    unconstrained = Constraints(lead_time=False)
+    with pytest.raises(ValueError, match="before the run"):
+        simulate_network(_features().build(), plan=plan, constraints=unconstrained)
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    result = simulate_network(_features().build(), plan=plan, constraints=unconstrained)
+    assert result.raw.history["orders"][0].sum() > 0
+
+
+def test_the_kernel_switch_rejects_an_unknown_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KERNEL_ENV, "fortran")
+    with pytest.raises(ValueError, match=KERNEL_ENV):
+        kernel_choice()
+    monkeypatch.setenv(KERNEL_ENV, "numpy")
+    assert not use_compiled(_features().build(), days=80, schedule=None)
+    monkeypatch.setenv(THRESHOLD_ENV, "many")
+    with pytest.raises(ValueError, match=THRESHOLD_ENV):
+        compiled_from()
+
+
+def test_auto_compiles_large_runs_and_small_ones_once_the_loop_is_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    net = _features().build()  # 15 node-items
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    monkeypatch.setenv(THRESHOLD_ENV, "1_000")
+    assert use_compiled(net, days=80, schedule=None)  # 1,200 node-item-days
+    _run(net, "compiled", monkeypatch)  # this process now has the loop loaded ...
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    monkeypatch.setenv(THRESHOLD_ENV, "1_000_000")
+    assert use_compiled(net, days=80, schedule=None)  # ... so it keeps it
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_echelon_base_stock_levels_are_identical_on_both_loops(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # base stocks from the service level at the store and its warehouse, and a demand step:
+    # the warehouse reads the store's demand stream early (its levels come from numpy)
+    b = NetworkBuilder(horizon_days=60)
+    b.item("X", sales_price=5.0)
+    b.node("SUP", "supplier", unlimited=True)
+    b.node("DC", "warehouse", service_level=0.9)
+    b.node("S", "store", service_level=0.97, review_period=2)
+    b.arc("SUP", "DC", lead_time=3)
+    b.arc("DC", "S", lead_time=2)
+    b.stock("SUP", "X")
+    b.stock("DC", "X", initial=20.0)
+    b.stock("S", "X", initial=5.0)
+    b.demand("S", "X", first_day=0, last_day=29, mean=3.0, sd=1.0)
+    b.demand("S", "X", first_day=30, last_day=59, mean=6.0, sd=2.0)
+    net = b.build()
+    assert len(net.echelon.ni) > 0
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=8)
+    assert result.kpis["sales_total"] > 0

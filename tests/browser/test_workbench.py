@@ -1,0 +1,122 @@
+"""Planning with the workbench in a real browser: edit a SKU-week, lock it, change the family's
+month, check the spread, recalculate, and compare the new run with the parent's.
+
+After the login no URL is typed: the grid is reached from the plan page, the draft from the
+first edit, the comparison from the changes page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from jobs import runner
+from plans.models import PlanVersion
+from plans.services import plan_create
+from plans.workbench.sheets import sheet_load
+from scenarios.models import ConfigVersion, Scenario
+from tests.browser.support import Demo, Screenshots, log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test plays the worker's part with the ORM while Playwright's sync API keeps an
+    event loop in the thread (one thread, no concurrent use)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _executed_version(demo: Demo) -> PlanVersion:
+    version = plan_create(
+        name="Workbench plan",
+        base_scenario=Scenario.objects.get(pk=demo.base_scenario_id),
+        config_version=ConfigVersion.objects.get(pk=demo.config_version_id),
+        user=User.objects.get(username=demo.username),
+    )
+    job = runner.run(version.jobs.get(type="planning").pk)
+    assert job is not None and job.status == "succeeded", job and job.error
+    return version
+
+
+def _show(page: Page, **choices: str) -> None:
+    for field, value in choices.items():
+        page.locator(f"#id_{field}").select_option(value)
+    page.get_by_test_id("grid-apply").click()
+
+
+def _production(page: Page, key: str, period: str):
+    return page.locator(
+        f'tbody[data-key="{key}"] tr[data-measure="production"] td[data-period="{period}"]'
+    )
+
+
+def test_planner_edits_locks_distributes_recalculates_and_compares(
+    page: Page, demo: Demo, screenshots: Screenshots
+) -> None:
+    version = _executed_version(demo)
+    sheet = sheet_load(version)
+    family = sheet.families[0]
+    sku = sheet.skus[int(sheet.family_rows(0)[0])]
+    week = sheet.weeks[2]
+    month = sheet.periods[int(sheet.week_period[2])]
+
+    log_in(page, demo)
+    page.get_by_test_id("nav-plans").click()
+    page.locator(f"a[href='/ui/plans/{version.pk}']").first.click()
+    page.get_by_test_id("workbench-link").click()
+    expect(page.get_by_test_id("psi-grid")).to_be_visible()
+    _show(page, level="detail", family=family)
+    screenshots.take("detail-grid")
+
+    # Edit one SKU-week: the first edit makes a draft, and the page follows it.
+    _production(page, f"sku:{sku}", week).click()
+    page.locator("td.editable input").fill("120")
+    page.locator("td.editable input").press("Enter")
+    expect(page.get_by_test_id("grid-parent-link")).to_have_text(version.pk)
+    draft_id = page.get_by_test_id("grid-version-id").inner_text()
+    assert draft_id != version.pk
+    cell = _production(page, f"sku:{sku}", week)
+    expect(cell).to_have_text("120")
+    expect(cell).to_have_class(re.compile(r"\bedited\b"))
+
+    # Lock it.
+    page.get_by_test_id("lock-mode").check()
+    _production(page, f"sku:{sku}", week).click()
+    expect(_production(page, f"sku:{sku}", week)).to_have_class(re.compile(r"\blocked\b"))
+
+    # Change the family's month: spread equally in whole units, the locked cell kept.
+    _show(page, level="aggregate", family=family)
+    page.locator("[data-grid-mode]").select_option("equal")
+    page.locator("[data-grid-step]").fill("1")
+    _production(page, f"family:{family}", month).click()
+    page.locator("td.editable input").fill("2000")
+    page.locator("td.editable input").press("Enter")
+    expect(_production(page, f"family:{family}", month)).to_have_text("2,000")
+    screenshots.take("aggregate-after-edit")
+    _show(page, level="detail", family=family, period_from=month, period_to=month)
+    expect(_production(page, f"sku:{sku}", week)).to_have_text("120")
+    values = page.locator('tr[data-measure="production"] td.editable').evaluate_all(
+        "cells => cells.map(c => parseFloat(c.dataset.value))"
+    )
+    assert sum(values) == pytest.approx(2000)
+    assert all(float(v).is_integer() for v in values)
+
+    # Recalculate (the worker's part runs here), then compare with the parent.
+    page.get_by_test_id("recalculate").click()
+    expect(page.get_by_test_id("messages")).to_contain_text("Recalculation queued")
+    job = PlanVersion.objects.get(pk=draft_id).jobs.get(type="recalculate")
+    finished = runner.run(job.pk)
+    assert finished is not None and finished.status == "succeeded", finished and finished.error
+    page.reload()
+    expect(page.get_by_test_id("plan-state")).to_have_text("Executed")
+    page.get_by_test_id("changes-link").click()
+    expect(page.get_by_test_id("change-count")).to_contain_text("differ")
+    expect(page.get_by_test_id("changes")).to_contain_text(sku)
+    screenshots.take("changes-against-parent")
+    page.get_by_test_id("compare-runs").click()
+    expect(page).to_have_url(re.compile(r"/ui/runs/compare\?"))
+    screenshots.take("compare-runs")
