@@ -9,8 +9,10 @@ compiling the config to arrays, the day loop, the PSI DataFrame, the P&L and the
 Printed per run: node-items, days, seconds (compile / day loop / outputs), node-item-days
 per second, the child's peak RSS, how much the run added on top of the loaded config
 (the engine's own peak, which the 4 GB target is about), and time and memory over their
-targets (≤ 1.00 meets them). The machine's load average is printed before and after:
-these are wall-clock numbers on a shared machine.
+targets (≤ 1.00 meets them), and the CPU seconds of the timed part (all its threads:
+less sensitive than wall-clock seconds to other work on a shared machine). The machine's
+load average is printed before and after: these are wall-clock numbers on a shared
+machine.
 
 ``--compare`` times the two day loops instead (``SCPLN_PSI_KERNEL=numpy`` and
 ``compiled``, each run in its own process): per size and mode the median of ``--repeat``
@@ -84,7 +86,7 @@ def main() -> None:
     header = (
         f"{'size':<32}{'mode':<14}{'node-items':>11}{'days':>6}{'seconds':>9}"
         f"{'compile':>9}{'loop':>7}{'output':>8}{'ni-days/s':>12}{'peak GB':>9}"
-        f"{'run GB':>8}{'time/target':>13}{'mem/target':>12}"
+        f"{'run GB':>8}{'time/target':>13}{'mem/target':>12}{'cpu s':>9}"
     )
     print(header)
     for size in sizes:
@@ -139,6 +141,7 @@ def _child(spec: str) -> dict:
         if done >= 0.9 and "loop" not in marks:  # the day loop reports up to 0.9
             marks["loop"] = time.perf_counter()
 
+    cpu_start = time.process_time()
     start = time.perf_counter()
     network = compile_network(config)
     compiled = time.perf_counter()
@@ -146,11 +149,13 @@ def _child(spec: str) -> dict:
         network, stochastic=job["mode"] == "stochastic", seed=1, progress=progress
     )
     end = time.perf_counter()
+    cpu = time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {
         "node_items": network.size,
         "days": result.days,
         "seconds": end - start,
+        "cpu": cpu,
         "compile": compiled - start,
         "loop": marks["loop"] - compiled,
         "output": end - marks["loop"],
@@ -170,7 +175,7 @@ def _format(size: Size, mode: str, row: dict) -> str:
         f"{size.name:<32}{mode:<14}{row['node_items']:>11,}{row['days']:>6}"
         f"{row['seconds']:>9.3f}{row['compile']:>9.3f}{row['loop']:>7.2f}{row['output']:>8.2f}"
         f"{rate:>12,.0f}{row['peak'] / GB:>9.3f}{row['run_peak'] / GB:>8.3f}"
-        f"{time_ratio:>13}{mem_ratio:>12}"
+        f"{time_ratio:>13}{mem_ratio:>12}{row['cpu']:>9.3f}"
     )
 
 

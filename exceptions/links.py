@@ -13,15 +13,16 @@ from exceptions.models import PlanningException
 LEAD_IN_DAYS = 7
 
 
-def psi_url(row: PlanningException, run_id: Any) -> str:
+def psi_url(row: PlanningException, run_id: Any, *, plan_nodes: bool = True) -> str:
     """The run page's PSI section on the row's node and item, from a week before its first
     day to its last for a row of that run (a plan's row counts weeks, not the run's days,
-    so it opens the whole horizon). The run page when the row has no node-item; the plan
-    page when there is no run."""
+    so it opens the whole horizon). The run page when the row has no node-item, or when it
+    is a plan's row and ``plan_nodes`` is false (a plan made from an imported input set
+    names work centres, not the run's nodes); the plan page when there is no run."""
     if run_id is None:
         return reverse("plans:detail", args=[row.plan_version_id]) if row.plan_version_id else ""
     page = reverse("runs:detail", args=[run_id])
-    if not (row.node and row.item):
+    if not (row.node and row.item) or (row.run_id is None and not plan_nodes):
         return page
     query: dict[str, Any] = {"node": row.node, "item": row.item, "bucket": "day"}
     if row.first_day is not None and row.run_id is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from core.templatetags.scpln_ui import pct
 from exceptions.labels import CAUSE_LABELS
@@ -53,7 +53,8 @@ def root_cause_sentence(cause: RootCause) -> str:
     shown = [c for c in cause.causes if c.share >= 0.005]
     if not shown:
         return _("Fill rate %(rate)s: the shortage traces to no single cause.") % {"rate": rate}
-    parts = "; ".join(_part(c.kind, c.share, c.refs) for c in shown)
+    # Translators: what separates the causes of the root-cause sentence.
+    parts = pgettext("list of causes", "; ").join(_part(c.kind, c.share, c.refs) for c in shown)
     return _("Fill rate %(rate)s: %(parts)s.") % {"rate": rate, "parts": parts}
 
 

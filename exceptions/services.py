@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from exceptions import metrics
 from exceptions.models import PlanningException
@@ -32,17 +33,18 @@ def thresholds() -> engine.Thresholds:
     )
 
 
-def exceptions_record_run(*, run: Run, raw: KernelResult) -> list[PlanningException]:
+def exceptions_record_run(*, run: Run, raw: KernelResult) -> Counter[str]:
     """Compute and store a run's exceptions (and, for a run of a plan version, whether it
     diverges from the plan's prediction).
 
     Runs in the caller's transaction (``run_recorded`` is sent inside the recording
     one), so a run never exists without its exceptions. A run the registry did not put
     in the database (the ``memory`` backend) has nowhere to hang them and gets none.
-    ``exceptions_total{kind}`` counts them once the transaction commits.
+    ``exceptions_total{kind}`` counts them once the transaction commits. Returns how many
+    of each kind it stored.
     """
     if run._state.adding:
-        return []
+        return Counter()
     limits = thresholds()
     records = engine.run_exceptions(raw, limits)
     # Read from the database: the planning job stores the plan's KPIs with a query, so the
@@ -65,7 +67,7 @@ def exceptions_record_plan(
     final: FinalPlan,
     inputs: PlanningInputs,
     reconciliation: Reconciliation | None = None,
-) -> list[PlanningException]:
+) -> Counter[str]:
     """Compute and store a plan version's own exceptions, replacing earlier ones (a
     retried generation makes its plan again). In the caller's transaction."""
     PlanningException.objects.filter(plan_version=plan_version, run__isnull=True).delete()
@@ -73,34 +75,90 @@ def exceptions_record_plan(
     return _store(records, run=None, plan_version_id=plan_version.pk)
 
 
+# The stored columns, in the order :func:`_row` gives them.
+FIELDS = (
+    "plan_version",
+    "run",
+    "kind",
+    "node",
+    "item",
+    "first_day",
+    "last_day",
+    "first_date",
+    "last_date",
+    "quantity",
+    "value",
+    "severity",
+    "severity_rank",
+    "cause_kind",
+    "cause_refs",
+    "detail",
+)
+
+
 def _store(
     records: Iterable[engine.ExceptionRecord], *, run: Run | None, plan_version_id: str | None
-) -> list[PlanningException]:
-    rows = [
-        PlanningException(
-            run=run,
-            plan_version_id=plan_version_id,
-            kind=r.kind.value,
-            node=r.node[:200],
-            item=r.item[:200],
-            first_day=r.first_day,
-            last_day=r.last_day,
-            first_date=r.first_date,
-            last_date=r.last_date,
-            quantity=r.quantity,
-            value=r.value,
-            severity=r.severity.value,
-            severity_rank=r.severity.rank,
-            cause_kind=r.cause_kind,
-            cause_refs=list(r.cause_refs),
-            detail=_plain(r.detail),
-        )
-        for r in records
-    ]
-    PlanningException.objects.bulk_create(rows, batch_size=BATCH)
-    counts = Counter(row.kind for row in rows)
+) -> Counter[str]:
+    """Insert the rows and count them by kind (``exceptions_total`` once committed).
+
+    A 200,000 node-item run has some 25,000 exceptions; ``bulk_create`` spent longer
+    preparing them (a model instance and a per-field conversion each) than the engine
+    spent finding them. So the rows go in as plain tuples: ``COPY`` on PostgreSQL,
+    ``executemany`` elsewhere, in the caller's transaction.
+    """
+    key = PlanningException._meta.get_field("run").get_db_prep_save(
+        run.pk if run is not None else None, connection
+    )
+    rows = [_row(r, run_key=key, plan_version_id=plan_version_id) for r in records]
+    _insert(rows)
+    counts = Counter(str(row[2]) for row in rows)
     transaction.on_commit(lambda: _count(counts))
-    return rows
+    return counts
+
+
+def _row(
+    r: engine.ExceptionRecord, *, run_key: Any, plan_version_id: str | None
+) -> tuple[Any, ...]:
+    date = connection.ops.adapt_datefield_value
+    return (
+        plan_version_id,
+        run_key,
+        r.kind.value,
+        r.node[:200],
+        r.item[:200],
+        r.first_day,
+        r.last_day,
+        date(r.first_date),
+        date(r.last_date),
+        float(r.quantity),
+        float(r.value),
+        r.severity.value,
+        r.severity.rank,
+        r.cause_kind,
+        json.dumps(list(r.cause_refs)),
+        json.dumps(_plain(r.detail)),
+    )
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(PlanningException._meta.db_table)
+    column = {field.name: str(field.column) for field in PlanningException._meta.concrete_fields}
+    columns = ", ".join(quote(column[name]) for name in FIELDS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(FIELDS))
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                    rows[start : start + BATCH],
+                )
 
 
 def _count(counts: Counter[str]) -> None:

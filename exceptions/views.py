@@ -63,6 +63,7 @@ def _page(
     back_url: str,
     csv_path: str,
     template_context: dict[str, Any],
+    plan_nodes: bool = True,
 ) -> HttpResponse:
     filterset = selectors.exception_filterset(rows, request.GET)
     # The filters' help speaks to API clients (parameter names); the page has its labels.
@@ -85,7 +86,7 @@ def _page(
                 "kind_label": KIND_LABELS.get(row.kind, row.kind),
                 "severity_label": SEVERITY_LABELS.get(row.severity, row.severity),
                 "cause": cause_text(row),
-                "url": psi_url(row, run_id),
+                "url": psi_url(row, run_id, plan_nodes=plan_nodes),
             }
             for row in page.object_list
         ]
@@ -140,4 +141,5 @@ class PlanExceptionsView(LoginRequiredMixin, View):
             back_url=reverse("plans:detail", args=[version.pk]),
             csv_path=reverse("exceptions-api:plan", args=[version.pk]),
             template_context={"owner": "plan", "version": version},
+            plan_nodes=version.input_set_id is None,
         )

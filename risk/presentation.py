@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.charts import chart_data
+from core.charts import chart_data, series
 from risk.selectors import SetSummary
 from runs.kpis import format_kpi, kpi_label
 from scpln.engine.risk import KPI_NAMES
@@ -49,6 +49,24 @@ def histogram_chart(summary: SetSummary, name: str) -> dict[str, Any] | None:
         chart_type="bar",
         x_title=str(kpi_label(name)),
         y_title=_("Replications"),
+    )
+
+
+def bands_chart(summary: SetSummary) -> dict[str, Any] | None:
+    """Weekly network on-hand of a complete set: its 5th, 50th and 95th percentiles."""
+    band = summary.bands.get("on_hand")
+    if not band:
+        return None
+    weeks = [_("Week %(n)s") % {"n": w + 1} for w in range(len(band["p50"]))]
+    return chart_data(
+        labels=weeks,
+        datasets=[
+            {"label": _("95th percentile"), "data": series(band["p95"]), "dashed": True},
+            {"label": _("Median"), "data": series(band["p50"])},
+            {"label": _("5th percentile"), "data": series(band["p05"]), "dashed": True},
+        ],
+        x_title=_("Week"),
+        y_title=_("On-hand at the end of the week (all node-items)"),
     )
 
 

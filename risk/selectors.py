@@ -10,7 +10,14 @@ from django.db.models import Count, QuerySet
 
 from plans.models import PlanVersion
 from risk.models import ReplicationSet
-from scpln.engine.risk import KPI_NAMES, histogram, miss_probability, summarise
+from scpln.engine.risk import (
+    KPI_NAMES,
+    Difference,
+    difference,
+    histogram,
+    miss_probability,
+    summarise,
+)
 
 
 def replication_set_list(*, plan_version: PlanVersion | str) -> QuerySet[ReplicationSet]:
@@ -69,3 +76,48 @@ def replication_set_summary(*, replication_set: ReplicationSet) -> SetSummary:
         ]
     out.bands = replication_set.bands
     return out
+
+
+@dataclass
+class SetComparison:
+    """``other − base`` per KPI; paired by replication index when both sets share a seed
+    (common random numbers), else Welch's unpaired interval (docs/engine.md)."""
+
+    base: ReplicationSet
+    other: ReplicationSet
+    paired: bool
+    means: dict[str, tuple[float, float]] = field(default_factory=dict)
+    kpis: dict[str, Difference] = field(default_factory=dict)
+
+
+def replication_set_compare(*, base: ReplicationSet, other: ReplicationSet) -> SetComparison:
+    """Compare two sets' replications done so far (only indices both have, when paired)."""
+    paired = base.seed == other.seed
+    out = SetComparison(base=base, other=other, paired=paired)
+    rows = {
+        side: {r[0]: r[1:] for r in s.replications.values_list("index", *KPI_NAMES)}
+        for side, s in (("base", base), ("other", other))
+    }
+    if paired:
+        common = sorted(set(rows["base"]) & set(rows["other"]))
+        left = np.array([rows["base"][i] for i in common], np.float64).reshape(-1, len(KPI_NAMES))
+        right = np.array([rows["other"][i] for i in common], np.float64).reshape(-1, len(KPI_NAMES))
+    else:
+        left = np.array(list(rows["base"].values()), np.float64).reshape(-1, len(KPI_NAMES))
+        right = np.array(list(rows["other"].values()), np.float64).reshape(-1, len(KPI_NAMES))
+    if len(left) == 0 or len(right) == 0:
+        return out
+    for k, name in enumerate(KPI_NAMES):
+        out.means[name] = (float(left[:, k].mean()), float(right[:, k].mean()))
+        out.kpis[name] = difference(left[:, k], right[:, k], paired=paired)
+    return out
+
+
+def verdict(d: Difference) -> str:
+    """``higher``/``lower`` when the 95 % interval of other − base excludes 0, else
+    ``undecided``."""
+    if d.ci_low is not None and d.ci_low > 0:
+        return "higher"
+    if d.ci_high is not None and d.ci_high < 0:
+        return "lower"
+    return "undecided"

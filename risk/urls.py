@@ -7,6 +7,7 @@ from risk import views
 app_name = "risk"
 
 urlpatterns = [
+    path("replications/compare", views.ReplicationSetCompareView.as_view(), name="compare"),
     path(
         "plans/<str:plan_version_id>/replications",
         views.ReplicationSetListView.as_view(),

@@ -22,8 +22,10 @@ from plans.models import PlanVersion
 from risk import presentation, selectors, services
 from risk.forms import ReplicationSetForm
 from risk.models import ReplicationSet
+from runs.kpis import format_delta, format_kpi, kpi_label
 
 ADD = "risk.add_replicationset"
+MAX_ID_DIGITS = 18  # longer cannot be a database integer
 
 
 def _require(request: HttpRequest) -> None:
@@ -46,6 +48,7 @@ def set_context(replication_set: ReplicationSet) -> dict[str, Any]:
         "summary": summary,
         "kpi_rows": presentation.kpi_rows(summary),
         "histogram": presentation.histogram_chart(summary, "fill_rate"),
+        "bands": presentation.bands_chart(summary),
         "misses": presentation.miss_table(summary),
         "running": summary.status in ("queued", "running"),
     }
@@ -102,7 +105,14 @@ class ReplicationSetDetailView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, plan_version_id: str, set_id: int) -> HttpResponse:
         replication_set = _set_or_404(plan_version_id, set_id)
-        context = {**set_context(replication_set), "can_add": request.user.has_perm(ADD)}
+        context = {
+            **set_context(replication_set),
+            "can_add": request.user.has_perm(ADD),
+            # Sets with the same seed drew the same demand: their differences are paired.
+            "same_seed": ReplicationSet.objects.filter(seed=replication_set.seed)
+            .exclude(pk=replication_set.pk)
+            .select_related("plan_version__plan")[:10],
+        }
         return render(request, "risk/detail.html", context)
 
 
@@ -119,3 +129,39 @@ class ReplicationSetCancelView(LoginRequiredMixin, View):
         else:
             messages.success(request, _("The replication set is stopping."))
         return redirect(replication_set)
+
+
+class ReplicationSetCompareView(LoginRequiredMixin, View):
+    """``?base=&other=``: two sets side by side, per KPI the difference and its interval."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        sets = []
+        for side in ("base", "other"):
+            value = request.GET.get(side, "")
+            found = (
+                ReplicationSet.objects.select_related("plan_version__plan").filter(pk=value).first()
+                if value.isdigit() and len(value) <= MAX_ID_DIGITS
+                else None
+            )
+            if found is None:
+                raise Http404(_("No such replication set."))
+            sets.append(found)
+        base, other = sets
+        comparison = selectors.replication_set_compare(base=base, other=other)
+        rows = [
+            {
+                "label": kpi_label(name),
+                "base": format_kpi(name, comparison.means[name][0]),
+                "other": format_kpi(name, comparison.means[name][1]),
+                "difference": format_delta(name, d.mean),
+                "ci": (
+                    f"{format_delta(name, d.ci_low)} … {format_delta(name, d.ci_high)}"
+                    if d.ci_low is not None
+                    else "—"
+                ),
+                "verdict": selectors.verdict(d),
+            }
+            for name, d in comparison.kpis.items()
+        ]
+        context = {"base": base, "other": other, "comparison": comparison, "rows": rows}
+        return render(request, "risk/compare.html", context)

@@ -42,6 +42,8 @@ class _ExceptionList(CSVErrorsAsJSONMixin, GenericAPIView):
     pagination_class = Pagination
     renderer_classes = [JSONRenderer, CSVRenderer]
     run: Run | None = None
+    # Whether a plan's rows name nodes of its run (not so for an imported input set).
+    plan_nodes = True
 
     def rows(self) -> QuerySet[PlanningException]:
         raise NotImplementedError
@@ -63,7 +65,7 @@ class _ExceptionList(CSVErrorsAsJSONMixin, GenericAPIView):
     def _serialize(self, rows: list[PlanningException], run_id: Any) -> list[dict[str, Any]]:
         context = {
             **self.get_serializer_context(),
-            "links": {row.pk: psi_url(row, run_id) for row in rows},
+            "links": {row.pk: psi_url(row, run_id, plan_nodes=self.plan_nodes) for row in rows},
         }
         return list(ExceptionSerializer(rows, many=True, context=context).data)
 
@@ -113,6 +115,7 @@ class PlanExceptionsView(_ExceptionList):
         executes it; filter, order, page, CSV."""
         self.version = get_object_or_404(PlanVersion, pk=plan_version_id)
         self.run = selectors.plan_version_run(self.version)
+        self.plan_nodes = self.version.input_set_id is None
         return self.respond(request)
 
     def rows(self) -> QuerySet[PlanningException]:

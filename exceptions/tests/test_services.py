@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from prometheus_client import REGISTRY
 
 from exceptions.models import PlanningException
@@ -59,6 +60,10 @@ def test_the_root_cause_sentence_names_the_components_and_explains_the_fill_rate
     assert sentence.startswith(f"Fill rate {rate}: ")
     assert "components with no supplier" in sentence
     assert cause.main.refs[0] in sentence
+    with translation.override("ja"):
+        japanese = root_cause_sentence(cause)
+    assert japanese.startswith(f"充足率 {rate}: 欠品の ")
+    assert "個の部品" in japanese and "に起因、" in japanese and japanese.endswith("。")
 
 
 def test_recording_a_run_counts_its_exceptions_by_kind(

@@ -7,6 +7,7 @@ from risk.api import views
 app_name = "risk-api"
 
 urlpatterns = [
+    path("replications/compare", views.ReplicationSetCompareView.as_view(), name="compare"),
     path(
         "plans/<str:plan_version_id>/replications",
         views.ReplicationSetListCreateView.as_view(),

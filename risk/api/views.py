@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +19,7 @@ from plans.models import PlanVersion
 from risk import selectors, services
 from risk.api import serializers as s
 from risk.models import ReplicationSet
+from risk.selectors import verdict
 
 ADD = "risk.add_replicationset"
 
@@ -121,3 +123,34 @@ class ReplicationSetCancelView(APIView):
                 _row(replication_set, summary.n_done, summary.status)
             ).data
         )
+
+
+class ReplicationSetCompareView(APIView):
+    """Two replication sets: per KPI the difference other − base with its 95 % interval."""
+
+    @extend_schema(parameters=[s.CompareInputSerializer], responses={200: s.CompareSerializer})
+    def get(self, request: Request) -> Response:
+        data = s.CompareInputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        sets = {}
+        for side in ("base", "other"):
+            found = ReplicationSet.objects.filter(pk=data.validated_data[side]).first()
+            if found is None:
+                raise ValidationError({side: [f"No replication set {data.validated_data[side]}."]})
+            sets[side] = found
+        comparison = selectors.replication_set_compare(base=sets["base"], other=sets["other"])
+        body = {
+            "base_id": sets["base"].pk,
+            "other_id": sets["other"].pk,
+            "paired": comparison.paired,
+            "kpis": {
+                name: {
+                    "base_mean": comparison.means[name][0],
+                    "other_mean": comparison.means[name][1],
+                    **d.as_dict(),
+                    "verdict": verdict(d),
+                }
+                for name, d in comparison.kpis.items()
+            },
+        }
+        return Response(s.CompareSerializer(body).data)

@@ -35,6 +35,7 @@ def test_the_form_queues_a_set_and_its_page_shows_intervals_and_misses(
     assert 'data-testid="replication-kpis"' in page and "Fill rate" in page
     assert page.count('data-testid="miss-cell"') == 6  # 2 stores × 3 SKUs
     assert "replication-histogram" in page
+    assert 'data-testid="bands-chart"' in page  # the set is complete: weekly bands
 
     plan_page = web.get(f"/ui/plans/{planned_version.pk}").content.decode()
     assert 'data-testid="replications-panel"' in plan_page

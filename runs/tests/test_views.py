@@ -565,6 +565,8 @@ def test_compare_shows_kpis_side_by_side_with_deltas_and_highlights(planner):
     html = response.content.decode()
     assert "data-significant" in html
     assert 'data-testid="base-run"' in html
+    # Each KPI says what it measures (issue 12).
+    assert "Share of customer demand served on the day it arose." in html
 
 
 def test_compare_differences_only_hides_equal_kpis(planner):

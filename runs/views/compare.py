@@ -25,6 +25,7 @@ from runs.kpis import (
     format_kpi,
     format_pct,
     format_value,
+    kpi_definition,
     kpi_place,
 )
 from runs.selectors.compare import Comparison
@@ -65,6 +66,7 @@ def _kpi_table(comparison: Comparison, differences_only: bool) -> list[dict[str,
             {
                 "kpi": row.kpi,
                 "label": place.label,
+                "definition": kpi_definition(row.kpi),
                 "section": place.title,
                 "differs": differs,
                 "cells": cells,

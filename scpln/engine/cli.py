@@ -147,12 +147,24 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _register_simulate(subparsers: Subparsers) -> None:
-    from scpln.engine.psi.command import add_simulate_arguments
-
+    # Declared here, not in psi.command: importing the psi package loads numpy and pandas.
     parser = subparsers.add_parser(
         "simulate", help="run the daily PSI simulation of a valid config and report its KPIs"
     )
-    add_simulate_arguments(parser)
+    parser.add_argument("config", metavar="CONFIG.json")
+    parser.add_argument("--seed", type=int, default=None, metavar="N", help="demand draws")
+    parser.add_argument(
+        "--days", type=int, default=None, metavar="N", help="default: the planning horizon"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--stochastic", action="store_true", help="draw demand from its models (seeded)"
+    )
+    mode.add_argument(
+        "--deterministic", action="store_true", help="use the demand means (the default)"
+    )
+    parser.add_argument("--summary-json", metavar="PATH", help="write the KPIs as JSON")
+    parser.add_argument("--psi-csv", metavar="PATH", help="write the daily PSI table as CSV")
     parser.set_defaults(run=_simulate)
 
 

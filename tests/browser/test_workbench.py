@@ -129,8 +129,9 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     job = PlanVersion.objects.get(pk=draft_id).jobs.get(type="recalculate")
     finished = runner.run(job.pk)
     assert finished is not None and finished.status == "succeeded", finished and finished.error
-    # The page follows the job (app.js polls it) and reloads itself once it has finished.
-    expect(page.get_by_test_id("plan-state")).to_have_text("Executed")
+    # The page follows its job (app.js polls it every 2 s) and reloads itself when the job
+    # ends; a reload of our own could race with that one.
+    expect(page.get_by_test_id("plan-state")).to_have_text("Executed", timeout=30_000)
     page.get_by_test_id("changes-link").click()
     expect(page.get_by_test_id("change-count")).to_contain_text("differ")
     expect(page.get_by_test_id("changes")).to_contain_text(sku)

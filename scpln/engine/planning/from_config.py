@@ -35,6 +35,8 @@ What comes from where:
   policy's level on the week's last day (:func:`scpln.engine.psi.plan.target_levels`), so
   a level that follows the demand (base stock from the service level) rises ahead of a
   demand step by its lead time and review period;
+- component supply: per component × factory fed by a capped supplier, what can arrive
+  each week (:mod:`.supply`);
 - item master: ``lead_time_days`` (so plan with ``lead_time_unit="day"``); lot multiple and
   MOQ where the item is ordered in a run (:func:`_lot_rules`), else lot-for-lot; BOM:
   ``quantity × (1 + scrap_rate)``, as the simulator consumes it.
@@ -50,7 +52,6 @@ import numpy as np
 import pandas as pd
 
 from scpln.engine.canonical import CanonicalConfig, bucket_period
-from scpln.engine.canonical.network import produced_items
 from scpln.engine.canonical.schema import SUPPLIER_TYPES
 from scpln.engine.psi.compile import compile_network
 from scpln.engine.psi.network import Network
@@ -58,6 +59,8 @@ from scpln.engine.psi.plan import stock_positions, target_levels
 
 from .calendar import PlanningCalendar, derive_calendar
 from .inputs import PlanningInputs, empty_table, make_planning_inputs
+from .sourcing import capacity_pools, factory_capacity, sku_factories
+from .supply import component_supply
 
 
 def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
@@ -94,7 +97,9 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         .groupby(["family", "period"], as_index=False)
         .agg(demand=("demand", "sum"))
     )
-    workcenters, capacity, routing = _factories(config, calendar, net, skus)
+    workcenters, capacity, routing, sites, item_capacity, capacity_parts = _factories(
+        config, calendar, net, skus
+    )
     return make_planning_inputs(
         demand=demand[["family", "period", "demand"]],
         capacity=capacity,
@@ -118,6 +123,10 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         calendar=calendar,
         routing=routing,
         workcenters=workcenters,
+        sites=sites,
+        component_supply=component_supply(net, calendar, 0),
+        item_capacity=item_capacity,
+        capacity_parts=capacity_parts,
         network=network,
         target_stock=target_stock,
         defaults={"lt_unit": "day"},
@@ -192,68 +201,138 @@ def _factories(
     calendar: PlanningCalendar,
     net: Network,
     skus: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Work centres (factories), their capacity per period and the routing.
+) -> tuple[pd.DataFrame, ...]:
+    """Work centres, their capacity per period, the routing, the sites of pools, the SKUs'
+    own hard capacities per period and the work centres' capacity per week part.
 
-    A period's capacity is the sum of the factory's daily capacity in the run — its
+    A factory's capacity in a period is the sum of its daily capacity in the run — its
     node-level capacity, capped by its ``capacities`` rows, on the days it works — so plan
     and run count the same units; a factory without any limit is unlimited (capacity 0,
-    over capacity allowed).
+    over capacity allowed). Factories that share a SKU (multi-sourcing, see
+    :mod:`.sourcing`) are one work centre, a pool: their capacities added up, over capacity
+    allowed only where every one of them allows it (unlimited if one is).
     """
     factories = sorted((n for n in config.nodes if n.node_type == "factory"), key=lambda n: n.code)
-    products = [i.code for i in config.items if i.item_type == "product"]
     prod = net.production
     days = int((calendar.periods["end"].iloc[-1] - calendar.periods["start"].iloc[0]).days) + 1
     first = (calendar.periods["start"].iloc[0].date() - config.start_date).days
     span = np.arange(first, first + days)
-    daily = prod.node_capacity[net.segments.of_days(int(span.max()) + 1)[span]]
-    if net.working is not None:
-        width = net.working.shape[1]
-        worked = np.ones((len(span), len(prod.factory)), bool)
-        inside = span < width
-        worked[inside] = net.working[prod.factory][:, span[inside]].T
-        daily = np.where(worked, daily, 0.0)
+    daily = factory_capacity(net, span)
     period_of_day = calendar.period_index_of(
         pd.Series(pd.to_datetime(config.start_date) + pd.to_timedelta(span, unit="D"))
     )
     column = {net.node_codes[n]: f for f, n in enumerate(prod.factory.tolist())}
-    frames, flags = [], []
+    sourced = sku_factories(net, skus)
+    pools = capacity_pools(sourced)
+    values: dict[str, np.ndarray] = {}
+    by_day: dict[str, np.ndarray] = {}
+    flags: dict[str, tuple[bool, bool]] = {}  # pool → (unlimited, allow over capacity)
     for node in factories:
         overall = next((p for p in node.production_policies if p.item_code is None), None)
         f = column.get(node.code)
-        values = np.zeros(len(calendar.periods))
+        pool = pools.get(node.code, node.code)
+        total = values.setdefault(pool, np.zeros(len(calendar.periods)))
         unlimited = f is None or not np.isfinite(daily[:, f]).any()
         if not unlimited:
             limited = np.where(np.isfinite(daily[:, f]), daily[:, f], 0.0)
-            np.add.at(values, period_of_day, limited)
-            values = np.round(values, 9)  # a bucket's daily shares add back to its total
-        frames.append(
-            pd.DataFrame(
-                {"workcenter": node.code, "period": calendar.period_codes, "capacity": values}
-            )
-        )
+            np.add.at(total, period_of_day, limited)
+            by_day[pool] = by_day.get(pool, np.zeros(len(span))) + limited
         allow = overall.allow_over_capacity if overall is not None else True
-        flags.append((node.code, unlimited or allow))
+        was_unlimited, was_allowed = flags.get(pool, (False, True))
+        flags[pool] = (was_unlimited or unlimited, was_allowed and allow)
+    frames = [
+        pd.DataFrame(
+            {
+                "workcenter": pool,
+                "period": calendar.period_codes,
+                # A bucket's daily shares add back to its total; an unlimited pool has 0.
+                "capacity": 0.0 if flags[pool][0] else np.round(total, 9),
+            }
+        )
+        for pool, total in values.items()
+    ]
     capacity = (pd.concat(frames, ignore_index=True) if frames else empty_table("capacity")).astype(
         {"workcenter": "str", "period": "str", "capacity": "float64"}
     )
-    maker: dict[str, str] = {}
-    for node in factories:
-        for item in sorted(produced_items(node, products)):
-            maker.setdefault(item, node.code)
+    maker = sourced.drop_duplicates("item").set_index("item")["node"]
     routing = pd.DataFrame(
         {
-            "sku": pd.Series([s for s in skus if s in maker], dtype="str"),
-            "workcenter": pd.Series([maker[s] for s in skus if s in maker], dtype="str"),
+            "sku": pd.Series([s for s in skus if s in maker.index], dtype="str"),
+            "workcenter": pd.Series(
+                [pools[maker[s]] for s in skus if s in maker.index], dtype="str"
+            ),
         }
     )
     workcenters = pd.DataFrame(
         {
-            "workcenter": pd.Series([code for code, _ in flags], dtype="str"),
-            "allow_over_capacity": pd.Series([flag for _, flag in flags], dtype=bool),
+            "workcenter": pd.Series(list(flags), dtype="str"),
+            "allow_over_capacity": pd.Series(
+                [unlimited or allow for unlimited, allow in flags.values()], dtype=bool
+            ),
         }
     )
-    return workcenters, capacity, routing
+    sites = pd.DataFrame(
+        {
+            "workcenter": pd.Series([p for c, p in pools.items() if p != c], dtype="str"),
+            "loc": pd.Series([c for c, p in pools.items() if p != c], dtype="str"),
+        }
+    )
+    items = _item_capacity(net, sourced, span, period_of_day, calendar.period_codes)
+    # A week part's capacity is its own (working) days', so a week with a holiday has less.
+    parts = calendar.parts
+    first_day = (parts["start"] - calendar.periods["start"].iloc[0]).dt.days.to_numpy()
+    last_day = (parts["end"] - calendar.periods["start"].iloc[0]).dt.days.to_numpy()
+    frames = []
+    for pool, days_capacity in by_day.items():
+        if flags[pool][0]:
+            continue  # unlimited
+        cumulative = np.r_[0.0, np.cumsum(days_capacity)]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "workcenter": pool,
+                    "period": parts["period"].to_numpy(),
+                    "week": parts["week"].to_numpy(),
+                    "capacity": np.round(cumulative[last_day + 1] - cumulative[first_day], 9),
+                }
+            )
+        )
+    by_part = pd.concat(frames, ignore_index=True) if frames else empty_table("capacity_parts")
+    return workcenters, capacity, routing, sites, items, by_part
+
+
+def _item_capacity(
+    net: Network,
+    sourced: pd.DataFrame,
+    span: np.ndarray,
+    period_of_day: np.ndarray,
+    periods: list[str],
+) -> pd.DataFrame:
+    """Per SKU and period, the units its factories may make of it under their hard per-item
+    capacities (production policies of the item, ``capacities`` rows of type ``item``), on
+    the days they work: the run cuts a release there and carries the rest over. A SKU with
+    a factory that has no hard limit of its own for it, on any day, has none."""
+    prod = net.production
+    daily = prod.item_capacity[net.segments.of_days(int(span.max()) + 1)[span]]
+    worked = factory_capacity(net, span) > 0  # days × factories: 0 on a day off
+    daily = np.where(worked[:, prod.factory_of], daily, 0.0)
+    position = {
+        (net.node_codes[net.ni_node[k]], net.item_codes[net.ni_item[k]]): p
+        for p, k in enumerate(prod.ni.tolist())
+    }
+    rows = []
+    for sku, nodes in sourced.groupby("item", sort=True)["node"]:
+        cols = [position[(node, str(sku))] for node in nodes]
+        if not prod.item_hard[cols].all() or not np.isfinite(daily[:, cols]).all():
+            continue
+        summed = np.bincount(
+            period_of_day, weights=daily[:, cols].sum(axis=1), minlength=len(periods)
+        )
+        totals = np.round(summed, 9)  # a bucket's daily shares add back to its total
+        rows += [(str(sku), p, float(v)) for p, v in zip(periods, totals, strict=True)]
+    return pd.DataFrame(rows, columns=["sku", "period", "capacity"]).astype(
+        {"sku": "str", "period": "str", "capacity": "float64"}
+    )
 
 
 def _network(

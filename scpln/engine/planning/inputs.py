@@ -52,6 +52,10 @@ COLUMNS = {
     "workcenters": ("workcenter", "allow_over_capacity"),
     "network": ("item", "loc", "target", "supplied", "demand", "lead_time"),
     "target_stock": ("item", "week", "target"),
+    "sites": ("workcenter", "loc"),
+    "component_supply": ("item", "loc", "week", "supply"),
+    "item_capacity": ("sku", "period", "capacity"),
+    "capacity_parts": ("workcenter", "period", "week", "capacity"),
 }
 
 
@@ -71,6 +75,16 @@ class PlanningInputs:
     where it is made (the distribution lead time). ``target_stock`` (optional) is an item's
     target over all its locations at the end of each week, where the policies' levels follow
     the demand over the horizon (an item it omits keeps its ``network`` targets all along).
+    ``sites`` (optional) lists the locations a work centre pools (factories that share a SKU
+    under multi-sourcing, see :mod:`.sourcing`); a work centre it omits is its own location.
+    ``component_supply`` (optional) gives, per component × location fed by a capped
+    supplier, the units that can arrive in each week (``inf``: no cap that week; see
+    :mod:`.supply`); a component it omits is limited only by its stock when nothing
+    supplies it, else not at all. ``item_capacity`` (optional) is a SKU's own hard
+    capacity per period (its factories' per-item limits added up); a SKU it omits is
+    limited only by its work centre. ``capacity_parts`` (optional) is a work centre's
+    capacity in each week part of a period (its working days there); a work centre it
+    omits has its period's capacity spread over the parts by calendar days.
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
     ``"config"`` and only shapes how problems name their place.
     """
@@ -89,6 +103,10 @@ class PlanningInputs:
     workcenters: pd.DataFrame
     network: pd.DataFrame = field(default_factory=lambda: empty_table("network"))
     target_stock: pd.DataFrame = field(default_factory=lambda: empty_table("target_stock"))
+    sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
+    component_supply: pd.DataFrame = field(default_factory=lambda: empty_table("component_supply"))
+    item_capacity: pd.DataFrame = field(default_factory=lambda: empty_table("item_capacity"))
+    capacity_parts: pd.DataFrame = field(default_factory=lambda: empty_table("capacity_parts"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
 
@@ -165,6 +183,10 @@ def make_planning_inputs(
     workcenters: Table | None = None,
     network: Table = (),
     target_stock: Table = (),
+    sites: Table = (),
+    component_supply: Table = (),
+    item_capacity: Table = (),
+    capacity_parts: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
     origin: str = "tables",
@@ -188,6 +210,10 @@ def make_planning_inputs(
         "routing": routing,
         "network": network,
         "target_stock": target_stock,
+        "sites": sites,
+        "component_supply": component_supply,
+        "item_capacity": item_capacity,
+        "capacity_parts": capacity_parts,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
     if calendar is None:
@@ -238,6 +264,7 @@ def _dtype(column: str) -> str:
         "qty",
         "cost",
         "target",
+        "supply",
     ):
         return "float64"
     return "float64" if column == "score" else "str"
@@ -279,6 +306,9 @@ _KEYS = {
     "routing": ["sku"],
     "network": ["item", "loc"],
     "target_stock": ["item", "week"],
+    "component_supply": ["item", "loc", "week"],
+    "item_capacity": ["sku", "period"],
+    "capacity_parts": ["workcenter", "period", "week"],
 }
 
 
@@ -386,16 +416,17 @@ def _item_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
 
 
 def _routing_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
-    routing = inputs.routing
-    if routing.empty:
-        return []
     problems = [
         Problem(
-            where.row("routing", index, "workcenter"),
-            f"{routing.at[index, 'workcenter']!s} has no capacity",
+            where.row(table, index, "workcenter"),
+            f"{frame.at[index, 'workcenter']!s} has no capacity",
         )
-        for index in routing.index[~routing["workcenter"].isin(inputs.capacity["workcenter"])]
+        for table, frame in (("routing", inputs.routing), ("sites", inputs.sites))
+        for index in frame.index[~frame["workcenter"].isin(inputs.capacity["workcenter"])]
     ]
+    routing = inputs.routing
+    if routing.empty:
+        return problems
     unrouted = sorted(set(inputs.mix_share["sku"]) - set(routing["sku"]))
     if unrouted:
         problems.append(
@@ -418,28 +449,64 @@ def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
             problems.append(
                 Problem(where.row("network", index, column), f"must be ≥ 0, not {values[index]!s}")
             )
-    profile = inputs.target_stock
+    parts = inputs.capacity_parts
     problems += [
         Problem(
-            where.row("target_stock", index, "item"),
-            f"{profile.at[index, 'item']!s} is not in items",
+            where.row("capacity_parts", index, "workcenter"),
+            f"{parts.at[index, 'workcenter']!s} has no capacity",
         )
-        for index in profile.index[~profile["item"].isin(inputs.items["item"])]
+        for index in parts.index[~parts["workcenter"].isin(inputs.capacity["workcenter"])]
     ]
     problems += [
         Problem(
-            where.row("target_stock", index, "week"),
-            f"{profile.at[index, 'week']!s} is not a week of the calendar",
+            where.row("capacity_parts", index, "capacity"),
+            f"must be ≥ 0, not {parts.at[index, 'capacity']!s}",
         )
-        for index in profile.index[~profile["week"].isin(inputs.calendar.weeks["week"])]
+        for index in parts.index[~(parts["capacity"] >= 0)]
+    ]
+    limits = inputs.item_capacity
+    problems += [
+        Problem(
+            where.row("item_capacity", index, "sku"),
+            f"{limits.at[index, 'sku']!s} is not a SKU of {where.table('mix_share')}",
+        )
+        for index in limits.index[~limits["sku"].isin(inputs.mix_share["sku"])]
     ]
     problems += [
         Problem(
-            where.row("target_stock", index, "target"),
-            f"must be ≥ 0, not {profile.at[index, 'target']!s}",
+            where.row("item_capacity", index, "period"),
+            f"{limits.at[index, 'period']!s} is not a period of the calendar",
         )
-        for index in profile.index[~(profile["target"] >= 0)]
+        for index in limits.index[~limits["period"].isin(inputs.calendar.period_codes)]
     ]
+    problems += [
+        Problem(
+            where.row("item_capacity", index, "capacity"),
+            f"must be ≥ 0, not {limits.at[index, 'capacity']!s}",
+        )
+        for index in limits.index[~(limits["capacity"] >= 0)]
+    ]
+    for table, column in (("target_stock", "target"), ("component_supply", "supply")):
+        profile = getattr(inputs, table)
+        problems += [
+            Problem(
+                where.row(table, index, "item"), f"{profile.at[index, 'item']!s} is not in items"
+            )
+            for index in profile.index[~profile["item"].isin(inputs.items["item"])]
+        ]
+        problems += [
+            Problem(
+                where.row(table, index, "week"),
+                f"{profile.at[index, 'week']!s} is not a week of the calendar",
+            )
+            for index in profile.index[~profile["week"].isin(inputs.calendar.weeks["week"])]
+        ]
+        problems += [
+            Problem(
+                where.row(table, index, column), f"must be ≥ 0, not {profile.at[index, column]!s}"
+            )
+            for index in profile.index[~(profile[column] >= 0)]
+        ]
     return problems
 
 

@@ -54,7 +54,7 @@ import pandas as pd
 
 from .allocate import Allocation
 from .calendar import PlanningCalendar
-from .capacity import Resources, resources
+from .capacity import Resources, item_limits, resources
 from .inputs import PlanningInputs
 from .mrp import plan_materials
 from .parameters import PlanParameters, horizon_calendar
@@ -153,9 +153,7 @@ def run_plan_final(
     scheduled = materials.grid["scheduled_receipt"][: len(skus)]
     # The plan's own view counts receipts as the components nothing supplies let them be
     # made, like the prediction does: a plan cannot supply what it cannot build.
-    buildable = _component_limited(
-        inputs, res.names, res.of_sku, receipts, constrained=params.material_constrained
-    ).made
+    buildable = _component_limited(inputs, params, calendar, res, receipts).made
     # Stock stranded where nothing supplies the SKU serves only the unreachable demand below
     # it, which the KPIs count apart (PlanningInputs.unreachable): not this demand too.
     network = inputs.network
@@ -225,16 +223,15 @@ def _prediction(
     on the day demand arises (``fill_rate``) and by the horizon end, late fills included
     (``fill_rate_by_horizon_end``)."""
     days = _Days.of(calendar)
-    finish = _finishing_days(calendar, res, params, receipts)
+    finish = _finishing_days(inputs, calendar, res, params, receipts)
     count = finish[:, days.week]
     finished = np.where(days.into[None, :] < count, receipts[:, days.week] / count, 0.0)
     made, late = _as_made(inputs, params, finished)
     expedited = 0.0
     if not params.lead_time_constrained:
         made, late, expedited = finished, 0.0, late
-    material = _component_limited(
-        inputs, res.names, res.of_sku, made, constrained=params.material_constrained
-    )
+    made = _item_limited(inputs, params, calendar, days, made)
+    material = _component_limited(inputs, params, calendar, res, made, week_of_step=days.week)
     delay = _distribution_delay(inputs)
     inflow = _delivered(material.made, delay) + _stock_arrivals(inputs, days, delay)
     inflow[:, days.first] += scheduled  # open POs: at the start of their week
@@ -283,12 +280,17 @@ class _Days:
 
 
 def _finishing_days(
-    calendar: PlanningCalendar, res: Resources, params: PlanParameters, made: np.ndarray
+    inputs: PlanningInputs,
+    calendar: PlanningCalendar,
+    res: Resources,
+    params: PlanParameters,
+    made: np.ndarray,
 ) -> np.ndarray:
     """Per SKU × week, on how many of the week's first days its receipts finish in a run:
-    all its days under the ``daily`` rule; under ``lot`` the days a hard capacity needs for
-    the resource's week, else one (a run may make a lot over more days where that is
-    cheaper; the plan does not know the costs, and finishing earlier only serves sooner)."""
+    all its days under the ``daily`` rule; under ``lot`` the days a hard capacity needs —
+    the resource's for its week, the SKU's own for its receipts — else one (a run may make
+    a lot over more days where that is cheaper; the plan does not know the costs, and
+    finishing earlier only serves sooner)."""
     length = ((calendar.weeks["week_end"] - calendar.weeks["week_start"]).dt.days + 1).to_numpy()
     days = np.broadcast_to(length[None, :], made.shape)
     if params.release_rule == "daily":
@@ -298,8 +300,14 @@ def _finishing_days(
     np.add.at(load, res.of_sku, made)
     per_day = capacity / length[None, :]
     hard = ~res.allow_over[:, None] & (per_day > 0)
-    need = np.where(hard, np.ceil(load / np.where(hard, per_day, 1.0) - 1e-9), 1.0)
-    return np.clip(need[res.of_sku], 1, days)
+    need = np.where(hard, np.ceil(load / np.where(hard, per_day, 1.0) - 1e-9), 1.0)[res.of_sku]
+    # A SKU with a hard capacity of its own takes at least the days that needs.
+    limits = item_limits(inputs, calendar, params)
+    own = limits.weekly / length[None, :]
+    rows = limits.rows
+    days_own = np.where(own > 0, np.ceil(made[rows] / np.where(own > 0, own, 1.0) - 1e-9), 1.0)
+    need[rows] = np.maximum(need[rows], days_own)
+    return np.clip(need, 1, days)
 
 
 def _as_made(
@@ -323,6 +331,31 @@ def _as_made(
     inside = np.flatnonzero(lead < finished.shape[1])
     made[inside, lead[inside]] += moved[inside].sum(axis=1)
     return made, float(moved.sum())
+
+
+def _item_limited(
+    inputs: PlanningInputs,
+    params: PlanParameters,
+    calendar: PlanningCalendar,
+    days: _Days,
+    made: np.ndarray,
+) -> np.ndarray:
+    """Receipts (SKUs × days) as a SKU's own hard capacity lets them finish: at most its
+    week's capacity spread over the week's days each day, what is over carried to the next
+    day, as the run carries a cut release over (late receipts made on day ``L`` at once
+    included)."""
+    limits = item_limits(inputs, calendar, params)
+    if not len(limits.rows):
+        return made
+    cap = limits.weekly[:, days.week] / days.length[days.week][None, :]
+    out = made.copy()
+    waiting = np.zeros(len(limits.rows))
+    for t in range(made.shape[1]):
+        waiting += made[limits.rows, t]
+        done = np.minimum(waiting, cap[:, t])
+        out[limits.rows, t] = done
+        waiting -= done
+    return out
 
 
 def _distribution_delay(inputs: PlanningInputs) -> np.ndarray:
@@ -383,29 +416,40 @@ class _Material:
 
 def _component_limited(
     inputs: PlanningInputs,
-    resource_names: list[str],
-    resource_of_sku: np.ndarray,
+    params: PlanParameters,
+    calendar: PlanningCalendar,
+    resources: Resources,
     made: np.ndarray,
     *,
-    constrained: bool = True,
+    week_of_step: np.ndarray | None = None,
 ) -> _Material:
-    """Receipts the stock of components that nothing supplies can cover, week by week.
+    """Receipts the components can cover, step by step (``made``'s columns: the weeks of
+    ``calendar``, or days when ``week_of_step`` gives each day's week).
 
-    Such a component (``supplied`` false in ``PlanningInputs.network`` at the SKU's work
-    centre) has only its opening stock there. A week that asks for more of it than is left
-    gives every SKU using it the same fraction of its want; what is cut is wanted again the
-    week after, as the simulator carries a cut release over. Not ``constrained``: nothing is
-    cut, and what the receipts need beyond the stock is reported as assumed available.
+    A component nothing supplies (``supplied`` false in ``PlanningInputs.network`` at the
+    SKU's work centre) has only its opening stock there; one fed by a capped supplier gets
+    ``component_supply`` on top, each week's spread evenly over its days (capacity-
+    constrained plans only, as its run drops supplier caps otherwise). A step that asks for
+    more of a component than is left gives every SKU using it the same fraction of its want;
+    what is cut is wanted again the step after, as the simulator carries a cut release over.
+    Not material-constrained: components nothing supplies cut nothing, and what the
+    receipts need of them beyond their stock is reported as assumed available.
     """
     network = inputs.network
     short = network[~network["supplied"] & ~network["item"].isin(inputs.skus)]
-    if short.empty or inputs.bom.empty:
+    capped = inputs.component_supply if params.capacity_constrained else inputs.component_supply[:0]
+    if (short.empty and capped.empty) or inputs.bom.empty:
         return _Material(made, 0.0, {})
     skus = inputs.skus
-    centre = np.asarray(resource_names, dtype=object)[resource_of_sku]
+    centre = np.asarray(resources.names, dtype=object)[resources.of_sku]
     where = pd.DataFrame({"parent": skus, "loc": centre})
+    # A pool of factories (multi-sourcing) holds its members' components together.
+    site = dict(zip(inputs.sites["loc"], inputs.sites["workcenter"], strict=True))
+    short = short.assign(loc=short["loc"].replace(site))
+    capped = capped.assign(loc=capped["loc"].replace(site))
+    limited = pd.concat([short[["item", "loc"]], capped[["item", "loc"]]]).drop_duplicates()
     edges = inputs.bom.merge(where, on="parent").merge(
-        short[["item", "loc"]].rename(columns={"item": "child"}), on=["child", "loc"]
+        limited.rename(columns={"item": "child"}), on=["child", "loc"]
     )
     if edges.empty:
         return _Material(made, 0.0, {})
@@ -413,31 +457,51 @@ def _component_limited(
     comp = keys.get_indexer(list(zip(edges["child"], edges["loc"], strict=True)))
     parent = pd.Index(skus).get_indexer(pd.Index(edges["parent"]))
     qty = edges["qty"].to_numpy(dtype=float)
-    stock_at = inputs.inventory.groupby(["item", "loc"])["qty"].sum()
+    stock = inputs.inventory.assign(loc=inputs.inventory["loc"].replace(site))
+    stock_at = stock.groupby(["item", "loc"])["qty"].sum()
     left = stock_at.reindex(keys, fill_value=0.0).to_numpy(dtype=float).copy()
-    if not constrained:
+    weekly = (
+        capped.groupby(["item", "loc", "week"])["supply"]
+        .sum()
+        .unstack("week")
+        .reindex(index=keys, columns=calendar.week_codes, fill_value=0.0)
+        .fillna(0.0)
+        .to_numpy(dtype=float)
+    )
+    if week_of_step is None:
+        inflow = weekly
+    else:
+        length = np.bincount(week_of_step, minlength=weekly.shape[1])
+        inflow = weekly[:, week_of_step] / length[week_of_step][None, :]
+    free = np.zeros(len(keys), dtype=bool)
+    assumed: dict[str, float] = {}
+    if not params.material_constrained:
+        unsourced = set(zip(short["item"], short["loc"], strict=True))
+        free = np.array([key in unsourced for key in keys], dtype=bool)
         need = np.bincount(comp, weights=qty * made.sum(axis=1)[parent], minlength=len(keys))
-        beyond = np.maximum(need - left, 0.0)
+        beyond = np.where(free, np.maximum(need - left, 0.0), 0.0)
         assumed = {
             f"{child}@{loc}": _units(units)
             for (child, loc), units in zip(keys, beyond, strict=True)
             if units > 1e-9
         }
-        return _Material(made, 0.0, assumed)
+        left = np.where(free, np.inf, left)
     out = np.zeros_like(made)
     wanted = np.zeros(len(skus))
     for t in range(made.shape[1]):
         wanted += made[:, t]
+        unlimited = np.isinf(inflow[:, t]) | free
+        have = np.where(unlimited, np.inf, left + inflow[:, t])
         need = np.bincount(comp, weights=qty * wanted[parent], minlength=len(keys))
-        share = np.divide(left, need, out=np.ones_like(left), where=need > left)
+        share = np.divide(have, need, out=np.ones_like(have), where=need > have)
         fraction = np.ones(len(skus))
         np.minimum.at(fraction, parent, share[comp])
         done = wanted * fraction
-        left -= np.bincount(comp, weights=qty * done[parent], minlength=len(keys))
-        left = np.maximum(left, 0.0)
+        used = np.bincount(comp, weights=qty * done[parent], minlength=len(keys))
+        left = np.where(unlimited, left, np.maximum(have - used, 0.0))
         out[:, t] = done
         wanted -= done
-    return _Material(out, float(made.sum() - out.sum()), {})
+    return _Material(out, float(made.sum() - out.sum()), assumed)
 
 
 def _served_on_time(demand: np.ndarray, inflow: np.ndarray) -> float:

@@ -13,6 +13,8 @@ import pandas as pd
 from scpln.engine.canonical import CanonicalConfig
 from scpln.engine.canonical.network import produced_items
 from scpln.engine.planning.plan_final import FinalPlan
+from scpln.engine.planning.sourcing import split_receipts
+from scpln.engine.psi.compile import compile_network
 
 
 def run_receipts(
@@ -22,15 +24,23 @@ def run_receipts(
 
     ``by_node``: the plan names the factory of each receipt (its work centre),
     as plans derived from a config do, so the run makes each SKU where the plan
-    made it. Without it (an imported input set, whose work centres are not
-    nodes of the network) the engine splits the plan over the factories. SKUs
-    that no factory of the network makes cannot be followed; they are returned
-    sorted, and left to the policies by the run.
+    made it; a pool of factories that share a SKU (multi-sourcing) has its
+    receipts split over them by the plan's sourcing rule
+    (:func:`~.sourcing.split_receipts`). Without it (an imported input set,
+    whose work centres are not nodes of the network) the engine splits the plan
+    over the factories. SKUs that no factory of the network makes cannot be
+    followed; they are returned sorted, and left to the policies by the run.
     """
     final = FinalPlan(plan_final=plan_final, plan_orders=pd.DataFrame(), kpis={})
     receipts = final.planned_receipts(pd.Timestamp(config.start_date), by_node=by_node)
     products = [item.code for item in config.items if item.item_type == "product"]
-    made = {code for node in config.nodes for code in produced_items(node, products)}
+    makers = {(n.code, code) for n in config.nodes for code in produced_items(n, products)}
+    made = {code for _, code in makers}
     known = receipts["item"].isin(made)
     dropped = sorted(set(receipts.loc[~known, "item"]))
-    return receipts[known].reset_index(drop=True), dropped
+    receipts = receipts[known].reset_index(drop=True)
+    if by_node and not all(
+        pair in makers for pair in zip(receipts["node"], receipts["item"], strict=True)
+    ):
+        receipts = split_receipts(receipts, compile_network(config))
+    return receipts, dropped

@@ -13,7 +13,7 @@ The planned receipts of the sold SKUs are reconciled in three steps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from .aggregate import AggregatePlan
 from .allocate import Allocation, roll_up
 from .anchor import Anchored, anchor, cutover_week
 from .calendar import PlanningCalendar
-from .capacity import resources
+from .capacity import item_limits, resources
 from .inputs import PlanningInputs
 from .leveling import Leveled, level
 from .mrp import MrpPlan
@@ -80,7 +80,23 @@ def run_reconcile(
     anchored = anchor(agg, det, _net_need(mrp, skus, target), family, cut, params)
     res = resources(inputs, calendar, params)
     capacity = res.weekly(calendar, params.decimals)
-    leveled = level(anchored.plan, res.of_sku, capacity, res.allow_over, params.window_weeks)
+    # A SKU's own hard capacity first (pull-in, spill, unmet, like a work centre's), then
+    # its work centre's, which moves the SKU's units only later or earlier within it.
+    limits = item_limits(inputs, calendar, params)
+    plan = anchored.plan.copy()
+    item_unmet = np.zeros(len(skus))
+    if len(limits.rows):
+        own = level(
+            plan[limits.rows],
+            np.arange(len(limits.rows)),
+            limits.weekly,
+            np.zeros(len(limits.rows), dtype=bool),
+            params.window_weeks,
+        )
+        plan[limits.rows] = own.plan
+        item_unmet[limits.rows] = own.unmet
+    leveled = level(plan, res.of_sku, capacity, res.allow_over, params.window_weeks)
+    leveled = replace(leveled, unmet=leveled.unmet + item_unmet)
     families = inputs.sku_families
     return Reconciliation(
         reconcile=week_table(

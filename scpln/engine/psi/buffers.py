@@ -12,18 +12,81 @@ page on first touch. Two things keep that cost down:
   computes. The loop never writes a row before the helper has finished with it.
 
 Elsewhere (no ``mmap`` flags, or small arrays) this is plain ``np.zeros``.
+
+A long-running worker can skip the faulting altogether from its second run on: with
+``SCPLN_PSI_KEEP_ARENAS`` set to a number of bytes, the history buffers of a result that
+has been dropped are kept (up to that many bytes, already faulted in) and handed to the
+next run asking for the same size (:func:`reusable`). Such a buffer still holds the old
+run's numbers; the day loops overwrite every row of the history, so nothing leaks.
 """
 
 from __future__ import annotations
 
 import math
 import mmap
+import os
 import threading
+import weakref
 
 import numpy as np
 
 _SMALL = 1 << 22  # numpy asks for huge pages from 4 MB on
 _PREFAULT_FROM = 1 << 26  # below 64 MB touching memory costs too little to bother
+KEEP_ARENAS_ENV = "SCPLN_PSI_KEEP_ARENAS"
+
+_kept: dict[int, list[mmap.mmap]] = {}  # released history buffers, by size in bytes
+_kept_lock = threading.Lock()
+
+
+def keep_limit() -> int:
+    """Bytes of released history buffers this process keeps warm (0: none)."""
+    raw = os.environ.get(KEEP_ARENAS_ENV, "").strip().replace("_", "")
+    if not raw:
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"{KEEP_ARENAS_ENV} must be a whole number of bytes, not {raw!r}")
+    return value
+
+
+def kept_bytes() -> int:
+    """Bytes of history buffers kept warm for the next run."""
+    with _kept_lock:
+        return sum(size * len(buffers) for size, buffers in _kept.items())
+
+
+def _give_back(buffer: mmap.mmap, size: int) -> None:
+    """Keep a dropped result's buffer for the next run, within the limit."""
+    limit = keep_limit()
+    with _kept_lock:
+        held = sum(s * len(b) for s, b in _kept.items())
+        if held + size <= limit:
+            _kept.setdefault(size, []).append(buffer)
+
+
+def reusable(shape: tuple[int, ...], dtype: type[np.generic] | np.dtype) -> tuple[np.ndarray, bool]:
+    """A C-contiguous array whose every element the caller overwrites, and whether its
+    pages are already faulted in (a kept buffer: no need to touch them ahead).
+
+    Without ``SCPLN_PSI_KEEP_ARENAS`` this is ``zeros(shape, dtype, populate=False)``.
+    """
+    dtype = np.dtype(dtype)
+    count = math.prod(shape)
+    size = count * dtype.itemsize
+    if size < _SMALL or not hasattr(mmap, "MAP_ANONYMOUS") or keep_limit() == 0:
+        return zeros(shape, dtype, populate=False), False
+    with _kept_lock:
+        spare = _kept.get(size)
+        buffer = spare.pop() if spare else None
+    warm = buffer is not None
+    if buffer is None:
+        buffer = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    flat = np.frombuffer(buffer, dtype=dtype, count=count)
+    weakref.finalize(flat, _give_back, buffer, size)  # once every view of it is gone
+    return flat.reshape(shape), warm
 
 
 def zeros(

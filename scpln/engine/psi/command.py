@@ -1,7 +1,8 @@
-"""``python -m scpln.engine simulate``: arguments and run, kept out of ``cli.py``.
+"""``python -m scpln.engine simulate``: the run, kept out of ``cli.py``.
 
-Importing this module is cheap (argparse only) so registering the subcommand does not
-load numpy or pandas for the other subcommands.
+Importing anything under ``scpln.engine.psi`` loads numpy and pandas (the package imports
+the simulator), so ``cli.py`` declares the subcommand's arguments itself and imports this
+module only to run it: the other subcommands start without numpy or pandas.
 """
 
 from __future__ import annotations
@@ -10,23 +11,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
-
-def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", metavar="CONFIG.json")
-    parser.add_argument("--seed", type=int, default=None, metavar="N", help="demand draws")
-    parser.add_argument(
-        "--days", type=int, default=None, metavar="N", help="default: the planning horizon"
-    )
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--stochastic", action="store_true", help="draw demand from its models (seeded)"
-    )
-    mode.add_argument(
-        "--deterministic", action="store_true", help="use the demand means (the default)"
-    )
-    parser.add_argument("--summary-json", metavar="PATH", help="write the KPIs as JSON")
-    parser.add_argument("--psi-csv", metavar="PATH", help="write the daily PSI table as CSV")
 
 
 def run_simulate(args: argparse.Namespace) -> int:

@@ -8,7 +8,8 @@ construction:
   source) are available without limit — what a release needs beyond their stock is
   supplied on the spot, shown as their ``production`` (external supply) and reported;
 - ``capacity=False``: no capacity cuts anything — hard production and arc capacities
-  become soft (the excess is still priced at the over-capacity rates);
+  become soft (the excess is still priced at the over-capacity rates) and suppliers ship
+  without their ``supplier`` capacity rows;
 - ``lead_time=False``: plan releases due before the run starts are made on day 0 and
   finished on the day the plan wants them, instead of a lead time late.
 """
@@ -42,6 +43,7 @@ class Constraints:
                     node_hard=np.zeros_like(prod.node_hard),
                 ),
                 costs=replace(costs, arc_hard=np.zeros_like(costs.arc_hard)),
+                supply=None,
             )
         if not self.material:
             free = unsourced_components(net)

@@ -74,8 +74,10 @@ class Recorder:
     ) -> None:
         size, prod = net.size, net.production
         self.net, self.days, self.levels = net, days, levels
-        self.history = {m: buffers.zeros((days, size), np.float32, populate=False) for m in METRICS}
-        self.prefault = buffers.RowPrefault(list(self.history.values()), days)
+        made = {m: buffers.reusable((days, size), np.float32) for m in METRICS}
+        self.history = {m: array for m, (array, _) in made.items()}
+        cold = [array for array, warm in made.values() if not warm]
+        self.prefault = buffers.RowPrefault(cold, days)
         self.arc_shipped = np.zeros((days, len(net.arc_ends)))
         self.factory_released = np.zeros((days, len(prod.factory)))
         self.factory_over = np.zeros((days, len(prod.factory)))

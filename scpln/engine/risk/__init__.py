@@ -12,9 +12,11 @@ a target and quantile bands. ``docs/engine.md`` ("Replications") gives the formu
 from .replicate import KPI_NAMES, SERIES_NAMES, Replication, customer_targets, run_replication
 from .seeds import replication_seed
 from .summary import (
+    Difference,
     Histogram,
     KpiSummary,
     QuantileBands,
+    difference,
     histogram,
     miss_probability,
     quantile_bands,
@@ -24,11 +26,13 @@ from .summary import (
 __all__ = [
     "KPI_NAMES",
     "SERIES_NAMES",
+    "Difference",
     "Histogram",
     "KpiSummary",
     "QuantileBands",
     "Replication",
     "customer_targets",
+    "difference",
     "histogram",
     "miss_probability",
     "quantile_bands",

@@ -153,7 +153,7 @@ def test_every_structural_problem_is_reported_at_once() -> None:
     [
         ([1, 2], "a canonical config is a JSON object, got a list"),
         ({"items": []}, "meta: required field is missing"),
-        ('{"meta": ', "JSON text is not valid JSON: Expecting value at line 1, column 10"),
+        ('{"meta": ', "JSON text is not valid JSON: unexpected end of data at line 1, column 10"),
     ],
 )
 def test_unreadable_input_raises_config_error(source: object, message: str) -> None:

@@ -353,8 +353,12 @@ def test_hierarchy_loops_are_reported() -> None:
 def test_unreadable_input_is_one_problem_not_an_exception() -> None:
     assert messages([]) == ["a canonical config is a JSON object, got a list"]
     assert messages('{"meta": {') == [
-        "JSON text is not valid JSON: Expecting property name enclosed in double quotes at line "
-        "1, column 11"
+        "JSON text is not valid JSON: unexpected end of data at line 1, column 11"
+    ]
+    # NaN is not JSON (the standard library read it, and a NaN reached validation).
+    assert messages('{"meta": {"name": NaN}}') == [
+        "JSON text is not valid JSON: unexpected character, expected a JSON value at line 1, "
+        "column 19"
     ]
 
 

@@ -60,7 +60,7 @@ def test_validate_unreadable_file_is_a_message_not_a_traceback(tmp_path: Path) -
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f"error: {bad_json} is not valid JSON: Expecting value at line 1, column 10\n"
+        f"error: {bad_json} is not valid JSON: unexpected end of data at line 1, column 10\n"
     )
 
 
@@ -136,3 +136,25 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 
     assert raised.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_checking_and_comparing_configs_start_without_numpy_or_pandas(tmp_path: Path) -> None:
+    # Registering `simulate` imported the psi package, and with it numpy and pandas, for
+    # every command: about half a second before `validate` read a byte.
+    config = write(tmp_path, "ok.json", network())
+    probe = (
+        "import sys\n"
+        "from scpln.engine.cli import main\n"
+        f"codes = [main(['validate', {config!r}]), main(['diff', {config!r}, {config!r}])]\n"
+        "print(codes, sorted(m for m in ('numpy', 'pandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[0, 0] []"
+
+
+def test_a_file_that_is_not_utf8_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"meta": {"name": "Café"}}'.encode("latin-1"))
+    result = run("validate", str(latin))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: cannot read {latin}: 'utf-8' codec can't decode")

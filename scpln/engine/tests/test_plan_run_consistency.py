@@ -8,6 +8,7 @@ of the sales it serves), and reports what it cannot serve instead of silently un
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from scpln.engine.planning import (
     run_days,
     run_mrp,
     run_pipeline,
+    run_receipts,
 )
 from scpln.engine.planning.inputs import make_planning_inputs
 from scpln.engine.psi import PlanSchedule, SimulationResult, compile_network, simulate
@@ -42,7 +44,12 @@ from scpln.engine.psi.plan import stock_positions
 TOLERANCE = 0.02
 # The demo network seed_demo loads (scenarios/management/commands/seed_demo.py).
 DEMO = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
-REFERENCE_CONFIGS = ["mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths"]
+# Every canonical config of the reference set (../shared/reference, see conftest.py), so a
+# sample added there is held to the contract too; none where the set is absent.
+REFERENCE_CONFIGS = sorted(
+    path.stem
+    for path in (Path(__file__).resolve().parents[4] / "shared/reference/canonical").glob("*.json")
+)
 
 # Supplier → factory → DC (14 days) → store (7 days), 10 a day at the store; store S2 is
 # served by DC2, which nothing supplies: only the 100 units stranded there (and S2's own 20)
@@ -122,7 +129,7 @@ def plan_and_runs(
     inputs = planning_inputs_from_config(config)
     params = default_parameters(inputs, **parameters)
     result = run_pipeline(inputs, params)
-    frame = result.final.planned_receipts(pd.Timestamp(config.start_date), by_node=True)
+    frame, _dropped = run_receipts(result.final.plan_final, config, by_node=True)
     execution = plan_execution(params)
     schedule = PlanSchedule.from_frame(frame, start_date=config.start_date, **execution)
     days = run_days(params, inputs, config)

@@ -227,3 +227,19 @@ def test_network_and_target_tables_are_checked_naming_row_and_column():
         "target_stock[0].week: 2031-W01 is not a week of the calendar",
         "target_stock[1].target: must be ≥ 0, not -1.0",
     ]
+
+
+def test_a_site_of_a_work_centre_without_capacity_is_refused():
+    good = generate_planning_inputs(families=1, skus_per_family=1, periods=1)
+    centre = good.capacity["workcenter"].iloc[0]
+    with pytest.raises(PlanningInputError) as caught:
+        make_planning_inputs(
+            demand=good.demand,
+            capacity=good.capacity,
+            mix_share=good.mix_share,
+            items=good.items,
+            routing=good.routing,
+            sites=[(centre, "F1"), ("F1+F2", "F2")],
+            calendar=good.calendar,
+        )
+    assert [str(p) for p in caught.value.problems] == ["sites[1].workcenter: F1+F2 has no capacity"]

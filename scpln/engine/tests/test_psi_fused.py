@@ -28,6 +28,7 @@ from scpln.engine.psi.fused import (
     unsupported,
     use_compiled,
 )
+from scpln.engine.psi.fused_loop import pairwise_sum
 
 REFERENCES = ("mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths")
 
@@ -265,3 +266,22 @@ def test_echelon_base_stock_levels_are_identical_on_both_loops(
     assert len(net.echelon.ni) > 0
     result = _both(net, monkeypatch, stochastic=stochastic, seed=8)
     assert result.kpis["sales_total"] > 0
+
+
+def test_the_compiled_sum_adds_up_in_numpys_pairwise_order() -> None:
+    # the day totals and arc shipments depend on it; a plain running sum differs in the
+    # last bits from about 9 values on
+    rng = np.random.default_rng(0)
+    for n in [*range(40), 127, 128, 129, 255, 256, 1000, 8193, 100_003]:
+        values = rng.random(n + 3) * 1e3
+        assert 0.0 + pairwise_sum(values, 3, n) == values[3:].sum(), n
+    values = rng.random(5000) * 1e3
+    starts = np.array([0, 1, 9, 400, 4000])
+    ends = [*starts[1:], len(values)]
+    by_runs = np.add.reduceat(values, starts)
+    for start, end, total in zip(starts, ends, by_runs, strict=True):
+        assert values[start] + pairwise_sum(values, start + 1, end - start - 1) == total
+    running = 0.0
+    for v in values:
+        running += v
+    assert running != values.sum()  # the order matters for these values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import numpy as np
@@ -62,3 +63,27 @@ def test_a_node_that_sells_and_supplies_books_revenue_on_customer_sales_only() -
     assert r.pl["revenue"].tolist() == [20.0, 20.0, 20.0]
     assert r.kpis["sales_total"] == 6.0
     assert np.allclose(r.raw.customer_sales_mixed.ravel(), [2.0, 2.0, 2.0])
+
+
+def test_a_warm_workers_kept_tables_give_the_same_numbers_as_fresh_ones(
+    network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(buffers, "_SMALL", 0)  # every history array is a buffer of its own
+    fresh = simulate_network(network, stochastic=True, seed=4)
+    monkeypatch.setenv(buffers.KEEP_ARENAS_ENV, str(1 << 30))
+    first = simulate_network(network, stochastic=True, seed=3)
+    table = first.raw.history["on_hand"].nbytes
+    assert buffers.kept_bytes() == 0  # the first run's tables are still in use
+    del first
+    gc.collect()
+    kept = buffers.kept_bytes()
+    assert kept >= 10 * table  # its ten tables are kept, already faulted in ...
+    again = simulate_network(network, stochastic=True, seed=4)
+    assert buffers.kept_bytes() == kept - 10 * table  # ... and taken by the next run,
+    pd.testing.assert_frame_equal(again.psi, fresh.psi)  # which overwrites every number
+    assert again.kpis == fresh.kpis
+    del again
+    gc.collect()
+    monkeypatch.setenv(buffers.KEEP_ARENAS_ENV, "0")  # at 0 runs neither take nor keep tables
+    simulate_network(network, stochastic=True, seed=5)
+    assert buffers.kept_bytes() == kept

@@ -1,0 +1,33 @@
+"""Replication sets in the admin: read-only (sets are made by planners, runs by workers)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import ReadOnlyAdmin
+from core.admin_links import change_link
+from risk.models import ReplicationSet
+
+
+@admin.register(ReplicationSet)
+class ReplicationSetAdmin(ReadOnlyAdmin):
+    list_display = ["id", "plan_version_link", "n", "seed", "job_link", "created_at", "created_by"]
+    list_filter = ["created_at"]
+    search_fields = ["=id", "=plan_version__plan_version_id", "=seed"]
+    list_select_related = ["plan_version", "job", "created_by"]
+    date_hierarchy = "created_at"
+    exclude = ["targets", "bands"]
+    readonly_fields = ["plan_version_link", "run_link", "job_link"]
+
+    @admin.display(description=_("plan version"))
+    def plan_version_link(self, obj: ReplicationSet) -> str:
+        return change_link(obj.plan_version)
+
+    @admin.display(description=_("run"))
+    def run_link(self, obj: ReplicationSet) -> str:
+        return change_link(obj.run)
+
+    @admin.display(description=_("job"))
+    def job_link(self, obj: ReplicationSet) -> str:
+        return change_link(obj.job)
