@@ -290,3 +290,6 @@ ScenarioAdmin.actions = [*ScenarioAdmin.actions, create_plan]
 ScenarioAdmin.has_create_plan_permission = (  # type: ignore[attr-defined]  # added here
     lambda self, request: request.user.has_perm("plans.add_plan")
 )
+
+# The planning workbench's rows (plans/workbench/admin.py registers them).
+from plans.workbench import admin as _workbench_admin  # noqa: E402, F401

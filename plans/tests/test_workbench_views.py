@@ -151,3 +151,20 @@ def test_a_version_without_a_detail_plan_says_so(planner_client):
     api = planner_client.get(f"/plans/{generating.pk}/psi")
     assert api.status_code == 409
     assert "no detail plan yet" in api.json()["detail"]
+
+
+def test_operators_see_the_workbench_rows_in_the_admin_read_only(client, version):
+    from django.contrib.auth.models import User as Operator
+
+    draft = workbench_edit(
+        version=version,
+        revision=0,
+        edits=[{"key": "sku:S00001", "measure": "demand", "period": "2025-W02", "value": 3}],
+        locks=[{"key": "sku:S00002", "period": None, "locked": True}],
+    ).version
+    client.force_login(Operator.objects.create_superuser("operator"))
+    for model in ("workbench", "celledit", "celllock"):
+        page = client.get(f"/admin/plans/{model}/?q={draft.pk}")
+        assert page.status_code == 200
+        assert draft.pk in page.content.decode()
+    assert client.get("/admin/plans/celledit/add/").status_code == 403

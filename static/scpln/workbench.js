@@ -4,7 +4,7 @@
  * A click (or Enter) on an editable cell opens an input; Enter or leaving the cell sends
  * PATCH /plans/<id>/psi with the grid's revision, Escape cancels. In lock mode a click locks
  * or unlocks the cell instead; "Lock row" locks the whole row. A family cell's new total is
- * spread with the chosen mode and rounding step. After a change the page reloads (the draft's
+ * spread with the chosen mode (custom weights typed as "SKU=weight, …") and rounding step. After a change the page reloads (the draft's
  * page when the first edit made one), so roll-ups and totals are the server's; a refusal
  * (400/409) is shown above the grid and nothing changes.
  */
@@ -34,6 +34,17 @@
     var lockMode = document.querySelector("[data-grid-lock-mode]");
     var mode = document.querySelector("[data-grid-mode]");
     var step = document.querySelector("[data-grid-step]");
+    var weightsInput = document.querySelector("[data-grid-weights]");
+
+    // "SKU-01=2, SKU-02=1" → {"sku:SKU-01": 2, "sku:SKU-02": 1} (the API's weights by row key).
+    function weights() {
+      var out = {};
+      (weightsInput ? weightsInput.value : "").split(",").forEach(function (part) {
+        var pair = part.split("=");
+        if (pair.length === 2 && pair[0].trim()) { out["sku:" + pair[0].trim()] = parseFloat(pair[1]); }
+      });
+      return out;
+    }
 
     function show(text, info) {
       box.textContent = text;
@@ -100,6 +111,7 @@
         if (keyOf(cell).indexOf("family:") === 0) {
           var rounding = step && step.value ? parseFloat(step.value) : null;
           body.distribute = { mode: mode ? mode.value : "proportional", round_step: rounding };
+          if (body.distribute.mode === "weights") { body.distribute.weights = weights(); }
         }
         send(body);
       }
