@@ -92,7 +92,9 @@ def _drive(replication_set: ReplicationSet, chunks: QuerySet[Job], ctx: JobConte
         done = replication_set.replications.count()
         ctx.progress(100 * done / replication_set.n, f"{done} / {replication_set.n}")
         ctx.check()
-        queued = chunks.filter(status=Job.Status.QUEUED).first()
+        # Workers receive the chunks' messages first chunk first; taking the last queued
+        # one here keeps the two ends apart, so neither waits on a chunk the other claimed.
+        queued = chunks.filter(status=Job.Status.QUEUED).last()
         if queued is not None:
             runner.run(queued.pk)  # claimed here, or by a worker first: then a no-op
             continue
