@@ -33,7 +33,7 @@ from jobs.services import job_cancel, job_create
 from risk.models import Replication, ReplicationSet
 
 # A run's inputs as they were recorded: what a re-run reads, and so what a set replicates.
-from runs.services.reproduction import _inputs as run_inputs
+from runs.services.reproduction import run_inputs
 from scpln.engine.psi import Network, PlanSchedule, compile_network
 from scpln.engine.risk import SERIES_NAMES, customer_targets, quantile_bands, run_replication
 

@@ -19,7 +19,7 @@ from risk.models import SEED_LIMIT
 from risk.services.sets import replication_set_validate
 
 # A run's inputs as they were recorded: what a re-run reads, and so what is optimised.
-from runs.services.reproduction import _inputs as run_inputs
+from runs.services.reproduction import run_inputs
 from scpln.engine.psi import Network, compile_network
 from scpln.engine.risk.optimise import optimise_levels
 

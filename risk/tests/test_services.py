@@ -17,7 +17,7 @@ from risk.services import replication_set_cancel, replication_set_create
 from risk.services.execution import CHUNK, chunk_jobs
 from risk.services.optimisation import levels_optimise
 from risk.tests.conftest import make_plan_version
-from runs.services.reproduction import _inputs as run_inputs
+from runs.services.reproduction import run_inputs
 from scpln.engine.psi import compile_network, simulate_network
 from scpln.engine.risk import replication_seed, summarise
 

@@ -20,7 +20,7 @@ from risk.models import ReplicationSet
 from risk.services import replication_set_create
 from risk.services.execution import chunk_jobs
 from risk.tests.conftest import SMALL
-from runs.services.reproduction import _inputs as run_inputs
+from runs.services.reproduction import run_inputs
 from scenarios.models import Scenario
 from scenarios.services import config_import
 from scpln.engine.canonical.generator import generate_config

@@ -49,7 +49,7 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
     """
     from scpln.engine import psi
 
-    config, plan, receipts = _inputs(run)
+    config, plan, receipts = run_inputs(run)
     started_at = timezone.now()
     result = psi.simulate(
         config,
@@ -92,9 +92,13 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
     return reproduction
 
 
-def _inputs(run: Run) -> tuple[Any, Any, pd.DataFrame | None]:
+def run_inputs(run: Run) -> tuple[Any, Any, pd.DataFrame | None]:
     """The config with the recorded overrides applied, and the plan the run followed:
-    the recorded receipts, executed under the recorded release rule and switches."""
+    the recorded receipts, executed under the recorded release rule and switches.
+
+    Public because everything that runs a recorded run again (a re-run here, the
+    replications and stock-level optimisation of the ``risk`` app) must start from
+    exactly these inputs, never from the scenario or plan as they are now."""
     from scpln.engine import canonical, planning, psi
 
     config_version = run.config_version
