@@ -7,6 +7,7 @@ week concerned, counted from the plan's first week (dates are those weeks' start
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -29,24 +30,37 @@ def plan_exceptions(
     if grid.empty:
         return []
     start = pd.Timestamp(grid["week_start"].min())
+    # What customers do not get is worth its sales price, what arrives late or short in
+    # stock its unit cost (the run's exceptions value them the same way).
+    items = inputs.prices["item"].astype(str).tolist()
+    sales = dict(zip(items, inputs.prices["sales_price"].astype(float).tolist(), strict=True))
+    cost = dict(zip(items, inputs.prices["unit_cost"].astype(float).tolist(), strict=True))
     records = [
-        *_negative(grid[grid["level"] == 0], start, Kind.LATE_DEMAND, by_centre=True),
-        *_negative(grid[grid["level"] > 0], start, Kind.COMPONENT_SHORTAGE, by_centre=False),
-        *_past_due(final.plan_orders, start),
-        *_unreachable(inputs, start),
+        *_negative(grid[grid["level"] == 0], start, Kind.LATE_DEMAND, by_centre=True, rate=sales),
+        *_negative(
+            grid[grid["level"] > 0], start, Kind.COMPONENT_SHORTAGE, by_centre=False, rate=cost
+        ),
+        *_past_due(final.plan_orders, start, rate=cost),
+        *_unreachable(inputs, start, rate=sales),
         *(_overloaded(reconciliation.capacity, start) if reconciliation is not None else []),
     ]
     return sorted(records, key=lambda r: (-r.severity.rank, -r.quantity, r.node, r.item))
 
 
 def _negative(
-    rows: pd.DataFrame, start: pd.Timestamp, kind: Kind, *, by_centre: bool
+    rows: pd.DataFrame,
+    start: pd.Timestamp,
+    kind: Kind,
+    *,
+    by_centre: bool,
+    rate: Mapping[str, float],
 ) -> list[ExceptionRecord]:
     """Items whose projected on-hand is negative in some week: the largest shortfall."""
     short = rows[rows["projected_on_hand"] < -EPS]
     records = []
     for item, weeks in short.groupby("item", sort=True):
         first, last = weeks["week_start"].min(), weeks["week_end"].max()
+        shortfall = float(-weeks["projected_on_hand"].min())
         records.append(
             ExceptionRecord(
                 kind=kind,
@@ -54,8 +68,8 @@ def _negative(
                 item=str(item),
                 first_day=_day(first, start),
                 last_day=_day(last, start),
-                quantity=float(-weeks["projected_on_hand"].min()),
-                value=0.0,
+                quantity=shortfall,
+                value=shortfall * rate.get(str(item), 0.0),
                 severity=Severity.HIGH,
                 detail={"weeks_short": len(weeks)},
                 first_date=_date(first),
@@ -65,7 +79,9 @@ def _negative(
     return records
 
 
-def _past_due(orders: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRecord]:
+def _past_due(
+    orders: pd.DataFrame, start: pd.Timestamp, *, rate: Mapping[str, float]
+) -> list[ExceptionRecord]:
     """Planned orders whose release falls before the horizon: their receipts come late."""
     if orders.empty or "past_due" not in orders.columns:
         return []
@@ -74,6 +90,7 @@ def _past_due(orders: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRecord
     for item, rows in late.groupby("item", sort=True):
         first = pd.Timestamp(rows["receipt_date"].min())
         last = pd.Timestamp(rows["receipt_date"].max())
+        quantity = float(rows["quantity"].sum())
         records.append(
             ExceptionRecord(
                 kind=Kind.LATE_RECEIPT,
@@ -81,8 +98,8 @@ def _past_due(orders: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRecord
                 item=str(item),
                 first_day=_day(first, start),
                 last_day=_day(last, start),
-                quantity=float(rows["quantity"].sum()),
-                value=0.0,
+                quantity=quantity,
+                value=quantity * rate.get(str(item), 0.0),
                 severity=Severity.MEDIUM,
                 detail={"orders": len(rows)},
                 first_date=_date(first),
@@ -92,7 +109,9 @@ def _past_due(orders: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRecord
     return records
 
 
-def _unreachable(inputs: PlanningInputs, start: pd.Timestamp) -> list[ExceptionRecord]:
+def _unreachable(
+    inputs: PlanningInputs, start: pd.Timestamp, *, rate: Mapping[str, float]
+) -> list[ExceptionRecord]:
     """Locations with demand that nothing can replenish. Only the stock stranded along
     their chain serves it; what it leaves short (``PlanningInputs.unreachable``, per item)
     is shared among an item's locations by their demand."""
@@ -122,7 +141,7 @@ def _unreachable(inputs: PlanningInputs, start: pd.Timestamp) -> list[ExceptionR
                 first_day=0,
                 last_day=None,
                 quantity=short,
-                value=0.0,
+                value=short * rate.get(sku, 0.0),
                 severity=Severity.HIGH if short > EPS else Severity.LOW,
                 cause_kind=Kind.NO_SUPPLY_PATH.value,
                 detail={"demand": wanted, "stranded_stock": stock},

@@ -127,6 +127,13 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         component_supply=component_supply(net, calendar, 0),
         item_capacity=item_capacity,
         capacity_parts=capacity_parts,
+        prices=pd.DataFrame(
+            {
+                "item": pd.Series([i.code for i in config.items], dtype="str"),
+                "sales_price": [float(i.sales_price) for i in config.items],
+                "unit_cost": [float(i.unit_cost) for i in config.items],
+            }
+        ),
         network=network,
         target_stock=target_stock,
         defaults={"lt_unit": "day"},

@@ -56,6 +56,7 @@ COLUMNS = {
     "component_supply": ("item", "loc", "week", "supply"),
     "item_capacity": ("sku", "period", "capacity"),
     "capacity_parts": ("workcenter", "period", "week", "capacity"),
+    "prices": ("item", "sales_price", "unit_cost"),
 }
 
 
@@ -85,6 +86,8 @@ class PlanningInputs:
     limited only by its work centre. ``capacity_parts`` (optional) is a work centre's
     capacity in each week part of a period (its working days there); a work centre it
     omits has its period's capacity spread over the parts by calendar days.
+    ``prices`` (optional) gives an item's sales price and unit cost, so a plan's exceptions
+    can say what their units are worth; an item it omits is worth nothing there.
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
     ``"config"`` and only shapes how problems name their place.
     """
@@ -107,6 +110,7 @@ class PlanningInputs:
     component_supply: pd.DataFrame = field(default_factory=lambda: empty_table("component_supply"))
     item_capacity: pd.DataFrame = field(default_factory=lambda: empty_table("item_capacity"))
     capacity_parts: pd.DataFrame = field(default_factory=lambda: empty_table("capacity_parts"))
+    prices: pd.DataFrame = field(default_factory=lambda: empty_table("prices"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
 
@@ -187,6 +191,7 @@ def make_planning_inputs(
     component_supply: Table = (),
     item_capacity: Table = (),
     capacity_parts: Table = (),
+    prices: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
     origin: str = "tables",
@@ -214,6 +219,7 @@ def make_planning_inputs(
         "component_supply": component_supply,
         "item_capacity": item_capacity,
         "capacity_parts": capacity_parts,
+        "prices": prices,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
     if calendar is None:
@@ -265,6 +271,8 @@ def _dtype(column: str) -> str:
         "cost",
         "target",
         "supply",
+        "sales_price",
+        "unit_cost",
     ):
         return "float64"
     return "float64" if column == "score" else "str"
@@ -309,6 +317,7 @@ _KEYS = {
     "component_supply": ["item", "loc", "week"],
     "item_capacity": ["sku", "period"],
     "capacity_parts": ["workcenter", "period", "week"],
+    "prices": ["item"],
 }
 
 
@@ -464,6 +473,19 @@ def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
         )
         for index in parts.index[~(parts["capacity"] >= 0)]
     ]
+    prices = inputs.prices
+    problems += [
+        Problem(where.row("prices", index, "item"), f"{prices.at[index, 'item']!s} is not in items")
+        for index in prices.index[~prices["item"].isin(inputs.items["item"])]
+    ]
+    for column in ("sales_price", "unit_cost"):
+        problems += [
+            Problem(
+                where.row("prices", index, column),
+                f"must be ≥ 0, not {prices.at[index, column]!s}",
+            )
+            for index in prices.index[~(prices[column] >= 0)]
+        ]
     limits = inputs.item_capacity
     problems += [
         Problem(

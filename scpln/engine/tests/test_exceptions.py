@@ -323,3 +323,30 @@ def test_the_plan_names_work_centres_loaded_over_their_capacity(reference_dir) -
         weeks = over[over["workcenter"] == centre]
         assert row.first_date == pd.Timestamp(weeks["week_start"].min()).date()
         assert row.detail["weeks_over"] == len(weeks)
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", SAMPLES)
+def test_a_plans_exceptions_are_valued_at_the_configs_prices(reference_dir, name) -> None:
+    document = _document(reference_dir, name)
+    config = load_config(document)
+    inputs = planning_inputs_from_config(config)
+    result = run_pipeline(inputs, default_parameters(inputs))
+    records = plan_exceptions(result.final, inputs, result.reconciliation)
+    # Independently, from the document: what customers miss at its sales price, what is
+    # short or late in stock at its unit cost; a capacity overload names no item.
+    sales = {
+        i["code"]: float(i.get("attributes", {}).get("sales_price", 0)) for i in document["items"]
+    }
+    cost = {i["code"]: float(i.get("unit_cost", 0)) for i in document["items"]}
+    rate = {
+        Kind.LATE_DEMAND: sales,
+        Kind.UNREACHABLE_DEMAND: sales,
+        Kind.COMPONENT_SHORTAGE: cost,
+        Kind.LATE_RECEIPT: cost,
+    }
+    assert records
+    for r in records:
+        expected = r.quantity * rate[r.kind][r.item] if r.kind in rate else 0.0
+        assert r.value == pytest.approx(expected), (r.kind, r.item)
+    assert any(r.value > 0 for r in records)  # every sample has priced items late or short

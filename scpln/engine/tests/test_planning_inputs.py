@@ -243,3 +243,22 @@ def test_a_site_of_a_work_centre_without_capacity_is_refused():
             calendar=good.calendar,
         )
     assert [str(p) for p in caught.value.problems] == ["sites[1].workcenter: F1+F2 has no capacity"]
+
+
+def test_prices_name_known_items_and_are_not_negative():
+    good = generate_planning_inputs(families=1, skus_per_family=1, periods=1)
+    with pytest.raises(PlanningInputError) as caught:
+        make_planning_inputs(
+            demand=good.demand,
+            capacity=good.capacity,
+            mix_share=good.mix_share,
+            items=good.items,
+            prices=[("S00001", -1.0, 2.0), ("NOPE", 1.0, 1.0), ("S00001", 3.0, -2.0)],
+            calendar=good.calendar,
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        "prices[2].item: (S00001) is repeated; first given on prices[0].item",
+        "prices[1].item: NOPE is not in items",
+        "prices[0].sales_price: must be ≥ 0, not -1.0",
+        "prices[2].unit_cost: must be ≥ 0, not -2.0",
+    ]
