@@ -18,8 +18,8 @@ in one pass per level and day over the same state and gives bit-identical result
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
 The compiled loop does not implement multi-sourcing rules and the day-0 releases of
-lead-time-unconstrained plans:
-:func:`unsupported` names them and ``auto`` takes numpy for such runs.
+lead-time-unconstrained plans: :func:`unsupported` names them and ``auto`` takes numpy
+for such runs.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def compiled_from() -> int | None:
 
 
 def numba_available() -> bool:
+    """Whether Numba can be imported (it is a dependency; a stripped install may lack it)."""
     return importlib.util.find_spec("numba") is not None
 
 
