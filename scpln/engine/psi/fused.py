@@ -7,17 +7,19 @@ in one pass per level and day over the same state and gives bit-identical result
 ``SCPLN_PSI_KERNEL`` picks one:
 
 - ``auto`` (default): compiled when Numba is importable, the network uses only what
-  the compiled loop implements, and the run is worth it: at least
-  ``SCPLN_PSI_COMPILED_FROM`` node-item-days (default 5,000,000), or the compiled loop
-  is already loaded in this process. A fresh process pays about half a second to import
-  Numba and load the cached machine code, more than the numpy loop needs for a small
-  network; a long-running worker pays it once;
+  the compiled loop implements, and the compiled loop is already loaded in this process
+  (a worker that has run it once), or the run has at least ``SCPLN_PSI_COMPILED_FROM``
+  node-item-days (unset by default). A fresh process pays 0.5–2 s to import Numba and
+  load the cached machine code, more than the numpy loop needs for a small network, and
+  on the benchmark VM the compiled loop measured no faster than numpy at 200k
+  node-items (both wait on faulting in the recorded table), so no size compiles by
+  default;
 - ``numpy``: always the numpy loop;
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
 The compiled loop does not implement multi-sourcing rules and the day-0 releases of
-lead-time-unconstrained plans:
-:func:`unsupported` names them and ``auto`` takes numpy for such runs.
+lead-time-unconstrained plans: :func:`unsupported` names them and ``auto`` takes numpy
+for such runs.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
 KERNEL_ENV = "SCPLN_PSI_KERNEL"
 CHOICES = ("auto", "numpy", "compiled")
 THRESHOLD_ENV = "SCPLN_PSI_COMPILED_FROM"
-DEFAULT_THRESHOLD = 5_000_000  # node-item-days
 
 
 def kernel_choice() -> str:
@@ -51,11 +52,12 @@ def kernel_choice() -> str:
     return choice
 
 
-def compiled_from() -> int:
-    """Node-item-days from which ``auto`` compiles in a process that has not yet."""
+def compiled_from() -> int | None:
+    """Node-item-days from which ``auto`` compiles in a process that has not yet (None:
+    only once loaded)."""
     raw = os.environ.get(THRESHOLD_ENV, "").strip()
     if not raw:
-        return DEFAULT_THRESHOLD
+        return None
     try:
         value = int(raw.replace("_", ""))
     except ValueError:
@@ -66,6 +68,7 @@ def compiled_from() -> int:
 
 
 def numba_available() -> bool:
+    """Whether Numba can be imported (it is a dependency; a stripped install may lack it)."""
     return importlib.util.find_spec("numba") is not None
 
 
@@ -98,7 +101,8 @@ def use_compiled(net: Network, *, days: int, schedule: Schedule | None) -> bool:
         return True
     if reason is not None or not numba_available():
         return False
-    return net.size * days >= compiled_from() or compiled_loaded()
+    threshold = compiled_from()
+    return compiled_loaded() or (threshold is not None and net.size * days >= threshold)
 
 
 def _concat(parts: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
