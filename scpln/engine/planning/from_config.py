@@ -97,7 +97,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         .groupby(["family", "period"], as_index=False)
         .agg(demand=("demand", "sum"))
     )
-    workcenters, capacity, routing, sites, item_capacity, capacity_parts = _factories(
+    workcenters, capacity, routing, sites, item_capacity, capacity_parts, days_off = _factories(
         config, calendar, net, skus
     )
     return make_planning_inputs(
@@ -127,6 +127,7 @@ def planning_inputs_from_config(config: CanonicalConfig) -> PlanningInputs:
         component_supply=component_supply(net, calendar, 0),
         item_capacity=item_capacity,
         capacity_parts=capacity_parts,
+        days_off=days_off,
         prices=pd.DataFrame(
             {
                 "item": pd.Series([i.code for i in config.items], dtype="str"),
@@ -210,7 +211,8 @@ def _factories(
     skus: list[str],
 ) -> tuple[pd.DataFrame, ...]:
     """Work centres, their capacity per period, the routing, the sites of pools, the SKUs'
-    own hard capacities per period and the work centres' capacity per week part.
+    own hard capacities per period, the work centres' capacity per week part and their days
+    off (a pool's: the days none of its factories works).
 
     A factory's capacity in a period is the sum of its daily capacity in the run — its
     node-level capacity, capped by its ``capacities`` rows, on the days it works — so plan
@@ -234,6 +236,7 @@ def _factories(
     values: dict[str, np.ndarray] = {}
     by_day: dict[str, np.ndarray] = {}
     flags: dict[str, tuple[bool, bool]] = {}  # pool → (unlimited, allow over capacity)
+    works: dict[str, np.ndarray] = {}  # pool → the span's days one of its factories works
     for node in factories:
         overall = next((p for p in node.production_policies if p.item_code is None), None)
         f = column.get(node.code)
@@ -244,6 +247,7 @@ def _factories(
             limited = np.where(np.isfinite(daily[:, f]), daily[:, f], 0.0)
             np.add.at(total, period_of_day, limited)
             by_day[pool] = by_day.get(pool, np.zeros(len(span))) + limited
+        works[pool] = works.get(pool, np.zeros(len(span), bool)) | _works(net, node.code, span)
         allow = overall.allow_over_capacity if overall is not None else True
         was_unlimited, was_allowed = flags.get(pool, (False, True))
         flags[pool] = (was_unlimited or unlimited, was_allowed and allow)
@@ -305,7 +309,24 @@ def _factories(
             )
         )
     by_part = pd.concat(frames, ignore_index=True) if frames else empty_table("capacity_parts")
-    return workcenters, capacity, routing, sites, items, by_part
+    start = pd.Timestamp(config.start_date)
+    off = [
+        (pool, start + pd.Timedelta(days=int(day)))
+        for pool, worked in works.items()
+        for day in span[~worked]
+    ]
+    days_off = pd.DataFrame(off, columns=["workcenter", "date"]) if off else empty_table("days_off")
+    return workcenters, capacity, routing, sites, items, by_part, days_off
+
+
+def _works(net: Network, node: str, span: np.ndarray) -> np.ndarray:
+    """Whether ``node`` works on each day of ``span`` (days from the start; every day
+    without a calendar, and outside the days the calendar covers)."""
+    if net.working is None:
+        return np.ones(len(span), bool)
+    row = net.working[net.node_codes.index(node)]
+    inside = (span >= 0) & (span < len(row))
+    return np.where(inside, row[np.clip(span, 0, len(row) - 1)], True)
 
 
 def _item_capacity(

@@ -56,6 +56,7 @@ COLUMNS = {
     "component_supply": ("item", "loc", "week", "supply"),
     "item_capacity": ("sku", "period", "capacity"),
     "capacity_parts": ("workcenter", "period", "week", "capacity"),
+    "days_off": ("workcenter", "date"),
     "prices": ("item", "sales_price", "unit_cost"),
 }
 
@@ -85,7 +86,10 @@ class PlanningInputs:
     capacity per period (its factories' per-item limits added up); a SKU it omits is
     limited only by its work centre. ``capacity_parts`` (optional) is a work centre's
     capacity in each week part of a period (its working days there); a work centre it
-    omits has its period's capacity spread over the parts by calendar days.
+    omits has its period's capacity spread over the parts by calendar days. ``days_off``
+    (optional) lists the dates a work centre neither makes nor ships anything (its working
+    calendar; a pool of factories is off where all of them are); a work centre it omits
+    works every day.
     ``prices`` (optional) gives an item's sales price and unit cost, so a plan's exceptions
     can say what their units are worth; an item it omits is worth nothing there.
     ``defaults`` holds the calendar file's ``planning_params``; ``origin`` is ``"files"`` or
@@ -110,6 +114,7 @@ class PlanningInputs:
     component_supply: pd.DataFrame = field(default_factory=lambda: empty_table("component_supply"))
     item_capacity: pd.DataFrame = field(default_factory=lambda: empty_table("item_capacity"))
     capacity_parts: pd.DataFrame = field(default_factory=lambda: empty_table("capacity_parts"))
+    days_off: pd.DataFrame = field(default_factory=lambda: empty_table("days_off"))
     prices: pd.DataFrame = field(default_factory=lambda: empty_table("prices"))
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "files"
@@ -191,6 +196,7 @@ def make_planning_inputs(
     component_supply: Table = (),
     item_capacity: Table = (),
     capacity_parts: Table = (),
+    days_off: Table = (),
     prices: Table = (),
     calendar: PlanningCalendar | None = None,
     defaults: Mapping[str, Any] | None = None,
@@ -219,6 +225,7 @@ def make_planning_inputs(
         "component_supply": component_supply,
         "item_capacity": item_capacity,
         "capacity_parts": capacity_parts,
+        "days_off": days_off,
         "prices": prices,
     }
     frames = {name: _frame(name, value) for name, value in tables.items()}
@@ -256,7 +263,7 @@ def _frame(name: str, value: Table) -> pd.DataFrame:
 
 
 def _dtype(column: str) -> str:
-    if column == "due":
+    if column in ("due", "date"):
         return "datetime64[ns]"
     if column in ("allow_over_capacity", "supplied"):
         return "bool"
@@ -317,6 +324,7 @@ _KEYS = {
     "component_supply": ["item", "loc", "week"],
     "item_capacity": ["sku", "period"],
     "capacity_parts": ["workcenter", "period", "week"],
+    "days_off": ["workcenter", "date"],
     "prices": ["item"],
 }
 
@@ -472,6 +480,14 @@ def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
             f"must be ≥ 0, not {parts.at[index, 'capacity']!s}",
         )
         for index in parts.index[~(parts["capacity"] >= 0)]
+    ]
+    off = inputs.days_off
+    problems += [
+        Problem(
+            where.row("days_off", index, "workcenter"),
+            f"{off.at[index, 'workcenter']!s} has no capacity",
+        )
+        for index in off.index[~off["workcenter"].isin(inputs.capacity["workcenter"])]
     ]
     prices = inputs.prices
     problems += [

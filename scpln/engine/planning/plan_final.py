@@ -223,9 +223,14 @@ def _prediction(
     on the day demand arises (``fill_rate``) and by the horizon end, late fills included
     (``fill_rate_by_horizon_end``)."""
     days = _Days.of(calendar)
-    finish = _finishing_days(inputs, calendar, res, params, receipts)
-    count = finish[:, days.week]
-    finished = np.where(days.into[None, :] < count, receipts[:, days.week] / count, 0.0)
+    works = _working(inputs, calendar, res, days)
+    finish = _finishing_days(inputs, calendar, res, params, receipts, days, works)
+    if works is None:
+        count = finish[:, days.week]
+        finished = np.where(days.into[None, :] < count, receipts[:, days.week] / count, 0.0)
+    else:
+        lead = _lead_days(inputs, params)
+        finished = _finished_on_working_days(receipts, finish, works[res.of_sku], days, lead)
     made, late = _as_made(inputs, params, finished)
     expedited = 0.0
     if not params.lead_time_constrained:
@@ -233,13 +238,18 @@ def _prediction(
     made = _item_limited(inputs, params, calendar, days, made)
     material = _component_limited(inputs, params, calendar, res, made, week_of_step=days.week)
     delay = _distribution_delay(inputs)
-    inflow = _delivered(material.made, delay) + _stock_arrivals(inputs, days, delay)
-    inflow[:, days.first] += scheduled  # open POs: at the start of their week
+    stock = _stock_arrivals(inputs, days, delay)
+    stock[:, days.first] += scheduled  # open POs: at the start of their week
     wanted = days.spread(demand)
     unreachable = inputs.unreachable
     stranded = float((unreachable["demand"] - unreachable["short"]).sum())
-    on_time = _served_on_time(wanted, inflow) + stranded
-    by_end = float(np.minimum(wanted.sum(axis=1), inflow.sum(axis=1)).sum()) + stranded
+    if works is None:
+        inflow = _delivered(material.made, delay) + stock
+        on_time = _served_on_time(wanted, inflow) + stranded
+        by_end = float(np.minimum(wanted.sum(axis=1), inflow.sum(axis=1)).sum()) + stranded
+    else:
+        served = _served_when_shipped(wanted, stock, material.made, works[res.of_sku], delay)
+        on_time, by_end = served[0] + stranded, served[1] + stranded
     total = float(demand.sum()) + float(unreachable["demand"].sum())
     return {
         "fill_rate": _units(min(on_time / total, 1.0)) if total > 0 else 1.0,
@@ -279,43 +289,61 @@ class _Days:
         return weekly[:, self.week] / self.length[self.week]
 
 
+def _working(
+    inputs: PlanningInputs, calendar: PlanningCalendar, res: Resources, days: _Days
+) -> np.ndarray | None:
+    """Resources × the horizon's days: whether the resource works (``inputs.days_off``);
+    None when every resource works every day."""
+    off = inputs.days_off
+    row = pd.Index(res.names).get_indexer(pd.Index(off["workcenter"]))
+    day = (off["date"] - calendar.weeks["week_start"].iloc[0]).dt.days.to_numpy()
+    keep = (row >= 0) & (day >= 0) & (day < len(days.week))
+    if not keep.any():
+        return None
+    out = np.ones((len(res.names), len(days.week)), dtype=bool)
+    out[row[keep], day[keep]] = False
+    return out
+
+
 def _finishing_days(
     inputs: PlanningInputs,
     calendar: PlanningCalendar,
     res: Resources,
     params: PlanParameters,
     made: np.ndarray,
+    days: _Days,
+    works: np.ndarray | None,
 ) -> np.ndarray:
-    """Per SKU × week, on how many of the week's first days its receipts finish in a run:
-    all its days under the ``daily`` rule; under ``lot`` the days a hard capacity needs —
-    the resource's for its week, the SKU's own for its receipts — else one (a run may make
-    a lot over more days where that is cheaper; the plan does not know the costs, and
-    finishing earlier only serves sooner)."""
-    length = ((calendar.weeks["week_end"] - calendar.weeks["week_start"]).dt.days + 1).to_numpy()
-    days = np.broadcast_to(length[None, :], made.shape)
+    """Per SKU × week, on how many (working) days its receipts finish in a run: all the
+    week's days under the ``daily`` rule; under ``lot`` the days a hard capacity needs —
+    the resource's for its week, the SKU's own for its receipts, each a week's capacity
+    over the week's working days — else one (a run may make a lot over more days where that
+    is cheaper; the plan does not know the costs, and finishing earlier only serves
+    sooner)."""
+    length = days.length
+    worked = np.broadcast_to(length[None, :], (len(res.names), len(length)))
+    if works is not None:
+        worked = np.add.reduceat(works.astype(np.int64), days.first, axis=1)
+    span = np.maximum(worked, 1)[res.of_sku]
     if params.release_rule == "daily":
-        return days
+        return span
     capacity = res.weekly(calendar, params.decimals)
     load = np.zeros_like(capacity)
     np.add.at(load, res.of_sku, made)
-    per_day = capacity / length[None, :]
+    per_day = capacity / np.maximum(worked, 1)
     hard = ~res.allow_over[:, None] & (per_day > 0)
     need = np.where(hard, np.ceil(load / np.where(hard, per_day, 1.0) - 1e-9), 1.0)[res.of_sku]
     # A SKU with a hard capacity of its own takes at least the days that needs.
     limits = item_limits(inputs, calendar, params)
-    own = limits.weekly / length[None, :]
     rows = limits.rows
+    own = limits.weekly / span[rows]
     days_own = np.where(own > 0, np.ceil(made[rows] / np.where(own > 0, own, 1.0) - 1e-9), 1.0)
     need[rows] = np.maximum(need[rows], days_own)
-    return np.clip(need, 1, days)
+    return np.clip(need, 1, span)
 
 
-def _as_made(
-    inputs: PlanningInputs, params: PlanParameters, finished: np.ndarray
-) -> tuple[np.ndarray, float]:
-    """Receipts (SKUs × days, by the day they finish) as a run makes them: what should
-    finish before day ``L`` (the production lead time in days) was due for release before
-    the horizon; it is released on day 0 and finishes on day ``L``."""
+def _lead_days(inputs: PlanningInputs, params: PlanParameters) -> np.ndarray:
+    """Per SKU, its production lead time in whole days (rounded up)."""
     lead = (
         inputs.items.drop_duplicates("item")
         .set_index("item")["lead_time"]
@@ -324,7 +352,79 @@ def _as_made(
     )
     if params.lead_time_unit != "day":
         lead = lead * 7.0
-    lead = np.ceil(lead - 1e-9).astype(np.int64)
+    return np.ceil(lead - 1e-9).astype(np.int64)
+
+
+def _finished_on_working_days(
+    receipts: np.ndarray, count: np.ndarray, works: np.ndarray, days: _Days, lead: np.ndarray
+) -> np.ndarray:
+    """Receipts (SKUs × weeks) by the day they finish (SKUs × days) where factories keep
+    days off (``works``: SKUs × days, its work centre's): a week's receipts are released, as
+    the run releases them, on the first ``count`` working days of the week's days moved a
+    lead time earlier (days before the horizon are worked; a window without a working day
+    falls back to the last one before it) and finish a lead time later."""
+    horizon = len(days.week)
+    out = np.zeros((len(receipts), horizon))
+    for s in range(len(receipts)):
+        before = np.arange(-int(lead[s]) - 2 * len(days.length), 0)
+        worked = np.concatenate([before, np.flatnonzero(works[s])])
+        for w in np.flatnonzero(receipts[s] > 0):
+            first = days.first[w] - lead[s]
+            lo = np.searchsorted(worked, first, side="left")
+            hi = np.searchsorted(worked, first + days.length[w] - 1, side="right")
+            window = worked[lo:hi] if hi > lo else worked[max(lo - 1, 0) : lo]
+            k = int(min(max(count[s, w], 1), max(len(window), 1)))
+            finish = window[:k] + lead[s]
+            np.add.at(out[s], finish[finish < horizon], receipts[s, w] / k)
+    return out
+
+
+def _served_when_shipped(
+    demand: np.ndarray, stock: np.ndarray, made: np.ndarray, works: np.ndarray, delay: np.ndarray
+) -> tuple[float, float]:
+    """Units of demand served on the day they arise and by the horizon end, where factories
+    keep days off (``works``: SKUs × days, the SKU's work centre's). What a factory makes
+    waits there and ships only on its working days, and only what the customers' orders
+    pull (backlog and the day's demand beyond the stock already downstream), as the
+    policies below it order it: demand on day ``t`` is pulled from the factory on day
+    ``t − delay`` and is served late when that is a day off. Stock downstream (``stock``:
+    by the day it reaches the customers, open POs included) serves first."""
+    skus, horizon = demand.shape
+    rows = np.arange(skus)
+    lead = delay.astype(np.int64)
+    factory = np.zeros(skus)
+    downstream = np.zeros(skus)
+    backlog = np.zeros(skus)
+    on_time = sold = 0.0
+    for t in range(horizon):
+        day = t - lead
+        inside = day >= 0
+        at = np.clip(day, 0, horizon - 1)
+        factory += np.where(inside, made[rows, at], 0.0)
+        downstream += stock[:, t]
+        ahead = demand[:, t + 1] if t + 1 < horizon else 0.0
+        pull = np.maximum(backlog + demand[:, t] + ahead - downstream, 0.0)
+        ship = np.where(inside & works[rows, at], np.minimum(factory, pull), 0.0)
+        factory -= ship
+        downstream += ship
+        late = np.minimum(downstream, backlog)
+        downstream -= late
+        backlog -= late
+        now = np.minimum(downstream, demand[:, t])
+        downstream -= now
+        backlog += demand[:, t] - now
+        on_time += float(now.sum())
+        sold += float(late.sum() + now.sum())
+    return on_time, sold
+
+
+def _as_made(
+    inputs: PlanningInputs, params: PlanParameters, finished: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Receipts (SKUs × days, by the day they finish) as a run makes them: what should
+    finish before day ``L`` (the production lead time in days) was due for release before
+    the horizon; it is released on day 0 and finishes on day ``L``."""
+    lead = _lead_days(inputs, params)
     early = np.arange(finished.shape[1])[None, :] < lead[:, None]
     moved = np.where(early, finished, 0.0)
     made = finished - moved
