@@ -144,10 +144,17 @@ def optimise_levels(
     days: int | None = None,
     plan: PlanSchedule | None = None,
     progress: Progress | None = None,
+    target: float | None = None,
 ) -> Optimisation:
-    """Store and warehouse levels that reach every store's target (see the module doc)."""
+    """Store and warehouse levels that reach every store's target (see the module doc).
+
+    ``target`` replaces every store's own service level as the target (a scenario's
+    override); the simulation itself is unchanged by it.
+    """
     days = days if days is not None else network.horizon_days
     stores = store_demand(network, days)
+    if target is not None:
+        stores = replace(stores, target=np.full(len(stores.ni), float(target)))
     warehouses = warehouse_demand(network, stores)
     guess = np.full(network.size, np.nan)
     guess[stores.ni] = first_guess(stores)
