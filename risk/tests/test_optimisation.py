@@ -103,3 +103,35 @@ def test_optimise_levels_command_creates_the_scenario_the_same_way(planned_versi
     assert optimisation.result_scenario is not None
     assert optimisation.result_scenario.parent_id == source.pk
     assert optimisation.job is not None and optimisation.job.status == Job.Status.SUCCEEDED
+
+
+def test_the_scenario_page_starts_an_optimisation_and_its_report_page_shows_it(
+    planned_version,
+) -> None:
+    from django.contrib.auth.models import Permission, User
+    from django.test import Client
+
+    user = User.objects.create_user("opt-planner", password="pw-opt-1")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="scenarios", codename="add_scenario")
+    )
+    web = Client()
+    web.force_login(user)
+    source = planned_version.base_scenario
+    page = web.get(source.get_absolute_url()).content.decode()
+    assert 'data-testid="optimise-form"' in page and "No optimisations yet." in page
+    refused = web.post(f"/ui/scenarios/{source.pk}/optimise", {"n": 1})
+    assert refused.status_code == 400 and 'data-testid="error-n"' in refused.content.decode()
+    response = web.post(f"/ui/scenarios/{source.pk}/optimise", {"n": 3, "seed": 5})
+    optimisation = LevelOptimisation.objects.get()
+    assert response.status_code == 302 and response["Location"] == optimisation.get_absolute_url()
+    assert optimisation.job is not None
+    runner.run(optimisation.job.pk)
+    optimisation.refresh_from_db()
+    report = web.get(optimisation.get_absolute_url()).content.decode()
+    assert 'data-testid="optimisation-kpis"' in report and "Fill rate" in report
+    assert report.count("<tr>") > 3 and 'data-testid="result-scenario-link"' in report
+    assert optimisation.result_scenario is not None
+    created = web.get(optimisation.result_scenario.get_absolute_url()).content.decode()
+    assert 'data-testid="inventory-levels"' in created
+    assert web.get(f"/ui/scenarios/{source.pk}/optimisations/99999").status_code == 404
