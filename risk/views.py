@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import add_service_errors
@@ -170,6 +171,11 @@ class ReplicationSetCompareView(LoginRequiredMixin, View):
 
 
 ADD_SCENARIO = "scenarios.add_scenario"
+COST_LABELS = {
+    "holding_cost": gettext_lazy("Holding cost"),
+    "shortage_cost": gettext_lazy("Shortage cost"),
+    "holding_shortage_cost": gettext_lazy("Holding + shortage cost"),
+}
 
 
 def scenario_versions(scenario: Scenario) -> list[tuple[str, str]]:
@@ -240,7 +246,12 @@ class OptimisationDetailView(LoginRequiredMixin, View):
         columns = report.get("columns", [])
         before, after = report.get("kpis_before", {}), report.get("kpis_after", {})
         kpis = [
-            {"name": name, "label": kpi_label(name), "before": before[name], "after": after[name]}
+            {
+                "name": name,
+                "label": COST_LABELS.get(name) or kpi_label(name),
+                "before": before[name],
+                "after": after[name],
+            }
             for name in before
             if name in after
         ]

@@ -50,6 +50,7 @@ def test_optimise_creates_a_new_scenario_and_a_report(planned_version, creator) 
     assert data["status"] == "succeeded" and data["result_scenario_id"]
     assert {"fill_rate", "avg_on_hand"} <= set(data["kpis_before"]) == set(data["kpis_after"])
     assert data["kpis_after"]["fill_rate"]["ci_low"] is not None
+    assert {"holding_cost", "shortage_cost", "holding_shortage_cost"} <= set(data["kpis_after"])
     stores = [row for row in data["levels"] if row["kind"] == "store"]
     assert stores and all(row["level"] >= 0 for row in stores)
     created = Scenario.objects.get(pk=data["result_scenario_id"])
@@ -130,6 +131,7 @@ def test_the_scenario_page_starts_an_optimisation_and_its_report_page_shows_it(
     optimisation.refresh_from_db()
     report = web.get(optimisation.get_absolute_url()).content.decode()
     assert 'data-testid="optimisation-kpis"' in report and "Fill rate" in report
+    assert "Holding + shortage cost" in report
     assert report.count("<tr>") > 3 and 'data-testid="result-scenario-link"' in report
     assert optimisation.result_scenario is not None
     created = web.get(optimisation.result_scenario.get_absolute_url()).content.decode()
