@@ -1,4 +1,5 @@
-"""Replication sets in the admin: read-only (sets are made by planners, runs by workers)."""
+"""Replication sets and stock-level optimisations in the admin: read-only (planners make
+them, workers run them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from core.admin_links import change_link
-from risk.models import ReplicationSet
+from risk.models import LevelOptimisation, ReplicationSet
 
 
 @admin.register(ReplicationSet)
@@ -30,4 +31,40 @@ class ReplicationSetAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("job"))
     def job_link(self, obj: ReplicationSet) -> str:
+        return change_link(obj.job)
+
+
+@admin.register(LevelOptimisation)
+class LevelOptimisationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "scenario_link",
+        "plan_version_link",
+        "n",
+        "seed",
+        "result_scenario_link",
+        "job_link",
+        "created_at",
+    ]
+    list_filter = ["created_at"]
+    search_fields = ["=id", "=plan_version__plan_version_id", "=seed", "scenario__name"]
+    list_select_related = ["scenario", "plan_version", "result_scenario", "job"]
+    date_hierarchy = "created_at"
+    exclude = ["report"]
+    readonly_fields = ["scenario_link", "plan_version_link", "result_scenario_link", "job_link"]
+
+    @admin.display(description=_("scenario"))
+    def scenario_link(self, obj: LevelOptimisation) -> str:
+        return change_link(obj.scenario)
+
+    @admin.display(description=_("plan version"))
+    def plan_version_link(self, obj: LevelOptimisation) -> str:
+        return change_link(obj.plan_version)
+
+    @admin.display(description=_("optimised scenario"))
+    def result_scenario_link(self, obj: LevelOptimisation) -> str:
+        return change_link(obj.result_scenario)
+
+    @admin.display(description=_("job"))
+    def job_link(self, obj: LevelOptimisation) -> str:
         return change_link(obj.job)

@@ -109,3 +109,69 @@ class Replication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.replication_set_id}/{self.index}"
+
+
+class LevelOptimisation(CreatedModel):
+    """Stock levels for a scenario's store targets, found on a plan version's run.
+
+    The job (type ``level_optimisation``, about the source scenario) writes the levels
+    as a NEW scenario (``result_scenario``, a child of ``scenario`` with the levels as
+    its ``inventory_levels`` override) and the ``report`` in the same transaction as its
+    success; the source scenario is never changed. ``report`` holds ``kpis_before`` and
+    ``kpis_after`` (``{name: {mean, sd, ci_low, ci_high, …}}``), ``rows`` (one per sized
+    node-item, the optimiser's columns), ``rounds`` and ``reached``.
+    """
+
+    scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        verbose_name=_("scenario"),
+        on_delete=models.CASCADE,
+        related_name="level_optimisations",
+    )
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion",
+        verbose_name=_("plan version"),
+        on_delete=models.CASCADE,
+        related_name="level_optimisations",
+    )
+    n = models.PositiveIntegerField(_("replications a round"))
+    seed = models.BigIntegerField(_("seed"))
+    rounds = models.PositiveIntegerField(_("refinement rounds at most"), default=6)
+    service_level = models.FloatField(
+        _("target service level"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: each store's own service level."),
+    )
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name=_("job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    result_scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        verbose_name=_("optimised scenario"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(n__gt=1), name="risk_opt_n_at_least_2"),
+            models.CheckConstraint(condition=models.Q(seed__gte=0), name="risk_opt_seed_nonneg"),
+        ]
+        verbose_name = _("stock-level optimisation")
+        verbose_name_plural = _("stock-level optimisations")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.scenario_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk:optimisation-detail", args=[self.scenario_id, self.pk])

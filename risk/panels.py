@@ -9,8 +9,9 @@ from django.http import HttpRequest
 
 from core import panels
 from risk import selectors
-from risk.forms import ReplicationSetForm
-from risk.views import ADD, set_context
+from risk.forms import OptimisationForm, ReplicationSetForm
+from risk.models import LevelOptimisation
+from risk.views import ADD, ADD_SCENARIO, scenario_versions, set_context
 
 
 def plan_version_replications(version: Model, request: HttpRequest) -> dict[str, Any]:
@@ -26,7 +27,26 @@ def plan_version_replications(version: Model, request: HttpRequest) -> dict[str,
     return context
 
 
+def scenario_optimisations(scenario: Model, request: HttpRequest) -> dict[str, Any]:
+    return {
+        "scenario": scenario,
+        "form": OptimisationForm(versions=scenario_versions(scenario)),  # type: ignore[arg-type]
+        "can_add": request.user.has_perm(ADD_SCENARIO),
+        "optimisations": list(
+            LevelOptimisation.objects.filter(scenario_id=scenario.pk)
+            .select_related("job", "result_scenario")
+            .order_by("-created_at", "-id")[:10]
+        ),
+    }
+
+
 def register_panels() -> None:
+    panels.register(
+        "scenarios.scenario",
+        panels.Panel(
+            order=60, template="risk/_scenario_panel.html", context=scenario_optimisations
+        ),
+    )
     panels.register(
         "plans.planversion",
         panels.Panel(order=50, template="risk/_plan_panel.html", context=plan_version_replications),

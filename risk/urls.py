@@ -7,6 +7,12 @@ from risk import views
 app_name = "risk"
 
 urlpatterns = [
+    path("scenarios/<id:scenario_id>/optimise", views.OptimiseView.as_view(), name="optimise"),
+    path(
+        "scenarios/<id:scenario_id>/optimisations/<id:optimisation_id>",
+        views.OptimisationDetailView.as_view(),
+        name="optimisation-detail",
+    ),
     path("replications/compare", views.ReplicationSetCompareView.as_view(), name="compare"),
     path(
         "plans/<str:plan_version_id>/replications",

@@ -14,15 +14,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import add_service_errors
 from core.users import acting_user
 from plans.models import PlanVersion
 from risk import presentation, selectors, services
-from risk.forms import ReplicationSetForm
-from risk.models import ReplicationSet
+from risk.forms import OptimisationForm, ReplicationSetForm
+from risk.models import LevelOptimisation, ReplicationSet
+from risk.services.optimisation import level_optimisation_create
 from runs.kpis import format_delta, format_kpi, kpi_label
+from scenarios.models import Scenario
 
 ADD = "risk.add_replicationset"
 MAX_ID_DIGITS = 18  # longer cannot be a database integer
@@ -165,3 +168,100 @@ class ReplicationSetCompareView(LoginRequiredMixin, View):
         ]
         context = {"base": base, "other": other, "comparison": comparison, "rows": rows}
         return render(request, "risk/compare.html", context)
+
+
+ADD_SCENARIO = "scenarios.add_scenario"
+COST_LABELS = {
+    "holding_cost": gettext_lazy("Holding cost"),
+    "shortage_cost": gettext_lazy("Shortage cost"),
+    "holding_shortage_cost": gettext_lazy("Holding + shortage cost"),
+}
+
+
+def scenario_versions(scenario: Scenario) -> list[tuple[str, str]]:
+    """The scenario's plan versions that have a run, newest first, as form choices."""
+    versions = (
+        PlanVersion.objects.filter(base_scenario=scenario, runs__isnull=False)
+        .select_related("plan")
+        .distinct()
+        .order_by("-created_at")[:50]
+    )
+    return [(v.pk, f"{v.plan.name} · {v.pk}") for v in versions]
+
+
+class OptimiseView(LoginRequiredMixin, View):
+    """POST: queue a stock-level optimisation of the scenario; the form on its page."""
+
+    def post(self, request: HttpRequest, scenario_id: int) -> HttpResponse:
+        if not request.user.has_perm(ADD_SCENARIO):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        scenario = get_object_or_404(Scenario, pk=scenario_id)
+        form = OptimisationForm(request.POST, versions=scenario_versions(scenario))
+        if form.is_valid():
+            data = form.cleaned_data
+            version = None
+            if data["plan_version_id"]:
+                version = PlanVersion.objects.filter(pk=data["plan_version_id"]).first()
+            try:
+                optimisation = level_optimisation_create(
+                    scenario=scenario,
+                    plan_version=version,
+                    n=data["n"],
+                    seed=data["seed"],
+                    service_level=data["service_level"],
+                    user=acting_user(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The stock-level optimisation is queued (seed %(seed)s); "
+                        "its result will be a new scenario."
+                    )
+                    % {"seed": optimisation.seed},
+                )
+                return redirect(optimisation)
+        return render(
+            request,
+            "risk/optimise.html",
+            {"scenario": scenario, "form": form},
+            status=400,
+        )
+
+
+class OptimisationDetailView(LoginRequiredMixin, View):
+    """One optimisation: status, the new scenario, before/after with intervals, the levels."""
+
+    def get(self, request: HttpRequest, scenario_id: int, optimisation_id: int) -> HttpResponse:
+        optimisation = get_object_or_404(
+            LevelOptimisation.objects.select_related(
+                "job", "scenario", "result_scenario", "plan_version"
+            ),
+            pk=optimisation_id,
+            scenario_id=scenario_id,
+        )
+        report = optimisation.report or {}
+        columns = report.get("columns", [])
+        before, after = report.get("kpis_before", {}), report.get("kpis_after", {})
+        kpis = [
+            {
+                "name": name,
+                "label": COST_LABELS.get(name) or kpi_label(name),
+                "before": before[name],
+                "after": after[name],
+            }
+            for name in before
+            if name in after
+        ]
+        context = {
+            "optimisation": optimisation,
+            "scenario": optimisation.scenario,
+            "report": report,
+            "kpis": kpis,
+            "rows": [dict(zip(columns, row, strict=True)) for row in report.get("rows", [])],
+            "running": optimisation.job is not None
+            and optimisation.job.status in ("queued", "running"),
+        }
+        return render(request, "risk/optimisation.html", context)

@@ -60,7 +60,10 @@ class ScenarioAdminForm(forms.ModelForm):
 
 
 def _scenario_fields(cleaned: dict[str, Any]) -> dict[str, Any]:
-    return {name: cleaned[name] for name in services.SCENARIO_FIELDS if name in cleaned}
+    fields = {name: cleaned[name] for name in services.SCENARIO_FIELDS if name in cleaned}
+    if "inventory_levels" in fields and fields["inventory_levels"] is None:
+        fields["inventory_levels"] = {}  # an empty JSON box: no levels
+    return fields
 
 
 @admin.register(ConfigVersion)

@@ -172,7 +172,7 @@ class ScenarioForm(forms.Form):
     def __init__(self, *args: Any, instance: Scenario | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                field: getattr(instance, field) for field in services.SCENARIO_FIELDS
+                field: getattr(instance, field) for field in services.SCENARIO_FORM_FIELDS
             }
         super().__init__(*args, **kwargs)
         if instance is not None:
@@ -183,7 +183,7 @@ class ScenarioForm(forms.Form):
 
     def service_fields(self) -> dict[str, Any]:
         """Keyword arguments for ``scenario_create`` / ``scenario_update``."""
-        return {field: self.cleaned_data[field] for field in services.SCENARIO_FIELDS}
+        return {field: self.cleaned_data[field] for field in services.SCENARIO_FORM_FIELDS}
 
 
 class ScenarioLockForm(forms.Form):

@@ -86,6 +86,10 @@ class Scenario(TrackedModel):
     lead_time_shift_days = models.IntegerField(_("lead-time shift (days)"), default=0)
     initial_inventory_scale = models.FloatField(_("initial-inventory scale"), default=1.0)
     horizon_days = models.PositiveIntegerField(_("horizon (days)"), null=True, blank=True)
+    # {node: {item: {"order_up_to": S, "reorder_point": s, "initial_inventory": x}}}
+    inventory_levels = models.JSONField(
+        _("stock levels by node and item"), default=dict, blank=True
+    )
 
     locked = models.BooleanField(_("locked"), default=False)
     locked_by = models.ForeignKey(
@@ -151,6 +155,14 @@ class Scenario(TrackedModel):
             parts.append(gettext("lead time %(days)+d d") % {"days": self.lead_time_shift_days})
         if self.horizon_days:
             parts.append(gettext("horizon %(days)d d") % {"days": self.horizon_days})
+        if self.inventory_levels:
+            count = sum(len(items) for items in self.inventory_levels.values())
+            parts.append(
+                ngettext(
+                    "stock levels of %(n)d node-item", "stock levels of %(n)d node-items", count
+                )
+                % {"n": count}
+            )
         return parts
 
     def overrides(self) -> dict:
@@ -163,6 +175,7 @@ class Scenario(TrackedModel):
             "lead_time_shift_days": self.lead_time_shift_days,
             "initial_inventory_scale": self.initial_inventory_scale,
             "horizon_days": self.horizon_days,
+            "inventory_levels": dict(self.inventory_levels or {}),
         }
 
 

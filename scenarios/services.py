@@ -145,8 +145,11 @@ OVERRIDE_FIELDS = (
     "lead_time_shift_days",
     "initial_inventory_scale",
     "horizon_days",
+    "inventory_levels",
 )
 SCENARIO_FIELDS = ("name", "description", "parent", "tags", *OVERRIDE_FIELDS)
+# The edit form leaves the stock levels (set by the optimiser or the API) as they are.
+SCENARIO_FORM_FIELDS = tuple(f for f in SCENARIO_FIELDS if f != "inventory_levels")
 
 
 def scenario_lock_description(scenario: Scenario) -> str:
@@ -269,6 +272,12 @@ def scenario_validate(fields: dict[str, Any], *, instance: Scenario | None) -> N
     for field in ("demand_scale_by_item", "capacity_scale_by_node"):
         if field in fields:
             _factor_map(fields[field], field, errors)
+    if "inventory_levels" in fields:
+        try:
+            canonical.ScenarioOverrides.from_dict({"inventory_levels": fields["inventory_levels"]})
+        except canonical.ConfigError as exc:
+            for problem in exc.problems:
+                bad("inventory_levels", str(problem))
     if "tags" in fields:
         tags = fields["tags"]
         if (
@@ -293,6 +302,7 @@ def scenario_validate(fields: dict[str, Any], *, instance: Scenario | None) -> N
             "tags",
             "demand_scale_by_item",
             "capacity_scale_by_node",
+            "inventory_levels",
         ) and not _no_nul(value):
             bad(field, _("Text may not contain NUL characters."))
     if errors:

@@ -110,3 +110,77 @@ class CompareSerializer(serializers.Serializer):
         "(common random numbers), so differences are paired by replication."
     )
     kpis = serializers.DictField(child=DifferenceSerializer())
+
+
+class OptimisationInputSerializer(serializers.Serializer):
+    plan_version_id = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=100,
+        help_text="Plan version (planned on this scenario) whose run is optimised; "
+        "left out: the scenario's newest.",
+    )
+    n = serializers.IntegerField(
+        required=False, default=30, help_text="Replications a round (2 … SCPLN_REPLICATIONS_MAX)."
+    )
+    seed = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Seed (0 … 2⁶³ − 1); left out: a random one, returned.",
+    )
+    rounds = serializers.IntegerField(
+        required=False, default=6, help_text="Refinement rounds at most (0 … 20)."
+    )
+    service_level = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="Target for every store instead of its own service_level (0 < x < 1).",
+    )
+
+
+class OptimisationCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    job_id = serializers.IntegerField()
+    seed = serializers.IntegerField()
+    plan_version_id = serializers.CharField()
+    url = serializers.URLField()
+    job_url = serializers.URLField()
+
+
+class LevelKpiSerializer(serializers.Serializer):
+    mean = serializers.FloatField(allow_null=True)
+    sd = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True)
+    ci_high = serializers.FloatField(allow_null=True)
+
+
+class LevelRowSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    item = serializers.CharField()
+    kind = serializers.CharField(help_text="store or warehouse")
+    target = serializers.FloatField(allow_null=True)
+    first_guess = serializers.FloatField(allow_null=True)
+    level = serializers.FloatField(allow_null=True)
+    service_before = serializers.FloatField(allow_null=True)
+    service_after = serializers.FloatField(allow_null=True)
+
+
+class OptimisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    scenario_id = serializers.IntegerField()
+    plan_version_id = serializers.CharField()
+    n = serializers.IntegerField()
+    seed = serializers.IntegerField()
+    rounds = serializers.IntegerField()
+    service_level = serializers.FloatField(allow_null=True)
+    status = serializers.CharField()
+    job_id = serializers.IntegerField(allow_null=True)
+    result_scenario_id = serializers.IntegerField(
+        allow_null=True, help_text="The new scenario with the levels as overrides, once done."
+    )
+    reached = serializers.BooleanField(allow_null=True)
+    refinement_rounds = serializers.IntegerField(allow_null=True)
+    kpis_before = serializers.DictField(child=LevelKpiSerializer())
+    kpis_after = serializers.DictField(child=LevelKpiSerializer())
+    levels = LevelRowSerializer(many=True)
+    created_at = serializers.DateTimeField()

@@ -18,8 +18,10 @@ from core.users import acting_user
 from plans.models import PlanVersion
 from risk import selectors, services
 from risk.api import serializers as s
-from risk.models import ReplicationSet
+from risk.models import LevelOptimisation, ReplicationSet
 from risk.selectors import verdict
+from risk.services.optimisation import level_optimisation_create
+from scenarios.models import Scenario
 
 ADD = "risk.add_replicationset"
 
@@ -154,3 +156,88 @@ class ReplicationSetCompareView(APIView):
             },
         }
         return Response(s.CompareSerializer(body).data)
+
+
+def _optimisation_body(optimisation: LevelOptimisation) -> dict[str, Any]:
+    report = optimisation.report or {}
+    columns = report.get("columns", [])
+    return {
+        "id": optimisation.pk,
+        "scenario_id": optimisation.scenario_id,
+        "plan_version_id": optimisation.plan_version_id,
+        "n": optimisation.n,
+        "seed": optimisation.seed,
+        "rounds": optimisation.rounds,
+        "service_level": optimisation.service_level,
+        "status": optimisation.job.status if optimisation.job else "queued",
+        "job_id": optimisation.job_id,
+        "result_scenario_id": optimisation.result_scenario_id,
+        "reached": report.get("reached"),
+        "refinement_rounds": report.get("rounds"),
+        "kpis_before": report.get("kpis_before", {}),
+        "kpis_after": report.get("kpis_after", {}),
+        "levels": [dict(zip(columns, row, strict=True)) for row in report.get("rows", [])],
+        "created_at": optimisation.created_at,
+    }
+
+
+class OptimiseView(APIView):
+    """Queue a stock-level optimisation of a scenario (202); the result is a new scenario."""
+
+    write_permissions = {"POST": "scenarios.add_scenario"}
+
+    @extend_schema(
+        request=s.OptimisationInputSerializer, responses={202: s.OptimisationCreatedSerializer}
+    )
+    def post(self, request: Request, scenario_id: int) -> Response:
+        scenario = get_object_or_404(Scenario, pk=scenario_id)
+        data = s.OptimisationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        version = None
+        if values.get("plan_version_id"):
+            version = PlanVersion.objects.filter(pk=values["plan_version_id"]).first()
+            if version is None:
+                raise ValidationError(
+                    {"plan_version_id": [f"No plan version {values['plan_version_id']}."]}
+                )
+        optimisation = level_optimisation_create(
+            scenario=scenario,
+            plan_version=version,
+            n=values["n"],
+            seed=values.get("seed"),
+            rounds=values["rounds"],
+            service_level=values.get("service_level"),
+            user=acting_user(request),
+        )
+        url = request.build_absolute_uri(
+            reverse("risk-api:optimisation-detail", args=[scenario.pk, optimisation.pk])
+        )
+        body = {
+            "id": optimisation.pk,
+            "job_id": optimisation.job_id,
+            "seed": optimisation.seed,
+            "plan_version_id": optimisation.plan_version_id,
+            "url": url,
+            "job_url": request.build_absolute_uri(
+                reverse("jobs-api:detail", args=[optimisation.job_id])
+            ),
+        }
+        return Response(
+            s.OptimisationCreatedSerializer(body).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+
+class OptimisationDetailView(APIView):
+    """One optimisation: status, the new scenario and the before/after report."""
+
+    @extend_schema(responses={200: s.OptimisationSerializer})
+    def get(self, request: Request, scenario_id: int, optimisation_id: int) -> Response:
+        optimisation = get_object_or_404(
+            LevelOptimisation.objects.select_related("job"),
+            pk=optimisation_id,
+            scenario_id=scenario_id,
+        )
+        return Response(s.OptimisationSerializer(_optimisation_body(optimisation)).data)

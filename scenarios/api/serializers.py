@@ -111,6 +111,16 @@ class ScenarioInputSerializer(serializers.Serializer):
     horizon_days = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=services.MAX_HORIZON_DAYS
     )
+    inventory_levels = serializers.DictField(
+        child=serializers.DictField(
+            child=serializers.DictField(child=serializers.FloatField(min_value=0))
+        ),
+        required=False,
+        help_text=_(
+            'Stock levels per node and item: {"NODE": {"ITEM": {"order_up_to": S, '
+            '"reorder_point": s, "initial_inventory": x}}}; reorder_point defaults to S.'
+        ),
+    )
 
     def validate_parent_id(self, value: int | None) -> Scenario | None:
         if value is None:

@@ -6,8 +6,10 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from core.api.testing import api_user, token_client
+from plans.services.inputs import scenario_config
 from plans.tests.factories import PlanVersionFactory
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import scenario_lock
@@ -247,3 +249,37 @@ def test_diff_between_two_config_versions(reader, editor):
     assert reader.get(f"/configs/{first}/diff", {"to": first}).json()["identical"] is True
     assert "to" in reader.get(f"/configs/{first}/diff", {"to": 987654}).json()
     assert "to" in reader.get(f"/configs/{first}/diff").json()
+
+
+def test_inventory_levels_are_stored_shown_and_validated(editor):
+    levels = {"STORE-01": {"SKU-01": {"order_up_to": 120.0, "reorder_point": 90.0}}}
+    created = editor.post(
+        "/scenarios", {"name": "Levels", "inventory_levels": levels}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    body = editor.get(f"/scenarios/{created.json()['id']}").json()
+    assert body["inventory_levels"] == levels
+    bad = editor.post(
+        "/scenarios",
+        {
+            "name": "Bad levels",
+            "inventory_levels": {"STORE-01": {"SKU-01": {"reorder_point": 5, "up_to": 1}}},
+        },
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()) == {"inventory_levels"}
+    assert "overrides.inventory_levels.STORE-01.SKU-01.up_to" in " ".join(
+        bad.json()["inventory_levels"]
+    )
+
+
+def test_inventory_levels_for_an_unknown_node_are_a_400_naming_it_at_planning(editor):
+    config = ConfigVersionFactory.create()
+    scenario = ScenarioFactory.create(
+        name="Wrong node", inventory_levels={"NOPE-9": {"X": {"order_up_to": 1}}}
+    )
+    with pytest.raises(ValidationError) as raised:
+        scenario_config(config_version=config, scenario=scenario)
+    messages = raised.value.message_dict["base_scenario"]
+    assert any("overrides.inventory_levels.NOPE-9" in m and "unknown node" in m for m in messages)

@@ -247,8 +247,9 @@ def test_scenario_detail_queries_stay_constant(planner, django_assert_max_num_qu
     for _ in range(25):
         RunFactory.create(plan_version=PlanVersionFactory.create(base_scenario=scenario))
     # session, user, permissions (2), scenario, plan versions (count, page),
-    # runs (count, page), children
-    with django_assert_max_num_queries(12):  # + the unread-notifications badge, the history
+    # runs (count, page), children; the risk panel: plan versions with a run, the latest
+    # optimisations, and the permissions (2) for its form
+    with django_assert_max_num_queries(16):  # + the unread-notifications badge, the history
         html = _html(planner.get(f"/ui/scenarios/{scenario.pk}"))
     assert "The newest 20 of 25 plan versions." in html
     assert "The newest 20 of 25 runs." in html

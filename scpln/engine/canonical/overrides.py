@@ -10,11 +10,18 @@
   policies); a result below 0 is clamped to 0, so "two days faster" never invents time.
 - ``initial_inventory_scale`` multiplies ``meta.attributes.initial_inventory_scale``.
 - ``horizon_days`` replaces ``meta.attributes.planning_horizon``.
+- ``inventory_levels`` sets stock levels per node and item:
+  ``{"STORE-01": {"SKU-01": {"order_up_to": 120, "reorder_point": 100}}}``. ``order_up_to``
+  is required; ``reorder_point`` defaults to it (a base stock: order up to S whenever the
+  position is below it); ``initial_inventory`` optionally sets the opening stock. The
+  policy's lot size (``order_quantity``) is cleared so the levels are what orders follow;
+  a node-item without an inventory policy gets one. Unknown nodes and items are refused.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -23,12 +30,13 @@ from .codec import describe
 from .limits import MAX_DAYS
 from .loader import ConfigSource, load_config
 from .problems import ConfigError, Problem, join_path
-from .schema import CanonicalConfig, Capacity, Demand, Node
+from .schema import CanonicalConfig, Capacity, Demand, InventoryPolicy, Node
 
 MAX_HORIZON_DAYS = MAX_DAYS
 _ROOT = "overrides"
 _FACTORS = ("demand_scale", "capacity_scale", "initial_inventory_scale")
 _FACTOR_MAPS = ("demand_scale_by_item", "capacity_scale_by_node")
+_LEVEL_KEYS = ("order_up_to", "reorder_point", "initial_inventory")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,7 @@ class ScenarioOverrides:
     lead_time_shift_days: int = 0
     initial_inventory_scale: float = 1.0
     horizon_days: int | None = None
+    inventory_levels: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> ScenarioOverrides:
@@ -64,6 +73,8 @@ class ScenarioOverrides:
                     problems.append(Problem(path, f"expected a number, got {describe(value)}"))
             elif key in _FACTOR_MAPS:
                 values[key] = _factor_map(value, path, problems)
+            elif key == "inventory_levels":
+                values[key] = _level_map(value, path, problems)
             elif key == "horizon_days" and value is None:
                 values[key] = None
             elif _is_number(value) and value == int(value):
@@ -85,7 +96,7 @@ class ScenarioOverrides:
                 f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
             )
             if value != default:
-                out[f.name] = dict(value) if isinstance(value, Mapping) else value
+                out[f.name] = _plain(value)
         return out
 
 
@@ -107,6 +118,57 @@ def _factor_map(value: Any, path: str, problems: list[Problem]) -> dict[str, flo
             problems.append(
                 Problem(join_path(path, str(code)), f"expected a number, got {describe(factor)}")
             )
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _plain(inner) for key, inner in value.items()}
+    return value
+
+
+def _level_map(
+    value: Any, path: str, problems: list[Problem]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """``{node: {item: {"order_up_to": S, "reorder_point": s, "initial_inventory": x}}}``."""
+    if not isinstance(value, Mapping):
+        problems.append(
+            Problem(path, f"expected an object of node codes to items, got {describe(value)}")
+        )
+        return {}
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for node, items in value.items():
+        node_path = join_path(path, str(node))
+        if not isinstance(items, Mapping):
+            problems.append(
+                Problem(node_path, f"expected an object of item codes, got {describe(items)}")
+            )
+            continue
+        for item, levels in items.items():
+            item_path = join_path(node_path, str(item))
+            if not isinstance(levels, Mapping):
+                problems.append(
+                    Problem(item_path, f"expected an object of levels, got {describe(levels)}")
+                )
+                continue
+            row: dict[str, float] = {}
+            for key, level in levels.items():
+                key_path = join_path(item_path, str(key))
+                if key not in _LEVEL_KEYS:
+                    problems.append(
+                        Problem(key_path, f"unknown level; use {', '.join(_LEVEL_KEYS)}")
+                    )
+                elif not _is_number(level) or not math.isfinite(level) or level < 0:
+                    problems.append(
+                        Problem(key_path, f"expected a number of 0 or more, got {describe(level)}")
+                    )
+                else:
+                    row[key] = float(level)
+            if "order_up_to" not in row and not any(p.path.startswith(item_path) for p in problems):
+                problems.append(Problem(item_path, "order_up_to is required"))
+            elif "reorder_point" in row and row["reorder_point"] > row.get("order_up_to", 0):
+                problems.append(Problem(item_path, "reorder_point may not be above order_up_to"))
+            out.setdefault(str(node), {})[str(item)] = row
     return out
 
 
@@ -155,6 +217,14 @@ def validate_overrides(overrides: ScenarioOverrides, config: ConfigSource) -> li
         elif not _has_capacity(nodes[code], capacity_rows):
             problems.append(Problem(path, f"{code} has no production capacity to scale"))
         positive(path, factor)
+    for code, items_of in overrides.inventory_levels.items():
+        node_path = join_path(f"{_ROOT}.inventory_levels", code)
+        if code not in nodes:
+            problems.append(Problem(node_path, f"unknown node '{code}'"))
+            continue
+        for item in items_of:
+            if item not in items:
+                problems.append(Problem(join_path(node_path, item), f"unknown item '{item}'"))
     horizon = overrides.horizon_days
     if horizon is not None and not 1 <= horizon <= MAX_HORIZON_DAYS:
         problems.append(
@@ -231,9 +301,42 @@ def _adjust_node(node: Node, overrides: ScenarioOverrides) -> Node:
         for policy in node.production_policies
     )
     shift = overrides.lead_time_shift_days
-    inventory = tuple(_shift_lead_time(policy, shift) for policy in node.inventory_policies)
+    inventory = _set_levels(node, overrides.inventory_levels.get(node.code, {}))
+    inventory = tuple(_shift_lead_time(policy, shift) for policy in inventory)
     shifted = _shift_lead_time(node, shift)
     return replace(shifted, inventory_policies=inventory, production_policies=production)
+
+
+def _set_levels(
+    node: Node, levels: Mapping[str, Mapping[str, float]]
+) -> tuple[InventoryPolicy, ...]:
+    """The node's inventory policies with ``levels`` set (a missing policy is added)."""
+    if not levels:
+        return tuple(node.inventory_policies)
+
+    def level(policy: InventoryPolicy, row: Mapping[str, float]) -> InventoryPolicy:
+        up_to = row["order_up_to"]
+        changed = replace(
+            policy,
+            order_up_to=up_to,
+            reorder_point=row.get("reorder_point", up_to),
+            order_quantity=None,
+        )
+        if "initial_inventory" in row:
+            changed = replace(changed, initial_inventory=row["initial_inventory"])
+        return changed
+
+    out = [
+        level(policy, levels[policy.item_code]) if policy.item_code in levels else policy
+        for policy in node.inventory_policies
+    ]
+    have = {policy.item_code for policy in node.inventory_policies}
+    out.extend(
+        level(InventoryPolicy(item_code=item), row)
+        for item, row in levels.items()
+        if item not in have
+    )
+    return tuple(out)
 
 
 def _scaled_demands(config: CanonicalConfig, overrides: ScenarioOverrides) -> tuple[Demand, ...]:

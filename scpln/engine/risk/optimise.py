@@ -34,7 +34,13 @@ from scipy import stats
 from scpln.engine.psi import Network, PlanSchedule
 from scpln.engine.psi.network import MODEL_DETERMINISTIC, MODEL_POISSON
 
-from .replicate import KPI_NAMES, customer_targets, run_replication, store_customers
+from .replicate import (
+    COST_NAMES,
+    KPI_NAMES,
+    customer_targets,
+    run_replication,
+    store_customers,
+)
 from .summary import KpiSummary, summarise
 
 Progress = Callable[[float], None]
@@ -56,7 +62,8 @@ class LeadTimeDemand:
 @dataclass(frozen=True, eq=False)
 class Evaluation:
     """A network over ``n`` replications: per store customer (``customer_targets`` order)
-    the mean cycle service level and its 95 % half-width; per KPI its summary."""
+    the mean cycle service level and its 95 % half-width; per KPI its summary, and the
+    holding, shortage and holding + shortage cost (``COST_NAMES``) alike."""
 
     service: np.ndarray
     half_width: np.ndarray
@@ -144,10 +151,17 @@ def optimise_levels(
     days: int | None = None,
     plan: PlanSchedule | None = None,
     progress: Progress | None = None,
+    target: float | None = None,
 ) -> Optimisation:
-    """Store and warehouse levels that reach every store's target (see the module doc)."""
+    """Store and warehouse levels that reach every store's target (see the module doc).
+
+    ``target`` replaces every store's own service level as the target (a scenario's
+    override); the simulation itself is unchanged by it.
+    """
     days = days if days is not None else network.horizon_days
     stores = store_demand(network, days)
+    if target is not None:
+        stores = replace(stores, target=np.full(len(stores.ni), float(target)))
     warehouses = warehouse_demand(network, stores)
     guess = np.full(network.size, np.nan)
     guess[stores.ni] = first_guess(stores)
@@ -203,4 +217,6 @@ def evaluate(
     if n > 1:
         half = stats.t.ppf(0.975, n - 1) * rows.std(axis=0, ddof=1) / math.sqrt(n)
     kpis = {name: summarise(np.array([r.kpis[name] for r in reps])) for name in KPI_NAMES}
+    for name in COST_NAMES:
+        kpis[name] = summarise(np.array([r.costs[name] for r in reps]))
     return Evaluation(rows.mean(axis=0), half, kpis)

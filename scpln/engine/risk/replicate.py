@@ -8,7 +8,7 @@ full PSI table, so a set of thousands of replications stays small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
@@ -34,6 +34,9 @@ class Replication:
     kpis: dict[str, float]
     service: np.ndarray  # cycle service level per store customer (customer_targets order)
     series: dict[str, np.ndarray]  # weekly totals, one array per SERIES_NAMES entry
+    # holding (storage accounts) and shortage (stockout and backorder penalties) cost,
+    # what the stock-level optimiser reports; not stored with a set
+    costs: dict[str, float] = field(default_factory=dict)
 
 
 def run_replication(
@@ -62,7 +65,24 @@ def run_replication(
         kpis={name: float(result.kpis[name]) for name in KPI_NAMES},
         service=store_cycle_service(raw),
         series=weekly_series(raw),
+        costs=replication_costs(result.kpis["costs_by_account"]),
     )
+
+
+HOLDING_ACCOUNTS = ("storage_fixed", "storage_variable", "storage_over_capacity")
+SHORTAGE_ACCOUNTS = ("penalty_stockout", "penalty_backorder")
+COST_NAMES = ("holding_cost", "shortage_cost", "holding_shortage_cost")
+
+
+def replication_costs(by_account: dict[str, float]) -> dict[str, float]:
+    """Holding, shortage and their sum (:data:`COST_NAMES`) from a run's cost accounts."""
+    holding = float(sum(by_account.get(a, 0.0) for a in HOLDING_ACCOUNTS))
+    shortage = float(sum(by_account.get(a, 0.0) for a in SHORTAGE_ACCOUNTS))
+    return {
+        "holding_cost": holding,
+        "shortage_cost": shortage,
+        "holding_shortage_cost": holding + shortage,
+    }
 
 
 def store_customers(network: Network) -> np.ndarray:

@@ -174,7 +174,7 @@ def test_from_dict_reports_unknown_keys_and_wrong_types() -> None:
     assert [str(problem) for problem in raised.value.problems] == [
         "overrides.demand_scal: unknown override; use demand_scale, demand_scale_by_item, "
         "capacity_scale, capacity_scale_by_node, lead_time_shift_days, initial_inventory_scale, "
-        "horizon_days",
+        "horizon_days, inventory_levels",
         "overrides.capacity_scale: expected a number, got the text 'high'",
         "overrides.lead_time_shift_days: expected a whole number of days, got the number 1.5",
         "overrides.capacity_scale_by_node.FACT: expected a number, got null",
@@ -197,3 +197,57 @@ def test_reference_scale_composes_with_a_scenario(reference_dir: Path) -> None:
     assert result.opening_stock(store_policy) == 7.5  # 5 units × 3 (file) × 0.5 (scenario)
     assert [row.mean for row in result.demands] == [280, 360]
     assert validate_config(result) == []
+
+
+def test_inventory_levels_set_exactly_that_policy() -> None:
+    overrides = ScenarioOverrides.from_dict(
+        {
+            "inventory_levels": {
+                "STORE": {
+                    "A": {"order_up_to": 120, "reorder_point": 90, "initial_inventory": 120},
+                    "C": {"order_up_to": 30},
+                }
+            }
+        }
+    )
+    before = load_config(network())
+    after = apply_overrides(network(), overrides)
+    store = {
+        p.item_code: p for p in next(n for n in after.nodes if n.code == "STORE").inventory_policies
+    }
+    assert (store["A"].order_up_to, store["A"].reorder_point, store["A"].initial_inventory) == (
+        120,
+        90,
+        120,
+    )
+    assert store["A"].lead_time_days == 1 and store["A"].order_quantity is None
+    # a base stock for an item the store had no policy for
+    assert (store["C"].order_up_to, store["C"].reorder_point) == (30, 30)
+    original = {
+        p.item_code: p
+        for p in next(n for n in before.nodes if n.code == "STORE").inventory_policies
+    }
+    assert store["B"] == original["B"]
+    assert next(n for n in after.nodes if n.code == "FACT") == next(
+        n for n in before.nodes if n.code == "FACT"
+    )
+    assert ScenarioOverrides.from_dict(overrides.to_dict()) == overrides
+
+
+def test_inventory_levels_name_unknown_node_and_item() -> None:
+    overrides = ScenarioOverrides.from_dict(
+        {
+            "inventory_levels": {
+                "NOPE": {"A": {"order_up_to": 1}},
+                "STORE": {"Z": {"order_up_to": 1}},
+            }
+        }
+    )
+    paths = [p.path for p in validate_overrides(overrides, network())]
+    assert paths == ["overrides.inventory_levels.NOPE", "overrides.inventory_levels.STORE.Z"]
+    with pytest.raises(ConfigError) as exc:
+        ScenarioOverrides.from_dict(
+            {"inventory_levels": {"STORE": {"A": {"reorder_point": 5, "up_to": -1}}}}
+        )
+    paths = [p.path for p in exc.value.problems]
+    assert "overrides.inventory_levels.STORE.A.up_to" in paths
