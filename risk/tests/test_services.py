@@ -164,6 +164,9 @@ def test_levels_optimise_reports_levels_that_reach_the_targets(planned_version) 
         "cycle_service_level",
         "avg_on_hand",
         "profit_total",
+        "holding_cost",
+        "shortage_cost",
+        "holding_shortage_cost",
     }
 
 

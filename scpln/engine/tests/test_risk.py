@@ -215,3 +215,19 @@ def test_common_random_numbers_tell_a_small_improvement_apart() -> None:
     assert unpaired.ci_low is not None and unpaired.ci_high is not None
     assert paired.ci_high is not None
     assert (unpaired.ci_high - unpaired.ci_low) > 2 * (paired.ci_high - paired.ci_low)
+
+
+def test_holding_and_shortage_cost_are_the_cost_traces_storage_and_penalty_rows() -> None:
+    from scpln.engine.risk.replicate import replication_costs
+    from scpln.engine.tests.test_psi_costs import priced_line
+
+    result = priced_line()  # storage at DC and S, a stock-out with penalties at S
+    costs = replication_costs(result.kpis["costs_by_account"])
+    # Independently, from the day-by-day cost trace the P&L is built from.
+    amount = result.trace.groupby("account")["amount"].sum()
+    holding = sum(v for a, v in amount.items() if str(a).startswith("storage"))
+    shortage = sum(v for a, v in amount.items() if str(a).startswith("penalty"))
+    assert holding > 0 and shortage > 0
+    assert costs["holding_cost"] == pytest.approx(holding)
+    assert costs["shortage_cost"] == pytest.approx(shortage)
+    assert costs["holding_shortage_cost"] == pytest.approx(holding + shortage)
