@@ -30,3 +30,22 @@ def psi_url(row: PlanningException, run_id: Any, *, plan_nodes: bool = True) -> 
         if row.last_day is not None:
             query["day_to"] = row.last_day
     return f"{page}?{urlencode(query)}#psi"
+
+
+# Plan rows about a sold SKU: the workbench grid shows SKUs, not components or centres.
+GRID_KINDS = frozenset({"late_demand", "unreachable_demand"})
+
+
+def grid_url(row: PlanningException) -> str:
+    """The plan's workbench grid on the row's SKU from the ISO week of its first day, for a
+    plan's own row about a sold SKU (where the planner can change the plan); "" otherwise."""
+    if row.run_id is not None or not row.plan_version_id or not row.item:
+        return ""
+    if row.kind not in GRID_KINDS:
+        return ""
+    query: dict[str, Any] = {"level": "detail", "sku": row.item}
+    if row.first_date is not None:
+        year, week, _ = row.first_date.isocalendar()
+        query["period_from"] = f"{year}-W{week:02d}"
+    page = reverse("plans:psi", args=[row.plan_version_id])
+    return f"{page}?{urlencode(query)}"

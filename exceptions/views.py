@@ -18,7 +18,7 @@ from django.views import View
 
 from exceptions import selectors
 from exceptions.labels import KIND_DEFINITIONS, KIND_LABELS, SEVERITY_LABELS
-from exceptions.links import psi_url
+from exceptions.links import grid_url, psi_url
 from exceptions.models import PlanningException
 from exceptions.sentences import cause_text, root_cause_sentence
 from plans.models import PlanVersion
@@ -87,6 +87,7 @@ def _page(
                 "severity_label": SEVERITY_LABELS.get(row.severity, row.severity),
                 "cause": cause_text(row),
                 "url": psi_url(row, run_id, plan_nodes=plan_nodes),
+                "grid_url": grid_url(row),
             }
             for row in page.object_list
         ]

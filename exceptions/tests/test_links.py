@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from exceptions.links import psi_url
+from exceptions.links import grid_url, psi_url
 from exceptions.models import PlanningException
 
 RUN = uuid.UUID("12345678-1234-5678-1234-567812345678")
@@ -34,3 +34,14 @@ def test_a_plan_of_work_centres_or_a_row_without_node_item_opens_the_run_page() 
 
 def test_a_plan_without_a_run_links_to_its_own_page() -> None:
     assert psi_url(_row(plan_version_id="pv-1"), None) == "/ui/plans/pv-1"
+
+
+def test_a_plans_late_demand_opens_the_workbench_on_its_sku_from_its_week() -> None:
+    import datetime as dt
+
+    row = _row(kind="late_demand", plan_version_id="pv-1", first_date=dt.date(2025, 1, 8))
+    assert grid_url(row) == "/ui/plans/pv-1/psi?level=detail&sku=SKU-1&period_from=2025-W02"
+    # A run's row, a component's shortage or a row without an item: not a grid row.
+    assert grid_url(_row(kind="late_demand", run_id=RUN, plan_version_id="pv-1")) == ""
+    assert grid_url(_row(kind="component_shortage", plan_version_id="pv-1")) == ""
+    assert grid_url(_row(kind="late_demand", plan_version_id="pv-1", item="")) == ""

@@ -29,6 +29,12 @@ def test_the_plan_page_shows_the_root_cause_and_badges_and_leads_to_the_list(
     html = listing.content.decode()
     assert 'data-node="STORE-TYO" data-item="SKU-A"' in html
     assert "node=STORE-TYO&amp;item=SKU-A" in html
+    # A plan's unreachable demand opens the workbench grid on its SKU, where it can be changed.
+    unreachable = viewer.get(f"/ui/plans/{version.pk}/exceptions", {"kind": "unreachable_demand"})
+    link = f"/ui/plans/{version.pk}/psi?level=detail&amp;sku=SKU-B&amp;period_from="
+    assert link in unreachable.content.decode()
+    grid = viewer.get(f"/ui/plans/{version.pk}/psi", {"level": "detail", "sku": "SKU-B"})
+    assert grid.status_code == 200
 
 
 def test_the_run_page_shows_its_exceptions_in_japanese(viewer, six_month_plan) -> None:
