@@ -309,6 +309,7 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
         "config_diff": 1800,
         "replications": 6 * 3600,
         "replication_chunk": 3600,
+        "level_optimisation": 2 * 3600,
     },
     minimum=10,
 )
