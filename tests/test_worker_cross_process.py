@@ -26,7 +26,7 @@ def test_job_sent_on_embedded_broker_runs_in_worker_process(celery_worker_proces
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert job.attempts == 1
     assert Path(job.result["path"]).is_file()
-    assert f"Task jobs.run_job[{job.celery_task_id}] succeeded" in celery_worker_process.output()
+    _wait_for_the_workers_log(celery_worker_process, job)
 
 
 @pytest.mark.redis
@@ -35,4 +35,11 @@ def test_job_sent_on_redis_runs_in_worker_process(celery_worker_process, tmp_pat
 
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert f"Connected to redis://:**@127.0.0.1:{REDIS_PORT}/15" in celery_worker_process.output()
-    assert f"Task jobs.run_job[{job.celery_task_id}] succeeded" in celery_worker_process.output()
+    _wait_for_the_workers_log(celery_worker_process, job)
+
+
+def _wait_for_the_workers_log(worker, job) -> None:
+    """The task's success line, which Celery logs only after the task has returned — a
+    moment after the job row says succeeded."""
+    line = f"Task jobs.run_job[{job.celery_task_id}] succeeded"
+    wait_for(lambda: line in worker.output(), timeout=30)
