@@ -104,14 +104,7 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
                 state=PlanVersion.State.DRAFT, error="", kpis={}
             )
     ctx.progress(1, "preparing inputs", force=True)
-    context = planning_context(
-        config_version=version.config_version,
-        scenario=version.base_scenario,
-        input_set=version.input_set,
-    )
-    params, problems = engine_planning.parse_parameters(version.parameters)
-    if params is None:
-        raise PlanGenerationError("; ".join(str(p) for p in problems))
+    context, params = plan_version_inputs(version)
 
     outputs: dict[str, Any] = {}
 
@@ -154,6 +147,22 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         outcome=outcome,
         progress_from=PIPELINE_SHARE,
     )
+
+
+def plan_version_inputs(
+    version: PlanVersion,
+) -> tuple[PlanningContext, engine_planning.PlanParameters]:
+    """What a plan version is planned from: its inputs and its parameters. Shared by the
+    planning job and the workbench's recalculation so both plan from the same things."""
+    context = planning_context(
+        config_version=version.config_version,
+        scenario=version.base_scenario,
+        input_set=version.input_set,
+    )
+    params, problems = engine_planning.parse_parameters(version.parameters)
+    if params is None:
+        raise PlanGenerationError("; ".join(str(p) for p in problems))
+    return context, params
 
 
 def plan_version_simulate(

@@ -30,8 +30,7 @@ from django.utils.translation import gettext as _
 from core.audit import event_record
 from plans.models import CellEdit, PlanArtifact, PlanVersion, Workbench
 from plans.services.artifacts import artifact_frame, artifact_write
-from plans.services.generation import PlanGenerationError, plan_version_simulate
-from plans.services.inputs import planning_context
+from plans.services.generation import plan_version_inputs, plan_version_simulate
 from plans.signals import plan_version_finalised
 from plans.workbench.sheets import base_sheet, locks_of, sheet_load
 from runs.models import Run
@@ -62,14 +61,7 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     if done is not None:  # a redelivered attempt: the run is already recorded
         return {"plan_version_id": version.pk, "run_id": str(done.run_id)}
     ctx.progress(1, "preparing inputs", force=True)
-    context = planning_context(
-        config_version=version.config_version,
-        scenario=version.base_scenario,
-        input_set=version.input_set,
-    )
-    params, problems = engine_planning.parse_parameters(version.parameters)
-    if params is None:
-        raise PlanGenerationError("; ".join(str(p) for p in problems))
+    context, params = plan_version_inputs(version)
     stages = recalculated_stages(version, context.inputs, params)
     final: engine_planning.FinalPlan = stages["plan_final"]
     with transaction.atomic():
