@@ -66,6 +66,16 @@ class JobLost(BaseException):
     """
 
 
+class JobHandedOff(Exception):
+    """The handler handed the rest of this attempt to Celery tasks it sent.
+
+    The job stays running: those tasks beat its heartbeat and write its outcome
+    (through jobs/transitions.py, conditional on the attempt), and the reaper
+    takes the attempt up again if they all stop beating. A replication set
+    fans its chunks out as a Celery group this way (risk/services/execution.py).
+    """
+
+
 class RetryLater(Exception):
     """A transient failure: run the job again later, within ``max_attempts``.
 
@@ -197,6 +207,9 @@ def run(job_id: int) -> Job | None:
             result = handler(job=job, ctx=ctx)
     except JobCanceled:
         return _finish(ctx, Job.Status.CANCELED)
+    except JobHandedOff:
+        job.refresh_from_db()
+        return job
     except JobLost:
         logger.warning(
             "job %s attempt %s was given up on; its outcome is discarded", job.pk, ctx.attempt

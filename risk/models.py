@@ -16,9 +16,9 @@ class ReplicationSet(CreatedModel):
 
     Replication ``i`` runs with the seed spawned from ``(seed, i)``
     (``scpln.engine.risk.replication_seed``), so the set is the same however many
-    workers ran it. The set's job (type ``replications``) fans its chunks out as jobs
-    of type ``replication_chunk`` and owns the status; ``n_done`` is the number of
-    :class:`Replication` rows. ``targets`` (the store × item target service levels)
+    workers ran it. The set's job (type ``replications``) fans its chunks out as a
+    Celery group (risk/services/execution.py) and owns the status; ``n_done`` is the
+    number of :class:`Replication` rows. ``targets`` (the store × item target service levels)
     is filled when the job starts, ``bands`` (weekly p05/p50/p95 of the network's
     sales, shortage and on-hand) when the last replication is in.
     """
@@ -76,7 +76,7 @@ class Replication(models.Model):
     """What a set keeps of one replication: its KPIs, per-store service, weekly totals.
 
     ``(replication_set, index)`` is unique, so a chunk delivered twice (a worker lost
-    mid-chunk, its job requeued) counts each replication once.
+    mid-chunk, its message redelivered or sent again) counts each replication once.
     """
 
     replication_set = models.ForeignKey(

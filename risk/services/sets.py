@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jobs import transitions
 from jobs.models import Job
 from jobs.services import job_cancel, job_create
 from plans.models import PlanVersion
 from risk.models import SEED_LIMIT, ReplicationSet
-from risk.services.execution import REPLICATIONS, chunk_jobs
+from risk.services.execution import REPLICATIONS, chunk_ranges, chunk_task_id
 from runs.models import Run
 
 
@@ -78,14 +79,35 @@ def replication_set_create(
 
 
 def replication_set_cancel(*, replication_set: ReplicationSet) -> ReplicationSet:
-    """Stop a set: its job and every chunk not yet finished (running chunks stop after
-    the replication in hand). Replications already in are kept."""
+    """Stop a set: its job ends canceled now, and no chunk runs another replication.
+
+    Chunks still queued are revoked where the broker broadcasts (Redis); either way each
+    chunk checks the job at its start and between replications, so one running stops
+    after the replication in hand. Replications already in are kept.
+    """
     job = replication_set.job
     if job is None or job.status not in Job.ACTIVE:
         raise ValidationError({"status": _("This replication set is not running.")})
-    job_cancel(job=job)
-    for chunk in chunk_jobs(replication_set).filter(status__in=Job.ACTIVE):
-        with contextlib.suppress(ValidationError):  # it finished in the meantime
-            job_cancel(job=chunk)
+    job = job_cancel(job=job)
+    if job.status == Job.Status.RUNNING:
+        # Handed off to its chunks: no handler is left to reach a cancellation point.
+        transitions.finish(job, job.attempts, Job.Status.CANCELED)
+    _revoke_chunks(replication_set, attempts=job.attempts)
     replication_set.refresh_from_db()
     return replication_set
+
+
+def _revoke_chunks(replication_set: ReplicationSet, *, attempts: int) -> None:
+    """Tell the workers to drop the set's queued chunk messages (best effort)."""
+    app = current_app
+    if app.conf.task_always_eager or replication_set.job_id is None:
+        return
+    with app.connection_for_write() as connection:
+        if "fanout" not in connection.transport.implements.exchange_type:
+            return  # the embedded filesystem broker cannot broadcast; chunks check the job
+        ids = [
+            chunk_task_id(replication_set.job_id, attempt, start)
+            for attempt in range(1, attempts + 1)
+            for start, _stop in chunk_ranges(replication_set.n, replication_set.chunk_size)
+        ]
+        app.control.revoke(ids, connection=connection)

@@ -42,3 +42,25 @@ def risk_planner(db) -> User:
         Permission.objects.get(content_type__app_label="risk", codename="add_replicationset")
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def eager_chunks(request: pytest.FixtureRequest, monkeypatch) -> list[tuple[int, int, int]]:
+    """Without a worker, a set's chunk tasks run in this process as its group sends them.
+
+    Returns the chunks run, in order. Only the chunk task is run at once (the planning
+    job of a fixture still waits for a worker); tests marked ``worker`` keep the broker.
+    """
+    from risk import handlers
+
+    ran: list[tuple[int, int, int]] = []
+    if request.node.get_closest_marker("worker"):
+        return ran
+    task = handlers.run_replication_chunk
+
+    def apply_now(args: tuple = (), kwargs: dict | None = None, **options: object) -> object:
+        ran.append(tuple(args))
+        return task.apply(args, kwargs, task_id=options.get("task_id"))
+
+    monkeypatch.setattr(task, "apply_async", apply_now)
+    return ran

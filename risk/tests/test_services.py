@@ -14,7 +14,7 @@ from jobs.models import Job
 from risk import selectors
 from risk.models import Replication
 from risk.services import replication_set_cancel, replication_set_create
-from risk.services.execution import CHUNK, chunk_jobs
+from risk.services.execution import replication_chunk_run
 from risk.services.optimisation import levels_optimise
 from risk.tests.conftest import make_plan_version
 from runs.services.reproduction import run_inputs
@@ -65,18 +65,19 @@ def test_without_a_seed_one_is_drawn_and_kept(planned_version) -> None:
 
 
 @override_settings(SCPLN_REPLICATION_CHUNK=3)
-def test_a_set_runs_every_replication_once_and_matches_the_engine(planned_version) -> None:
+def test_a_set_runs_every_replication_once_and_matches_the_engine(
+    planned_version, eager_chunks
+) -> None:
     replication_set = replication_set_create(plan_version=planned_version, n=7, seed=11)
     job = replication_set.job
     assert job is not None and job.type == "replications" and job.subject == planned_version
 
-    done = runner.run(job.pk)  # no worker: the coordinator runs its chunks itself
+    done = runner.run(job.pk)  # its group's chunks run in this process (eager)
 
     assert done is not None
     assert done.status == Job.Status.SUCCEEDED, done.error
-    chunks = list(chunk_jobs(replication_set))
-    assert [(c.params["start"], c.params["stop"]) for c in chunks] == [(0, 3), (3, 6), (6, 7)]
-    assert all(c.type == CHUNK and c.status == Job.Status.SUCCEEDED for c in chunks)
+    assert eager_chunks == [(job.pk, 0, 3), (job.pk, 3, 6), (job.pk, 6, 7)]
+    assert done.result == {"replication_set_id": replication_set.pk, "n": 7, "n_done": 7}
     rows = Replication.objects.filter(replication_set=replication_set).order_by("index")
     assert [r.index for r in rows] == list(range(7))
 
@@ -124,19 +125,49 @@ def test_a_set_runs_every_replication_once_and_matches_the_engine(planned_versio
 
 
 @override_settings(SCPLN_REPLICATION_CHUNK=2)
-def test_a_chunk_run_twice_counts_each_replication_once(planned_version) -> None:
+def test_a_chunk_run_twice_counts_each_replication_once(planned_version, eager_chunks) -> None:
     replication_set = replication_set_create(plan_version=planned_version, n=4, seed=3)
     assert replication_set.job is not None
     runner.run(replication_set.job.pk)
     first = {r.index: r.fill_rate for r in replication_set.replications.all()}
-    # Redelivery after a lost worker: the same chunk's handler runs again.
-    chunk = chunk_jobs(replication_set).first()
-    assert chunk is not None
-    Job.objects.filter(pk=chunk.pk).update(status=Job.Status.QUEUED)
-    again = runner.run(chunk.pk)
-    assert again is not None and again.result["ran"] == 0
+    # Redelivery after a lost worker: the same chunk's message runs again.
+    job_id = replication_set.job.pk
+    assert replication_chunk_run(job_id=job_id, start=0, stop=2) == 0
     assert replication_set.replications.count() == 4
     assert {r.index: r.fill_rate for r in replication_set.replications.all()} == first
+
+
+@override_settings(SCPLN_REPLICATION_CHUNK=2)
+def test_a_requeued_set_job_sends_only_the_chunks_with_replications_missing(
+    planned_version, eager_chunks
+) -> None:
+    replication_set = replication_set_create(plan_version=planned_version, n=6, seed=5)
+    job = replication_set.job
+    assert job is not None
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1)
+    # The first attempt's chunk 2–3 landed before its worker was lost, the rest did not.
+    assert replication_chunk_run(job_id=job.pk, start=2, stop=4) == 2
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)  # the reaper's requeue
+
+    done = runner.run(job.pk)
+
+    assert done is not None
+    assert done.status == Job.Status.SUCCEEDED, done.error
+    assert eager_chunks == [(job.pk, 0, 2), (job.pk, 4, 6)]
+    assert sorted(replication_set.replications.values_list("index", flat=True)) == list(range(6))
+
+
+@override_settings(SCPLN_REPLICATION_CHUNK=2)
+def test_a_chunk_of_a_canceled_set_runs_nothing(planned_version, eager_chunks) -> None:
+    replication_set = replication_set_create(plan_version=planned_version, n=4, seed=3)
+    job = replication_set.job
+    assert job is not None
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1)
+    replication_set_cancel(replication_set=replication_set)
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELED
+    assert replication_chunk_run(job_id=job.pk, start=0, stop=2) == 0  # a message not revoked
+    assert replication_set.replications.count() == 0
 
 
 def test_cancel_stops_a_queued_set_and_its_chunks(planned_version) -> None:
