@@ -308,7 +308,6 @@ SCPLN_JOB_TIME_LIMITS = env_seconds_map(
         "config_import": 1800,
         "config_diff": 1800,
         "replications": 6 * 3600,
-        "replication_chunk": 3600,  # one chunk task of a replication set (not a job type)
         "level_optimisation": 2 * 3600,
     },
     minimum=10,

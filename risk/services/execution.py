@@ -59,8 +59,6 @@ from scpln.engine.risk import SERIES_NAMES, customer_targets, quantile_bands, ru
 
 REPLICATIONS = "replications"
 CHUNK_TASK = "risk.run_replication_chunk"
-# The chunk tasks' time limits come from SCPLN_JOB_TIME_LIMITS under this name.
-CHUNK_LIMITS = "replication_chunk"
 
 
 class ReplicationSetFailed(Exception):
@@ -96,7 +94,7 @@ def replication_set_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     if not todo:  # a requeued attempt finds every replication in
         return _finalise(job_id=job.pk, replication_set=replication_set) or {}
     ctx.progress(100 * len(stored) / replication_set.n, f"{len(stored)} / {replication_set.n}")
-    soft, hard = time_limits(CHUNK_LIMITS)
+    soft, hard = time_limits(REPLICATIONS)  # no chunk may outlast its whole set
     group(
         current_app.signature(
             CHUNK_TASK,
