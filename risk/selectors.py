@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from plans.models import PlanVersion
 from risk.models import ReplicationSet
@@ -121,3 +123,58 @@ def verdict(d: Difference) -> str:
     if d.ci_high is not None and d.ci_high < 0:
         return "lower"
     return "undecided"
+
+
+# Which way is better for each KPI: more service and profit, less stock held.
+HIGHER_IS_BETTER = {
+    "fill_rate": True,
+    "cycle_service_level": True,
+    "avg_on_hand": False,
+    "profit_total": True,
+}
+
+
+def better_side(name: str, d: Difference) -> str | None:
+    """``"other"``/``"base"``: that set is better on the KPI at 95 % confidence; None: no
+    significant difference (the interval contains 0)."""
+    direction = verdict(d)
+    if direction == "undecided":
+        return None
+    return "other" if (direction == "higher") == HIGHER_IS_BETTER[name] else "base"
+
+
+def replication_set_compare_body(*, base_id: int, other_id: int) -> dict[str, Any]:
+    """The comparison of two sets as the APIs answer it (``/replications/compare`` and
+    ``/runs/compare?sets=A,B``): per KPI both means, other − base with its 95 % interval,
+    which set is better and a plain statement. ``method`` says which interval was used:
+    ``paired`` (same seed: common random numbers) or ``welch``. Unknown ids are refused
+    naming ``base`` / ``other``."""
+    sets = {}
+    for side, pk in (("base", base_id), ("other", other_id)):
+        found = ReplicationSet.objects.filter(pk=pk).first()
+        if found is None:
+            raise ValidationError({side: _("No replication set %(id)s.") % {"id": pk}})
+        sets[side] = found
+    comparison = replication_set_compare(base=sets["base"], other=sets["other"])
+    kpis = {}
+    for name, d in comparison.kpis.items():
+        better = better_side(name, d)
+        if better is None:
+            statement = _("No significant difference at 95 %.")
+        else:
+            statement = _("Set #%(id)s is better at 95 %%.") % {"id": sets[better].pk}
+        kpis[name] = {
+            "base_mean": comparison.means[name][0],
+            "other_mean": comparison.means[name][1],
+            **d.as_dict(),
+            "verdict": verdict(d),
+            "better": better,
+            "statement": statement,
+        }
+    return {
+        "base_id": base_id,
+        "other_id": other_id,
+        "paired": comparison.paired,
+        "method": "paired" if comparison.paired else "welch",
+        "kpis": kpis,
+    }

@@ -150,23 +150,24 @@ class ReplicationSetCompareView(LoginRequiredMixin, View):
                 raise Http404(_("No such replication set."))
             sets.append(found)
         base, other = sets
-        comparison = selectors.replication_set_compare(base=base, other=other)
+        body = selectors.replication_set_compare_body(base_id=base.pk, other_id=other.pk)
         rows = [
             {
                 "label": kpi_label(name),
-                "base": format_kpi(name, comparison.means[name][0]),
-                "other": format_kpi(name, comparison.means[name][1]),
-                "difference": format_delta(name, d.mean),
+                "base": format_kpi(name, d["base_mean"]),
+                "other": format_kpi(name, d["other_mean"]),
+                "difference": format_delta(name, d["mean"]),
                 "ci": (
-                    f"{format_delta(name, d.ci_low)} … {format_delta(name, d.ci_high)}"
-                    if d.ci_low is not None
+                    f"{format_delta(name, d['ci_low'])} … {format_delta(name, d['ci_high'])}"
+                    if d["ci_low"] is not None
                     else "—"
                 ),
-                "verdict": selectors.verdict(d),
+                "better": d["better"],
+                "statement": d["statement"],
             }
-            for name, d in comparison.kpis.items()
+            for name, d in body["kpis"].items()
         ]
-        context = {"base": base, "other": other, "comparison": comparison, "rows": rows}
+        context = {"base": base, "other": other, "comparison": body, "rows": rows}
         return render(request, "risk/compare.html", context)
 
 

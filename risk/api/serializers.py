@@ -89,29 +89,6 @@ class CompareInputSerializer(serializers.Serializer):
     other = serializers.IntegerField(help_text="Id of the replication set compared.")
 
 
-class DifferenceSerializer(serializers.Serializer):
-    base_mean = serializers.FloatField()
-    other_mean = serializers.FloatField()
-    n = serializers.IntegerField()
-    mean = serializers.FloatField(help_text="Mean of other − base.")
-    ci_low = serializers.FloatField(allow_null=True)
-    ci_high = serializers.FloatField(allow_null=True)
-    verdict = serializers.ChoiceField(
-        choices=["higher", "lower", "undecided"],
-        help_text="higher/lower: other is higher/lower than base at 95 % confidence.",
-    )
-
-
-class CompareSerializer(serializers.Serializer):
-    base_id = serializers.IntegerField()
-    other_id = serializers.IntegerField()
-    paired = serializers.BooleanField(
-        help_text="Both sets have the same seed: replication i of each drew the same demand "
-        "(common random numbers), so differences are paired by replication."
-    )
-    kpis = serializers.DictField(child=DifferenceSerializer())
-
-
 class OptimisationInputSerializer(serializers.Serializer):
     plan_version_id = serializers.CharField(
         required=False,

@@ -19,8 +19,8 @@ from plans.models import PlanVersion
 from risk import selectors, services
 from risk.api import serializers as s
 from risk.models import LevelOptimisation, ReplicationSet
-from risk.selectors import verdict
 from risk.services.optimisation import level_optimisation_create
+from runs.api.serializers import SetComparisonSerializer
 from scenarios.models import Scenario
 
 ADD = "risk.add_replicationset"
@@ -130,32 +130,14 @@ class ReplicationSetCancelView(APIView):
 class ReplicationSetCompareView(APIView):
     """Two replication sets: per KPI the difference other − base with its 95 % interval."""
 
-    @extend_schema(parameters=[s.CompareInputSerializer], responses={200: s.CompareSerializer})
+    @extend_schema(parameters=[s.CompareInputSerializer], responses={200: SetComparisonSerializer})
     def get(self, request: Request) -> Response:
         data = s.CompareInputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        sets = {}
-        for side in ("base", "other"):
-            found = ReplicationSet.objects.filter(pk=data.validated_data[side]).first()
-            if found is None:
-                raise ValidationError({side: [f"No replication set {data.validated_data[side]}."]})
-            sets[side] = found
-        comparison = selectors.replication_set_compare(base=sets["base"], other=sets["other"])
-        body = {
-            "base_id": sets["base"].pk,
-            "other_id": sets["other"].pk,
-            "paired": comparison.paired,
-            "kpis": {
-                name: {
-                    "base_mean": comparison.means[name][0],
-                    "other_mean": comparison.means[name][1],
-                    **d.as_dict(),
-                    "verdict": verdict(d),
-                }
-                for name, d in comparison.kpis.items()
-            },
-        }
-        return Response(s.CompareSerializer(body).data)
+        body = selectors.replication_set_compare_body(
+            base_id=data.validated_data["base"], other_id=data.validated_data["other"]
+        )
+        return Response(SetComparisonSerializer(body).data)
 
 
 def _optimisation_body(optimisation: LevelOptimisation) -> dict[str, Any]:

@@ -193,9 +193,19 @@ class TablePageSerializer(serializers.Serializer):
 
 class CompareQuerySerializer(serializers.Serializer):
     ids = serializers.CharField(
+        required=False,
         max_length=(36 + 1) * MAX_RUNS + 50,
         help_text=_(
             "Up to 10 run ids, comma-separated; one run is compared with its plan's baseline."
+        ),
+    )
+    sets = serializers.CharField(
+        required=False,
+        max_length=50,
+        help_text=_(
+            "Instead of ids: two replication set ids A,B. The answer is per KPI B − A with its "
+            "confidence interval at 95 % — paired by replication when both sets have the same "
+            "seed, else Welch's — and which set is better."
         ),
     )
     base = serializers.UUIDField(
@@ -225,6 +235,21 @@ class CompareQuerySerializer(serializers.Serializer):
                 ) from None
         return parsed
 
+    def validate_sets(self, value: str) -> list[int]:
+        tokens = [part.strip() for part in value.split(",")]
+        if len(tokens) != 2 or not all(t.isdigit() and len(t) <= 18 for t in tokens):
+            raise serializers.ValidationError(
+                _("Give two replication set ids, A,B: B is compared with A.")
+            )
+        return [int(t) for t in tokens]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("ids" in attrs) == ("sets" in attrs):
+            raise serializers.ValidationError(
+                {"ids": _("Give run ids (ids) or two replication set ids (sets), not both.")}
+            )
+        return attrs
+
 
 class KpiRowSerializer(serializers.Serializer):
     kpi = serializers.CharField()
@@ -246,6 +271,47 @@ class ComparisonSerializer(serializers.Serializer):
             "the config diff (null when the config version is the same)."
         ),
     )
+
+
+class SetDifferenceSerializer(serializers.Serializer):
+    base_mean = serializers.FloatField(help_text=_("Mean over set A's replications."))
+    other_mean = serializers.FloatField(help_text=_("Mean over set B's replications."))
+    n = serializers.IntegerField(help_text=_("Replications compared (pairs, when paired)."))
+    paired = serializers.BooleanField()
+    mean = serializers.FloatField(help_text=_("Mean difference B − A."))
+    ci_low = serializers.FloatField(allow_null=True, help_text=_("Interval of B − A (95 %)."))
+    ci_high = serializers.FloatField(allow_null=True)
+    verdict = serializers.ChoiceField(
+        choices=["higher", "lower", "undecided"],
+        help_text=_("higher/lower: B is higher/lower than A at a confidence of 95 %."),
+    )
+    better = serializers.ChoiceField(
+        choices=["base", "other"],
+        allow_null=True,
+        help_text=_(
+            "The better set at a confidence of 95 %: higher fill rate, service and profit, lower "
+            "average on-hand; null: no significant difference."
+        ),
+    )
+    statement = serializers.CharField(help_text=_("The same in words."))
+
+
+class SetComparisonSerializer(serializers.Serializer):
+    """Two replication sets compared (GET /runs/compare?sets=A,B, /replications/compare)."""
+
+    base_id = serializers.IntegerField(help_text=_("Set A."))
+    other_id = serializers.IntegerField(help_text=_("Set B."))
+    paired = serializers.BooleanField(
+        help_text=_(
+            "Both sets have the same seed: replication i of each drew the same demand "
+            "(common random numbers), so differences are paired by replication."
+        )
+    )
+    method = serializers.ChoiceField(
+        choices=["paired", "welch"],
+        help_text=_("The interval used: paired differences, or Welch's unpaired interval."),
+    )
+    kpis = serializers.DictField(child=SetDifferenceSerializer())
 
 
 class TombstoneSerializer(serializers.Serializer):

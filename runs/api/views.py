@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -45,6 +46,7 @@ from runs.api.serializers import (
     ComparisonSerializer,
     RunDetailSerializer,
     RunListSerializer,
+    SetComparisonSerializer,
     TablePageSerializer,
     TableQuerySerializer,
     TagsInputSerializer,
@@ -379,6 +381,16 @@ class RunTraceView(RunTableView):
     table = "trace"
 
 
+def _set_csv(body: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """One row per KPI of a replication-set comparison."""
+    columns = ["base_mean", "other_mean", "n", "mean", "ci_low", "ci_high", "statement"]
+    rows = [
+        [name, *("" if d[c] is None else d[c] for c in columns), body["method"]]
+        for name, d in body["kpis"].items()
+    ]
+    return ["kpi", *columns, "method"], rows
+
+
 class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
@@ -386,19 +398,32 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
         operation_id="runs_compare",
         tags=["runs"],
         parameters=[CompareQuerySerializer, CSV_FORMAT],
-        responses=ComparisonSerializer,
+        responses=PolymorphicProxySerializer(
+            component_name="RunsCompareResult",
+            serializers=[ComparisonSerializer, SetComparisonSerializer],
+            resource_type_field_name=None,
+        ),
     )
     def get(self, request: Request) -> HttpResponseBase:
-        """KPIs of 2–10 runs side by side, deltas against the base, and what differs.
+        """KPIs of 2–10 runs side by side, deltas against the base, and what differs;
+        or, with `sets=A,B`, two replication sets with uncertainty.
 
         `delta_pct` = 100 × (value − base) / |base|; when the base is 0 it is 0 if
         the value is 0 too and null otherwise. With `threshold` (percent), a KPI is
         `significant` when |delta_pct| ≥ threshold, or when the base is 0 and the
-        value is not.
+        value is not. With `sets`, per KPI B − A with its 95 % confidence interval
+        (`method`: `paired` by replication when the sets share a seed, else `welch`),
+        the better set and a statement ("Set #B is better at 95 %" or "No significant
+        difference at 95 %").
         """
         params = CompareQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        if "sets" in data:
+            body = selectors.replication_sets_compare(set_ids=data["sets"])
+            if wants_csv(request):
+                return rows_download(*_set_csv(body), filename="replication-sets-compare.csv")
+            return Response(SetComparisonSerializer(body).data)
         comparison = selectors.run_compare(
             run_ids=data["ids"], base_id=data.get("base"), threshold=data.get("threshold")
         )

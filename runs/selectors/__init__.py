@@ -1,6 +1,12 @@
 """Reads from the RunRegistry: run history, one run, its tables, comparisons."""
 
-from runs.selectors.compare import Comparison, compare_url, run_baseline, run_compare
+from runs.selectors.compare import (
+    Comparison,
+    compare_url,
+    replication_sets_compare,
+    run_baseline,
+    run_compare,
+)
 from runs.selectors.history import (
     run_filterset,
     run_get,
@@ -25,6 +31,7 @@ __all__ = [
     "Comparison",
     "TableQuery",
     "compare_url",
+    "replication_sets_compare",
     "run_baseline",
     "run_compare",
     "run_filterset",

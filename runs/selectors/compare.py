@@ -19,7 +19,7 @@ with dots (``costs.storage``); headline KPIs come first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,6 +120,34 @@ def run_compare(
         kpis=_kpi_rows(runs, base, threshold),
         differences=_differences(runs, base),
     )
+
+
+# Replication sets belong to the risk app, above runs: it registers how two of them
+# compare (risk/apps.py), so /runs/compare?sets=A,B answers what /replications/compare does.
+_set_comparison: list[Callable[..., dict[str, Any]]] = []
+
+
+def register_set_comparison(compare: Callable[..., dict[str, Any]]) -> None:
+    """Install ``compare(base_id=…, other_id=…) -> dict``: the one comparison of two
+    replication sets that both compare APIs answer with."""
+    _set_comparison[:] = [compare]
+
+
+def replication_sets_compare(*, set_ids: Sequence[int]) -> dict[str, Any]:
+    """Sets ``A,B``: per KPI B − A with its 95 % interval (docs/api.md, "Replications").
+
+    Refusals name ``sets``: not exactly two ids, an unknown set, or no risk app installed.
+    """
+    if len(set_ids) != 2:
+        raise ValidationError(
+            {"sets": _("Give two replication set ids, A,B: B is compared with A.")}
+        )
+    if not _set_comparison:
+        raise ValidationError({"sets": _("Replication sets are not installed here.")})
+    try:
+        return _set_comparison[0](base_id=set_ids[0], other_id=set_ids[1])
+    except ValidationError as error:
+        raise ValidationError({"sets": error.messages}) from None
 
 
 def compare_url(base_id: uuid.UUID | str, other_id: uuid.UUID | str) -> str:

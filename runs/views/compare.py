@@ -156,6 +156,8 @@ class RunCompareView(LoginRequiredMixin, View):
     template_name = "runs/compare.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        if "sets" in request.GET:
+            return self._sets(request)
         raw_ids = [value for value in request.GET.getlist("ids") if value]
         if len(raw_ids) > 1:
             # Checkboxes send ids=a&ids=b; one shareable URL says ids=a,b.
@@ -183,6 +185,18 @@ class RunCompareView(LoginRequiredMixin, View):
             overlay_form = context["overlay_form"]
         failed = form.errors or (overlay_form is not None and overlay_form.errors)
         return render(request, self.template_name, context, status=400 if failed else 200)
+
+    def _sets(self, request: HttpRequest) -> HttpResponse:
+        """``?sets=A,B``: two replication sets are compared on the risk app's page."""
+        tokens = [token.strip() for token in request.GET["sets"].split(",")]
+        if len(tokens) == 2 and all(t.isdigit() and len(t) <= 18 for t in tokens):
+            query = urlencode({"base": tokens[0], "other": tokens[1]})
+            return HttpResponseRedirect(f"{reverse('risk:compare')}?{query}")
+        form = CompareForm(request.GET)
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, _("Give two replication set ids, A,B: B is compared with A."))
+        return render(request, self.template_name, {"form": form}, status=400)
 
     def _comparison_context(
         self, request: HttpRequest, form: CompareForm, comparison: Comparison
