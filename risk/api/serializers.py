@@ -137,7 +137,14 @@ class LevelRowSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="store or warehouse")
     target = serializers.FloatField(allow_null=True)
     first_guess = serializers.FloatField(allow_null=True)
-    level = serializers.FloatField(allow_null=True)
+    level = serializers.FloatField(
+        allow_null=True, help_text="Reorder point s (a base stock's order-up-to level)."
+    )
+    order_up_to = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Order-up-to level S: s plus the order gap under an (s, S) policy, else s.",
+    )
     service_before = serializers.FloatField(allow_null=True)
     service_after = serializers.FloatField(allow_null=True)
 

@@ -45,7 +45,8 @@ LEVEL_COLUMNS = (
     "kind",
     "target",
     "first_guess",
-    "level",
+    "level",  # the reorder point s; a base stock's order-up-to level
+    "order_up_to",  # S = s + the order gap; = level for a base stock
     "service_before",
     "service_after",
 )
@@ -127,6 +128,7 @@ def levels_optimise(
                 float(result.stores.target[k]),
                 float(result.first_guess[ni]),
                 float(result.levels[ni]),
+                float(result.levels[ni] + result.gap[ni]),
                 float(result.before.service[k]),
                 float(result.after.service[k]),
             )
@@ -139,6 +141,7 @@ def levels_optimise(
                 float(result.warehouses.target[k]),
                 float(result.first_guess[ni]),
                 float(result.levels[ni]),
+                float(result.levels[ni] + result.gap[ni]),
                 np.nan,
                 np.nan,
             )
@@ -182,15 +185,16 @@ def report_dict(report: LevelReport) -> dict[str, Any]:
 
 
 def report_levels(report: LevelReport) -> dict[str, dict[str, dict[str, float]]]:
-    """The levels as a scenario's ``inventory_levels``: base stocks opening at the level,
-    as the optimiser evaluated them."""
+    """The levels as a scenario's ``inventory_levels``, as the optimiser evaluated them:
+    reorder point ``s`` and order-up-to level ``S`` (equal for a base stock), opening at
+    ``S``."""
     levels: dict[str, dict[str, dict[str, float]]] = {}
-    for node, item, _kind, _target, _guess, level, *_rest in report.rows:
-        value = round(float(level), 6)
+    for node, item, _kind, _target, _guess, level, up_to, *_rest in report.rows:
+        s, big_s = round(float(level), 6), round(float(up_to), 6)
         levels.setdefault(node, {})[item] = {
-            "order_up_to": value,
-            "reorder_point": value,
-            "initial_inventory": value,
+            "order_up_to": big_s,
+            "reorder_point": s,
+            "initial_inventory": big_s,
         }
     return levels
 

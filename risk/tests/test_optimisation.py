@@ -57,9 +57,12 @@ def test_optimise_creates_a_new_scenario_and_a_report(planned_version, creator) 
     assert created.parent_id == source.pk and "optimised levels" in created.name
     assert source.name in created.description
     for row in stores:
-        assert created.inventory_levels[row["node"]][row["item"]]["order_up_to"] == pytest.approx(
-            row["level"]
-        )
+        level = created.inventory_levels[row["node"]][row["item"]]
+        assert level["reorder_point"] == pytest.approx(row["level"])
+        assert level["order_up_to"] == pytest.approx(row["order_up_to"])
+        assert level["initial_inventory"] == pytest.approx(row["order_up_to"])
+    # The generated stores order under (s, S): the order gap is kept above the reorder point.
+    assert any(row["order_up_to"] > row["level"] for row in stores)
     # the levels apply to the plan's config
     config = planned_version.config_version.document
     assert (

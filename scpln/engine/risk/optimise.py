@@ -19,6 +19,14 @@ falls short of its target by a Newton step on the normal scale; every round reus
 same replication seeds (common random numbers), so a change between rounds is the effect
 of the levels, not of new demand draws. It stops when every store's mean reaches its
 target within its 95 % confidence interval, or after ``rounds`` rounds.
+
+Where a node-item's policy is **(s, S)** (a reorder point below its order-up-to level, no
+lot size), the level found is its reorder point ``s`` — a cycle's lowest stock comes just
+before the order placed at ``s`` arrives, so ``P(D(L+R) ≤ s)`` is its cycle service level
+— and ``S = s + Q``: ``Q`` the economic order quantity ``√(2Kμ/h)`` when its supply arc
+has a fixed cost ``K`` per shipping day and the node-item a storage cost ``h`` per
+unit-day, else the gap ``S − s`` the policy already had; at least its minimum order
+quantity. Refinement raises ``s`` and ``S`` together.
 """
 
 from __future__ import annotations
@@ -59,6 +67,38 @@ class LeadTimeDemand:
     target: np.ndarray
 
 
+def s_s_policies(network: Network) -> np.ndarray:
+    """Which node-items have an (s, S) policy: a reorder point below the order-up-to
+    level and no (R, Q) lot."""
+    s, up_to = network.reorder_point, network.order_up_to
+    with np.errstate(invalid="ignore"):
+        return np.isnan(network.order_quantity) & np.isfinite(s) & np.isfinite(up_to) & (s < up_to)
+
+
+def order_gap(network: Network, ni: np.ndarray, daily_mean: np.ndarray) -> np.ndarray:
+    """``Q = S − s`` of each node-item ``ni`` (0 where the policy is not (s, S)).
+
+    The economic order quantity ``√(2Kμ/h)`` where the supply arc has a fixed cost ``K``
+    per shipping day and the node-item a storage cost ``h`` per unit-day (μ its daily
+    demand), else the policy's own gap; at least the minimum order quantity.
+    """
+    ni = np.asarray(ni, np.int64)
+    gap = np.zeros(len(ni))
+    s_s = s_s_policies(network)[ni]
+    if not s_s.any():
+        return gap
+    arc = network.arc[ni]
+    fixed = np.where(arc >= 0, network.costs.arc_fixed[np.maximum(arc, 0)], 0.0)
+    holding = network.costs.storage_variable[ni]
+    own = network.order_up_to[ni] - network.reorder_point[ni]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eoq = np.sqrt(2.0 * fixed * daily_mean / holding)
+    priced = (fixed > 0) & (holding > 0) & (daily_mean > 0)
+    chosen = np.where(priced, eoq, own)
+    moq = np.nan_to_num(network.moq[ni])
+    return np.where(s_s, np.maximum(chosen, moq), 0.0)
+
+
 @dataclass(frozen=True, eq=False)
 class Evaluation:
     """A network over ``n`` replications: per store customer (``customer_targets`` order)
@@ -72,11 +112,13 @@ class Evaluation:
 
 @dataclass(frozen=True, eq=False)
 class Optimisation:
-    """Levels per node-item (NaN where not sized) and the network before and after them,
-    both evaluated on the same replication seeds."""
+    """Levels per node-item (NaN where not sized): the reorder point ``s`` — the order-up-to
+    level ``S`` of a base stock — and the gap ``S − s`` (0 for a base stock); the network
+    before and after them, both evaluated on the same replication seeds."""
 
     first_guess: np.ndarray
     levels: np.ndarray
+    gap: np.ndarray
     stores: LeadTimeDemand
     warehouses: LeadTimeDemand
     before: Evaluation
@@ -125,18 +167,23 @@ def first_guess(demand: LeadTimeDemand) -> np.ndarray:
     return np.maximum(level, 0.0)
 
 
-def with_levels(network: Network, ni: np.ndarray, levels: np.ndarray) -> Network:
-    """``network`` with base stocks ``levels`` at node-items ``ni`` (opening stock at the level).
+def with_levels(
+    network: Network, ni: np.ndarray, levels: np.ndarray, gap: np.ndarray | None = None
+) -> Network:
+    """``network`` with levels at node-items ``ni``: ``s = level`` and ``S = level + gap``
+    (opening stock at ``S``).
 
-    A base stock is ``reorder_point = order_up_to = S`` with no lot size: order up to S
-    whenever the inventory position is below it.
+    With no gap (0) it is a base stock, ``reorder_point = order_up_to = S`` with no lot
+    size: order up to S whenever the inventory position is at or below it.
     """
+    ni = np.asarray(ni, np.int64)
+    gap = np.zeros(len(ni)) if gap is None else np.asarray(gap, np.float64)
     up_to, reorder = network.order_up_to.copy(), network.reorder_point.copy()
     lot, initial = network.order_quantity.copy(), network.initial.copy()
-    up_to[ni] = levels
+    up_to[ni] = levels + gap
     reorder[ni] = levels
     lot[ni] = np.nan
-    initial[ni] = levels
+    initial[ni] = levels + gap
     return replace(
         network, order_up_to=up_to, reorder_point=reorder, order_quantity=lot, initial=initial
     )
@@ -167,6 +214,9 @@ def optimise_levels(
     guess[stores.ni] = first_guess(stores)
     guess[warehouses.ni] = first_guess(warehouses)
     sized = np.flatnonzero(~np.isnan(guess))
+    order = np.full(network.size, np.nan)  # S − s
+    order[stores.ni] = order_gap(network, stores.ni, stores.mean)
+    order[warehouses.ni] = order_gap(network, warehouses.ni, warehouses.mean)
     scale = np.sqrt(stores.var * stores.period)
     # The smallest step: one unit of Poisson demand, else 5 % of the lead-time demand's sd
     # (1 % of its mean when deterministic).
@@ -174,7 +224,7 @@ def optimise_levels(
     step_floor = np.where(stores.model == MODEL_POISSON, 1.0, np.maximum(spread, 1e-6))
 
     def evaluate_levels(levels: np.ndarray) -> Evaluation:
-        candidate = with_levels(network, sized, levels[sized])
+        candidate = with_levels(network, sized, levels[sized], order[sized])
         return evaluate(candidate, seed=seed, n=n, days=days, plan=plan)
 
     before = evaluate(network, seed=seed, n=n, days=days, plan=plan)
@@ -198,6 +248,7 @@ def optimise_levels(
     return Optimisation(
         first_guess=guess,
         levels=levels,
+        gap=order,
         stores=stores,
         warehouses=warehouses,
         before=before,

@@ -16,6 +16,7 @@ from scpln.engine.risk.optimise import (
     evaluate,
     first_guess,
     optimise_levels,
+    order_gap,
     store_demand,
     warehouse_demand,
     with_levels,
@@ -97,3 +98,57 @@ def test_optimised_generated_network_reaches_targets_with_less_stock() -> None:
     assert (fresh.service + 2 * fresh.half_width >= result.stores.target).all()
     # The generator sizes its policies generously; the targets need less stock.
     assert result.after.kpis["avg_on_hand"].mean < result.before.kpis["avg_on_hand"].mean
+
+
+def _s_s_store(*, cost_fixed: float = 0.0, storage_cost: float = 0.0, moq: float = 0.0):
+    """One store under an (s, S) policy (s 10, S 30) on Poisson demand of 4 a day, supplied
+    in 2 days by an unlimited supplier."""
+    b = NetworkBuilder(horizon_days=200)
+    b.node("SUP", "supplier", unlimited=True)
+    b.stock("SUP", "A")
+    b.node("S0", "store", service_level=0.9)
+    b.arc("SUP", "S0", lead_time=2, cost_fixed=cost_fixed)
+    b.stock(
+        "S0", "A", initial=30, reorder_point=10, order_up_to=30, storage_cost=storage_cost, moq=moq
+    )
+    b.demand("S0", "A", first_day=0, last_day=200, mean=4.0, model="poisson")
+    return b.build()
+
+
+def test_an_s_s_store_gets_its_reorder_point_from_lead_time_demand_and_keeps_its_gap() -> None:
+    net = _s_s_store()
+    result = optimise_levels(net, seed=5, n=20)
+    (store,) = result.stores.ni
+    # s: the 90 % quantile of Poisson lead-time demand over L + R = 3 days (summed pmf).
+    assert result.first_guess[store] == _poisson_quantile(4.0 * 3, 0.9)
+    # No ordering cost in the config: S − s stays the policy's own 20.
+    assert result.gap[store] == 20.0
+    assert result.reached and result.levels[store] >= result.first_guess[store]
+    # The (s, S) levels reach the target on replications the optimiser never saw.
+    sized = np.flatnonzero(~np.isnan(result.levels))
+    fresh = evaluate(
+        with_levels(net, sized, result.levels[sized], result.gap[sized]), seed=98, n=20, days=200
+    )
+    assert net.reorder_point[store] == 10  # the source network is unchanged
+    assert (fresh.service + 2 * fresh.half_width >= result.stores.target).all()
+
+
+@pytest.mark.parametrize(
+    ("cost_fixed", "storage_cost", "moq", "expected"),
+    [
+        # EOQ √(2Kμ/h): K 50 a shipping day, μ 4 a day, h 0.1 a unit-day.
+        (50.0, 0.1, 0.0, math.sqrt(2 * 50 * 4 / 0.1)),
+        # ... but never below the minimum order quantity.
+        (50.0, 0.1, 100.0, 100.0),
+        # No holding cost: no EOQ, the policy's gap.
+        (50.0, 0.0, 0.0, 20.0),
+    ],
+)
+def test_an_s_s_gap_is_the_economic_order_quantity_when_ordering_is_priced(
+    cost_fixed: float, storage_cost: float, moq: float, expected: float
+) -> None:
+    net = _s_s_store(cost_fixed=cost_fixed, storage_cost=storage_cost, moq=moq)
+    stores = store_demand(net, 200)
+    assert order_gap(net, stores.ni, stores.mean) == pytest.approx([expected])
+    base_stock = with_levels(net, stores.ni, np.array([12.0]))
+    assert order_gap(base_stock, stores.ni, stores.mean).tolist() == [0.0]  # s = S: no gap
