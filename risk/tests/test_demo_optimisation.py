@@ -45,7 +45,8 @@ def test_optimisation_reaches_every_store_target_on_the_demo_data(demo_plan_vers
     )
     assert optimisation.job is not None
     finished = runner.run(optimisation.job.pk)
-    assert finished is not None and finished.status == Job.Status.SUCCEEDED, finished.error
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
     optimisation.refresh_from_db()
     report = optimisation.report
     stores = [dict(zip(report["columns"], row, strict=True)) for row in report["rows"]]
