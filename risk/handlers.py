@@ -27,17 +27,9 @@ job_type(LEVEL_OPTIMISATION, label=_("Stock-level optimisation"), subject=Scenar
 )
 
 
-@shared_task(
-    name=CHUNK_TASK,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-    # The database briefly away: the chunk runs again (its stored rows are skipped).
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    max_retries=5,
-)
+# Acknowledged late, requeued when its process is lost, no result kept: the project's
+# Celery defaults (config/settings.py). A database briefly away: the chunk runs again.
+@shared_task(name=CHUNK_TASK, autoretry_for=(OperationalError, InterfaceError), max_retries=5)
 def run_replication_chunk(job_id: int, start: int, stop: int) -> None:
     """One chunk of a replication set's Celery group (risk/services/execution.py)."""
     replication_chunk_run(job_id=job_id, start=start, stop=stop)

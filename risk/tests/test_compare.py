@@ -27,12 +27,20 @@ def _fill(replication_set: ReplicationSet) -> np.ndarray:
     return np.array(list(rows))
 
 
+def _three_sets(version, *, seed: int) -> tuple[ReplicationSet, ReplicationSet, ReplicationSet]:
+    """A on ``version``; B on another plan version with A's seed (paired); C on that one
+    with another seed and n (Welch)."""
+    other_version = make_plan_version()
+    return (
+        _done_set(version, n=8, seed=seed),
+        _done_set(other_version, n=8, seed=seed),
+        _done_set(other_version, n=6, seed=seed + 1),
+    )
+
+
 @override_settings(SCPLN_REPLICATION_CHUNK=4)
 def test_sets_with_one_seed_are_paired_by_replication(planned_version) -> None:
-    other_version = make_plan_version()
-    base = _done_set(planned_version, n=8, seed=21)
-    other = _done_set(other_version, n=8, seed=21)
-    independent = _done_set(other_version, n=8, seed=22)
+    base, other, independent = _three_sets(planned_version, seed=21)
 
     paired = selectors.replication_set_compare(base=base, other=other)
     assert paired.paired
@@ -88,10 +96,7 @@ def _kpi_values(replication_set: ReplicationSet, name: str) -> np.ndarray:
 def test_runs_compare_takes_two_sets_and_states_which_is_better(planned_version) -> None:
     from scipy import stats
 
-    other_version = make_plan_version()
-    a = _done_set(planned_version, n=8, seed=31)
-    b = _done_set(other_version, n=8, seed=31)
-    c = _done_set(other_version, n=6, seed=32)
+    a, b, c = _three_sets(planned_version, seed=31)
     api = APIClient()
     api.force_authenticate(_user())
 

@@ -12,7 +12,7 @@ from django.test import override_settings
 from jobs import runner
 from jobs.models import Job
 from risk import selectors
-from risk.models import Replication
+from risk.models import Replication, ReplicationSet
 from risk.services import replication_set_cancel, replication_set_create
 from risk.services.execution import replication_chunk_run
 from risk.services.optimisation import levels_optimise
@@ -137,14 +137,20 @@ def test_a_chunk_run_twice_counts_each_replication_once(planned_version, eager_c
     assert {r.index: r.fill_rate for r in replication_set.replications.all()} == first
 
 
+def _running(replication_set: ReplicationSet) -> Job:
+    """The set's job as its first attempt leaves it once it has sent its chunks."""
+    job = replication_set.job
+    assert job is not None
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1)
+    return job
+
+
 @override_settings(SCPLN_REPLICATION_CHUNK=2)
 def test_a_requeued_set_job_sends_only_the_chunks_with_replications_missing(
     planned_version, eager_chunks
 ) -> None:
-    replication_set = replication_set_create(plan_version=planned_version, n=6, seed=5)
-    job = replication_set.job
-    assert job is not None
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1)
+    job = _running(replication_set_create(plan_version=planned_version, n=6, seed=5))
+    replication_set = ReplicationSet.objects.get(job=job)
     # The first attempt's chunk 2–3 landed before its worker was lost, the rest did not.
     assert replication_chunk_run(job_id=job.pk, start=2, stop=4) == 2
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)  # the reaper's requeue
@@ -160,9 +166,7 @@ def test_a_requeued_set_job_sends_only_the_chunks_with_replications_missing(
 @override_settings(SCPLN_REPLICATION_CHUNK=2)
 def test_a_chunk_of_a_canceled_set_runs_nothing(planned_version, eager_chunks) -> None:
     replication_set = replication_set_create(plan_version=planned_version, n=4, seed=3)
-    job = replication_set.job
-    assert job is not None
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=1)
+    job = _running(replication_set)
     replication_set_cancel(replication_set=replication_set)
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELED
