@@ -1,32 +1,58 @@
-"""Web UI routes of the risk app (mounted under /ui/, before the plans' routes)."""
+"""Web UI routes of the risk app (mounted under /ui/, before the plans' routes).
 
-from django.urls import path
+The API (risk/api/urls.py) serves the same paths; :data:`ROUTES` lists them once.
+"""
+
+from types import ModuleType
+
+from django.urls import URLPattern, path
 
 from risk import views
 
 app_name = "risk"
 
-urlpatterns = [
-    path("scenarios/<id:scenario_id>/optimise", views.OptimiseView.as_view(), name="optimise"),
-    path(
+# path, then (view class, URL name) in the UI and in the API
+ROUTES = (
+    (
+        "scenarios/<id:scenario_id>/optimise",
+        ("OptimiseView", "optimise"),
+        ("OptimiseView", "optimise"),
+    ),
+    (
         "scenarios/<id:scenario_id>/optimisations/<id:optimisation_id>",
-        views.OptimisationDetailView.as_view(),
-        name="optimisation-detail",
+        ("OptimisationDetailView", "optimisation-detail"),
+        ("OptimisationDetailView", "optimisation-detail"),
     ),
-    path("replications/compare", views.ReplicationSetCompareView.as_view(), name="compare"),
-    path(
+    (
+        "replications/compare",
+        ("ReplicationSetCompareView", "compare"),
+        ("ReplicationSetCompareView", "compare"),
+    ),
+    (
         "plans/<str:plan_version_id>/replications",
-        views.ReplicationSetListView.as_view(),
-        name="set-list",
+        ("ReplicationSetListView", "set-list"),
+        ("ReplicationSetListCreateView", "list"),
     ),
-    path(
+    (
         "plans/<str:plan_version_id>/replications/<id:set_id>",
-        views.ReplicationSetDetailView.as_view(),
-        name="set-detail",
+        ("ReplicationSetDetailView", "set-detail"),
+        ("ReplicationSetDetailView", "detail"),
     ),
-    path(
+    (
         "plans/<str:plan_version_id>/replications/<id:set_id>/cancel",
-        views.ReplicationSetCancelView.as_view(),
-        name="set-cancel",
+        ("ReplicationSetCancelView", "set-cancel"),
+        ("ReplicationSetCancelView", "cancel"),
     ),
-]
+)
+
+
+def routes(module: ModuleType, *, api: bool) -> list[URLPattern]:
+    """:data:`ROUTES` bound to the views of ``module`` (the UI's or the API's)."""
+    patterns = []
+    for route, ui, rest in ROUTES:
+        view, name = rest if api else ui
+        patterns.append(path(route, getattr(module, view).as_view(), name=name))
+    return patterns
+
+
+urlpatterns = routes(views, api=False)

@@ -120,32 +120,25 @@ def levels_optimise(
         target=service_level,
     )
     rows: list[tuple[Any, ...]] = []
-    for k, ni in enumerate(result.stores.ni):
-        rows.append(
-            (
-                *_codes(network, int(ni)),
-                "store",
-                float(result.stores.target[k]),
-                float(result.first_guess[ni]),
-                float(result.levels[ni]),
-                float(result.levels[ni] + result.gap[ni]),
-                float(result.before.service[k]),
-                float(result.after.service[k]),
+    no_service = np.full(len(result.warehouses.ni), np.nan)  # measured at stores only
+    for kind, sized, before, after in (
+        ("store", result.stores, result.before.service, result.after.service),
+        ("warehouse", result.warehouses, no_service, no_service),
+    ):
+        for k, ni in enumerate(sized.ni):
+            level = float(result.levels[ni])
+            rows.append(
+                (
+                    *_codes(network, int(ni)),
+                    kind,
+                    float(sized.target[k]),
+                    float(result.first_guess[ni]),
+                    level,
+                    level + float(result.gap[ni]),
+                    float(before[k]),
+                    float(after[k]),
+                )
             )
-        )
-    for k, ni in enumerate(result.warehouses.ni):
-        rows.append(
-            (
-                *_codes(network, int(ni)),
-                "warehouse",
-                float(result.warehouses.target[k]),
-                float(result.first_guess[ni]),
-                float(result.levels[ni]),
-                float(result.levels[ni] + result.gap[ni]),
-                np.nan,
-                np.nan,
-            )
-        )
     return LevelReport(
         rows=rows,
         kpis_before={k: v.as_dict() for k, v in result.before.kpis.items()},
