@@ -14,12 +14,18 @@ class ReplicationSetInputSerializer(serializers.Serializer):
     )
 
 
-class ReplicationSetCreatedSerializer(serializers.Serializer):
+class QueuedSerializer(serializers.Serializer):
+    """What a job will make: its id and seed, its job, and where to follow both."""
+
     id = serializers.IntegerField()
     job_id = serializers.IntegerField()
     seed = serializers.IntegerField()
     url = serializers.URLField()
     job_url = serializers.URLField()
+
+
+class ReplicationSetCreatedSerializer(QueuedSerializer):
+    pass
 
 
 class QuantilesSerializer(serializers.Serializer):
@@ -115,13 +121,8 @@ class OptimisationInputSerializer(serializers.Serializer):
     )
 
 
-class OptimisationCreatedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    job_id = serializers.IntegerField()
-    seed = serializers.IntegerField()
+class OptimisationCreatedSerializer(QueuedSerializer):
     plan_version_id = serializers.CharField()
-    url = serializers.URLField()
-    job_url = serializers.URLField()
 
 
 class LevelKpiSerializer(serializers.Serializer):

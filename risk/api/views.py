@@ -74,23 +74,30 @@ class ReplicationSetListCreateView(APIView):
             seed=data.validated_data.get("seed"),
             user=acting_user(request),
         )
-        url = request.build_absolute_uri(
-            reverse("risk-api:detail", args=[version.pk, replication_set.pk])
-        )
-        body = {
-            "id": replication_set.pk,
-            "job_id": replication_set.job_id,
-            "seed": replication_set.seed,
-            "url": url,
-            "job_url": request.build_absolute_uri(
-                reverse("jobs-api:detail", args=[replication_set.job_id])
-            ),
-        }
-        return Response(
-            s.ReplicationSetCreatedSerializer(body).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": url},
-        )
+        url = reverse("risk-api:detail", args=[version.pk, replication_set.pk])
+        return _queued(request, replication_set, url, s.ReplicationSetCreatedSerializer)
+
+
+def _queued(
+    request: Request,
+    made: ReplicationSet | LevelOptimisation,
+    url: str,
+    serializer: type[s.QueuedSerializer],
+    **extra: Any,
+) -> Response:
+    """202 for what a job will make: its id, seed, job and where to follow both."""
+    location = request.build_absolute_uri(url)
+    body = {
+        "id": made.pk,
+        "job_id": made.job_id,
+        "seed": made.seed,
+        "url": location,
+        "job_url": request.build_absolute_uri(reverse("jobs-api:detail", args=[made.job_id])),
+        **extra,
+    }
+    return Response(
+        serializer(body).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+    )
 
 
 class ReplicationSetDetailView(APIView):
@@ -192,23 +199,13 @@ class OptimiseView(APIView):
             service_level=values.get("service_level"),
             user=acting_user(request),
         )
-        url = request.build_absolute_uri(
-            reverse("risk-api:optimisation-detail", args=[scenario.pk, optimisation.pk])
-        )
-        body = {
-            "id": optimisation.pk,
-            "job_id": optimisation.job_id,
-            "seed": optimisation.seed,
-            "plan_version_id": optimisation.plan_version_id,
-            "url": url,
-            "job_url": request.build_absolute_uri(
-                reverse("jobs-api:detail", args=[optimisation.job_id])
-            ),
-        }
-        return Response(
-            s.OptimisationCreatedSerializer(body).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": url},
+        url = reverse("risk-api:optimisation-detail", args=[scenario.pk, optimisation.pk])
+        return _queued(
+            request,
+            optimisation,
+            url,
+            s.OptimisationCreatedSerializer,
+            plan_version_id=optimisation.plan_version_id,
         )
 
 

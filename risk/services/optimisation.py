@@ -24,10 +24,9 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Job
 from jobs.runner import JobContext
-from jobs.services import job_create
 from plans.models import PlanVersion
 from risk.models import SEED_LIMIT, LevelOptimisation
-from risk.services.sets import replication_set_validate
+from risk.services.sets import replication_set_validate, with_job
 
 # A run's inputs as they were recorded: what a re-run reads, and so what is optimised.
 from runs.services.reproduction import run_inputs
@@ -261,14 +260,13 @@ def level_optimisation_create(
         service_level=service_level,
         created_by=user,
     )
-    optimisation.job = job_create(
+    return with_job(
+        optimisation,
         job_type=LEVEL_OPTIMISATION,
         params={"optimisation_id": optimisation.pk},
         subject=scenario,
         user=user,
     )
-    optimisation.save(update_fields=["job"])
-    return optimisation
 
 
 def _free_name(base: str) -> str:

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import secrets
+from typing import TypeVar
 
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from jobs import transitions
 from jobs.models import Job
 from jobs.services import job_cancel, job_create
 from plans.models import PlanVersion
-from risk.models import SEED_LIMIT, ReplicationSet
+from risk.models import SEED_LIMIT, LevelOptimisation, ReplicationSet
 from risk.services.execution import REPLICATIONS, chunk_ranges, chunk_task_id
 from runs.models import Run
+
+ReplicationSetT = TypeVar("ReplicationSetT", ReplicationSet, LevelOptimisation)
 
 
 def replication_set_validate(*, plan_version: PlanVersion, n: int, seed: int | None) -> Run:
@@ -68,14 +72,22 @@ def replication_set_create(
         chunk_size=settings.SCPLN_REPLICATION_CHUNK,
         created_by=user,
     )
-    replication_set.job = job_create(
+    return with_job(
+        replication_set,
         job_type=REPLICATIONS,
         params={"replication_set_id": replication_set.pk},
         subject=plan_version,
         user=user,
     )
-    replication_set.save(update_fields=["job"])
-    return replication_set
+
+
+def with_job(
+    made: ReplicationSetT, *, job_type: str, params: dict, subject: Model, user: User | None
+) -> ReplicationSetT:
+    """Give a set or an optimisation its job (queued once the transaction commits)."""
+    made.job = job_create(job_type=job_type, params=params, subject=subject, user=user)
+    made.save(update_fields=["job"])
+    return made
 
 
 def replication_set_cancel(*, replication_set: ReplicationSet) -> ReplicationSet:
