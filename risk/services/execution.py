@@ -80,6 +80,8 @@ def replication_set_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     replication_set = ReplicationSet.objects.select_related("run").get(
         pk=job.params["replication_set_id"]
     )
+    if replication_set.job_id != job.pk:  # a retry (jobs.job_retry): the set follows it now
+        ReplicationSet.objects.filter(pk=replication_set.pk).update(job=job)
     if not replication_set.targets:
         network, _plan, _days = _inputs(replication_set.run)
         labels, targets = customer_targets(network)
@@ -118,7 +120,10 @@ def replication_chunk_run(*, job_id: int, start: int, stop: int) -> int:
     if not beat.alive():
         return 0
     try:
-        replication_set = ReplicationSet.objects.select_related("run").get(job_id=job_id)
+        # By the job's params, not the set's job link: a retried job (jobs.job_retry) is a
+        # new job for the same set.
+        set_id = Job.objects.values_list("params", flat=True).get(pk=job_id)["replication_set_id"]
+        replication_set = ReplicationSet.objects.select_related("run").get(pk=set_id)
         stored = set(
             replication_set.replications.filter(index__gte=start, index__lt=stop).values_list(
                 "index", flat=True

@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from jobs import runner
 from jobs.models import Job
+from jobs.services import job_retry
 from risk import selectors
 from risk.models import Replication, ReplicationSet
 from risk.services import replication_set_cancel, replication_set_create
@@ -183,6 +184,22 @@ def test_cancel_stops_a_queued_set_and_its_chunks(planned_version) -> None:
     with pytest.raises(ValidationError) as excinfo:
         replication_set_cancel(replication_set=canceled)
     assert "status" in _fields(excinfo)
+
+
+@override_settings(SCPLN_REPLICATION_CHUNK=2)
+def test_a_canceled_set_retried_completes_under_its_new_job(planned_version, eager_chunks) -> None:
+    replication_set = replication_set_create(plan_version=planned_version, n=4, seed=3)
+    canceled = replication_set_cancel(replication_set=replication_set).job
+    assert canceled is not None
+    retried = job_retry(job=canceled)
+
+    done = runner.run(retried.pk)
+
+    assert done is not None
+    assert done.status == Job.Status.SUCCEEDED, done.error
+    assert [args[0] for args in eager_chunks] == [retried.pk, retried.pk]
+    replication_set.refresh_from_db()
+    assert replication_set.job_id == retried.pk and replication_set.replications.count() == 4
 
 
 def test_levels_optimise_reports_levels_that_reach_the_targets(planned_version) -> None:
