@@ -22,8 +22,8 @@ from django.views import View
 
 from core.audit import events_for, notes_for
 from core.charts import chart_data, series
-from core.errors import error_lines
 from core.forms import add_service_errors
+from core.pages import flash_errors
 from core.panels import panels_for
 from core.tables import DisplayTable, display_table
 from core.users import acting_user
@@ -228,8 +228,7 @@ class RunTagsView(PermissionRequiredMixin, View):
         try:
             services.run_set_tags(run=run, tags=tags, user=acting_user(request))
         except ValidationError as error:
-            for line in error_lines(error, {"tags": _("Tags")}):
-                messages.error(request, line)
+            flash_errors(request, error, {"tags": _("Tags")})
         return redirect("runs:detail", run_id=run.run_id)
 
 
@@ -245,8 +244,7 @@ class RunNoteView(PermissionRequiredMixin, View):
                 run=run, text=request.POST.get("text", ""), user=acting_user(request)
             )
         except ValidationError as error:
-            for line in error_lines(error, {"text": _("Note")}):
-                messages.error(request, line)
+            flash_errors(request, error, {"text": _("Note")})
         return redirect(f"{reverse('runs:detail', args=[run.run_id])}#notes-heading")
 
 
@@ -287,8 +285,7 @@ class RunDeleteView(PermissionRequiredMixin, View):
         try:
             services.run_delete(run=run, user=acting_user(request))
         except ValidationError as error:
-            for message in error_lines(error):
-                messages.error(request, message)
+            flash_errors(request, error)
             return redirect("runs:detail", run_id=run.run_id)
         messages.success(request, _("Run %(run_id)s deleted.") % {"run_id": run.run_id})
         return redirect("runs:list")

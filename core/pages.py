@@ -1,0 +1,42 @@
+"""Steps that every app's UI views take the same way: refuse without a permission,
+page a FilterSet's rows, show a service's refusal as messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from core.errors import error_lines
+
+
+def require_permission(request: HttpRequest, *permissions: str) -> None:
+    """Raise 403 unless the user has one of ``permissions`` (a view checked before
+    it reads or writes anything)."""
+    if not any(request.user.has_perm(permission) for permission in permissions):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def filtered_page(
+    request: HttpRequest, filterset: django_filters.FilterSet, *, page_size: int
+) -> tuple[Page, bool]:
+    """The page of the FilterSet's rows that ``?page=`` asks for, and whether the
+    filters were valid: invalid filters list nothing (the page shows the errors at
+    their fields) rather than everything."""
+    valid = filterset.is_valid()
+    queryset = filterset.qs if valid else filterset.queryset.none()
+    return Paginator(queryset, page_size).get_page(request.GET.get("page")), valid
+
+
+def flash_errors(
+    request: HttpRequest, error: ValidationError, labels: Mapping[str, str] | None = None
+) -> None:
+    """A service's refusal as error messages on the next page, one a line (the
+    fields by their labels when given)."""
+    for line in error_lines(error, labels):
+        messages.error(request, line)
