@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,25 +37,42 @@ SCENARIOS = 20
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    measured = per_database(
+        __doc__, "bench.bench_runs", samples=40, pg_url=PG_URL, measure=_measure
+    )
+    if measured is not None:
+        _report(*measured)
+
+
+def per_database(
+    doc: str | None,
+    module: str,
+    *,
+    samples: int,
+    pg_url: str,
+    measure: Callable[[int, int], dict],
+) -> tuple[dict[str, dict | None], int] | None:
+    """The command line of the benchmarks that measure a registry on each database.
+
+    As ``--child DATABASE``, measure and print the JSON (None: nothing to report);
+    else run a child per database asked for and return their results by database,
+    with the number of runs, for the report.
+    """
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=100_000)
-    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--samples", type=int, default=samples)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_measure(args.runs, args.samples)))
-        return
-    results = {}
-    for database in ("sqlite", "postgres"):
-        if args.only and args.only != database:
-            continue
-        results[database] = _spawn(database, args)
-    _report(results, args.runs)
-
-
-def _spawn(database: str, args: argparse.Namespace) -> dict | None:
-    return spawn_child("bench.bench_runs", database, args, pg_url=PG_URL)
+        print(json.dumps(measure(args.runs, args.samples)))
+        return None
+    results = {
+        database: spawn_child(module, database, args, pg_url=pg_url)
+        for database in ("sqlite", "postgres")
+        if not args.only or args.only == database
+    }
+    return results, args.runs
 
 
 def spawn_child(

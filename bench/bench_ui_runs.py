@@ -23,13 +23,11 @@ overrides; the database is dropped and created again).
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import time
 
-from bench.bench_runs import _seed, report, spawn_child
+from bench.bench_runs import _seed, per_database, report
 
 PG_URL = os.environ.get("BENCH_UI_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ui")
 TARGET_MS = 150.0
@@ -44,21 +42,13 @@ PAGES = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=100_000)
-    parser.add_argument("--samples", type=int, default=30)
-    parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(_measure(args.runs, args.samples)))
+    measured = per_database(
+        __doc__, "bench.bench_ui_runs", samples=30, pg_url=PG_URL, measure=_measure
+    )
+    if measured is None:
         return
-    results = {}
-    for database in ("sqlite", "postgres"):
-        if args.only and args.only != database:
-            continue
-        results[database] = spawn_child("bench.bench_ui_runs", database, args, pg_url=PG_URL)
-    _report(results, args.runs)
+    results, runs = measured
+    _report(results, runs)
     if any(r and max(r["median_ms"].values()) > TARGET_MS for r in results.values()):
         raise SystemExit(1)
 
