@@ -153,7 +153,9 @@ def report(title: str, heading: str, targets: dict[str, float], results: dict) -
 # --- the child: one database ---------------------------------------------------------
 
 
-def _measure(n_runs: int, samples: int) -> dict:
+def set_up_child(n_runs: int) -> tuple[dict, float]:
+    """In a child: Django on its fresh database, migrated and seeded with ``n_runs``
+    runs; returns what the seeding reports and the seconds it took."""
     import django
 
     django.setup()
@@ -162,7 +164,11 @@ def _measure(n_runs: int, samples: int) -> dict:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     info = _seed(n_runs)
-    seed_s = round(time.perf_counter() - started, 1)
+    return info, round(time.perf_counter() - started, 1)
+
+
+def _measure(n_runs: int, samples: int) -> dict:
+    info, seed_s = set_up_child(n_runs)
     median = {
         "list_by_plan_version": _time_get(
             f"/runs?plan_version_id={info['plan_version_id']}", samples

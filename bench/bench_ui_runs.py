@@ -27,7 +27,7 @@ import os
 import statistics
 import time
 
-from bench.bench_runs import _seed, per_database, report
+from bench.bench_runs import per_database, report, set_up_child
 
 PG_URL = os.environ.get("BENCH_UI_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ui")
 TARGET_MS = 150.0
@@ -67,22 +67,14 @@ def _report(results: dict, runs: int) -> None:
 
 
 def _measure(n_runs: int, samples: int) -> dict:
-    import django
-
-    django.setup()
+    info, seed_s = set_up_child(n_runs)
     from datetime import timedelta
 
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
-
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    info = _seed(n_runs)
-    seed_s = round(time.perf_counter() - started, 1)
 
     client = Client()
     client.force_login(User.objects.get(username="bench"))
