@@ -1,18 +1,20 @@
 """Steps that every app's UI views take the same way: refuse without a permission,
-page a FilterSet's rows, show a service's refusal as messages."""
+page a FilterSet's rows, add a note, show a service's refusal as messages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from core.errors import error_lines
+from core.users import acting_user
 
 
 def require_permission(request: HttpRequest, *permissions: str) -> None:
@@ -31,6 +33,16 @@ def filtered_page(
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else filterset.queryset.none()
     return Paginator(queryset, page_size).get_page(request.GET.get("page")), valid
+
+
+def note_post(request: HttpRequest, add: Callable[..., object], *, back: str) -> HttpResponse:
+    """Add the POSTed note through the app's service (``add(text=…, user=…)``) and go
+    back to the page's notes; a refused note (empty, too long) shows as a message."""
+    try:
+        add(text=request.POST.get("text", ""), user=acting_user(request))
+    except ValidationError as error:
+        flash_errors(request, error, {"text": _("Note")})
+    return redirect(f"{back}#notes-heading")
 
 
 def flash_errors(

@@ -7,6 +7,7 @@ the field it names.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict
 from core.forms import add_service_errors
-from core.pages import filtered_page, flash_errors, require_permission
+from core.pages import filtered_page, flash_errors, note_post, require_permission
 from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
@@ -567,13 +568,8 @@ class PlanNoteView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
         require_permission(request, CHANGE, APPROVE)
         version = _version_or_404(plan_version_id)
-        try:
-            services.plan_version_note_add(
-                version=version, text=request.POST.get("text", ""), user=acting_user(request)
-            )
-        except ValidationError as error:
-            flash_errors(request, error, {"text": _("Note")})
-        return redirect(f"{version.get_absolute_url()}#notes-heading")
+        add = partial(services.plan_version_note_add, version=version)
+        return note_post(request, add, back=version.get_absolute_url())
 
 
 class PlanAggregateView(LoginRequiredMixin, View):

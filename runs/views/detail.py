@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -23,7 +24,7 @@ from django.views import View
 from core.audit import events_for, notes_for
 from core.charts import chart_data, series
 from core.forms import add_service_errors
-from core.pages import flash_errors
+from core.pages import flash_errors, note_post
 from core.panels import panels_for
 from core.tables import DisplayTable, display_table
 from core.users import acting_user
@@ -239,13 +240,8 @@ class RunNoteView(PermissionRequiredMixin, View):
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = run_or_404(run_id)
-        try:
-            services.run_note_add(
-                run=run, text=request.POST.get("text", ""), user=acting_user(request)
-            )
-        except ValidationError as error:
-            flash_errors(request, error, {"text": _("Note")})
-        return redirect(f"{reverse('runs:detail', args=[run.run_id])}#notes-heading")
+        add = partial(services.run_note_add, run=run)
+        return note_post(request, add, back=reverse("runs:detail", args=[run.run_id]))
 
 
 class RunPinView(PermissionRequiredMixin, View):
