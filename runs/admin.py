@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from core.admin_links import change_link
+from core.admin_links import change_column
 from core.errors import error_lines
 from core.users import acting_user
 from runs import services
@@ -104,25 +104,11 @@ class RunAdmin(admin.ModelAdmin):
                 for message in error_lines(exc):
                     self.message_user(request, message, messages.WARNING)
 
-    @admin.display(description=_("plan version"), ordering="plan_version")
-    def plan_version_link(self, obj: Run) -> str:
-        return change_link(obj.plan_version)
-
-    @admin.display(description=_("plan"))
-    def plan_link(self, obj: Run) -> str:
-        return change_link(obj.plan_version.plan if obj.plan_version else None)
-
-    @admin.display(description=_("scenario"), ordering="scenario__name")
-    def scenario_link(self, obj: Run) -> str:
-        return change_link(obj.scenario)
-
-    @admin.display(description=_("config version"), ordering="config_version")
-    def config_link(self, obj: Run) -> str:
-        return change_link(obj.config_version)
-
-    @admin.display(description=_("job"))
-    def job_link(self, obj: Run) -> str:
-        return change_link(obj.job)
+    plan_version_link = change_column("plan_version", _("plan version"), ordering="plan_version")
+    plan_link = change_column("plan_version.plan", _("plan"))
+    scenario_link = change_column("scenario", _("scenario"), ordering="scenario__name")
+    config_link = change_column("config_version", _("config version"), ordering="config_version")
+    job_link = change_column("job", _("job"))
 
     @admin.action(
         description=_("Pin selected runs (exempt from retention)"), permissions=["change"]
