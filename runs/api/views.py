@@ -35,7 +35,12 @@ from core.api.audit import (
 )
 from core.api.exceptions import Gone
 from core.api.pagination import LargePagination, Pagination
-from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
+from core.api.renderers import (
+    CSVErrorsAsJSONMixin,
+    CSVRenderer,
+    csv_format_parameter,
+    wants_csv,
+)
 from core.audit import events_for, notes_for
 from core.downloads import frame_download, rows_download
 from core.users import acting_user
@@ -57,12 +62,8 @@ from runs.registry import get_registry
 RUN_ID = OpenApiParameter(
     "run_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The run's `run_id`."
 )
-CSV_FORMAT = OpenApiParameter(
-    "format",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=["json", "csv"],
-    description="`csv` for a CSV download of the whole (filtered) result instead of JSON pages.",
+CSV_FORMAT = csv_format_parameter(
+    "`csv` for a CSV download of the whole (filtered) result instead of JSON pages."
 )
 
 
