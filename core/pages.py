@@ -1,12 +1,12 @@
 """Steps that every app's UI views take the same way: refuse without a permission,
-page a FilterSet's rows, add a note, show a service's refusal as messages."""
+page a FilterSet's rows, add a note, show a service's refusal as messages (in the admin too)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
 import django_filters
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
@@ -52,3 +52,17 @@ def flash_errors(
     fields by their labels when given)."""
     for line in error_lines(error, labels):
         messages.error(request, line)
+
+
+def admin_errors(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    error: ValidationError,
+    *,
+    about: object | None = None,
+    level: int = messages.ERROR,
+) -> None:
+    """A service's refusal as admin messages, one a line, each led by the object it is
+    about (an action works on many at once)."""
+    for line in error_lines(error):
+        modeladmin.message_user(request, line if about is None else f"{about}: {line}", level)

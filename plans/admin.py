@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_column, change_link, changelist_column
-from core.errors import error_lines
+from core.pages import admin_errors
 from core.users import acting_user
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
@@ -117,8 +117,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
             try:
                 new = plan_version_execute_again(plan_version=version, user=acting_user(request))
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    self.message_user(request, f"{version}: {message}", messages.ERROR)
+                admin_errors(self, request, exc, about=version)
                 continue
             self.message_user(
                 request,
@@ -245,8 +244,7 @@ def create_plan(
                     user=acting_user(request),
                 )
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    modeladmin.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
+                admin_errors(modeladmin, request, exc, about=scenario.name)
                 continue
             modeladmin.message_user(
                 request,

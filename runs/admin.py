@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from core.admin_links import change_column
-from core.errors import error_lines
+from core.pages import admin_errors
 from core.users import acting_user
 from runs import services
 from runs.models import ExportedRun, Run, RunTombstone
@@ -101,8 +101,7 @@ class RunAdmin(admin.ModelAdmin):
             try:
                 services.run_delete(run=run, user=acting_user(request))
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    self.message_user(request, message, messages.WARNING)
+                admin_errors(self, request, exc, level=messages.WARNING)
 
     plan_version_link = change_column("plan_version", _("plan version"), ordering="plan_version")
     plan_link = change_column("plan_version.plan", _("plan"))

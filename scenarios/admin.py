@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_links import change_column, changelist_column
-from core.errors import error_lines
 from core.forms import add_service_errors
+from core.pages import admin_errors
 from core.users import acting_user
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
@@ -198,8 +198,7 @@ class ScenarioAdmin(admin.ModelAdmin):
         try:
             services.scenario_delete(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
-            for message in error_lines(error):
-                self.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
+            admin_errors(self, request, error, about=scenario.name)
 
     def has_change_permission(self, request: HttpRequest, obj: Scenario | None = None) -> bool:
         # A locked scenario is frozen; unlocking is an explicit action.
@@ -248,8 +247,7 @@ class ScenarioAdmin(admin.ModelAdmin):
                 action(scenario)
                 done += 1
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    self.message_user(request, message, messages.WARNING)
+                admin_errors(self, request, exc, level=messages.WARNING)
         if done:
             self.message_user(
                 request, _("%(count)d scenario(s) updated.") % {"count": done}, messages.SUCCESS
