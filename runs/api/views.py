@@ -34,6 +34,7 @@ from core.api.audit import (
     ReasonInputSerializer,
 )
 from core.api.exceptions import Gone
+from core.api.inputs import validated
 from core.api.pagination import LargePagination, Pagination
 from core.api.renderers import (
     CSVErrorsAsJSONMixin,
@@ -164,13 +165,12 @@ class RunArchiveView(_RunView):
     def post(self, request: Request, run_id: str) -> Response:
         """Hide the run from the default history (`runs.change_run`); it stays, with its
         result and links, and `?archived=true` lists it."""
-        body = ReasonInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(ReasonInputSerializer, request.data)
         run = services.run_set_archived(
             run=_run(run_id),
             archived=self.archived,
             user=acting_user(request),
-            note=body.validated_data["note"],
+            note=body["note"],
         )
         return self.render_run(run)
 
@@ -198,11 +198,8 @@ class RunTagsView(_RunView):
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Replace the run's tags (`runs.change_run`)."""
-        body = TagsInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        run = services.run_set_tags(
-            run=_run(run_id), tags=body.validated_data["tags"], user=acting_user(request)
-        )
+        body = validated(TagsInputSerializer, request.data)
+        run = services.run_set_tags(run=_run(run_id), tags=body["tags"], user=acting_user(request))
         return self.render_run(run)
 
 
@@ -224,11 +221,8 @@ class RunNotesView(GenericAPIView):
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Add a note to the run (`runs.change_run`); also an audit event."""
-        body = NoteInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        note = services.run_note_add(
-            run=_run(run_id), text=body.validated_data["text"], user=acting_user(request)
-        )
+        body = validated(NoteInputSerializer, request.data)
+        note = services.run_note_add(run=_run(run_id), text=body["text"], user=acting_user(request))
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
@@ -304,13 +298,10 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
 
     def get(self, request: Request, run_id: str) -> HttpResponseBase:
         run = _run(run_id)
-        params = TableQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        frame = selectors.run_table(
-            run=run, table=self.table, query=selectors.TableQuery(**params.validated_data)
-        )
+        params = validated(TableQuerySerializer, request.query_params)
+        frame = selectors.run_table(run=run, table=self.table, query=selectors.TableQuery(**params))
         if wants_csv(request):
-            bucket = params.validated_data["bucket"]
+            bucket = params["bucket"]
             return frame_download(frame, filename=f"run-{run.run_id}-{self.table}-{bucket}.csv")
         # _TablePagination's paginate_queryset takes a frame, not a queryset.
         paginator = self.paginator
