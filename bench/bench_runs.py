@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.django_setup import migrated
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_runs")
 TARGETS_MS = {"list_by_plan_version": 50.0, "list_first_page": 50.0, "record_with_retention": 20.0}
@@ -156,12 +158,7 @@ def report(title: str, heading: str, targets: dict[str, float], results: dict) -
 def set_up_child(n_runs: int) -> tuple[dict, float]:
     """In a child: Django on its fresh database, migrated and seeded with ``n_runs``
     runs; returns what the seeding reports and the seconds it took."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated()
     started = time.perf_counter()
     info = _seed(n_runs)
     return info, round(time.perf_counter() - started, 1)
