@@ -35,6 +35,12 @@ def filtered_page(
     return Paginator(queryset, page_size).get_page(request.GET.get("page")), valid
 
 
+def filters_applied(request: HttpRequest, filterset: django_filters.FilterSet) -> bool:
+    """Whether the request narrows the list (a filter other than the ordering has a
+    value): an empty page then says nothing matches and offers to clear the filters."""
+    return any(request.GET.get(name) for name in filterset.filters if name != "ordering")
+
+
 def note_post(request: HttpRequest, add: Callable[..., object], *, back: str) -> HttpResponse:
     """Add the POSTed note through the app's service (``add(text=…, user=…)``) and go
     back to the page's notes; a refused note (empty, too long) shows as a message."""

@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.pages import filtered_page, flash_errors, require_permission
+from core.pages import filtered_page, filters_applied, flash_errors, require_permission
 from core.users import acting_user
 from jobs import registry, selectors
 from jobs.models import Job
@@ -46,9 +46,7 @@ class JobListView(LoginRequiredMixin, View):
             "page_obj": page,
             "jobs": page.object_list,
             "active": active,
-            "filtered": any(
-                request.GET.get(name) for name in filterset.filters if name != "ordering"
-            ),
+            "filtered": filters_applied(request, filterset),
         }
         fragment = request.headers.get(FRAGMENT_HEADER) == "1"
         response = render(

@@ -26,7 +26,7 @@ from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict
 from core.forms import add_service_errors
-from core.pages import filtered_page, flash_errors, note_post, require_permission
+from core.pages import filtered_page, filters_applied, flash_errors, note_post, require_permission
 from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
@@ -232,9 +232,7 @@ class PlanListView(LoginRequiredMixin, View):
         )
         page = filtered_page(request, filterset, page_size=PAGE_SIZE)[0]
         prefilled, prefill_warning = self._prefilled(form)
-        filtered = any(
-            request.GET.get(name) for name in filterset.base_filters if name != "ordering"
-        )
+        filtered = filters_applied(request, filterset)
         versions = list(page.object_list)
         return render(
             request,

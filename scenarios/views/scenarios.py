@@ -23,7 +23,7 @@ from django.views import View
 
 from core.audit import events_for
 from core.forms import add_service_errors
-from core.pages import filtered_page, flash_errors, require_permission
+from core.pages import filtered_page, filters_applied, flash_errors, require_permission
 from core.panels import panels_for
 from core.users import acting_user
 from scenarios import selectors, services
@@ -102,7 +102,7 @@ class ScenarioListView(LoginRequiredMixin, View):
                 "filterset": filterset,
                 "page_obj": page,
                 "scenarios": page.object_list,
-                "filtered": any(request.GET.get(name) for name in ("name", "locked", "parent_id")),
+                "filtered": filters_applied(request, filterset),
                 "parent_filter": parent,
                 "orderings": ORDERINGS,
                 "lock_form": ScenarioLockForm(),
