@@ -72,18 +72,26 @@ class Block:
         return self.amount().sum(axis=1)
 
 
-def daily_pl(kr: KernelResult) -> pd.DataFrame:
-    """One row per day: revenue, every cost account, total cost and profit."""
+def daily_accounts(kr: KernelResult) -> dict[str, np.ndarray]:
+    """Per day: revenue, every cost account, ``total_cost`` and ``profit`` (the P&L's
+    columns but ``day``), as arrays: the KPIs read these, so they need no DataFrame."""
     pl = {account: np.zeros(kr.days) for account in ACCOUNTS}
     for start in range(0, kr.days, _CHUNK_DAYS):
         stop = min(start + _CHUNK_DAYS, kr.days)
         for block in _blocks(kr, start, stop):
             pl[block.account][start:stop] += block.daily()
-    total = sum(pl[a] for a in COST_ACCOUNTS)
-    frame = {"day": np.arange(kr.days, dtype=np.int32), **pl}
-    frame["total_cost"] = total
-    frame["profit"] = pl[REVENUE] - total
-    return pd.DataFrame(frame)
+    total = np.zeros(kr.days)
+    for account in COST_ACCOUNTS:
+        total += pl[account]
+    pl["total_cost"] = total
+    pl["profit"] = pl[REVENUE] - total
+    return pl
+
+
+def pl_frame(accounts: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The daily P&L table: one row per day, :data:`PL_COLUMNS`."""
+    days = len(accounts[REVENUE])
+    return pd.DataFrame({"day": np.arange(days, dtype=np.int32), **accounts})
 
 
 def cost_trace(kr: KernelResult) -> pd.DataFrame:
