@@ -8,10 +8,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from scpln.engine import ENGINE_VERSION
 from scpln.engine.canonical import CanonicalConfig
@@ -25,6 +24,9 @@ from .kpis import compute_kpis
 from .network import MODE_NONE, Network
 from .plan import PlanSchedule
 from .record import KernelResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Progress = Callable[[float], None]
 _KERNEL_SHARE = 0.9  # of the progress bar; frames, costs and KPIs take the rest
@@ -116,7 +118,7 @@ def simulate_network(
     if stochastic and seed is None:
         seed = secrets.randbits(63)
     rng = np.random.default_rng(seed) if stochastic else None
-    if isinstance(plan, pd.DataFrame):
+    if plan is not None and not isinstance(plan, PlanSchedule):  # a plan frame
         plan = PlanSchedule.from_frame(plan, start_date=network.start_date)
     if constraints is None:
         constraints = plan.constraints if plan is not None else Constraints()

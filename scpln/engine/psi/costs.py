@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .levels import as_index
 from .record import EPS, KernelResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REVENUE = "revenue"
 COST_ACCOUNTS = (
@@ -90,12 +93,16 @@ def daily_accounts(kr: KernelResult) -> dict[str, np.ndarray]:
 
 def pl_frame(accounts: dict[str, np.ndarray]) -> pd.DataFrame:
     """The daily P&L table: one row per day, :data:`PL_COLUMNS`."""
+    import pandas as pd
+
     days = len(accounts[REVENUE])
     return pd.DataFrame({"day": np.arange(days, dtype=np.int32), **accounts})
 
 
 def cost_trace(kr: KernelResult) -> pd.DataFrame:
     """One row per (day, entity, account) with a non-zero amount, in day order."""
+    import pandas as pd
+
     net = kr.network
     parts: list[dict[str, np.ndarray]] = []
     for start in range(0, kr.days, _CHUNK_DAYS):
@@ -138,6 +145,8 @@ def cost_trace(kr: KernelResult) -> pd.DataFrame:
 
 
 def _categorical(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical[str]:
+    import pandas as pd
+
     return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(labels))
 
 
