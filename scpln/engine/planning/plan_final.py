@@ -59,7 +59,7 @@ from .inputs import PlanningInputs
 from .mrp import plan_materials
 from .parameters import PlanParameters, horizon_calendar
 from .reconcile import Reconciliation
-from .tables import to_dense
+from .tables import label_positions, to_dense
 
 PLAN_COLUMNS = (
     "item",
@@ -490,9 +490,9 @@ def _stock_arrivals(inputs: PlanningInputs, days: _Days, delay: np.ndarray) -> n
     stock = inputs.inventory.merge(
         inputs.network[["item", "loc", "supplied", "lead_time"]], on=["item", "loc"], how="left"
     )
-    row = pd.Index(skus).get_indexer(pd.Index(stock["item"]))
+    row = label_positions(skus, stock["item"])
     stock = stock[(row >= 0) & stock["supplied"].fillna(True).astype(bool)]
-    row = pd.Index(skus).get_indexer(pd.Index(stock["item"]))
+    row = label_positions(skus, stock["item"])
     # Stock at a location the network does not list (inputs from files) serves at once.
     lead = stock["lead_time"].to_numpy(dtype=float)
     away = np.maximum(delay[row] - np.where(np.isnan(lead), delay[row], lead), 0.0)
@@ -536,7 +536,7 @@ def _component_limited(
     receipts need of them beyond their stock is reported as assumed available.
     """
     network = inputs.network
-    short = network[~network["supplied"] & ~network["item"].isin(inputs.skus)]
+    short = network[~network["supplied"] & (label_positions(inputs.skus, network["item"]) < 0)]
     capped = inputs.component_supply if params.capacity_constrained else inputs.component_supply[:0]
     if (short.empty and capped.empty) or inputs.bom.empty:
         return _Material(made, 0.0, {})
@@ -555,7 +555,7 @@ def _component_limited(
         return _Material(made, 0.0, {})
     keys = pd.Index(sorted(set(zip(edges["child"], edges["loc"], strict=True))))
     comp = keys.get_indexer(list(zip(edges["child"], edges["loc"], strict=True)))
-    parent = pd.Index(skus).get_indexer(pd.Index(edges["parent"]))
+    parent = label_positions(skus, edges["parent"])
     qty = edges["qty"].to_numpy(dtype=float)
     stock = inputs.inventory.assign(loc=inputs.inventory["loc"].replace(site))
     stock_at = stock.groupby(["item", "loc"])["qty"].sum()
