@@ -8,7 +8,7 @@ weeks — is planned by the engine and stored as an executed plan version. Then,
 of ``--samples`` server-side timings (the request handled in-process by Django: session,
 view, selectors, template or serializer):
 
-- ``grid_first_page_ms``: ``/ui/plans/<id>/psi?level=detail``, the first page (50 SKUs × 4
+- ``grid_first_page_ms``: ``/ui/plans/<id>/psi?level=detail``, the first page (50 SKUs × 6
   measures × 53 weeks) rendered by the server (target < 300 ms);
 - ``grid_api_page_ms``: the same page from ``GET /plans/<id>/psi`` (JSON);
 - ``patch_1000_cells_ms``: ``PATCH /plans/<id>/psi`` setting 1,000 SKU-week cells of the

@@ -72,6 +72,10 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     page.get_by_test_id("workbench-link").click()
     expect(page.get_by_test_id("psi-grid")).to_be_visible()
     _show(page, level="detail", family=family)
+    # Backlog is shown per SKU-week, read-only.
+    backlog = page.locator(f'tbody[data-key="sku:{sku}"] tr[data-measure="backlog"]')
+    expect(backlog).to_contain_text("Backlog")
+    expect(backlog.locator("td.editable")).to_have_count(0)
     screenshots.take("detail-grid")
 
     # Edit one SKU-week: the first edit makes a draft, and the page follows it.

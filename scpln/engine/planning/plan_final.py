@@ -75,6 +75,7 @@ PLAN_COLUMNS = (
     "planned_receipt",
     "planned_release",
     "projected_on_hand",
+    "backlog",
 )
 
 
@@ -85,7 +86,9 @@ class FinalPlan:
     ``plan_final``: ``PLAN_COLUMNS`` per item × week — sold SKUs (level 0, with their family
     and the work centre that makes them) and their components (level ≥ 1, both empty);
     ``projected_on_hand`` is at the week's end and is negative where the plan leaves a
-    shortage.
+    shortage; ``backlog`` is the SKU's demand not yet supplied at the week's end in the plan's
+    own view (the per-SKU-week terms of the ``backlog_end`` / ``backlog_peak`` KPIs, see the
+    module docs and docs/planning.md), 0 for components.
     ``plan_orders``: the final plan's orders, columns as MRP's ``mrp_orders``.
     ``kpis``: plain numbers (see the module docs).
     """
@@ -147,7 +150,7 @@ def run_plan_final(
     grid = grid.join(sold, on="item")
     grid[["family", "workcenter"]] = grid[["family", "workcenter"]].fillna("").astype("str")
     grid["week_end"] = np.tile(calendar.weeks["week_end"].to_numpy(), len(materials.items))
-    grid = grid.rename(columns={"on_hand_end": "projected_on_hand"})[list(PLAN_COLUMNS)]
+    grid = grid.rename(columns={"on_hand_end": "projected_on_hand"})
     demand = to_dense(sku_week, "sku", skus, "week_index", weeks, "demand")
     opening = materials.grid["on_hand_start"][: len(skus), 0]
     scheduled = materials.grid["scheduled_receipt"][: len(skus)]
@@ -160,7 +163,12 @@ def run_plan_final(
     stranded = network[~network["supplied"]].groupby("item")["target"].sum()
     reachable = np.maximum(opening - stranded.reindex(skus, fill_value=0.0).to_numpy(), 0.0)
     available = reachable[:, None] + np.cumsum(scheduled + buildable, axis=1)
-    kpis = _kpis(calendar, demand, available, orders, reconciliation, inputs.unreachable)
+    backlog = sku_backlog(demand, available)
+    grid["backlog"] = np.concatenate(
+        [backlog.reshape(-1), np.zeros(len(grid) - backlog.size)]
+    )  # the SKUs' rows come first, week by week (MaterialPlan's order)
+    grid = grid[list(PLAN_COLUMNS)]
+    kpis = _kpis(calendar, demand, backlog, orders, reconciliation, inputs.unreachable)
     kpis.update(_prediction(inputs, params, calendar, res, demand, scheduled, receipts))
     target = inputs.target_matrix(skus, calendar.week_codes)
     kpis["target_inventory_total"] = _units(target[:, -1].sum())
@@ -168,17 +176,22 @@ def run_plan_final(
     return FinalPlan(plan_final=grid, plan_orders=orders, kpis=kpis)
 
 
+def sku_backlog(demand: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """SKUs × weeks: demand not yet supplied at each week's end — demand so far beyond what is
+    ``available`` so far (reachable opening stock, open POs and buildable receipts)."""
+    wanted = np.cumsum(demand, axis=1)
+    return wanted - np.minimum(wanted, np.maximum(available, 0.0))
+
+
 def _kpis(
     calendar: PlanningCalendar,
     demand: np.ndarray,
-    available: np.ndarray,
+    sku_backlog: np.ndarray,
     orders: pd.DataFrame,
     reconciliation: Reconciliation,
     unreachable: pd.DataFrame,
 ) -> dict[str, Any]:
-    wanted = np.cumsum(demand, axis=1)
-    supplied = np.minimum(wanted, np.maximum(available, 0.0))
-    backlog = (wanted - supplied).sum(axis=0)
+    backlog = sku_backlog.sum(axis=0)
     # Demand no supply path reaches is the run's demand too, served only by stranded stock.
     demand_total = float(demand.sum()) + float(unreachable["demand"].sum())
     capacity = reconciliation.capacity

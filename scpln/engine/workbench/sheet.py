@@ -3,8 +3,8 @@ and edits at either level that keep the two equal.
 
 A sheet holds dense ``SKUs × weeks`` arrays, one per measure. The aggregate level is not
 stored: a family × period cell *is* the sum of its detail cells — for a flow (demand,
-production, receipts) the SKUs' weeks of the period, for a stock (closing and target stock)
-the SKUs' last week of the period — so aggregate = Σ detail holds after every edit by
+production, receipts) the SKUs' weeks of the period, for a stock (closing stock, backlog and
+target stock) the SKUs' last week of the period — so aggregate = Σ detail holds after every edit by
 construction. Each week counts in one period: the month that holds its Thursday (at least
 four of its days, ISO's rule for years), so whole weeks sit under months without splitting
 a week's units.
@@ -42,6 +42,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("production", editable=True),
     Measure("receipts"),
     Measure("closing_stock", stock=True),
+    Measure("backlog", stock=True),
     Measure("target_stock", stock=True, editable=True),
 )
 MEASURE_BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
@@ -238,7 +239,8 @@ def sheet_from_tables(
 ) -> Sheet:
     """A sheet from a plan version's stored tables: ``sku_week`` (allocate: demand and
     production), ``week_periods`` (which months each week touches) and ``plan_final``
-    (receipts, projected stock and work centre of the sold SKUs; absent before that stage);
+    (receipts, projected stock, backlog — 0 in tables stored before it was — and work centre
+    of the sold SKUs; absent before that stage);
     ``target`` is the SKUs' target stock by week (``PlanningInputs.target_matrix``; 0 without);
     ``capacity`` is reconcile's work centre × week table (capacity and load)."""
     skus = [str(s) for s in pd.unique(sku_week["sku"])]
@@ -265,6 +267,11 @@ def sheet_from_tables(
         values["closing_stock"] = to_dense(
             sold, "item", skus, "week_index", count, "projected_on_hand"
         )
+        values["backlog"] = (
+            to_dense(sold, "item", skus, "week_index", count, "backlog")
+            if "backlog" in sold
+            else np.zeros((len(skus), count))
+        )
         start = sold[sold["week_index"] == 0].set_index("item").reindex(skus).fillna(0.0)
         opening = (
             start["projected_on_hand"]
@@ -280,6 +287,7 @@ def sheet_from_tables(
     else:
         values["receipts"] = np.zeros((len(skus), count))
         values["closing_stock"] = np.zeros((len(skus), count))
+        values["backlog"] = np.zeros((len(skus), count))
     values["target_stock"] = (
         np.zeros((len(skus), count)) if target is None else np.asarray(target, dtype=float)
     )
