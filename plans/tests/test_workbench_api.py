@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -366,6 +367,53 @@ def test_bad_edits_are_400_naming_the_field_and_make_no_draft(planner, version, 
     response = planner.patch(url(version), {"revision": 0, "edits": [edit]}, format="json")
     assert response.status_code == 400
     assert field in response.json()
+    assert not PlanVersion.objects.filter(parent=version).exists()
+
+
+def _january_by_weights(planner, version, weights):
+    edit = {"key": "family:F0001", "measure": "production", "period": "2025-01", "value": 900}
+    return planner.patch(
+        url(version),
+        {"revision": 0, "edits": [edit], "distribute": {"mode": "weights", "weights": weights}},
+        format="json",
+    )
+
+
+def test_custom_weights_by_sku_week_place_the_family_total_on_the_named_cells(planner, version):
+    response = _january_by_weights(
+        planner, version, {"sku:S00001": {"2025-W02": 1, "2025-W03": 2}, "sku:S00002": 0.5}
+    )
+    assert response.status_code == 200, response.content
+    draft = PlanVersion.objects.get(pk=response.json()["plan_version_id"])
+    body = grid(planner, draft, family="F0001", period_from="2025-01", period_to="2025-01")
+    production = {r["sku"]: r["values"] for r in body["rows"] if r["measure"] == "production"}
+    january = list(production["S00001"])  # W01–W05: W05's Thursday is 30 January
+    assert january == ["2025-W01", "2025-W02", "2025-W03", "2025-W04", "2025-W05"]
+    unit = 900 / (1 + 2 + 0.5 * 5)
+    assert production["S00001"] == pytest.approx(
+        {"2025-W01": 0, "2025-W02": unit, "2025-W03": 2 * unit, "2025-W04": 0, "2025-W05": 0}
+    )
+    assert production["S00002"] == pytest.approx({w: 0.5 * unit for w in january})
+    assert sum(production["S00003"].values()) == 0
+
+
+@pytest.mark.parametrize(
+    ("weights", "named"),
+    [
+        ({"sku:NOPE": 1}, "sku:NOPE"),
+        ({"sku:S00001": {"2031-W02": 1}}, "2031-W02"),
+        ({"sku:S00001": {"2025-W02": -1}}, "2025-W02"),
+        ({"sku:S00001": {"2025-W02": "x"}}, "2025-W02"),
+        ({"sku:S00001": -2}, "sku:S00001"),
+        ({"sku:S00001": [1, 2]}, "sku:S00001"),
+    ],
+)
+def test_bad_custom_weights_are_400_naming_the_key_and_change_nothing(
+    planner, version, weights, named
+):
+    response = _january_by_weights(planner, version, weights)
+    assert response.status_code == 400
+    assert "distribute" in response.json() and named in json.dumps(response.json())
     assert not PlanVersion.objects.filter(parent=version).exists()
 
 

@@ -52,8 +52,12 @@ class StaleRevision(Conflict):
 
 @dataclass(frozen=True)
 class Distribution:
+    """How an aggregate edit is spread over its unlocked detail cells. ``weights`` (mode
+    ``weights``): SKU row key → a weight for all its cells, or → {ISO week → weight} for a
+    per-SKU-week distribution (weeks and SKUs not named weigh 0)."""
+
     mode: wb.Mode = "proportional"
-    weights: Mapping[str, float] = field(default_factory=dict)
+    weights: Mapping[str, Any] = field(default_factory=dict)
     round_step: float | None = None
 
 
@@ -182,7 +186,7 @@ def _apply_edits(
     family_at = {wb.family_key(f): i for i, f in enumerate(sheet.families)}
     week_at = {w: i for i, w in enumerate(sheet.weeks)}
     period_at = {p: i for i, p in enumerate(sheet.periods)}
-    weights = _weights(distribution, sku_at)
+    weights = _weights(distribution, sku_at, week_at)
     # Net effect per cell: an edit that sets a cell twice records its first old and last new.
     first_old: dict[tuple[str, int, int], float] = {}
     refused: list[dict[str, Any]] = []
@@ -290,7 +294,9 @@ def _bad_period(where: str, period: Any, kind: str) -> ValidationError:
     )
 
 
-def _weights(distribution: Distribution, sku_at: Mapping[str, int]) -> dict[int, float]:
+def _weights(
+    distribution: Distribution, sku_at: Mapping[str, int], week_at: Mapping[str, int]
+) -> dict[int, wb.Weight]:
     if distribution.mode not in wb.MODES:
         raise ValidationError(
             {"distribute": _("Unknown mode %(mode)r.") % {"mode": distribution.mode}}
@@ -299,19 +305,37 @@ def _weights(distribution: Distribution, sku_at: Mapping[str, int]) -> dict[int,
         math.isfinite(distribution.round_step) and distribution.round_step > 0
     ):
         raise ValidationError({"distribute": _("round_step must be a positive number.")})
-    out: dict[int, float] = {}
+    out: dict[int, wb.Weight] = {}
     for key, weight in distribution.weights.items():
         if key not in sku_at:
             raise ValidationError({"distribute": _("weights: no SKU row %(key)r.") % {"key": key}})
-        number = _number(weight, f"weights[{key}]")
-        if number is None or number < 0:
-            raise ValidationError(
-                {"distribute": _("weights: %(key)s must not be negative.") % {"key": key}}
-            )
-        out[sku_at[key]] = number
+        if isinstance(weight, Mapping):
+            by_week: dict[int, float] = {}
+            for week, value in weight.items():
+                if week not in week_at:
+                    message = _("weights: %(key)s: %(week)r is not a week of this plan.")
+                    raise ValidationError({"distribute": message % {"key": key, "week": week}})
+                by_week[week_at[week]] = _weight(value, f"{key} {week}")
+            out[sku_at[key]] = by_week
+        else:
+            out[sku_at[key]] = _weight(weight, key)
     if distribution.mode == "weights" and not out:
         raise ValidationError({"distribute": _("Mode “weights” needs weights by SKU row key.")})
     return out
+
+
+def _weight(value: Any, where: str) -> float:
+    """A weight of ``distribute.weights``: a finite number ≥ 0 (400 naming its key)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(
+            {"distribute": _("weights: %(key)s: expected a number.") % {"key": where}}
+        )
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValidationError(
+            {"distribute": _("weights: %(key)s must not be negative.") % {"key": where}}
+        )
+    return number
 
 
 def _lock_changes(

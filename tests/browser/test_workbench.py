@@ -111,21 +111,23 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     assert sum(values) == pytest.approx(2000)
     assert all(float(v).is_integer() for v in values)
 
-    # Another month by custom weights: only the named SKU gets the units.
+    # Another month by custom weights for one SKU-week: only that cell gets the units.
     other_month = next(p for p in sheet.periods if p != month)
+    target_week = sheet.weeks[sheet.week_period.tolist().index(sheet.periods.index(other_month))]
     _show(page, level="aggregate", family=family)
     page.locator("[data-grid-mode]").select_option("weights")
-    page.locator("[data-grid-weights]").fill(f"{sku}=1")
+    page.locator("[data-grid-weights]").fill(f"{sku}@{target_week}=1")
     _production(page, f"family:{family}", other_month).click()
     page.locator("td.editable input").fill("777")
     page.locator("td.editable input").press("Enter")
     expect(_production(page, f"family:{family}", other_month)).to_have_text("777")
     _show(page, level="detail", family=family, period_from=other_month, period_to=other_month)
     spread = page.locator('tr[data-measure="production"] td.editable').evaluate_all(
-        "cells => cells.map(c => [c.closest('tbody').dataset.key, parseFloat(c.dataset.value)])"
+        "cells => cells.map(c => "
+        "[c.closest('tbody').dataset.key, c.dataset.period, parseFloat(c.dataset.value)])"
     )
-    assert sum(v for key, v in spread if key == f"sku:{sku}") == pytest.approx(777)
-    assert all(v == 0 for key, v in spread if key != f"sku:{sku}")
+    assert [v for key, week, v in spread if (key, week) == (f"sku:{sku}", target_week)] == [777]
+    assert all(v == 0 for key, week, v in spread if (key, week) != (f"sku:{sku}", target_week))
 
     # Recalculate (the worker's part runs here), then compare with the parent.
     page.get_by_test_id("recalculate").click()

@@ -24,6 +24,8 @@ from scpln.engine.planning.tables import to_dense
 from .distribute import Mode, distribute
 
 Level = Literal["aggregate", "detail"]
+# A SKU row's weight in a custom distribution: one for all its cells, or by week index.
+Weight = float | Mapping[int, float]
 LEVELS: tuple[Level, ...] = ("aggregate", "detail")
 
 
@@ -187,12 +189,14 @@ def edit_aggregate(
     value: float,
     *,
     mode: Mode = "proportional",
-    weights: Mapping[int, float] | None = None,
+    weights: Mapping[int, Weight] | None = None,
     step: float | None = None,
 ) -> list[CellChange]:
     """Set a family × period cell by distributing ``value`` over its unlocked detail cells.
 
-    ``weights`` (mode ``weights``) maps a SKU's row to its weight; each of its cells carries it.
+    ``weights`` (mode ``weights``) maps a SKU's row to its weight, which each of its cells
+    carries, or to weights by week index (a per-SKU-week distribution; weeks not named weigh
+    0); rows not named weigh 0.
     Raises :class:`Unplaceable` (nothing changed) when the locks leave no way to reach ``value``
     and :class:`LockedCell` when every cell is locked and the value differs.
     """
@@ -203,10 +207,7 @@ def edit_aggregate(
     held = locked[np.ix_(rows, weeks)]
     if held.all() and abs(block.sum() - value) > 1e-6:
         raise LockedCell
-    cell_weights: np.ndarray | None = None
-    if mode == "weights":
-        per_row = np.array([float((weights or {}).get(int(r), 0.0)) for r in rows])
-        cell_weights = np.repeat(per_row, len(weeks))
+    cell_weights = _cell_weights(weights or {}, rows, weeks) if mode == "weights" else None
     new = distribute(
         block.ravel(), held.ravel(), value, mode=mode, weights=cell_weights, step=step
     ).reshape(block.shape)
@@ -216,6 +217,18 @@ def edit_aggregate(
     ]
     grid[np.ix_(rows, weeks)] = new
     return changes
+
+
+def _cell_weights(weights: Mapping[int, Weight], rows: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+    """The weights of a block's cells (rows × weeks, flattened row by row)."""
+    out = np.zeros((len(rows), len(weeks)))
+    for i, row in enumerate(rows):
+        weight = weights.get(int(row), 0.0)
+        if isinstance(weight, Mapping):
+            out[i] = [float(weight.get(int(w), 0.0)) for w in weeks]
+        else:
+            out[i] = float(weight)
+    return out.ravel()
 
 
 def unplaceable_cells(
