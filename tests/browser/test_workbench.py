@@ -76,7 +76,7 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     backlog = page.locator(f'tbody[data-key="sku:{sku}"] tr[data-measure="backlog"]')
     expect(backlog).to_contain_text("Backlog")
     expect(backlog.locator("td.editable")).to_have_count(0)
-    screenshots.take("detail-grid")
+    screenshots.take("detail-grid", docs="workbench-detail-grid")
 
     # Edit one SKU-week: the first edit makes a draft, and the page follows it.
     _production(page, f"sku:{sku}", week).click()
@@ -102,7 +102,7 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     page.locator("td.editable input").fill("2000")
     page.locator("td.editable input").press("Enter")
     expect(_production(page, f"family:{family}", month)).to_have_text("2,000")
-    screenshots.take("aggregate-after-edit")
+    screenshots.take("aggregate-after-edit", docs="workbench-family-total")
     _show(page, level="detail", family=family, period_from=month, period_to=month)
     expect(_production(page, f"sku:{sku}", week)).to_have_text("120")
     values = page.locator('tr[data-measure="production"] td.editable').evaluate_all(
@@ -141,10 +141,10 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     page.get_by_test_id("changes-link").click()
     expect(page.get_by_test_id("change-count")).to_contain_text("differ")
     expect(page.get_by_test_id("changes")).to_contain_text(sku)
-    screenshots.take("changes-against-parent")
+    screenshots.take("changes-against-parent", docs="workbench-changes")
     page.get_by_test_id("compare-runs").click()
     expect(page).to_have_url(re.compile(r"/ui/runs/compare\?"))
-    screenshots.take("compare-runs")
+    screenshots.take("compare-runs", docs="workbench-compare-runs")
 
 
 def test_thirteen_months_fit_a_1440_px_screen_and_53_weeks_scroll_with_fixed_labels(
