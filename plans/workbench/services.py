@@ -34,6 +34,15 @@ from scpln.engine import workbench as wb
 RECALCULATE = "recalculate"  # the job type (plans/handlers.py)
 # Versions whose edits start a draft child; others are in review, read-only or not plans yet.
 EDITABLE_SOURCES = (PlanVersion.State.EXECUTED, PlanVersion.State.REJECTED)
+# What a draft takes over from its parent, and of each of its parent's tables.
+DRAFT_INHERITS = (
+    "base_scenario_id",
+    "config_version_id",
+    "input_set_id",
+    "parameters",
+    "kpis",
+)
+TABLE_COPIES = ("kind", "name", "params", "columns", "row_count", "data")
 # Cells listed in one audit event at most (the count is always there).
 EVENT_CELLS = 5000
 
@@ -383,24 +392,12 @@ def _draft_create(*, parent: PlanVersion, user: User | None) -> PlanVersion:
         plan=plan,
         number=number,
         parent=parent,
-        base_scenario_id=parent.base_scenario_id,
-        config_version_id=parent.config_version_id,
-        input_set_id=parent.input_set_id,
-        parameters=parent.parameters,
-        kpis=parent.kpis,
         state=PlanVersion.State.DRAFT,
         created_by=user,
+        **{name: getattr(parent, name) for name in DRAFT_INHERITS},
     )
     PlanArtifact.objects.bulk_create(
-        PlanArtifact(
-            plan_version=draft,
-            kind=a.kind,
-            name=a.name,
-            params=a.params,
-            columns=a.columns,
-            row_count=a.row_count,
-            data=a.data,
-        )
+        PlanArtifact(plan_version=draft, **{name: getattr(a, name) for name in TABLE_COPIES})
         for a in PlanArtifact.objects.filter(plan_version=parent).exclude(
             kind=PlanArtifact.Kind.AGGREGATION
         )

@@ -25,24 +25,14 @@ from plans.models import CellEdit, CellLock, PlanArtifact, PlanVersion, Workbenc
 from plans.services.inputs import planning_context
 from runs.columnar import parquet_to_frame
 from scpln.engine import workbench as wb
+from scpln.engine.planning.plan_final import PLAN_COLUMNS
 
 # The tables a sheet is made of, and the columns it reads of each.
 SHEET_TABLES = {
     "sku_week": ["sku", "family", "week", "week_index", "week_start", "demand", "production"],
     "week_periods": None,
-    "plan_final": [
-        "item",
-        "level",
-        "workcenter",
-        "week_index",
-        "week_start",
-        "week_end",
-        "gross_requirement",
-        "scheduled_receipt",
-        "planned_receipt",
-        "projected_on_hand",
-        "backlog",  # absent from tables stored before it was computed: read when there
-    ],
+    # backlog is absent from tables stored before it was computed: read where it is there.
+    "plan_final": [c for c in PLAN_COLUMNS if c not in ("family", "week", "planned_release")],
     "capacity": ["workcenter", "week_index", "capacity", "load"],
 }
 # Changes when a Sheet gains a field or measure, so sheets cached before are not read back.

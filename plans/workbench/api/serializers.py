@@ -146,18 +146,20 @@ class PsiPatchSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class CellChangeSerializer(serializers.Serializer):
+class CellSerializer(serializers.Serializer):
+    """Which cell: its row key, measure and period."""
+
     key = serializers.CharField()
     measure = serializers.CharField()
     period = serializers.CharField()
+
+
+class CellChangeSerializer(CellSerializer):
     old = serializers.FloatField()
     new = serializers.FloatField()
 
 
-class RefusedSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    measure = serializers.CharField()
-    period = serializers.CharField()
+class RefusedSerializer(CellSerializer):
     value = serializers.FloatField()
     reason = serializers.CharField()
 

@@ -420,12 +420,7 @@ def _served_when_shipped(
         ship = np.where(inside & works[rows, at], np.minimum(factory, pull), 0.0)
         factory -= ship
         downstream += ship
-        late = np.minimum(downstream, backlog)
-        downstream -= late
-        backlog -= late
-        now = np.minimum(downstream, demand[:, t])
-        downstream -= now
-        backlog += demand[:, t] - now
+        late, now = _serve_day(downstream, backlog, demand[:, t])
         on_time += float(now.sum())
         sold += float(late.sum() + now.sum())
     return on_time, sold
@@ -625,14 +620,24 @@ def _served_on_time(demand: np.ndarray, inflow: np.ndarray) -> float:
     on_time = 0.0
     for t in range(demand.shape[1]):
         stock += inflow[:, t]
-        late = np.minimum(stock, backlog)
-        stock -= late
-        backlog -= late
-        now = np.minimum(stock, demand[:, t])
-        stock -= now
-        backlog += demand[:, t] - now
+        _late, now = _serve_day(stock, backlog, demand[:, t])
         on_time += float(now.sum())
     return on_time
+
+
+def _serve_day(
+    stock: np.ndarray, backlog: np.ndarray, demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One day at the customers, as the run serves them: ``stock`` serves the ``backlog``
+    first, then the day's ``demand``, whose unserved part joins the backlog (both arrays
+    change in place). Returns the units served late and on time."""
+    late = np.minimum(stock, backlog)
+    stock -= late
+    backlog -= late
+    now = np.minimum(stock, demand)
+    stock -= now
+    backlog += demand - now
+    return late, now
 
 
 def _units(value: float) -> float:
