@@ -25,17 +25,24 @@ import pyarrow.parquet as pq
 COMPRESSION = "zstd"
 
 
-def frame_to_parquet(frame: pd.DataFrame | None, *, compression: str = COMPRESSION) -> bytes:
+def frame_to_parquet(frame: pd.DataFrame | None, *, fast: bool = False) -> bytes:
     """A DataFrame as Parquet bytes (the index is not kept); None → an empty table.
 
-    ``compression``: zstd by default (smallest); a table rewritten often where writing time
-    counts may take lz4 (a third of zstd's time for 15 % more bytes; readers need no hint).
+    zstd with dictionary pages for every column by default (smallest). ``fast`` — for tables
+    rewritten often where writing time counts — takes lz4 and dictionary pages for text
+    columns only: half to a third of the time for about 15 % more bytes (readers need no
+    hint).
     """
     if frame is None:
         frame = pd.DataFrame()
     table = pa.Table.from_pandas(frame, preserve_index=False)
     sink = io.BytesIO()
-    pq.write_table(table, sink, compression=compression)
+    if fast:
+        text = [f.name for f in table.schema if pa.types.is_string(f.type)]
+        text += [f.name for f in table.schema if pa.types.is_large_string(f.type)]
+        pq.write_table(table, sink, compression="lz4", use_dictionary=text or False)
+    else:
+        pq.write_table(table, sink, compression=COMPRESSION)
     return sink.getvalue()
 
 

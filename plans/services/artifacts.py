@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
 
 from plans.models import PlanArtifact, PlanVersion
 from runs.columnar import frame_to_parquet, parquet_to_frame
-
-# A plan version's tables are rewritten on every generation and recalculation: lz4 writes
-# them in a third of zstd's time (10,000 SKUs × 53 weeks: 3 s → 1 s, bench/bench_workbench.py).
-ARTIFACT_COMPRESSION = "lz4"
 
 
 def artifact_write(
@@ -27,12 +25,44 @@ def artifact_write(
     Callers write all tables of a stage inside one transaction, so a failed
     stage leaves none of them behind.
     """
+    return _store(plan_version, kind, name, frame, _encode(frame), params)
+
+
+def artifacts_write(
+    *, plan_version: PlanVersion, tables: Iterable[tuple[str, str, pd.DataFrame]]
+) -> list[PlanArtifact]:
+    """Store many tables of a plan version, as (kind, name, frame), like :func:`artifact_write`
+    each; their Parquet encoding runs on two threads at once (Arrow releases the GIL while it
+    encodes), which a recalculation's 3 million rows notice: bench/bench_workbench.py."""
+    tables = list(tables)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        encoded = list(pool.map(_encode, [frame for _kind, _name, frame in tables]))
+    return [
+        _store(plan_version, kind, name, frame, data, None)
+        for (kind, name, frame), data in zip(tables, encoded, strict=True)
+    ]
+
+
+def _encode(frame: pd.DataFrame) -> bytes:
+    # Rewritten on every generation and recalculation: written fast (10,000 SKUs × 53 weeks:
+    # 3 s → under 1 s, bench/bench_workbench.py).
+    return frame_to_parquet(frame, fast=True)
+
+
+def _store(
+    plan_version: PlanVersion,
+    kind: str,
+    name: str,
+    frame: pd.DataFrame,
+    data: bytes,
+    params: dict[str, Any] | None,
+) -> PlanArtifact:
     artifact, _ = PlanArtifact.objects.update_or_create(
         plan_version=plan_version,
         name=name,
         defaults={
             "kind": kind,
-            "data": frame_to_parquet(frame, compression=ARTIFACT_COMPRESSION),
+            "data": data,
             "row_count": len(frame),
             "columns": [str(c) for c in frame.columns],
             "params": params or {},

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import event_record
 from plans.models import CellEdit, PlanArtifact, PlanVersion, Workbench
-from plans.services.artifacts import artifact_frame, artifact_write
+from plans.services.artifacts import artifact_frame, artifacts_write
 from plans.services.generation import plan_version_inputs, plan_version_simulate
 from plans.services.lifecycle import plan_version_state_set
 from plans.signals import plan_version_finalised
@@ -156,9 +156,14 @@ class _Clock:
 
 def stages_store(version: PlanVersion, stages: dict[str, Any]) -> None:
     """Store the recalculated stages' tables (call inside the transaction of the new state)."""
-    for kind, output in stages.items():
-        for name, frame in output.frames().items():
-            artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+    artifacts_write(
+        plan_version=version,
+        tables=[
+            (kind, name, frame)
+            for kind, output in stages.items()
+            for name, frame in output.frames().items()
+        ],
+    )
 
 
 def with_targets(

@@ -59,7 +59,7 @@ from .inputs import PlanningInputs
 from .mrp import plan_materials
 from .parameters import PlanParameters, horizon_calendar
 from .reconcile import Reconciliation
-from .tables import label_positions, to_dense
+from .tables import label_positions, repeat_labels, to_dense
 
 PLAN_COLUMNS = (
     "item",
@@ -140,15 +140,13 @@ def run_plan_final(
     materials = plan_materials(inputs, params, calendar, sku_gross=gross, sku_receipts=receipts)
     grid, orders = materials.tables(calendar)
     res = resources(inputs, calendar, params)
-    sold = pd.DataFrame(
-        {
-            "family": inputs.sku_families,
-            "workcenter": np.asarray(res.names, dtype=object)[res.of_sku],
-        },
-        index=pd.Index(skus, name="item"),
-    )
-    grid = grid.join(sold, on="item")
-    grid[["family", "workcenter"]] = grid[["family", "workcenter"]].fillna("").astype("str")
+    # The sold SKUs' family and work centre, empty for components (MaterialPlan's items are
+    # the SKUs first, each over all weeks).
+    components = np.full(len(materials.items) - len(skus), "", dtype=object)
+    centres = np.asarray(res.names, dtype=object)[res.of_sku]
+    for column, labels in (("family", inputs.sku_families), ("workcenter", centres)):
+        every = np.concatenate([np.asarray(labels, dtype=object), components])
+        grid[column] = repeat_labels(list(every), weeks)
     grid["week_end"] = np.tile(calendar.weeks["week_end"].to_numpy(), len(materials.items))
     grid = grid.rename(columns={"on_hand_end": "projected_on_hand"})
     demand = to_dense(sku_week, "sku", skus, "week_index", weeks, "demand")
