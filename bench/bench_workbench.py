@@ -31,7 +31,8 @@ import os
 import statistics
 import tempfile
 import time
-from pathlib import Path
+
+from bench.django_setup import django_ready
 
 TARGETS = {"grid_first_page_ms": 300.0, "patch_1000_cells_ms": 300.0, "recalculation_s": 2.0}
 PARTS = ("read", "mrp", "reconcile", "plan_final", "store")
@@ -43,20 +44,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="scpln-bench-workbench-") as folder:
-        os.environ.pop("DATABASE_URL", None)
-        if os.environ.get("BENCH_DATABASE_URL"):
-            os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            SCPLN_DATA_DIR=folder,
-            SCPLN_DB=str(Path(folder) / "bench.db"),
-        )
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+        django_ready(folder, database_url=os.environ.get("BENCH_DATABASE_URL"))
         results = _measure(args.skus, args.samples)
     print(f"workbench benchmark: {args.skus:,} SKUs × 53 weeks, median of {args.samples}")
     failed = False
