@@ -5,7 +5,9 @@
 Each run happens in a child process of its own, so no run's memory flatters another's.
 The child first builds its input outside the clock — a reference file, or a config from
 the canonical generator, loaded with ``load_config`` — then times one ``simulate``:
-compiling the config to arrays, the day loop, the PSI DataFrame, the P&L and the KPIs.
+compiling the config to arrays, the day loop, the P&L accounts and the KPIs (the PSI
+and P&L tables are built when a reader first asks for them, so they are not in it;
+``bench.profile_engine`` times them).
 Printed per run: node-items, days, seconds (compile / day loop / outputs), node-item-days
 per second, the child's peak RSS, how much the run added on top of the loaded config
 (the engine's own peak, which the 4 GB target is about), and time and memory over their

@@ -15,12 +15,13 @@ side (``plan_create``), against the 2 s target for job time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.django_setup import django_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "canonical"
@@ -36,18 +37,7 @@ def main() -> None:
     if not REFERENCE.is_dir():
         sys.exit(f"reference configs not found at {REFERENCE}")
     with tempfile.TemporaryDirectory(prefix="scpln-bench-flow-") as folder:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            SCPLN_DATA_DIR=folder,
-            SCPLN_DB=str(Path(folder) / "bench.db"),
-        )
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+        django_ready(folder)
         rows = [_measure(name, args.repeat) for name in args.config or CONFIGS]
     print(f"{'config':<26}{'job median s':>14}{'job max s':>11}{'create ms':>11}{'x target':>10}")
     for name, job_s, job_max, create_ms in rows:

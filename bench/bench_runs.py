@@ -26,7 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from bench.django_setup import migrated
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_runs")
@@ -36,25 +39,42 @@ SCENARIOS = 20
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    measured = per_database(
+        __doc__, "bench.bench_runs", samples=40, pg_url=PG_URL, measure=_measure
+    )
+    if measured is not None:
+        _report(*measured)
+
+
+def per_database(
+    doc: str | None,
+    module: str,
+    *,
+    samples: int,
+    pg_url: str,
+    measure: Callable[[int, int], dict],
+) -> tuple[dict[str, dict | None], int] | None:
+    """The command line of the benchmarks that measure a registry on each database.
+
+    As ``--child DATABASE``, measure and print the JSON (None: nothing to report);
+    else run a child per database asked for and return their results by database,
+    with the number of runs, for the report.
+    """
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=100_000)
-    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--samples", type=int, default=samples)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_measure(args.runs, args.samples)))
-        return
-    results = {}
-    for database in ("sqlite", "postgres"):
-        if args.only and args.only != database:
-            continue
-        results[database] = _spawn(database, args)
-    _report(results, args.runs)
-
-
-def _spawn(database: str, args: argparse.Namespace) -> dict | None:
-    return spawn_child("bench.bench_runs", database, args, pg_url=PG_URL)
+        print(json.dumps(measure(args.runs, args.samples)))
+        return None
+    results = {
+        database: spawn_child(module, database, args, pg_url=pg_url)
+        for database in ("sqlite", "postgres")
+        if not args.only or args.only == database
+    }
+    return results, args.runs
 
 
 def spawn_child(
@@ -135,16 +155,17 @@ def report(title: str, heading: str, targets: dict[str, float], results: dict) -
 # --- the child: one database ---------------------------------------------------------
 
 
-def _measure(n_runs: int, samples: int) -> dict:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+def set_up_child(n_runs: int) -> tuple[dict, float]:
+    """In a child: Django on its fresh database, migrated and seeded with ``n_runs``
+    runs; returns what the seeding reports and the seconds it took."""
+    migrated()
     started = time.perf_counter()
     info = _seed(n_runs)
-    seed_s = round(time.perf_counter() - started, 1)
+    return info, round(time.perf_counter() - started, 1)
+
+
+def _measure(n_runs: int, samples: int) -> dict:
+    info, seed_s = set_up_child(n_runs)
     median = {
         "list_by_plan_version": _time_get(
             f"/runs?plan_version_id={info['plan_version_id']}", samples

@@ -23,13 +23,11 @@ overrides; the database is dropped and created again).
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import time
 
-from bench.bench_runs import _seed, report, spawn_child
+from bench.bench_runs import per_database, report, set_up_child
 
 PG_URL = os.environ.get("BENCH_UI_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_ui")
 TARGET_MS = 150.0
@@ -44,21 +42,13 @@ PAGES = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=100_000)
-    parser.add_argument("--samples", type=int, default=30)
-    parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(_measure(args.runs, args.samples)))
+    measured = per_database(
+        __doc__, "bench.bench_ui_runs", samples=30, pg_url=PG_URL, measure=_measure
+    )
+    if measured is None:
         return
-    results = {}
-    for database in ("sqlite", "postgres"):
-        if args.only and args.only != database:
-            continue
-        results[database] = spawn_child("bench.bench_ui_runs", database, args, pg_url=PG_URL)
-    _report(results, args.runs)
+    results, runs = measured
+    _report(results, runs)
     if any(r and max(r["median_ms"].values()) > TARGET_MS for r in results.values()):
         raise SystemExit(1)
 
@@ -77,22 +67,14 @@ def _report(results: dict, runs: int) -> None:
 
 
 def _measure(n_runs: int, samples: int) -> dict:
-    import django
-
-    django.setup()
+    info, seed_s = set_up_child(n_runs)
     from datetime import timedelta
 
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
-
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    info = _seed(n_runs)
-    seed_s = round(time.perf_counter() - started, 1)
 
     client = Client()
     client.force_login(User.objects.get(username="bench"))

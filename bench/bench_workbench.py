@@ -8,14 +8,20 @@ weeks — is planned by the engine and stored as an executed plan version. Then,
 of ``--samples`` server-side timings (the request handled in-process by Django: session,
 view, selectors, template or serializer):
 
-- ``grid_first_page_ms``: ``/ui/plans/<id>/psi?level=detail``, the first page (50 SKUs × 4
+- ``grid_first_page_ms``: ``/ui/plans/<id>/psi?level=detail``, the first page (50 SKUs × 6
   measures × 53 weeks) rendered by the server (target < 300 ms);
 - ``grid_api_page_ms``: the same page from ``GET /plans/<id>/psi`` (JSON);
 - ``patch_1000_cells_ms``: ``PATCH /plans/<id>/psi`` setting 1,000 SKU-week cells of the
   draft in one transaction (target < 300 ms);
-- ``recalculation_s``: the recalculation job's own work on the draft — its tables and cells
-  read, MRP → reconcile → final plan, every table stored (target < 2 s; the plan-driven
-  simulation that follows is the planning job's and is not counted).
+- ``recalculation_s`` (target < 2 s): the recalculation job's planning work on the draft, and
+  its parts (``recalc_*_s``, each the median of its own samples):
+  ``read`` (the stored tables, the sheet, its edits and locks) → ``mrp`` → ``reconcile`` (with
+  the pinned cells) → ``plan_final`` → ``store`` (every stage's table written, one
+  transaction). **Not included**: the plan-driven simulation and the run recording that the
+  job does next (``plan_version_simulate``, shared with the planning job): this generated
+  plan has no canonical network behind it (its 10,000 SKUs are made by no factory of the
+  bench's config), so the job records no run here; bench/bench_plan_flow.py measures a
+  planning job with its simulation.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ import os
 import statistics
 import tempfile
 import time
-from pathlib import Path
+
+from bench.django_setup import django_ready
 
 TARGETS = {"grid_first_page_ms": 300.0, "patch_1000_cells_ms": 300.0, "recalculation_s": 2.0}
+PARTS = ("read", "mrp", "reconcile", "plan_final", "store")
 
 
 def main() -> None:
@@ -36,20 +44,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="scpln-bench-workbench-") as folder:
-        os.environ.pop("DATABASE_URL", None)
-        if os.environ.get("BENCH_DATABASE_URL"):
-            os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            SCPLN_DATA_DIR=folder,
-            SCPLN_DB=str(Path(folder) / "bench.db"),
-        )
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+        django_ready(folder, database_url=os.environ.get("BENCH_DATABASE_URL"))
         results = _measure(args.skus, args.samples)
     print(f"workbench benchmark: {args.skus:,} SKUs × 53 weeks, median of {args.samples}")
     failed = False
@@ -58,6 +53,10 @@ def main() -> None:
         ratio = f"{value / target:.2f} of target" if target else ""
         failed |= bool(target and value > target)
         print(f"{name:<24}{value:>10.3f}  {ratio}")
+    print(
+        "recalculation = read → mrp → reconcile → plan_final → store; the plan-driven "
+        "simulation and the run recording are not in it (see the module docstring)"
+    )
     if failed:
         raise SystemExit(1)
 
@@ -145,12 +144,20 @@ def _measure(skus: int, samples: int) -> dict[str, float]:
 
     out["patch_1000_cells_ms"] = 1000 * _median(samples, patch)
 
+    laps: list[dict[str, float]] = []
+
     def recalculate(_: int) -> None:
-        stages = recalculated_stages(draft, inputs, params)
+        seconds: dict[str, float] = {}
+        stages = recalculated_stages(draft, inputs, params, seconds=seconds)
+        began = time.perf_counter()
         with transaction.atomic():
             stages_store(draft, stages)
+        seconds["store"] = time.perf_counter() - began
+        laps.append(seconds)
 
-    out["recalculation_s"] = _median(max(3, samples // 2), recalculate)
+    out["recalculation_s"] = _median(samples, recalculate)
+    for part in PARTS:
+        out[f"recalc_{part}_s"] = statistics.median(lap[part] for lap in laps)
     return out
 
 

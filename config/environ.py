@@ -11,13 +11,16 @@ without touching ``os.environ``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# int or float: a parsed setting keeps the type its reader asked for.
+N = TypeVar("N", int, float)
 
 
 def env_str(env: Mapping[str, str], name: str, default: str) -> str:
@@ -48,18 +51,8 @@ def env_int(
     maximum: int | None = None,
 ) -> int:
     """Parse an integer, refusing non-numbers and values outside ``minimum``…``maximum``."""
-    value = env.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
-    if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(f"{name}={value!r}: must be {minimum} or more")
-    if maximum is not None and number > maximum:
-        raise ImproperlyConfigured(f"{name}={value!r}: must be {maximum} or less")
-    return number
+    number = _number(env, name, int, "a whole number")
+    return default if number is None else _within(env, name, number, minimum, maximum)
 
 
 def env_float(
@@ -71,20 +64,41 @@ def env_float(
     maximum: float | None = None,
 ) -> float:
     """Parse a finite number, refusing non-numbers and values outside ``minimum``…``maximum``."""
+    number = _number(env, name, float, "a number")
+    if number is None:
+        return default
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name}={env[name]!r}: expected a finite number")
+    return _within(env, name, number, minimum, maximum)
+
+
+def _number(
+    env: Mapping[str, str], name: str, parse: Callable[[str], N], expected: str
+) -> N | None:
+    """The variable parsed as a number (None when unset or blank), or the start-up error."""
     value = env.get(name)
     if value is None or not value.strip():
-        return default
+        return None
     try:
-        number = float(value.strip())
+        return parse(value.strip())
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a number") from None
-    if not math.isfinite(number):
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a finite number")
+        raise ImproperlyConfigured(f"{name}={value!r}: expected {expected}") from None
+
+
+def _within(
+    env: Mapping[str, str], name: str, number: N, minimum: N | None, maximum: N | None
+) -> N:
+    """``number`` when it lies within the bounds, else the start-up error naming the bound."""
     if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(f"{name}={value!r}: must be {minimum:g} or more")
+        raise ImproperlyConfigured(f"{name}={env[name]!r}: must be {_bound(minimum)} or more")
     if maximum is not None and number > maximum:
-        raise ImproperlyConfigured(f"{name}={value!r}: must be {maximum:g} or less")
+        raise ImproperlyConfigured(f"{name}={env[name]!r}: must be {_bound(maximum)} or less")
     return number
+
+
+def _bound(bound: float) -> str:
+    # Whole-number settings name their bound in full (1000000, not 1e+06).
+    return f"{bound:g}" if isinstance(bound, float) else str(bound)
 
 
 def env_choice(env: Mapping[str, str], name: str, default: str, choices: Iterable[str]) -> str:

@@ -3,10 +3,15 @@ to its plan version, plan and scenario (and back) without copying ids."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django_stubs_ext import StrOrPromise
 
 
 def change_link(obj: Model | None, label: object | None = None) -> str:
@@ -31,3 +36,33 @@ def changelist_link(model: type[Model] | str, label: object, **filters: str | in
     )
     url = reverse(f"admin:{app_label}_{model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
+
+
+def change_column(
+    field: str, description: StrOrPromise, *, ordering: str | None = None
+) -> Callable[[Any, Any], str]:
+    """An admin column (for ``list_display`` or ``readonly_fields``) linking to the
+    object ``field`` points at (dotted for a hop further: ``"plan_version.plan"``),
+    a dash when it points at none."""
+
+    @admin.display(description=description, ordering=ordering)
+    def column(modeladmin: Any, obj: Any) -> str:
+        target = obj
+        for name in field.split("."):
+            target = getattr(target, name) if target is not None else None
+        return change_link(target)
+
+    return column
+
+
+def changelist_column(
+    model: type[Model] | str, description: StrOrPromise, lookup: str
+) -> Callable[[Any, Any], str]:
+    """An admin column linking to ``model``'s changelist filtered on this object
+    (``lookup`` = its primary key), labelled like the column."""
+
+    @admin.display(description=description)
+    def column(modeladmin: Any, obj: Any) -> str:
+        return changelist_link(model, description, **{lookup: obj.pk})
+
+    return column

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_links import change_link
+from core.admin_links import change_column, change_link
 from jobs.models import Job
 
 
@@ -61,6 +61,4 @@ class JobAdmin(admin.ModelAdmin):
     def subject_link(self, obj: Job) -> str:
         return change_link(obj.subject) if obj.subject_id else "—"
 
-    @admin.display(description=_("retry of"))
-    def retry_of_link(self, obj: Job) -> str:
-        return change_link(obj.retry_of)
+    retry_of_link = change_column("retry_of", _("retry of"))

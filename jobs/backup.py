@@ -35,6 +35,8 @@ from django.utils import timezone
 from core.files import private_dir, private_file
 
 if TYPE_CHECKING:
+    import psycopg
+
     from jobs.models import Job
     from jobs.runner import JobContext
 
@@ -268,16 +270,7 @@ def _settle_backup_jobs(target: str, *, postgres: bool, backup: Path) -> None:
         ),
     ]
     if postgres:
-        import psycopg
-
-        db = connection.settings_dict
-        with psycopg.connect(
-            dbname=target,
-            host=db.get("HOST") or None,
-            port=db.get("PORT") or None,
-            user=db.get("USER") or None,
-            password=db.get("PASSWORD") or None,
-        ) as pg:
+        with _pg_connect(target) as pg:
             for sql_text, params in statements:
                 pg.execute(sql_text, params)
         return
@@ -370,17 +363,23 @@ def _pg_restore(path: Path, name: str, force: bool, stamp: str) -> dict[str, str
     return {"target": name, "aside": aside}
 
 
-def _pg_has_tables(name: str) -> bool:
+def _pg_connect(name: str) -> psycopg.Connection:
+    """A connection to database ``name`` on the server and with the credentials that
+    Django's own connection uses (a restore works on a database Django is not using)."""
     import psycopg
 
     db = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         dbname=name,
         host=db.get("HOST") or None,
         port=db.get("PORT") or None,
         user=db.get("USER") or None,
         password=db.get("PASSWORD") or None,
-    ) as conn:
+    )
+
+
+def _pg_has_tables(name: str) -> bool:
+    with _pg_connect(name) as conn:
         row = conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchone()

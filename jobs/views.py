@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.errors import error_lines
+from core.pages import filtered_page, filters_applied, flash_errors, require_permission
 from core.users import acting_user
 from jobs import registry, selectors
 from jobs.models import Job
@@ -35,28 +34,19 @@ def _job_or_404(pk: int) -> Job:
         raise Http404(_("No job %(id)s.") % {"id": pk}) from None
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 class JobListView(LoginRequiredMixin, View):
     """Jobs, newest first, filtered with THE job FilterSet (type, status, subject)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = selectors.job_filterset(request.GET)
-        valid = filterset.is_valid()
-        queryset = filterset.qs if valid else Job.objects.none()
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-        active = valid and queryset.filter(status__in=Job.ACTIVE).exists()
+        page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
+        active = valid and filterset.qs.filter(status__in=Job.ACTIVE).exists()
         context = {
             "filterset": filterset,
             "page_obj": page,
             "jobs": page.object_list,
             "active": active,
-            "filtered": any(
-                request.GET.get(name) for name in filterset.filters if name != "ordering"
-            ),
+            "filtered": filters_applied(request, filterset),
         }
         fragment = request.headers.get(FRAGMENT_HEADER) == "1"
         response = render(
@@ -92,13 +82,12 @@ class JobRetryView(LoginRequiredMixin, View):
     """POST: a clean new attempt of a failed or canceled job (``jobs.add_job``)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "jobs.add_job")
+        require_permission(request, "jobs.add_job")
         job = _job_or_404(pk)
         try:
             new = job_retry(job=job, user=acting_user(request))
         except ValidationError as error:
-            for line in error_lines(error, {"status": _("Status")}):
-                messages.error(request, line)
+            flash_errors(request, error, {"status": _("Status")})
             return redirect(job)
         messages.success(
             request, _("Job #%(old)s is retried as job #%(new)s.") % {"old": job.pk, "new": new.pk}
@@ -110,13 +99,12 @@ class JobCancelView(LoginRequiredMixin, View):
     """POST: cancel a queued or running job (``jobs.change_job``)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "jobs.change_job")
+        require_permission(request, "jobs.change_job")
         job = _job_or_404(pk)
         try:
             job = job_cancel(job=job)
         except ValidationError as error:
-            for line in error_lines(error, {"status": _("Status")}):
-                messages.error(request, line)
+            flash_errors(request, error, {"status": _("Status")})
             return redirect(job)
         if job.status == Job.Status.CANCELED:
             messages.success(request, _("Job #%(id)s is canceled.") % {"id": job.pk})

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_links import change_link, changelist_link
-from core.errors import error_lines
+from core.admin_links import change_column, change_link, changelist_column
+from core.pages import admin_errors
 from core.users import acting_user
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
@@ -46,9 +46,7 @@ class PlanAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "created_by"]
     inlines = [PlanVersionInline]
 
-    @admin.display(description=_("versions"))
-    def versions_link(self, obj: Plan) -> str:
-        return changelist_link(PlanVersion, _("versions"), plan__id__exact=obj.pk)
+    versions_link = changelist_column(PlanVersion, _("versions"), "plan__id__exact")
 
 
 class PlanArtifactInline(admin.TabularInline):
@@ -119,8 +117,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
             try:
                 new = plan_version_execute_again(plan_version=version, user=acting_user(request))
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    self.message_user(request, f"{version}: {message}", messages.ERROR)
+                admin_errors(self, request, exc, about=version)
                 continue
             self.message_user(
                 request,
@@ -132,29 +129,16 @@ class PlanVersionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
         return False
 
-    @admin.display(description=_("plan"), ordering="plan__name")
-    def plan_link(self, obj: PlanVersion) -> str:
-        return change_link(obj.plan)
-
-    @admin.display(description=_("executed again from"))
-    def parent_link(self, obj: PlanVersion) -> str:
-        return change_link(obj.parent)
-
-    @admin.display(description=_("base scenario"), ordering="base_scenario__name")
-    def scenario_link(self, obj: PlanVersion) -> str:
-        return change_link(obj.base_scenario)
-
-    @admin.display(description=_("config version"), ordering="config_version__id")
-    def config_link(self, obj: PlanVersion) -> str:
-        return change_link(obj.config_version)
-
-    @admin.display(description=_("runs"))
-    def runs_link(self, obj: PlanVersion) -> str:
-        return changelist_link(Run, _("runs"), plan_version__plan_version_id__exact=obj.pk)
-
-    @admin.display(description=_("jobs"))
-    def jobs_link(self, obj: PlanVersion) -> str:
-        return changelist_link(Job, _("jobs"), subject_id=obj.pk)
+    plan_link = change_column("plan", _("plan"), ordering="plan__name")
+    parent_link = change_column("parent", _("executed again from"))
+    scenario_link = change_column(
+        "base_scenario", _("base scenario"), ordering="base_scenario__name"
+    )
+    config_link = change_column(
+        "config_version", _("config version"), ordering="config_version__id"
+    )
+    runs_link = changelist_column(Run, _("runs"), "plan_version__plan_version_id__exact")
+    jobs_link = changelist_column(Job, _("jobs"), "subject_id")
 
 
 @admin.register(PlanArtifact)
@@ -183,9 +167,7 @@ class PlanArtifactAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: PlanArtifact | None = None) -> bool:
         return False
 
-    @admin.display(description=_("plan version"), ordering="plan_version")
-    def version_link(self, obj: PlanArtifact) -> str:
-        return change_link(obj.plan_version)
+    version_link = change_column("plan_version", _("plan version"), ordering="plan_version")
 
 
 @admin.register(PlanningInputSet)
@@ -219,9 +201,7 @@ class PlanningInputSetAdmin(admin.ModelAdmin):
         # Input sets enter through import_planning_inputs, which validates them.
         return False
 
-    @admin.display(description=_("plan versions"))
-    def versions_link(self, obj: PlanningInputSet) -> str:
-        return changelist_link(PlanVersion, _("plan versions"), input_set__id__exact=obj.pk)
+    versions_link = changelist_column(PlanVersion, _("plan versions"), "input_set__id__exact")
 
 
 # --- Plans from the scenario admin ------------------------------------------------
@@ -264,8 +244,7 @@ def create_plan(
                     user=acting_user(request),
                 )
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    modeladmin.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
+                admin_errors(modeladmin, request, exc, about=scenario.name)
                 continue
             modeladmin.message_user(
                 request,

@@ -7,12 +7,12 @@ the field it names.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,8 +24,9 @@ from core.audit import events_for, notes_for
 from core.badges import badges_for_many
 from core.charts import chart_data, series
 from core.downloads import frame_download
-from core.errors import Conflict, error_lines
+from core.errors import Conflict
 from core.forms import add_service_errors
+from core.pages import filtered_page, filters_applied, flash_errors, note_post, require_permission
 from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
@@ -161,11 +162,6 @@ SHARE_KPIS = {
 }
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 def _version_or_404(plan_version_id: str) -> PlanVersion:
     try:
         return selectors.plan_version_detail(plan_version_id=plan_version_id)
@@ -187,7 +183,7 @@ class PlanListView(LoginRequiredMixin, View):
         return self._render(request, PlanCreateForm(initial=self._initial(request)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        _require(request, "plans.add_plan")
+        require_permission(request, "plans.add_plan")
         form = PlanCreateForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -234,12 +230,9 @@ class PlanListView(LoginRequiredMixin, View):
         filterset = PlanVersionFilter(
             request.GET, queryset=selectors.plan_version_overview(latest_only=not all_versions)
         )
-        queryset = filterset.qs if filterset.is_valid() else PlanVersion.objects.none()
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = filtered_page(request, filterset, page_size=PAGE_SIZE)[0]
         prefilled, prefill_warning = self._prefilled(form)
-        filtered = any(
-            request.GET.get(name) for name in filterset.base_filters if name != "ordering"
-        )
+        filtered = filters_applied(request, filterset)
         versions = list(page.object_list)
         return render(
             request,
@@ -500,7 +493,7 @@ class PlanExecuteView(LoginRequiredMixin, View):
     """
 
     def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
-        _require(request, "plans.add_planversion")
+        require_permission(request, "plans.add_planversion")
         version = _version_or_404(plan_version_id)
         form = PlanParametersForm(request.POST) if "with_parameters" in request.POST else None
         if form is not None and not form.is_valid():
@@ -521,8 +514,7 @@ class PlanExecuteView(LoginRequiredMixin, View):
                 "config_version": str(PlanCreateForm.base_fields["config_version"].label),
                 "input_set": str(PlanCreateForm.base_fields["input_set"].label),
             }
-            for line in error_lines(error, labels):
-                messages.error(request, line)
+            flash_errors(request, error, labels)
             return redirect(version)
         messages.success(
             request,
@@ -555,8 +547,7 @@ class PlanTransitionView(LoginRequiredMixin, View):
                 note=request.POST.get("note", ""),
             )
         except ValidationError as error:
-            for line in error_lines(error, {"note": _("Reason")}):
-                messages.error(request, line)
+            flash_errors(request, error, {"note": _("Reason")})
             return redirect(version)
         except Conflict as conflict:
             messages.error(request, conflict.message)
@@ -573,24 +564,17 @@ class PlanNoteView(LoginRequiredMixin, View):
     """POST: a note on the version (planners and approvers)."""
 
     def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
-        if not (request.user.has_perm(CHANGE) or request.user.has_perm(APPROVE)):
-            raise PermissionDenied(_("You do not have permission to do this."))
+        require_permission(request, CHANGE, APPROVE)
         version = _version_or_404(plan_version_id)
-        try:
-            services.plan_version_note_add(
-                version=version, text=request.POST.get("text", ""), user=acting_user(request)
-            )
-        except ValidationError as error:
-            for line in error_lines(error, {"text": _("Note")}):
-                messages.error(request, line)
-        return redirect(f"{version.get_absolute_url()}#notes-heading")
+        add = partial(services.plan_version_note_add, version=version)
+        return note_post(request, add, back=version.get_absolute_url())
 
 
 class PlanAggregateView(LoginRequiredMixin, View):
     """POST: the Aggregate Job form, tied to this plan version (``plan_aggregation_create``)."""
 
     def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
-        _require(request, "jobs.add_job")
+        require_permission(request, "jobs.add_job")
         version = _version_or_404(plan_version_id)
         form = AggregateJobForm(
             request.POST,

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from core.admin_links import change_link
-from core.errors import error_lines
+from core.admin_links import change_column
+from core.pages import admin_errors
 from core.users import acting_user
 from runs import services
 from runs.models import ExportedRun, Run, RunTombstone
@@ -101,28 +101,13 @@ class RunAdmin(admin.ModelAdmin):
             try:
                 services.run_delete(run=run, user=acting_user(request))
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    self.message_user(request, message, messages.WARNING)
+                admin_errors(self, request, exc, level=messages.WARNING)
 
-    @admin.display(description=_("plan version"), ordering="plan_version")
-    def plan_version_link(self, obj: Run) -> str:
-        return change_link(obj.plan_version)
-
-    @admin.display(description=_("plan"))
-    def plan_link(self, obj: Run) -> str:
-        return change_link(obj.plan_version.plan if obj.plan_version else None)
-
-    @admin.display(description=_("scenario"), ordering="scenario__name")
-    def scenario_link(self, obj: Run) -> str:
-        return change_link(obj.scenario)
-
-    @admin.display(description=_("config version"), ordering="config_version")
-    def config_link(self, obj: Run) -> str:
-        return change_link(obj.config_version)
-
-    @admin.display(description=_("job"))
-    def job_link(self, obj: Run) -> str:
-        return change_link(obj.job)
+    plan_version_link = change_column("plan_version", _("plan version"), ordering="plan_version")
+    plan_link = change_column("plan_version.plan", _("plan"))
+    scenario_link = change_column("scenario", _("scenario"), ordering="scenario__name")
+    config_link = change_column("config_version", _("config version"), ordering="config_version")
+    job_link = change_column("job", _("job"))
 
     @admin.action(
         description=_("Pin selected runs (exempt from retention)"), permissions=["change"]

@@ -9,9 +9,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_links import change_link, changelist_link
-from core.errors import error_lines
+from core.admin_links import change_column, changelist_column
 from core.forms import add_service_errors
+from core.pages import admin_errors
 from core.users import acting_user
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
@@ -114,15 +114,10 @@ class ConfigVersionAdmin(admin.ModelAdmin):
         # Configs enter through import, which validates the whole document.
         return False
 
-    @admin.display(description=_("plan versions"))
-    def plan_versions_link(self, obj: ConfigVersion) -> str:
-        return changelist_link(
-            "plans.planversion", _("plan versions"), config_version__id__exact=obj.pk
-        )
-
-    @admin.display(description=_("runs"))
-    def runs_link(self, obj: ConfigVersion) -> str:
-        return changelist_link("runs.run", _("runs"), config_version__id__exact=obj.pk)
+    plan_versions_link = changelist_column(
+        "plans.planversion", _("plan versions"), "config_version__id__exact"
+    )
+    runs_link = changelist_column("runs.run", _("runs"), "config_version__id__exact")
 
 
 @admin.register(Scenario)
@@ -203,8 +198,7 @@ class ScenarioAdmin(admin.ModelAdmin):
         try:
             services.scenario_delete(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
-            for message in error_lines(error):
-                self.message_user(request, f"{scenario.name}: {message}", messages.ERROR)
+            admin_errors(self, request, error, about=scenario.name)
 
     def has_change_permission(self, request: HttpRequest, obj: Scenario | None = None) -> bool:
         # A locked scenario is frozen; unlocking is an explicit action.
@@ -217,23 +211,16 @@ class ScenarioAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.display(description=_("parent"), ordering="parent__name")
-    def parent_link(self, obj: Scenario) -> str:
-        return change_link(obj.parent)
+    parent_link = change_column("parent", _("parent"), ordering="parent__name")
 
     @admin.display(description=_("plan versions"), ordering="_plan_count")
     def plan_count(self, obj: Scenario) -> int:
         return obj._plan_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
-    @admin.display(description=_("plan versions"))
-    def plan_versions_link(self, obj: Scenario) -> str:
-        return changelist_link(
-            "plans.planversion", _("plan versions"), base_scenario__id__exact=obj.pk
-        )
-
-    @admin.display(description=_("runs"))
-    def runs_link(self, obj: Scenario) -> str:
-        return changelist_link("runs.run", _("runs"), scenario__id__exact=obj.pk)
+    plan_versions_link = changelist_column(
+        "plans.planversion", _("plan versions"), "base_scenario__id__exact"
+    )
+    runs_link = changelist_column("runs.run", _("runs"), "scenario__id__exact")
 
     @admin.action(description=_("Lock selected scenarios"), permissions=["change"])
     def lock_selected(self, request: HttpRequest, queryset: QuerySet[Scenario]) -> None:
@@ -260,8 +247,7 @@ class ScenarioAdmin(admin.ModelAdmin):
                 action(scenario)
                 done += 1
             except ValidationError as exc:
-                for message in error_lines(exc):
-                    self.message_user(request, message, messages.WARNING)
+                admin_errors(self, request, exc, level=messages.WARNING)
         if done:
             self.message_user(
                 request, _("%(count)d scenario(s) updated.") % {"count": done}, messages.SUCCESS

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
@@ -42,3 +44,15 @@ class CSVErrorsAsJSONMixin:
 
 def wants_csv(request: Request) -> bool:
     return isinstance(getattr(request, "accepted_renderer", None), CSVRenderer)
+
+
+def csv_format_parameter(description: str) -> OpenApiParameter:
+    """The ``?format=json|csv`` query parameter that chooses :class:`CSVRenderer`,
+    documented with what the endpoint's CSV holds."""
+    return OpenApiParameter(
+        "format",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=["json", "csv"],
+        description=description,
+    )

@@ -15,7 +15,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from core.api.pagination import Pagination
-from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
+from core.api.renderers import (
+    CSVErrorsAsJSONMixin,
+    CSVRenderer,
+    csv_format_parameter,
+    wants_csv,
+)
 from core.downloads import rows_download
 from exceptions import selectors
 from exceptions.api.serializers import CSV_COLUMNS, ExceptionSerializer, csv_row
@@ -26,12 +31,8 @@ from plans.models import PlanVersion
 from runs.models import Run
 from runs.selectors import run_get
 
-CSV_FORMAT = OpenApiParameter(
-    "format",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=["json", "csv"],
-    description="`csv` for every (filtered) exception as CSV instead of JSON pages.",
+CSV_FORMAT = csv_format_parameter(
+    "`csv` for every (filtered) exception as CSV instead of JSON pages."
 )
 
 

@@ -1,18 +1,13 @@
-"""REST API routes of the jobs app (mounted at the site root).
+"""REST API routes of the jobs app (mounted at the site root): the UI's routes
+(:func:`jobs.urls.job_routes`) served by the API's views.
 
 ``POST /jobs/aggregate`` belongs to the plans app; ``jobs/<id:pk>`` never
 matches it.
 """
 
-from django.urls import path
-
 from jobs.api import views
+from jobs.urls import job_routes
 
 app_name = "jobs-api"
 
-urlpatterns = [
-    path("jobs", views.JobListView.as_view(), name="list"),
-    path("jobs/<id:pk>", views.JobDetailView.as_view(), name="detail"),
-    path("jobs/<id:pk>/retry", views.JobRetryView.as_view(), name="retry"),
-    path("jobs/<id:pk>/cancel", views.JobCancelView.as_view(), name="cancel"),
-]
+urlpatterns = job_routes(views)

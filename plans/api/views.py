@@ -20,6 +20,7 @@ from core.api.audit import (
     NoteSerializer,
     ReasonInputSerializer,
 )
+from core.api.inputs import validated
 from core.api.permissions import AnyOf
 from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
 from core.audit import events_for, notes_for
@@ -61,9 +62,7 @@ class PlanListCreateView(generics.ListAPIView):
 
     @extend_schema(request=s.PlanCreateInputSerializer, responses={201: s.PlanCreatedSerializer})
     def post(self, request: Request) -> Response:
-        data = s.PlanCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(s.PlanCreateInputSerializer, request.data)
         version = services.plan_create(
             name=values["name"],
             description=values["description"],
@@ -104,11 +103,10 @@ class PlanExecuteView(APIView):
     @extend_schema(request=s.PlanExecuteInputSerializer, responses={201: s.PlanCreatedSerializer})
     def post(self, request: Request, plan_version_id: str) -> Response:
         version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
-        data = s.PlanExecuteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.PlanExecuteInputSerializer, request.data)
         new = services.plan_version_execute_again(
             plan_version=version,
-            parameters=_parameters(data.validated_data.get("parameters")),
+            parameters=_parameters(data.get("parameters")),
             user=acting_user(request),
         )
         return _created(request, new)
@@ -154,9 +152,7 @@ class AggregateJobView(APIView):
         request=s.AggregateJobInputSerializer, responses={201: s.AggregateJobCreatedSerializer}
     )
     def post(self, request: Request) -> Response:
-        data = s.AggregateJobInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(s.AggregateJobInputSerializer, request.data)
         job = services.plan_aggregation_create(
             plan_version=values["plan_version"],
             run=values.get("run"),
@@ -178,13 +174,12 @@ class PlanTransitionView(APIView):
 
     def post(self, request: Request, plan_version_id: str) -> Response:
         version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
-        body = ReasonInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(ReasonInputSerializer, request.data)
         version = plan_version_transition(
             version=version,
             action=self.action,
             user=acting_user(request),
-            note=body.validated_data["note"],
+            note=body["note"],
         )
         detail = selectors.plan_version_detail(plan_version_id=version.pk)
         return Response(s.PlanVersionDetailSerializer(detail, context={"request": request}).data)
@@ -273,9 +268,8 @@ class PlanNotesView(APIView):
     def post(self, request: Request, plan_version_id: str) -> Response:
         """Add a note (planners and approvers); also an audit event."""
         version = get_object_or_404(PlanVersion, pk=plan_version_id)
-        body = NoteInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(NoteInputSerializer, request.data)
         note = services.plan_version_note_add(
-            version=version, text=body.validated_data["text"], user=acting_user(request)
+            version=version, text=body["text"], user=acting_user(request)
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)

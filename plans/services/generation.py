@@ -25,6 +25,7 @@ from jobs.runner import JobCanceled
 from plans.models import PlanArtifact, PlanVersion
 from plans.services.artifacts import artifact_write
 from plans.services.inputs import PlanningContext, planning_context
+from plans.services.lifecycle import plan_version_state_set
 from plans.signals import plan_version_finalised
 from runs.models import Run
 from runs.services import run_record
@@ -79,8 +80,8 @@ def plan_version_generate(*, job: Job, ctx: JobContext) -> dict[str, Any]:
 
 
 def _fail(version: PlanVersion, message: str) -> None:
-    PlanVersion.objects.filter(pk=version.pk).update(
-        state=PlanVersion.State.FAILED, error=message[:8000], updated_at=timezone.now()
+    plan_version_state_set(
+        version=version, target=PlanVersion.State.FAILED, changes={"error": message[:8000]}
     )
 
 
@@ -100,8 +101,8 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
             PlanArtifact.objects.filter(plan_version=version).exclude(
                 kind=PlanArtifact.Kind.AGGREGATION
             ).delete()
-            PlanVersion.objects.filter(pk=version.pk).update(
-                state=PlanVersion.State.DRAFT, error="", kpis={}
+            plan_version_state_set(
+                version=version, target=PlanVersion.State.DRAFT, changes={"error": "", "kpis": {}}
             )
     ctx.progress(1, "preparing inputs", force=True)
     context, params = plan_version_inputs(version)
@@ -113,11 +114,11 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         with transaction.atomic():
             for name, frame in event.output.frames().items():
                 artifact_write(plan_version=version, kind=event.stage.name, name=name, frame=frame)
-            changes: dict[str, Any] = {"state": event.stage.state, "updated_at": timezone.now()}
+            changes: dict[str, Any] = {}
             final = event.output if isinstance(event.output, engine_planning.FinalPlan) else None
             if final is not None:  # the plan_final stage
                 changes["kpis"] = json_safe(final.kpis)
-            PlanVersion.objects.filter(pk=version.pk).update(**changes)
+            plan_version_state_set(version=version, target=event.stage.state, changes=changes)
             if final is not None:
                 plan_version_finalised.send(
                     sender=PlanVersion,

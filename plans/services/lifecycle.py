@@ -7,6 +7,12 @@
        └── (resubmit) ── rejected
     executed, rejected, superseded, failed ──archive──▶ archived
 
+Before that, jobs move it (:func:`plan_version_state_set`, :data:`SYSTEM_MOVES`): generation
+walks ``draft → aggregated → disaggregated → scheduled → executed`` (``failed`` when it stops;
+back to ``draft`` when it starts again), and the workbench's recalculation takes an edited
+draft (made from an executed or rejected version) to ``executed``. No other code writes a
+version's state.
+
 Who may do what is part of the transition: planners submit and archive
 (``plans.change_planversion``); approvers approve, reject and release
 (``plans.approve_planversion``, the "Approvers" group). A refused role is a
@@ -25,12 +31,14 @@ planner who made the version and whoever submitted it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -93,6 +101,52 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     )
 }
+
+
+# (from, to) pairs jobs may make (see the module docstring); a person's moves are TRANSITIONS.
+SYSTEM_MOVES: frozenset[tuple[str, str]] = frozenset(
+    {
+        (State.DRAFT, State.AGGREGATED),
+        (State.AGGREGATED, State.DISAGGREGATED),
+        (State.DISAGGREGATED, State.DISAGGREGATED),  # allocate then MRP
+        (State.DISAGGREGATED, State.SCHEDULED),
+        (State.SCHEDULED, State.EXECUTED),
+        # a workbench draft recalculated
+        (State.DRAFT, State.EXECUTED),
+        # generation stopped (failed, canceled) — the simulation after plan_final included
+        *((s, State.FAILED) for s in (*PlanVersion.GENERATING, State.EXECUTED)),
+        # generation (re)started: a retry, or a version generated again
+        *(
+            (s, State.DRAFT)
+            for s in (*PlanVersion.GENERATING, State.EXECUTED, State.FAILED)
+            if s != State.DRAFT
+        ),
+    }
+)
+
+
+def plan_version_state_set(
+    *, version: PlanVersion, target: str, changes: dict[str, Any] | None = None
+) -> None:
+    """A job's move of ``version`` to ``target`` (with ``changes`` to other fields, in the
+    same UPDATE), refused with :class:`TransitionNotAllowed` when :data:`SYSTEM_MOVES` does
+    not lead there from the version's current state in the database — a conditional UPDATE,
+    so a concurrent move (say, an approval) cannot be overwritten."""
+    sources = [source for source, to in SYSTEM_MOVES if to == target]
+    moved = PlanVersion.objects.filter(pk=version.pk, state__in=sources).update(
+        state=target, updated_at=timezone.now(), **(changes or {})
+    )
+    if not moved:
+        current = PlanVersion.objects.filter(pk=version.pk).values_list("state", flat=True)
+        raise TransitionNotAllowed(
+            _("Plan version %(pv)s is %(state)s; it cannot become %(target)s.")
+            % {
+                "pv": version.pk,
+                "state": State(current.first() or version.state).label.lower(),
+                "target": State(target).label.lower(),
+            }
+        )
+    version.state = target
 
 
 def plan_version_transitions(*, version: PlanVersion, user: User | None) -> list[Transition]:

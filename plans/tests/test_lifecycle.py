@@ -199,3 +199,39 @@ def test_compare_defaults_to_the_plans_baseline(planner, approver):
     body = planner.get("/runs/compare", {"ids": str(newer.run_id)}).json()
     assert body["base"] == str(baseline.run_id)
     assert {r["run_id"] for r in body["runs"]} == {str(baseline.run_id), str(newer.run_id)}
+
+
+# Jobs' moves (generation, the workbench's recalculation) go through the same module.
+
+
+def test_a_job_moves_an_edited_draft_to_executed():
+    from plans.services.lifecycle import plan_version_state_set
+
+    version = PlanVersionFactory.create(state=PlanVersion.State.DRAFT)
+    plan_version_state_set(
+        version=version, target=PlanVersion.State.EXECUTED, changes={"kpis": {"fill_rate": 1.0}}
+    )
+    version.refresh_from_db()
+    assert version.state == PlanVersion.State.EXECUTED and version.kpis == {"fill_rate": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (PlanVersion.State.APPROVED, PlanVersion.State.EXECUTED),  # recalculated after approval
+        (PlanVersion.State.RELEASED, PlanVersion.State.DRAFT),  # generated again once released
+        (PlanVersion.State.SUBMITTED, PlanVersion.State.FAILED),
+        (PlanVersion.State.DRAFT, PlanVersion.State.SCHEDULED),  # a stage skipped
+        (PlanVersion.State.EXECUTED, PlanVersion.State.APPROVED),  # a person's move, not a job's
+    ],
+)
+def test_a_job_move_the_state_machine_does_not_allow_is_refused_and_changes_nothing(
+    current, target
+):
+    from plans.services.lifecycle import TransitionNotAllowed, plan_version_state_set
+
+    version = PlanVersionFactory.create(state=current, kpis={"fill_rate": 0.5})
+    with pytest.raises(TransitionNotAllowed, match=str(version.pk)):
+        plan_version_state_set(version=version, target=target, changes={"kpis": {}})
+    version.refresh_from_db()
+    assert version.state == current and version.kpis == {"fill_rate": 0.5}

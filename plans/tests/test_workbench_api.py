@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -76,6 +78,7 @@ def test_detail_grid_has_a_row_per_sku_and_measure_with_weeks_in_calendar_order(
         "production",
         "receipts",
         "closing_stock",
+        "backlog",
         "target_stock",
     }
     openings = {r["measure"]: r["opening"] for r in body["rows"] if r["key"] == "sku:S00001"}
@@ -97,6 +100,46 @@ def test_aggregate_rows_are_the_sum_of_their_detail_rows(reader, version):
     )
     row = next(r for r in body["rows"] if r["key"] == "family:F0001" and r["measure"] == "demand")
     assert row["total"] == pytest.approx(sku_week.query("family == 'F0001'")["demand"].sum())
+
+
+def test_backlog_is_read_only_by_sku_week_and_the_family_month_is_its_skus_month_end(
+    reader, planner
+):
+    # Short capacity: the plan leaves demand unserved for weeks.
+    inputs = generate_planning_inputs(
+        families=FAMILIES, skus_per_family=SKUS_PER_FAMILY, periods=3, seed=3
+    )
+    inputs = replace(inputs, capacity=inputs.capacity.assign(capacity=lambda c: c.capacity / 3))
+    result = run_pipeline(inputs, default_parameters(inputs))
+    version = PlanVersionFactory.create(state=PlanVersion.State.EXECUTED)
+    for kind, frames in result.artifacts().items():
+        for name, frame in frames.items():
+            artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+    plan = result.final.plan_final
+    sold = plan[plan["level"] == 0]
+    assert sold["backlog"].max() > 0
+    detail = grid(reader, version, page_size=100)
+    for row in (r for r in detail["rows"] if r["measure"] == "backlog"):
+        assert row["editable"] is False
+        mine = sold[sold["item"] == row["sku"]].sort_values("week_index")
+        assert list(row["values"].values()) == pytest.approx(mine["backlog"].tolist(), abs=1e-9)
+    # January's last ISO week is W05 (its Thursday is 30 January).
+    january_end = sold[(sold["family"] == "F0001") & (sold["week"] == "2025-W05")]
+    aggregate = grid(reader, version, level="aggregate")
+    assert cell(aggregate, "family:F0001", "backlog", "2025-01") == pytest.approx(
+        january_end["backlog"].sum()
+    )
+    refused = planner.patch(
+        url(version),
+        {
+            "revision": 0,
+            "edits": [
+                {"key": "sku:S00001", "measure": "backlog", "period": "2025-W02", "value": 0}
+            ],
+        },
+        format="json",
+    )
+    assert refused.status_code == 400 and "edits" in refused.json()
 
 
 def test_filters_and_paging(reader, version):
@@ -138,7 +181,7 @@ def test_grid_as_csv_holds_every_row_of_the_filter(reader, version):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:7] == ["key", "level", "family", "sku", "node", "measure", "opening"]
     assert rows[0][-1] == "total"
-    assert len(rows) == 1 + SKUS_PER_FAMILY * 5 + 2  # and the node's capacity and load
+    assert len(rows) == 1 + SKUS_PER_FAMILY * 6 + 2  # and the node's capacity and load
 
 
 def test_first_edit_makes_a_draft_child_and_leaves_the_parent_alone(planner, version):
@@ -324,6 +367,53 @@ def test_bad_edits_are_400_naming_the_field_and_make_no_draft(planner, version, 
     response = planner.patch(url(version), {"revision": 0, "edits": [edit]}, format="json")
     assert response.status_code == 400
     assert field in response.json()
+    assert not PlanVersion.objects.filter(parent=version).exists()
+
+
+def _january_by_weights(planner, version, weights):
+    edit = {"key": "family:F0001", "measure": "production", "period": "2025-01", "value": 900}
+    return planner.patch(
+        url(version),
+        {"revision": 0, "edits": [edit], "distribute": {"mode": "weights", "weights": weights}},
+        format="json",
+    )
+
+
+def test_custom_weights_by_sku_week_place_the_family_total_on_the_named_cells(planner, version):
+    response = _january_by_weights(
+        planner, version, {"sku:S00001": {"2025-W02": 1, "2025-W03": 2}, "sku:S00002": 0.5}
+    )
+    assert response.status_code == 200, response.content
+    draft = PlanVersion.objects.get(pk=response.json()["plan_version_id"])
+    body = grid(planner, draft, family="F0001", period_from="2025-01", period_to="2025-01")
+    production = {r["sku"]: r["values"] for r in body["rows"] if r["measure"] == "production"}
+    january = list(production["S00001"])  # W01–W05: W05's Thursday is 30 January
+    assert january == ["2025-W01", "2025-W02", "2025-W03", "2025-W04", "2025-W05"]
+    unit = 900 / (1 + 2 + 0.5 * 5)
+    assert production["S00001"] == pytest.approx(
+        {"2025-W01": 0, "2025-W02": unit, "2025-W03": 2 * unit, "2025-W04": 0, "2025-W05": 0}
+    )
+    assert production["S00002"] == pytest.approx({w: 0.5 * unit for w in january})
+    assert sum(production["S00003"].values()) == 0
+
+
+@pytest.mark.parametrize(
+    ("weights", "named"),
+    [
+        ({"sku:NOPE": 1}, "sku:NOPE"),
+        ({"sku:S00001": {"2031-W02": 1}}, "2031-W02"),
+        ({"sku:S00001": {"2025-W02": -1}}, "2025-W02"),
+        ({"sku:S00001": {"2025-W02": "x"}}, "2025-W02"),
+        ({"sku:S00001": -2}, "sku:S00001"),
+        ({"sku:S00001": [1, 2]}, "sku:S00001"),
+    ],
+)
+def test_bad_custom_weights_are_400_naming_the_key_and_change_nothing(
+    planner, version, weights, named
+):
+    response = _january_by_weights(planner, version, weights)
+    assert response.status_code == 400
+    assert "distribute" in response.json() and named in json.dumps(response.json())
     assert not PlanVersion.objects.filter(parent=version).exists()
 
 

@@ -29,8 +29,9 @@ steps = st.lists(
             st.integers(0, 1),
             st.integers(0, 2),
             st.integers(0, 3000),
-            st.sampled_from(["proportional", "equal"]),
+            st.sampled_from(["proportional", "equal", "weights"]),
             st.sampled_from([None, 1, 5]),
+            st.booleans(),  # custom weights by SKU-week (else by SKU)
         ),
         st.tuples(st.just("lock"), st.integers(0, 5), st.one_of(st.none(), st.integers(0, 13))),
     ),
@@ -67,7 +68,16 @@ def test_stored_edits_conserve_units_and_respect_locks(sequence, measure):
                 ]
             }
         else:
-            _, family, period, value, mode, rounding = step
+            _, family, period, value, mode, rounding, per_cell = step
+            skus = [before.skus[int(r)] for r in before.family_rows(family)]
+            weights: dict[str, Any] = {
+                wb.sku_key(sku): (
+                    {week: float((i + j) % 4) for j, week in enumerate(before.weeks)}
+                    if per_cell
+                    else float(i % 3)
+                )
+                for i, sku in enumerate(skus)
+            }
             request = {
                 "edits": [
                     {
@@ -77,7 +87,7 @@ def test_stored_edits_conserve_units_and_respect_locks(sequence, measure):
                         "value": value,
                     }
                 ],
-                "distribution": Distribution(mode=mode, round_step=rounding),
+                "distribution": Distribution(mode=mode, weights=weights, round_step=rounding),
             }
         try:
             outcome = workbench_edit(version=version, revision=revision, **request)

@@ -61,7 +61,7 @@ def test_bad_filter_shows_the_error_and_the_grid(planner_client, version):
 def test_exports_hold_exactly_the_filtered_rows(planner_client, version):
     csv_response = planner_client.get(f"/ui/plans/{version.pk}/psi/export.csv?family=F0001")
     lines = csv_response.content.decode().strip().splitlines()
-    assert len(lines) == 1 + 3 * 5 + 2  # the SKUs' measures and their node's capacity and load
+    assert len(lines) == 1 + 3 * 6 + 2  # the SKUs' measures and their node's capacity and load
     assert "Planned production" in csv_response.content.decode()
     xlsx = planner_client.get(f"/ui/plans/{version.pk}/psi/export.xlsx?family=F0001")
     book = load_workbook(io.BytesIO(xlsx.content))

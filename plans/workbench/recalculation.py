@@ -18,6 +18,7 @@ The stages' tables and the version's new state (executed) are stored in one tran
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import event_record
 from plans.models import CellEdit, PlanArtifact, PlanVersion, Workbench
-from plans.services.artifacts import artifact_frame, artifact_write
+from plans.services.artifacts import artifact_frame, artifacts_write
 from plans.services.generation import plan_version_inputs, plan_version_simulate
+from plans.services.lifecycle import plan_version_state_set
 from plans.signals import plan_version_finalised
 from plans.workbench.sheets import base_sheet, locks_of, sheet_load
 from runs.models import Run
@@ -39,6 +41,7 @@ from scpln.engine import planning as engine_planning
 from scpln.engine import workbench as wb
 from scpln.engine.planning.aggregate import AggregatePlan
 from scpln.engine.planning.allocate import Allocation
+from scpln.engine.planning.tables import label_positions
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -46,8 +49,6 @@ if TYPE_CHECKING:
 
 # The stored tables recalculation starts from (the later stages' own tables are remade).
 RECALCULATION_INPUTS = ("aggregate", "aggregate_capacity", "sku_week", "week_periods")
-# sku_week's key columns (see edited_sku_week).
-TEXT_COLUMNS = ("sku", "family", "week")
 # Share of the job's progress bar taken by the stages; the simulation takes the rest.
 STAGES_SHARE = 40
 
@@ -66,11 +67,10 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     final: engine_planning.FinalPlan = stages["plan_final"]
     with transaction.atomic():
         stages_store(version, stages)
-        PlanVersion.objects.filter(pk=version.pk).update(
-            state=PlanVersion.State.EXECUTED,
-            kpis=json_safe(final.kpis),
-            error="",
-            updated_at=timezone.now(),
+        plan_version_state_set(
+            version=version,
+            target=PlanVersion.State.EXECUTED,
+            changes={"kpis": json_safe(final.kpis), "error": ""},
         )
         Workbench.objects.filter(pk=version.pk).update(recalculated_at=timezone.now())
         plan_version_finalised.send(
@@ -108,9 +108,15 @@ def recalculated_stages(
     version: PlanVersion,
     inputs: engine_planning.PlanningInputs,
     params: engine_planning.PlanParameters,
+    *,
+    seconds: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """MRP, reconcile and the final plan of the draft's edited SKU × week plan, by stage name
-    (``allocate`` is the edited detail plan itself). Reads, computes, writes nothing."""
+    (``allocate`` is the edited detail plan itself). Reads, computes, writes nothing.
+
+    ``seconds``, when given, receives each part's wall time (``read``: the stored tables, the
+    sheet and its edits; then one entry per stage) — what bench/bench_workbench.py reports."""
+    clock = _Clock(seconds)
     tables = {
         a.name: artifact_frame(a)
         for a in PlanArtifact.objects.filter(plan_version=version, name__in=RECALCULATION_INPUTS)
@@ -123,18 +129,41 @@ def recalculated_stages(
     aggregate = AggregatePlan(tables["aggregate"], tables["aggregate_capacity"])
     if CellEdit.objects.filter(plan_version=version, measure="target_stock").exists():
         inputs = with_targets(inputs, sheet)
+    clock.lap("read")
     mrp = engine_planning.run_mrp(inputs, params, allocation)
+    clock.lap("mrp")
     reconciliation = engine_planning.run_reconcile(inputs, params, aggregate, allocation, mrp)
     reconciliation = pin_final(reconciliation, sheet, pinned)
+    clock.lap("reconcile")
     final = engine_planning.run_plan_final(inputs, params, allocation, reconciliation)
+    clock.lap("plan_final")
     return {"allocate": allocation, "mrp": mrp, "reconcile": reconciliation, "plan_final": final}
+
+
+class _Clock:
+    """Laps of wall time into ``seconds`` (nothing when it is None)."""
+
+    def __init__(self, seconds: dict[str, float] | None) -> None:
+        self.seconds = seconds
+        self.began = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.seconds is not None:
+            self.seconds[name] = now - self.began
+        self.began = now
 
 
 def stages_store(version: PlanVersion, stages: dict[str, Any]) -> None:
     """Store the recalculated stages' tables (call inside the transaction of the new state)."""
-    for kind, output in stages.items():
-        for name, frame in output.frames().items():
-            artifact_write(plan_version=version, kind=kind, name=name, frame=frame)
+    artifacts_write(
+        plan_version=version,
+        tables=[
+            (kind, name, frame)
+            for kind, output in stages.items()
+            for name, frame in output.frames().items()
+        ],
+    )
 
 
 def with_targets(
@@ -143,7 +172,7 @@ def with_targets(
     """The inputs with the sheet's target stock as the SKUs' weekly target profile (other
     items keep theirs), which MRP keeps on hand and reconcile nets against."""
     profile = inputs.target_stock
-    others = profile[~profile["item"].isin(sheet.skus)]
+    others = profile[label_positions(sheet.skus, profile["item"]) < 0]
     weeks = len(sheet.weeks)
     mine = pd.DataFrame(
         {
@@ -156,13 +185,9 @@ def with_targets(
 
 
 def edited_sku_week(sku_week: pd.DataFrame, sheet: wb.Sheet) -> pd.DataFrame:
-    """``sku_week`` with the sheet's demand and production; supply moves with demand.
-
-    Its text columns become plain Python strings: read back from Parquet they are Arrow
-    strings, which the stages' key lookups convert again on every call (2 of 8 s of a
-    10,000-SKU recalculation, bench/bench_workbench.py)."""
-    out = sku_week.astype({name: object for name in TEXT_COLUMNS if name in sku_week})
-    rows = pd.Index(sheet.skus).get_indexer(pd.Index(out["sku"]))
+    """``sku_week`` with the sheet's demand and production; supply moves with demand."""
+    out = sku_week.copy()
+    rows = label_positions(sheet.skus, out["sku"])
     weeks = out["week_index"].to_numpy(dtype=int)
     demand = sheet.values["demand"][rows, weeks]
     out["supply"] = np.maximum(out["supply"].to_numpy() + demand - out["demand"].to_numpy(), 0.0)
@@ -191,7 +216,7 @@ def pin_final(
     if not pinned.any():
         return reconciliation
     table = reconciliation.reconcile.copy()
-    rows = pd.Index(sheet.skus).get_indexer(pd.Index(table["sku"]))
+    rows = label_positions(sheet.skus, table["sku"])
     weeks = table["week_index"].to_numpy(dtype=int)
     known = rows >= 0
     hit = np.zeros(len(table), dtype=bool)

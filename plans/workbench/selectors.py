@@ -2,7 +2,7 @@
 differences between a draft and its parent.
 
 Paging counts rows of the grid's first column (families or SKUs): a page of 50 SKUs holds
-their 50 × 4 measure rows, so a SKU's measures are never split across pages.
+their 50 × 6 measure rows, so a SKU's measures are never split across pages.
 """
 
 from __future__ import annotations

@@ -34,6 +34,15 @@ from scpln.engine import workbench as wb
 RECALCULATE = "recalculate"  # the job type (plans/handlers.py)
 # Versions whose edits start a draft child; others are in review, read-only or not plans yet.
 EDITABLE_SOURCES = (PlanVersion.State.EXECUTED, PlanVersion.State.REJECTED)
+# What a draft takes over from its parent, and of each of its parent's tables.
+DRAFT_INHERITS = (
+    "base_scenario_id",
+    "config_version_id",
+    "input_set_id",
+    "parameters",
+    "kpis",
+)
+TABLE_COPIES = ("kind", "name", "params", "columns", "row_count", "data")
 # Cells listed in one audit event at most (the count is always there).
 EVENT_CELLS = 5000
 
@@ -52,8 +61,12 @@ class StaleRevision(Conflict):
 
 @dataclass(frozen=True)
 class Distribution:
+    """How an aggregate edit is spread over its unlocked detail cells. ``weights`` (mode
+    ``weights``): SKU row key → a weight for all its cells, or → {ISO week → weight} for a
+    per-SKU-week distribution (weeks and SKUs not named weigh 0)."""
+
     mode: wb.Mode = "proportional"
-    weights: Mapping[str, float] = field(default_factory=dict)
+    weights: Mapping[str, Any] = field(default_factory=dict)
     round_step: float | None = None
 
 
@@ -182,7 +195,7 @@ def _apply_edits(
     family_at = {wb.family_key(f): i for i, f in enumerate(sheet.families)}
     week_at = {w: i for i, w in enumerate(sheet.weeks)}
     period_at = {p: i for i, p in enumerate(sheet.periods)}
-    weights = _weights(distribution, sku_at)
+    weights = _weights(distribution, sku_at, week_at)
     # Net effect per cell: an edit that sets a cell twice records its first old and last new.
     first_old: dict[tuple[str, int, int], float] = {}
     refused: list[dict[str, Any]] = []
@@ -290,7 +303,9 @@ def _bad_period(where: str, period: Any, kind: str) -> ValidationError:
     )
 
 
-def _weights(distribution: Distribution, sku_at: Mapping[str, int]) -> dict[int, float]:
+def _weights(
+    distribution: Distribution, sku_at: Mapping[str, int], week_at: Mapping[str, int]
+) -> dict[int, wb.Weight]:
     if distribution.mode not in wb.MODES:
         raise ValidationError(
             {"distribute": _("Unknown mode %(mode)r.") % {"mode": distribution.mode}}
@@ -299,19 +314,37 @@ def _weights(distribution: Distribution, sku_at: Mapping[str, int]) -> dict[int,
         math.isfinite(distribution.round_step) and distribution.round_step > 0
     ):
         raise ValidationError({"distribute": _("round_step must be a positive number.")})
-    out: dict[int, float] = {}
+    out: dict[int, wb.Weight] = {}
     for key, weight in distribution.weights.items():
         if key not in sku_at:
             raise ValidationError({"distribute": _("weights: no SKU row %(key)r.") % {"key": key}})
-        number = _number(weight, f"weights[{key}]")
-        if number is None or number < 0:
-            raise ValidationError(
-                {"distribute": _("weights: %(key)s must not be negative.") % {"key": key}}
-            )
-        out[sku_at[key]] = number
+        if isinstance(weight, Mapping):
+            by_week: dict[int, float] = {}
+            for week, value in weight.items():
+                if week not in week_at:
+                    message = _("weights: %(key)s: %(week)r is not a week of this plan.")
+                    raise ValidationError({"distribute": message % {"key": key, "week": week}})
+                by_week[week_at[week]] = _weight(value, f"{key} {week}")
+            out[sku_at[key]] = by_week
+        else:
+            out[sku_at[key]] = _weight(weight, key)
     if distribution.mode == "weights" and not out:
         raise ValidationError({"distribute": _("Mode “weights” needs weights by SKU row key.")})
     return out
+
+
+def _weight(value: Any, where: str) -> float:
+    """A weight of ``distribute.weights``: a finite number ≥ 0 (400 naming its key)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(
+            {"distribute": _("weights: %(key)s: expected a number.") % {"key": where}}
+        )
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValidationError(
+            {"distribute": _("weights: %(key)s must not be negative.") % {"key": where}}
+        )
+    return number
 
 
 def _lock_changes(
@@ -359,24 +392,12 @@ def _draft_create(*, parent: PlanVersion, user: User | None) -> PlanVersion:
         plan=plan,
         number=number,
         parent=parent,
-        base_scenario_id=parent.base_scenario_id,
-        config_version_id=parent.config_version_id,
-        input_set_id=parent.input_set_id,
-        parameters=parent.parameters,
-        kpis=parent.kpis,
         state=PlanVersion.State.DRAFT,
         created_by=user,
+        **{name: getattr(parent, name) for name in DRAFT_INHERITS},
     )
     PlanArtifact.objects.bulk_create(
-        PlanArtifact(
-            plan_version=draft,
-            kind=a.kind,
-            name=a.name,
-            params=a.params,
-            columns=a.columns,
-            row_count=a.row_count,
-            data=a.data,
-        )
+        PlanArtifact(plan_version=draft, **{name: getattr(a, name) for name in TABLE_COPIES})
         for a in PlanArtifact.objects.filter(plan_version=parent).exclude(
             kind=PlanArtifact.Kind.AGGREGATION
         )

@@ -25,25 +25,18 @@ from plans.models import CellEdit, CellLock, PlanArtifact, PlanVersion, Workbenc
 from plans.services.inputs import planning_context
 from runs.columnar import parquet_to_frame
 from scpln.engine import workbench as wb
+from scpln.engine.planning.plan_final import PLAN_COLUMNS
 
 # The tables a sheet is made of, and the columns it reads of each.
 SHEET_TABLES = {
     "sku_week": ["sku", "family", "week", "week_index", "week_start", "demand", "production"],
     "week_periods": None,
-    "plan_final": [
-        "item",
-        "level",
-        "workcenter",
-        "week_index",
-        "week_start",
-        "week_end",
-        "gross_requirement",
-        "scheduled_receipt",
-        "planned_receipt",
-        "projected_on_hand",
-    ],
+    # backlog is absent from tables stored before it was computed: read where it is there.
+    "plan_final": [c for c in PLAN_COLUMNS if c not in ("family", "week", "planned_release")],
     "capacity": ["workcenter", "week_index", "capacity", "load"],
 }
+# Changes when a Sheet gains a field or measure, so sheets cached before are not read back.
+SHEET_FORMAT = 2
 LOCAL_SHEETS = 4
 CACHE_SECONDS = 24 * 3600
 _local: OrderedDict[str, wb.Sheet] = OrderedDict()
@@ -66,7 +59,7 @@ def _key(version: PlanVersion) -> tuple[str, list[tuple[int, str]]]:
     )
     stamp = recalculated.isoformat() if recalculated else "-"
     ids = "-".join(str(pk) for pk, _name in tables)
-    return f"workbench-sheet:{version.pk}:{ids}:{stamp}", tables
+    return f"workbench-sheet:{SHEET_FORMAT}:{version.pk}:{ids}:{stamp}", tables
 
 
 def base_sheet(version: PlanVersion) -> wb.Sheet:
@@ -76,13 +69,7 @@ def base_sheet(version: PlanVersion) -> wb.Sheet:
     if sheet is None:
         sheet = cache.get(key)
     if sheet is None:
-        frames = {
-            name: parquet_to_frame(
-                PlanArtifact.objects.values_list("data", flat=True).get(pk=pk),
-                columns=SHEET_TABLES[name],
-            )
-            for pk, name in tables
-        }
+        frames = {name: _table(pk, SHEET_TABLES[name]) for pk, name in tables}
         sku_week = frames["sku_week"]
         skus = [str(s) for s in pd.unique(sku_week["sku"])]
         weeks = [
@@ -101,6 +88,14 @@ def base_sheet(version: PlanVersion) -> wb.Sheet:
     while len(_local) > LOCAL_SHEETS:
         _local.popitem(last=False)
     return sheet
+
+
+def _table(pk: int, columns: list[str] | None) -> pd.DataFrame:
+    """A stored table, with those of ``columns`` it has (all when None)."""
+    data, stored = PlanArtifact.objects.values_list("data", "columns").get(pk=pk)
+    return parquet_to_frame(
+        data, columns=None if columns is None else [c for c in columns if c in stored]
+    )
 
 
 def target_stock(version: PlanVersion, skus: list[str], weeks: list[str]) -> np.ndarray | None:

@@ -41,6 +41,7 @@ MEASURE_LABELS = {
     "production": gettext_lazy("Planned production"),
     "receipts": gettext_lazy("Planned receipts"),
     "closing_stock": gettext_lazy("Closing stock"),
+    "backlog": gettext_lazy("Backlog"),
     "target_stock": gettext_lazy("Target stock"),
     "capacity": gettext_lazy("Capacity"),
     "load": gettext_lazy("Load"),

@@ -6,8 +6,8 @@ Views only parse, call one selector or service, and render.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 from django.core.paginator import InvalidPage, Paginator
@@ -35,8 +35,14 @@ from core.api.audit import (
     ReasonInputSerializer,
 )
 from core.api.exceptions import Gone
+from core.api.inputs import validated
 from core.api.pagination import LargePagination, Pagination
-from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
+from core.api.renderers import (
+    CSVErrorsAsJSONMixin,
+    CSVRenderer,
+    csv_format_parameter,
+    wants_csv,
+)
 from core.audit import events_for, notes_for
 from core.downloads import frame_download, rows_download
 from core.users import acting_user
@@ -56,15 +62,25 @@ from runs.filters import RunFilter
 from runs.models import Run
 from runs.registry import get_registry
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 RUN_ID = OpenApiParameter(
     "run_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The run's `run_id`."
 )
-CSV_FORMAT = OpenApiParameter(
-    "format",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=["json", "csv"],
-    description="`csv` for a CSV download of the whole (filtered) result instead of JSON pages.",
+
+
+def run_endpoint(
+    operation_id: str, *, parameters: Sequence[Any] = (), **schema: Any
+) -> Callable[[F], F]:
+    """The OpenAPI description of an endpoint on one run: in the "runs" group, with
+    the ``run_id`` path parameter first (then ``parameters``)."""
+    return extend_schema(
+        operation_id=operation_id, tags=["runs"], parameters=[RUN_ID, *parameters], **schema
+    )
+
+
+CSV_FORMAT = csv_format_parameter(
+    "`csv` for a CSV download of the whole (filtered) result instead of JSON pages."
 )
 
 
@@ -109,22 +125,12 @@ class _RunView(GenericAPIView):
 class RunDetailView(_RunView):
     write_permissions = {"DELETE": "runs.delete_run"}
 
-    @extend_schema(
-        operation_id="runs_retrieve",
-        tags=["runs"],
-        parameters=[RUN_ID],
-        responses={200: RunDetailSerializer, **GONE},
-    )
+    @run_endpoint("runs_retrieve", responses={200: RunDetailSerializer, **GONE})
     def get(self, request: Request, run_id: str) -> Response:
         """One run: plan version, plan, scenario, config and job it belongs to, KPIs, links."""
         return self.render_run(_run(run_id))
 
-    @extend_schema(
-        operation_id="runs_destroy",
-        tags=["runs"],
-        parameters=[RUN_ID],
-        responses={204: None},
-    )
+    @run_endpoint("runs_destroy", responses={204: None})
     def delete(self, request: Request, run_id: str) -> Response:
         """Delete a run and its result (`runs.delete_run`); a pinned run must be unpinned first."""
         services.run_delete(run=_run(run_id), user=acting_user(request))
@@ -134,13 +140,7 @@ class RunDetailView(_RunView):
 class RunPinView(_RunView):
     write_permissions = {"POST": "runs.change_run"}
 
-    @extend_schema(
-        operation_id="runs_pin",
-        tags=["runs"],
-        parameters=[RUN_ID],
-        request=None,
-        responses=RunDetailSerializer,
-    )
+    @run_endpoint("runs_pin", request=None, responses=RunDetailSerializer)
     def post(self, request: Request, run_id: str) -> Response:
         """Pin the run: retention never deletes it. Needs `runs.change_run`."""
         return self.render_run(services.run_pin(run=_run(run_id), user=acting_user(request)))
@@ -149,13 +149,7 @@ class RunPinView(_RunView):
 class RunUnpinView(_RunView):
     write_permissions = {"POST": "runs.change_run"}
 
-    @extend_schema(
-        operation_id="runs_unpin",
-        tags=["runs"],
-        parameters=[RUN_ID],
-        request=None,
-        responses=RunDetailSerializer,
-    )
+    @run_endpoint("runs_unpin", request=None, responses=RunDetailSerializer)
     def post(self, request: Request, run_id: str) -> Response:
         """Release the run to retention again. Needs `runs.change_run`."""
         return self.render_run(services.run_unpin(run=_run(run_id), user=acting_user(request)))
@@ -165,23 +159,20 @@ class RunArchiveView(_RunView):
     write_permissions = {"POST": "runs.change_run"}
     archived = True
 
-    @extend_schema(
-        operation_id="runs_archive",
-        tags=["runs"],
-        parameters=[RUN_ID],
+    @run_endpoint(
+        "runs_archive",
         request=ReasonInputSerializer,
         responses={200: RunDetailSerializer, **GONE},
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Hide the run from the default history (`runs.change_run`); it stays, with its
         result and links, and `?archived=true` lists it."""
-        body = ReasonInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(ReasonInputSerializer, request.data)
         run = services.run_set_archived(
             run=_run(run_id),
             archived=self.archived,
             user=acting_user(request),
-            note=body.validated_data["note"],
+            note=body["note"],
         )
         return self.render_run(run)
 
@@ -189,10 +180,8 @@ class RunArchiveView(_RunView):
 class RunUnarchiveView(RunArchiveView):
     archived = False
 
-    @extend_schema(
-        operation_id="runs_unarchive",
-        tags=["runs"],
-        parameters=[RUN_ID],
+    @run_endpoint(
+        "runs_unarchive",
         request=ReasonInputSerializer,
         responses={200: RunDetailSerializer, **GONE},
     )
@@ -204,20 +193,15 @@ class RunUnarchiveView(RunArchiveView):
 class RunTagsView(_RunView):
     write_permissions = {"POST": "runs.change_run"}
 
-    @extend_schema(
-        operation_id="runs_tags",
-        tags=["runs"],
-        parameters=[RUN_ID],
+    @run_endpoint(
+        "runs_tags",
         request=TagsInputSerializer,
         responses={200: RunDetailSerializer, **GONE},
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Replace the run's tags (`runs.change_run`)."""
-        body = TagsInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        run = services.run_set_tags(
-            run=_run(run_id), tags=body.validated_data["tags"], user=acting_user(request)
-        )
+        body = validated(TagsInputSerializer, request.data)
+        run = services.run_set_tags(run=_run(run_id), tags=body["tags"], user=acting_user(request))
         return self.render_run(run)
 
 
@@ -226,31 +210,21 @@ class RunNotesView(GenericAPIView):
     queryset = Run.objects.none()
     write_permissions = {"POST": "runs.change_run"}
 
-    @extend_schema(
-        operation_id="runs_notes_list",
-        tags=["runs"],
-        parameters=[RUN_ID],
-        responses={200: NoteSerializer(many=True), **GONE},
-    )
+    @run_endpoint("runs_notes_list", responses={200: NoteSerializer(many=True), **GONE})
     def get(self, request: Request, run_id: str) -> Response:
         """The run's notes, newest first."""
         run = _run(run_id)
         return Response(NoteSerializer(notes_for(Run, run.pk), many=True).data)
 
-    @extend_schema(
-        operation_id="runs_notes_create",
-        tags=["runs"],
-        parameters=[RUN_ID],
+    @run_endpoint(
+        "runs_notes_create",
         request=NoteInputSerializer,
         responses={201: NoteSerializer, **GONE},
     )
     def post(self, request: Request, run_id: str) -> Response:
         """Add a note to the run (`runs.change_run`); also an audit event."""
-        body = NoteInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        note = services.run_note_add(
-            run=_run(run_id), text=body.validated_data["text"], user=acting_user(request)
-        )
+        body = validated(NoteInputSerializer, request.data)
+        note = services.run_note_add(run=_run(run_id), text=body["text"], user=acting_user(request))
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
@@ -258,12 +232,7 @@ class RunEventsView(GenericAPIView):
     serializer_class = EventSerializer
     queryset = Run.objects.none()
 
-    @extend_schema(
-        operation_id="runs_events",
-        tags=["runs"],
-        parameters=[RUN_ID],
-        responses=EventSerializer(many=True),
-    )
+    @run_endpoint("runs_events", responses=EventSerializer(many=True))
     def get(self, request: Request, run_id: str) -> Response:
         """The run's audit trail, newest first: pins, archiving, notes, tags, its removal.
         Kept after the run is removed."""
@@ -331,13 +300,10 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
 
     def get(self, request: Request, run_id: str) -> HttpResponseBase:
         run = _run(run_id)
-        params = TableQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        frame = selectors.run_table(
-            run=run, table=self.table, query=selectors.TableQuery(**params.validated_data)
-        )
+        params = validated(TableQuerySerializer, request.query_params)
+        frame = selectors.run_table(run=run, table=self.table, query=selectors.TableQuery(**params))
         if wants_csv(request):
-            bucket = params.validated_data["bucket"]
+            bucket = params["bucket"]
             return frame_download(frame, filename=f"run-{run.run_id}-{self.table}-{bucket}.csv")
         # _TablePagination's paginate_queryset takes a frame, not a queryset.
         paginator = self.paginator
@@ -348,10 +314,9 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
 
 def _table_schema(table: str, title: str):
     return extend_schema_view(
-        get=extend_schema(
-            operation_id=f"runs_{table}",
-            tags=["runs"],
-            parameters=[RUN_ID, TableQuerySerializer, CSV_FORMAT],
+        get=run_endpoint(
+            f"runs_{table}",
+            parameters=[TableQuerySerializer, CSV_FORMAT],
             responses={
                 200: OpenApiResponse(
                     TablePageSerializer,

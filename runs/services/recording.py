@@ -27,16 +27,19 @@ if TYPE_CHECKING:
 class SimulationResultLike(Protocol):
     """What :func:`run_record` reads from the engine's ``SimulationResult``."""
 
-    psi: pd.DataFrame
-    pl: pd.DataFrame
     kpis: dict[str, Any]
     schema_version: str
     engine_version: str
     input_hash: str
     seed: int | None
 
+    # read only: the engine builds its tables on first access
     @property
-    def trace(self) -> pd.DataFrame: ...  # read only: the engine builds it on first access
+    def psi(self) -> pd.DataFrame: ...
+    @property
+    def pl(self) -> pd.DataFrame: ...
+    @property
+    def trace(self) -> pd.DataFrame: ...
 
 
 def run_record(

@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 
 from core.api.testing import api_user
+from core.audit import notes_for
 from jobs.tests.factories import JobFactory
 from plans.tests.factories import PlanVersionFactory
 from runs.filters import ORDERING_FIELDS
@@ -323,6 +324,24 @@ def test_run_detail_links_plan_version_scenario_config_job_and_json(planner):
     assert f'href="/runs/{run.run_id}"' in html
     body = planner.get(f"/runs/{run.run_id}").json()
     assert body["plan_version_id"] == run.plan_version_id
+
+
+def test_run_detail_offers_the_note_form_only_to_who_may_change_the_run(planner):
+    run = record()
+    html = planner.get(f"/ui/runs/{run.run_id}").content.decode()
+    assert 'data-testid="note-form"' not in html and 'data-testid="no-notes"' in html
+
+
+def test_a_note_added_on_the_run_page_is_listed_and_an_empty_one_refused(operator):
+    run = record()
+    page = f"/ui/runs/{run.run_id}"
+    assert f'action="/ui/runs/{run.run_id}/notes"' in operator.get(page).content.decode()
+    added = operator.post(f"{page}/notes", {"text": "checked with the DC"})
+    assert added.status_code == 302 and added["Location"] == f"{page}#notes-heading"
+    assert "checked with the DC" in operator.get(page).content.decode()
+    refused = operator.post(f"{page}/notes", {"text": "  "}, follow=True).content.decode()
+    assert "Note: " in refused
+    assert [note.text for note in notes_for(Run, run.pk)] == ["checked with the DC"]
 
 
 def test_run_detail_shows_every_kpi_grouped_and_top_shortages(planner):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -22,8 +23,8 @@ from django.views import View
 
 from core.audit import events_for, notes_for
 from core.charts import chart_data, series
-from core.errors import error_lines
 from core.forms import add_service_errors
+from core.pages import flash_errors, note_post
 from core.panels import panels_for
 from core.tables import DisplayTable, display_table
 from core.users import acting_user
@@ -228,8 +229,7 @@ class RunTagsView(PermissionRequiredMixin, View):
         try:
             services.run_set_tags(run=run, tags=tags, user=acting_user(request))
         except ValidationError as error:
-            for line in error_lines(error, {"tags": _("Tags")}):
-                messages.error(request, line)
+            flash_errors(request, error, {"tags": _("Tags")})
         return redirect("runs:detail", run_id=run.run_id)
 
 
@@ -240,14 +240,8 @@ class RunNoteView(PermissionRequiredMixin, View):
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         run = run_or_404(run_id)
-        try:
-            services.run_note_add(
-                run=run, text=request.POST.get("text", ""), user=acting_user(request)
-            )
-        except ValidationError as error:
-            for line in error_lines(error, {"text": _("Note")}):
-                messages.error(request, line)
-        return redirect(f"{reverse('runs:detail', args=[run.run_id])}#notes-heading")
+        add = partial(services.run_note_add, run=run)
+        return note_post(request, add, back=reverse("runs:detail", args=[run.run_id]))
 
 
 class RunPinView(PermissionRequiredMixin, View):
@@ -287,8 +281,7 @@ class RunDeleteView(PermissionRequiredMixin, View):
         try:
             services.run_delete(run=run, user=acting_user(request))
         except ValidationError as error:
-            for message in error_lines(error):
-                messages.error(request, message)
+            flash_errors(request, error)
             return redirect("runs:detail", run_id=run.run_id)
         messages.success(request, _("Run %(run_id)s deleted.") % {"run_id": run.run_id})
         return redirect("runs:list")

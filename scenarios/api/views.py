@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.inputs import validated
 from core.api.parsers import JSONParser
 from core.users import acting_user
 from jobs.api.serializers import JobDetailSerializer
@@ -142,12 +143,11 @@ class ScenarioLockView(GenericAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         """Lock the scenario with a reason: no edits, deletion, plans or runs until unlocked."""
-        data = ScenarioLockSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ScenarioLockSerializer, request.data)
         scenario = services.scenario_lock(
             scenario=_scenario(pk),
             user=acting_user(request),
-            reason=data.validated_data.get("reason", ""),
+            reason=data.get("reason", ""),
         )
         return Response(self.get_serializer(selectors.scenario_get(scenario_id=scenario.pk)).data)
 
@@ -220,9 +220,7 @@ class ConfigListView(ListAPIView):
         bare = isinstance(payload, dict) and "meta" in payload
         if bare and not {"document", "file"} & set(payload):
             payload = {"document": payload}
-        data = ConfigImportSerializer(data=payload)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated(ConfigImportSerializer, payload)
         if "data" not in fields and not runs_inline(_body_bytes(request)):
             fields["data"] = json.dumps(fields.pop("document")).encode()
         if "data" in fields:
@@ -257,9 +255,8 @@ class ConfigDetailView(GenericAPIView):
         The document itself never changes: a changed network is a new import.
         """
         config = _config(pk)
-        data = ConfigUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        config = services.config_update(config=config, **data.validated_data)
+        data = validated(ConfigUpdateSerializer, request.data)
+        config = services.config_update(config=config, **data)
         return Response(self.get_serializer(config).data)
 
 
@@ -304,12 +301,11 @@ class ConfigDiffView(GenericAPIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         """What changed from this config version to the one given by `to`, entity by entity."""
-        params = ConfigDiffQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        params = validated(ConfigDiffQuerySerializer, request.query_params)
         diff, job = uploads.config_diff_or_job(
             from_id=pk,
-            to_id=params.validated_data["to"],
-            limit=params.validated_data["limit"],
+            to_id=params["to"],
+            limit=params["limit"],
             user=acting_user(request),
         )
         if diff is None and job is not None:

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from core.forms import add_service_errors, declared_field
+from core.pages import filtered_page
 from core.panels import panels_for
 from core.tables import cell
 from core.users import acting_user
@@ -116,9 +116,7 @@ class ConfigListView(LoginRequiredMixin, View):
         filterset = selectors.config_filterset(request.GET)
         # The FilterSet's help texts document the API; the page's labels say enough.
         filterset.form.fields["name"].help_text = ""
-        valid = filterset.is_valid()
-        queryset = filterset.qs if valid else ConfigVersion.objects.none()
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
         configs = list(page.object_list)
         using = selectors.config_scenarios_using(config_ids=[c.pk for c in configs])
         return render(

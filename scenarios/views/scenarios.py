@@ -12,8 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.audit import events_for
-from core.errors import error_lines
 from core.forms import add_service_errors
+from core.pages import filtered_page, filters_applied, flash_errors, require_permission
 from core.panels import panels_for
 from core.users import acting_user
 from scenarios import selectors, services
@@ -44,11 +43,6 @@ ORDERINGS = (
 )
 # Service error keys that are no field of the scenario form.
 SERVICE_FIELDS: dict[str, str | None] = {"locked": None, "scenario": None}
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _scenario_or_404(pk: int) -> Scenario:
@@ -97,9 +91,7 @@ class ScenarioListView(LoginRequiredMixin, View):
         filterset = selectors.scenario_filterset(request.GET)
         # The FilterSet's help texts document the API; the page's labels say enough.
         filterset.form.fields["name"].help_text = ""
-        valid = filterset.is_valid()
-        queryset = filterset.qs if valid else Scenario.objects.none()
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
         parent = None
         if valid and filterset.form.cleaned_data.get("parent_id"):
             parent = Scenario.objects.filter(pk=filterset.form.cleaned_data["parent_id"]).first()
@@ -110,7 +102,7 @@ class ScenarioListView(LoginRequiredMixin, View):
                 "filterset": filterset,
                 "page_obj": page,
                 "scenarios": page.object_list,
-                "filtered": any(request.GET.get(name) for name in ("name", "locked", "parent_id")),
+                "filtered": filters_applied(request, filterset),
                 "parent_filter": parent,
                 "orderings": ORDERINGS,
                 "lock_form": ScenarioLockForm(),
@@ -143,7 +135,7 @@ class ScenarioDetailView(LoginRequiredMixin, View):
 
 class ScenarioCreateView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        _require(request, "scenarios.add_scenario")
+        require_permission(request, "scenarios.add_scenario")
         initial: dict[str, Any] = {}
         parent = request.GET.get("parent", "")
         if parent.isdigit():
@@ -151,7 +143,7 @@ class ScenarioCreateView(LoginRequiredMixin, View):
         return self._render(request, ScenarioForm(initial=initial))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        _require(request, "scenarios.add_scenario")
+        require_permission(request, "scenarios.add_scenario")
         form = ScenarioForm(request.POST)
         if form.is_valid():
             try:
@@ -178,12 +170,12 @@ class ScenarioCreateView(LoginRequiredMixin, View):
 
 class ScenarioEditView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "scenarios.change_scenario")
+        require_permission(request, "scenarios.change_scenario")
         scenario = _scenario_or_404(pk)
         return self._render(request, scenario, ScenarioForm(instance=scenario))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "scenarios.change_scenario")
+        require_permission(request, "scenarios.change_scenario")
         scenario = _scenario_or_404(pk)
         form = ScenarioForm(request.POST, instance=scenario)
         if form.is_valid():
@@ -216,7 +208,7 @@ class ScenarioDeleteView(LoginRequiredMixin, View):
     """GET asks for confirmation (or says why it cannot be deleted); POST deletes."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "scenarios.delete_scenario")
+        require_permission(request, "scenarios.delete_scenario")
         scenario = _scenario_or_404(pk)
         return render(
             request,
@@ -225,7 +217,7 @@ class ScenarioDeleteView(LoginRequiredMixin, View):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "scenarios.delete_scenario")
+        require_permission(request, "scenarios.delete_scenario")
         scenario = _scenario_or_404(pk)
         try:
             services.scenario_delete(scenario=scenario, user=acting_user(request))
@@ -249,7 +241,7 @@ class ScenarioLockView(LoginRequiredMixin, View):
     """
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "scenarios.change_scenario")
+        require_permission(request, "scenarios.change_scenario")
         scenario = _scenario_or_404(pk)
         form = ScenarioLockForm(request.POST)
         if not form.is_valid():
@@ -265,8 +257,7 @@ class ScenarioLockView(LoginRequiredMixin, View):
             )
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
-            for line in error_lines(error):
-                messages.error(request, line)
+            flash_errors(request, error)
         else:
             messages.success(request, _("Scenario “%(name)s” locked.") % {"name": scenario.name})
         return _back(request, scenario)
@@ -276,14 +267,13 @@ class ScenarioUnlockView(LoginRequiredMixin, View):
     """POST: unlock (``scenario_unlock``)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        _require(request, "scenarios.change_scenario")
+        require_permission(request, "scenarios.change_scenario")
         scenario = _scenario_or_404(pk)
         try:
             services.scenario_unlock(scenario=scenario, user=acting_user(request))
         except ValidationError as error:
             # The refusals name the scenario and its lock; no field to point at.
-            for line in error_lines(error):
-                messages.error(request, line)
+            flash_errors(request, error)
         else:
             messages.success(request, _("Scenario “%(name)s” unlocked.") % {"name": scenario.name})
         return _back(request, scenario)

@@ -4,7 +4,7 @@
  * A click (or Enter) on an editable cell opens an input; Enter or leaving the cell sends
  * PATCH /plans/<id>/psi with the grid's revision, Escape cancels. In lock mode a click locks
  * or unlocks the cell instead; "Lock row" locks the whole row. A family cell's new total is
- * spread with the chosen mode (custom weights typed as "SKU=weight, …") and rounding step. After a change the page reloads (the draft's
+ * spread with the chosen mode (custom weights typed as "SKU=weight, SKU@week=weight, …") and rounding step. After a change the page reloads (the draft's
  * page when the first edit made one), so roll-ups and totals are the server's; a refusal
  * (400/409) is shown above the grid and nothing changes.
  */
@@ -36,12 +36,18 @@
     var step = document.querySelector("[data-grid-step]");
     var weightsInput = document.querySelector("[data-grid-weights]");
 
-    // "SKU-01=2, SKU-02=1" → {"sku:SKU-01": 2, "sku:SKU-02": 1} (the API's weights by row key).
+    // "SKU-01=2, SKU-02@2025-W03=1" → {"sku:SKU-01": 2, "sku:SKU-02": {"2025-W03": 1}}: the
+    // API's weights by row key, or by row key and week (a SKU named by week weighs 0 elsewhere).
     function weights() {
       var out = {};
       (weightsInput ? weightsInput.value : "").split(",").forEach(function (part) {
         var pair = part.split("=");
-        if (pair.length === 2 && pair[0].trim()) { out["sku:" + pair[0].trim()] = parseFloat(pair[1]); }
+        if (pair.length !== 2 || !pair[0].trim()) { return; }
+        var name = pair[0].trim(), at = name.indexOf("@"), value = parseFloat(pair[1]);
+        if (at < 0) { out["sku:" + name] = value; return; }
+        var key = "sku:" + name.slice(0, at).trim();
+        if (typeof out[key] !== "object") { out[key] = {}; }
+        out[key][name.slice(at + 1).trim()] = value;
       });
       return out;
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,9 @@ from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# The documentation's screenshots (docs/images), remade by a browser test run with
+# SCPLN_DOCS_SCREENSHOTS=1: what the window shows, as a small JPEG.
+DOCS_IMAGES = ROOT / "docs" / "images"
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,16 @@ class Screenshots:
     prefix: str
     taken: list[Path] = field(default_factory=list)
 
-    def take(self, step: str) -> Path:
+    def take(self, step: str, *, docs: str | None = None) -> Path:
+        """Save the step's screenshot; with ``docs`` and SCPLN_DOCS_SCREENSHOTS=1 also the
+        documentation's ``docs/images/<docs>.jpg``."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{self.prefix}-{len(self.taken) + 1:02d}-{step}.png"
         self.page.screenshot(path=str(path), full_page=True)
         self.taken.append(path)
+        if docs and os.environ.get("SCPLN_DOCS_SCREENSHOTS") == "1":
+            DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(DOCS_IMAGES / f"{docs}.jpg"), type="jpeg", quality=70)
         return path
 
 

@@ -72,7 +72,11 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     page.get_by_test_id("workbench-link").click()
     expect(page.get_by_test_id("psi-grid")).to_be_visible()
     _show(page, level="detail", family=family)
-    screenshots.take("detail-grid")
+    # Backlog is shown per SKU-week, read-only.
+    backlog = page.locator(f'tbody[data-key="sku:{sku}"] tr[data-measure="backlog"]')
+    expect(backlog).to_contain_text("Backlog")
+    expect(backlog.locator("td.editable")).to_have_count(0)
+    screenshots.take("detail-grid", docs="workbench-detail-grid")
 
     # Edit one SKU-week: the first edit makes a draft, and the page follows it.
     _production(page, f"sku:{sku}", week).click()
@@ -98,7 +102,7 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     page.locator("td.editable input").fill("2000")
     page.locator("td.editable input").press("Enter")
     expect(_production(page, f"family:{family}", month)).to_have_text("2,000")
-    screenshots.take("aggregate-after-edit")
+    screenshots.take("aggregate-after-edit", docs="workbench-family-total")
     _show(page, level="detail", family=family, period_from=month, period_to=month)
     expect(_production(page, f"sku:{sku}", week)).to_have_text("120")
     values = page.locator('tr[data-measure="production"] td.editable').evaluate_all(
@@ -107,21 +111,23 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     assert sum(values) == pytest.approx(2000)
     assert all(float(v).is_integer() for v in values)
 
-    # Another month by custom weights: only the named SKU gets the units.
+    # Another month by custom weights for one SKU-week: only that cell gets the units.
     other_month = next(p for p in sheet.periods if p != month)
+    target_week = sheet.weeks[sheet.week_period.tolist().index(sheet.periods.index(other_month))]
     _show(page, level="aggregate", family=family)
     page.locator("[data-grid-mode]").select_option("weights")
-    page.locator("[data-grid-weights]").fill(f"{sku}=1")
+    page.locator("[data-grid-weights]").fill(f"{sku}@{target_week}=1")
     _production(page, f"family:{family}", other_month).click()
     page.locator("td.editable input").fill("777")
     page.locator("td.editable input").press("Enter")
     expect(_production(page, f"family:{family}", other_month)).to_have_text("777")
     _show(page, level="detail", family=family, period_from=other_month, period_to=other_month)
     spread = page.locator('tr[data-measure="production"] td.editable').evaluate_all(
-        "cells => cells.map(c => [c.closest('tbody').dataset.key, parseFloat(c.dataset.value)])"
+        "cells => cells.map(c => "
+        "[c.closest('tbody').dataset.key, c.dataset.period, parseFloat(c.dataset.value)])"
     )
-    assert sum(v for key, v in spread if key == f"sku:{sku}") == pytest.approx(777)
-    assert all(v == 0 for key, v in spread if key != f"sku:{sku}")
+    assert [v for key, week, v in spread if (key, week) == (f"sku:{sku}", target_week)] == [777]
+    assert all(v == 0 for key, week, v in spread if (key, week) != (f"sku:{sku}", target_week))
 
     # Recalculate (the worker's part runs here), then compare with the parent.
     page.get_by_test_id("recalculate").click()
@@ -135,10 +141,10 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
     page.get_by_test_id("changes-link").click()
     expect(page.get_by_test_id("change-count")).to_contain_text("differ")
     expect(page.get_by_test_id("changes")).to_contain_text(sku)
-    screenshots.take("changes-against-parent")
+    screenshots.take("changes-against-parent", docs="workbench-changes")
     page.get_by_test_id("compare-runs").click()
     expect(page).to_have_url(re.compile(r"/ui/runs/compare\?"))
-    screenshots.take("compare-runs")
+    screenshots.take("compare-runs", docs="workbench-compare-runs")
 
 
 def test_thirteen_months_fit_a_1440_px_screen_and_53_weeks_scroll_with_fixed_labels(

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.commands import validation_failure
+from jobs.commands import job_wait
 from jobs.models import Job
 from plans import parameters
 from plans.models import PlanningInputSet
@@ -66,22 +66,9 @@ class Command(BaseCommand):
         self.stdout.write(f"plan_version_id {version.pk}")
         self.stdout.write(f"job {job.pk}")
         if options["wait"]:
-            self._wait(job, options["timeout"])
+            self._report(job_wait(job, timeout=options["timeout"]))
 
-    def _wait(self, job: Job, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            job.refresh_from_db()
-            if job.status in Job.TERMINAL:
-                break
-            if time.monotonic() > deadline:
-                raise CommandError(
-                    f"job {job.pk} still {job.status} after {timeout:g}s (is a worker running?)"
-                )
-            time.sleep(0.5)
-        if job.status != Job.Status.SUCCEEDED:
-            last = job.error.strip().splitlines()[-1] if job.error.strip() else ""
-            raise CommandError(f"job {job.pk} {job.status}: {last}")
+    def _report(self, job: Job) -> None:
         result = job.result
         if result.get("run_id"):
             self.stdout.write(f"run {result['run_id']}")

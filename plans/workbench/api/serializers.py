@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scpln.engine import workbench as wb
@@ -69,13 +74,56 @@ class LockSerializer(serializers.Serializer):
     locked = serializers.BooleanField(default=True)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "number", "minimum": 0},
+            {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+        ]
+    }
+)
+class WeightField(serializers.Field):
+    """A SKU's weight: one number for all its cells, or ISO week → number (per SKU-week)."""
+
+    default_error_messages = {
+        "invalid": _("Expected a number ≥ 0, or an object of ISO week → number ≥ 0."),
+    }
+
+    def to_internal_value(self, data: Any) -> float | dict[str, float]:
+        if isinstance(data, dict):
+            out: dict[str, float] = {}
+            for week, value in data.items():
+                if not _is_weight(value):
+                    raise serializers.ValidationError({str(week): [self.error_messages["invalid"]]})
+                out[str(week)] = float(value)
+            return out
+        if not _is_weight(data):
+            self.fail("invalid")
+        return float(data)
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+def _is_weight(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
+
+
 class DistributeSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=wb.MODES, default="proportional")
     weights = serializers.DictField(
-        child=serializers.FloatField(min_value=0),
+        child=WeightField(),
         required=False,
         default=dict,
-        help_text="SKU row key → weight (mode `weights`).",
+        help_text=(
+            "Mode `weights`: SKU row key → its weight for all its cells, or → {ISO week → "
+            "weight} for a per-SKU-week distribution; SKUs and weeks not named weigh 0."
+        ),
     )
     round_step = serializers.FloatField(
         required=False,
@@ -98,18 +146,20 @@ class PsiPatchSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class CellChangeSerializer(serializers.Serializer):
+class CellSerializer(serializers.Serializer):
+    """Which cell: its row key, measure and period."""
+
     key = serializers.CharField()
     measure = serializers.CharField()
     period = serializers.CharField()
+
+
+class CellChangeSerializer(CellSerializer):
     old = serializers.FloatField()
     new = serializers.FloatField()
 
 
-class RefusedSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    measure = serializers.CharField()
-    period = serializers.CharField()
+class RefusedSerializer(CellSerializer):
     value = serializers.FloatField()
     reason = serializers.CharField()
 

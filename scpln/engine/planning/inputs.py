@@ -453,99 +453,56 @@ def _routing_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
 
 
 def _network_problems(inputs: PlanningInputs, where: _Locator) -> list[Problem]:
-    network = inputs.network
-    problems = [
-        Problem(
-            where.row("network", index, "item"), f"{network.at[index, 'item']!s} is not in items"
-        )
-        for index in network.index[~network["item"].isin(inputs.items["item"])]
-    ]
-    for column in ("target", "demand", "lead_time"):
-        values = network[column]
-        for index in network.index[~(values >= 0)]:
-            problems.append(
-                Problem(where.row("network", index, column), f"must be ≥ 0, not {values[index]!s}")
-            )
-    parts = inputs.capacity_parts
-    problems += [
-        Problem(
-            where.row("capacity_parts", index, "workcenter"),
-            f"{parts.at[index, 'workcenter']!s} has no capacity",
-        )
-        for index in parts.index[~parts["workcenter"].isin(inputs.capacity["workcenter"])]
-    ]
-    problems += [
-        Problem(
-            where.row("capacity_parts", index, "capacity"),
-            f"must be ≥ 0, not {parts.at[index, 'capacity']!s}",
-        )
-        for index in parts.index[~(parts["capacity"] >= 0)]
-    ]
-    off = inputs.days_off
-    problems += [
-        Problem(
-            where.row("days_off", index, "workcenter"),
-            f"{off.at[index, 'workcenter']!s} has no capacity",
-        )
-        for index in off.index[~off["workcenter"].isin(inputs.capacity["workcenter"])]
-    ]
-    prices = inputs.prices
-    problems += [
-        Problem(where.row("prices", index, "item"), f"{prices.at[index, 'item']!s} is not in items")
-        for index in prices.index[~prices["item"].isin(inputs.items["item"])]
-    ]
-    for column in ("sales_price", "unit_cost"):
-        problems += [
-            Problem(
-                where.row("prices", index, column),
-                f"must be ≥ 0, not {prices.at[index, column]!s}",
-            )
-            for index in prices.index[~(prices[column] >= 0)]
-        ]
-    limits = inputs.item_capacity
-    problems += [
-        Problem(
-            where.row("item_capacity", index, "sku"),
-            f"{limits.at[index, 'sku']!s} is not a SKU of {where.table('mix_share')}",
-        )
-        for index in limits.index[~limits["sku"].isin(inputs.mix_share["sku"])]
-    ]
-    problems += [
-        Problem(
-            where.row("item_capacity", index, "period"),
-            f"{limits.at[index, 'period']!s} is not a period of the calendar",
-        )
-        for index in limits.index[~limits["period"].isin(inputs.calendar.period_codes)]
-    ]
-    problems += [
-        Problem(
-            where.row("item_capacity", index, "capacity"),
-            f"must be ≥ 0, not {limits.at[index, 'capacity']!s}",
-        )
-        for index in limits.index[~(limits["capacity"] >= 0)]
-    ]
+    items = inputs.items["item"]
+    centres = inputs.capacity["workcenter"]
+    problems = _unknown(inputs, where, "network", "item", items, "is not in items")
+    problems += _negative(inputs, where, "network", ("target", "demand", "lead_time"))
+    problems += _unknown(inputs, where, "capacity_parts", "workcenter", centres, "has no capacity")
+    problems += _negative(inputs, where, "capacity_parts", ("capacity",))
+    problems += _unknown(inputs, where, "days_off", "workcenter", centres, "has no capacity")
+    problems += _unknown(inputs, where, "prices", "item", items, "is not in items")
+    problems += _negative(inputs, where, "prices", ("sales_price", "unit_cost"))
+    sku_of = f"is not a SKU of {where.table('mix_share')}"
+    problems += _unknown(inputs, where, "item_capacity", "sku", inputs.mix_share["sku"], sku_of)
+    periods = inputs.calendar.period_codes
+    problems += _unknown(
+        inputs, where, "item_capacity", "period", periods, "is not a period of the calendar"
+    )
+    problems += _negative(inputs, where, "item_capacity", ("capacity",))
+    weeks = inputs.calendar.weeks["week"]
     for table, column in (("target_stock", "target"), ("component_supply", "supply")):
-        profile = getattr(inputs, table)
-        problems += [
-            Problem(
-                where.row(table, index, "item"), f"{profile.at[index, 'item']!s} is not in items"
-            )
-            for index in profile.index[~profile["item"].isin(inputs.items["item"])]
-        ]
-        problems += [
-            Problem(
-                where.row(table, index, "week"),
-                f"{profile.at[index, 'week']!s} is not a week of the calendar",
-            )
-            for index in profile.index[~profile["week"].isin(inputs.calendar.weeks["week"])]
-        ]
-        problems += [
-            Problem(
-                where.row(table, index, column), f"must be ≥ 0, not {profile.at[index, column]!s}"
-            )
-            for index in profile.index[~(profile[column] >= 0)]
-        ]
+        problems += _unknown(inputs, where, table, "item", items, "is not in items")
+        problems += _unknown(inputs, where, table, "week", weeks, "is not a week of the calendar")
+        problems += _negative(inputs, where, table, (column,))
     return problems
+
+
+def _unknown(
+    inputs: PlanningInputs,
+    where: _Locator,
+    table: str,
+    column: str,
+    known: Any,
+    says: str,
+) -> list[Problem]:
+    """A problem for each row of ``table`` whose ``column`` is not among ``known``."""
+    frame = getattr(inputs, table)
+    return [
+        Problem(where.row(table, index, column), f"{frame.at[index, column]!s} {says}")
+        for index in frame.index[~frame[column].isin(known)]
+    ]
+
+
+def _negative(
+    inputs: PlanningInputs, where: _Locator, table: str, columns: tuple[str, ...]
+) -> list[Problem]:
+    """A problem for each value of ``columns`` that is not ≥ 0 (NaN included), column by column."""
+    frame = getattr(inputs, table)
+    return [
+        Problem(where.row(table, index, column), f"must be ≥ 0, not {frame.at[index, column]!s}")
+        for column in columns
+        for index in frame.index[~(frame[column] >= 0)]
+    ]
 
 
 def _bom_cycles(bom: pd.DataFrame, where: _Locator) -> list[Problem]:

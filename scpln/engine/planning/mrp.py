@@ -29,7 +29,7 @@ from .allocate import Allocation
 from .calendar import PlanningCalendar
 from .inputs import PlanningInputs, low_level_codes
 from .parameters import PlanParameters, horizon_calendar
-from .tables import labels_at, to_dense, week_table
+from .tables import label_positions, labels_at, to_dense, week_table
 
 GRID_COLUMNS = (
     "gross_requirement",
@@ -119,7 +119,7 @@ def material_items(inputs: PlanningInputs) -> list[str]:
     frontier = skus
     parents, children = inputs.bom["parent"], inputs.bom["child"]
     while frontier:
-        below = sorted(set(children[parents.isin(frontier)].tolist()) - seen)
+        below = sorted(set(children[label_positions(frontier, parents) >= 0].tolist()) - seen)
         seen.update(below)
         items += below
         frontier = below
@@ -178,9 +178,8 @@ def plan_materials(
 
 
 def _edges(items: list[str], bom: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    index = pd.Index(items)
-    parent = index.get_indexer(pd.Index(bom["parent"]))
-    child = index.get_indexer(pd.Index(bom["child"]))
+    parent = label_positions(items, bom["parent"])
+    child = label_positions(items, bom["child"])
     keep = (parent >= 0) & (child >= 0)
     return parent[keep], child[keep], bom["qty"].to_numpy(dtype=float)[keep]
 

@@ -59,7 +59,7 @@ from .inputs import PlanningInputs
 from .mrp import plan_materials
 from .parameters import PlanParameters, horizon_calendar
 from .reconcile import Reconciliation
-from .tables import to_dense
+from .tables import label_positions, repeat_labels, to_dense
 
 PLAN_COLUMNS = (
     "item",
@@ -75,6 +75,7 @@ PLAN_COLUMNS = (
     "planned_receipt",
     "planned_release",
     "projected_on_hand",
+    "backlog",
 )
 
 
@@ -85,7 +86,9 @@ class FinalPlan:
     ``plan_final``: ``PLAN_COLUMNS`` per item × week — sold SKUs (level 0, with their family
     and the work centre that makes them) and their components (level ≥ 1, both empty);
     ``projected_on_hand`` is at the week's end and is negative where the plan leaves a
-    shortage.
+    shortage; ``backlog`` is the SKU's demand not yet supplied at the week's end in the plan's
+    own view (the per-SKU-week terms of the ``backlog_end`` / ``backlog_peak`` KPIs, see the
+    module docs and docs/planning.md), 0 for components.
     ``plan_orders``: the final plan's orders, columns as MRP's ``mrp_orders``.
     ``kpis``: plain numbers (see the module docs).
     """
@@ -137,17 +140,15 @@ def run_plan_final(
     materials = plan_materials(inputs, params, calendar, sku_gross=gross, sku_receipts=receipts)
     grid, orders = materials.tables(calendar)
     res = resources(inputs, calendar, params)
-    sold = pd.DataFrame(
-        {
-            "family": inputs.sku_families,
-            "workcenter": np.asarray(res.names, dtype=object)[res.of_sku],
-        },
-        index=pd.Index(skus, name="item"),
-    )
-    grid = grid.join(sold, on="item")
-    grid[["family", "workcenter"]] = grid[["family", "workcenter"]].fillna("").astype("str")
+    # The sold SKUs' family and work centre, empty for components (MaterialPlan's items are
+    # the SKUs first, each over all weeks).
+    components = np.full(len(materials.items) - len(skus), "", dtype=object)
+    centres = np.asarray(res.names, dtype=object)[res.of_sku]
+    for column, labels in (("family", inputs.sku_families), ("workcenter", centres)):
+        every = np.concatenate([np.asarray(labels, dtype=object), components])
+        grid[column] = repeat_labels(list(every), weeks)
     grid["week_end"] = np.tile(calendar.weeks["week_end"].to_numpy(), len(materials.items))
-    grid = grid.rename(columns={"on_hand_end": "projected_on_hand"})[list(PLAN_COLUMNS)]
+    grid = grid.rename(columns={"on_hand_end": "projected_on_hand"})
     demand = to_dense(sku_week, "sku", skus, "week_index", weeks, "demand")
     opening = materials.grid["on_hand_start"][: len(skus), 0]
     scheduled = materials.grid["scheduled_receipt"][: len(skus)]
@@ -160,7 +161,12 @@ def run_plan_final(
     stranded = network[~network["supplied"]].groupby("item")["target"].sum()
     reachable = np.maximum(opening - stranded.reindex(skus, fill_value=0.0).to_numpy(), 0.0)
     available = reachable[:, None] + np.cumsum(scheduled + buildable, axis=1)
-    kpis = _kpis(calendar, demand, available, orders, reconciliation, inputs.unreachable)
+    backlog = sku_backlog(demand, available)
+    grid["backlog"] = np.concatenate(
+        [backlog.reshape(-1), np.zeros(len(grid) - backlog.size)]
+    )  # the SKUs' rows come first, week by week (MaterialPlan's order)
+    grid = grid[list(PLAN_COLUMNS)]
+    kpis = _kpis(calendar, demand, backlog, orders, reconciliation, inputs.unreachable)
     kpis.update(_prediction(inputs, params, calendar, res, demand, scheduled, receipts))
     target = inputs.target_matrix(skus, calendar.week_codes)
     kpis["target_inventory_total"] = _units(target[:, -1].sum())
@@ -168,17 +174,22 @@ def run_plan_final(
     return FinalPlan(plan_final=grid, plan_orders=orders, kpis=kpis)
 
 
+def sku_backlog(demand: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """SKUs × weeks: demand not yet supplied at each week's end — demand so far beyond what is
+    ``available`` so far (reachable opening stock, open POs and buildable receipts)."""
+    wanted = np.cumsum(demand, axis=1)
+    return wanted - np.minimum(wanted, np.maximum(available, 0.0))
+
+
 def _kpis(
     calendar: PlanningCalendar,
     demand: np.ndarray,
-    available: np.ndarray,
+    sku_backlog: np.ndarray,
     orders: pd.DataFrame,
     reconciliation: Reconciliation,
     unreachable: pd.DataFrame,
 ) -> dict[str, Any]:
-    wanted = np.cumsum(demand, axis=1)
-    supplied = np.minimum(wanted, np.maximum(available, 0.0))
-    backlog = (wanted - supplied).sum(axis=0)
+    backlog = sku_backlog.sum(axis=0)
     # Demand no supply path reaches is the run's demand too, served only by stranded stock.
     demand_total = float(demand.sum()) + float(unreachable["demand"].sum())
     capacity = reconciliation.capacity
@@ -407,12 +418,7 @@ def _served_when_shipped(
         ship = np.where(inside & works[rows, at], np.minimum(factory, pull), 0.0)
         factory -= ship
         downstream += ship
-        late = np.minimum(downstream, backlog)
-        downstream -= late
-        backlog -= late
-        now = np.minimum(downstream, demand[:, t])
-        downstream -= now
-        backlog += demand[:, t] - now
+        late, now = _serve_day(downstream, backlog, demand[:, t])
         on_time += float(now.sum())
         sold += float(late.sum() + now.sum())
     return on_time, sold
@@ -490,9 +496,9 @@ def _stock_arrivals(inputs: PlanningInputs, days: _Days, delay: np.ndarray) -> n
     stock = inputs.inventory.merge(
         inputs.network[["item", "loc", "supplied", "lead_time"]], on=["item", "loc"], how="left"
     )
-    row = pd.Index(skus).get_indexer(pd.Index(stock["item"]))
+    row = label_positions(skus, stock["item"])
     stock = stock[(row >= 0) & stock["supplied"].fillna(True).astype(bool)]
-    row = pd.Index(skus).get_indexer(pd.Index(stock["item"]))
+    row = label_positions(skus, stock["item"])
     # Stock at a location the network does not list (inputs from files) serves at once.
     lead = stock["lead_time"].to_numpy(dtype=float)
     away = np.maximum(delay[row] - np.where(np.isnan(lead), delay[row], lead), 0.0)
@@ -536,7 +542,7 @@ def _component_limited(
     receipts need of them beyond their stock is reported as assumed available.
     """
     network = inputs.network
-    short = network[~network["supplied"] & ~network["item"].isin(inputs.skus)]
+    short = network[~network["supplied"] & (label_positions(inputs.skus, network["item"]) < 0)]
     capped = inputs.component_supply if params.capacity_constrained else inputs.component_supply[:0]
     if (short.empty and capped.empty) or inputs.bom.empty:
         return _Material(made, 0.0, {})
@@ -555,7 +561,7 @@ def _component_limited(
         return _Material(made, 0.0, {})
     keys = pd.Index(sorted(set(zip(edges["child"], edges["loc"], strict=True))))
     comp = keys.get_indexer(list(zip(edges["child"], edges["loc"], strict=True)))
-    parent = pd.Index(skus).get_indexer(pd.Index(edges["parent"]))
+    parent = label_positions(skus, edges["parent"])
     qty = edges["qty"].to_numpy(dtype=float)
     stock = inputs.inventory.assign(loc=inputs.inventory["loc"].replace(site))
     stock_at = stock.groupby(["item", "loc"])["qty"].sum()
@@ -612,14 +618,24 @@ def _served_on_time(demand: np.ndarray, inflow: np.ndarray) -> float:
     on_time = 0.0
     for t in range(demand.shape[1]):
         stock += inflow[:, t]
-        late = np.minimum(stock, backlog)
-        stock -= late
-        backlog -= late
-        now = np.minimum(stock, demand[:, t])
-        stock -= now
-        backlog += demand[:, t] - now
+        _late, now = _serve_day(stock, backlog, demand[:, t])
         on_time += float(now.sum())
     return on_time
+
+
+def _serve_day(
+    stock: np.ndarray, backlog: np.ndarray, demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One day at the customers, as the run serves them: ``stock`` serves the ``backlog``
+    first, then the day's ``demand``, whose unserved part joins the backlog (both arrays
+    change in place). Returns the units served late and on time."""
+    late = np.minimum(stock, backlog)
+    stock -= late
+    backlog -= late
+    now = np.minimum(stock, demand)
+    stock -= now
+    backlog += demand - now
+    return late, now
 
 
 def _units(value: float) -> float:

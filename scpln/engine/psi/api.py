@@ -8,17 +8,16 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from scpln.engine import ENGINE_VERSION
 from scpln.engine.canonical import CanonicalConfig
 
 from .compile import compile_network
 from .constraints import Constraints, unsourced_components
-from .costs import cost_trace, daily_pl
+from .costs import cost_trace, daily_accounts, pl_frame
 from .frames import PSI_SCHEMA_VERSION, psi_frame
 from .kernel import run_kernel
 from .kpis import compute_kpis
@@ -26,13 +25,18 @@ from .network import MODE_NONE, Network
 from .plan import PlanSchedule
 from .record import KernelResult
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 Progress = Callable[[float], None]
 _KERNEL_SHARE = 0.9  # of the progress bar; frames, costs and KPIs take the rest
 
 
 @dataclass(eq=False)
 class SimulationResult:
-    """A run's output. ``trace`` is built on first access (it can be large).
+    """A run's output. The tables (``psi``, ``pl``, ``trace``) are built from ``raw`` on
+    first access: the PSI table alone is hundreds of megabytes of fresh memory on a large
+    network, and KPIs, hashes and warnings need none of them.
 
     ``input_hash`` identifies everything the numbers depend on: the compiled network
     (every array the simulation reads, so config fields it ignores do not count), days,
@@ -40,8 +44,6 @@ class SimulationResult:
     ``engine_version`` the same hash gives the same numbers.
     """
 
-    psi: pd.DataFrame
-    pl: pd.DataFrame
     kpis: dict[str, Any]
     input_hash: str
     seed: int | None
@@ -49,8 +51,19 @@ class SimulationResult:
     stochastic: bool
     warnings: list[str]
     raw: KernelResult = field(repr=False)
+    accounts: dict[str, np.ndarray] = field(repr=False)
     schema_version: str = PSI_SCHEMA_VERSION
     engine_version: str = ENGINE_VERSION
+
+    @cached_property
+    def psi(self) -> pd.DataFrame:
+        """The PSI table: ``day, node, item`` and every metric, a row per day × node-item."""
+        return psi_frame(self.raw)
+
+    @cached_property
+    def pl(self) -> pd.DataFrame:
+        """The daily P&L: ``day``, revenue, every cost account, total cost, profit."""
+        return pl_frame(self.accounts)
 
     @cached_property
     def trace(self) -> pd.DataFrame:
@@ -105,7 +118,7 @@ def simulate_network(
     if stochastic and seed is None:
         seed = secrets.randbits(63)
     rng = np.random.default_rng(seed) if stochastic else None
-    if isinstance(plan, pd.DataFrame):
+    if plan is not None and not isinstance(plan, PlanSchedule):  # a plan frame
         plan = PlanSchedule.from_frame(plan, start_date=network.start_date)
     if constraints is None:
         constraints = plan.constraints if plan is not None else Constraints()
@@ -122,14 +135,11 @@ def simulate_network(
             report(done * _KERNEL_SHARE)
 
     raw = run_kernel(network, days=days, rng=rng, schedule=schedule, progress=kernel_progress)
-    psi = psi_frame(raw)
-    pl = daily_pl(raw)
-    kpis = compute_kpis(raw, pl)
+    accounts = daily_accounts(raw)
+    kpis = compute_kpis(raw, accounts)
     if progress is not None:
         progress(1.0)
     return SimulationResult(
-        psi=psi,
-        pl=pl,
         kpis=kpis,
         input_hash=_input_hash(network, days, stochastic, seed, plan),
         seed=seed,
@@ -137,6 +147,7 @@ def simulate_network(
         stochastic=stochastic,
         warnings=supply_warnings(network) + assumed_warnings(unconstrained, raw),
         raw=raw,
+        accounts=accounts,
     )
 
 

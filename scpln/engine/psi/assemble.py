@@ -47,7 +47,7 @@ _NO_STOCK = (0.0, None, None, None, 0.0, 0.0, 0.0, None, None, None)
 
 
 def assemble(b: NetworkBuilder) -> Network:
-    demand_rows = b.demand_frame()
+    demand_rows = b.demand_rows()
     keys = b.node_items(demand_rows)
     size = len(keys)
     node_codes, item_codes = tuple(sorted(b.nodes)), tuple(sorted(b.items))

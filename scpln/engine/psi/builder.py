@@ -15,14 +15,65 @@ from datetime import date
 from statistics import NormalDist
 
 import numpy as np
-import pandas as pd
 
 from .assemble import assemble
-from .network import DEMAND_MODELS, Network
-
-DEMAND_COLUMNS = ("node", "item", "first_day", "last_day", "mean", "sd", "model")
+from .network import DEMAND_MODEL_NAMES, DEMAND_MODELS, Network
 
 INF = math.inf
+
+
+@dataclass(frozen=True, eq=False)
+class DemandRows:
+    """Customer demand rows column-wise (a generated network has millions of them):
+    node, item and model as codes into their labels, days and daily mean and sd."""
+
+    node: np.ndarray  # int64, into ``node_labels``
+    node_labels: tuple[str, ...]
+    item: np.ndarray  # int64, into ``item_labels``
+    item_labels: tuple[str, ...]
+    model: np.ndarray  # int64, into ``DEMAND_MODEL_NAMES``
+    first_day: np.ndarray  # int64
+    last_day: np.ndarray  # int64
+    mean: np.ndarray  # float64
+    sd: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+    def node_codes(self, labels: Sequence[str]) -> np.ndarray:
+        """Each row's node as an index into ``labels`` (-1 where it is not among them)."""
+        return _recode(self.node, self.node_labels, labels)
+
+    def item_codes(self, labels: Sequence[str]) -> np.ndarray:
+        """Each row's item as an index into ``labels`` (-1 where it is not among them)."""
+        return _recode(self.item, self.item_labels, labels)
+
+    @staticmethod
+    def concat(parts: Sequence[DemandRows]) -> DemandRows:
+        """The rows of ``parts`` one after another, codes over the union of their labels."""
+        nodes = tuple(dict.fromkeys(code for part in parts for code in part.node_labels))
+        items = tuple(dict.fromkeys(code for part in parts for code in part.item_labels))
+
+        def joined(name: str, dtype: type) -> np.ndarray:
+            return np.concatenate([np.asarray(getattr(p, name), dtype) for p in parts])
+
+        return DemandRows(
+            node=np.concatenate([p.node_codes(nodes) for p in parts]).astype(np.int64),
+            node_labels=nodes,
+            item=np.concatenate([p.item_codes(items) for p in parts]).astype(np.int64),
+            item_labels=items,
+            model=joined("model", np.int64),
+            first_day=joined("first_day", np.int64),
+            last_day=joined("last_day", np.int64),
+            mean=joined("mean", np.float64),
+            sd=joined("sd", np.float64),
+        )
+
+
+def _recode(codes: np.ndarray, labels: tuple[str, ...], into: Sequence[str]) -> np.ndarray:
+    where = {code: i for i, code in enumerate(into)}
+    lookup = np.array([where.get(code, -1) for code in labels], np.int64)
+    return lookup[codes] if len(codes) else np.zeros(0, np.int64)
 
 
 @dataclass
@@ -130,7 +181,7 @@ class NetworkBuilder:
         self.produces: dict[tuple[str, str], ProduceDecl] = {}
         self.boms: dict[str, list[tuple[str, float]]] = defaultdict(list)
         self._demand_rows: list[tuple[str, str, int, int, float, float, str]] = []
-        self._demand_frames: list[pd.DataFrame] = []
+        self._demand_tables: list[DemandRows] = []
         self.capacities: list[Window] = []
         self.rules: list[tuple[str, str, str, int, float]] = []
         self.supply_windows: list[Window] = []
@@ -209,28 +260,45 @@ class NetworkBuilder:
         """Customer demand per day on ``first_day … last_day`` (inclusive)."""
         self._demand_rows.append((node, item, first_day, last_day, mean, sd, model))
 
-    def demand_table(self, rows: pd.DataFrame) -> None:
-        """Many :meth:`demand` rows at once, one per frame row (columns as its arguments).
+    def demand_table(self, rows: DemandRows) -> None:
+        """Many :meth:`demand` rows at once. A generated network has millions of demand
+        rows; they never pass through Python one by one."""
+        self._demand_tables.append(rows)
 
-        Columns: ``node, item, first_day, last_day, mean, sd, model``. A generated network
-        has millions of demand rows; they never pass through Python one by one.
-        """
-        self._demand_frames.append(rows[list(DEMAND_COLUMNS)])
-
-    def demand_frame(self) -> pd.DataFrame:
-        """All demand rows declared so far, checked, as one frame."""
-        frames = [*self._demand_frames]
-        if self._demand_rows:
-            frames.append(pd.DataFrame(self._demand_rows, columns=list(DEMAND_COLUMNS)))
-        if not frames:
-            return pd.DataFrame({c: [] for c in DEMAND_COLUMNS})
-        rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        unknown = set(pd.unique(rows["model"])) - set(DEMAND_MODELS)
+    def demand_rows(self) -> DemandRows:
+        """All demand rows declared so far, checked, as one table."""
+        unknown = {row[6] for row in self._demand_rows} - set(DEMAND_MODELS)
         if unknown:
             raise ValueError(f"unknown demand model(s): {', '.join(sorted(map(str, unknown)))}")
-        for item in _distinct(rows["item"]):
-            self._use_item(item)
-        return rows
+        tables = [*self._demand_tables]
+        if self._demand_rows or not tables:
+            rows = self._demand_rows
+            nodes = tuple(dict.fromkeys(r[0] for r in rows))
+            items = tuple(dict.fromkeys(r[1] for r in rows))
+            node_ix = {c: i for i, c in enumerate(nodes)}
+            item_ix = {c: i for i, c in enumerate(items)}
+            tables.append(
+                DemandRows(
+                    node=np.array([node_ix[r[0]] for r in rows], np.int64),
+                    node_labels=nodes,
+                    item=np.array([item_ix[r[1]] for r in rows], np.int64),
+                    item_labels=items,
+                    model=np.array([DEMAND_MODELS[r[6]] for r in rows], np.int64),
+                    first_day=np.array([r[2] for r in rows], np.int64),
+                    last_day=np.array([r[3] for r in rows], np.int64),
+                    mean=np.array([r[4] for r in rows], np.float64),
+                    sd=np.array([r[5] for r in rows], np.float64),
+                )
+            )
+        table = tables[0] if len(tables) == 1 else DemandRows.concat(tables)
+        if (
+            len(table.model)
+            and not ((table.model >= 0) & (table.model < len(DEMAND_MODEL_NAMES))).all()
+        ):
+            raise ValueError("unknown demand model code")
+        for i in np.unique(table.item).tolist():
+            self._use_item(table.item_labels[i])
+        return table
 
     def factory(self, node: str, **kwargs: object) -> None:
         """Node-level production capacity per day and production costs."""
@@ -267,7 +335,7 @@ class NetworkBuilder:
         if code not in self.items:
             self.items[code] = ItemDecl()
 
-    def node_items(self, demand: pd.DataFrame) -> list[tuple[str, str]]:
+    def node_items(self, demand: DemandRows) -> list[tuple[str, str]]:
         """Every (node, item) the network stocks — declared, demanded, made or consumed —
         sorted by node code, then item code."""
         nodes, items = sorted(self.nodes), sorted(self.items)
@@ -277,12 +345,13 @@ class NetworkBuilder:
         pairs = [*self.stocks, *self.produces]
         pairs += [(n, c) for n, p in self.produces for c, _ in self.boms.get(p, ())]
         unknown = sorted({n for n, _ in pairs if n not in node_ix})
-        d_node = pd.Categorical(demand["node"], categories=nodes).codes.astype(np.int64)
+        d_node = demand.node_codes(nodes)
         if (d_node < 0).any():
-            unknown += sorted(set(demand["node"].astype(str)) - set(nodes))
+            used = {demand.node_labels[i] for i in np.unique(demand.node).tolist()}
+            unknown += sorted(used - set(nodes))
         if unknown:
             raise ValueError(f"undeclared nodes: {', '.join(unknown)}")
-        d_item = pd.Categorical(demand["item"], categories=items).codes
+        d_item = demand.item_codes(items)
         codes = np.concatenate(
             [
                 d_node * width + d_item,
@@ -293,7 +362,3 @@ class NetworkBuilder:
 
     def build(self) -> Network:
         return assemble(self)
-
-
-def _distinct(values: pd.Series) -> list[str]:
-    return [str(v) for v in pd.unique(values)]

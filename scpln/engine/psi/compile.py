@@ -39,7 +39,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
-import pandas as pd
 
 from scpln.engine.canonical import (
     BucketSpan,
@@ -52,7 +51,7 @@ from scpln.engine.canonical import (
 from scpln.engine.canonical.calendars import WorkingCalendar, working_calendar
 from scpln.engine.canonical.network import produced_items
 
-from .builder import NetworkBuilder
+from .builder import DemandRows, NetworkBuilder
 from .network import DEMAND_MODEL_NAMES, Network
 
 DEFAULT_SERVICE_LEVEL = 0.95
@@ -139,43 +138,42 @@ def _calendars(
     return out
 
 
-def _demand_rows(config: CanonicalConfig, reach: int) -> pd.DataFrame:
+def _demand_rows(config: CanonicalConfig, reach: int) -> DemandRows:
     """Demand rows as daily figures, column-wise (a big config has millions of rows).
 
-    Codes become categoricals straight away: building pandas strings for millions of
-    rows would cost more than the simulation itself.
+    Codes become integer codes straight away: building strings for millions of rows
+    would cost more than the simulation itself.
     """
     rows = config.demands
-    nodes = [r.node_code for r in rows]
-    items = [r.item_code for r in rows]
-    models = [r.demand_model for r in rows]
-    buckets = [r.bucket for r in rows]
-    means = [r.mean for r in rows]
-    sds = [r.std_dev for r in rows]
-    columns: dict[str, pd.Categorical[str] | np.ndarray] = {
-        "node": _categorical(nodes, [n.code for n in config.nodes]),
-        "item": _categorical(items, [i.code for i in config.items]),
-        "model": _categorical(models, list(DEMAND_MODEL_NAMES)),
-    }
-    bucket_codes, distinct = pd.factorize(np.array(buckets, dtype=object))
+    nodes = tuple(n.code for n in config.nodes)
+    items = tuple(i.code for i in config.items)
+    buckets = np.array([r.bucket for r in rows], dtype=object)
+    distinct, bucket_codes = (
+        np.unique(buckets, return_inverse=True) if len(rows) else (buckets, np.zeros(0, int))
+    )
     spans = [bucket_span(str(code), config.start_date, reach) for code in distinct]
     first = np.array([s.first_day if s else 0 for s in spans], np.int64)
     last = np.array([s.last_day if s else -1 for s in spans], np.int64)
     period = np.array([s.period_days if s else 1 for s in spans], np.float64)[bucket_codes]
-    columns["first_day"] = first[bucket_codes]
-    columns["last_day"] = last[bucket_codes]
-    columns["mean"] = np.array(means, np.float64) / period
-    columns["sd"] = np.array(sds, np.float64) / np.sqrt(period)
-    return pd.DataFrame(columns)
+    return DemandRows(
+        node=_codes([r.node_code for r in rows], nodes),
+        node_labels=nodes,
+        item=_codes([r.item_code for r in rows], items),
+        item_labels=items,
+        model=_codes([r.demand_model for r in rows], DEMAND_MODEL_NAMES),
+        first_day=first[bucket_codes],
+        last_day=last[bucket_codes],
+        mean=np.array([r.mean for r in rows], np.float64) / period,
+        sd=np.array([r.std_dev for r in rows], np.float64) / np.sqrt(period),
+    )
 
 
-def _categorical(values: Sequence[str], labels: list[str]) -> pd.Categorical[str]:
+def _codes(values: Sequence[str], labels: tuple[str, ...]) -> np.ndarray:
     index = {label: i for i, label in enumerate(labels)}
     try:
-        codes = np.fromiter(map(index.__getitem__, values), np.int64, len(values))
+        return np.fromiter(map(index.__getitem__, values), np.int64, len(values))
     except KeyError as exc:
         raise ValueError(f"a demand row names the unknown code {exc.args[0]!r}") from None
-    return pd.Categorical.from_codes(codes, categories=pd.Index(labels))
 
 
 def _limit(value: float | None) -> float:

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .levels import as_index
 from .record import EPS, KernelResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REVENUE = "revenue"
 COST_ACCOUNTS = (
@@ -72,22 +75,34 @@ class Block:
         return self.amount().sum(axis=1)
 
 
-def daily_pl(kr: KernelResult) -> pd.DataFrame:
-    """One row per day: revenue, every cost account, total cost and profit."""
+def daily_accounts(kr: KernelResult) -> dict[str, np.ndarray]:
+    """Per day: revenue, every cost account, ``total_cost`` and ``profit`` (the P&L's
+    columns but ``day``), as arrays: the KPIs read these, so they need no DataFrame."""
     pl = {account: np.zeros(kr.days) for account in ACCOUNTS}
     for start in range(0, kr.days, _CHUNK_DAYS):
         stop = min(start + _CHUNK_DAYS, kr.days)
         for block in _blocks(kr, start, stop):
             pl[block.account][start:stop] += block.daily()
-    total = sum(pl[a] for a in COST_ACCOUNTS)
-    frame = {"day": np.arange(kr.days, dtype=np.int32), **pl}
-    frame["total_cost"] = total
-    frame["profit"] = pl[REVENUE] - total
-    return pd.DataFrame(frame)
+    total = np.zeros(kr.days)
+    for account in COST_ACCOUNTS:
+        total += pl[account]
+    pl["total_cost"] = total
+    pl["profit"] = pl[REVENUE] - total
+    return pl
+
+
+def pl_frame(accounts: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The daily P&L table: one row per day, :data:`PL_COLUMNS`."""
+    import pandas as pd
+
+    days = len(accounts[REVENUE])
+    return pd.DataFrame({"day": np.arange(days, dtype=np.int32), **accounts})
 
 
 def cost_trace(kr: KernelResult) -> pd.DataFrame:
     """One row per (day, entity, account) with a non-zero amount, in day order."""
+    import pandas as pd
+
     net = kr.network
     parts: list[dict[str, np.ndarray]] = []
     for start in range(0, kr.days, _CHUNK_DAYS):
@@ -130,6 +145,8 @@ def cost_trace(kr: KernelResult) -> pd.DataFrame:
 
 
 def _categorical(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical[str]:
+    import pandas as pd
+
     return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(labels))
 
 

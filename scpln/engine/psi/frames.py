@@ -7,11 +7,15 @@ node-item × 365 day run does not pay for its 73 million rows twice.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from . import buffers
 from .record import METRICS, KernelResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PSI_SCHEMA_VERSION = "psi-1.0"
 PSI_COLUMNS = ("day", "node", "item", *METRICS)
@@ -19,6 +23,8 @@ PSI_COLUMNS = ("day", "node", "item", *METRICS)
 
 def psi_frame(kr: KernelResult) -> pd.DataFrame:
     """``day, node, item`` then :data:`METRICS`, one row per day × node-item."""
+    import pandas as pd
+
     net, days, size = kr.network, kr.days, kr.network.size
     day_type = np.int16 if days <= np.iinfo(np.int16).max else np.int32
     day = buffers.zeros((days, size), day_type)
@@ -34,6 +40,8 @@ def psi_frame(kr: KernelResult) -> pd.DataFrame:
 
 
 def _tiled_categorical(codes: np.ndarray, labels: tuple[str, ...], days: int) -> pd.Categorical:
+    import pandas as pd
+
     # The smallest code type pandas itself would pick, so it keeps our array as is.
     code_type = next(t for t in (np.int8, np.int16, np.int32) if len(labels) < np.iinfo(t).max)
     dtype = pd.CategoricalDtype(categories=list(labels))

@@ -115,6 +115,20 @@ def _minimum(x: float, y: float) -> float:
     return y
 
 
+@njit(cache=True, inline="always")
+def _store(out: np.ndarray, a: np.ndarray) -> None:
+    """``out[:] = a`` (float64 into the float32 record), as one vectorisable loop."""
+    for k in range(a.shape[0]):
+        out[k] = a[k]
+
+
+@njit(cache=True, inline="always")
+def _store_sum(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """``out[:] = a + b``, the sum taken in float64 as numpy does."""
+    for k in range(a.shape[0]):
+        out[k] = a[k] + b[k]
+
+
 # nogil: the prefault helper (``buffers.RowPrefault``) touches rows ahead meanwhile.
 @njit(cache=True, nogil=True)
 def run_days(
@@ -513,23 +527,24 @@ def run_days(
                     scratch,
                 )
         # ---------------------------------------------------------- record
-        for k in range(size):
-            h_demand[t, k] = f_demand[k]
-            h_sales[t, k] = f_sales[k]
-            h_shortage[t, k] = f_shortage[k]
-            h_receipts[t, k] = f_receipts[k]
-            h_production[t, k] = f_production[k]
-            h_consumption[t, k] = f_consumption[k]
-            h_orders[t, k] = f_orders[k]
-            h_backlog[t, k] = lane_backlog[k] + cust_backlog[k]
-            h_on_hand[t, k] = on_hand[k]
-            h_in_transit[t, k] = in_transit[k]
-            # the next day starts with these at zero; one pass over memory instead of two
-            req_new[k] = 0.0
-            f_demand[k] = 0.0
-            f_sales[k] = 0.0
-            f_shortage[k] = 0.0
-            f_consumption[k] = 0.0
+        # One loop per record: a loop writing ten records at once is not vectorised (LLVM
+        # cannot rule out that they overlap) and took 40% of the loop's time.
+        _store(h_demand[t], f_demand)
+        _store(h_sales[t], f_sales)
+        _store(h_shortage[t], f_shortage)
+        _store(h_receipts[t], f_receipts)
+        _store(h_production[t], f_production)
+        _store(h_consumption[t], f_consumption)
+        _store(h_orders[t], f_orders)
+        _store_sum(h_backlog[t], lane_backlog, cust_backlog)
+        _store(h_on_hand[t], on_hand)
+        _store(h_in_transit[t], in_transit)
+        # the next day starts with these at zero
+        req_new[:] = 0.0
+        f_demand[:] = 0.0
+        f_sales[:] = 0.0
+        f_shortage[:] = 0.0
+        f_consumption[:] = 0.0
         for f in range(n_fact):
             factory_released[t, f] = factory_today[f]
             over = _maximum(factory_today[f] - node_capacity[seg, f], 0.0)

@@ -7,10 +7,10 @@ sale but does not make it demand again. Formulas are in ``docs/engine.md``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .costs import COST_ACCOUNTS, REVENUE
 from .network import NODE_TYPE_ORDER
@@ -19,8 +19,9 @@ from .record import KernelResult
 TOP_SHORTAGE_ITEMS = 5
 
 
-def compute_kpis(kr: KernelResult, pl: pd.DataFrame) -> dict[str, Any]:
-    """The KPI dict of a run (JSON-ready: floats, ints, str, None, dicts, lists)."""
+def compute_kpis(kr: KernelResult, accounts: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """The KPI dict of a run (JSON-ready: floats, ints, str, None, dicts, lists), from the
+    recorded arrays and the P&L's per-day accounts (``costs.daily_accounts``)."""
     net, days, day = kr.network, kr.days, kr.customer_day
     customers = len(net.demand.ni)
     demand, sales = float(day["demand"].sum()), float(day["sales"].sum())
@@ -30,7 +31,7 @@ def compute_kpis(kr: KernelResult, pl: pd.DataFrame) -> dict[str, Any]:
     avg_on_hand = float(on_hand_total.mean())
     backlog = day["backlog"]
     peak = float(backlog.max(initial=0.0))
-    totals = {account: float(pl[account].sum()) for account in (REVENUE, *COST_ACCOUNTS)}
+    totals = {account: float(accounts[account].sum()) for account in (REVENUE, *COST_ACCOUNTS)}
     cost_total = sum(totals[a] for a in COST_ACCOUNTS)
     profit = totals[REVENUE] - cost_total
     present_types = set(net.node_types)

@@ -30,13 +30,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .constraints import Constraints
 from .demand import BaseStockTargets
 from .network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED, Network
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DAYS_PER_WEEK = 7
 
@@ -86,6 +89,8 @@ class PlanSchedule:
         constraints: Constraints | None = None,
     ) -> PlanSchedule:
         """Normalize a plan frame (see the module docs); raises ``ValueError`` if malformed."""
+        import pandas as pd
+
         missing = {"item", "quantity"} - set(frame.columns)
         if missing:
             raise ValueError(f"plan is missing column(s): {', '.join(sorted(missing))}")
@@ -294,6 +299,8 @@ def _index(codes: tuple[str, ...], code: object) -> int:
 
 
 def _days_after(values: pd.Series, start: date) -> np.ndarray:
+    import pandas as pd
+
     text = values.astype(str)
     iso_week = text.str.fullmatch(r"\d{4}-W\d{2}")
     dates = pd.to_datetime(text.where(~iso_week), errors="raise")
@@ -355,6 +362,8 @@ def stock_positions(net: Network, days: int | None = None) -> pd.DataFrame:
     ``lead_time`` is the days a unit takes from the start of that chain to the node-item
     (the arcs' lead times added up).
     """
+    import pandas as pd
+
     days = net.horizon_days if days is None else days
     total = np.zeros(net.size)
     # In chunks, so a long horizon of a large network never holds days × node-items at once.

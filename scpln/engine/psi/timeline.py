@@ -6,24 +6,27 @@ none of them passes through Python on its own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .network import (
-    DEMAND_MODEL_NAMES,
     MODEL_NORMAL,
     MODEL_POISSON,
     DemandSpec,
     Segments,
 )
 
+if TYPE_CHECKING:
+    from .builder import DemandRows
 
-def segments_of(demand: pd.DataFrame, windows: list[tuple[int, int]]) -> Segments:
+
+def segments_of(demand: DemandRows, windows: list[tuple[int, int]]) -> Segments:
     """Cut the day axis wherever a demand row or capacity window starts or ends."""
     cuts = [
         np.zeros(1, np.int64),
-        demand["first_day"].to_numpy(np.int64),
-        demand["last_day"].to_numpy(np.int64) + 1,
+        demand.first_day,
+        demand.last_day + 1,
         np.array([d for first, last in windows for d in (first, last + 1)], np.int64),
     ]
     every = np.concatenate(cuts)
@@ -39,7 +42,7 @@ def segment_range(segments: Segments, first_day: int, last_day: int) -> slice:
 
 
 def customer_demand(
-    rows: pd.DataFrame,
+    rows: DemandRows,
     segments: Segments,
     ni_of: np.ndarray,
     node_codes: tuple[str, ...],
@@ -53,16 +56,15 @@ def customer_demand(
     single model. A row covering several segments is repeated once per segment, then
     everything is summed with ``bincount``.
     """
-    first = np.maximum(rows["first_day"].to_numpy(np.int64), 0)
-    last = rows["last_day"].to_numpy(np.int64)
+    first = np.maximum(rows.first_day, 0)
+    last = rows.last_day
     keep = last >= first
-    node = pd.Categorical(rows["node"], categories=list(node_codes)).codes[keep]
-    item = pd.Categorical(rows["item"], categories=list(item_codes)).codes[keep]
-    model = pd.Categorical(rows["model"], categories=DEMAND_MODEL_NAMES).codes
-    model = model.astype(np.int64)[keep]
+    node = rows.node_codes(node_codes)[keep]
+    item = rows.item_codes(item_codes)[keep]
+    model = rows.model[keep]
     first, last = first[keep], last[keep]
-    mean = rows["mean"].to_numpy(np.float64)[keep]
-    sd = rows["sd"].to_numpy(np.float64)[keep]
+    mean = rows.mean[keep]
+    sd = rows.sd[keep]
     var = np.select([model == MODEL_NORMAL, model == MODEL_POISSON], [sd * sd, mean], 0.0)
     ni = ni_of[node, item]
     present = np.zeros(ni_of.max(initial=-1) + 1, bool)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,26 @@ def test_a_reference_config_simulates_from_the_command_line(
     kpis = json.loads(summary.read_text(encoding="utf-8"))
     assert kpis["days"] == 59
     assert 0.0 <= kpis["fill_rate"] <= 1.0
+
+
+def test_simulate_to_kpis_loads_no_pandas_and_the_psi_table_does(
+    config_file: Path, tmp_path: Path
+) -> None:
+    """Importing pandas costs more than simulating a small config: the command loads it
+    only for an output built from it (the PSI CSV)."""
+    script = (
+        "import sys; from scpln.engine.cli import main; status = main(sys.argv[1:]); "
+        "print(status, 'pandas' in sys.modules)"
+    )
+
+    def run(*extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, "simulate", str(config_file), *extra],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    assert run() == "0 False"
+    assert run("--psi-csv", str(tmp_path / "psi.csv")) == "0 True"

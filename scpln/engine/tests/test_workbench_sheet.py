@@ -12,6 +12,7 @@ from scpln.engine.workbench import (
     MEASURES,
     LockedCell,
     Unplaceable,
+    Weight,
     distribute,
     edit_aggregate,
     edit_detail,
@@ -157,6 +158,7 @@ edits = st.lists(
             st.integers(0, 6000),
             st.sampled_from(["proportional", "equal", "weights"]),
             st.sampled_from([None, 1, 10]),
+            st.booleans(),  # weights by SKU-week (else by SKU)
         ),
         st.tuples(st.just("lock"), st.integers(0, 11), st.one_of(st.none(), st.integers(0, 13))),
     ),
@@ -182,8 +184,15 @@ def test_aggregate_equals_the_sum_of_detail_after_any_edits_and_locks(plan, step
             if step[0] == "detail":
                 edit_detail(sheet, locked, measure, step[1], step[2], float(step[3]))
             else:
-                _, family, period, value, mode, rounding = step
-                weights = {int(r): float(r % 3) for r in sheet.family_rows(family)}
+                _, family, period, value, mode, rounding, per_cell = step
+                weights: dict[int, Weight] = {
+                    int(r): (
+                        {w: float((r + w) % 4) for w in range(len(sheet.weeks))}
+                        if per_cell
+                        else float(r % 3)
+                    )
+                    for r in sheet.family_rows(family)
+                }
                 edit_aggregate(
                     sheet,
                     locked,
@@ -206,6 +215,26 @@ def test_aggregate_equals_the_sum_of_detail_after_any_edits_and_locks(plan, step
                 weeks = np.flatnonzero(sheet.week_period == p)
                 expected = after[np.ix_(sheet.family_rows(f), weeks)].sum()
                 assert sheet.rollup(measure)[f, p] == pytest.approx(expected, abs=1e-6)
+
+
+def test_weights_by_sku_week_place_units_only_on_the_named_cells_in_proportion(plan):
+    sheet = make_sheet(plan)
+    rows = sheet.family_rows(0)
+    january = sheet.period_weeks(0, "production")
+    first, second = int(rows[0]), int(rows[1])
+    weights: dict[int, Weight] = {
+        first: {int(january[0]): 1.0, int(january[2]): 3.0},
+        second: 4.0,  # all of its January weeks alike
+    }
+    locked = np.zeros((len(sheet.skus), len(sheet.weeks)), dtype=bool)
+    edit_aggregate(sheet, locked, "production", 0, 0, 800.0, mode="weights", weights=weights)
+    block = sheet.values["production"][np.ix_(rows, january)]
+    share = 800.0 / (1 + 3 + 4 * len(january))
+    expected_first = np.zeros(len(january))
+    expected_first[[0, 2]] = [share, 3 * share]
+    np.testing.assert_allclose(block[0], expected_first)
+    np.testing.assert_allclose(block[1], np.full(len(january), 4 * share))
+    assert block[2:].sum() == 0  # SKUs not named weigh 0
 
 
 def test_every_measure_is_filled_from_the_plan(plan):

@@ -3,8 +3,8 @@ and edits at either level that keep the two equal.
 
 A sheet holds dense ``SKUs × weeks`` arrays, one per measure. The aggregate level is not
 stored: a family × period cell *is* the sum of its detail cells — for a flow (demand,
-production, receipts) the SKUs' weeks of the period, for a stock (closing and target stock)
-the SKUs' last week of the period — so aggregate = Σ detail holds after every edit by
+production, receipts) the SKUs' weeks of the period, for a stock (closing stock, backlog and
+target stock) the SKUs' last week of the period — so aggregate = Σ detail holds after every edit by
 construction. Each week counts in one period: the month that holds its Thursday (at least
 four of its days, ISO's rule for years), so whole weeks sit under months without splitting
 a week's units.
@@ -24,6 +24,8 @@ from scpln.engine.planning.tables import to_dense
 from .distribute import Mode, distribute
 
 Level = Literal["aggregate", "detail"]
+# A SKU row's weight in a custom distribution: one for all its cells, or by week index.
+Weight = float | Mapping[int, float]
 LEVELS: tuple[Level, ...] = ("aggregate", "detail")
 
 
@@ -42,6 +44,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("production", editable=True),
     Measure("receipts"),
     Measure("closing_stock", stock=True),
+    Measure("backlog", stock=True),
     Measure("target_stock", stock=True, editable=True),
 )
 MEASURE_BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
@@ -186,12 +189,14 @@ def edit_aggregate(
     value: float,
     *,
     mode: Mode = "proportional",
-    weights: Mapping[int, float] | None = None,
+    weights: Mapping[int, Weight] | None = None,
     step: float | None = None,
 ) -> list[CellChange]:
     """Set a family × period cell by distributing ``value`` over its unlocked detail cells.
 
-    ``weights`` (mode ``weights``) maps a SKU's row to its weight; each of its cells carries it.
+    ``weights`` (mode ``weights``) maps a SKU's row to its weight, which each of its cells
+    carries, or to weights by week index (a per-SKU-week distribution; weeks not named weigh
+    0); rows not named weigh 0.
     Raises :class:`Unplaceable` (nothing changed) when the locks leave no way to reach ``value``
     and :class:`LockedCell` when every cell is locked and the value differs.
     """
@@ -202,10 +207,7 @@ def edit_aggregate(
     held = locked[np.ix_(rows, weeks)]
     if held.all() and abs(block.sum() - value) > 1e-6:
         raise LockedCell
-    cell_weights: np.ndarray | None = None
-    if mode == "weights":
-        per_row = np.array([float((weights or {}).get(int(r), 0.0)) for r in rows])
-        cell_weights = np.repeat(per_row, len(weeks))
+    cell_weights = _cell_weights(weights or {}, rows, weeks) if mode == "weights" else None
     new = distribute(
         block.ravel(), held.ravel(), value, mode=mode, weights=cell_weights, step=step
     ).reshape(block.shape)
@@ -215,6 +217,18 @@ def edit_aggregate(
     ]
     grid[np.ix_(rows, weeks)] = new
     return changes
+
+
+def _cell_weights(weights: Mapping[int, Weight], rows: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+    """The weights of a block's cells (rows × weeks, flattened row by row)."""
+    out = np.zeros((len(rows), len(weeks)))
+    for i, row in enumerate(rows):
+        weight = weights.get(int(row), 0.0)
+        if isinstance(weight, Mapping):
+            out[i] = [float(weight.get(int(w), 0.0)) for w in weeks]
+        else:
+            out[i] = float(weight)
+    return out.ravel()
 
 
 def unplaceable_cells(
@@ -238,7 +252,8 @@ def sheet_from_tables(
 ) -> Sheet:
     """A sheet from a plan version's stored tables: ``sku_week`` (allocate: demand and
     production), ``week_periods`` (which months each week touches) and ``plan_final``
-    (receipts, projected stock and work centre of the sold SKUs; absent before that stage);
+    (receipts, projected stock, backlog — 0 in tables stored before it was — and work centre
+    of the sold SKUs; absent before that stage);
     ``target`` is the SKUs' target stock by week (``PlanningInputs.target_matrix``; 0 without);
     ``capacity`` is reconcile's work centre × week table (capacity and load)."""
     skus = [str(s) for s in pd.unique(sku_week["sku"])]
@@ -265,6 +280,11 @@ def sheet_from_tables(
         values["closing_stock"] = to_dense(
             sold, "item", skus, "week_index", count, "projected_on_hand"
         )
+        values["backlog"] = (
+            to_dense(sold, "item", skus, "week_index", count, "backlog")
+            if "backlog" in sold
+            else np.zeros((len(skus), count))
+        )
         start = sold[sold["week_index"] == 0].set_index("item").reindex(skus).fillna(0.0)
         opening = (
             start["projected_on_hand"]
@@ -280,6 +300,7 @@ def sheet_from_tables(
     else:
         values["receipts"] = np.zeros((len(skus), count))
         values["closing_stock"] = np.zeros((len(skus), count))
+        values["backlog"] = np.zeros((len(skus), count))
     values["target_stock"] = (
         np.zeros((len(skus), count)) if target is None else np.asarray(target, dtype=float)
     )
