@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.commands import validation_failure
-from jobs.models import Job
+from jobs.commands import job_wait
 from plans.models import PlanVersion
 from risk import selectors
 from risk.models import ReplicationSet
@@ -49,19 +48,7 @@ class Command(BaseCommand):
     def _wait(self, replication_set: ReplicationSet, timeout: float) -> None:
         job = replication_set.job
         assert job is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            job.refresh_from_db()
-            if job.status in Job.TERMINAL:
-                break
-            if time.monotonic() > deadline:
-                raise CommandError(
-                    f"job {job.pk} still {job.status} after {timeout:g}s (is a worker running?)"
-                )
-            time.sleep(0.5)
-        if job.status != Job.Status.SUCCEEDED:
-            last = job.error.strip().splitlines()[-1] if job.error.strip() else ""
-            raise CommandError(f"job {job.pk} {job.status}: {last}")
+        job_wait(job, timeout=timeout)
         summary = selectors.replication_set_summary(replication_set=replication_set)
         self.stdout.write(f"{summary.n_done} of {replication_set.n} replications done")
         self.stdout.write(json.dumps(summary.kpis, indent=2, sort_keys=True))
