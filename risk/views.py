@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import add_service_errors
+from core.pages import flash_errors, require_permission
 from core.users import acting_user
 from plans.models import PlanVersion
 from risk import presentation, selectors, services
@@ -29,11 +30,6 @@ from scenarios.models import Scenario
 
 ADD = "risk.add_replicationset"
 MAX_ID_DIGITS = 18  # longer cannot be a database integer
-
-
-def _require(request: HttpRequest) -> None:
-    if not request.user.has_perm(ADD):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _set_or_404(plan_version_id: str, set_id: int) -> ReplicationSet:
@@ -65,7 +61,7 @@ class ReplicationSetListView(LoginRequiredMixin, View):
         return self._render(request, version, ReplicationSetForm())
 
     def post(self, request: HttpRequest, plan_version_id: str) -> HttpResponse:
-        _require(request)
+        require_permission(request, ADD)
         version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
         form = ReplicationSetForm(request.POST)
         if form.is_valid():
@@ -123,12 +119,12 @@ class ReplicationSetCancelView(LoginRequiredMixin, View):
     """POST: stop a running set (``replication_set_cancel``)."""
 
     def post(self, request: HttpRequest, plan_version_id: str, set_id: int) -> HttpResponse:
-        _require(request)
+        require_permission(request, ADD)
         replication_set = _set_or_404(plan_version_id, set_id)
         try:
             services.replication_set_cancel(replication_set=replication_set)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            flash_errors(request, error)
         else:
             messages.success(request, _("The replication set is stopping."))
         return redirect(replication_set)
@@ -194,8 +190,7 @@ class OptimiseView(LoginRequiredMixin, View):
     """POST: queue a stock-level optimisation of the scenario; the form on its page."""
 
     def post(self, request: HttpRequest, scenario_id: int) -> HttpResponse:
-        if not request.user.has_perm(ADD_SCENARIO):
-            raise PermissionDenied(_("You do not have permission to do this."))
+        require_permission(request, ADD_SCENARIO)
         scenario = get_object_or_404(Scenario, pk=scenario_id)
         form = OptimisationForm(request.POST, versions=scenario_versions(scenario))
         if form.is_valid():
