@@ -62,9 +62,13 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     if done is not None:  # a redelivered attempt: the run is already recorded
         return {"plan_version_id": version.pk, "run_id": str(done.run_id)}
     ctx.progress(1, "preparing inputs", force=True)
+    seconds: dict[str, float] = {}
+    clock = _Clock(seconds)
     context, params = plan_version_inputs(version)
-    stages = recalculated_stages(version, context.inputs, params)
+    clock.lap("inputs")
+    stages = recalculated_stages(version, context.inputs, params, seconds=seconds)
     final: engine_planning.FinalPlan = stages["plan_final"]
+    clock = _Clock(seconds)
     with transaction.atomic():
         stages_store(version, stages)
         plan_version_state_set(
@@ -73,6 +77,7 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             changes={"kpis": json_safe(final.kpis), "error": ""},
         )
         Workbench.objects.filter(pk=version.pk).update(recalculated_at=timezone.now())
+        clock.lap("store")
         plan_version_finalised.send(
             sender=PlanVersion,
             plan_version=version,
@@ -89,9 +94,15 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             reason=_("recalculated (job %(job)s)") % {"job": job.pk},
             data={"job_id": job.pk},
         )
+        clock.lap("exceptions")  # the signal's receiver records the plan's exceptions
     base_sheet(version)  # the next grid page reads the new tables from the cache
+    clock.lap("sheet")
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
-    outcome = {"plan_version_id": version.pk, "plan_kpis": json_safe(final.kpis)}
+    outcome = {
+        "plan_version_id": version.pk,
+        "plan_kpis": json_safe(final.kpis),
+        "stage_seconds": {k: round(v, 4) for k, v in seconds.items()},
+    }
     return plan_version_simulate(
         version=version,
         job=job,
