@@ -95,7 +95,8 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             data={"job_id": job.pk},
         )
         clock.lap("exceptions")  # the signal's receiver records the plan's exceptions
-    base_sheet(version)  # the next grid page reads the new tables from the cache
+    # The next grid page reads the new tables from the cache.
+    base_sheet(version, inputs=context.inputs)
     clock.lap("sheet")
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
     outcome = {
@@ -126,13 +127,14 @@ def recalculated_stages(
     (``allocate`` is the edited detail plan itself). Reads, computes, writes nothing.
 
     ``seconds``, when given, receives each part's wall time (``read``: the stored tables, the
-    sheet and its edits; then one entry per stage) — what bench/bench_workbench.py reports."""
+    sheet and its edits; then one entry per stage) — what bench/bench_workbench.py reports.
+    ``inputs`` are the version's own planning inputs (they also give the sheet its targets)."""
     clock = _Clock(seconds)
     tables = {
         a.name: artifact_frame(a)
         for a in PlanArtifact.objects.filter(plan_version=version, name__in=RECALCULATION_INPUTS)
     }
-    sheet = sheet_load(version)
+    sheet = sheet_load(version, inputs=inputs)
     pinned = _pinned_production(version, sheet)
     allocation = Allocation(
         sku_week=edited_sku_week(tables["sku_week"], sheet), week_periods=tables["week_periods"]
