@@ -42,10 +42,9 @@ def scenario_config(
     no longer validates (the engine's rules may have grown stricter since the
     import) and ``base_scenario`` when the overrides do not fit this config.
     """
-    problems = canonical.validate_config(config_version.document)
-    if problems:
-        raise ValidationError({"config_version": _messages(problems)})
-    config = canonical.load_config(config_version.document)
+    config, report = canonical.read_checked_config(config_version.document)
+    if report.problems or config is None:
+        raise ValidationError({"config_version": _messages(report.problems)})
     try:
         overrides = canonical.ScenarioOverrides.from_dict(scenario.overrides())
     except ConfigError as exc:

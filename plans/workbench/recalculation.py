@@ -62,9 +62,13 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     if done is not None:  # a redelivered attempt: the run is already recorded
         return {"plan_version_id": version.pk, "run_id": str(done.run_id)}
     ctx.progress(1, "preparing inputs", force=True)
+    seconds: dict[str, float] = {}
+    clock = _Clock(seconds)
     context, params = plan_version_inputs(version)
-    stages = recalculated_stages(version, context.inputs, params)
+    clock.lap("inputs")
+    stages = recalculated_stages(version, context.inputs, params, seconds=seconds)
     final: engine_planning.FinalPlan = stages["plan_final"]
+    clock = _Clock(seconds)
     with transaction.atomic():
         stages_store(version, stages)
         plan_version_state_set(
@@ -73,6 +77,7 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             changes={"kpis": json_safe(final.kpis), "error": ""},
         )
         Workbench.objects.filter(pk=version.pk).update(recalculated_at=timezone.now())
+        clock.lap("store")
         plan_version_finalised.send(
             sender=PlanVersion,
             plan_version=version,
@@ -89,9 +94,16 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             reason=_("recalculated (job %(job)s)") % {"job": job.pk},
             data={"job_id": job.pk},
         )
-    base_sheet(version)  # the next grid page reads the new tables from the cache
+        clock.lap("exceptions")  # the signal's receiver records the plan's exceptions
+    # The next grid page reads the new tables from the cache.
+    base_sheet(version, inputs=context.inputs)
+    clock.lap("sheet")
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
-    outcome = {"plan_version_id": version.pk, "plan_kpis": json_safe(final.kpis)}
+    outcome = {
+        "plan_version_id": version.pk,
+        "plan_kpis": json_safe(final.kpis),
+        "stage_seconds": {k: round(v, 4) for k, v in seconds.items()},
+    }
     return plan_version_simulate(
         version=version,
         job=job,
@@ -115,13 +127,14 @@ def recalculated_stages(
     (``allocate`` is the edited detail plan itself). Reads, computes, writes nothing.
 
     ``seconds``, when given, receives each part's wall time (``read``: the stored tables, the
-    sheet and its edits; then one entry per stage) — what bench/bench_workbench.py reports."""
+    sheet and its edits; then one entry per stage) — what bench/bench_workbench.py reports.
+    ``inputs`` are the version's own planning inputs (they also give the sheet its targets)."""
     clock = _Clock(seconds)
     tables = {
         a.name: artifact_frame(a)
         for a in PlanArtifact.objects.filter(plan_version=version, name__in=RECALCULATION_INPUTS)
     }
-    sheet = sheet_load(version)
+    sheet = sheet_load(version, inputs=inputs)
     pinned = _pinned_production(version, sheet)
     allocation = Allocation(
         sku_week=edited_sku_week(tables["sku_week"], sheet), week_periods=tables["week_periods"]

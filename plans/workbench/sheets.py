@@ -24,6 +24,7 @@ from core.errors import Conflict
 from plans.models import CellEdit, CellLock, PlanArtifact, PlanVersion, Workbench
 from plans.services.inputs import planning_context
 from runs.columnar import parquet_to_frame
+from scpln.engine import planning as engine_planning
 from scpln.engine import workbench as wb
 from scpln.engine.planning.plan_final import PLAN_COLUMNS
 
@@ -62,8 +63,14 @@ def _key(version: PlanVersion) -> tuple[str, list[tuple[int, str]]]:
     return f"workbench-sheet:{SHEET_FORMAT}:{version.pk}:{ids}:{stamp}", tables
 
 
-def base_sheet(version: PlanVersion) -> wb.Sheet:
-    """The sheet of the version's stored tables, without edits (cached; do not change it)."""
+def base_sheet(
+    version: PlanVersion, *, inputs: engine_planning.PlanningInputs | None = None
+) -> wb.Sheet:
+    """The sheet of the version's stored tables, without edits (cached; do not change it).
+
+    ``inputs``: the version's planning inputs when the caller has them already (the
+    recalculation job), so a sheet not cached yet does not derive them again (seconds for a
+    10,000-SKU network)."""
     key, tables = _key(version)
     sheet = _local.get(key)
     if sheet is None:
@@ -79,7 +86,7 @@ def base_sheet(version: PlanVersion) -> wb.Sheet:
             sku_week,
             frames["week_periods"],
             frames.get("plan_final"),
-            target=target_stock(version, skus, weeks),
+            target=target_stock(version, skus, weeks, inputs=inputs),
             capacity=frames.get("capacity"),
         )
         cache.set(key, sheet, CACHE_SECONDS)
@@ -98,9 +105,18 @@ def _table(pk: int, columns: list[str] | None) -> pd.DataFrame:
     )
 
 
-def target_stock(version: PlanVersion, skus: list[str], weeks: list[str]) -> np.ndarray | None:
+def target_stock(
+    version: PlanVersion,
+    skus: list[str],
+    weeks: list[str],
+    *,
+    inputs: engine_planning.PlanningInputs | None = None,
+) -> np.ndarray | None:
     """The SKUs' target stock by week as the version was planned with (its inputs' network
-    targets and profiles); None when its inputs cannot be built any more."""
+    targets and profiles, ``inputs`` when given); None when its inputs cannot be built any
+    more."""
+    if inputs is not None:
+        return inputs.target_matrix(skus, weeks)
     try:
         context = planning_context(
             config_version=version.config_version,
@@ -112,9 +128,12 @@ def target_stock(version: PlanVersion, skus: list[str], weeks: list[str]) -> np.
     return context.inputs.target_matrix(skus, weeks)
 
 
-def sheet_load(version: PlanVersion) -> wb.Sheet:
-    """The version's sheet with its cell edits applied (raises :class:`NoSheet`)."""
-    sheet = copy.copy(base_sheet(version))
+def sheet_load(
+    version: PlanVersion, *, inputs: engine_planning.PlanningInputs | None = None
+) -> wb.Sheet:
+    """The version's sheet with its cell edits applied (raises :class:`NoSheet`); ``inputs``
+    as for :func:`base_sheet`."""
+    sheet = copy.copy(base_sheet(version, inputs=inputs))
     sheet.values = {name: values.copy() for name, values in sheet.values.items()}
     edits_apply(sheet, CellEdit.objects.filter(plan_version=version))
     return sheet

@@ -35,7 +35,13 @@ from .schema import (
     ProductionPolicy,
     SourcingRule,
 )
-from .validation import ConfigReport, check_config, config_warnings, validate_config
+from .validation import (
+    ConfigReport,
+    check_config,
+    config_warnings,
+    read_checked_config,
+    validate_config,
+)
 
 __all__ = [
     "DEFAULT_START_DATE",
@@ -70,6 +76,7 @@ __all__ = [
     "diff_configs",
     "load_config",
     "month_buckets",
+    "read_checked_config",
     "read_config",
     "validate_config",
     "validate_overrides",
