@@ -4,14 +4,16 @@ to its plan version, plan and scenario (and back) without copying ids."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:  # a development dependency: the runtime install has no django-stubs
+    from django_stubs_ext import StrOrPromise
 
 
 def change_link(obj: Model | None, label: object | None = None) -> str:
