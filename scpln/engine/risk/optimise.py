@@ -15,10 +15,18 @@ demand — the demand of the stores it serves, means and variances added — ove
 L + R, at its node's service level (the two-echelon normal approximation; Poisson when
 every store below it is Poisson). The **refinement** then runs replications of the whole
 network with those levels and raises each store level whose simulated cycle service level
-falls short of its target by a Newton step on the normal scale; every round reuses the
-same replication seeds (common random numbers), so a change between rounds is the effect
-of the levels, not of new demand draws. It stops when every store's mean reaches its
-target within its 95 % confidence interval, or after ``rounds`` rounds.
+falls short of its target by a Newton step on the normal scale, scaled by the lead-time
+demand's spread over the year (its variance plus the seasonal swing of its daily mean,
+which the first guess, sized for the average day, leaves out); a store whose service did
+not move after its last raise gets twice its previous multiple of the step (a level
+inside one stair of a deterministic demand's step-shaped service curve). A warehouse
+serving a short store and in stock on fewer days than that store's target is raised too,
+by the same step on its echelon demand from its in-stock share of days to the target: a
+store waiting for an empty warehouse is cheaper to fix there. Nothing that is not short
+is raised. Every round reuses the same replication seeds (common random numbers), so a
+change between rounds is the effect of the levels, not of new demand draws. It stops
+when every store's mean reaches its target within its 95 % confidence interval, or after
+``rounds`` rounds.
 
 Where a node-item's policy is **(s, S)** (a reorder point below its order-up-to level, no
 lot size), the level found is its reorder point ``s`` — a cycle's lowest stock comes just
@@ -57,7 +65,9 @@ Progress = Callable[[float], None]
 @dataclass(frozen=True, eq=False)
 class LeadTimeDemand:
     """Per node-item to size: its node-item index, daily mean and variance, protection
-    period L + R, the demand model code and the target cycle service level."""
+    period L + R, the demand model code, the target cycle service level, and ``swing``, the
+    standard deviation of the daily mean over the run's days (seasonality: 0 when the mean
+    is the same every day)."""
 
     ni: np.ndarray
     mean: np.ndarray
@@ -65,6 +75,40 @@ class LeadTimeDemand:
     period: np.ndarray
     model: np.ndarray
     target: np.ndarray
+    swing: np.ndarray
+
+
+def spread(demand: LeadTimeDemand) -> np.ndarray:
+    """The scale of a Newton step: the lead-time demand's spread over the year,
+    ``√(σ²(L+R) + (swing·(L+R))²)``.
+
+    The first guess sizes for the average day; in a season whose daily mean is above the
+    average the shortfall grows with the whole protection period (a season lasts longer
+    than L + R), hence ``swing·(L+R)``. Without it deterministic seasonal demand (σ = 0)
+    would only ever move by the smallest step.
+    """
+    return np.sqrt(demand.var * demand.period + (demand.swing * demand.period) ** 2)
+
+
+def smallest_step(demand: LeadTimeDemand) -> np.ndarray:
+    """One unit of Poisson demand, else 5 % of the lead-time demand's spread (1 % of its
+    mean when that is 0)."""
+    scale = spread(demand)
+    least = np.maximum(0.05 * scale, 0.01 * demand.mean * demand.period)
+    return np.where(demand.model == MODEL_POISSON, 1.0, np.maximum(least, 1e-6))
+
+
+def newton_step(demand: LeadTimeDemand, service: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The rise that takes a service level ``service`` to ``target`` if lead-time demand
+    were normal with :func:`spread`: ``spread·(Φ⁻¹(target) − Φ⁻¹(service))``, in whole
+    smallest steps and at least one."""
+    unit = NormalDist()
+    clipped = np.clip(service, 1e-3, 1 - 1e-3)
+    gap = np.array(
+        [unit.inv_cdf(t) - unit.inv_cdf(p) for t, p in zip(target, clipped, strict=True)]
+    )
+    floor = smallest_step(demand)
+    return np.maximum(np.ceil(gap * spread(demand) / floor) * floor, floor)
 
 
 def s_s_policies(network: Network) -> np.ndarray:
@@ -102,12 +146,14 @@ def order_gap(network: Network, ni: np.ndarray, daily_mean: np.ndarray) -> np.nd
 @dataclass(frozen=True, eq=False)
 class Evaluation:
     """A network over ``n`` replications: per store customer (``customer_targets`` order)
-    the mean cycle service level and its 95 % half-width; per KPI its summary, and the
-    holding, shortage and holding + shortage cost (``COST_NAMES``) alike."""
+    the mean cycle service level and its 95 % half-width; per node-item the mean share of
+    days that ended with a shortage or a backlog (``stockout``); per KPI its summary, and
+    the holding, shortage and holding + shortage cost (``COST_NAMES``) alike."""
 
     service: np.ndarray
     half_width: np.ndarray
     kpis: dict[str, KpiSummary]
+    stockout: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,9 +181,10 @@ def store_demand(network: Network, days: int) -> LeadTimeDemand:
     mean = network.demand.mean[segment][:, cols].mean(axis=0)
     var = (network.demand.sd[segment][:, cols] ** 2).mean(axis=0)
     model = network.demand.model[segment[0], cols] if days else np.zeros(len(cols), np.int64)
+    swing = network.demand.mean[segment][:, cols].std(axis=0) if days else np.zeros(len(cols))
     period = network.lead_time[ni] + np.maximum(network.review_period[ni], 1)
     _labels, target = customer_targets(network)
-    return LeadTimeDemand(ni, mean, var, period.astype(np.float64), model, target)
+    return LeadTimeDemand(ni, mean, var, period.astype(np.float64), model, target, swing)
 
 
 def warehouse_demand(network: Network, stores: LeadTimeDemand) -> LeadTimeDemand:
@@ -149,12 +196,16 @@ def warehouse_demand(network: Network, stores: LeadTimeDemand) -> LeadTimeDemand
     wh = np.unique(source[is_wh])
     mean = np.array([stores.mean[source == w].sum() for w in wh])
     var = np.array([stores.var[source == w].sum() for w in wh])
+    # Seasons of one item tend to coincide: the swings add (an upper bound).
+    swing = np.array([stores.swing[source == w].sum() for w in wh])
     poisson = np.array([(stores.model[source == w] == MODEL_POISSON).all() for w in wh], bool)
     model = np.where(poisson, MODEL_POISSON, 1).astype(np.int64)
     period = network.lead_time[wh] + np.maximum(network.review_period[wh], 1)
     unit = NormalDist()
     target = np.array([unit.cdf(float(network.z[w])) for w in wh])
-    return LeadTimeDemand(wh.astype(np.int64), mean, var, period.astype(np.float64), model, target)
+    return LeadTimeDemand(
+        wh.astype(np.int64), mean, var, period.astype(np.float64), model, target, swing
+    )
 
 
 def first_guess(demand: LeadTimeDemand) -> np.ndarray:
@@ -217,11 +268,7 @@ def optimise_levels(
     order = np.full(network.size, np.nan)  # S − s
     order[stores.ni] = order_gap(network, stores.ni, stores.mean)
     order[warehouses.ni] = order_gap(network, warehouses.ni, warehouses.mean)
-    scale = np.sqrt(stores.var * stores.period)
-    # The smallest step: one unit of Poisson demand, else 5 % of the lead-time demand's sd
-    # (1 % of its mean when deterministic).
-    spread = np.maximum(0.05 * scale, 0.01 * stores.mean * stores.period)
-    step_floor = np.where(stores.model == MODEL_POISSON, 1.0, np.maximum(spread, 1e-6))
+    source = network.src[stores.ni]
 
     def evaluate_levels(levels: np.ndarray) -> Evaluation:
         candidate = with_levels(network, sized, levels[sized], order[sized])
@@ -229,19 +276,25 @@ def optimise_levels(
 
     before = evaluate(network, seed=seed, n=n, days=days, plan=plan)
     levels = guess.copy()
-    unit = NormalDist()
     done = 0
+    # Per store, the multiple of its Newton step: doubled each round its service did not
+    # move after a raise (service is a step function of the level under deterministic
+    # demand, and a small Newton step can fall inside one stair), back to 1 once it moves.
+    boost = np.ones(len(stores.ni))
+    raised = np.zeros(len(stores.ni), bool)
+    previous: np.ndarray | None = None
     while True:
         after = evaluate_levels(levels)
         short = after.service + after.half_width < stores.target
         if not short.any() or done >= rounds:
             break
-        clipped = np.clip(after.service, 1e-3, 1 - 1e-3)
-        gap = np.array(
-            [unit.inv_cdf(t) - unit.inv_cdf(p) for t, p in zip(stores.target, clipped, strict=True)]
-        )
-        step = np.maximum(np.ceil(gap * scale / step_floor) * step_floor, step_floor)
+        if previous is not None:
+            stuck = raised & (after.service <= previous)
+            boost = np.where(stuck, 2.0 * boost, 1.0)
+        step = boost * newton_step(stores, after.service, stores.target)
         levels[stores.ni[short]] += step[short]
+        raised, previous = short, after.service
+        levels[warehouses.ni] += warehouse_step(warehouses, source, short, stores.target, after)
         done += 1
         if progress is not None:
             progress(done / (rounds + 1))
@@ -258,6 +311,32 @@ def optimise_levels(
     )
 
 
+def warehouse_step(
+    warehouses: LeadTimeDemand,
+    source: np.ndarray,
+    short: np.ndarray,
+    target: np.ndarray,
+    after: Evaluation,
+) -> np.ndarray:
+    """The rise of each warehouse level: a Newton step on its echelon demand from its
+    in-stock share of days to the highest target of its short stores, where it serves a
+    short store and was in stock less often than that target asks; 0 elsewhere.
+
+    A store whose warehouse is out of stock waits beyond its own lead time, which its own
+    level only covers at a high price; a warehouse in stock as often as its stores'
+    target is not what holds them back, and is left alone (least cost).
+    """
+    wanted = np.zeros(len(warehouses.ni))
+    for k, w in enumerate(warehouses.ni):
+        below = short & (source == w)
+        if below.any():
+            wanted[k] = target[below].max()
+    in_stock = 1.0 - after.stockout[warehouses.ni]
+    raise_ = in_stock < wanted
+    step = newton_step(warehouses, in_stock, np.maximum(wanted, 1e-3))
+    return np.where(raise_, step, 0.0)
+
+
 def evaluate(
     network: Network, *, seed: int, n: int, days: int, plan: PlanSchedule | None = None
 ) -> Evaluation:
@@ -270,4 +349,5 @@ def evaluate(
     kpis = {name: summarise(np.array([r.kpis[name] for r in reps])) for name in KPI_NAMES}
     for name in COST_NAMES:
         kpis[name] = summarise(np.array([r.costs[name] for r in reps]))
-    return Evaluation(rows.mean(axis=0), half, kpis)
+    stockout = np.stack([r.stockout_share for r in reps]).mean(axis=0)
+    return Evaluation(rows.mean(axis=0), half, kpis, stockout)

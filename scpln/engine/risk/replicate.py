@@ -37,6 +37,10 @@ class Replication:
     # holding (storage accounts) and shortage (stockout and backorder penalties) cost,
     # what the stock-level optimiser reports; not stored with a set
     costs: dict[str, float] = field(default_factory=dict)
+    # per node-item, the share of days that ended with a shortage or an open backlog (for a
+    # warehouse: orders of the lanes it supplies left unshipped), what the optimiser reads
+    # to find a supplier that holds its stores back; not stored with a set
+    stockout_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def run_replication(
@@ -66,6 +70,7 @@ def run_replication(
         service=store_cycle_service(raw),
         series=weekly_series(raw),
         costs=replication_costs(result.kpis["costs_by_account"]),
+        stockout_share=stockout_share(raw),
     )
 
 
@@ -107,6 +112,12 @@ def customer_targets(network: Network) -> tuple[list[tuple[str, str]], np.ndarra
     unit = NormalDist()
     targets = np.array([unit.cdf(float(network.z[k])) for k in ni], np.float64)
     return labels, targets
+
+
+def stockout_share(raw: KernelResult) -> np.ndarray:
+    """Per node-item, the share of the run's days that ended with a shortage or a backlog."""
+    bad = (raw.history["shortage"] > EPS) | (raw.history["backlog"] > EPS)
+    return bad.mean(axis=0, dtype=np.float64) if raw.days else np.zeros(bad.shape[1])
 
 
 def store_cycle_service(raw: KernelResult) -> np.ndarray:

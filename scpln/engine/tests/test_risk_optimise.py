@@ -34,11 +34,13 @@ def _poisson_quantile(mean: float, alpha: float) -> int:
         term *= mean / s
 
 
-def _two_echelon(model: str, *, store_level: float = 30.0, **arc) -> NetworkBuilder:
+def _two_echelon(
+    model: str, *, store_level: float = 30.0, dc_service: float = 0.97, **arc
+) -> NetworkBuilder:
     b = NetworkBuilder(horizon_days=200)
     b.node("SUP", "supplier", unlimited=True)
     b.stock("SUP", "A")
-    b.node("DC", "warehouse", service_level=0.97)
+    b.node("DC", "warehouse", service_level=dc_service)
     b.arc("SUP", "DC", lead_time=3)
     b.stock("DC", "A", initial=2000, order_up_to=2000)
     for s in range(3):
@@ -84,6 +86,23 @@ def test_refinement_raises_levels_the_formula_sets_too_low() -> None:
     # Checked on replications the optimiser never saw.
     sized = np.flatnonzero(~np.isnan(result.levels))
     fresh = evaluate(with_levels(net, sized, result.levels[sized]), seed=99, n=20, days=200)
+    assert (fresh.service + 2 * fresh.half_width >= result.stores.target).all()
+
+
+def test_a_store_held_back_by_its_warehouse_reaches_its_target_by_raising_the_warehouse() -> None:
+    # The DC's own service level of 2 % sizes it below its mean echelon lead-time demand: it
+    # is out of stock on many days, and the stores (90 %) wait for it beyond their lead time.
+    net = _two_echelon("poisson", dc_service=0.02).build()
+    result = optimise_levels(net, seed=4, n=20)
+    stores, (dc,) = result.stores.ni, result.warehouses.ni
+    sized = np.append(stores, dc)
+    guess = evaluate(with_levels(net, sized, result.first_guess[sized]), seed=4, n=20, days=200)
+    assert (guess.service + guess.half_width < result.stores.target).all()
+    assert guess.stockout[dc] > 0.1  # the DC is what holds them back
+    assert result.reached
+    assert result.levels[dc] > result.first_guess[dc]
+    # Checked on replications the optimiser never saw.
+    fresh = evaluate(with_levels(net, sized, result.levels[sized]), seed=97, n=20, days=200)
     assert (fresh.service + 2 * fresh.half_width >= result.stores.target).all()
 
 
@@ -152,3 +171,22 @@ def test_an_s_s_gap_is_the_economic_order_quantity_when_ordering_is_priced(
     assert order_gap(net, stores.ni, stores.mean) == pytest.approx([expected])
     base_stock = with_levels(net, stores.ni, np.array([12.0]))
     assert order_gap(base_stock, stores.ni, stores.mean).tolist() == [0.0]  # s = S: no gap
+
+
+def test_a_seasonal_deterministic_store_is_raised_to_cover_its_peak() -> None:
+    # 5 a day for 100 days, then 9: the first guess covers the average day (7 · 3 = 21) and
+    # runs short on every peak day; 1 % steps of the mean would take many rounds.
+    b = NetworkBuilder(horizon_days=200)
+    b.node("SUP", "supplier", unlimited=True)
+    b.stock("SUP", "A")
+    b.node("S0", "store", service_level=0.9)
+    b.arc("SUP", "S0", lead_time=2)
+    b.stock("S0", "A", initial=30, order_up_to=30)
+    b.demand("S0", "A", first_day=0, last_day=99, mean=5.0, model="deterministic")
+    b.demand("S0", "A", first_day=100, last_day=199, mean=9.0, model="deterministic")
+    net = b.build()
+    result = optimise_levels(net, seed=2, n=5)
+    (store,) = result.stores.ni
+    assert result.first_guess[store] == pytest.approx(21.0)
+    assert result.reached and result.rounds <= 2
+    assert result.levels[store] >= 9.0 * 3  # the peak's lead-time demand
