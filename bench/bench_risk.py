@@ -214,6 +214,15 @@ def optimise() -> None:
         f"round, {result.rounds} refinement round(s), targets reached: {result.reached}: "
         f"{seconds:.1f} s ({seconds / TARGET_OPTIMISE_S:.2f} of the 5-minute target)"
     )
+    target = result.stores.target
+    short_before = result.before.service + result.before.half_width < target
+    short_after = result.after.service + result.after.half_width < target
+    raised = result.levels[result.warehouses.ni] > result.first_guess[result.warehouses.ni]
+    print(
+        f"  stores short of their target (mean + 95 % half-width below it): "
+        f"{short_before.sum()} → {short_after.sum()} of {len(target)}; "
+        f"warehouse levels raised by the refinement: {raised.sum()} of {len(raised)}"
+    )
     before, after = result.before.kpis, result.after.kpis
     print(
         f"  avg on-hand {before['avg_on_hand'].mean:,.0f} → {after['avg_on_hand'].mean:,.0f}; "
