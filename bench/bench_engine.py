@@ -38,6 +38,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scpln.engine.canonical import CanonicalConfig
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference" / "canonical"
 GB = 1024**3
@@ -53,6 +57,35 @@ class Size:
     dcs: int = 10
     factories: int = 5
     reference: str | None = None
+
+    def config(self) -> CanonicalConfig:
+        """The size's config: its reference file, or its generated network over 365 days
+        (seed 1). Imported here: the benchmarks' child processes time their own imports."""
+        from scpln.engine.canonical import load_config
+        from scpln.engine.canonical.generator import generate_config
+
+        if self.reference:
+            return load_config(REFERENCE_DIR / self.reference)
+        document = generate_config(
+            skus=self.skus,
+            stores=self.stores,
+            dcs=self.dcs,
+            factories=self.factories,
+            days=365,
+            seed=1,
+        )
+        return load_config(document)
+
+
+def warm_loop(*, stochastic: bool) -> None:
+    """Simulate a one-node week, so the day loop's code (compiled or not) is loaded before
+    the timed run, as it is in a long-running worker."""
+    from scpln.engine.canonical import load_config
+    from scpln.engine.canonical.generator import generate_config
+    from scpln.engine.psi import compile_network, simulate_network
+
+    tiny = generate_config(skus=1, stores=1, dcs=1, factories=1, days=7, seed=1)
+    simulate_network(compile_network(load_config(tiny)), stochastic=stochastic)
 
 
 SIZES = [
@@ -113,28 +146,13 @@ def _spawn(size: Size, mode: str, env: dict[str, str] | None = None) -> dict:
 
 
 def _child(spec: str) -> dict:
-    from scpln.engine.canonical import load_config
-    from scpln.engine.canonical.generator import generate_config
     from scpln.engine.psi import compile_network, simulate_network
 
     job = json.loads(spec)
     size = Size(**job["size"])
     if os.environ.get("BENCH_WARM"):  # "in process": the loop's code is loaded, as in a worker
-        tiny = generate_config(skus=1, stores=1, dcs=1, factories=1, days=7, seed=1)
-        simulate_network(compile_network(load_config(tiny)), stochastic=job["mode"] == "stochastic")
-    if size.reference:
-        config = load_config(REFERENCE_DIR / size.reference)
-    else:
-        document = generate_config(
-            skus=size.skus,
-            stores=size.stores,
-            dcs=size.dcs,
-            factories=size.factories,
-            days=365,
-            seed=1,
-        )
-        config = load_config(document)
-        del document
+        warm_loop(stochastic=job["mode"] == "stochastic")
+    config = size.config()
     gc.collect()
     before = _rss()
     marks: dict[str, float] = {}

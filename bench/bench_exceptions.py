@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.bench_engine import REFERENCE_DIR, SIZES, Size
+from bench.bench_engine import SIZES, Size
 
 TARGET = 0.10
 GB = 1024**3
@@ -72,25 +72,11 @@ def _spawn(size: Size) -> dict:
 
 
 def _child(spec: str) -> dict:
-    from scpln.engine.canonical import load_config
-    from scpln.engine.canonical.generator import generate_config
     from scpln.engine.exceptions import run_exceptions
     from scpln.engine.psi import simulate
 
     size = Size(**json.loads(spec))
-    if size.reference:
-        config = load_config(REFERENCE_DIR / size.reference)
-    else:
-        config = load_config(
-            generate_config(
-                skus=size.skus,
-                stores=size.stores,
-                dcs=size.dcs,
-                factories=size.factories,
-                days=365,
-                seed=1,
-            )
-        )
+    config = size.config()
     gc.collect()
     start = time.perf_counter()
     result = simulate(config)

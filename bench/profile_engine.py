@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.bench_engine import SIZES, Size, _load, _rss
+from bench.bench_engine import SIZES, Size, _load, _rss, warm_loop
 
 PHASES = ("compile", "setup", "loop", "accounts", "kpis", "hash", "warnings", "simulate")
 ON_DEMAND = ("psi_frame", "pl_frame")
@@ -84,32 +84,15 @@ def _child(job: dict) -> dict:
 
     import numpy as np
 
-    from scpln.engine.canonical import load_config
-    from scpln.engine.canonical.generator import generate_config
-    from scpln.engine.psi import api, compile_network, kernel, simulate_network
+    from scpln.engine.psi import api, compile_network, kernel
     from scpln.engine.psi.constraints import Constraints
     from scpln.engine.psi.costs import daily_accounts, pl_frame
     from scpln.engine.psi.frames import psi_frame
     from scpln.engine.psi.kpis import compute_kpis
 
     size, stochastic = Size(**job["size"]), job["mode"] == "stochastic"
-    tiny = generate_config(skus=1, stores=1, dcs=1, factories=1, days=7, seed=1)
-    simulate_network(compile_network(load_config(tiny)), stochastic=stochastic)
-    if size.reference:
-        from bench.bench_engine import REFERENCE_DIR
-
-        config = load_config(REFERENCE_DIR / size.reference)
-    else:
-        config = load_config(
-            generate_config(
-                skus=size.skus,
-                stores=size.stores,
-                dcs=size.dcs,
-                factories=size.factories,
-                days=365,
-                seed=1,
-            )
-        )
+    warm_loop(stochastic=stochastic)
+    config = size.config()
     gc.collect()
     out: dict = {}
     last = [time.perf_counter(), time.process_time(), _minflt()]
