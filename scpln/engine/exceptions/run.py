@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from scpln.engine.psi.constraints import unsourced_components
-from scpln.engine.psi.network import MODE_NONE, MODE_PRODUCE, MODE_TRANSFER, Network
+from scpln.engine.psi.network import (
+    MODE_NONE,
+    MODE_PRODUCE,
+    Network,
+    chain_roots,
+)
 from scpln.engine.psi.record import EPS, KernelResult
 
 from .records import ExceptionRecord, Kind, Severity, Thresholds, at
@@ -113,13 +118,7 @@ class _Trace:
     @classmethod
     def of(cls, kr: KernelResult) -> _Trace:
         net = kr.network
-        origin = np.arange(net.size)
-        # Follow the ordinary source upstream; a chain is at most as long as the levels.
-        for _ in range(net.levels + 1):
-            moves = (net.mode[origin] == MODE_TRANSFER) & (net.src[origin] >= 0)
-            if not moves.any():
-                break
-            origin = np.where(moves, net.src[origin], origin)
+        origin, _ = chain_roots(net, np.arange(net.size))
         unsourced = unsourced_components(net)
         trace = cls(net, origin, unsourced)
         # Charge a product's shortfall to the unsourced components that ran out; one that

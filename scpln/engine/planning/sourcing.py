@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scpln.engine.psi.network import MODE_TRANSFER, Network
+from scpln.engine.psi.network import Network, chain_roots
 
 POOL_SEPARATOR = "+"
 
@@ -56,7 +56,7 @@ def sku_factories(net: Network, skus: list[str]) -> pd.DataFrame:
     lanes = net.sourcing
     if lanes is not None:
         later = lanes.priority > lanes.first_priority[lanes.dest]
-        root = _chain_root(net, lanes.src[later])
+        root, _ = chain_roots(net, lanes.src[later])
         position = pd.Index(prod.ni).get_indexer(pd.Index(root))
         fallback[position[position >= 0]] = True
     codes = np.asarray(net.node_codes, dtype=object)
@@ -76,17 +76,6 @@ def sku_factories(net: Network, skus: list[str]) -> pd.DataFrame:
             rows.append((sku, codes[node_of[p]], float(share), bool(fallback[p])))
     frame = pd.DataFrame(rows, columns=["item", "node", "share", "fallback"])
     return frame.astype({"item": "str", "node": "str", "share": "float64", "fallback": "bool"})
-
-
-def _chain_root(net: Network, ni: np.ndarray) -> np.ndarray:
-    """Where each node-item's chain of ordinary sources starts (itself if it does not order)."""
-    root = ni.copy()
-    for _ in range(net.levels + 1):
-        moving = net.mode[root] == MODE_TRANSFER
-        if not moving.any():
-            break
-        root = np.where(moving, net.src[root], root)
-    return root
 
 
 def capacity_pools(factories: pd.DataFrame) -> dict[str, str]:

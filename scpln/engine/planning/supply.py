@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scpln.engine.psi.network import MODE_TRANSFER, Network
+from scpln.engine.psi.network import Network, chain_roots
 
 from .calendar import PlanningCalendar
 
@@ -35,13 +35,7 @@ def component_supply(net: Network, calendar: PlanningCalendar, first_day: int) -
         return pd.DataFrame(
             {c: pd.Series(dtype="float64" if c == "supply" else "str") for c in columns}
         )
-    root, lead = comps.copy(), np.zeros(len(comps), np.int64)
-    for _ in range(net.levels + 1):
-        moving = net.mode[root] == MODE_TRANSFER
-        if not moving.any():
-            break
-        lead += np.where(moving, net.lead_time[root], 0)
-        root = np.where(moving, net.src[root], root)
+    root, lead = chain_roots(net, comps)
     item_col = pd.Index(supply.item_ni).get_indexer(pd.Index(root))
     node_col = pd.Index(supply.node).get_indexer(pd.Index(net.ni_node[root]))
     capped = (item_col >= 0) | (node_col >= 0)

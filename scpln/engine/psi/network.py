@@ -283,3 +283,19 @@ class Network:
         if self.lead_times is not None:
             most = max(most, int(self.lead_times.days.max(initial=0)))
         return most
+
+
+def chain_roots(net: Network, ni: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each node-item's chain of ordinary sources (transfer arcs) starts — itself when
+    it does not order over an arc — and the days along that chain (the arcs' lead times
+    added up). Planning, exceptions and the plan schedule all trace supply back this way;
+    a chain is at most as long as the levels."""
+    root = np.array(ni, dtype=np.int64)
+    lead = np.zeros(len(root), dtype=np.int64)
+    for _ in range(net.levels + 1):
+        moving = (net.mode[root] == MODE_TRANSFER) & (net.src[root] >= 0)
+        if not moving.any():
+            break
+        lead += np.where(moving, net.lead_time[root], 0)
+        root = np.where(moving, net.src[root], root)
+    return root, lead

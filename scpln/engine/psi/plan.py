@@ -36,7 +36,7 @@ import numpy as np
 
 from .constraints import Constraints
 from .demand import BaseStockTargets
-from .network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED, Network
+from .network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED, Network, chain_roots
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -370,14 +370,7 @@ def stock_positions(net: Network, days: int | None = None) -> pd.DataFrame:
     for first in range(0, days, 32):
         total += target_levels(net, np.arange(first, min(first + 32, days))).sum(axis=0)
     target = total / days if days > 0 else target_levels(net, np.zeros(1, np.int64))[0]
-    root = np.arange(net.size)
-    lead = np.zeros(net.size, dtype=np.int64)
-    for _ in range(net.levels + 1):
-        moving = net.mode[root] == MODE_TRANSFER
-        if not moving.any():
-            break
-        lead += np.where(moving, net.lead_time[root], 0)
-        root = np.where(moving, net.src[root], root)
+    root, lead = chain_roots(net, np.arange(net.size))
     supplied = np.isin(net.mode[root], (MODE_PRODUCE, MODE_UNLIMITED))
     return pd.DataFrame(
         {
