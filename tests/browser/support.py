@@ -1,4 +1,5 @@
-"""What the browser tests share besides fixtures: the demo login, screenshots, the login walk."""
+"""What the browser tests share besides fixtures: the demo login, screenshots, the login walk,
+an executed plan version of the demo."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from playwright.sync_api import Page
+
+from jobs import runner
+from plans.models import PlanVersion
+from plans.services import plan_create
+from scenarios.models import ConfigVersion, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -60,3 +67,17 @@ def log_in(page: Page, demo: Demo) -> None:
     page.get_by_label("Password").fill(demo.password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_test_id("signed-in-user").wait_for()
+
+
+def executed_version(demo: Demo, name: str) -> PlanVersion:
+    """A plan version of the demo's base scenario, made and generated as the planning job
+    does (in this process: the test plays the worker's part)."""
+    version = plan_create(
+        name=name,
+        base_scenario=Scenario.objects.get(pk=demo.base_scenario_id),
+        config_version=ConfigVersion.objects.get(pk=demo.config_version_id),
+        user=User.objects.get(username=demo.username),
+    )
+    job = runner.run(version.jobs.get(type="planning").pk)
+    assert job is not None and job.status == "succeeded", job and job.error
+    return version

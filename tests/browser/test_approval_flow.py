@@ -14,15 +14,12 @@ from dataclasses import replace
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from core.demo import demo_password_file
 from jobs import runner
 from plans.models import Plan, PlanVersion
-from plans.services import plan_create
-from scenarios.models import ConfigVersion, Scenario
-from tests.browser.support import Demo, Screenshots, log_in
+from tests.browser.support import Demo, Screenshots, executed_version, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,20 +36,6 @@ def _approver(demo: Demo) -> Demo:
     """The demo approver ``seed_demo`` made beside the planner, and its generated password."""
     password = demo_password_file(settings.DATA_DIR, "approver").read_text().strip()
     return replace(demo, username="approver", password=password)
-
-
-def _executed_version(demo: Demo, name: str) -> PlanVersion:
-    """A plan version made and generated as the planning job does (in this process)."""
-    planner = User.objects.get(username=demo.username)
-    version = plan_create(
-        name=name,
-        base_scenario=Scenario.objects.get(pk=demo.base_scenario_id),
-        config_version=ConfigVersion.objects.get(pk=demo.config_version_id),
-        user=planner,
-    )
-    job = runner.run(version.jobs.get(type="planning").pk)
-    assert job is not None and job.status == "succeeded", job and job.error
-    return version
 
 
 def _log_out(page: Page) -> None:
@@ -75,7 +58,7 @@ def test_planner_submits_approver_rejects_then_approves_and_the_baseline_is_comp
     page: Page, demo: Demo, screenshots: Screenshots
 ) -> None:
     approver = _approver(demo)
-    version = _executed_version(demo, "Approval plan")
+    version = executed_version(demo, "Approval plan")
 
     # The planner submits the version with a note.
     log_in(page, demo)

@@ -11,15 +11,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from jobs import runner
-from plans.models import PlanVersion
-from plans.services import plan_create
 from risk.models import LevelOptimisation
-from scenarios.models import ConfigVersion, Scenario
-from tests.browser.support import Demo, Screenshots, log_in
+from scenarios.models import Scenario
+from tests.browser.support import Demo, Screenshots, executed_version, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,22 +28,10 @@ def _orm_beside_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _executed_version(demo: Demo) -> PlanVersion:
-    version = plan_create(
-        name="Levels plan",
-        base_scenario=Scenario.objects.get(pk=demo.base_scenario_id),
-        config_version=ConfigVersion.objects.get(pk=demo.config_version_id),
-        user=User.objects.get(username=demo.username),
-    )
-    job = runner.run(version.jobs.get(type="planning").pk)
-    assert job is not None and job.status == "succeeded", job and job.error
-    return version
-
-
 def test_planner_optimises_levels_and_opens_the_report_and_the_new_scenario(
     page: Page, demo: Demo, screenshots: Screenshots
 ) -> None:
-    version = _executed_version(demo)
+    version = executed_version(demo, "Levels plan")
     source = Scenario.objects.get(pk=demo.base_scenario_id)
     overrides_before = source.overrides()
     log_in(page, demo)

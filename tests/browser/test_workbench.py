@@ -10,17 +10,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from jobs import runner
 from plans.models import Plan, PlanVersion
-from plans.services import plan_create
 from plans.services.artifacts import artifact_write
 from plans.workbench.sheets import sheet_load
 from scenarios.models import ConfigVersion, Scenario
 from scpln.engine.planning import default_parameters, generate_planning_inputs, run_pipeline
-from tests.browser.support import Demo, Screenshots, log_in
+from tests.browser.support import Demo, Screenshots, executed_version, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,18 +28,6 @@ def _orm_beside_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test plays the worker's part with the ORM while Playwright's sync API keeps an
     event loop in the thread (one thread, no concurrent use)."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def _executed_version(demo: Demo) -> PlanVersion:
-    version = plan_create(
-        name="Workbench plan",
-        base_scenario=Scenario.objects.get(pk=demo.base_scenario_id),
-        config_version=ConfigVersion.objects.get(pk=demo.config_version_id),
-        user=User.objects.get(username=demo.username),
-    )
-    job = runner.run(version.jobs.get(type="planning").pk)
-    assert job is not None and job.status == "succeeded", job and job.error
-    return version
 
 
 def _show(page: Page, **choices: str) -> None:
@@ -59,7 +45,7 @@ def _production(page: Page, key: str, period: str):
 def test_planner_edits_locks_distributes_recalculates_and_compares(
     page: Page, demo: Demo, screenshots: Screenshots
 ) -> None:
-    version = _executed_version(demo)
+    version = executed_version(demo, "Workbench plan")
     sheet = sheet_load(version)
     family = sheet.families[0]
     sku = sheet.skus[int(sheet.family_rows(0)[0])]
