@@ -4,20 +4,27 @@ One Parquet document per table per run: a large run stays one row of bytes,
 compressed column by column, and loads straight back into a DataFrame. Row
 filters (node, item, day range) are pushed down to the reader.
 
-Reads run on the calling thread (``use_threads=False``, no pre-buffering):
-Arrow's reader thread pools, once started, can abort the process when it
-exits (``terminate called without an active exception``, apache/arrow#34314),
-which turned commands that had succeeded into a SIGABRT exit. On these
-two-core machines a single thread was no slower (3M rows × 13 columns: 0.5 s
-whole, 0.3 s filtered to one node and item, against 1.3 s / 0.4 s threaded).
+Arrow reads the bytes from an Arrow-owned copy (:func:`_arrow_owned`), never
+from a Python object: Arrow's reader may call into a Python file
+(``io.BytesIO``), or drop its last reference to a wrapped ``bytes``, from one of
+its own threads, which must then take the GIL; a thread that asks for the GIL
+while the interpreter finalises is ended by a forced unwind that C++ answers
+with ``std::terminate``. A command that had printed its result exited with
+SIGABRT ("terminate called without an active exception"; about one exit in
+three of a ``manage.py shell`` that read a run table, on a busy machine).
+
+Reads also run on the calling thread (``use_threads=False``, no pre-buffering):
+on these two-core machines a single thread was no slower (3M rows × 13 columns:
+0.5 s whole, 0.3 s filtered to one node and item, against 1.3 s / 0.4 s
+threaded).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -36,14 +43,14 @@ def frame_to_parquet(frame: pd.DataFrame | None, *, fast: bool = False) -> bytes
     if frame is None:
         frame = pd.DataFrame()
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    sink = io.BytesIO()
+    sink = pa.BufferOutputStream()
     if fast:
         text = [f.name for f in table.schema if pa.types.is_string(f.type)]
         text += [f.name for f in table.schema if pa.types.is_large_string(f.type)]
         pq.write_table(table, sink, compression="lz4", use_dictionary=text or False)
     else:
         pq.write_table(table, sink, compression=COMPRESSION)
-    return sink.getvalue()
+    return sink.getvalue().to_pybytes()
 
 
 def parquet_to_frame(
@@ -63,7 +70,7 @@ def parquet_to_frame(
     if not data:
         return pd.DataFrame()
     table = pq.read_table(
-        io.BytesIO(data),
+        pa.BufferReader(_arrow_owned(data)),
         filters=list(filters) if filters else None,
         columns=list(columns) if columns is not None else None,
         use_threads=False,
@@ -75,4 +82,11 @@ def parquet_to_frame(
 def parquet_columns(data: bytes) -> list[str]:
     if not data:
         return []
-    return list(pq.read_schema(io.BytesIO(data)).names)
+    return list(pq.read_schema(pa.BufferReader(_arrow_owned(data))).names)
+
+
+def _arrow_owned(data: bytes | memoryview) -> pa.Buffer:
+    """A copy of ``data`` in memory Arrow allocated, so releasing it needs no GIL."""
+    buffer = pa.allocate_buffer(len(data))
+    np.frombuffer(buffer, dtype=np.uint8)[:] = np.frombuffer(data, dtype=np.uint8)
+    return buffer
