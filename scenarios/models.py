@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CreatedModel, TrackedModel
+from core.models import CreatedModel, TrackedModel, user_reference
 
 
 class ConfigVersion(CreatedModel):
@@ -92,14 +91,7 @@ class Scenario(TrackedModel):
     )
 
     locked = models.BooleanField(_("locked"), default=False)
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("locked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    locked_by = user_reference(_("locked by"))
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     lock_reason = models.CharField(_("lock reason"), max_length=500, blank=True)
 
