@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.charts import chart_data, series
-from core.forms import add_service_errors
+from core.forms import service_errors
 from runs import selectors
 from runs.forms import CompareForm, OverlayForm
 from runs.kpis import (
@@ -170,14 +169,12 @@ class RunCompareView(LoginRequiredMixin, View):
         ids = form.cleaned_data.get("ids")
         comparison = None
         if ids is not None:
-            try:
+            with service_errors(form):
                 comparison = selectors.run_compare(
                     run_ids=ids,
                     base_id=form.cleaned_data.get("base"),
                     threshold=form.cleaned_data.get("threshold"),
                 )
-            except ValidationError as error:
-                add_service_errors(form, error)
         context: dict[str, Any] = {"form": form, "comparison": comparison}
         overlay_form = None
         if comparison is not None:
@@ -206,10 +203,8 @@ class RunCompareView(LoginRequiredMixin, View):
         overlay_form = OverlayForm(request.GET, keys=keys)
         overlay = None
         if keys and overlay_form.is_valid():
-            try:
+            with service_errors(overlay_form):
                 overlay = _overlay(comparison, overlay_form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(overlay_form, error)
         base_id = str(comparison.base.run_id)
         csv_params = {
             "ids": ",".join(str(run.run_id) for run in comparison.runs),
