@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from runs.kpis import (
     kpi_definition,
     kpi_place,
 )
-from runs.selectors.compare import Comparison
+from runs.selectors.compare import Comparison, parse_set_ids
 from runs.views.detail import run_links
 
 
@@ -185,15 +186,16 @@ class RunCompareView(LoginRequiredMixin, View):
 
     def _sets(self, request: HttpRequest) -> HttpResponse:
         """``?sets=A,B``: two replication sets are compared on the risk app's page."""
-        tokens = [token.strip() for token in request.GET["sets"].split(",")]
-        if len(tokens) == 2 and all(t.isdigit() and len(t) <= 18 for t in tokens):
-            query = urlencode({"base": tokens[0], "other": tokens[1]})
-            return HttpResponseRedirect(f"{reverse('risk:compare')}?{query}")
-        form = CompareForm(request.GET)
-        form.is_valid()
-        form.errors.clear()
-        form.add_error(None, _("Give two replication set ids, A,B: B is compared with A."))
-        return render(request, self.template_name, {"form": form}, status=400)
+        try:
+            base, other = parse_set_ids(request.GET["sets"])
+        except ValidationError as error:
+            form = CompareForm(request.GET)
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(None, error)
+            return render(request, self.template_name, {"form": form}, status=400)
+        query = urlencode({"base": base, "other": other})
+        return HttpResponseRedirect(f"{reverse('risk:compare')}?{query}")
 
     def _comparison_context(
         self, request: HttpRequest, form: CompareForm, comparison: Comparison
