@@ -40,6 +40,17 @@ class ConfigVersion(CreatedModel):
     node_count = models.PositiveIntegerField(_("nodes"), default=0)
     source_filename = models.CharField(_("source file"), max_length=255, blank=True)
 
+    # What the import recorded about the document and where it came from: shown
+    # wherever the version is (the API's output, the admin's read-only fields), never edited.
+    IMPORT_RECORD = (
+        "horizon_days",
+        "item_count",
+        "node_count",
+        "source_filename",
+        "created_at",
+        "created_by",
+    )
+
     class Meta:
         verbose_name = _("config version")
         verbose_name_plural = _("config versions")

@@ -158,12 +158,7 @@ class ConfigOutputSerializer(serializers.ModelSerializer):
             "schema_version",
             "content_hash",
             "status",
-            "horizon_days",
-            "item_count",
-            "node_count",
-            "source_filename",
-            "created_at",
-            "created_by",
+            *ConfigVersion.IMPORT_RECORD,
             "links",
         ]
         read_only_fields = fields
