@@ -131,10 +131,7 @@ class ScenarioAdmin(admin.ModelAdmin):
     search_fields = ["name", "description", "lock_reason"]
     list_select_related = ["parent", "locked_by"]
     readonly_fields = [
-        "locked",
-        "locked_by",
-        "locked_at",
-        "lock_reason",
+        *Scenario.LOCK_FIELDS,
         "created_at",
         "updated_at",
         "created_by",
@@ -150,7 +147,7 @@ class ScenarioAdmin(admin.ModelAdmin):
             _("Overrides"),
             {"fields": list(services.OVERRIDE_FIELDS)},
         ),
-        (_("Lock"), {"fields": ["locked", "locked_by", "locked_at", "lock_reason"]}),
+        (_("Lock"), {"fields": list(Scenario.LOCK_FIELDS)}),
         (
             _("Links and audit"),
             {

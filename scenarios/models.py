@@ -106,6 +106,10 @@ class Scenario(TrackedModel):
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     lock_reason = models.CharField(_("lock reason"), max_length=500, blank=True)
 
+    # The lock: set and cleared together, only by scenario_lock / scenario_unlock;
+    # shown (never edited) in the API's output and the admin.
+    LOCK_FIELDS = ("locked", "locked_by", "locked_at", "lock_reason")
+
     class Meta:
         verbose_name = _("scenario")
         verbose_name_plural = _("scenarios")
