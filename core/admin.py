@@ -1,4 +1,5 @@
-"""The audit trail and notes (read-only: they are history) and API tokens in the admin.
+"""The admin bases every app uses (no Add; read-only), the audit trail and notes (read-only:
+they are history) and API tokens in the admin.
 
 For tokens, knox's own admin is replaced: it shows each token's digest as its
 name and issues tokens from a form. Here a token is shown by its owner and the
@@ -21,9 +22,16 @@ from core.models import AuditEvent, Note
 from core.tokens import api_token_revoke, api_tokens_revoke
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoAddAdmin(admin.ModelAdmin):
+    """The admin of rows that only a service makes (a job, a simulation, an import that
+    validates them): it never offers Add, since a row typed in would skip that service."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ReadOnlyAdmin(NoAddAdmin):
+    """History that nobody edits or removes by hand."""
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -53,7 +61,7 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(AuthToken)
-class AuthTokenAdmin(admin.ModelAdmin):
+class AuthTokenAdmin(NoAddAdmin):
     list_display = ["user", "token_start", "created", "expiry"]
     list_filter = ["created", "expiry"]
     search_fields = ["user__username", "token_key"]
@@ -65,9 +73,6 @@ class AuthTokenAdmin(admin.ModelAdmin):
     @admin.display(description=_("token starts with"))
     def token_start(self, token: AuthToken) -> str:
         return f"{token.token_key[:8]}…"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     def has_change_permission(self, request: HttpRequest, obj: AuthToken | None = None) -> bool:
         return False

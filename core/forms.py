@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django import forms
@@ -29,6 +30,19 @@ def add_service_errors(
         if field == NON_FIELD_ERRORS or field not in form.fields:
             field = None
         form.add_error(field, messages)
+
+
+@contextmanager
+def service_errors(
+    form: forms.BaseForm, field_map: Mapping[str, str | None] | None = None
+) -> Iterator[None]:
+    """Call a service for a valid form: a ``ValidationError`` it raises lands on the form
+    (:func:`add_service_errors`) and ends the block, so the view goes on to show the form
+    again; the rest of the block (message, redirect) is the success path."""
+    try:
+        yield
+    except ValidationError as error:
+        add_service_errors(form, error, field_map)
 
 
 def declared_field(form: forms.BaseForm, name: str, kind: type[F]) -> F:

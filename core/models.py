@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def user_reference(verbose_name: StrOrPromise) -> models.ForeignKey[Any, Any]:
+    """The user who did something to a record (made, edited, locked it). Empty for the
+    system or a user since deleted: the record outlives its author, so deleting a user
+    never deletes or blocks what they did."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 class CreatedModel(models.Model):
@@ -13,14 +32,7 @@ class CreatedModel(models.Model):
     user since deleted; the record outlives its author)."""
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_reference(_("created by"))
 
     class Meta:
         abstract = True
@@ -58,14 +70,7 @@ class AuditEvent(SubjectModel):
     in the same transaction, and never changed afterwards."""
 
     at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = user_reference(_("actor"))
     action = models.CharField(_("action"), max_length=32)
     from_state = models.CharField(_("from"), max_length=32, blank=True)
     to_state = models.CharField(_("to"), max_length=32, blank=True)

@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import NoAddAdmin
 from core.admin_links import change_column, change_link
 from jobs.models import Job
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(NoAddAdmin):
+    """Jobs are created by the services that enqueue them."""
+
     list_display = [
         "id",
         "type",
@@ -49,10 +52,6 @@ class JobAdmin(admin.ModelAdmin):
         "created_by",
     )
     fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Jobs are created by the services that enqueue them.
-        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Job | None = None) -> bool:
         return False

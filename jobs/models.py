@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +15,20 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import CreatedModel
 from jobs import registry
+
+
+def job_reference(related_name: str = "+") -> models.ForeignKey[Any, Any]:
+    """The job that makes or runs a record (a run, a replication set, an optimisation).
+    Empty until the job exists, and again once retention prunes the job: the record
+    outlives it, so pruning jobs never deletes or blocks what they made."""
+    return models.ForeignKey(
+        "jobs.Job",
+        verbose_name=_("job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+    )
 
 
 class JobQuerySet(models.QuerySet["Job"]):

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import NoAddAdmin
 from core.admin_links import change_column, change_link, changelist_column
 from core.pages import admin_errors
 from core.users import acting_user
@@ -64,7 +65,9 @@ class PlanArtifactInline(admin.TabularInline):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(admin.ModelAdmin):
+class PlanVersionAdmin(NoAddAdmin):
+    """Versions are made by plan generation, never typed in."""
+
     list_display = [
         "plan_version_id",
         "plan_link",
@@ -102,10 +105,6 @@ class PlanVersionAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Versions are made by plan generation, never typed in.
-        return False
-
     def has_execute_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("plans.add_planversion")
 
@@ -142,7 +141,7 @@ class PlanVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanArtifact)
-class PlanArtifactAdmin(admin.ModelAdmin):
+class PlanArtifactAdmin(NoAddAdmin):
     list_display = ["name", "kind", "version_link", "row_count", "created_at"]
     list_filter = ["kind", "created_at"]
     search_fields = ["name", "plan_version__plan_version_id"]
@@ -161,9 +160,6 @@ class PlanArtifactAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[PlanArtifact]:
         return super().get_queryset(request).defer("data")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
     def has_change_permission(self, request: HttpRequest, obj: PlanArtifact | None = None) -> bool:
         return False
 
@@ -171,7 +167,9 @@ class PlanArtifactAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanningInputSet)
-class PlanningInputSetAdmin(admin.ModelAdmin):
+class PlanningInputSetAdmin(NoAddAdmin):
+    """Input sets enter through import_planning_inputs, which validates them."""
+
     list_display = [
         "name",
         "family_count",
@@ -196,10 +194,6 @@ class PlanningInputSetAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PlanningInputSet]:
         return super().get_queryset(request).defer("files")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Input sets enter through import_planning_inputs, which validates them.
-        return False
 
     versions_link = changelist_column(PlanVersion, _("plan versions"), "input_set__id__exact")
 

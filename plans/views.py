@@ -25,7 +25,7 @@ from core.badges import badges_for_many
 from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict
-from core.forms import add_service_errors
+from core.forms import add_service_errors, service_errors
 from core.pages import filtered_page, filters_applied, flash_errors, note_post, require_permission
 from core.panels import panels_for
 from core.tables import display_table
@@ -187,7 +187,7 @@ class PlanListView(LoginRequiredMixin, View):
         form = PlanCreateForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with service_errors(form, form.SERVICE_FIELDS):
                 version = services.plan_create(
                     name=data["name"],
                     description=data["description"],
@@ -197,9 +197,6 @@ class PlanListView(LoginRequiredMixin, View):
                     parameters=form.parameters(),
                     user=acting_user(request),
                 )
-            except ValidationError as error:
-                add_service_errors(form, error, form.SERVICE_FIELDS)
-            else:
                 messages.success(
                     request,
                     _("Plan “%(name)s” created as %(id)s; its planning job is queued.")
@@ -583,7 +580,7 @@ class PlanAggregateView(LoginRequiredMixin, View):
         )
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with service_errors(form, form.SERVICE_FIELDS):
                 job = services.plan_aggregation_create(
                     plan_version=version,
                     run=form.selected_run(),
@@ -592,9 +589,6 @@ class PlanAggregateView(LoginRequiredMixin, View):
                     fields=data["measures"],
                     user=acting_user(request),
                 )
-            except ValidationError as error:
-                add_service_errors(form, error, form.SERVICE_FIELDS)
-            else:
                 messages.success(
                     request,
                     _("Aggregate job #%(id)s is queued; its table will be listed here.")

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from core.admin_links import change_link
+from core.admin_links import change_column
 from risk.models import LevelOptimisation, ReplicationSet
 
 
@@ -21,17 +21,9 @@ class ReplicationSetAdmin(ReadOnlyAdmin):
     exclude = ["targets", "bands"]
     readonly_fields = ["plan_version_link", "run_link", "job_link"]
 
-    @admin.display(description=_("plan version"))
-    def plan_version_link(self, obj: ReplicationSet) -> str:
-        return change_link(obj.plan_version)
-
-    @admin.display(description=_("run"))
-    def run_link(self, obj: ReplicationSet) -> str:
-        return change_link(obj.run)
-
-    @admin.display(description=_("job"))
-    def job_link(self, obj: ReplicationSet) -> str:
-        return change_link(obj.job)
+    plan_version_link = change_column("plan_version", _("plan version"))
+    run_link = change_column("run", _("run"))
+    job_link = change_column("job", _("job"))
 
 
 @admin.register(LevelOptimisation)
@@ -53,18 +45,7 @@ class LevelOptimisationAdmin(ReadOnlyAdmin):
     exclude = ["report"]
     readonly_fields = ["scenario_link", "plan_version_link", "result_scenario_link", "job_link"]
 
-    @admin.display(description=_("scenario"))
-    def scenario_link(self, obj: LevelOptimisation) -> str:
-        return change_link(obj.scenario)
-
-    @admin.display(description=_("plan version"))
-    def plan_version_link(self, obj: LevelOptimisation) -> str:
-        return change_link(obj.plan_version)
-
-    @admin.display(description=_("optimised scenario"))
-    def result_scenario_link(self, obj: LevelOptimisation) -> str:
-        return change_link(obj.result_scenario)
-
-    @admin.display(description=_("job"))
-    def job_link(self, obj: LevelOptimisation) -> str:
-        return change_link(obj.job)
+    scenario_link = change_column("scenario", _("scenario"))
+    plan_version_link = change_column("plan_version", _("plan version"))
+    result_scenario_link = change_column("result_scenario", _("optimised scenario"))
+    job_link = change_column("job", _("job"))

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import CreatedModel
+from jobs.models import job_reference
 
 SEED_LIMIT = 2**63  # seeds are stored in a signed 64-bit column
 
@@ -41,14 +42,7 @@ class ReplicationSet(CreatedModel):
     n = models.PositiveIntegerField(_("replications"))
     seed = models.BigIntegerField(_("seed"))
     chunk_size = models.PositiveIntegerField(_("chunk size"))
-    job = models.ForeignKey(
-        "jobs.Job",
-        verbose_name=_("job"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    job = job_reference()
     targets = models.JSONField(_("targets"), default=list, blank=True)
     bands = models.JSONField(_("quantile bands"), default=dict, blank=True)
 
@@ -143,14 +137,7 @@ class LevelOptimisation(CreatedModel):
         blank=True,
         help_text=_("Empty: each store's own service level."),
     )
-    job = models.ForeignKey(
-        "jobs.Job",
-        verbose_name=_("job"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    job = job_reference()
     result_scenario = models.ForeignKey(
         "scenarios.Scenario",
         verbose_name=_("optimised scenario"),

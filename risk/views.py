@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from core.forms import add_service_errors
+from core.forms import service_errors
 from core.pages import flash_errors, require_permission
 from core.users import acting_user
 from plans.models import PlanVersion
@@ -65,16 +65,13 @@ class ReplicationSetListView(LoginRequiredMixin, View):
         version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=plan_version_id)
         form = ReplicationSetForm(request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form):
                 replication_set = services.replication_set_create(
                     plan_version=version,
                     n=form.cleaned_data["n"],
                     seed=form.cleaned_data["seed"],
                     user=acting_user(request),
                 )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
                 messages.success(
                     request,
                     _("%(n)s replications are queued (seed %(seed)s).")
@@ -198,7 +195,7 @@ class OptimiseView(LoginRequiredMixin, View):
             version = None
             if data["plan_version_id"]:
                 version = PlanVersion.objects.filter(pk=data["plan_version_id"]).first()
-            try:
+            with service_errors(form):
                 optimisation = level_optimisation_create(
                     scenario=scenario,
                     plan_version=version,
@@ -207,9 +204,6 @@ class OptimiseView(LoginRequiredMixin, View):
                     service_level=data["service_level"],
                     user=acting_user(request),
                 )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
                 messages.success(
                     request,
                     _(

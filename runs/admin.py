@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import NoAddAdmin, ReadOnlyAdmin
 from core.admin_links import change_column
 from core.pages import admin_errors
 from core.users import acting_user
@@ -15,7 +15,9 @@ from runs.models import ExportedRun, Run, RunTombstone
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(NoAddAdmin):
+    """Runs are recorded by simulations, never typed in."""
+
     list_display = [
         "run_id",
         "status",
@@ -78,10 +80,6 @@ class RunAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Run]:
         return super().get_queryset(request).select_related("plan_version__plan")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Runs are recorded by simulations, never typed in.
-        return False
-
     def has_change_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
         # Read-only record; the change permission only gates the pin actions.
         return obj is None and super().has_change_permission(request, obj)
@@ -125,16 +123,13 @@ class RunAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportedRun)
-class ExportedRunAdmin(admin.ModelAdmin):
+class ExportedRunAdmin(NoAddAdmin):
     """Runs exported to SCPLN_ARCHIVE_DIR; retention deletes only these when exporting is on."""
 
     list_display = ["run_id", "archived_at", "path"]
     search_fields = ["=run_id", "path"]
     date_hierarchy = "archived_at"
     readonly_fields = ["run_id", "archived_at", "path"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     def has_change_permission(self, request: HttpRequest, obj: ExportedRun | None = None) -> bool:
         return False

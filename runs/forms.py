@@ -24,7 +24,7 @@ from core.forms import declared_field
 from runs.filters import RunFilter
 from runs.models import Run
 from runs.selectors import BUCKETS
-from runs.selectors.compare import MAX_RUNS
+from runs.selectors.compare import MAX_RUNS, parse_run_ids
 from scenarios.models import ConfigVersion
 
 # Shown as inputs, in this order; the FilterSet's other filters (plan, scenario
@@ -241,23 +241,6 @@ def _pair(
         if node in (None, "", key_node) and item in (None, "", key_item):
             return key_node, key_item
     return node, item
-
-
-def parse_run_ids(raw: list[str]) -> list[uuid.UUID]:
-    """Run ids from ``ids=a,b`` and/or ``ids=a&ids=b``; raises ValidationError on a bad one."""
-    ids = []
-    for value in raw:
-        for token in value.split(","):
-            token = token.strip()
-            if not token:
-                continue
-            try:
-                ids.append(uuid.UUID(token))
-            except ValueError:
-                raise forms.ValidationError(
-                    _("“%(value)s” is not a run id."), params={"value": token[:40]}
-                ) from None
-    return ids
 
 
 class CompareForm(forms.Form):

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models import job_reference
+
 # KPIs kept as columns of Run (sortable, filterable); every KPI stays in ``summary``.
 HEADLINE_KPIS = (
     "fill_rate",
@@ -61,14 +63,7 @@ class Run(models.Model):
         on_delete=models.PROTECT,
         related_name="runs",
     )
-    job = models.ForeignKey(
-        "jobs.Job",
-        verbose_name=_("job"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="runs",
-    )
+    job = job_reference(related_name="runs")
     source = models.CharField(
         _("source"), max_length=8, choices=Source.choices, default=Source.PLAN
     )

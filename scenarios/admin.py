@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import NoAddAdmin
 from core.admin_links import change_column, changelist_column
 from core.forms import add_service_errors
 from core.pages import admin_errors
@@ -67,7 +68,9 @@ def _scenario_fields(cleaned: dict[str, Any]) -> dict[str, Any]:
 
 
 @admin.register(ConfigVersion)
-class ConfigVersionAdmin(admin.ModelAdmin):
+class ConfigVersionAdmin(NoAddAdmin):
+    """Configs enter through import, which validates the whole document."""
+
     list_display = [
         "id",
         "name",
@@ -88,12 +91,7 @@ class ConfigVersionAdmin(admin.ModelAdmin):
         "content_hash",
         "warnings",
         "document",
-        "horizon_days",
-        "item_count",
-        "node_count",
-        "source_filename",
-        "created_at",
-        "created_by",
+        *ConfigVersion.IMPORT_RECORD,
         "plan_versions_link",
         "runs_link",
     ]
@@ -109,10 +107,6 @@ class ConfigVersionAdmin(admin.ModelAdmin):
     ) -> None:
         # The same service as the UI and the API (the form checked its rules).
         services.config_update(config=obj, **{f: form.cleaned_data[f] for f in CONFIG_EDITABLE})
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Configs enter through import, which validates the whole document.
-        return False
 
     plan_versions_link = changelist_column(
         "plans.planversion", _("plan versions"), "config_version__id__exact"
@@ -137,10 +131,7 @@ class ScenarioAdmin(admin.ModelAdmin):
     search_fields = ["name", "description", "lock_reason"]
     list_select_related = ["parent", "locked_by"]
     readonly_fields = [
-        "locked",
-        "locked_by",
-        "locked_at",
-        "lock_reason",
+        *Scenario.LOCK_FIELDS,
         "created_at",
         "updated_at",
         "created_by",
@@ -156,7 +147,7 @@ class ScenarioAdmin(admin.ModelAdmin):
             _("Overrides"),
             {"fields": list(services.OVERRIDE_FIELDS)},
         ),
-        (_("Lock"), {"fields": ["locked", "locked_by", "locked_at", "lock_reason"]}),
+        (_("Lock"), {"fields": list(Scenario.LOCK_FIELDS)}),
         (
             _("Links and audit"),
             {

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CreatedModel, TrackedModel
+from core.models import CreatedModel, TrackedModel, user_reference
 
 
 class ConfigVersion(CreatedModel):
@@ -40,6 +39,17 @@ class ConfigVersion(CreatedModel):
     item_count = models.PositiveIntegerField(_("items"), default=0)
     node_count = models.PositiveIntegerField(_("nodes"), default=0)
     source_filename = models.CharField(_("source file"), max_length=255, blank=True)
+
+    # What the import recorded about the document and where it came from: shown
+    # wherever the version is (the API's output, the admin's read-only fields), never edited.
+    IMPORT_RECORD = (
+        "horizon_days",
+        "item_count",
+        "node_count",
+        "source_filename",
+        "created_at",
+        "created_by",
+    )
 
     class Meta:
         verbose_name = _("config version")
@@ -92,16 +102,13 @@ class Scenario(TrackedModel):
     )
 
     locked = models.BooleanField(_("locked"), default=False)
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("locked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    locked_by = user_reference(_("locked by"))
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     lock_reason = models.CharField(_("lock reason"), max_length=500, blank=True)
+
+    # The lock: set and cleared together, only by scenario_lock / scenario_unlock;
+    # shown (never edited) in the API's output and the admin.
+    LOCK_FIELDS = ("locked", "locked_by", "locked_at", "lock_reason")
 
     class Meta:
         verbose_name = _("scenario")

@@ -34,7 +34,7 @@ def scenario_lock(*, scenario: Scenario, user: User | None, reason: str = "") ->
     scenario.locked_by = user
     scenario.locked_at = timezone.now()
     scenario.lock_reason = reason.strip()
-    scenario.save(update_fields=["locked", "locked_by", "locked_at", "lock_reason", "updated_at"])
+    scenario.save(update_fields=[*Scenario.LOCK_FIELDS, "updated_at"])
     event_record(
         obj=scenario,
         action="lock",
@@ -58,7 +58,7 @@ def scenario_unlock(*, scenario: Scenario, user: User | None) -> Scenario:
     scenario.locked_by = None
     scenario.locked_at = None
     scenario.lock_reason = ""
-    scenario.save(update_fields=["locked", "locked_by", "locked_at", "lock_reason", "updated_at"])
+    scenario.save(update_fields=[*Scenario.LOCK_FIELDS, "updated_at"])
     event_record(
         obj=scenario, action="unlock", actor=user, from_state="locked", to_state="unlocked"
     )

@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api.authentication import TokenAuthentication
+from core.api.inputs import validated
 from core.tokens import api_token_issue, api_token_revoke, credentials_check
 
 
@@ -68,14 +69,13 @@ class TokenObtainView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(TokenRequestSerializer, request.data)
         # A locked-out account: django-axes refuses it here and its middleware
         # answers 429 (core/lockout.py) in place of this view's answer.
         user = credentials_check(
             request=request._request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
+            username=data["username"],
+            password=data["password"],
         )
         if user is None:
             raise exceptions.ValidationError(

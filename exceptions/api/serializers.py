@@ -13,6 +13,20 @@ from exceptions.labels import KIND_LABELS, SEVERITY_LABELS
 from exceptions.models import PlanningException
 from exceptions.sentences import cause_text
 
+# Where, when and how much: the columns an exception has in the API and in its CSV, in
+# the same order.
+FACTS = (
+    "node",
+    "item",
+    "first_day",
+    "first_date",
+    "last_day",
+    "last_date",
+    "quantity",
+    "value",
+    "severity",
+)
+
 
 class ExceptionSerializer(serializers.ModelSerializer):
     """One exception. ``url`` opens the run's PSI on its node × item × period."""
@@ -30,15 +44,7 @@ class ExceptionSerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "kind_label",
-            "node",
-            "item",
-            "first_day",
-            "first_date",
-            "last_day",
-            "last_date",
-            "quantity",
-            "value",
-            "severity",
+            *FACTS,
             "severity_label",
             "cause",
             "cause_kind",
@@ -75,20 +81,7 @@ class ExceptionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None and path else path
 
 
-CSV_COLUMNS = (
-    "kind",
-    "node",
-    "item",
-    "first_day",
-    "first_date",
-    "last_day",
-    "last_date",
-    "quantity",
-    "value",
-    "severity",
-    "cause",
-    "url",
-)
+CSV_COLUMNS = ("kind", *FACTS, "cause", "url")
 
 
 def csv_row(data: dict[str, Any]) -> list[Any]:

@@ -4,10 +4,11 @@ the edits are laid over them until a recalculation writes them into the tables."
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import user_reference
 
 
 class Workbench(models.Model):
@@ -54,14 +55,7 @@ class CellEdit(models.Model):
     week = models.CharField(_("week"), max_length=32)
     value = models.FloatField(_("value"))
     edited_at = models.DateTimeField(_("edited at"), default=timezone.now)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("edited by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    edited_by = user_reference(_("edited by"))
 
     class Meta:
         verbose_name = _("cell edit")
@@ -93,14 +87,7 @@ class CellLock(models.Model):
     key = models.CharField(_("row key"), max_length=210)
     period = models.CharField(_("period"), max_length=32, blank=True)
     locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("locked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    locked_by = user_reference(_("locked by"))
 
     class Meta:
         verbose_name = _("cell lock")

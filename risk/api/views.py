@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.inputs import validated
 from core.users import acting_user
 from plans.models import PlanVersion
 from risk import selectors, services
@@ -66,12 +67,11 @@ class ReplicationSetListCreateView(APIView):
     )
     def post(self, request: Request, plan_version_id: str) -> Response:
         version = get_object_or_404(PlanVersion, pk=plan_version_id)
-        data = s.ReplicationSetInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(s.ReplicationSetInputSerializer, request.data)
         replication_set = services.replication_set_create(
             plan_version=version,
-            n=data.validated_data["n"],
-            seed=data.validated_data.get("seed"),
+            n=data["n"],
+            seed=data.get("seed"),
             user=acting_user(request),
         )
         url = reverse("risk-api:detail", args=[version.pk, replication_set.pk])
@@ -139,11 +139,8 @@ class ReplicationSetCompareView(APIView):
 
     @extend_schema(parameters=[s.CompareInputSerializer], responses={200: SetComparisonSerializer})
     def get(self, request: Request) -> Response:
-        data = s.CompareInputSerializer(data=request.query_params)
-        data.is_valid(raise_exception=True)
-        body = selectors.replication_set_compare_body(
-            base_id=data.validated_data["base"], other_id=data.validated_data["other"]
-        )
+        data = validated(s.CompareInputSerializer, request.query_params)
+        body = selectors.replication_set_compare_body(base_id=data["base"], other_id=data["other"])
         return Response(SetComparisonSerializer(body).data)
 
 
@@ -180,9 +177,7 @@ class OptimiseView(APIView):
     )
     def post(self, request: Request, scenario_id: int) -> Response:
         scenario = get_object_or_404(Scenario, pk=scenario_id)
-        data = s.OptimisationInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(s.OptimisationInputSerializer, request.data)
         version = None
         if values.get("plan_version_id"):
             version = PlanVersion.objects.filter(pk=values["plan_version_id"]).first()

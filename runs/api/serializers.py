@@ -14,7 +14,7 @@ from rest_framework import serializers
 from core.badges import counts_for
 from runs.models import Run
 from runs.selectors import BUCKETS
-from runs.selectors.compare import MAX_RUNS
+from runs.selectors.compare import MAX_RUNS, parse_run_ids, parse_set_ids
 
 MAX_DAY = 100_000
 # The counts the exceptions app registers for runs and plan versions (core/badges.py).
@@ -222,26 +222,10 @@ class CompareQuerySerializer(serializers.Serializer):
     )
 
     def validate_ids(self, value: str) -> list[uuid.UUID]:
-        parsed = []
-        for part in value.split(","):
-            token = part.strip()
-            if not token:
-                continue
-            try:
-                parsed.append(uuid.UUID(token))
-            except ValueError:
-                raise serializers.ValidationError(
-                    _("“%(token)s” is not a run id.") % {"token": token[:40]}
-                ) from None
-        return parsed
+        return parse_run_ids([value])
 
     def validate_sets(self, value: str) -> list[int]:
-        tokens = [part.strip() for part in value.split(",")]
-        if len(tokens) != 2 or not all(t.isdigit() and len(t) <= 18 for t in tokens):
-            raise serializers.ValidationError(
-                _("Give two replication set ids, A,B: B is compared with A.")
-            )
-        return [int(t) for t in tokens]
+        return parse_set_ids(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("ids" in attrs) == ("sets" in attrs):

@@ -381,9 +381,7 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
         the better set and a statement ("Set #B is better at 95 %" or "No significant
         difference at 95 %").
         """
-        params = CompareQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = validated(CompareQuerySerializer, request.query_params)
         if "sets" in data:
             body = selectors.replication_sets_compare(set_ids=data["sets"])
             if wants_csv(request):

@@ -19,7 +19,7 @@ with dots (``costs.storage``); headline KPIs come first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,32 @@ def register_set_comparison(compare: Callable[..., dict[str, Any]]) -> None:
     """Install ``compare(base_id=…, other_id=…) -> dict``: the one comparison of two
     replication sets that both compare APIs answer with."""
     _set_comparison[:] = [compare]
+
+
+def parse_run_ids(raw: Iterable[str]) -> list[uuid.UUID]:
+    """Run ids as the compare page and API take them: ``ids=a,b`` and/or ``ids=a&ids=b``
+    (empty parts skipped). Raises ValidationError naming the first bad one."""
+    ids = []
+    for value in raw:
+        for part in value.split(","):
+            token = part.strip()
+            if not token:
+                continue
+            try:
+                ids.append(uuid.UUID(token))
+            except ValueError:
+                raise ValidationError(
+                    _("“%(value)s” is not a run id."), params={"value": token[:40]}
+                ) from None
+    return ids
+
+
+def parse_set_ids(raw: str) -> list[int]:
+    """``sets=A,B`` as the compare page and API take it: exactly two replication set ids."""
+    tokens = [part.strip() for part in raw.split(",")]
+    if len(tokens) != 2 or not all(t.isdigit() and len(t) <= 18 for t in tokens):
+        raise ValidationError(_("Give two replication set ids, A,B: B is compared with A."))
+    return [int(t) for t in tokens]
 
 
 def replication_sets_compare(*, set_ids: Sequence[int]) -> dict[str, Any]:

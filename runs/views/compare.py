@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.charts import chart_data, series
-from core.forms import add_service_errors
+from core.forms import service_errors
 from runs import selectors
 from runs.forms import CompareForm, OverlayForm
 from runs.kpis import (
@@ -28,7 +28,7 @@ from runs.kpis import (
     kpi_definition,
     kpi_place,
 )
-from runs.selectors.compare import Comparison
+from runs.selectors.compare import Comparison, parse_set_ids
 from runs.views.detail import run_links
 
 
@@ -170,14 +170,12 @@ class RunCompareView(LoginRequiredMixin, View):
         ids = form.cleaned_data.get("ids")
         comparison = None
         if ids is not None:
-            try:
+            with service_errors(form):
                 comparison = selectors.run_compare(
                     run_ids=ids,
                     base_id=form.cleaned_data.get("base"),
                     threshold=form.cleaned_data.get("threshold"),
                 )
-            except ValidationError as error:
-                add_service_errors(form, error)
         context: dict[str, Any] = {"form": form, "comparison": comparison}
         overlay_form = None
         if comparison is not None:
@@ -188,15 +186,16 @@ class RunCompareView(LoginRequiredMixin, View):
 
     def _sets(self, request: HttpRequest) -> HttpResponse:
         """``?sets=A,B``: two replication sets are compared on the risk app's page."""
-        tokens = [token.strip() for token in request.GET["sets"].split(",")]
-        if len(tokens) == 2 and all(t.isdigit() and len(t) <= 18 for t in tokens):
-            query = urlencode({"base": tokens[0], "other": tokens[1]})
-            return HttpResponseRedirect(f"{reverse('risk:compare')}?{query}")
-        form = CompareForm(request.GET)
-        form.is_valid()
-        form.errors.clear()
-        form.add_error(None, _("Give two replication set ids, A,B: B is compared with A."))
-        return render(request, self.template_name, {"form": form}, status=400)
+        try:
+            base, other = parse_set_ids(request.GET["sets"])
+        except ValidationError as error:
+            form = CompareForm(request.GET)
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(None, error)
+            return render(request, self.template_name, {"form": form}, status=400)
+        query = urlencode({"base": base, "other": other})
+        return HttpResponseRedirect(f"{reverse('risk:compare')}?{query}")
 
     def _comparison_context(
         self, request: HttpRequest, form: CompareForm, comparison: Comparison
@@ -206,10 +205,8 @@ class RunCompareView(LoginRequiredMixin, View):
         overlay_form = OverlayForm(request.GET, keys=keys)
         overlay = None
         if keys and overlay_form.is_valid():
-            try:
+            with service_errors(overlay_form):
                 overlay = _overlay(comparison, overlay_form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(overlay_form, error)
         base_id = str(comparison.base.run_id)
         csv_params = {
             "ids": ",".join(str(run.run_id) for run in comparison.runs),

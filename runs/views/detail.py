@@ -23,7 +23,7 @@ from django.views import View
 
 from core.audit import events_for, notes_for
 from core.charts import chart_data, series
-from core.forms import add_service_errors
+from core.forms import service_errors
 from core.pages import flash_errors, note_post
 from core.panels import panels_for
 from core.tables import DisplayTable, display_table
@@ -146,10 +146,8 @@ class RunDetailView(LoginRequiredMixin, View):
             "panels": panels_for(run, request),
         }
         if form.is_valid():
-            try:
+            with service_errors(form):
                 context.update(self._tables(run, form.cleaned_data, psi=bool(keys), start=start))
-            except ValidationError as error:
-                add_service_errors(form, error)
         return render(request, self.template_name, context, status=400 if form.errors else 200)
 
     def _tables(self, run: Run, data: dict[str, Any], *, psi: bool, start: date) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from core.forms import add_service_errors, declared_field
+from core.forms import declared_field, service_errors
 from core.pages import filtered_page
 from core.panels import panels_for
 from core.tables import cell
@@ -149,7 +148,7 @@ class ConfigImportView(PermissionRequiredMixin, View):
         if form.is_valid():
             if isinstance(form.cleaned_data["file"], bytes):
                 return self._enqueue(request, form)
-            try:
+            with service_errors(form, ConfigImportForm.SERVICE_FIELDS):
                 config, created = services.config_import(
                     document=form.cleaned_data["file"],
                     name=form.cleaned_data["name"],
@@ -157,9 +156,6 @@ class ConfigImportView(PermissionRequiredMixin, View):
                     source_filename=form.filename,
                     user=acting_user(request),
                 )
-            except ValidationError as error:
-                add_service_errors(form, error, ConfigImportForm.SERVICE_FIELDS)
-            else:
                 self._report(request, config, created)
                 return redirect(config)
         status = 413 if form.has_error("file", code="too_large") else 400
@@ -293,16 +289,13 @@ class ConfigDiffView(LoginRequiredMixin, View):
         diff, status = None, 200
         if bound:
             if form.is_valid():
-                try:
+                with service_errors(form):
                     diff, job = uploads.config_diff_or_job(
                         from_id=form.cleaned_data["from"].pk,
                         to_id=form.cleaned_data["to"].pk,
                         limit=DIFF_ROWS,
                         user=acting_user(request),
                     )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                else:
                     if diff is None and job is not None:
                         return self._wait_for(request, job)
             if diff is None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.audit import events_for
-from core.forms import add_service_errors
+from core.forms import service_errors
 from core.pages import filtered_page, filters_applied, flash_errors, require_permission
 from core.panels import panels_for
 from core.users import acting_user
@@ -146,13 +146,10 @@ class ScenarioCreateView(LoginRequiredMixin, View):
         require_permission(request, "scenarios.add_scenario")
         form = ScenarioForm(request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form, SERVICE_FIELDS):
                 scenario = services.scenario_create(
                     user=acting_user(request), **form.service_fields()
                 )
-            except ValidationError as error:
-                add_service_errors(form, error, SERVICE_FIELDS)
-            else:
                 messages.success(
                     request, _("Scenario “%(name)s” created.") % {"name": scenario.name}
                 )
@@ -179,13 +176,10 @@ class ScenarioEditView(LoginRequiredMixin, View):
         scenario = _scenario_or_404(pk)
         form = ScenarioForm(request.POST, instance=scenario)
         if form.is_valid():
-            try:
+            with service_errors(form, SERVICE_FIELDS):
                 scenario = services.scenario_update(
                     scenario=scenario, user=acting_user(request), **form.service_fields()
                 )
-            except ValidationError as error:
-                add_service_errors(form, error, SERVICE_FIELDS)
-            else:
                 messages.success(request, _("Scenario “%(name)s” saved.") % {"name": scenario.name})
                 return redirect(scenario)
         return self._render(request, scenario, form)

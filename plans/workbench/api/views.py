@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.audit import EventSerializer
+from core.api.inputs import validated
 from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
 from core.downloads import rows_download
 from core.users import acting_user
@@ -118,9 +119,7 @@ class PsiView(CSVErrorsAsJSONMixin, APIView):
     )
     def patch(self, request: Request, plan_version_id: str) -> Response:
         version = get_object_or_404(PlanVersion, pk=plan_version_id)
-        body = s.PsiPatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        values = body.validated_data
+        values = validated(s.PsiPatchSerializer, request.data)
         spread = values.get("distribute") or {}
         try:
             outcome = workbench_edit(
