@@ -28,7 +28,10 @@ instead), as the median of ``--samples`` server-side timings:
   state) → ``exceptions`` (the plan's, same transaction) → ``sheet`` (the grid's cache) →
   ``simulate`` (the plan-driven PSI simulation) → ``record`` (the run with its tables and
   exceptions, linked to the draft — asserted). ``job_other_s`` is what the parts leave out
-  (claim, progress, the final commit).
+  (claim, progress, the final commit). The planning inputs are kept per process
+  (``plans/services/inputs.py``), so ``job_inputs_s`` is a worker's that derived them
+  before (here the planning job did); ``inputs_uncached_s`` is what the first job on a
+  config in a fresh worker pays once more (decoding, validating and deriving the config).
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ def main() -> None:
         print(f"{name:<24}{value:>10.3f}  {ratio}")
     print(
         "recalculation_s = the whole job (inputs → stages → store → exceptions → simulate → "
-        "run recorded); stages_only_s = read → mrp → reconcile → plan_final → store, no network"
+        "run recorded); stages_only_s = read → mrp → reconcile → plan_final → store, no network; "
+        "inputs_uncached_s = the inputs a fresh worker derives once per config"
     )
     if failed:
         raise SystemExit(1)
@@ -196,6 +200,7 @@ def _measure_job(skus: int, samples: int) -> dict[str, float]:
     from jobs.models import Job
     from plans.models import PlanVersion
     from plans.services import plan_create
+    from plans.services.inputs import planning_context
     from plans.workbench.selectors import revision_of
     from plans.workbench.services import workbench_recalculate
     from plans.workbench.sheets import base_sheet
@@ -262,6 +267,12 @@ def _measure_job(skus: int, samples: int) -> dict[str, float]:
     out = {"recalculation_s": statistics.median(times)}
     for part in (*JOB_PARTS, "other"):
         out[f"job_{part}_s"] = statistics.median(lap[part] for lap in laps)
+    out["inputs_uncached_s"] = _median(
+        1,
+        lambda _: planning_context(
+            config_version=config, scenario=executed.base_scenario, input_set=None, fresh=True
+        ),
+    )
     return out
 
 

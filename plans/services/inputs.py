@@ -88,11 +88,15 @@ def planning_context(
     config_version: ConfigVersion,
     scenario: Scenario,
     input_set: PlanningInputSet | None,
+    fresh: bool = False,
 ) -> PlanningContext:
     """Everything the pipeline needs for one plan version, validated; the same object for
     the same key while it is among the last :data:`CONTEXTS` (callers never change it: its
     config is frozen dataclasses, its tables are read, and derived with copy-on-write).
-    What does not validate raises every time (nothing is kept)."""
+    What does not validate raises every time (nothing is kept). ``fresh`` derives it again,
+    neither reading nor replacing the kept one (what a fresh worker pays)."""
+    if fresh:
+        return _derived_context(config_version, scenario, input_set)
     key = _context_key(config_version, scenario, input_set)
     with _contexts_lock:
         context = _contexts.pop(key, None)

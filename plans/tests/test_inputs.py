@@ -13,7 +13,7 @@ from jobs.models import Job
 from plans.models import PlanArtifact
 from plans.services import plan_create
 from plans.services.artifacts import artifact_frame
-from plans.services.inputs import CONTEXTS, _derived_context, planning_context
+from plans.services.inputs import CONTEXTS, planning_context
 from plans.tests.conftest import run_planning_job
 from plans.workbench.services import workbench_edit, workbench_recalculate
 from scenarios.models import ConfigVersion, Scenario
@@ -98,7 +98,11 @@ def test_planning_and_recalculating_leave_the_kept_inputs_as_derived(network, ba
 
     # Still the one kept, and still what the config gives.
     assert planning_context(config_version=network, scenario=base_scenario, input_set=None) is kept
-    assert_same_context(kept, _derived_context(network, base_scenario, None))
+    fresh = planning_context(
+        config_version=network, scenario=base_scenario, input_set=None, fresh=True
+    )
+    assert fresh is not kept
+    assert_same_context(kept, fresh)
 
 
 def assert_same_context(got, expected) -> None:
