@@ -77,7 +77,7 @@ def input_set_inputs(input_set: PlanningInputSet) -> engine_planning.PlanningInp
             raise ValidationError({"input_set": _messages(exc.problems)}) from None
 
 
-# How many derived contexts this process keeps (a 10,000-SKU network's: some 100 MB).
+# How many derived contexts this process keeps (a 10,000-SKU network's: some 150 MB).
 CONTEXTS = 2
 _contexts: dict[tuple[Any, ...], PlanningContext] = {}  # oldest first
 _contexts_lock = threading.Lock()
