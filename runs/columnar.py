@@ -17,11 +17,18 @@ Reads also run on the calling thread (``use_threads=False``, no pre-buffering):
 on these two-core machines a single thread was no slower (3M rows × 13 columns:
 0.5 s whole, 0.3 s filtered to one node and item, against 1.3 s / 0.4 s
 threaded).
+
+Row-group statistics (min/max) are written for ``day`` only: the tables are in
+day order, so a day range skips row groups, while every row group holds every
+node and item — their statistics could never skip one, and computing them over
+millions of dictionary-coded strings took a quarter of a PSI table's writing
+time (and the numbers' a third of a trace's): bench/bench_workbench.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -30,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 COMPRESSION = "zstd"
+STATISTICS = ("day",)  # the columns whose row-group statistics are written
 
 
 def frame_to_parquet(frame: pd.DataFrame | None, *, fast: bool = False) -> bytes:
@@ -44,13 +52,38 @@ def frame_to_parquet(frame: pd.DataFrame | None, *, fast: bool = False) -> bytes
         frame = pd.DataFrame()
     table = pa.Table.from_pandas(frame, preserve_index=False)
     sink = pa.BufferOutputStream()
+    statistics = [name for name in STATISTICS if name in table.column_names] or False
     if fast:
         text = [f.name for f in table.schema if pa.types.is_string(f.type)]
         text += [f.name for f in table.schema if pa.types.is_large_string(f.type)]
-        pq.write_table(table, sink, compression="lz4", use_dictionary=text or False)
+        pq.write_table(
+            table,
+            sink,
+            compression="lz4",
+            use_dictionary=text or False,
+            write_statistics=statistics,
+        )
     else:
-        pq.write_table(table, sink, compression=COMPRESSION)
+        pq.write_table(table, sink, compression=COMPRESSION, write_statistics=statistics)
     return sink.getvalue().to_pybytes()
+
+
+def frames_to_parquet(
+    frames: Sequence[pd.DataFrame | Callable[[], pd.DataFrame | None] | None],
+    *,
+    fast: bool = False,
+) -> list[bytes]:
+    """:func:`frame_to_parquet` of each frame, two at a time: Arrow encodes without the GIL,
+    so the two cores of these machines write a run's PSI table and its trace at once. A frame
+    may be given as the function that builds it, which then runs on the writing thread too.
+    The threads end before this returns (a pool left behind can abort the interpreter at its
+    exit, as the readers' did)."""
+
+    def encoded(frame: pd.DataFrame | Callable[[], pd.DataFrame | None] | None) -> bytes:
+        return frame_to_parquet(frame() if callable(frame) else frame, fast=fast)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(encoded, frames))
 
 
 def parquet_to_frame(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
 
 from plans.models import PlanArtifact, PlanVersion
-from runs.columnar import frame_to_parquet, parquet_to_frame
+from runs.columnar import frame_to_parquet, frames_to_parquet, parquet_to_frame
 
 
 def artifact_write(
@@ -35,8 +34,7 @@ def artifacts_write(
     each; their Parquet encoding runs on two threads at once (Arrow releases the GIL while it
     encodes), which a recalculation's 3 million rows notice: bench/bench_workbench.py."""
     tables = list(tables)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        encoded = list(pool.map(_encode, [frame for _kind, _name, frame in tables]))
+    encoded = frames_to_parquet([frame for _kind, _name, frame in tables], fast=True)
     return [
         _store(plan_version, kind, name, frame, data, None)
         for (kind, name, frame), data in zip(tables, encoded, strict=True)

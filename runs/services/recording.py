@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from runs import metrics
-from runs.columnar import frame_to_parquet
+from runs.columnar import frames_to_parquet
 from runs.models import HEADLINE_KPIS, Run, RunResult
 from runs.registry import get_registry
 from runs.signals import run_recorded
@@ -124,12 +124,17 @@ def run_record(
         },
         **headline,
     )
+    # The trace, the largest table, is built on its writing thread (while the other writes
+    # the PSI table).
+    trace, psi_data, pl, stored_receipts = frames_to_parquet(
+        [lambda: result.trace, psi, result.pl, receipts]
+    )
     stored = RunResult(
         schema_version=str(result.schema_version or "")[:32],
-        psi=frame_to_parquet(psi),
-        pl=frame_to_parquet(result.pl),
-        trace=frame_to_parquet(result.trace),
-        receipts=None if receipts is None else frame_to_parquet(receipts),
+        psi=psi_data,
+        pl=pl,
+        trace=trace,
+        receipts=None if receipts is None else stored_receipts,
         psi_rows=_rows(psi),
         pl_rows=_rows(result.pl),
         trace_rows=_rows(result.trace),

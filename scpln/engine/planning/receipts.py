@@ -39,8 +39,10 @@ def run_receipts(
     known = receipts["item"].isin(made)
     dropped = sorted(set(receipts.loc[~known, "item"]))
     receipts = receipts[known].reset_index(drop=True)
-    if by_node and not all(
-        pair in makers for pair in zip(receipts["node"], receipts["item"], strict=True)
+    # Checked per distinct (node, item): a plan has one per SKU, rows one per SKU-week.
+    pairs = receipts[["node", "item"]].drop_duplicates() if by_node else None
+    if pairs is not None and not all(
+        pair in makers for pair in zip(pairs["node"].tolist(), pairs["item"].tolist(), strict=True)
     ):
         receipts = split_receipts(receipts, compile_network(config))
     return receipts, dropped

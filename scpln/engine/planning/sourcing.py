@@ -59,22 +59,31 @@ def sku_factories(net: Network, skus: list[str]) -> pd.DataFrame:
         root, _ = chain_roots(net, lanes.src[later])
         position = pd.Index(prod.ni).get_indexer(pd.Index(root))
         fallback[position[position >= 0]] = True
+    # The producing positions of the SKUs asked for, by SKU (in ``skus`` order), node code
+    # and position.
+    sku = pd.Index(skus).get_indexer(pd.Index(np.asarray(net.item_codes, dtype=object)[item_of]))
     codes = np.asarray(net.node_codes, dtype=object)
-    items = np.asarray(net.item_codes, dtype=object)
-    rows = []
-    for sku in skus:
-        mine = np.flatnonzero(items[item_of] == sku)
-        if len(mine) == 0:
-            continue
-        mine = mine[np.argsort(codes[node_of[mine]], kind="stable")]
-        keep = mine[(served[mine] > 0) | fallback[mine]]
-        if len(keep) == 0:
-            keep = mine[:1]
-        total = served[keep].sum()
-        for p in keep.tolist():
-            share = served[p] / total if total > 0 else 0.0
-            rows.append((sku, codes[node_of[p]], float(share), bool(fallback[p])))
-    frame = pd.DataFrame(rows, columns=["item", "node", "share", "fallback"])
+    node_rank = np.argsort(np.argsort(codes, kind="stable"), kind="stable")[node_of]
+    mine = np.flatnonzero(sku >= 0)
+    mine = mine[np.lexsort((mine, node_rank[mine], sku[mine]))]
+    group = sku[mine]
+    first = np.r_[True, group[1:] != group[:-1]] if len(mine) else np.zeros(0, bool)
+    keep = (served[mine] > 0) | fallback[mine]
+    # A SKU none of whose factories serves demand or is a fallback: its first one.
+    kept_any = np.zeros(len(skus), bool)
+    kept_any[group[keep]] = True
+    keep |= first & ~kept_any[group]
+    mine, group = mine[keep], group[keep]
+    total = np.bincount(group, served[mine], minlength=len(skus))[group]
+    share = np.divide(served[mine], total, out=np.zeros(len(mine)), where=total > 0)
+    frame = pd.DataFrame(
+        {
+            "item": np.asarray(skus, dtype=object)[group],
+            "node": codes[node_of[mine]],
+            "share": share,
+            "fallback": fallback[mine],
+        }
+    )
     return frame.astype({"item": "str", "node": "str", "share": "float64", "fallback": "bool"})
 
 
@@ -89,9 +98,13 @@ def capacity_pools(factories: pd.DataFrame) -> dict[str, str]:
             code = parent[code]
         return code
 
-    for _, nodes in factories.groupby("item", sort=True)["node"]:
+    ordered = factories.sort_values("item", kind="stable")
+    for code in dict.fromkeys(ordered["node"].tolist()):  # the pools' order: first seen first
+        find(code)
+    # Only SKUs made at several factories join them (few, where a network has thousands).
+    shared = ordered[ordered.duplicated("item", keep=False)]
+    for _, nodes in shared.groupby("item", sort=True)["node"]:
         first, *others = nodes.tolist()
-        find(first)
         for other in others:
             parent[find(other)] = find(first)
     members: dict[str, list[str]] = {}
