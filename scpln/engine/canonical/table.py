@@ -17,6 +17,7 @@ exactly those of reading row by row, and it is kept as that dataclass.
 from __future__ import annotations
 
 import math
+import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import count, repeat
@@ -224,7 +225,9 @@ class _Texts:
         self.touched = True
 
     def result(self) -> tuple[np.ndarray, tuple[Any, ...]]:
-        labels = tuple(self.coder)
+        # Interned, so the parsed document's strings are not kept: one surviving string pins
+        # its whole 1 MB allocator arena, and the distinct codes were pinning gigabytes.
+        labels = tuple(sys.intern(label) if type(label) is str else label for label in self.coder)
         if not self.touched:
             return self.codes, labels
         used, codes = np.unique(self.codes, return_inverse=True)  # values only odd rows had
