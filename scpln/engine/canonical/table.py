@@ -30,7 +30,13 @@ from .codec import EMPTY, ReadLog, read_entity, specs_of
 
 T = TypeVar("T")
 
-_MISSING: Any = object()  # a key the row does not have
+
+class _Missing:
+    """The value of a key a row does not have: the one value of its type, so a column's set
+    of value types tells whether any row lacks the key."""
+
+
+_MISSING: Any = _Missing()
 _TEXT = {"str": (str,), "opt_str": (str, type(None)), "bool": (bool,)}
 _NUMBER = {"num": False, "opt_num": True, "int": False, "opt_int": True}
 _EXACT = 2.0**53  # integers beyond this do not survive a float64 column: read as rows
@@ -147,13 +153,14 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
     for bit, (name, spec) in enumerate(specs_of(cls).items()):
         column = list(map(dict.get, rows, repeat(name), repeat(_MISSING)))
         has = None
-        if column.count(_MISSING):
+        types = set(map(type, column))
+        if _Missing in types:
+            types.discard(_Missing)
             has = ~np.fromiter(map(is_, column, repeat(_MISSING)), bool, n)
             if spec.required:
                 odd.update(np.flatnonzero(~has).tolist())
         present += 1 if has is None else has
         pattern |= (1 if has is None else has.astype(np.int64)) << bit
-        types = set(map(type, column)) - {type(_MISSING)}
         if spec.kind in _TEXT:
             texts[name] = _Texts(column, has, spec.kind, spec.default, types, odd)
         elif spec.kind in _NUMBER:
@@ -174,6 +181,7 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
         for name, part in parts.items():
             part.patch(i, getattr(row, name))
     if odd:
+        pattern[sorted(odd)] = -1
         if not keep.all():
             log.kept[path] = np.flatnonzero(keep).tolist()
             position = np.cumsum(keep) - 1
@@ -310,7 +318,11 @@ def _key_orders(
 
     Reading each row's own order costs a tuple per row; rows of one list share their
     order in every file seen, and the order only shapes the sparse ``to_dict`` output.
+    Rows read one by one (``pattern`` -1) have their own.
     """
+    plain = np.flatnonzero(pattern >= 0)
+    if len(plain) == 0 or pattern[plain].min() == pattern[plain].max():  # the usual case
+        return np.zeros(len(pattern), np.int8), (tuple(rows[plain[0]]) if len(plain) else (),)
     distinct, first, codes = np.unique(pattern, return_index=True, return_inverse=True)
     orders = tuple(tuple(rows[i]) for i in first.tolist())
     return codes.astype(np.int16 if len(distinct) > 127 else np.int8), orders

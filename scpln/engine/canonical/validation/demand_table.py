@@ -77,8 +77,9 @@ def check_demand_table(ctx: Context, demands: Sequence[Demand]) -> None:
     _check_mixed_forms(ctx, dated, pair[dated], bucket[dated], buckets, periods)
     store = np.array([kind == "store" for kind in types], bool)[node]
     eligible = np.flatnonzero(store & item_known & ~duplicate)
-    _, firsts = np.unique(pair[eligible], return_index=True)
-    rows = np.sort(eligible[firsts]).tolist()
+    firsts = np.full(len(nodes) * max(len(items), 1), len(table), np.int64)
+    np.minimum.at(firsts, pair[eligible], eligible)
+    rows = np.sort(firsts[firsts < len(table)]).tolist()
     first_row: dict[Pair, int] = {(nodes[node[r]], items[item[r]]): r for r in rows}
     _check_supply_paths(ctx, first_row)
 
@@ -115,9 +116,12 @@ def _check_mixed_forms(
 ) -> None:
     """Overlapping buckets, for the store × items whose rows use codes of several forms."""
     forms = {form: code for code, form in enumerate(dict.fromkeys(map(_bucket_form, buckets)))}
+    if len(forms) < 2:  # one form of bucket code: no two buckets overlap
+        return
     form = np.array([forms[_bucket_form(code)] for code in buckets], np.int64)[bucket]
-    pair_forms = np.unique(np.stack([pair, form]), axis=1)[0] if len(pair) else pair
-    mixed_pairs, counts = np.unique(pair_forms, return_counts=True)
+    mixed_pairs, counts = np.unique(
+        np.unique(pair * len(forms) + form) // len(forms), return_counts=True
+    )
     mixed = np.isin(pair, mixed_pairs[counts > 1])
     spans: dict[int, list[tuple[date, date, int]]] = {}
     for index, key, code in zip(
