@@ -81,6 +81,16 @@ class RowTable(Sequence[T], Generic[T]):
         no_order = (np.zeros(len(rows), np.int8), ((),))
         return cls(entity, len(rows), texts, numbers, no_order, dict(enumerate(rows)))
 
+    @property
+    def read_rows(self) -> dict[int, T]:
+        """Rows kept as read (not plain: unknown keys, attributes, ...), by position; the
+        columns hold their values too."""
+        return self._rows
+
+    def names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The fields held as text columns and as number columns."""
+        return tuple(self._texts), tuple(self._numbers)
+
     def text(self, name: str) -> tuple[np.ndarray, tuple[Any, ...]]:
         """A text (or true/false) field: each row's code into the distinct values."""
         return self._texts[name]

@@ -125,6 +125,7 @@ def test_reference_configs_compile_and_simulate_identically_from_columns(
     path = reference_dir / "canonical" / f"{name}.json"
     by_rows, by_columns = _both(path, monkeypatch)
     assert isinstance(by_columns.demands, RowTable)
+    assert content_hash(by_columns) == content_hash(by_rows)
     _assert_same_network(compile_network(by_rows), compile_network(by_columns))
     for stochastic in (False, True):
         _assert_identical(
@@ -141,6 +142,7 @@ def test_generated_networks_compile_and_simulate_identically_from_columns(
     by_rows, by_columns = _both(document, monkeypatch)
     assert not check_config(by_columns).problems
     assert check_config(by_columns).warnings == check_config(by_rows).warnings
+    assert content_hash(by_columns) == content_hash(by_rows)
     _assert_same_network(compile_network(by_rows), compile_network(by_columns))
     _assert_identical(
         simulate_network(compile_network(by_rows), stochastic=True, seed=seed),
