@@ -91,6 +91,25 @@ class RowTable(Sequence[T], Generic[T]):
         """The fields held as text columns and as number columns."""
         return tuple(self._texts), tuple(self._numbers)
 
+    def values(self, name: str) -> list[Any]:
+        """A number field's values as written (whole numbers as ``int``, null as None)."""
+        numbers, written = self._numbers[name]
+        out: list[Any] = numbers.tolist()
+        for i in np.flatnonzero(written == _INT).tolist():
+            out[i] = int(out[i])
+        for i in np.flatnonzero(written == _NULL).tolist():
+            out[i] = None
+        return out
+
+    def with_numbers(self, values: dict[str, list[Any]], rows: dict[int, T]) -> RowTable[T]:
+        """This table with number fields replaced by ``values`` (one per row, as written) and
+        the rows kept as read replaced by ``rows``."""
+        numbers = dict(self._numbers)
+        for name, column in values.items():
+            part = _Numbers(column, None, "opt_num", None, set(map(type, column)), set())
+            numbers[name] = part.result()
+        return RowTable(self.cls, self._length, self._texts, numbers, self._orders, rows)
+
     def text(self, name: str) -> tuple[np.ndarray, tuple[Any, ...]]:
         """A text (or true/false) field: each row's code into the distinct values."""
         return self._texts[name]

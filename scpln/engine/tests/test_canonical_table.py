@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from scpln.engine.canonical import codec, content_hash, load_config
+from scpln.engine.canonical import apply_overrides, codec, content_hash, load_config
 from scpln.engine.canonical.generator import generate_config
 from scpln.engine.canonical.table import RowTable
 from scpln.engine.canonical.validation import check_config
@@ -106,6 +106,26 @@ def test_a_table_gives_back_the_rows_their_hash_and_their_document(
     assert by_columns.to_dict() == by_rows.to_dict() == _broken(rows)
     assert [type(d.mean) for d in by_columns.demands] == [int, float, int, int]
     assert content_hash(by_columns) == content_hash(by_rows)
+
+
+def test_overrides_scale_a_table_as_they_scale_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [
+        ROW,
+        ROW | {"bucket": "M2", "mean": 0.3, "std_dev": 0.1},
+        ROW | {"bucket": "M3", "attributes": {"promo": True}},
+    ]
+    overrides = {"demand_scale": 1.1, "demand_scale_by_item": {"FG": 3}}
+    by_rows, by_columns = _both(_broken(rows), monkeypatch)
+    scaled_rows = apply_overrides(by_rows, overrides)
+    scaled_columns = apply_overrides(by_columns, overrides)
+    assert isinstance(scaled_columns.demands, RowTable)
+    assert [(d.mean, d.std_dev) for d in scaled_rows.demands] == [
+        (33, 6.6),
+        (0.99, 0.33),
+        (33, 6.6),
+    ]
+    assert scaled_columns.to_dict() == scaled_rows.to_dict()
+    assert content_hash(scaled_columns) == content_hash(scaled_rows)
 
 
 def _assert_same_network(a: Any, b: Any) -> None:
