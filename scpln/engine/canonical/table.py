@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import count, repeat
 from operator import is_
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, NamedTuple, TypeVar, cast, overload
 
 import numpy as np
 
@@ -106,7 +106,7 @@ class RowTable(Sequence[T], Generic[T]):
         the rows kept as read replaced by ``rows``."""
         numbers = dict(self._numbers)
         for name, column in values.items():
-            part = _Numbers(column, None, "opt_num", None, set(map(type, column)), set())
+            part = _Numbers(_Raw(column, None, set(map(type, column))), "opt_num", None, set())
             numbers[name] = part.result()
         return RowTable(self.cls, self._length, self._texts, numbers, self._orders, rows)
 
@@ -191,9 +191,9 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
         present += 1 if has is None else has
         pattern |= (1 if has is None else has.astype(np.int64)) << bit
         if spec.kind in _TEXT:
-            texts[name] = _Texts(column, has, spec.kind, spec.default, types, odd)
+            texts[name] = _Texts(_Raw(column, has, types), spec.kind, spec.default, odd)
         elif spec.kind in _NUMBER:
-            numbers[name] = _Numbers(column, has, spec.kind, spec.default, types, odd)
+            numbers[name] = _Numbers(_Raw(column, has, types), spec.kind, spec.default, odd)
         elif types:  # objects (``attributes``): plain when absent or empty
             odd.update(i for i, v in enumerate(column) if v is not _MISSING and v != {})
     parts: dict[str, _Texts | _Numbers] = {**texts, **numbers}
@@ -229,24 +229,33 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
     )
 
 
+class _Raw(NamedTuple):
+    """A field's values as pulled out of the rows (``_MISSING`` where a row lacks it), where
+    rows have it (None: all do), and the types of the values."""
+
+    column: list[Any]
+    has: np.ndarray | None
+    types: set[type]
+
+
+def _set_aside(raw: _Raw, accepted: set[type], placeholder: Any, odd: set[int]) -> None:
+    """Send the rows whose value has a type the column cannot hold to be read one by one,
+    holding ``placeholder`` in the column until they are."""
+    if raw.types <= accepted:
+        return
+    column = raw.column
+    bad = [i for i, v in enumerate(column) if v is not _MISSING and type(v) not in accepted]
+    odd.update(bad)
+    for i in bad:
+        column[i] = placeholder
+
+
 class _Texts:
     """A text (or true/false) column as codes into its distinct values."""
 
-    def __init__(
-        self,
-        column: list[Any],
-        has: np.ndarray | None,
-        kind: str,
-        default: Any,
-        types: set[type],
-        odd: set[int],
-    ) -> None:
-        accepted = _TEXT[kind]
-        if not types <= set(accepted):  # a wrong type: that row is read one by one
-            bad = [i for i, v in enumerate(column) if v is not _MISSING and type(v) not in accepted]
-            odd.update(bad)
-            for i in bad:
-                column[i] = default
+    def __init__(self, raw: _Raw, kind: str, default: Any, odd: set[int]) -> None:
+        column, has, _ = raw
+        _set_aside(raw, set(_TEXT[kind]), default, odd)
         if has is not None:
             column = [default if v is _MISSING else v for v in column]
         self.coder: defaultdict[Any, int] = defaultdict(count().__next__)
@@ -274,22 +283,9 @@ class _Texts:
 class _Numbers:
     """A number column as float64 (NaN for null) and how each was written."""
 
-    def __init__(
-        self,
-        column: list[Any],
-        has: np.ndarray | None,
-        kind: str,
-        default: Any,
-        types: set[type],
-        odd: set[int],
-    ) -> None:
-        optional = _NUMBER[kind]
-        numeric = {int, float, type(None)} if optional else {int, float}
-        if not types <= numeric:
-            bad = [i for i, v in enumerate(column) if v is not _MISSING and type(v) not in numeric]
-            odd.update(bad)
-            for i in bad:
-                column[i] = None
+    def __init__(self, raw: _Raw, kind: str, default: Any, odd: set[int]) -> None:
+        column, has, types = raw
+        _set_aside(raw, {int, float, type(None)} if _NUMBER[kind] else {int, float}, None, odd)
         n = len(column)
         objects = np.array(column, dtype=object) if n else np.zeros(0, object)
         if has is not None:
