@@ -161,6 +161,22 @@ class RowTable(Sequence[T], Generic[T]):
         return f"RowTable({self.cls.__name__}, {self._length} rows)"
 
 
+def demand_by_item(table: RowTable[Any]) -> list[dict[str, Any]]:
+    """Per item of a demand table: rows, distinct stores and the sum of the means, added in
+    row order as ``summary`` adds them row by row (``bincount`` sums each bin in order)."""
+    item, items = table.text("item_code")
+    node, nodes = table.text("node_code")
+    rows = np.bincount(item, minlength=len(items)).tolist()
+    totals = np.bincount(item, weights=table.number("mean"), minlength=len(items)).tolist()
+    pairs = np.unique(item.astype(np.int64) * max(len(nodes), 1) + node)
+    stores = np.bincount(pairs // max(len(nodes), 1), minlength=len(items)).tolist()
+    return [
+        {"item": code, "rows": rows[i], "nodes": stores[i], "mean_total": totals[i]}
+        for i, code in enumerate(items)
+        if rows[i]
+    ]
+
+
 def table_of(entity: type[T], rows: Sequence[T]) -> RowTable[T]:
     """``rows`` as a :class:`RowTable` (itself when it is one)."""
     return RowTable.from_rows(entity, rows)

@@ -13,6 +13,7 @@ import pytest
 
 from scpln.engine.canonical import apply_overrides, codec, content_hash, load_config
 from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.summary import summarise
 from scpln.engine.canonical.table import RowTable
 from scpln.engine.canonical.validation import check_config
 from scpln.engine.psi import compile_network, simulate_network
@@ -162,6 +163,7 @@ def test_generated_networks_compile_and_simulate_identically_from_columns(
     by_rows, by_columns = _both(document, monkeypatch)
     assert not check_config(by_columns).problems
     assert check_config(by_columns).warnings == check_config(by_rows).warnings
+    assert summarise(by_columns) == summarise(by_rows)
     assert content_hash(by_columns) == content_hash(by_rows)
     _assert_same_network(compile_network(by_rows), compile_network(by_columns))
     _assert_identical(
