@@ -7,8 +7,8 @@ indexing builds the row's dataclass on the fly, so every consumer that iterates 
 (diff, hashing, overrides, the planner) sees exactly what a tuple of rows gave it, and
 the large consumers (validation, ``compile_network``) read the columns instead.
 
-Reading checks the JSON types of whole columns at once (a set of types per column, the
-distinct values of a text column); a row that is not plain — a wrong type, a missing
+Reading checks the JSON types of whole columns at once (the set of value types of each
+column); a row that is not plain — a wrong type, a missing
 required field, an unknown key, non-empty ``attributes`` — is read by the one row
 reader, :func:`~.codec.read_entity`, so its problems (paths, messages) and its value are
 exactly those of reading row by row, and it is kept as that dataclass.
