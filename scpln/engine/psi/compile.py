@@ -33,10 +33,8 @@
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -50,6 +48,7 @@ from scpln.engine.canonical import (
     bucket_span,
 )
 from scpln.engine.canonical.calendars import WorkingCalendar, working_calendar
+from scpln.engine.canonical.loader import no_cyclic_gc
 from scpln.engine.canonical.network import produced_items
 from scpln.engine.canonical.table import table_of
 
@@ -64,25 +63,8 @@ LOOKAHEAD_DAYS = 366
 
 def compile_network(config: CanonicalConfig, *, days: int | None = None) -> Network:
     """The array form of a (validated) config, for ``days`` days (default: its horizon)."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _compile(config, days)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cycle collector while reading millions of rows.
-
-    Every few hundred new tuples or declarations would otherwise trigger a collection
-    that walks the whole config (tens of millions of objects), which made compiling a
-    200,000 node-item config several times slower. Nothing here creates cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compile(config: CanonicalConfig, days: int | None) -> Network:
