@@ -92,12 +92,12 @@ def config_import(
     problems = config_document_problems(document) or config_size_problems(document)
     if problems:
         raise ValidationError({"document": problems})
-    report = canonical.check_config(document)
-    if report.problems:
+    # One read for checking and loading: a large config's demands are read column-wise once.
+    config, report = canonical.read_checked_config(document)
+    if report.problems or config is None:
         raise ValidationError(
             {"document": [str(problem) for problem in report.problems]}, code="invalid"
         )
-    config = canonical.load_config(document)
     digest = canonical.content_hash(config)
     existing = ConfigVersion.objects.filter(content_hash=digest).first()
     if existing is not None:

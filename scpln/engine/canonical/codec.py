@@ -70,6 +70,17 @@ def rows(entity: type) -> dict[str, Any]:
     return _kind("list", entity)
 
 
+def table(entity: type) -> dict[str, Any]:
+    """Metadata of a field holding a JSON list of ``entity`` rows that may run to millions:
+    from ``TABLE_ROWS`` rows on they are read column-wise into a ``table.RowTable``."""
+    return _kind("table", entity)
+
+
+# From this many rows a "table" field is read column-wise. Below it, rows are read one by
+# one into a tuple, without importing numpy (``validate`` of a small file starts fast).
+TABLE_ROWS = 20_000
+
+
 def entity(cls: type) -> dict[str, Any]:
     """Metadata of a field holding one nested ``cls`` object."""
     return _kind("entity", cls)
@@ -119,6 +130,12 @@ def _specs(cls: type) -> dict[str, _Spec]:
         specs[f.name] = _Spec(f.metadata["kind"], required, default, f.metadata["entity"])
     _SPECS[cls] = specs
     return specs
+
+
+def specs_of(cls: type) -> dict[str, _Spec]:
+    """Per field of an entity (``extra`` and ``_keys`` aside): its JSON shape, whether it is
+    required and its default."""
+    return _specs(cls)
 
 
 def describe(value: Any) -> str:
@@ -327,9 +344,14 @@ def _read_field(
     spec: _Spec, key: str, value: Any, path: str, values: dict[str, Any], log: ReadLog
 ) -> bool:
     """Read a value off the fast path; False when a required field is unusable."""
-    if spec.kind in ("list", "entity"):
+    if spec.kind in ("list", "entity", "table"):
         assert spec.entity is not None
-        if spec.kind == "list":
+        if spec.kind == "table" and isinstance(value, list) and len(value) >= TABLE_ROWS:
+            from .table import read_table  # numpy, only for lists this long
+
+            values[key] = read_table(spec.entity, value, path, log)
+            return True
+        if spec.kind != "entity":
             values[key] = read_list(spec.entity, value, path, log)
             return True
         nested = read_entity(spec.entity, value, path, log)
@@ -347,8 +369,8 @@ def _read_field(
     return True
 
 
-def _emit(value: Any, complete: bool) -> Any:
-    if isinstance(value, tuple):
+def _emit(value: Any, complete: bool, kind: str) -> Any:
+    if kind in ("list", "table"):
         return [write_entity(row, complete=complete) for row in value]
     if dataclasses.is_dataclass(value):
         return write_entity(value, complete=complete)
@@ -368,20 +390,20 @@ def write_entity(obj: Any, *, complete: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if complete:
         for name in specs:
-            out[name] = _emit(getattr(obj, name), complete)
+            out[name] = _emit(getattr(obj, name), complete, specs[name].kind)
         for key in sorted(extra):
             out.setdefault(key, copy_json(extra[key]))
         return out
     for key in obj._keys:
         if key in specs:
-            out[key] = _emit(getattr(obj, key), complete)
+            out[key] = _emit(getattr(obj, key), complete, specs[key].kind)
         elif key in extra:
             out[key] = copy_json(extra[key])
     for name, spec in specs.items():
         if name not in out:
             value = getattr(obj, name)
             if spec.required or value != spec.default:
-                out[name] = _emit(value, complete)
+                out[name] = _emit(value, complete, spec.kind)
     for key, value in extra.items():
         out.setdefault(key, copy_json(value))
     return out

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +57,31 @@ def read_config(source: ConfigSource) -> tuple[CanonicalConfig | None, list[Prob
     return config, log.problems
 
 
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while reading millions of rows.
+
+    Every few hundred new tuples or declarations would otherwise trigger a collection
+    that walks the whole config or parsed document (tens of millions of objects), which
+    made compiling a 200,000 node-item config several times slower. Reading and compiling
+    create no cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_config_logged(source: ConfigSource) -> tuple[CanonicalConfig | None, ReadLog]:
     """:func:`read_config`, also telling which rows were left out (see ``ReadLog``)."""
+    with no_cyclic_gc():
+        return _read_config_logged(source)
+
+
+def _read_config_logged(source: ConfigSource) -> tuple[CanonicalConfig | None, ReadLog]:
     log = ReadLog()
     if isinstance(source, CanonicalConfig):
         return source, log

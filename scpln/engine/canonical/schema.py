@@ -11,7 +11,7 @@ key (item code, node code, from/to pair, ...), and hashes and diffs ignore order
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +31,7 @@ from .codec import (
     empty_map,
     entity,
     rows,
+    table,
     write_entity,
 )
 
@@ -334,7 +335,8 @@ class CanonicalConfig(_Entity):
     nodes: tuple[Node, ...] = field(default=(), metadata=rows(Node))
     arcs: tuple[Arc, ...] = field(default=(), metadata=rows(Arc))
     bom: tuple[BomLine, ...] = field(default=(), metadata=rows(BomLine))
-    demands: tuple[Demand, ...] = field(default=(), metadata=rows(Demand))
+    # a tuple, or a ``table.RowTable`` read column-wise (a network can have millions of rows)
+    demands: Sequence[Demand] = field(default=(), metadata=table(Demand))
     capacities: tuple[Capacity, ...] = field(default=(), metadata=rows(Capacity))
     calendars: tuple[Calendar, ...] = field(default=(), metadata=rows(Calendar))
     hierarchies: tuple[HierarchyEntry, ...] = field(default=(), metadata=rows(HierarchyEntry))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scpln.engine.canonical.schema import CanonicalConfig
+from scpln.engine.canonical.schema import CanonicalConfig, Demand
 
 
 @dataclass(frozen=True)
@@ -25,24 +26,31 @@ class ConfigSummary:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def summarise(network: CanonicalConfig, *, limit: int = 200) -> ConfigSummary:
-    """Counts per entity kind, items, nodes, arcs and demand per item of a network.
+def _demand_by_item(demands: Sequence[Demand]) -> list[dict[str, Any]]:
+    """Per item: demand rows, distinct stores and the sum of the means (in row order)."""
+    if not isinstance(demands, tuple | list):  # a table: millions of rows, column-wise
+        from .table import RowTable, demand_by_item  # numpy, loaded already with the table
 
-    For people reading a config: the first ``limit`` rows of each list
-    (``totals`` says how many there are).
-    """
+        assert isinstance(demands, RowTable)
+        return demand_by_item(demands)
     demand: dict[str, dict[str, Any]] = {}
-    for row in network.demands:
+    for row in demands:
         entry = demand.setdefault(
             row.item_code, {"item": row.item_code, "rows": 0, "nodes": set(), "mean_total": 0.0}
         )
         entry["rows"] += 1
         entry["nodes"].add(row.node_code)
         entry["mean_total"] += float(row.mean)
-    demand_rows = [
-        {**entry, "nodes": len(entry["nodes"])}
-        for entry in sorted(demand.values(), key=lambda e: e["item"])
-    ]
+    return [{**entry, "nodes": len(entry["nodes"])} for entry in demand.values()]
+
+
+def summarise(network: CanonicalConfig, *, limit: int = 200) -> ConfigSummary:
+    """Counts per entity kind, items, nodes, arcs and demand per item of a network.
+
+    For people reading a config: the first ``limit`` rows of each list
+    (``totals`` says how many there are).
+    """
+    demand_rows = sorted(_demand_by_item(network.demands), key=lambda e: e["item"])
     return ConfigSummary(
         start_date=str(network.start_date),
         counts={

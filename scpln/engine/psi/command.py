@@ -19,7 +19,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     from scpln.engine.canonical.loader import read_json
     from scpln.engine.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE
 
-    from .api import simulate
+    from .api import simulate_network
+    from .compile import compile_network
 
     if args.days is not None and args.days <= 0:
         print("error: --days must be positive", file=sys.stderr)
@@ -30,6 +31,9 @@ def run_simulate(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     config, structural = read_config(document)
     report = check_config(config if config is not None and not structural else document)
+    # The parsed document (2.4 GB for a 200k node-item config) is not needed any more: the
+    # config holds its demands as columns. Dropped before the run, it never adds to its peak.
+    del document
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if report.problems or config is None:
@@ -39,7 +43,11 @@ def run_simulate(args: argparse.Namespace) -> int:
         print(f"{args.config}: {count} problem(s); not simulated", file=sys.stderr)
         return EXIT_PROBLEMS
     try:
-        result = simulate(config, seed=args.seed, days=args.days, stochastic=args.stochastic)
+        network = compile_network(config, days=args.days)
+        del config  # ``simulate`` without the config held through the run (0.3 GB at 200k)
+        result = simulate_network(
+            network, seed=args.seed, days=args.days, stochastic=args.stochastic
+        )
     except ValueError as exc:
         print(f"{args.config}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

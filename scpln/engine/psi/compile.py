@@ -33,10 +33,8 @@
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -44,12 +42,15 @@ from scpln.engine.canonical import (
     BucketSpan,
     CanonicalConfig,
     Capacity,
+    Demand,
     Node,
     bucket_period,
     bucket_span,
 )
 from scpln.engine.canonical.calendars import WorkingCalendar, working_calendar
+from scpln.engine.canonical.loader import no_cyclic_gc
 from scpln.engine.canonical.network import produced_items
+from scpln.engine.canonical.table import table_of
 
 from .builder import DemandRows, NetworkBuilder
 from .network import DEMAND_MODEL_NAMES, Network
@@ -62,25 +63,8 @@ LOOKAHEAD_DAYS = 366
 
 def compile_network(config: CanonicalConfig, *, days: int | None = None) -> Network:
     """The array form of a (validated) config, for ``days`` days (default: its horizon)."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _compile(config, days)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cycle collector while reading millions of rows.
-
-    Every few hundred new tuples or declarations would otherwise trigger a collection
-    that walks the whole config (tens of millions of objects), which made compiling a
-    200,000 node-item config several times slower. Nothing here creates cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compile(config: CanonicalConfig, days: int | None) -> Network:
@@ -141,39 +125,38 @@ def _calendars(
 def _demand_rows(config: CanonicalConfig, reach: int) -> DemandRows:
     """Demand rows as daily figures, column-wise (a big config has millions of rows).
 
-    Codes become integer codes straight away: building strings for millions of rows
-    would cost more than the simulation itself.
+    Read from the config's demand columns (``RowTable``): codes stay integer codes, each
+    distinct bucket is dated once, and no row becomes an object.
     """
-    rows = config.demands
+    table = table_of(Demand, config.demands)
     nodes = tuple(n.code for n in config.nodes)
     items = tuple(i.code for i in config.items)
-    buckets = np.array([r.bucket for r in rows], dtype=object)
-    distinct, bucket_codes = (
-        np.unique(buckets, return_inverse=True) if len(rows) else (buckets, np.zeros(0, int))
-    )
-    spans = [bucket_span(str(code), config.start_date, reach) for code in distinct]
+    bucket, buckets = table.text("bucket")
+    spans = [bucket_span(str(code), config.start_date, reach) for code in buckets]
     first = np.array([s.first_day if s else 0 for s in spans], np.int64)
     last = np.array([s.last_day if s else -1 for s in spans], np.int64)
-    period = np.array([s.period_days if s else 1 for s in spans], np.float64)[bucket_codes]
+    period = np.array([s.period_days if s else 1 for s in spans], np.float64)[bucket]
     return DemandRows(
-        node=_codes([r.node_code for r in rows], nodes),
+        node=_codes(*table.text("node_code"), nodes),
         node_labels=nodes,
-        item=_codes([r.item_code for r in rows], items),
+        item=_codes(*table.text("item_code"), items),
         item_labels=items,
-        model=_codes([r.demand_model for r in rows], DEMAND_MODEL_NAMES),
-        first_day=first[bucket_codes],
-        last_day=last[bucket_codes],
-        mean=np.array([r.mean for r in rows], np.float64) / period,
-        sd=np.array([r.std_dev for r in rows], np.float64) / np.sqrt(period),
+        model=_codes(*table.text("demand_model"), DEMAND_MODEL_NAMES),
+        first_day=first[bucket],
+        last_day=last[bucket],
+        mean=table.number("mean") / period,
+        sd=table.number("std_dev") / np.sqrt(period),
     )
 
 
-def _codes(values: Sequence[str], labels: tuple[str, ...]) -> np.ndarray:
+def _codes(codes: np.ndarray, values: Sequence[str], labels: tuple[str, ...]) -> np.ndarray:
+    """Codes into ``values`` as indexes into ``labels``."""
     index = {label: i for i, label in enumerate(labels)}
     try:
-        return np.fromiter(map(index.__getitem__, values), np.int64, len(values))
+        lookup = np.array([index[value] for value in values], np.int64)
     except KeyError as exc:
         raise ValueError(f"a demand row names the unknown code {exc.args[0]!r}") from None
+    return lookup[codes] if len(codes) else np.zeros(0, np.int64)
 
 
 def _limit(value: float | None) -> float:

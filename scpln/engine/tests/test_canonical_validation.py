@@ -403,7 +403,7 @@ def _numeric_paths(document: dict) -> list[tuple[list, str]]:
                 found.setdefault((cls, name), (where, name))
             elif spec.entity is None:
                 continue
-            elif spec.kind == "list" and isinstance(data.get(name), list):
+            elif spec.kind in ("list", "table") and isinstance(data.get(name), list):
                 for index, row in enumerate(data[name]):
                     walk(spec.entity, row, [*where, name, index])
             elif spec.kind == "entity" and isinstance(data.get(name), dict):

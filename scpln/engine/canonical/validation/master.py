@@ -59,6 +59,7 @@ def _maximum(name: str) -> float:
     return MAX_DAYS if name in _DAYS else MAX_QUANTITY
 
 
+_POLICY_LIMITS = tuple((name, _maximum(name)) for name in _POLICY_QUANTITIES)
 _ARC_NUMBERS = (
     "lead_time_days",
     "capacity_per_day",
@@ -199,7 +200,8 @@ def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
     rows_path = f"{path}.inventory_policies"
     for index, policy in enumerate(node.inventory_policies):
         here = ctx.row(rows_path, index)
-        ctx.known_item(f"{here}.item_code", policy.item_code)
+        if policy.item_code not in ctx.items:
+            ctx.known_item(f"{here}.item_code", policy.item_code)
         if policy.item_code in seen:
             ctx.add(
                 f"{here}.item_code",
@@ -207,8 +209,11 @@ def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
                 f"(inventory_policies[{seen[policy.item_code]}])",
             )
         seen.setdefault(policy.item_code, ctx.index(rows_path, index))
-        for name in _POLICY_QUANTITIES:
-            ctx.at_least(f"{here}.{name}", getattr(policy, name), maximum=_maximum(name))
+        for name, maximum in _POLICY_LIMITS:
+            value = getattr(policy, name)
+            # paths are worded only for a value out of range: a network has 200,000 policies
+            if value is not None and not 0 <= value <= maximum:
+                ctx.at_least(f"{here}.{name}", value, maximum=maximum)
         ctx.at_least(f"{here}.order_multiple", policy.order_multiple, strict=True)
         low, high = policy.reorder_point, policy.order_up_to
         if low is not None and high is not None and high < low:

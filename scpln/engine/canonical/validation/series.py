@@ -20,6 +20,11 @@ def _bucket_form(code: str) -> str:
 
 
 def check_demands(ctx: Context) -> None:
+    if not isinstance(ctx.config.demands, tuple):  # read column-wise: a large config
+        from .demand_table import check_demand_table  # numpy, only for such a config
+
+        check_demand_table(ctx, ctx.config.demands)
+        return
     seen: dict[tuple[str, str, str], int] = {}
     periods: dict[Pair, list[tuple[date, date, int]]] = defaultdict(list)
     forms: dict[Pair, set[str]] = defaultdict(set)

@@ -23,7 +23,12 @@ def check_sourcing_rules(ctx: Context) -> None:
     stocked = {
         (node.code, policy.item_code) for node in config.nodes for policy in node.inventory_policies
     }
-    demanded = {(d.node_code, d.item_code) for d in config.demands}
+    if isinstance(config.demands, tuple):
+        demanded = {(d.node_code, d.item_code) for d in config.demands}
+    else:  # read column-wise: millions of rows
+        from .demand_table import demand_pairs  # numpy, only for such a config
+
+        demanded = demand_pairs(config.demands)
     keys = ((r.node_code, r.item_code, r.from_node) for r in rules)
     ctx.duplicates("sourcing_rules", keys, "rule for the same node, item and source")
     shares: dict[tuple[str, str, int], list[tuple[int, float]]] = defaultdict(list)
