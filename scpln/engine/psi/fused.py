@@ -246,7 +246,12 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     targets = np.zeros((step, len(bs_local) if bs_python.any() else 0))
     drawn = np.zeros((step, n_cust)) if k.rng is not None else np.zeros((0, 0))
     u_drawn = np.zeros((step, var_ptr[-1]))
-    h = rec.history
+    h = rec.history.stored
+
+    def cols(metric: str) -> np.ndarray:
+        picked = rec.columns[metric]
+        return none if picked is None else picked
+
     args = (
         days,
         k.horizon,
@@ -344,6 +349,9 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         h["on_hand"],
         h["in_transit"],
         h["orders"],
+        cols("production"),
+        cols("consumption"),
+        cols("backlog"),
         rec.arc_shipped,
         rec.factory_released,
         rec.factory_over,

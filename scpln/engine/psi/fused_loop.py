@@ -129,6 +129,26 @@ def _store_sum(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
         out[k] = a[k] + b[k]
 
 
+@njit(cache=True, inline="always")
+def _store_at(out: np.ndarray, a: np.ndarray, cols: np.ndarray) -> None:
+    """``out[:] = a[cols]``, or ``a`` itself when the record holds every node-item."""
+    if out.shape[0] == a.shape[0]:
+        _store(out, a)
+        return
+    for j in range(cols.shape[0]):
+        out[j] = a[cols[j]]
+
+
+@njit(cache=True, inline="always")
+def _store_sum_at(out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarray) -> None:
+    """``out[:] = (a + b)[cols]``, or ``a + b`` when the record holds every node-item."""
+    if out.shape[0] == a.shape[0]:
+        _store_sum(out, a, b)
+        return
+    for j in range(cols.shape[0]):
+        out[j] = a[cols[j]] + b[cols[j]]
+
+
 # nogil: the prefault helper (``buffers.RowPrefault``) touches rows ahead meanwhile.
 @njit(cache=True, nogil=True)
 def run_days(
@@ -242,6 +262,11 @@ def run_days(
     h_on_hand,
     h_in_transit,
     h_orders,
+    # node-items recorded in h_production, h_consumption, h_backlog when these hold fewer
+    # than all (``record.recorded_columns``)
+    cols_production,
+    cols_consumption,
+    cols_backlog,
     arc_shipped,
     factory_released,
     factory_over,
@@ -533,10 +558,10 @@ def run_days(
         _store(h_sales[t], f_sales)
         _store(h_shortage[t], f_shortage)
         _store(h_receipts[t], f_receipts)
-        _store(h_production[t], f_production)
-        _store(h_consumption[t], f_consumption)
+        _store_at(h_production[t], f_production, cols_production)
+        _store_at(h_consumption[t], f_consumption, cols_consumption)
         _store(h_orders[t], f_orders)
-        _store_sum(h_backlog[t], lane_backlog, cust_backlog)
+        _store_sum_at(h_backlog[t], lane_backlog, cust_backlog, cols_backlog)
         _store(h_on_hand[t], on_hand)
         _store(h_in_transit[t], in_transit)
         # the next day starts with these at zero

@@ -3,6 +3,7 @@ only where it models everything the network uses."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def _assert_identical(a: SimulationResult, b: SimulationResult) -> None:
     """Every recorded array, the PSI table, the P&L and the KPIs, to the bit."""
     for f in fields(a.raw):
         x, y = getattr(a.raw, f.name), getattr(b.raw, f.name)
-        if isinstance(x, dict):
+        if isinstance(x, Mapping):
             assert x.keys() == y.keys()
             for key in x:
                 np.testing.assert_array_equal(x[key], y[key], err_msg=f"{f.name}[{key}]")
