@@ -116,10 +116,29 @@ def _minimum(x: float, y: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def _ring_row(day: int, t: int, slot: int, horizon: int) -> int:
+    """``day % horizon`` for a day ahead of ``t`` (whose row is ``slot``) without dividing:
+    an integer division per lane was a tenth of the store level's shipping."""
+    ahead = day - t
+    if ahead < 0 or ahead >= horizon:
+        return day % horizon
+    row = slot + ahead
+    return row - horizon if row >= horizon else row
+
+
+@njit(cache=True, inline="always")
 def _store(out: np.ndarray, a: np.ndarray) -> None:
     """``out[:] = a`` (float64 into the float32 record), as one vectorisable loop."""
     for k in range(a.shape[0]):
         out[k] = a[k]
+
+
+@njit(cache=True, inline="always")
+def _store_reset(out: np.ndarray, a: np.ndarray) -> None:
+    """``out[:] = a`` and ``a[:] = 0``: a flow that starts the next day at zero, in one pass."""
+    for k in range(a.shape[0]):
+        out[k] = a[k]
+        a[k] = 0.0
 
 
 @njit(cache=True, inline="always")
@@ -367,7 +386,7 @@ def run_days(
                 up_to, reorder = order_up_to[k], reorder_point[k]
                 need = up_to - ip
                 trigger = ip <= reorder and need > EPS
-                q = lot[k]
+                q = lot[k] if has_lot else math.nan
                 if has_lot and not math.isnan(q):
                     trigger = ip <= reorder + EPS
                 if has_review and review[k] > 1 and t % review[k] != 0:
@@ -554,22 +573,23 @@ def run_days(
         # ---------------------------------------------------------- record
         # One loop per record: a loop writing ten records at once is not vectorised (LLVM
         # cannot rule out that they overlap) and took 40% of the loop's time.
-        _store(h_demand[t], f_demand)
-        _store(h_sales[t], f_sales)
-        _store(h_shortage[t], f_shortage)
+        _store_reset(h_demand[t], f_demand)
+        _store_reset(h_sales[t], f_sales)
+        _store_reset(h_shortage[t], f_shortage)
         _store(h_receipts[t], f_receipts)
         _store_at(h_production[t], f_production, cols_production)
-        _store_at(h_consumption[t], f_consumption, cols_consumption)
+        if h_consumption.shape[1] == size:
+            _store_reset(h_consumption[t], f_consumption)
+        else:  # consumed nowhere else
+            for j in range(cols_consumption.shape[0]):
+                h_consumption[t, j] = f_consumption[cols_consumption[j]]
+                f_consumption[cols_consumption[j]] = 0.0
         _store(h_orders[t], f_orders)
         _store_sum_at(h_backlog[t], lane_backlog, cust_backlog, cols_backlog)
         _store(h_on_hand[t], on_hand)
         _store(h_in_transit[t], in_transit)
         # the next day starts with these at zero
         req_new[:] = 0.0
-        f_demand[:] = 0.0
-        f_sales[:] = 0.0
-        f_shortage[:] = 0.0
-        f_consumption[:] = 0.0
         for f in range(n_fact):
             factory_released[t, f] = factory_today[f]
             over = _maximum(factory_today[f] - node_capacity[seg, f], 0.0)
@@ -771,7 +791,7 @@ def _release(
             on_hand[k] += q
             f_production[k] += q
         else:
-            ring[(t + p_lead[p]) % horizon, k] += q
+            ring[_ring_row(t + p_lead[p], t, t % horizon, horizon), k] += q
             in_transit[k] += q
 
 
@@ -906,6 +926,7 @@ def _serve_lanes(
         f_demand[k] += req_new[k]
         f_shortage[k] += req_new[k] - out_new[j]
     n_leads = lt_cum.shape[1]
+    slot = t % horizon
     for x in range(l0, l1):
         k = lane_ni[x]
         arrive = t + lead_time[k]
@@ -919,7 +940,7 @@ def _serve_lanes(
             arrive = t + lt_days[r, min(pick, n_leads - 1)]
         if has_calendar and arrive < wait.shape[1]:  # received on its next working day
             arrive += wait[ni_node[k], arrive]
-        ring[arrive % horizon, k] += ship[x - l0]
+        ring[_ring_row(arrive, t, slot, horizon), k] += ship[x - l0]
         in_transit[k] += ship[x - l0]
     # per run of lanes on one arc: numpy's ``add.reduceat`` (first + pairwise rest)
     for r in range(run_ptr[i], run_ptr[i + 1]):

@@ -99,15 +99,17 @@ class History(Mapping[str, np.ndarray]):
         """``history[metric][rows, ids]`` without building a sparsely stored table."""
         cols = self.columns[metric]
         if cols is None or metric in self._whole:
-            return self[metric][rows, ids]
+            table = self[metric][rows]
+            # ``take`` gathers columns about twice as fast as fancy indexing
+            return table[:, ids] if isinstance(ids, slice) else np.take(table, ids, axis=1)
         part = self.stored[metric][rows]
         wanted = np.arange(self.size)[ids] if isinstance(ids, slice) else ids
         at = np.minimum(np.searchsorted(cols, wanted), max(len(cols) - 1, 0))
         present = cols[at] == wanted if len(cols) else np.zeros(len(wanted), bool)
         if present.all():
-            return part[:, at]
+            return np.take(part, at, axis=1)
         out = np.zeros((part.shape[0], len(wanted)), np.float32)
-        out[:, present] = part[:, at[present]]
+        out[:, present] = np.take(part, at[present], axis=1)
         return out
 
 
