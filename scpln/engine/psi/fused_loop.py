@@ -67,6 +67,10 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     """
     if n <= BLOCK:
         return _block_sum(a, lo, n)
+    half = n // 2
+    half -= half % 8
+    if n - half <= BLOCK:  # two blocks (a store's lanes on one arc): no stack to allocate
+        return _block_sum(a, lo, half) + _block_sum(a, lo + half, n - half)
     depth = 64  # halving 2**63 values reaches a block in fewer levels
     st_lo = np.empty(depth, np.int64)
     st_n = np.empty(depth, np.int64)

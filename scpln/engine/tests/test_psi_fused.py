@@ -273,7 +273,7 @@ def test_the_compiled_sum_adds_up_in_numpys_pairwise_order() -> None:
     # the day totals and arc shipments depend on it; a plain running sum differs in the
     # last bits from about 9 values on
     rng = np.random.default_rng(0)
-    for n in [*range(40), 127, 128, 129, 255, 256, 1000, 8193, 100_003]:
+    for n in [*range(40), 127, 128, 129, 198, 250, 255, 256, 1000, 8193, 100_003]:
         values = rng.random(n + 3) * 1e3
         assert 0.0 + pairwise_sum(values, 3, n) == values[3:].sum(), n
     values = rng.random(5000) * 1e3
