@@ -67,27 +67,25 @@ class History(Mapping[str, np.ndarray]):
     """The recorded metrics: ``history[metric]`` is ``(days, node-items)`` float32.
 
     A metric with ``columns[metric]`` set is stored only at those node-items (``stored``,
-    ``(days, len(columns))``; zero elsewhere by construction, :func:`recorded_columns`);
-    its whole table is built on first access and kept. :meth:`take` reads node-items'
-    columns without building it.
+    ``(days, len(columns))``; zero elsewhere by construction, :func:`recorded_columns`).
+    Its whole table is built on first access and then replaces the stored part (so a
+    reader of the PSI table does not hold both). :meth:`take` reads node-items' columns
+    without building it.
     """
 
     def __init__(
         self, stored: dict[str, np.ndarray], columns: dict[str, np.ndarray | None], size: int
     ) -> None:
-        self.stored, self.columns, self.size = stored, columns, size
-        self._whole: dict[str, np.ndarray] = {}
+        self.stored, self.columns, self.size = stored, dict(columns), size
 
     def __getitem__(self, metric: str) -> np.ndarray:
         cols = self.columns[metric]
-        if cols is None:
-            return self.stored[metric]
-        if metric not in self._whole:
+        if cols is not None:
             part = self.stored[metric]
             whole = buffers.zeros((part.shape[0], self.size), np.float32)
             whole[:, cols] = part
-            self._whole[metric] = whole
-        return self._whole[metric]
+            self.stored[metric], self.columns[metric] = whole, None
+        return self.stored[metric]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.stored)
@@ -98,11 +96,10 @@ class History(Mapping[str, np.ndarray]):
     def take(self, metric: str, ids: Index, rows: slice = slice(None)) -> np.ndarray:
         """``history[metric][rows, ids]`` without building a sparsely stored table."""
         cols = self.columns[metric]
-        if cols is None or metric in self._whole:
-            table = self[metric][rows]
-            # ``take`` gathers columns about twice as fast as fancy indexing
-            return table[:, ids] if isinstance(ids, slice) else np.take(table, ids, axis=1)
         part = self.stored[metric][rows]
+        if cols is None:
+            # ``take`` gathers columns about twice as fast as fancy indexing
+            return part[:, ids] if isinstance(ids, slice) else np.take(part, ids, axis=1)
         wanted = np.arange(self.size)[ids] if isinstance(ids, slice) else ids
         at = np.minimum(np.searchsorted(cols, wanted), max(len(cols) - 1, 0))
         present = cols[at] == wanted if len(cols) else np.zeros(len(wanted), bool)
