@@ -11,7 +11,7 @@ in one pass per level and day over the same state and gives bit-identical result
   (a worker that has run it once), or the run has at least ``SCPLN_PSI_COMPILED_FROM``
   node-item-days (unset by default). A fresh process pays 0.5–2 s to import Numba and
   load the cached machine code, more than the numpy loop needs for a small network, and
-  on the benchmark VM the compiled day loop took only 15–30 % less CPU than numpy's at
+  on the benchmark VM the compiled day loop took only 6–30 % less CPU than numpy's at
   200k node-items (both also wait on faulting in the recorded table), so no size
   compiles by default;
 - ``numpy``: always the numpy loop;
