@@ -21,7 +21,8 @@ machine.
 runs (at least 3) of the whole ``simulate`` and of its day loop, each in a process that
 has already simulated a tiny network (so the compiled loop's code is loaded, as in a
 long-running worker), the speed-up, and the
-compiled time over the issue-15 targets (200k: 2 s; a reference sample: 15 ms). It
+compiled time over the issue-15 targets (200k: 2 s; a reference sample: 15 ms), with and
+without compiling the config (``run s``), and the CPU seconds of the compiled ``simulate``. It
 also times the first compiled run against a cold Numba cache (JIT compilation
 included) against a warm one. The load average is printed with every row.
 """
@@ -227,7 +228,8 @@ def _compare(args: argparse.Namespace) -> None:
     )
     print(
         f"{'size':<32}{'mode':<14}{'node-items':>11}{'numpy s':>9}{'loop':>7}"
-        f"{'compiled s':>11}{'loop':>7}{'speed-up':>9}{'loop x':>8}{'time/target':>12}{'load':>6}"
+        f"{'compiled s':>11}{'loop':>7}{'speed-up':>9}{'loop x':>8}{'time/target':>12}"
+        f"{'run s':>7}{'run/target':>11}{'cpu s':>7}{'load':>6}"
     )
     for size in sizes:
         target = REFERENCE_TARGET if size.reference else COMPILED_TARGETS.get(size.name)
@@ -239,19 +241,24 @@ def _compare(args: argparse.Namespace) -> None:
                 ]
                 for kernel in ("numpy", "compiled")
             }
+            for rows in runs.values():
+                for r in rows:  # ``simulate`` of the compiled network: without compiling it
+                    r["run"] = r["seconds"] - r["compile"]
             med = {
                 kernel: {
-                    key: statistics.median(r[key] for r in rows) for key in ("seconds", "loop")
+                    key: statistics.median(r[key] for r in rows)
+                    for key in ("seconds", "loop", "run", "cpu")
                 }
                 for kernel, rows in runs.items()
             }
             n, c = med["numpy"], med["compiled"]
             ratio = f"{c['seconds'] / target:.2f}" if target else "-"
+            run_ratio = f"{c['run'] / target:.2f}" if target else "-"
             print(
                 f"{size.name:<32}{mode:<14}{runs['numpy'][0]['node_items']:>11,}"
                 f"{n['seconds']:>9.3f}{n['loop']:>7.2f}{c['seconds']:>11.3f}{c['loop']:>7.2f}"
                 f"{n['seconds'] / c['seconds']:>9.2f}{n['loop'] / c['loop']:>8.2f}{ratio:>12}"
-                f"{os.getloadavg()[0]:>6.2f}",
+                f"{c['run']:>7.2f}{run_ratio:>11}{c['cpu']:>7.2f}{os.getloadavg()[0]:>6.2f}",
                 flush=True,
             )
     print(f"load average after:  {_load()}")

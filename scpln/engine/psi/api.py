@@ -176,7 +176,7 @@ def assumed_warnings(net: Network, raw: KernelResult) -> list[str]:
     """What a material-unconstrained run supplied at components nothing supplies."""
     free = unsourced_components(net)
     free = free[raw.network.mode[free] != net.mode[free]]
-    supplied = raw.history["production"][:, free].sum(axis=0, dtype=np.float64)
+    supplied = raw.history.take("production", free).sum(axis=0, dtype=np.float64)
     return [
         f"{net.node_codes[net.ni_node[k]]}/{net.item_codes[net.ni_item[k]]}: nothing supplies "
         f"it; assumed available (material-unconstrained run): {units:.6g} units supplied"

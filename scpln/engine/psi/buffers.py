@@ -7,9 +7,11 @@ page on first touch. Two things keep that cost down:
 - no transparent huge pages: numpy asks for them on every large allocation, and where
   they must be assembled on first touch (``defrag=madvise``) filling them measured
   2.2–3.2 s per GB against 0.35–0.6 s per GB for ordinary pages;
-- :class:`RowPrefault`: a helper thread touches the rows of the history ahead of the day
-  loop, so the page faults are taken on the other core while numpy (single-threaded)
-  computes. The loop never writes a row before the helper has finished with it.
+- :class:`RowPrefault`: a helper thread faults the rows of the history in ahead of the
+  day loop, so the page faults are taken on the other core while the loop computes. On
+  Linux it asks the kernel to populate a row's pages (``MADV_POPULATE_WRITE``, 5.14 on):
+  0.34 CPU s per GB against 0.55 for writing zeros into them, page by page, on the
+  benchmark VM. The loop never writes a row before the helper has finished with it.
 
 Elsewhere (no ``mmap`` flags, or small arrays) this is plain ``np.zeros``.
 
@@ -22,17 +24,21 @@ run's numbers; the day loops overwrite every row of the history, so nothing leak
 
 from __future__ import annotations
 
+import ctypes
 import math
 import mmap
 import os
+import sys
 import threading
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
 _SMALL = 1 << 22  # numpy asks for huge pages from 4 MB on
 _PREFAULT_FROM = 1 << 26  # below 64 MB touching memory costs too little to bother
 KEEP_ARENAS_ENV = "SCPLN_PSI_KEEP_ARENAS"
+_MADV_POPULATE_WRITE = 23  # Linux 5.14 (not in Python 3.11's mmap module)
 
 _kept: dict[int, list[mmap.mmap]] = {}  # released history buffers, by size in bytes
 _kept_lock = threading.Lock()
@@ -129,11 +135,13 @@ class RowPrefault:
         self._thread.start()
 
     def _run(self, arrays: list[np.ndarray], rows: int) -> None:
+        populate = _populator()
         for row in range(rows):
             if self._stop:
                 break
             for array in arrays:
-                array[row] = 0  # numpy releases the GIL while it writes the row
+                if populate is None or not populate(array[row]):
+                    array[row] = 0  # numpy releases the GIL while it writes the row
             with self._changed:
                 self._ready = row + 1
                 self._changed.notify_all()
@@ -154,4 +162,30 @@ class RowPrefault:
             self._changed.wait_for(lambda: self._ready > row)
 
     def close(self) -> None:
+        """Stop the helper and wait for it: no thread of a run outlives the run."""
         self._stop = True
+        thread = getattr(self, "_thread", None)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+
+def _populator() -> Callable[[np.ndarray], bool] | None:
+    """A function that faults in the pages under a C-contiguous array without writing
+    them (False where the kernel refuses), or None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        madvise = ctypes.CDLL(None, use_errno=True).madvise  # releases the GIL while it runs
+    except (OSError, AttributeError):
+        return None
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    madvise.restype = ctypes.c_int
+    page = mmap.PAGESIZE
+
+    def populate(array: np.ndarray) -> bool:
+        start = array.ctypes.data
+        first = start - start % page
+        end = start + array.nbytes
+        return madvise(first, end - first, _MADV_POPULATE_WRITE) == 0
+
+    return populate

@@ -168,7 +168,7 @@ def _blocks(kr: KernelResult, start: int, stop: int) -> Iterator[Block]:
     days = stop - start
 
     def columns(metric: str, ids: np.ndarray) -> np.ndarray:
-        return h[metric][start:stop, as_index(ids)].astype(np.float64)
+        return h.take(metric, as_index(ids), slice(start, stop)).astype(np.float64)
 
     def per_unit(account: str, qty: np.ndarray, ids: np.ndarray, rate: np.ndarray) -> Block:
         return Block(account, "node_item", ids, qty, rate=rate)
@@ -208,7 +208,7 @@ def _blocks(kr: KernelResult, start: int, stop: int) -> Iterator[Block]:
 def _production_blocks(kr: KernelResult, start: int, stop: int) -> Iterator[Block]:
     net, rates = kr.network, kr.network.costs
     prod = net.production.ni
-    released = kr.history["orders"][start:stop, as_index(prod)].astype(np.float64)
+    released = kr.history.take("orders", as_index(prod), slice(start, stop)).astype(np.float64)
     yield Block("production_variable", "node_item", prod, released, rate=rates.production_variable)
     made = (released > EPS) * 1.0
     yield Block("production_fixed", "node_item", prod, made, rate=rates.production_item_fixed)

@@ -11,7 +11,7 @@ in one pass per level and day over the same state and gives bit-identical result
   (a worker that has run it once), or the run has at least ``SCPLN_PSI_COMPILED_FROM``
   node-item-days (unset by default). A fresh process pays 0.5–2 s to import Numba and
   load the cached machine code, more than the numpy loop needs for a small network, and
-  on the benchmark VM the compiled day loop took only 15–30 % less CPU than numpy's at
+  on the benchmark VM the compiled day loop took only 6–30 % less CPU than numpy's at
   200k node-items (both also wait on faulting in the recorded table), so no size
   compiles by default;
 - ``numpy``: always the numpy loop;
@@ -246,7 +246,12 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     targets = np.zeros((step, len(bs_local) if bs_python.any() else 0))
     drawn = np.zeros((step, n_cust)) if k.rng is not None else np.zeros((0, 0))
     u_drawn = np.zeros((step, var_ptr[-1]))
-    h = rec.history
+    h = rec.history.stored
+
+    def cols(metric: str) -> np.ndarray:
+        picked = rec.columns[metric]
+        return none if picked is None else picked
+
     args = (
         days,
         k.horizon,
@@ -344,6 +349,9 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         h["on_hand"],
         h["in_transit"],
         h["orders"],
+        cols("production"),
+        cols("consumption"),
+        cols("backlog"),
         rec.arc_shipped,
         rec.factory_released,
         rec.factory_over,

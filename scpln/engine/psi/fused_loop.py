@@ -67,6 +67,10 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     """
     if n <= BLOCK:
         return _block_sum(a, lo, n)
+    half = n // 2
+    half -= half % 8
+    if n - half <= BLOCK:  # two blocks (a store's lanes on one arc): no stack to allocate
+        return _block_sum(a, lo, half) + _block_sum(a, lo + half, n - half)
     depth = 64  # halving 2**63 values reaches a block in fewer levels
     st_lo = np.empty(depth, np.int64)
     st_n = np.empty(depth, np.int64)
@@ -116,6 +120,17 @@ def _minimum(x: float, y: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def _ring_row(day: int, t: int, slot: int, horizon: int) -> int:
+    """``day % horizon`` for a day ahead of ``t`` (whose row is ``slot``) without dividing:
+    an integer division per lane was a tenth of the store level's shipping."""
+    ahead = day - t
+    if ahead < 0 or ahead >= horizon:
+        return day % horizon
+    row = slot + ahead
+    return row - horizon if row >= horizon else row
+
+
+@njit(cache=True, inline="always")
 def _store(out: np.ndarray, a: np.ndarray) -> None:
     """``out[:] = a`` (float64 into the float32 record), as one vectorisable loop."""
     for k in range(a.shape[0]):
@@ -123,10 +138,38 @@ def _store(out: np.ndarray, a: np.ndarray) -> None:
 
 
 @njit(cache=True, inline="always")
+def _store_reset(out: np.ndarray, a: np.ndarray) -> None:
+    """``out[:] = a`` and ``a[:] = 0``: a flow that starts the next day at zero, in one pass."""
+    for k in range(a.shape[0]):
+        out[k] = a[k]
+        a[k] = 0.0
+
+
+@njit(cache=True, inline="always")
 def _store_sum(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
     """``out[:] = a + b``, the sum taken in float64 as numpy does."""
     for k in range(a.shape[0]):
         out[k] = a[k] + b[k]
+
+
+@njit(cache=True, inline="always")
+def _store_at(out: np.ndarray, a: np.ndarray, cols: np.ndarray) -> None:
+    """``out[:] = a[cols]``, or ``a`` itself when the record holds every node-item."""
+    if out.shape[0] == a.shape[0]:
+        _store(out, a)
+        return
+    for j in range(cols.shape[0]):
+        out[j] = a[cols[j]]
+
+
+@njit(cache=True, inline="always")
+def _store_sum_at(out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarray) -> None:
+    """``out[:] = (a + b)[cols]``, or ``a + b`` when the record holds every node-item."""
+    if out.shape[0] == a.shape[0]:
+        _store_sum(out, a, b)
+        return
+    for j in range(cols.shape[0]):
+        out[j] = a[cols[j]] + b[cols[j]]
 
 
 # nogil: the prefault helper (``buffers.RowPrefault``) touches rows ahead meanwhile.
@@ -242,6 +285,11 @@ def run_days(
     h_on_hand,
     h_in_transit,
     h_orders,
+    # node-items recorded in h_production, h_consumption, h_backlog when these hold fewer
+    # than all (``record.recorded_columns``)
+    cols_production,
+    cols_consumption,
+    cols_backlog,
     arc_shipped,
     factory_released,
     factory_over,
@@ -342,7 +390,7 @@ def run_days(
                 up_to, reorder = order_up_to[k], reorder_point[k]
                 need = up_to - ip
                 trigger = ip <= reorder and need > EPS
-                q = lot[k]
+                q = lot[k] if has_lot else math.nan
                 if has_lot and not math.isnan(q):
                     trigger = ip <= reorder + EPS
                 if has_review and review[k] > 1 and t % review[k] != 0:
@@ -529,22 +577,23 @@ def run_days(
         # ---------------------------------------------------------- record
         # One loop per record: a loop writing ten records at once is not vectorised (LLVM
         # cannot rule out that they overlap) and took 40% of the loop's time.
-        _store(h_demand[t], f_demand)
-        _store(h_sales[t], f_sales)
-        _store(h_shortage[t], f_shortage)
+        _store_reset(h_demand[t], f_demand)
+        _store_reset(h_sales[t], f_sales)
+        _store_reset(h_shortage[t], f_shortage)
         _store(h_receipts[t], f_receipts)
-        _store(h_production[t], f_production)
-        _store(h_consumption[t], f_consumption)
+        _store_at(h_production[t], f_production, cols_production)
+        if h_consumption.shape[1] == size:
+            _store_reset(h_consumption[t], f_consumption)
+        else:  # consumed nowhere else
+            for j in range(cols_consumption.shape[0]):
+                h_consumption[t, j] = f_consumption[cols_consumption[j]]
+                f_consumption[cols_consumption[j]] = 0.0
         _store(h_orders[t], f_orders)
-        _store_sum(h_backlog[t], lane_backlog, cust_backlog)
+        _store_sum_at(h_backlog[t], lane_backlog, cust_backlog, cols_backlog)
         _store(h_on_hand[t], on_hand)
         _store(h_in_transit[t], in_transit)
         # the next day starts with these at zero
         req_new[:] = 0.0
-        f_demand[:] = 0.0
-        f_sales[:] = 0.0
-        f_shortage[:] = 0.0
-        f_consumption[:] = 0.0
         for f in range(n_fact):
             factory_released[t, f] = factory_today[f]
             over = _maximum(factory_today[f] - node_capacity[seg, f], 0.0)
@@ -746,7 +795,7 @@ def _release(
             on_hand[k] += q
             f_production[k] += q
         else:
-            ring[(t + p_lead[p]) % horizon, k] += q
+            ring[_ring_row(t + p_lead[p], t, t % horizon, horizon), k] += q
             in_transit[k] += q
 
 
@@ -881,6 +930,7 @@ def _serve_lanes(
         f_demand[k] += req_new[k]
         f_shortage[k] += req_new[k] - out_new[j]
     n_leads = lt_cum.shape[1]
+    slot = t % horizon
     for x in range(l0, l1):
         k = lane_ni[x]
         arrive = t + lead_time[k]
@@ -894,7 +944,7 @@ def _serve_lanes(
             arrive = t + lt_days[r, min(pick, n_leads - 1)]
         if has_calendar and arrive < wait.shape[1]:  # received on its next working day
             arrive += wait[ni_node[k], arrive]
-        ring[arrive % horizon, k] += ship[x - l0]
+        ring[_ring_row(arrive, t, slot, horizon), k] += ship[x - l0]
         in_transit[k] += ship[x - l0]
     # per run of lanes on one arc: numpy's ``add.reduceat`` (first + pairwise rest)
     for r in range(run_ptr[i], run_ptr[i + 1]):

@@ -3,6 +3,7 @@ only where it models everything the network uses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from scpln.engine.psi import (
     NetworkBuilder,
     SimulationResult,
     compile_network,
+    record,
     simulate_network,
 )
 from scpln.engine.psi.fused import (
@@ -44,7 +46,7 @@ def _assert_identical(a: SimulationResult, b: SimulationResult) -> None:
     """Every recorded array, the PSI table, the P&L and the KPIs, to the bit."""
     for f in fields(a.raw):
         x, y = getattr(a.raw, f.name), getattr(b.raw, f.name)
-        if isinstance(x, dict):
+        if isinstance(x, Mapping):
             assert x.keys() == y.keys()
             for key in x:
                 np.testing.assert_array_equal(x[key], y[key], err_msg=f"{f.name}[{key}]")
@@ -194,12 +196,7 @@ def test_plan_driven_production_is_identical_on_both_loops(
 def test_multi_sourcing_and_early_plan_releases_fall_back_to_the_numpy_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    b = _features()
-    b.arc("SUP", "DC", lead_time=4)
-    b.stock("SUP", "C")
-    b.source("DC", "C", "F", priority=1, share=0.5)
-    b.source("DC", "C", "SUP", priority=1, share=0.5)
-    net = b.build()
+    net = _sourced()
     assert unsupported(net, schedule=None) == "multi-sourcing rules"
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "0")
@@ -218,6 +215,57 @@ def test_multi_sourcing_and_early_plan_releases_fall_back_to_the_numpy_loop(
     monkeypatch.setenv(KERNEL_ENV, "auto")
     result = simulate_network(_features().build(), plan=plan, constraints=unconstrained)
     assert result.raw.history["orders"][0].sum() > 0
+
+
+def _sourced() -> Network:
+    b = _features()
+    b.arc("SUP", "DC", lead_time=4)
+    b.stock("SUP", "C")
+    b.source("DC", "C", "F", priority=1, share=0.5)
+    b.source("DC", "C", "SUP", priority=1, share=0.5)
+    return b.build()
+
+
+def _unconstrained_material() -> Network:
+    b = _features()
+    b.node("F2", "factory")
+    b.produce("F2", "C", lead_time=1)
+    b.bom("C", "X", quantity=1.0)  # nothing supplies X: supplied at will
+    b.arc("F2", "DC", lead_time=1)
+    b.stock("F2", "C", reorder_point=5.0, order_up_to=20.0)
+    return Constraints(material=False).apply(b.build())
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "compiled"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _features().build(),
+        _unconstrained_material,
+        lambda: compile_network(
+            load_config(generate_config(skus=12, stores=9, dcs=3, factories=2, days=90, seed=3))
+        ),
+        _sourced,
+    ],
+    ids=["features", "material-unconstrained", "generated", "multi-sourcing"],
+)
+def test_recording_metrics_only_where_they_can_move_changes_no_number(
+    kernel: str, make: Callable[[], Network], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = make()
+    if kernel == "compiled" and unsupported(net, schedule=None):
+        kernel = "numpy"
+    monkeypatch.setattr(record, "_SPARSE_SHARE", -1.0)  # every metric at every node-item
+    whole = _run(net, kernel, monkeypatch, stochastic=True, seed=6)
+    monkeypatch.setattr(record, "_SPARSE_SHARE", 1.0)  # sparse wherever a metric can be
+    sparse = _run(net, kernel, monkeypatch, stochastic=True, seed=6)
+    assert all(whole.raw.history.columns[m] is None for m in record.METRICS)
+    narrow = [m for m in record.METRICS if sparse.raw.history.columns[m] is not None]
+    assert {"production", "consumption"} <= set(narrow)
+    assert all(sparse.raw.history.stored[m].shape[1] < net.size for m in narrow)
+    assert sparse.kpis == whole.kpis  # P&L and KPIs read the narrow tables as they are
+    pd.testing.assert_frame_equal(sparse.pl, whole.pl, check_exact=True)
+    pd.testing.assert_frame_equal(sparse.psi, whole.psi, check_exact=True)  # built whole
 
 
 def test_the_kernel_switch_rejects_an_unknown_value(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -272,7 +320,7 @@ def test_the_compiled_sum_adds_up_in_numpys_pairwise_order() -> None:
     # the day totals and arc shipments depend on it; a plain running sum differs in the
     # last bits from about 9 values on
     rng = np.random.default_rng(0)
-    for n in [*range(40), 127, 128, 129, 255, 256, 1000, 8193, 100_003]:
+    for n in [*range(40), 127, 128, 129, 198, 250, 255, 256, 1000, 8193, 100_003]:
         values = rng.random(n + 3) * 1e3
         assert 0.0 + pairwise_sum(values, 3, n) == values[3:].sum(), n
     values = rng.random(5000) * 1e3
