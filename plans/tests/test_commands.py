@@ -10,8 +10,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from jobs.models import Job
 from plans.models import PlanningInputSet, PlanVersion
-from scenarios.models import ConfigVersion, Scenario
+from scenarios.models import ConfigUpload, ConfigVersion, Scenario
 from scenarios.services import scenario_lock
 from scpln.engine.canonical.generator import generate_config
 
@@ -44,6 +45,53 @@ def test_import_config_refuses_an_invalid_file_with_every_problem_and_writes_not
         _call("import_config", str(path))
     assert "arcs[0].to_node" in str(exc.value) and "DC-9" in str(exc.value)
     assert "items[0].unit_cost" in str(exc.value)
+    assert not ConfigVersion.objects.exists()
+
+
+def test_import_config_refuses_a_file_over_the_upload_limit_like_the_api(tmp_path, settings):
+    path = tmp_path / "net.json"
+    path.write_text(
+        json.dumps(generate_config(skus=3, stores=2, dcs=1, factories=1, days=60, seed=1))
+    )
+    settings.SCPLN_MAX_UPLOAD_BYTES = path.stat().st_size - 1
+    with pytest.raises(CommandError) as exc:
+        _call("import_config", str(path))
+    assert f"net.json: The file is {path.stat().st_size} bytes" in str(exc.value)
+    assert "SCPLN_MAX_UPLOAD_BYTES" in str(exc.value)
+    assert not ConfigVersion.objects.exists()
+
+
+def test_import_config_imports_a_large_file_through_a_job(tmp_path, settings):
+    document = generate_config(skus=3, stores=2, dcs=1, factories=1, days=60, seed=1)
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(document))
+    settings.SCPLN_CONFIG_INLINE_BYTES = path.stat().st_size - 1
+
+    out = _call("import_config", str(path), "--name", "big")
+
+    job = Job.objects.get(type="config_import")
+    version = ConfigVersion.objects.get()
+    assert out.strip() == str(version.pk) and version.name == "big"
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result["config_version_id"] == version.pk
+    assert not ConfigUpload.objects.exists()  # the kept upload is gone once imported
+    # The same file again finds the stored version, through a job as well.
+    assert _call("import_config", str(path)).strip() == str(version.pk)
+    assert ConfigVersion.objects.count() == 1
+
+
+def test_import_config_as_a_job_refuses_an_invalid_file_with_its_problems(tmp_path, settings):
+    document = generate_config(skus=3, stores=2, dcs=1, factories=1, days=60, seed=1)
+    document["arcs"][0]["to_node"] = "DC-9"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    settings.SCPLN_CONFIG_INLINE_BYTES = 0
+
+    with pytest.raises(CommandError) as exc:
+        _call("import_config", str(path))
+
+    assert "arcs[0].to_node" in str(exc.value) and "DC-9" in str(exc.value)
+    assert Job.objects.get(type="config_import").status == Job.Status.FAILED
     assert not ConfigVersion.objects.exists()
 
 
