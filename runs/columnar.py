@@ -4,7 +4,7 @@ One Parquet document per table per run: a large run stays one row of bytes,
 compressed column by column, and loads straight back into a DataFrame. Row
 filters (node, item, day range) are pushed down to the reader.
 
-Arrow reads the bytes from an Arrow-owned copy (:func:`_arrow_owned`), never
+Arrow reads the bytes from an Arrow-owned copy (:func:`arrow_owned`), never
 from a Python object: Arrow's reader may call into a Python file
 (``io.BytesIO``), or drop its last reference to a wrapped ``bytes``, from one of
 its own threads, which must then take the GIL; a thread that asks for the GIL
@@ -111,7 +111,7 @@ def parquet_to_frame(
     if not data:
         return pd.DataFrame()
     table = pq.read_table(
-        pa.BufferReader(_arrow_owned(data)),
+        pa.BufferReader(arrow_owned(data)),
         filters=list(filters) if filters else None,
         columns=list(columns) if columns is not None else None,
         use_threads=False,
@@ -123,10 +123,10 @@ def parquet_to_frame(
 def parquet_columns(data: bytes) -> list[str]:
     if not data:
         return []
-    return list(pq.read_schema(pa.BufferReader(_arrow_owned(data))).names)
+    return list(pq.read_schema(pa.BufferReader(arrow_owned(data))).names)
 
 
-def _arrow_owned(data: bytes | memoryview) -> pa.Buffer:
+def arrow_owned(data: bytes | memoryview) -> pa.Buffer:
     """A copy of ``data`` in memory Arrow allocated, so releasing it needs no GIL."""
     buffer = pa.allocate_buffer(len(data))
     np.frombuffer(buffer, dtype=np.uint8)[:] = np.frombuffer(data, dtype=np.uint8)
