@@ -24,6 +24,23 @@ pytestmark = pytest.mark.django_db
 SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=60, seed=5)
 
 
+def _recorded(network, scenario, overrides, result) -> Run:
+    """A simulation run outside any plan, recorded directly."""
+    return run_record(
+        config_version=network,
+        scenario=scenario,
+        plan_version=None,
+        job=None,
+        result=result,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        seed=result.seed,
+        stochastic=result.stochastic,
+        overrides=overrides.to_dict(),
+        source=Run.Source.OTHER,
+    )
+
+
 @pytest.fixture
 def network():
     version, _ = config_import(document=generate_config(**SMALL), name="repro network")
@@ -72,20 +89,8 @@ def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network
 
     scenario = Scenario.objects.create(name="Noisy", demand_scale=0.9)
     config, overrides = scenario_config(config_version=network, scenario=scenario)
-    started = timezone.now()
-    result = psi.simulate(config, seed=20261127, stochastic=True)
-    run = run_record(
-        config_version=network,
-        scenario=scenario,
-        plan_version=None,
-        job=None,
-        result=result,
-        started_at=started,
-        finished_at=timezone.now(),
-        seed=result.seed,
-        stochastic=True,
-        overrides=overrides.to_dict(),
-        source=Run.Source.OTHER,
+    run = _recorded(
+        network, scenario, overrides, psi.simulate(config, seed=20261127, stochastic=True)
     )
 
     again = run_rerun(run=run, record=True)
@@ -134,19 +139,7 @@ def test_a_recorded_runs_tables_decode_to_the_engines_frames(network):
     scenario = Scenario.objects.create(name="Tables")
     config, overrides = scenario_config(config_version=network, scenario=scenario)
     result = psi.simulate(config)
-    run = run_record(
-        config_version=network,
-        scenario=scenario,
-        plan_version=None,
-        job=None,
-        result=result,
-        started_at=timezone.now(),
-        finished_at=timezone.now(),
-        seed=None,
-        stochastic=False,
-        overrides=overrides.to_dict(),
-        source=Run.Source.OTHER,
-    )
+    run = _recorded(network, scenario, overrides, result)
 
     stored = RunResult.objects.get(run=run)
     trace = parquet_to_frame(bytes(stored.trace))
