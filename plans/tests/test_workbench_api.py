@@ -513,3 +513,35 @@ def test_grid_costs_the_same_few_queries_whatever_the_page_size(
         grid(reader, version, page_size=1)
     with django_assert_max_num_queries(10):
         grid(reader, version, page_size=500, level="aggregate")
+
+
+def test_a_sheet_cached_by_another_process_reads_back_as_built(
+    version, settings, tmp_path, monkeypatch
+):
+    # The web processes share the sheet through Django's file cache (packed with zstd): a
+    # process that did not build it reads it from there, not from the tables, and gets the
+    # same sheet.
+    from plans.workbench import sheets
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    sheets._local.clear()
+    built = sheets.base_sheet(version)
+    sheets._local.clear()  # another process: its own memory is empty
+
+    def no_tables(pk: int, columns: list[str] | None) -> None:
+        raise AssertionError("the sheet was rebuilt from the tables")
+
+    monkeypatch.setattr(sheets, "_table", no_tables)
+    read = sheets.base_sheet(version)
+    sheets._local.clear()
+    assert list((tmp_path / "cache").iterdir())
+    assert read is not built and read.skus == built.skus and read.weeks == built.weeks
+    assert read.values.keys() == built.values.keys()
+    for measure, values in built.values.items():
+        np.testing.assert_array_equal(read.values[measure], values)
+    np.testing.assert_array_equal(read.opening, built.opening)

@@ -7,6 +7,7 @@ from typing import Any
 import factory
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.utils import timezone
 
 from plans.tests.factories import PlanVersionFactory
@@ -40,6 +41,9 @@ class FakeSimulationResult:
     engine_version: str = "1.0.0"
     input_hash: str = "0" * 64
     seed: int | None = 7
+
+    def trace_table(self) -> pa.Table:
+        return pa.Table.from_pandas(self.trace, preserve_index=False)
 
 
 def psi_frame(days: int = 3, nodes=("DC-1", "STORE-1"), items=("SKU-1",)) -> pd.DataFrame:

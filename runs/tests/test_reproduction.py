@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from pandas.testing import assert_frame_equal
 
 from jobs.models import Job
 from jobs.tests.helpers import run_claimed
 from plans.services import plan_create
-from runs.models import Run
+from runs.columnar import frame_to_parquet, parquet_to_frame
+from runs.models import Run, RunResult
 from runs.selectors.compare import flatten_kpis
 from runs.services import run_record, run_rerun
 from runs.services.recording import json_safe
@@ -20,6 +22,23 @@ from scpln.engine.canonical.generator import NetworkShape, generate_config
 pytestmark = pytest.mark.django_db
 
 SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=60, seed=5)
+
+
+def _recorded(network, scenario, overrides, result) -> Run:
+    """A simulation run outside any plan, recorded directly."""
+    return run_record(
+        config_version=network,
+        scenario=scenario,
+        plan_version=None,
+        job=None,
+        result=result,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        seed=result.seed,
+        stochastic=result.stochastic,
+        overrides=overrides.to_dict(),
+        source=Run.Source.OTHER,
+    )
 
 
 @pytest.fixture
@@ -70,20 +89,8 @@ def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network
 
     scenario = Scenario.objects.create(name="Noisy", demand_scale=0.9)
     config, overrides = scenario_config(config_version=network, scenario=scenario)
-    started = timezone.now()
-    result = psi.simulate(config, seed=20261127, stochastic=True)
-    run = run_record(
-        config_version=network,
-        scenario=scenario,
-        plan_version=None,
-        job=None,
-        result=result,
-        started_at=started,
-        finished_at=timezone.now(),
-        seed=result.seed,
-        stochastic=True,
-        overrides=overrides.to_dict(),
-        source=Run.Source.OTHER,
+    run = _recorded(
+        network, scenario, overrides, psi.simulate(config, seed=20261127, stochastic=True)
     )
 
     again = run_rerun(run=run, record=True)
@@ -121,3 +128,25 @@ def test_a_rerun_needs_neither_the_scenario_as_it_is_now_nor_the_plan_version(ne
     assert again.reproduced, again.kpi_differences
     assert flatten_kpis(recorded) == flatten_kpis(json_safe(again.result.kpis))
     assert run.inputs["plan_driven"] is True and run.inputs["overrides"]["demand_scale"] == 1.2
+
+
+def test_a_recorded_runs_tables_decode_to_the_engines_frames(network):
+    # The trace is stored from an Arrow table built straight from the engine's arrays (no
+    # DataFrame on the way): what it decodes to must be the engine's trace frame, exactly as
+    # that frame stored through pandas decodes (columns, dtypes, categories, values).
+    from plans.services.inputs import scenario_config
+
+    scenario = Scenario.objects.create(name="Tables")
+    config, overrides = scenario_config(config_version=network, scenario=scenario)
+    result = psi.simulate(config)
+    run = _recorded(network, scenario, overrides, result)
+
+    stored = RunResult.objects.get(run=run)
+    trace = parquet_to_frame(bytes(stored.trace))
+    assert len(trace) == stored.trace_rows > 0
+    assert set(trace["account"]) >= {"revenue", "cogs", "transport_variable"}
+    assert_frame_equal(trace, parquet_to_frame(frame_to_parquet(result.trace)))
+    assert_frame_equal(trace, result.trace, check_categorical=True)
+    for table in ("psi", "pl"):
+        frame = getattr(result, table)
+        assert_frame_equal(parquet_to_frame(bytes(getattr(stored, table))), frame)

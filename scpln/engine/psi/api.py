@@ -17,7 +17,7 @@ from scpln.engine.canonical import CanonicalConfig
 
 from .compile import compile_network
 from .constraints import Constraints, unsourced_components
-from .costs import cost_trace, daily_accounts, pl_frame
+from .costs import cost_trace, cost_trace_table, daily_accounts, pl_frame
 from .frames import PSI_SCHEMA_VERSION, psi_frame
 from .kernel import run_kernel
 from .kpis import compute_kpis
@@ -27,6 +27,7 @@ from .record import KernelResult
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 Progress = Callable[[float], None]
 _KERNEL_SHARE = 0.9  # of the progress bar; frames, costs and KPIs take the rest
@@ -69,6 +70,10 @@ class SimulationResult:
     def trace(self) -> pd.DataFrame:
         """Cost trace: ``day, node, item, arc, account, quantity, amount`` (non-zero rows)."""
         return cost_trace(self.raw)
+
+    def trace_table(self) -> pa.Table:
+        """:attr:`trace` as an Arrow table, built afresh (not kept): how a run stores it."""
+        return cost_trace_table(self.raw)
 
 
 def simulate(
