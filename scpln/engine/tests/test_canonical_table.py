@@ -68,6 +68,8 @@ BROKEN: dict[str, list[Any]] = {
         ROW | {"node_code": "NOWHERE", "bucket": "M9"},
         ROW | {"bucket": "M9"},
         ROW | {"bucket": "M9", "item_code": ["FG"]},
+        ROW | {"bucket": "M10", "node_code": None},
+        ROW | {"bucket": "M11", "demand_model": {"name": "normal"}},
     ],
     "no supply and sourcing": [ROW, ROW | {"node_code": "STORE2"}],
 }
@@ -105,6 +107,8 @@ def test_a_table_gives_back_the_rows_their_hash_and_their_document(
     assert list(by_columns.demands) == list(by_rows.demands)
     assert by_columns == by_rows
     assert by_columns.to_dict() == by_rows.to_dict() == _broken(rows)
+    # each row written back with its keys in the file's order
+    assert [list(d) for d in by_columns.to_dict()["demands"]] == [list(d) for d in rows]
     assert [type(d.mean) for d in by_columns.demands] == [int, float, int, int]
     assert content_hash(by_columns) == content_hash(by_rows)
 
