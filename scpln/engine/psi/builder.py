@@ -16,6 +16,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from scpln.engine.canonical.table import distinct
+
 from .assemble import assemble
 from .network import DEMAND_MODEL_NAMES, DEMAND_MODELS, Network
 
@@ -296,7 +298,7 @@ class NetworkBuilder:
             and not ((table.model >= 0) & (table.model < len(DEMAND_MODEL_NAMES))).all()
         ):
             raise ValueError("unknown demand model code")
-        for i in np.unique(table.item).tolist():
+        for i in distinct(table.item, len(table.item_labels)).tolist():
             self._use_item(table.item_labels[i])
         return table
 
@@ -358,7 +360,8 @@ class NetworkBuilder:
                 np.array([node_ix[n] * width + item_ix[i] for n, i in pairs], np.int64),
             ]
         )
-        return [(nodes[c // width], items[c % width]) for c in np.unique(codes).tolist()]
+        pairs = distinct(codes, len(nodes) * width).tolist()
+        return [(nodes[c // width], items[c % width]) for c in pairs]
 
     def build(self) -> Network:
         return assemble(self)
