@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import NormalDist
@@ -245,8 +245,14 @@ class NetworkBuilder:
 
     def stock(self, node: str, item: str, **kwargs: object) -> None:
         """``node`` keeps ``item`` in stock under a policy (see :class:`StockDecl`)."""
-        self._use_item(item)
-        self.stocks[(node, item)] = StockDecl(**kwargs)  # type: ignore[arg-type]
+        self.stock_all(node, [(item, StockDecl(**kwargs))])  # type: ignore[arg-type]
+
+    def stock_all(self, node: str, policies: Iterable[tuple[str, StockDecl]]) -> None:
+        """Many :meth:`stock` policies of one node, each an item and its declaration: a
+        200k network has 200,000, and passing each as keywords took twice the time."""
+        for item, policy in policies:
+            self._use_item(item)
+            self.stocks[(node, item)] = policy
 
     def demand(
         self,
