@@ -13,11 +13,14 @@ import pytest
 
 from scpln.engine.canonical import apply_overrides, codec, content_hash, load_config
 from scpln.engine.canonical.generator import generate_config
+from scpln.engine.canonical.schema import Demand
 from scpln.engine.canonical.summary import summarise
 from scpln.engine.canonical.table import RowTable
 from scpln.engine.canonical.validation import check_config
+from scpln.engine.canonical.validation.demand_table import demand_pairs
 from scpln.engine.psi import compile_network, simulate_network
 from scpln.engine.psi.api import network_digest
+from scpln.engine.psi.builder import DemandRows, NetworkBuilder
 from scpln.engine.tests.test_canonical_validation import NETWORK
 from scpln.engine.tests.test_psi_fused import REFERENCES, _assert_identical
 
@@ -68,6 +71,8 @@ BROKEN: dict[str, list[Any]] = {
         ROW | {"node_code": "NOWHERE", "bucket": "M9"},
         ROW | {"bucket": "M9"},
         ROW | {"bucket": "M9", "item_code": ["FG"]},
+        ROW | {"bucket": "M10", "node_code": None},
+        ROW | {"bucket": "M11", "demand_model": {"name": "normal"}},
     ],
     "no supply and sourcing": [ROW, ROW | {"node_code": "STORE2"}],
 }
@@ -105,6 +110,8 @@ def test_a_table_gives_back_the_rows_their_hash_and_their_document(
     assert list(by_columns.demands) == list(by_rows.demands)
     assert by_columns == by_rows
     assert by_columns.to_dict() == by_rows.to_dict() == _broken(rows)
+    # each row written back with its keys in the file's order
+    assert [list(d) for d in by_columns.to_dict()["demands"]] == [list(d) for d in rows]
     assert [type(d.mean) for d in by_columns.demands] == [int, float, int, int]
     assert content_hash(by_columns) == content_hash(by_rows)
 
@@ -170,3 +177,37 @@ def test_generated_networks_compile_and_simulate_identically_from_columns(
         simulate_network(compile_network(by_rows), stochastic=True, seed=seed),
         simulate_network(compile_network(by_columns), stochastic=True, seed=seed),
     )
+
+
+@pytest.mark.parametrize(("stores", "size"), [(3, 2_000), (300, 100)])  # dense, then sparse
+def test_node_items_and_demand_pairs_are_the_declared_and_demanded_pairs(
+    stores: int, size: int
+) -> None:
+    """Counted or sorted out (sparse), the distinct (store, item) pairs are those of the rows."""
+    b = NetworkBuilder(horizon_days=10)
+    codes = [f"I{i:02d}" for i in range(40)]
+    for code in codes:
+        b.item(code)
+    names = [f"S{s:02d}" for s in range(stores)]
+    for name in names:
+        b.node(name, "store")
+    b.stock(names[-1], "I39")
+    rng = np.random.default_rng(stores)
+    node, item = rng.integers(0, stores, size), rng.integers(0, 40, size)
+    b.demand_table(
+        DemandRows(
+            node=node,
+            node_labels=tuple(reversed(names)),
+            item=item,
+            item_labels=tuple(reversed(codes)),
+            model=np.zeros(size, np.int64),
+            first_day=np.zeros(size, np.int64),
+            last_day=np.zeros(size, np.int64),
+            mean=np.ones(size),
+            sd=np.zeros(size),
+        )
+    )
+    demanded = {(names[stores - 1 - n], codes[39 - i]) for n, i in zip(node, item, strict=True)}
+    assert b.node_items(b.demand_rows()) == sorted(demanded | {(names[-1], "I39")})
+    rows = [Demand(node_code=n, item_code=i, bucket="M1", mean=1) for n, i in sorted(demanded)]
+    assert demand_pairs(RowTable.from_rows(Demand, rows)) == demanded

@@ -18,7 +18,7 @@ import numpy as np
 from scpln.engine.canonical.buckets import BucketError, bucket_period
 from scpln.engine.canonical.limits import MAX_QUANTITY
 from scpln.engine.canonical.schema import DEMAND_MODELS, Demand
-from scpln.engine.canonical.table import table_of
+from scpln.engine.canonical.table import distinct, table_of
 
 from .context import Context
 from .series import Pair, _bucket_form, _check_overlaps, _check_supply_paths
@@ -139,5 +139,5 @@ def demand_pairs(demands: Sequence[Demand]) -> set[Pair]:
     table = table_of(Demand, demands)
     node, nodes = table.text("node_code")
     item, items = table.text("item_code")
-    pairs = np.unique(node.astype(np.int64) * max(len(items), 1) + item)
+    pairs = distinct(node.astype(np.int64) * max(len(items), 1) + item, len(nodes) * len(items))
     return {(nodes[p // max(len(items), 1)], items[p % max(len(items), 1)]) for p in pairs.tolist()}
