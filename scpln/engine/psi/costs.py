@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from .network import Network
+
 REVENUE = "revenue"
 COST_ACCOUNTS = (
     "cogs",
@@ -200,8 +202,14 @@ def _labels(kr: KernelResult, scope: str, ids: np.ndarray) -> tuple[np.ndarray, 
         return ids + 1, blank, blank
     if scope == "factory":
         return net.production.factory[ids] + 1, blank, blank
-    froms = np.array([net.node_codes.index(net.arc_ends[a][0]) for a in ids], np.int32)
-    return froms + 1, blank, ids + 1
+    return _arc_from_nodes(net)[ids] + 1, blank, ids + 1
+
+
+def _arc_from_nodes(net: Network) -> np.ndarray:
+    """Each arc's from-node index, looked up once per network rather than once per trace row
+    (a list search per row was most of a large run's arc rows)."""
+    at = {code: i for i, code in enumerate(net.node_codes)}
+    return np.array([at[start] for start, _end in net.arc_ends], np.int32)
 
 
 def _blocks(kr: KernelResult, start: int, stop: int) -> Iterator[Block]:
