@@ -39,7 +39,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scpln.engine.canonical import CanonicalConfig
@@ -63,11 +63,16 @@ class Size:
         """The size's config: its reference file, or its generated network over 365 days
         (seed 1). Imported here: the benchmarks' child processes time their own imports."""
         from scpln.engine.canonical import load_config
-        from scpln.engine.canonical.generator import generate_config
 
         if self.reference:
             return load_config(REFERENCE_DIR / self.reference)
-        document = generate_config(
+        return load_config(self.document())
+
+    def document(self) -> dict[str, Any]:
+        """The generated size's canonical document (365 days, seed 1), before reading."""
+        from scpln.engine.canonical.generator import generate_config
+
+        return generate_config(
             skus=self.skus,
             stores=self.stores,
             dcs=self.dcs,
@@ -75,7 +80,6 @@ class Size:
             days=365,
             seed=1,
         )
-        return load_config(document)
 
 
 def warm_loop(*, stochastic: bool) -> None:

@@ -102,18 +102,10 @@ def _generated(size_name: str, repeat: int) -> None:
 
     from bench.bench_engine import SIZES
     from scenarios.services import config_import
-    from scpln.engine.canonical.generator import generate_config
 
     size = next(size for size in SIZES if size.name == size_name)
     print(f"load average before: {_load()}", flush=True)
-    document = generate_config(
-        skus=size.skus,
-        stores=size.stores,
-        dcs=size.dcs,
-        factories=size.factories,
-        days=365,
-        seed=1,
-    )
+    document = size.document()
     unlimited = {
         name: 10**12
         for name in (
