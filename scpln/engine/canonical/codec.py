@@ -175,39 +175,33 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _str(value: Any, path: str, problems: list[Problem]) -> Any:
-    if isinstance(value, str):
-        return value
-    problems.append(Problem(path, f"expected text, got {describe(value)}"))
-    return _BAD
+Check = Callable[[Any, str, list[Problem]], Any]
 
 
-def _int(value: Any, path: str, problems: list[Problem]) -> Any:
-    if _is_number(value) and math.isfinite(value) and value == int(value):
-        return int(value)
-    problems.append(Problem(path, f"expected a whole number, got {describe(value)}"))
-    return _BAD
+def _is_finite(value: Any) -> bool:
+    return _is_number(value) and math.isfinite(value)
 
 
-def _num(value: Any, path: str, problems: list[Problem]) -> Any:
-    if _is_number(value) and math.isfinite(value):
-        return value
-    problems.append(Problem(path, f"expected a number, got {describe(value)}"))
-    return _BAD
+def _check(
+    expected: str, accepts: Callable[[Any], bool], read: Callable[[Any], Any] = lambda v: v
+) -> Check:
+    """The check of one JSON shape: what ``read`` makes of an accepted value, else ``_BAD``
+    with a problem saying what was expected (every shape words its problem alike)."""
+
+    def check(value: Any, path: str, problems: list[Problem]) -> Any:
+        if accepts(value):
+            return read(value)
+        problems.append(Problem(path, f"expected {expected}, got {describe(value)}"))
+        return _BAD
+
+    return check
 
 
-def _bool(value: Any, path: str, problems: list[Problem]) -> Any:
-    if isinstance(value, bool):
-        return value
-    problems.append(Problem(path, f"expected true or false, got {describe(value)}"))
-    return _BAD
-
-
-def _map(value: Any, path: str, problems: list[Problem]) -> Any:
-    if isinstance(value, dict):
-        return copy_json(value) if value else EMPTY
-    problems.append(Problem(path, f"expected an object, got {describe(value)}"))
-    return _BAD
+_str = _check("text", lambda v: isinstance(v, str))
+_int = _check("a whole number", lambda v: _is_finite(v) and v == int(v), int)
+_num = _check("a number", _is_finite)
+_bool = _check("true or false", lambda v: isinstance(v, bool))
+_map = _check("an object", lambda v: isinstance(v, dict), lambda v: copy_json(v) if v else EMPTY)
 
 
 def _num_map(value: Any, path: str, problems: list[Problem]) -> Any:
@@ -224,14 +218,14 @@ def _num_map(value: Any, path: str, problems: list[Problem]) -> Any:
     return out or EMPTY
 
 
-def _optional(check: Callable[[Any, str, list[Problem]], Any]) -> Callable[..., Any]:
+def _optional(check: Check) -> Check:
     def optional(value: Any, path: str, problems: list[Problem]) -> Any:
         return None if value is None else check(value, path, problems)
 
     return optional
 
 
-_CHECKS: dict[str, Callable[[Any, str, list[Problem]], Any]] = {
+_CHECKS: dict[str, Check] = {
     "str": _str,
     "opt_str": _optional(_str),
     "int": _int,

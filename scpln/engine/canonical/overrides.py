@@ -107,11 +107,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _is_object(value: Any, path: str, of: str, problems: list[Problem]) -> bool:
+    """Whether ``value`` is a JSON object; if not, the problem says what it should map."""
+    if isinstance(value, Mapping):
+        return True
+    problems.append(Problem(path, f"expected an object of {of}, got {describe(value)}"))
+    return False
+
+
 def _factor_map(value: Any, path: str, problems: list[Problem]) -> dict[str, float]:
-    if not isinstance(value, Mapping):
-        problems.append(
-            Problem(path, f"expected an object of codes to factors, got {describe(value)}")
-        )
+    if not _is_object(value, path, "codes to factors", problems):
         return {}
     out = {}
     for code, factor in value.items():
@@ -134,25 +139,16 @@ def _level_map(
     value: Any, path: str, problems: list[Problem]
 ) -> dict[str, dict[str, dict[str, float]]]:
     """``{node: {item: {"order_up_to": S, "reorder_point": s, "initial_inventory": x}}}``."""
-    if not isinstance(value, Mapping):
-        problems.append(
-            Problem(path, f"expected an object of node codes to items, got {describe(value)}")
-        )
+    if not _is_object(value, path, "node codes to items", problems):
         return {}
     out: dict[str, dict[str, dict[str, float]]] = {}
     for node, items in value.items():
         node_path = join_path(path, str(node))
-        if not isinstance(items, Mapping):
-            problems.append(
-                Problem(node_path, f"expected an object of item codes, got {describe(items)}")
-            )
+        if not _is_object(items, node_path, "item codes", problems):
             continue
         for item, levels in items.items():
             item_path = join_path(node_path, str(item))
-            if not isinstance(levels, Mapping):
-                problems.append(
-                    Problem(item_path, f"expected an object of levels, got {describe(levels)}")
-                )
+            if not _is_object(levels, item_path, "levels", problems):
                 continue
             row: dict[str, float] = {}
             for key, level in levels.items():
