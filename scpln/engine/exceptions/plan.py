@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,14 +68,11 @@ def _negative(
                 kind=kind,
                 node=str(weeks["workcenter"].iloc[0]) if by_centre else "",
                 item=str(item),
-                first_day=_day(first, start),
-                last_day=_day(last, start),
                 quantity=shortfall,
                 value=shortfall * rate.get(str(item), 0.0),
                 severity=Severity.HIGH,
                 detail={"weeks_short": len(weeks)},
-                first_date=_date(first),
-                last_date=_date(last),
+                **_span(first, last, start),
             )
         )
     return records
@@ -111,14 +109,11 @@ def _past_due(
                 kind=Kind.LATE_RECEIPT,
                 node="",
                 item=str(item),
-                first_day=_day(first, start),
-                last_day=_day(last, start),
                 quantity=quantity,
                 value=quantity * rate.get(str(item), 0.0),
                 severity=Severity.MEDIUM,
                 detail={"orders": end - begin},
-                first_date=_date(first),
-                last_date=_date(last),
+                **_span(first, last, start),
             )
         )
     return records
@@ -183,8 +178,6 @@ def _overloaded(capacity: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRe
                 kind=Kind.CAPACITY_OVERLOAD,
                 node=str(centre),
                 item="",
-                first_day=_day(first, start),
-                last_day=_day(last, start),
                 quantity=float((rows["load"] - rows["capacity"]).sum()),
                 value=0.0,
                 severity=Severity.HIGH if share >= 0.25 else Severity.MEDIUM,
@@ -193,11 +186,20 @@ def _overloaded(capacity: pd.DataFrame, start: pd.Timestamp) -> list[ExceptionRe
                     "load": float(rows["load"].sum()),
                     "capacity": float(rows["capacity"].sum()),
                 },
-                first_date=_date(first),
-                last_date=_date(last),
+                **_span(first, last, start),
             )
         )
     return records
+
+
+def _span(first: pd.Timestamp, last: pd.Timestamp, start: pd.Timestamp) -> dict[str, Any]:
+    """A record's first and last day counted from the plan's first week, and their dates."""
+    return {
+        "first_day": _day(first, start),
+        "last_day": _day(last, start),
+        "first_date": _date(first),
+        "last_date": _date(last),
+    }
 
 
 def _day(when: pd.Timestamp, start: pd.Timestamp) -> int:

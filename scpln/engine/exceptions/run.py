@@ -153,6 +153,12 @@ class _Trace:
             return CAPACITY, (o,)
         return "", ()
 
+    def blame(self, k: int) -> dict[str, Any]:
+        """The ``cause_kind`` and ``cause_refs`` of node-item ``k``'s record (``k`` itself
+        is not among its causes)."""
+        kind, refs = self.cause(k)
+        return {"cause_kind": kind, "cause_refs": tuple(self.label(r) for r in refs if r != k)}
+
     def where(self, k: int) -> tuple[str, str]:
         return self.net.node_codes[self.net.ni_node[k]], self.net.item_codes[self.net.ni_item[k]]
 
@@ -162,6 +168,30 @@ def _first_last(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.argmax(mask, axis=0)
     last = mask.shape[0] - 1 - np.argmax(mask[::-1], axis=0)
     return first, last
+
+
+def _node_item(
+    kr: KernelResult,
+    k: int,
+    kind: Kind,
+    *,
+    quantity: float,
+    per_unit: np.ndarray,
+    last_day: int | None = None,
+    **fields: Any,
+) -> ExceptionRecord:
+    """The record of node-item ``k``: ``quantity`` valued at ``per_unit[k]``, lasting to
+    the horizon's end unless ``last_day`` says otherwise."""
+    net = kr.network
+    return ExceptionRecord(
+        kind=kind,
+        node=net.node_codes[net.ni_node[k]],
+        item=net.item_codes[net.ni_item[k]],
+        last_day=kr.days - 1 if last_day is None else last_day,
+        quantity=quantity,
+        value=quantity * float(per_unit[k]),
+        **fields,
+    )
 
 
 def _stockouts(kr: KernelResult, trace: _Trace, limits: Thresholds) -> list[ExceptionRecord]:
@@ -179,17 +209,15 @@ def _stockouts(kr: KernelResult, trace: _Trace, limits: Thresholds) -> list[Exce
     for j, k in enumerate(ni.tolist()):
         short = float(kr.customer_shortage[cols[j]])
         share = short / float(demand[j]) if demand[j] > 0 else 1.0
-        cause_kind, refs = trace.cause(k)
-        node, item = trace.where(k)
         records.append(
-            ExceptionRecord(
-                kind=Kind.STOCKOUT,
-                node=node,
-                item=item,
+            _node_item(
+                kr,
+                k,
+                Kind.STOCKOUT,
                 first_day=int(first[j]),
                 last_day=int(last[j]),
                 quantity=short,
-                value=short * float(net.costs.sales_price[k]),
+                per_unit=net.costs.sales_price,
                 severity=(
                     Severity.HIGH
                     if share >= limits.stockout_high
@@ -197,8 +225,7 @@ def _stockouts(kr: KernelResult, trace: _Trace, limits: Thresholds) -> list[Exce
                     if share >= limits.stockout_medium
                     else Severity.LOW
                 ),
-                cause_kind=cause_kind,
-                cause_refs=tuple(trace.label(r) for r in refs if r != k),
+                **trace.blame(k),
                 detail={
                     "days_out": int(days_out[j]),
                     "demand": float(demand[j]),
@@ -219,21 +246,17 @@ def _backlogs(kr: KernelResult, trace: _Trace) -> list[ExceptionRecord]:
     first, _ = _first_last(backlog[:, cols] > EPS)
     records = []
     for j, k in enumerate(cols.tolist()):
-        cause_kind, refs = trace.cause(k)
-        node, item = trace.where(k)
         open_end = float(end[k])
         records.append(
-            ExceptionRecord(
-                kind=Kind.BACKLOG_GROWING,
-                node=node,
-                item=item,
+            _node_item(
+                kr,
+                k,
+                Kind.BACKLOG_GROWING,
                 first_day=int(first[j]),
-                last_day=kr.days - 1,
                 quantity=open_end,
-                value=open_end * float(net.costs.sales_price[k]),
+                per_unit=net.costs.sales_price,
                 severity=Severity.MEDIUM,
-                cause_kind=cause_kind,
-                cause_refs=tuple(trace.label(r) for r in refs if r != k),
+                **trace.blame(k),
                 detail={"backlog_mid": float(mid[k]), "backlog_end": open_end},
             )
         )
@@ -317,16 +340,14 @@ def _component_shortages(kr: KernelResult, trace: _Trace) -> list[ExceptionRecor
         blocked = float(shortage.sum(dtype=np.float64))
         if blocked <= EPS:
             continue
-        node, item = trace.where(prod)
         records.append(
-            ExceptionRecord(
-                kind=Kind.COMPONENT_SHORTAGE,
-                node=node,
-                item=item,
+            _node_item(
+                kr,
+                prod,
+                Kind.COMPONENT_SHORTAGE,
                 first_day=since,
-                last_day=kr.days - 1,
                 quantity=blocked,
-                value=blocked * float(net.costs.sales_price[prod]),
+                per_unit=net.costs.sales_price,
                 severity=Severity.HIGH,
                 cause_kind=(
                     Kind.UNSOURCED_COMPONENT.value
@@ -411,16 +432,14 @@ def _excess(kr: KernelResult, limits: Thresholds) -> list[ExceptionRecord]:
     excess = held & ~dead & (end > limit + EPS)
     records = []
     for k in np.flatnonzero(dead).tolist():
-        node, item = net.node_codes[net.ni_node[k]], net.item_codes[net.ni_item[k]]
         records.append(
-            ExceptionRecord(
-                kind=Kind.DEAD_STOCK,
-                node=node,
-                item=item,
+            _node_item(
+                kr,
+                k,
+                Kind.DEAD_STOCK,
                 first_day=0,
-                last_day=kr.days - 1,
                 quantity=float(end[k]),
-                value=float(end[k]) * float(net.costs.unit_cost[k]),
+                per_unit=net.costs.unit_cost,
                 severity=Severity.LOW,
             )
         )
@@ -429,17 +448,15 @@ def _excess(kr: KernelResult, limits: Thresholds) -> list[ExceptionRecord]:
         above = history["on_hand"][:, cols] > limit[cols]
         first, _ = _first_last(above)
         for j, k in enumerate(cols.tolist()):
-            node, item = net.node_codes[net.ni_node[k]], net.item_codes[net.ni_item[k]]
             units = float(end[k] - limit[k])
             records.append(
-                ExceptionRecord(
-                    kind=Kind.EXCESS_INVENTORY,
-                    node=node,
-                    item=item,
+                _node_item(
+                    kr,
+                    k,
+                    Kind.EXCESS_INVENTORY,
                     first_day=int(first[j]),
-                    last_day=kr.days - 1,
                     quantity=units,
-                    value=units * float(net.costs.unit_cost[k]),
+                    per_unit=net.costs.unit_cost,
                     severity=Severity.LOW,
                     detail={
                         "on_hand_end": float(end[k]),
