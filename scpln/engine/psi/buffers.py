@@ -27,13 +27,14 @@ from __future__ import annotations
 import ctypes
 import math
 import mmap
-import os
 import sys
 import threading
 import weakref
 from collections.abc import Callable
 
 import numpy as np
+
+from .environment import whole_number
 
 _SMALL = 1 << 22  # numpy asks for huge pages from 4 MB on
 _PREFAULT_FROM = 1 << 26  # below 64 MB touching memory costs too little to bother
@@ -46,16 +47,7 @@ _kept_lock = threading.Lock()
 
 def keep_limit() -> int:
     """Bytes of released history buffers this process keeps warm (0: none)."""
-    raw = os.environ.get(KEEP_ARENAS_ENV, "").strip().replace("_", "")
-    if not raw:
-        return 0
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ValueError(f"{KEEP_ARENAS_ENV} must be a whole number of bytes, not {raw!r}")
-    return value
+    return whole_number(KEEP_ARENAS_ENV, "bytes") or 0
 
 
 def kept_bytes() -> int:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .environment import whole_number
 from .record import CUSTOMER_DAY, KernelResult
 
 if TYPE_CHECKING:
@@ -55,16 +56,7 @@ def kernel_choice() -> str:
 def compiled_from() -> int | None:
     """Node-item-days from which ``auto`` compiles in a process that has not yet (None:
     only once loaded)."""
-    raw = os.environ.get(THRESHOLD_ENV, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw.replace("_", ""))
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ValueError(f"{THRESHOLD_ENV} must be a whole number of node-item-days, not {raw!r}")
-    return value
+    return whole_number(THRESHOLD_ENV, "node-item-days")
 
 
 def numba_available() -> bool:
