@@ -27,7 +27,7 @@ from .capacity import Resources, resources
 from .inputs import PlanningInputs
 from .parameters import PlanParameters, horizon_calendar
 from .rounding import round_keeping_totals
-from .tables import repeat_labels, tile_labels, to_dense
+from .tables import repeat_labels, tile_labels, to_dense, utilisation
 
 
 @dataclass(frozen=True)
@@ -223,10 +223,5 @@ def _capacity_table(
     frame = _family_table(
         calendar, res.names, capacity=res.monthly, requested=requested, production=made
     ).rename(columns={"family": "workcenter"})
-    frame["utilisation"] = np.divide(
-        frame["production"].to_numpy(),
-        frame["capacity"].to_numpy(),
-        out=np.full(len(frame), np.nan),
-        where=frame["capacity"].to_numpy() > 0,
-    )
+    frame["utilisation"] = utilisation(frame["production"], frame["capacity"])
     return frame

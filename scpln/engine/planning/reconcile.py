@@ -27,7 +27,7 @@ from .inputs import PlanningInputs
 from .leveling import Leveled, level
 from .mrp import MrpPlan
 from .parameters import PlanParameters, horizon_calendar
-from .tables import repeat_labels, tile_labels, to_dense, week_table
+from .tables import repeat_labels, tile_labels, to_dense, utilisation, week_table
 
 
 @dataclass(frozen=True)
@@ -185,12 +185,7 @@ def _capacity_table(
         extra={"allow_over_capacity": allow_over.tolist()},
     )
     frame["allow_over_capacity"] = frame["allow_over_capacity"].astype(bool)
-    frame["utilisation"] = np.divide(
-        frame["load"].to_numpy(),
-        frame["capacity"].to_numpy(),
-        out=np.full(len(frame), np.nan),
-        where=frame["capacity"].to_numpy() > 0,
-    )
+    frame["utilisation"] = utilisation(frame["load"], frame["capacity"])
     return frame
 
 

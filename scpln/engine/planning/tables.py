@@ -112,3 +112,15 @@ def part_shares(calendar: PlanningCalendar) -> np.ndarray:
     parts = calendar.parts
     totals = parts.groupby("period_index")["weight"].transform("sum").to_numpy()
     return np.divide(parts["weight"].to_numpy(), totals, out=np.zeros(len(parts)), where=totals > 0)
+
+
+def utilisation(load: pd.Series, capacity: pd.Series) -> np.ndarray:
+    """``load / capacity`` per row, NaN where there is no capacity (not infinity: a
+    resource with no capacity has no utilisation to speak of)."""
+    capacity_values = capacity.to_numpy()
+    return np.divide(
+        load.to_numpy(),
+        capacity_values,
+        out=np.full(len(capacity_values), np.nan),
+        where=capacity_values > 0,
+    )
