@@ -41,10 +41,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.reference import CANONICAL
+
 if TYPE_CHECKING:
     from scpln.engine.canonical import CanonicalConfig
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference" / "canonical"
 GB = 1024**3
 
 
@@ -65,7 +66,7 @@ class Size:
         from scpln.engine.canonical import load_config
 
         if self.reference:
-            return load_config(REFERENCE_DIR / self.reference)
+            return load_config(CANONICAL / self.reference)
         return load_config(self.document())
 
     def document(self) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def warm_loop(*, stochastic: bool) -> None:
 SIZES = [
     *(
         Size(f"ref:{path.stem}", 0.1, None, reference=path.name)
-        for path in sorted(REFERENCE_DIR.glob("*.json"))
+        for path in sorted(CANONICAL.glob("*.json"))
     ),
     Size("10k", 1.0, None, skus=50, stores=190),
     Size("50k", None, None, skus=100, stores=490),

@@ -35,7 +35,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "canonical"
+from bench.reference import CANONICAL
+
 TARGET_SECONDS = 8.0  # issue 15: the whole command from the 200k JSON file to KPIs
 TARGET_RSS_GB = 4.0
 
@@ -65,7 +66,7 @@ def main() -> None:
         del document
         _stages(path, args.repeat, rows=not args.no_rows)
         _whole_command(path, args.repeat)
-    sample = REFERENCE / "multi_node_sample_3Mths.json"
+    sample = CANONICAL / "multi_node_sample_3Mths.json"
     command = [sys.executable, "-m", "scpln.engine", "validate", str(sample)]
     whole = _median(lambda: subprocess.run(command, capture_output=True, check=True), args.repeat)
     print(f"{'validate command, 3-month sample':<44}{whole[0]:>8.3f} s wall  load {_load()}")

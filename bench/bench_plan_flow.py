@@ -31,10 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.django_setup import django_ready
+from bench.reference import CANONICAL, SAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference" / "canonical"
-CONFIGS = ("mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths")
 TARGET_JOB_S = 2.0
 TARGET_GENERATED_JOB_S = 30.0
 
@@ -42,17 +40,17 @@ TARGET_GENERATED_JOB_S = 30.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--config", choices=CONFIGS, action="append")
+    parser.add_argument("--config", choices=SAMPLES, action="append")
     parser.add_argument("--generated", choices=("10k", "50k", "200k"), metavar="SIZE")
     args = parser.parse_args()
-    if not args.generated and not REFERENCE.is_dir():
-        sys.exit(f"reference configs not found at {REFERENCE}")
+    if not args.generated and not CANONICAL.is_dir():
+        sys.exit(f"reference configs not found at {CANONICAL}")
     with tempfile.TemporaryDirectory(prefix="scpln-bench-flow-") as folder:
         django_ready(folder)
         if args.generated:
             _generated(args.generated, args.repeat)
             return
-        rows = [_measure(name, args.repeat) for name in args.config or CONFIGS]
+        rows = [_measure(name, args.repeat) for name in args.config or SAMPLES]
     print(f"{'config':<26}{'job median s':>14}{'job max s':>11}{'create ms':>11}{'x target':>10}")
     for name, job_s, job_max, create_ms in rows:
         ratio = job_s / TARGET_JOB_S
@@ -62,7 +60,7 @@ def main() -> None:
 def _measure(name: str, repeat: int) -> tuple[str, float, float, float]:
     from scenarios.services import config_import
 
-    config, _ = config_import(document=(REFERENCE / f"{name}.json").read_bytes())
+    config, _ = config_import(document=(CANONICAL / f"{name}.json").read_bytes())
     jobs = [_plan_and_run(config, f"{name} #{n}", n) for n in range(repeat)]
     job_times = [job_s for job_s, _, _ in jobs]
     return (

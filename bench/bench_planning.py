@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
-from pathlib import Path
 
+from bench.reference import PLANNING
 from scpln.engine.planning import (
     STAGES,
     PlanningInputs,
@@ -31,7 +31,6 @@ from scpln.engine.planning import (
     run_pipeline,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "planning"
 # The generated ×1 set is the reference's shape: 2 families, 2 SKUs each, 12 months.
 BASE_FAMILIES, SKUS_PER_FAMILY, PERIODS = 2, 2, 12
 
@@ -59,8 +58,8 @@ def main() -> None:
     args = parser.parse_args()
 
     sizes: list[tuple[str, PlanningInputs]] = []
-    if REFERENCE.is_dir():
-        sizes.append(("reference", load_planning_inputs(REFERENCE)))
+    if PLANNING.is_dir():
+        sizes.append(("reference", load_planning_inputs(PLANNING)))
     scale = 1
     while scale <= args.max_scale:
         inputs = generate_planning_inputs(

@@ -31,9 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.reference import CANONICAL, SAMPLES
+
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference" / "canonical"
-CONFIGS = ("multi_node_sample_6Mths", "multi_node_sample_3Mths", "mono_node_sample_2Mths")
 TARGET_SPEED_UP = 1.8
 TARGET_OPTIMISE_S = 300.0
 
@@ -42,7 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="replications per set")
     parser.add_argument("--chunk", type=int, default=25, help="replications per chunk task")
-    parser.add_argument("--config", choices=CONFIGS, default=CONFIGS[0])
+    parser.add_argument("--config", choices=SAMPLES, default=SAMPLES[-1])
     parser.add_argument("--skip-optimise", action="store_true")
     parser.add_argument("--skip-scale-out", action="store_true")
     args = parser.parse_args()
@@ -55,8 +55,8 @@ def main() -> None:
 
 
 def scale_out(config_name: str, n: int, chunk: int) -> None:
-    if not REFERENCE.is_dir():
-        sys.exit(f"reference configs not found at {REFERENCE}")
+    if not CANONICAL.is_dir():
+        sys.exit(f"reference configs not found at {CANONICAL}")
     with tempfile.TemporaryDirectory(prefix="scpln-bench-risk-") as folder:
         env = {
             k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")
@@ -97,7 +97,7 @@ def scale_out(config_name: str, n: int, chunk: int) -> None:
             f"{TARGET_SPEED_UP}× target ({verdict} it; {os.cpu_count()} CPUs here)"
         )
         print(f"same mean fill rate on 1 and 2 processes: {means[1] == means[2]} ({means[1]!r})")
-        ceiling = _bare_engine_speed_up(REFERENCE / f"{config_name}.json", n=min(n, 200))
+        ceiling = _bare_engine_speed_up(CANONICAL / f"{config_name}.json", n=min(n, 200))
         print(
             f"the bare engine (no Celery, no database) in 2 processes: {ceiling:.2f}× here — "
             "what this machine allows now; the set's speed-up is measured against it "
@@ -150,7 +150,7 @@ def _planned_version(config_name: str):
     from scenarios.models import Scenario
     from scenarios.services import config_import
 
-    config, _ = config_import(document=(REFERENCE / f"{config_name}.json").read_bytes())
+    config, _ = config_import(document=(CANONICAL / f"{config_name}.json").read_bytes())
     scenario, _ = Scenario.objects.get_or_create(name="Base")
     version = plan_create(name=f"{config_name} risk", base_scenario=scenario, config_version=config)
     job = runner.run(version.jobs.get(type="planning").pk)
