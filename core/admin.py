@@ -53,10 +53,10 @@ def admin_refusals(
     about: object | None = None,
     level: int = messages.ERROR,
 ) -> Iterator[None]:
-    """Call a service for one of an action's objects: a ``ValidationError`` it raises
-    becomes admin messages led by ``about`` (:func:`core.pages.admin_errors`) and ends the
-    block, so the action goes on with the next object; the rest of the block is the
-    success path."""
+    """Call a service for one object the admin acts on (an action's, a delete's): a
+    ``ValidationError`` it raises becomes admin messages led by ``about``
+    (:func:`core.pages.admin_errors`) and ends the block, so the admin goes on with the
+    next object; the rest of the block is the success path."""
     try:
         yield
     except ValidationError as error:
