@@ -16,6 +16,13 @@ from core.metrics import metrics_view
 from core.notifications import notifications_view
 from core.timezone import timezone_view
 
+# Each app's web UI (``<app>/urls.py``), in this order: exceptions and risk come before
+# plans, whose last route takes any word after a plan version (/ui/plans/{id}/<word> is
+# otherwise a plan transition).
+UI_APPS = ("exceptions", "risk", "plans", "runs", "jobs", "scenarios")
+# Each app's REST API (``<app>/api/urls.py``).
+API_APPS = ("core", "plans", "risk", "runs", "jobs", "scenarios", "exceptions")
+
 urlpatterns = [
     path("", login_required(TemplateView.as_view(template_name="home.html")), name="home"),
     path("admin/", admin.site.urls),
@@ -29,22 +36,8 @@ urlpatterns = [
     path("ui/timezone", timezone_view, name="timezone"),
     path("ui/", include("core.account")),
     path("ui/notifications", notifications_view, name="notifications"),
-    # Before plans.urls, whose last route takes any word after a plan version.
-    path("ui/", include("exceptions.urls")),
-    # Before plans: /ui/plans/{id}/<word> is otherwise a plan transition.
-    path("ui/", include("risk.urls")),
-    path("ui/", include("plans.urls")),
-    path("ui/", include("runs.urls")),
-    path("ui/", include("jobs.urls")),
-    path("ui/", include("scenarios.urls")),
-    # REST API
-    path("", include("core.api.urls")),
-    path("", include("plans.api.urls")),
-    path("", include("risk.api.urls")),
-    path("", include("runs.api.urls")),
-    path("", include("jobs.api.urls")),
-    path("", include("scenarios.api.urls")),
-    path("", include("exceptions.api.urls")),
+    *(path("ui/", include(f"{app}.urls")) for app in UI_APPS),
+    *(path("", include(f"{app}.api.urls")) for app in API_APPS),
 ]
 
 # Errors raised outside a DRF view (no matching route, a refused body, a crash)

@@ -11,7 +11,11 @@ service the account page uses.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +23,7 @@ from django.utils.translation import ngettext
 from knox.models import AuthToken
 
 from core.models import AuditEvent, Note
+from core.pages import admin_errors
 from core.tokens import api_token_revoke, api_tokens_revoke
 
 
@@ -38,6 +43,24 @@ class ReadOnlyAdmin(NoAddAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@contextmanager
+def admin_refusals(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    about: object | None = None,
+    level: int = messages.ERROR,
+) -> Iterator[None]:
+    """Call a service for one object the admin acts on (an action's, a delete's): a
+    ``ValidationError`` it raises becomes admin messages led by ``about``
+    (:func:`core.pages.admin_errors`) and ends the block, so the admin goes on with the
+    next object; the rest of the block is the success path."""
+    try:
+        yield
+    except ValidationError as error:
+        admin_errors(modeladmin, request, error, about=about, level=level)
 
 
 @admin.register(AuditEvent)

@@ -63,22 +63,30 @@ class JobType:
 
 
 @dataclass(frozen=True)
-class SubjectKind:
-    """A model that jobs can be about, and how the API and the UI name it."""
+class ModelKind:
+    """A model whose rows jobs relate to, and how the API and the UI name it."""
 
     model: type[Model]
     key: str
     label: str | Promise
+
+    def ui_url(self, object_id: str) -> str:
+        """A row's page built from its id alone, so lists need no extra query."""
+        # Not on Model in the stubs; every model registered with a page defines it.
+        url: str = self.model(pk=object_id).get_absolute_url()  # type: ignore[attr-defined]
+        return url
+
+
+@dataclass(frozen=True)
+class SubjectKind(ModelKind):
+    """A model that jobs can be about."""
+
     api_url_name: str = ""
 
     @property
     def id_field(self) -> str:
         """The name of the subject's id in job API rows and filters (``plan_version_id``)."""
         return f"{self.key}_id"
-
-    def ui_url(self, object_id: str) -> str:
-        """The subject's page; built from the id alone, so lists need no extra query."""
-        return _page_of(self.model, object_id)
 
     def api_url(self, object_id: str) -> str | None:
         if not self.api_url_name:
@@ -90,12 +98,9 @@ class SubjectKind:
 
 
 @dataclass(frozen=True)
-class OutputKind:
+class OutputKind(ModelKind):
     """Rows that jobs record (runs), found by their foreign key to the job."""
 
-    model: type[Model]
-    key: str
-    label: str | Promise
     job_field: str = "job"
     ordering: tuple[str, ...] = ()
     api_list_url_name: str = ""
@@ -109,22 +114,12 @@ class OutputKind:
         rows = self.model._default_manager.filter(**{self.job_field: job.pk})
         return [str(pk) for pk in rows.order_by(*self.ordering).values_list("pk", flat=True)]
 
-    def ui_url(self, object_id: str) -> str:
-        return _page_of(self.model, object_id)
-
     def api_list_url(self, job: Job) -> str | None:
         """The API list of these outputs filtered by the job (``?job_id=``)."""
         if not self.api_list_url_name:
             return None
         field = self.job_field.removesuffix("_id")
         return f"{reverse(self.api_list_url_name)}?{field}_id={job.pk}"
-
-
-def _page_of(model: type[Model], object_id: str) -> str:
-    """A row's page built from its id alone (no query), as its model's absolute URL."""
-    # Not on Model in the stubs; every model registered with a page defines it.
-    url: str = model(pk=object_id).get_absolute_url()  # type: ignore[attr-defined]
-    return url
 
 
 _job_types: dict[str, JobType] = {}

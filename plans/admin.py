@@ -3,15 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoAddAdmin
+from core.admin import NoAddAdmin, admin_refusals
 from core.admin_links import change_column, change_link, changelist_column
-from core.pages import admin_errors
 from core.users import acting_user
 from jobs.models import Job
 from plans.models import Plan, PlanArtifact, PlanningInputSet, PlanVersion
@@ -113,17 +111,14 @@ class PlanVersionAdmin(NoAddAdmin):
         """The same service as the UI's and the API's "execute again": a new version with
         its parent recorded, the selected one left as it is."""
         for version in queryset.select_related("plan", "base_scenario", "config_version"):
-            try:
+            with admin_refusals(self, request, about=version):
                 new = plan_version_execute_again(plan_version=version, user=acting_user(request))
-            except ValidationError as exc:
-                admin_errors(self, request, exc, about=version)
-                continue
-            self.message_user(
-                request,
-                _("%(new)s created from %(old)s; its planning job is queued.")
-                % {"new": new.plan_version_id, "old": version.plan_version_id},
-                messages.SUCCESS,
-            )
+                self.message_user(
+                    request,
+                    _("%(new)s created from %(old)s; its planning job is queued.")
+                    % {"new": new.plan_version_id, "old": version.plan_version_id},
+                    messages.SUCCESS,
+                )
 
     def has_change_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
         return False
@@ -230,22 +225,19 @@ def create_plan(
     form = CreatePlanActionForm(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():
         for scenario in queryset:
-            try:
+            with admin_refusals(modeladmin, request, about=scenario.name):
                 version = plan_create(
                     name=form.cleaned_data["name"] or f"{scenario.name} plan",
                     base_scenario=scenario,
                     config_version=form.cleaned_data["config_version"],
                     user=acting_user(request),
                 )
-            except ValidationError as exc:
-                admin_errors(modeladmin, request, exc, about=scenario.name)
-                continue
-            modeladmin.message_user(
-                request,
-                _("Plan version %(id)s created from “%(scenario)s”; its job is queued.")
-                % {"id": version.plan_version_id, "scenario": scenario.name},
-                messages.SUCCESS,
-            )
+                modeladmin.message_user(
+                    request,
+                    _("Plan version %(id)s created from “%(scenario)s”; its job is queued.")
+                    % {"id": version.plan_version_id, "scenario": scenario.name},
+                    messages.SUCCESS,
+                )
         return None
     context = {
         **modeladmin.admin_site.each_context(request),

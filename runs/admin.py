@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoAddAdmin, ReadOnlyAdmin
+from core.admin import NoAddAdmin, ReadOnlyAdmin, admin_refusals
 from core.admin_links import change_column
-from core.pages import admin_errors
 from core.users import acting_user
 from runs import services
 from runs.models import ExportedRun, Run, RunTombstone
@@ -96,10 +94,8 @@ class RunAdmin(NoAddAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Run]) -> None:
         # The same service as the API, run by run, so pinned runs are refused.
         for run in queryset:
-            try:
+            with admin_refusals(self, request, level=messages.WARNING):
                 services.run_delete(run=run, user=acting_user(request))
-            except ValidationError as exc:
-                admin_errors(self, request, exc, level=messages.WARNING)
 
     plan_version_link = change_column("plan_version", _("plan version"), ordering="plan_version")
     plan_link = change_column("plan_version.plan", _("plan"))

@@ -9,10 +9,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoAddAdmin
+from core.admin import NoAddAdmin, admin_refusals
 from core.admin_links import change_column, changelist_column
 from core.forms import add_service_errors
-from core.pages import admin_errors
 from core.users import acting_user
 from scenarios import services
 from scenarios.models import ConfigVersion, Scenario
@@ -186,10 +185,8 @@ class ScenarioAdmin(admin.ModelAdmin):
             self._delete(request, scenario)
 
     def _delete(self, request: HttpRequest, scenario: Scenario) -> None:
-        try:
+        with admin_refusals(self, request, about=scenario.name):
             services.scenario_delete(scenario=scenario, user=acting_user(request))
-        except ValidationError as error:
-            admin_errors(self, request, error, about=scenario.name)
 
     def has_change_permission(self, request: HttpRequest, obj: Scenario | None = None) -> bool:
         # A locked scenario is frozen; unlocking is an explicit action.
@@ -234,11 +231,9 @@ class ScenarioAdmin(admin.ModelAdmin):
     def _apply(self, request: HttpRequest, queryset: QuerySet[Scenario], action) -> None:
         done = 0
         for scenario in queryset:
-            try:
+            with admin_refusals(self, request, level=messages.WARNING):
                 action(scenario)
                 done += 1
-            except ValidationError as exc:
-                admin_errors(self, request, exc, level=messages.WARNING)
         if done:
             self.message_user(
                 request, _("%(count)d scenario(s) updated.") % {"count": done}, messages.SUCCESS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth.models import User
 from django.urls import reverse
 
@@ -10,6 +11,7 @@ from jobs.tests.factories import JobFactory
 from plans.models import PlanArtifact
 from runs.models import Run
 from runs.tests.factories import RunFactory
+from scenarios.services import scenario_lock
 from scenarios.tests.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +105,23 @@ def test_lock_and_unlock_actions_go_through_the_service(admin_client, admin_user
     admin_client.post(url, {"action": "unlock_selected", "_selected_action": [scenario.pk]})
     scenario.refresh_from_db()
     assert not scenario.locked and scenario.locked_by is None
+
+
+def test_lock_action_warns_about_a_refused_scenario_and_goes_on_with_the_others(admin_client):
+    already = scenario_lock(scenario=ScenarioFactory.create(), user=None)
+    other = ScenarioFactory.create()
+    response = admin_client.post(
+        reverse("admin:scenarios_scenario_changelist"),
+        {"action": "lock_selected", "_selected_action": [already.pk, other.pk]},
+        follow=True,
+    )
+    shown = [(message.level, str(message)) for message in response.context["messages"]]
+    assert [text for level, text in shown if level == messages.WARNING] == [
+        f"locked: Scenario “{already.name}” is already locked."
+    ]
+    assert (messages.SUCCESS, "1 scenario(s) updated.") in shown
+    other.refresh_from_db()
+    assert other.locked
 
 
 def test_pin_and_unpin_actions(admin_client, run):

@@ -5,7 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.commands import validation_failure
+from core.commands import existing, validation_failure
 from jobs.commands import job_wait
 from jobs.models import Job
 from plans import parameters
@@ -44,14 +44,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         scenario = _scenario(options["scenario"])
-        config = ConfigVersion.objects.defer("document").filter(pk=options["config"]).first()
-        if config is None:
-            raise CommandError(f"--config: no config version {options['config']}")
+        config = existing(
+            ConfigVersion.objects.defer("document"),
+            options["config"],
+            missing="--config: no config version",
+        )
         input_set = None
         if options["input_set"] is not None:
-            input_set = PlanningInputSet.objects.filter(pk=options["input_set"]).first()
-            if input_set is None:
-                raise CommandError(f"--input-set: no planning input set {options['input_set']}")
+            input_set = existing(
+                PlanningInputSet.objects,
+                options["input_set"],
+                missing="--input-set: no planning input set",
+            )
         try:
             version = plan_create(
                 name=options["name"] or f"{scenario.name} on {config.name}",

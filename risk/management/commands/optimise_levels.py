@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.commands import validation_failure
+from core.commands import existing, validation_failure
 from core.downloads import csv_lines
 from jobs import runner
 from jobs.models import Job
@@ -37,9 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--csv", type=Path, help="write the levels per node-item here")
 
     def handle(self, *args, **options) -> None:
-        version = PlanVersion.objects.filter(pk=options["plan_version_id"]).first()
-        if version is None:
-            raise CommandError(f"no plan version {options['plan_version_id']}")
+        version = existing(
+            PlanVersion.objects, options["plan_version_id"], missing="no plan version"
+        )
         try:
             optimisation = level_optimisation_create(
                 scenario=version.base_scenario,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from core.commands import validation_failure
+from core.commands import existing, validation_failure
 from jobs.commands import job_wait
 from plans.models import PlanVersion
 from risk import selectors
@@ -31,9 +31,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        version = PlanVersion.objects.filter(pk=options["plan_version_id"]).first()
-        if version is None:
-            raise CommandError(f"no plan version {options['plan_version_id']}")
+        version = existing(
+            PlanVersion.objects, options["plan_version_id"], missing="no plan version"
+        )
         try:
             replication_set = replication_set_create(
                 plan_version=version, n=options["n"], seed=options["seed"]
