@@ -1,9 +1,11 @@
-"""Steps that every app's UI views take the same way: refuse without a permission,
-page a FilterSet's rows, add a note, show a service's refusal as messages (in the admin too)."""
+"""Steps that every app's UI views take the same way: name the page, refuse without a
+permission, page a FilterSet's rows, add a note, show a service's refusal as messages
+(in the admin too)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import django_filters
 from django.contrib import admin, messages
@@ -11,10 +13,35 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import error_lines
 from core.users import acting_user
+
+# A breadcrumb above the current page: its label and URL.
+Crumb = tuple[str | Promise, str | Promise]
+HOME: Crumb = (gettext_lazy("Home"), reverse_lazy("home"))
+
+
+@dataclass(frozen=True)
+class PageHead:
+    """A page's title and where it sits, said once in its view (as ``page_head``):
+    base.html shows the title as the window's ``<title>``, the page's ``<h1>`` and
+    the breadcrumb trail's last entry, so the three cannot disagree."""
+
+    title: str | Promise
+    # The trail's entries above this page.
+    parents: tuple[Crumb, ...] = (HOME,)
+    # The trail's name for this page where it says less than the title ("Import").
+    crumb: str | Promise = ""
+    # A page reached outside the site's tree (an upload refused, a login locked out).
+    trail: bool = True
+    # False where the template puts the <h1> itself: inside an alert banner, so
+    # that a screen reader announces it with the message.
+    heading: bool = True
 
 
 def require_permission(request: HttpRequest, *permissions: str) -> None:

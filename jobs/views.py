@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.pages import filtered_page, filters_applied, flash_errors, require_permission
+from core.pages import PageHead, filtered_page, filters_applied, flash_errors, require_permission
 from core.users import acting_user
 from jobs import registry, selectors
 from jobs.models import Job
@@ -42,6 +42,7 @@ class JobListView(LoginRequiredMixin, View):
         page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
         active = valid and filterset.qs.filter(status__in=Job.ACTIVE).exists()
         context = {
+            "page_head": PageHead(_("Jobs")),
             "filterset": filterset,
             "page_obj": page,
             "jobs": page.object_list,

@@ -26,7 +26,14 @@ from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict
 from core.forms import add_service_errors, service_errors
-from core.pages import filtered_page, filters_applied, flash_errors, note_post, require_permission
+from core.pages import (
+    PageHead,
+    filtered_page,
+    filters_applied,
+    flash_errors,
+    note_post,
+    require_permission,
+)
 from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
@@ -235,6 +242,7 @@ class PlanListView(LoginRequiredMixin, View):
             request,
             "plans/list.html",
             {
+                "page_head": PageHead(_("Plans")),
                 "form": form,
                 "filterset": filterset,
                 "page_obj": page,

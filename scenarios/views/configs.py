@@ -17,13 +17,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from core.forms import declared_field, service_errors
-from core.pages import filtered_page
+from core.pages import PageHead, filtered_page
 from core.panels import panels_for
 from core.tables import cell
 from core.users import acting_user
@@ -97,6 +98,8 @@ NETWORK_TABLES = (
     ),
 )
 PAGE_SIZE = 50
+CONFIGS = (gettext_lazy("Configs"), reverse_lazy("scenarios:configs"))
+
 # Keys listed per entity kind and change type on the diff page (counts stay exact).
 DIFF_ROWS = 200
 
@@ -122,6 +125,7 @@ class ConfigListView(LoginRequiredMixin, View):
             request,
             "configs/list.html",
             {
+                "page_head": PageHead(_("Config versions"), crumb=_("Configs")),
                 "filterset": filterset,
                 "page_obj": page,
                 "rows": [(config, using.get(config.pk, [])) for config in configs],
@@ -212,7 +216,10 @@ class ConfigImportView(PermissionRequiredMixin, View):
     def _render(
         self, request: HttpRequest, form: ConfigImportForm, status: int = 200
     ) -> HttpResponse:
-        return render(request, "configs/import.html", {"form": form}, status=status)
+        head = PageHead(_("Import a config"), parents=(CONFIGS,), crumb=_("Import"))
+        return render(
+            request, "configs/import.html", {"page_head": head, "form": form}, status=status
+        )
 
 
 class ConfigDetailView(LoginRequiredMixin, View):
@@ -304,6 +311,9 @@ class ConfigDiffView(LoginRequiredMixin, View):
             request,
             "configs/diff.html",
             {
+                "page_head": PageHead(
+                    _("Compare config versions"), parents=(CONFIGS,), crumb=_("Compare")
+                ),
                 "form": form,
                 "diff": diff,
                 "entities": _entity_rows(diff) if diff else [],

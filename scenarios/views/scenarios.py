@@ -23,7 +23,7 @@ from django.views import View
 
 from core.audit import events_for
 from core.forms import service_errors
-from core.pages import filtered_page, filters_applied, flash_errors, require_permission
+from core.pages import PageHead, filtered_page, filters_applied, flash_errors, require_permission
 from core.panels import panels_for
 from core.users import acting_user
 from scenarios import selectors, services
@@ -99,6 +99,7 @@ class ScenarioListView(LoginRequiredMixin, View):
             request,
             "scenarios/list.html",
             {
+                "page_head": PageHead(_("Scenarios")),
                 "filterset": filterset,
                 "page_obj": page,
                 "scenarios": page.object_list,
