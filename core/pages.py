@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import django_filters
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.functional import Promise
@@ -44,6 +46,19 @@ class PageHead:
     heading: bool = True
 
 
+M = TypeVar("M", bound=Model)
+
+
+def found_or_404(model: type[M], find: Callable[[], M], not_found: str) -> M:
+    """What ``find`` (a selector's get) returns, or a 404 page saying ``not_found``:
+    the planner reads which plan, run or job is missing, not Django's generic
+    "No … matches the given query"."""
+    try:
+        return find()
+    except model.DoesNotExist:
+        raise Http404(not_found) from None
+
+
 def require_permission(request: HttpRequest, *permissions: str) -> None:
     """Raise 403 unless the user has one of ``permissions`` (a view checked before
     it reads or writes anything)."""
@@ -51,21 +66,36 @@ def require_permission(request: HttpRequest, *permissions: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def filtered_page(
+@dataclass(frozen=True)
+class FilteredList:
+    """The page of a FilterSet's rows that ``?page=`` asks for, as a list page shows it."""
+
+    filterset: django_filters.FilterSet
+    page: Page
+    # Invalid filters list nothing (the page shows the errors at their fields)
+    # rather than everything.
+    valid: bool
+    # The request narrows the list (a filter other than the ordering has a value):
+    # an empty page then says nothing matches and offers to clear the filters.
+    filtered: bool
+
+    @property
+    def context(self) -> dict[str, object]:
+        """What every list template reads (``includes/paged_table.html``, the filter form)."""
+        return {"filterset": self.filterset, "page_obj": self.page, "filtered": self.filtered}
+
+
+def filtered_list(
     request: HttpRequest, filterset: django_filters.FilterSet, *, page_size: int
-) -> tuple[Page, bool]:
-    """The page of the FilterSet's rows that ``?page=`` asks for, and whether the
-    filters were valid: invalid filters list nothing (the page shows the errors at
-    their fields) rather than everything."""
+) -> FilteredList:
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else filterset.queryset.none()
-    return Paginator(queryset, page_size).get_page(request.GET.get("page")), valid
-
-
-def filters_applied(request: HttpRequest, filterset: django_filters.FilterSet) -> bool:
-    """Whether the request narrows the list (a filter other than the ordering has a
-    value): an empty page then says nothing matches and offers to clear the filters."""
-    return any(request.GET.get(name) for name in filterset.filters if name != "ordering")
+    return FilteredList(
+        filterset=filterset,
+        page=Paginator(queryset, page_size).get_page(request.GET.get("page")),
+        valid=valid,
+        filtered=any(request.GET.get(name) for name in filterset.filters if name != "ordering"),
+    )
 
 
 def note_post(request: HttpRequest, add: Callable[..., object], *, back: str) -> HttpResponse:

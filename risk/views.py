@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import service_errors
-from core.pages import HOME, PageHead, flash_errors, require_permission
+from core.pages import HOME, PageHead, flash_errors, found_or_404, require_permission
 from core.users import acting_user
 from plans.models import PlanVersion
 from risk import presentation, selectors, services
@@ -34,10 +34,11 @@ MAX_ID_DIGITS = 18  # longer cannot be a database integer
 
 
 def _set_or_404(plan_version_id: str, set_id: int) -> ReplicationSet:
-    try:
-        return selectors.replication_set_get(plan_version_id=plan_version_id, set_id=set_id)
-    except ReplicationSet.DoesNotExist:
-        raise Http404(_("No such replication set.")) from None
+    return found_or_404(
+        ReplicationSet,
+        lambda: selectors.replication_set_get(plan_version_id=plan_version_id, set_id=set_id),
+        _("No such replication set."),
+    )
 
 
 def set_context(replication_set: ReplicationSet) -> dict[str, Any]:

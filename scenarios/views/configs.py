@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import content_disposition_header
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from core.forms import declared_field, service_errors
-from core.pages import PageHead, filtered_page
+from core.pages import PageHead, filtered_list, found_or_404
 from core.panels import panels_for
 from core.tables import cell
 from core.users import acting_user
@@ -105,10 +105,11 @@ DIFF_ROWS = 200
 
 
 def _config_or_404(pk: int, *, with_document: bool = False) -> ConfigVersion:
-    try:
-        return selectors.config_get(config_id=pk, with_document=with_document)
-    except ConfigVersion.DoesNotExist:
-        raise Http404(_("No config version %(id)s.") % {"id": pk}) from None
+    return found_or_404(
+        ConfigVersion,
+        lambda: selectors.config_get(config_id=pk, with_document=with_document),
+        _("No config version %(id)s.") % {"id": pk},
+    )
 
 
 class ConfigListView(LoginRequiredMixin, View):
@@ -118,21 +119,21 @@ class ConfigListView(LoginRequiredMixin, View):
         filterset = selectors.config_filterset(request.GET)
         # The FilterSet's help texts document the API; the page's labels say enough.
         filterset.form.fields["name"].help_text = ""
-        page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
-        configs = list(page.object_list)
+        listing = filtered_list(request, filterset, page_size=PAGE_SIZE)
+        configs = list(listing.page.object_list)
         using = selectors.config_scenarios_using(config_ids=[c.pk for c in configs])
         return render(
             request,
             "configs/list.html",
             {
+                **listing.context,
                 "page_head": PageHead(_("Config versions"), crumb=_("Configs")),
-                "filterset": filterset,
-                "page_obj": page,
                 "rows": [(config, using.get(config.pk, [])) for config in configs],
+                # The page filters by name and status only (schema_version is the API's).
                 "filtered": any(request.GET.get(name) for name in ("name", "status")),
                 "can_import": request.user.has_perm("scenarios.add_configversion"),
             },
-            status=200 if valid else 400,
+            status=200 if listing.valid else 400,
         )
 
 
