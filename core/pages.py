@@ -10,9 +10,8 @@ from typing import TypeVar
 
 import django_filters
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
@@ -46,16 +45,16 @@ class PageHead:
     heading: bool = True
 
 
-M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
-def found_or_404(model: type[M], find: Callable[[], M], not_found: str) -> M:
+def found_or_404(find: Callable[[], T], not_found: str) -> T:
     """What ``find`` (a selector's get) returns, or a 404 page saying ``not_found``:
     the planner reads which plan, run or job is missing, not Django's generic
     "No … matches the given query"."""
     try:
         return find()
-    except model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404(not_found) from None
 
 

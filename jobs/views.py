@@ -28,7 +28,7 @@ FRAGMENT_HEADER = "X-Scpln-Fragment"
 
 
 def _job_or_404(pk: int) -> Job:
-    return found_or_404(Job, lambda: selectors.job_get(job_id=pk), _("No job %(id)s.") % {"id": pk})
+    return found_or_404(lambda: selectors.job_get(job_id=pk), _("No job %(id)s.") % {"id": pk})
 
 
 class JobListView(LoginRequiredMixin, View):

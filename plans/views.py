@@ -171,7 +171,6 @@ SHARE_KPIS = {
 
 def _version_or_404(plan_version_id: str) -> PlanVersion:
     return found_or_404(
-        PlanVersion,
         lambda: selectors.plan_version_detail(plan_version_id=plan_version_id),
         _("No plan version %(id)s.") % {"id": plan_version_id},
     )

@@ -35,7 +35,6 @@ MAX_ID_DIGITS = 18  # longer cannot be a database integer
 
 def _set_or_404(plan_version_id: str, set_id: int) -> ReplicationSet:
     return found_or_404(
-        ReplicationSet,
         lambda: selectors.replication_set_get(plan_version_id=plan_version_id, set_id=set_id),
         _("No such replication set."),
     )

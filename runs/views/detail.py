@@ -43,7 +43,7 @@ PL_SERIES = ("revenue", "total_cost", "profit")
 
 def run_or_404(run_id: uuid.UUID | str) -> Run:
     return found_or_404(
-        Run, lambda: selectors.run_get(run_id=run_id), _("No run %(run_id)s.") % {"run_id": run_id}
+        lambda: selectors.run_get(run_id=run_id), _("No run %(run_id)s.") % {"run_id": run_id}
     )
 
 

@@ -106,7 +106,6 @@ DIFF_ROWS = 200
 
 def _config_or_404(pk: int, *, with_document: bool = False) -> ConfigVersion:
     return found_or_404(
-        ConfigVersion,
         lambda: selectors.config_get(config_id=pk, with_document=with_document),
         _("No config version %(id)s.") % {"id": pk},
     )

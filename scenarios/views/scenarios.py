@@ -48,7 +48,6 @@ SERVICE_FIELDS: dict[str, str | None] = {"locked": None, "scenario": None}
 
 def _scenario_or_404(pk: int) -> Scenario:
     return found_or_404(
-        Scenario,
         lambda: selectors.scenario_get(scenario_id=pk),
         _("No scenario %(id)s.") % {"id": pk},
     )
