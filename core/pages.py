@@ -87,6 +87,7 @@ class FilteredList:
 def filtered_list(
     request: HttpRequest, filterset: django_filters.FilterSet, *, page_size: int
 ) -> FilteredList:
+    """One call for what every list view needs before it adds its own rows' context."""
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else filterset.queryset.none()
     return FilteredList(
