@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from knox.models import AuthToken
 
+from core.pages import PageHead
 from core.tokens import api_token_issue, api_token_revoke, api_tokens_of, api_tokens_revoke
 from core.users import acting_user
 
@@ -35,6 +36,7 @@ def _page(request: HttpRequest, *, new_token: str = "", status: int = 200) -> Ht
         request,
         "account/account.html",
         {
+            "page_head": PageHead(_("Your account")),
             "tokens": api_tokens_of(user=user),
             "groups": user.groups.order_by("name").values_list("name", flat=True),
             "new_token": new_token,

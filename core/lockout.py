@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.api.errors import is_api_path
+from core.pages import PageHead
 
 
 def lockout_minutes() -> int:
@@ -39,7 +40,13 @@ def lockout_response(
         )
     else:
         response = render(
-            request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429
+            request,
+            "registration/locked_out.html",
+            {
+                "page_head": PageHead(_("Too many failed logins"), trail=False, heading=False),
+                "cooloff_minutes": minutes,
+            },
+            status=429,
         )
     response["Retry-After"] = str(minutes * 60)
     return response

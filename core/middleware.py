@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.api.errors import is_api_path
+from core.pages import PageHead
 
 # The form fields beside the file (name, description, CSRF token, boundaries).
 FORM_ALLOWANCE_BYTES = 1024 * 1024
@@ -45,5 +46,6 @@ class RequestSizeLimitMiddleware:
             ) % {"size": length, "limit": limit, "max": settings.SCPLN_MAX_UPLOAD_BYTES}
             if is_api_path(request.path):
                 return JsonResponse({"detail": message}, status=413)
-            return render(request, "413.html", {"message": message}, status=413)
+            head = PageHead(_("Too large"), trail=False, heading=False)
+            return render(request, "413.html", {"page_head": head, "message": message}, status=413)
         return self.get_response(request)

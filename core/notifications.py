@@ -20,8 +20,10 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Notification
+from core.pages import PageHead
 from core.users import acting_user
 
 logger = logging.getLogger(__name__)
@@ -81,4 +83,8 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
         notifications_mark_read(user=user)
         return redirect("notifications")
     page = Paginator(notifications_for(user), 50).get_page(request.GET.get("page"))
-    return render(request, "notifications.html", {"page_obj": page, "notices": page.object_list})
+    return render(
+        request,
+        "notifications.html",
+        {"page_head": PageHead(_("Notifications")), "page_obj": page, "notices": page.object_list},
+    )

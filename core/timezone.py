@@ -26,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import declared_field
+from core.pages import PageHead
 
 COOKIE = "scpln_tz"
 SOURCE_COOKIE = "scpln_tz_source"
@@ -111,5 +112,5 @@ def timezone_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/timezone.html",
-        {"form": form, "default_zone": settings.TIME_ZONE},
+        {"page_head": PageHead(_("Time zone")), "form": form, "default_zone": settings.TIME_ZONE},
     )

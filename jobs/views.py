@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.pages import filtered_page, filters_applied, flash_errors, require_permission
+from core.pages import PageHead, filtered_list, flash_errors, found_or_404, require_permission
 from core.users import acting_user
 from jobs import registry, selectors
 from jobs.models import Job
@@ -28,10 +28,7 @@ FRAGMENT_HEADER = "X-Scpln-Fragment"
 
 
 def _job_or_404(pk: int) -> Job:
-    try:
-        return selectors.job_get(job_id=pk)
-    except Job.DoesNotExist:
-        raise Http404(_("No job %(id)s.") % {"id": pk}) from None
+    return found_or_404(lambda: selectors.job_get(job_id=pk), _("No job %(id)s.") % {"id": pk})
 
 
 class JobListView(LoginRequiredMixin, View):
@@ -39,14 +36,12 @@ class JobListView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = selectors.job_filterset(request.GET)
-        page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
-        active = valid and filterset.qs.filter(status__in=Job.ACTIVE).exists()
+        listing = filtered_list(request, filterset, page_size=PAGE_SIZE)
         context = {
-            "filterset": filterset,
-            "page_obj": page,
-            "jobs": page.object_list,
-            "active": active,
-            "filtered": filters_applied(request, filterset),
+            **listing.context,
+            "page_head": PageHead(_("Jobs")),
+            "jobs": listing.page.object_list,
+            "active": listing.valid and filterset.qs.filter(status__in=Job.ACTIVE).exists(),
         }
         fragment = request.headers.get(FRAGMENT_HEADER) == "1"
         response = render(

@@ -26,7 +26,14 @@ from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict
 from core.forms import add_service_errors, service_errors
-from core.pages import filtered_page, filters_applied, flash_errors, note_post, require_permission
+from core.pages import (
+    PageHead,
+    filtered_list,
+    flash_errors,
+    found_or_404,
+    note_post,
+    require_permission,
+)
 from core.panels import panels_for
 from core.tables import display_table
 from core.users import acting_user
@@ -163,10 +170,10 @@ SHARE_KPIS = {
 
 
 def _version_or_404(plan_version_id: str) -> PlanVersion:
-    try:
-        return selectors.plan_version_detail(plan_version_id=plan_version_id)
-    except PlanVersion.DoesNotExist:
-        raise Http404(_("No plan version %(id)s.") % {"id": plan_version_id}) from None
+    return found_or_404(
+        lambda: selectors.plan_version_detail(plan_version_id=plan_version_id),
+        _("No plan version %(id)s.") % {"id": plan_version_id},
+    )
 
 
 # --- /ui/plans ---------------------------------------------------------------------
@@ -227,22 +234,21 @@ class PlanListView(LoginRequiredMixin, View):
         filterset = PlanVersionFilter(
             request.GET, queryset=selectors.plan_version_overview(latest_only=not all_versions)
         )
-        page = filtered_page(request, filterset, page_size=PAGE_SIZE)[0]
+        listing = filtered_list(request, filterset, page_size=PAGE_SIZE)
         prefilled, prefill_warning = self._prefilled(form)
-        filtered = filters_applied(request, filterset)
+        page = listing.page
         versions = list(page.object_list)
         return render(
             request,
             "plans/list.html",
             {
+                **listing.context,
+                "page_head": PageHead(_("Plans")),
                 "form": form,
-                "filterset": filterset,
-                "page_obj": page,
                 "versions": versions,
                 # Counts by kind (the exceptions app's, core/badges.py), one query a page.
                 "exception_badges": badges_for_many(versions, EXCEPTION_COUNTS),
                 "all_versions": all_versions,
-                "filtered": filtered,
                 "prefilled_scenario": prefilled,
                 "prefill_warning": prefill_warning,
                 "job_statuses": dict(Job.Status.choices),

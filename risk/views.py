@@ -13,12 +13,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.forms import service_errors
-from core.pages import flash_errors, require_permission
+from core.pages import HOME, PageHead, flash_errors, found_or_404, require_permission
 from core.users import acting_user
 from plans.models import PlanVersion
 from risk import presentation, selectors, services
@@ -33,10 +34,10 @@ MAX_ID_DIGITS = 18  # longer cannot be a database integer
 
 
 def _set_or_404(plan_version_id: str, set_id: int) -> ReplicationSet:
-    try:
-        return selectors.replication_set_get(plan_version_id=plan_version_id, set_id=set_id)
-    except ReplicationSet.DoesNotExist:
-        raise Http404(_("No such replication set.")) from None
+    return found_or_404(
+        lambda: selectors.replication_set_get(plan_version_id=plan_version_id, set_id=set_id),
+        _("No such replication set."),
+    )
 
 
 def set_context(replication_set: ReplicationSet) -> dict[str, Any]:
@@ -160,7 +161,16 @@ class ReplicationSetCompareView(LoginRequiredMixin, View):
             }
             for name, d in body["kpis"].items()
         ]
-        context = {"base": base, "other": other, "comparison": body, "rows": rows}
+        head = PageHead(
+            _("Compare replication sets"), parents=(HOME, (_("Plans"), reverse_lazy("plans:list")))
+        )
+        context = {
+            "page_head": head,
+            "base": base,
+            "other": other,
+            "comparison": body,
+            "rows": rows,
+        }
         return render(request, "risk/compare.html", context)
 
 

@@ -7,7 +7,8 @@ Load with ``{% load scpln_ui %}``:
 - ``value|pct`` (a 0–1 share as a percentage), ``value|num`` (grouped number);
 - ``value|jsonpretty`` (indented JSON), ``text|last_line`` (an error's summary);
 - ``{% runs_url plan_version_id=pv.pk %}`` — run history, filtered;
-- ``mapping|lookup:key`` — ``mapping[key]`` (e.g. a choice's label).
+- ``mapping|lookup:key`` — ``mapping[key]`` (e.g. a choice's label);
+- ``{% header_cells _("Run") _("Profit") ".num" %}`` — a table's header cells.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -133,3 +134,17 @@ def lookup(mapping: Any, key: Any) -> Any:
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return ""
+
+
+@register.simple_tag
+def header_cells(*columns: str) -> SafeString:
+    """A table's header cells, one ``<th scope="col">`` a column label, so that a table
+    lists its columns once, in order, and their markup is written here only. A class
+    follows its column as ``".num"`` (right-aligned figures) or ``".wrap"``."""
+    cells: list[list[str]] = []
+    for column in columns:
+        if column.startswith("."):
+            cells[-1][0] = format_html(' class="{}"', column[1:])
+        else:
+            cells.append(["", column])
+    return format_html_join("", '<th scope="col"{}>{}</th>', cells)

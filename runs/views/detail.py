@@ -24,7 +24,7 @@ from django.views import View
 from core.audit import events_for, notes_for
 from core.charts import chart_data, series
 from core.forms import service_errors
-from core.pages import flash_errors, note_post
+from core.pages import flash_errors, found_or_404, note_post
 from core.panels import panels_for
 from core.tables import DisplayTable, display_table
 from core.users import acting_user
@@ -42,10 +42,9 @@ PL_SERIES = ("revenue", "total_cost", "profit")
 
 
 def run_or_404(run_id: uuid.UUID | str) -> Run:
-    try:
-        return selectors.run_get(run_id=run_id)
-    except Run.DoesNotExist:
-        raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
+    return found_or_404(
+        lambda: selectors.run_get(run_id=run_id), _("No run %(run_id)s.") % {"run_id": run_id}
+    )
 
 
 def run_links(run: Run) -> dict[str, str | None]:

@@ -15,15 +15,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from core.forms import declared_field, service_errors
-from core.pages import filtered_page
+from core.pages import PageHead, filtered_list, found_or_404
 from core.panels import panels_for
 from core.tables import cell
 from core.users import acting_user
@@ -97,15 +98,17 @@ NETWORK_TABLES = (
     ),
 )
 PAGE_SIZE = 50
+CONFIGS = (gettext_lazy("Configs"), reverse_lazy("scenarios:configs"))
+
 # Keys listed per entity kind and change type on the diff page (counts stay exact).
 DIFF_ROWS = 200
 
 
 def _config_or_404(pk: int, *, with_document: bool = False) -> ConfigVersion:
-    try:
-        return selectors.config_get(config_id=pk, with_document=with_document)
-    except ConfigVersion.DoesNotExist:
-        raise Http404(_("No config version %(id)s.") % {"id": pk}) from None
+    return found_or_404(
+        lambda: selectors.config_get(config_id=pk, with_document=with_document),
+        _("No config version %(id)s.") % {"id": pk},
+    )
 
 
 class ConfigListView(LoginRequiredMixin, View):
@@ -115,20 +118,21 @@ class ConfigListView(LoginRequiredMixin, View):
         filterset = selectors.config_filterset(request.GET)
         # The FilterSet's help texts document the API; the page's labels say enough.
         filterset.form.fields["name"].help_text = ""
-        page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
-        configs = list(page.object_list)
+        listing = filtered_list(request, filterset, page_size=PAGE_SIZE)
+        configs = list(listing.page.object_list)
         using = selectors.config_scenarios_using(config_ids=[c.pk for c in configs])
         return render(
             request,
             "configs/list.html",
             {
-                "filterset": filterset,
-                "page_obj": page,
+                **listing.context,
+                "page_head": PageHead(_("Config versions"), crumb=_("Configs")),
                 "rows": [(config, using.get(config.pk, [])) for config in configs],
+                # The page filters by name and status only (schema_version is the API's).
                 "filtered": any(request.GET.get(name) for name in ("name", "status")),
                 "can_import": request.user.has_perm("scenarios.add_configversion"),
             },
-            status=200 if valid else 400,
+            status=200 if listing.valid else 400,
         )
 
 
@@ -212,7 +216,10 @@ class ConfigImportView(PermissionRequiredMixin, View):
     def _render(
         self, request: HttpRequest, form: ConfigImportForm, status: int = 200
     ) -> HttpResponse:
-        return render(request, "configs/import.html", {"form": form}, status=status)
+        head = PageHead(_("Import a config"), parents=(CONFIGS,), crumb=_("Import"))
+        return render(
+            request, "configs/import.html", {"page_head": head, "form": form}, status=status
+        )
 
 
 class ConfigDetailView(LoginRequiredMixin, View):
@@ -304,6 +311,9 @@ class ConfigDiffView(LoginRequiredMixin, View):
             request,
             "configs/diff.html",
             {
+                "page_head": PageHead(
+                    _("Compare config versions"), parents=(CONFIGS,), crumb=_("Compare")
+                ),
                 "form": form,
                 "diff": diff,
                 "entities": _entity_rows(diff) if diff else [],

@@ -18,11 +18,20 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from core.converters import MAX_ID
+from core.pages import PageHead
+
+HEAD = PageHead(
+    _("Scenario runs were retired"),
+    parents=((_("Scenarios"), reverse_lazy("scenarios:list")),),
+    crumb=_("Run (retired)"),
+    heading=False,
+)
 
 
 @csrf_exempt
@@ -36,6 +45,6 @@ def legacy_scenario_run(request: HttpRequest, sid: str) -> HttpResponse:
     return render(
         request,
         "scenarios/legacy_run.html",
-        {"scenario_id": sid, "plan_url": plan_url},
+        {"page_head": HEAD, "scenario_id": sid, "plan_url": plan_url},
         status=403,
     )

@@ -8,12 +8,13 @@ or deletion is refused with the service's message (who locked it, when, why).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +24,7 @@ from django.views import View
 
 from core.audit import events_for
 from core.forms import service_errors
-from core.pages import filtered_page, filters_applied, flash_errors, require_permission
+from core.pages import PageHead, filtered_list, flash_errors, found_or_404, require_permission
 from core.panels import panels_for
 from core.users import acting_user
 from scenarios import selectors, services
@@ -46,10 +47,10 @@ SERVICE_FIELDS: dict[str, str | None] = {"locked": None, "scenario": None}
 
 
 def _scenario_or_404(pk: int) -> Scenario:
-    try:
-        return selectors.scenario_get(scenario_id=pk)
-    except Scenario.DoesNotExist:
-        raise Http404(_("No scenario %(id)s.") % {"id": pk}) from None
+    return found_or_404(
+        lambda: selectors.scenario_get(scenario_id=pk),
+        _("No scenario %(id)s.") % {"id": pk},
+    )
 
 
 def _back(request: HttpRequest, scenario: Scenario) -> HttpResponse:
@@ -91,24 +92,23 @@ class ScenarioListView(LoginRequiredMixin, View):
         filterset = selectors.scenario_filterset(request.GET)
         # The FilterSet's help texts document the API; the page's labels say enough.
         filterset.form.fields["name"].help_text = ""
-        page, valid = filtered_page(request, filterset, page_size=PAGE_SIZE)
+        listing = filtered_list(request, filterset, page_size=PAGE_SIZE)
         parent = None
-        if valid and filterset.form.cleaned_data.get("parent_id"):
+        if listing.valid and filterset.form.cleaned_data.get("parent_id"):
             parent = Scenario.objects.filter(pk=filterset.form.cleaned_data["parent_id"]).first()
         return render(
             request,
             "scenarios/list.html",
             {
-                "filterset": filterset,
-                "page_obj": page,
-                "scenarios": page.object_list,
-                "filtered": filters_applied(request, filterset),
+                **listing.context,
+                "page_head": PageHead(_("Scenarios")),
+                "scenarios": listing.page.object_list,
                 "parent_filter": parent,
                 "orderings": ORDERINGS,
                 "lock_form": ScenarioLockForm(),
                 **_permissions(request),
             },
-            status=200 if valid else 400,
+            status=200 if listing.valid else 400,
         )
 
 
@@ -226,6 +226,24 @@ class ScenarioDeleteView(LoginRequiredMixin, View):
         return redirect(reverse("scenarios:list"))
 
 
+def _lock_change(
+    request: HttpRequest,
+    scenario: Scenario,
+    change: Callable[..., object],
+    done: str,
+    **params: Any,
+) -> HttpResponse:
+    """Lock or unlock through the service and go back to the page the planner came from.
+    The refusals name the scenario and its lock, with no field to point at: messages."""
+    try:
+        change(scenario=scenario, user=acting_user(request), **params)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, done % {"name": scenario.name})
+    return _back(request, scenario)
+
+
 class ScenarioLockView(LoginRequiredMixin, View):
     """POST only: lock with a reason (``scenario_lock``).
 
@@ -245,16 +263,10 @@ class ScenarioLockView(LoginRequiredMixin, View):
                 {"scenario": scenario, "form": form, "next": request.POST.get("next", "")},
                 status=400,
             )
-        try:
-            services.scenario_lock(
-                scenario=scenario, user=acting_user(request), reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            # The refusals name the scenario and its lock; no field to point at.
-            flash_errors(request, error)
-        else:
-            messages.success(request, _("Scenario “%(name)s” locked.") % {"name": scenario.name})
-        return _back(request, scenario)
+        done = _("Scenario “%(name)s” locked.")
+        return _lock_change(
+            request, scenario, services.scenario_lock, done, reason=form.cleaned_data["reason"]
+        )
 
 
 class ScenarioUnlockView(LoginRequiredMixin, View):
@@ -263,11 +275,5 @@ class ScenarioUnlockView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         require_permission(request, "scenarios.change_scenario")
         scenario = _scenario_or_404(pk)
-        try:
-            services.scenario_unlock(scenario=scenario, user=acting_user(request))
-        except ValidationError as error:
-            # The refusals name the scenario and its lock; no field to point at.
-            flash_errors(request, error)
-        else:
-            messages.success(request, _("Scenario “%(name)s” unlocked.") % {"name": scenario.name})
-        return _back(request, scenario)
+        done = _("Scenario “%(name)s” unlocked.")
+        return _lock_change(request, scenario, services.scenario_unlock, done)
