@@ -518,6 +518,25 @@ def test_pin_of_an_unknown_run_is_404(operator):
     assert operator.post(f"/ui/runs/{uuid.uuid4()}/pin").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [("pin", {}), ("unpin", {}), ("archive", {}), ("unarchive", {}), ("tags", {"tags": "a"})],
+)
+def test_a_change_to_a_run_deleted_since_it_was_read_is_404_not_a_server_error(
+    operator, monkeypatch, action, data
+):
+    # The view reads the run, then another request deletes it before the change is
+    # written: the registry finds no row to update.
+    run = RunFactory.create()
+    stale = Run.objects.get(pk=run.pk)
+    monkeypatch.setattr("runs.views.detail.selectors.run_get", lambda run_id: stale)
+    Run.objects.filter(pk=run.pk).delete()
+    response = operator.post(f"/ui/runs/{run.run_id}/{action}", data)
+    assert response.status_code == 404
+    assert f"No run {run.run_id}" in response.content.decode()
+    assert not Run.objects.filter(pk=run.pk).exists()
+
+
 def test_delete_asks_for_confirmation_then_deletes(operator):
     run = record()
     confirm = operator.get(f"/ui/runs/{run.run_id}/delete")

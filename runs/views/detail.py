@@ -5,7 +5,7 @@ when and why it went (410)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from typing import Any
@@ -42,9 +42,18 @@ PL_SERIES = ("revenue", "total_cost", "profit")
 
 
 def run_or_404(run_id: uuid.UUID | str) -> Run:
-    return found_or_404(
-        lambda: selectors.run_get(run_id=run_id), _("No run %(run_id)s.") % {"run_id": run_id}
-    )
+    return found_or_404(lambda: selectors.run_get(run_id=run_id), _no_run(run_id))
+
+
+def changed_run_or_404(run_id: uuid.UUID | str, change: Callable[[Run], Run]) -> Run:
+    """The run after ``change``; a run deleted or pruned between reading it and
+    changing it (the registry then raises ``Run.DoesNotExist``) is the same 404 as
+    a run that was never there, not a server error."""
+    return found_or_404(lambda: change(run_or_404(run_id)), _no_run(run_id))
+
+
+def _no_run(run_id: uuid.UUID | str) -> str:
+    return _("No run %(run_id)s.") % {"run_id": run_id}
 
 
 def run_links(run: Run) -> dict[str, str | None]:
@@ -185,7 +194,7 @@ def _removed_or_404(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
     """The page of a removed run (410): when, why, where it was exported, its history."""
     tombstone = selectors.run_tombstone(run_id=run_id)
     if tombstone is None:
-        raise Http404(_("No run %(run_id)s.") % {"run_id": run_id})
+        raise Http404(_no_run(run_id))
     context = {"tombstone": tombstone, "events": list(events_for(Run, run_id)[:EVENTS_SHOWN])}
     return render(request, "runs/removed.html", context, status=410)
 
@@ -205,8 +214,10 @@ class RunArchiveView(PermissionRequiredMixin, View):
     archived = True
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
-        run = services.run_set_archived(
-            run=run_or_404(run_id), archived=self.archived, user=acting_user(request)
+        user = acting_user(request)
+        run = changed_run_or_404(
+            run_id,
+            lambda run: services.run_set_archived(run=run, archived=self.archived, user=user),
         )
         if self.archived:
             messages.success(request, _("Run archived: it no longer shows in the run history."))
@@ -221,13 +232,15 @@ class RunTagsView(PermissionRequiredMixin, View):
     permission_required = "runs.change_run"
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
-        run = run_or_404(run_id)
         tags = [t for t in request.POST.get("tags", "").split(",") if t.strip()]
+        user = acting_user(request)
         try:
-            services.run_set_tags(run=run, tags=tags, user=acting_user(request))
+            changed_run_or_404(
+                run_id, lambda run: services.run_set_tags(run=run, tags=tags, user=user)
+            )
         except ValidationError as error:
             flash_errors(request, error, {"tags": _("Tags")})
-        return redirect("runs:detail", run_id=run.run_id)
+        return redirect("runs:detail", run_id=run_id)
 
 
 class RunNoteView(PermissionRequiredMixin, View):
@@ -248,12 +261,10 @@ class RunPinView(PermissionRequiredMixin, View):
     pinned = True
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
-        try:
-            run = services.run_set_pinned(
-                run=run_or_404(run_id), pinned=self.pinned, user=acting_user(request)
-            )
-        except Run.DoesNotExist:  # deleted (or pruned) since it was read
-            raise Http404(_("No run %(run_id)s.") % {"run_id": run_id}) from None
+        user = acting_user(request)
+        run = changed_run_or_404(
+            run_id, lambda run: services.run_set_pinned(run=run, pinned=self.pinned, user=user)
+        )
         if self.pinned:
             messages.success(request, _("Run pinned: retention will keep it."))
         else:
