@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.json_input import JSONInputError, json_problem, parse_json
@@ -28,3 +31,17 @@ class BoundedJSONField(serializers.JSONField):
         if problem:
             raise serializers.ValidationError(problem)
         return value
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UsernameField(serializers.Field):
+    """The user a ``core.models.user_reference`` names, by username (null: nobody or deleted).
+
+    The API shows people by the name they log in with, never by their row id.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: AbstractBaseUser) -> str:
+        return value.get_username()
