@@ -1,10 +1,9 @@
 """REST API routes of the plans app (mounted at the site root)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from core.routes import object_routes
 from plans.api import views
-from plans.workbench.api import views as workbench
 
 app_name = "plans-api"
 
@@ -22,17 +21,11 @@ urlpatterns = [
         archive=views.PlanArchiveView,
         events=views.PlanEventsView,
         notes=views.PlanNotesView,
-        psi=workbench.PsiView,
-        recalculate=workbench.RecalculateView,
     ),
     path(
         "plans/<str:plan_version_id>/artifacts/<str:name>",
         views.PlanArtifactView.as_view(),
         name="artifact",
     ),
-    path(
-        "plans/<str:plan_version_id>/psi/events",
-        workbench.PsiEventsView.as_view(),
-        name="psi-events",
-    ),
+    path("plans/<str:plan_version_id>/", include("plans.workbench.api.urls")),
 ]
