@@ -1,8 +1,7 @@
-"""Links the API answers with: absolute when there is a request, else the path.
+"""Links the API answers with, made in one place: absolute URIs of the request's host.
 
-A serializer also runs without a request (a job's result, a 410 body built in a
-helper); it then links by path rather than failing, so every link of the API is
-made here.
+A serializer used outside a view has no request in its context; it then links by
+path rather than failing, the same rule for every link.
 """
 
 from __future__ import annotations
