@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import CountsField
 from core.api.links import link
-from core.badges import counts_for
 from plans.models import PlanArtifact, PlanningInputSet, PlanVersion
 from plans.parameters import serializer_field
 from runs.api.serializers import EXCEPTION_COUNTS
@@ -166,11 +166,12 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
     artifacts = PlanArtifactSerializer(many=True, read_only=True)
     runs_url = serializers.SerializerMethodField()
     baseline_run_id = serializers.SerializerMethodField()
-    exception_counts = serializers.SerializerMethodField(
+    exception_counts = CountsField(
+        EXCEPTION_COUNTS,
         help_text=_(
             "How many exceptions of each kind the plan and the run that executes it have "
             "(kinds with none left out)."
-        )
+        ),
     )
     # DRF's serializer metaclass pops declared fields off the class, so this does not
     # replace Field.read_only; the stubs cannot see that.
@@ -203,10 +204,6 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
     def get_baseline_run_id(self, obj: PlanVersion) -> str | None:
         baseline = obj.plan.baseline_run_id
         return str(baseline) if baseline else None
-
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
-    def get_exception_counts(self, obj: PlanVersion) -> dict[str, int]:
-        return counts_for(obj, EXCEPTION_COUNTS)
 
     def get_runs_url(self, obj: PlanVersion) -> str:
         return link(self.context.get("request"), "runs-api:list", query={"plan_version_id": obj.pk})

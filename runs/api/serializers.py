@@ -10,8 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import CountsField
 from core.api.links import LinkField, link
-from core.badges import counts_for
 from runs.models import Run
 from runs.selectors import BUCKETS
 from runs.selectors.compare import MAX_RUNS, parse_run_ids, parse_set_ids
@@ -97,13 +97,10 @@ class RunDetailSerializer(RunListSerializer):
     )
     result = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
-    exception_counts = serializers.SerializerMethodField(
-        help_text=_("How many exceptions of each kind the run has (kinds with none left out).")
+    exception_counts = CountsField(
+        EXCEPTION_COUNTS,
+        help_text=_("How many exceptions of each kind the run has (kinds with none left out)."),
     )
-
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
-    def get_exception_counts(self, run: Run) -> dict[str, int]:
-        return counts_for(run, EXCEPTION_COUNTS)
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_plan_id(self, run: Run) -> int | None:
