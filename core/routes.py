@@ -2,9 +2,8 @@
 
 An object's page or API resource has its own route (named ``detail``) and a row of
 routes under it (``runs/<str:run_id>/pin``, ``…/unpin``, ``…/tags``), each named
-after its last segment. :func:`object_routes` states the object's route once and
-keeps each name equal to its segment, so a route cannot be added under one name and
-reversed under another.
+after its last segment. :func:`object_routes` states the object's route once, and
+each name is its segment by construction rather than by care.
 """
 
 from __future__ import annotations
