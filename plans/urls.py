@@ -1,9 +1,8 @@
 """Web UI routes of the plans app (mounted under /ui/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from plans import views
-from plans.workbench import views as workbench
 
 app_name = "plans"
 
@@ -22,27 +21,7 @@ urlpatterns = [
         views.PlanAggregateView.as_view(),
         name="aggregate",
     ),
-    path("plans/<str:plan_version_id>/psi", workbench.WorkbenchGridView.as_view(), name="psi"),
-    path(
-        "plans/<str:plan_version_id>/psi/export.<str:fmt>",
-        workbench.WorkbenchExportView.as_view(),
-        name="psi-export",
-    ),
-    path(
-        "plans/<str:plan_version_id>/psi/recalculate",
-        workbench.WorkbenchRecalculateView.as_view(),
-        name="psi-recalculate",
-    ),
-    path(
-        "plans/<str:plan_version_id>/psi/upload",
-        workbench.WorkbenchUploadView.as_view(),
-        name="psi-upload",
-    ),
-    path(
-        "plans/<str:plan_version_id>/psi/changes",
-        workbench.WorkbenchChangesView.as_view(),
-        name="psi-changes",
-    ),
+    path("plans/<str:plan_version_id>/", include("plans.workbench.urls")),
     # Last: any other word after the version is a transition (submit, approve, ...).
     path(
         "plans/<str:plan_version_id>/<slug:action>",

@@ -6,6 +6,7 @@ matches them, and a malformed run id is a 404 without reaching a view.
 
 from django.urls import path
 
+from core.routes import object_routes
 from runs import views
 
 app_name = "runs"
@@ -14,16 +15,15 @@ urlpatterns = [
     path("runs", views.RunListView.as_view(), name="list"),
     path("runs/export", views.RunExportView.as_view(), name="export"),
     path("runs/compare", views.RunCompareView.as_view(), name="compare"),
-    path("runs/<uuid:run_id>", views.RunDetailView.as_view(), name="detail"),
-    path("runs/<uuid:run_id>/pin", views.RunPinView.as_view(pinned=True), name="pin"),
-    path("runs/<uuid:run_id>/unpin", views.RunPinView.as_view(pinned=False), name="unpin"),
-    path("runs/<uuid:run_id>/delete", views.RunDeleteView.as_view(), name="delete"),
-    path("runs/<uuid:run_id>/archive", views.RunArchiveView.as_view(archived=True), name="archive"),
-    path(
-        "runs/<uuid:run_id>/unarchive",
-        views.RunArchiveView.as_view(archived=False),
-        name="unarchive",
+    *object_routes(
+        "runs/<uuid:run_id>",
+        views.RunDetailView,
+        pin=views.RunPinView.as_view(pinned=True),
+        unpin=views.RunPinView.as_view(pinned=False),
+        delete=views.RunDeleteView,
+        archive=views.RunArchiveView.as_view(archived=True),
+        unarchive=views.RunArchiveView.as_view(archived=False),
+        tags=views.RunTagsView,
+        notes=views.RunNoteView,
     ),
-    path("runs/<uuid:run_id>/tags", views.RunTagsView.as_view(), name="tags"),
-    path("runs/<uuid:run_id>/notes", views.RunNoteView.as_view(), name="notes"),
 ]

@@ -6,7 +6,12 @@ endpoint is documented with the error shapes without anyone remembering to.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+# A view method, as an ``extend_schema`` decorator returns it: helpers that describe
+# a family of endpoints (``runs.api.views.run_endpoint``) keep its type.
+ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Any])
 
 ERROR = {
     "type": "object",

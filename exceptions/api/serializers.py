@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.links import absolute
 from exceptions.labels import KIND_LABELS, SEVERITY_LABELS
 from exceptions.models import PlanningException
 from exceptions.sentences import cause_text
@@ -77,8 +78,7 @@ class ExceptionSerializer(serializers.ModelSerializer):
     def get_url(self, row: PlanningException) -> str:
         links: dict[int, str] = self.context.get("links", {})
         path = links.get(row.pk, "")
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None and path else path
+        return path and absolute(self.context.get("request"), path)
 
 
 CSV_COLUMNS = ("kind", *FACTS, "cause", "url")

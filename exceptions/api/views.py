@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,6 +22,7 @@ from core.api.renderers import (
     csv_format_parameter,
     wants_csv,
 )
+from core.api.schema import ViewMethod
 from core.downloads import rows_download
 from exceptions import selectors
 from exceptions.api.serializers import CSV_COLUMNS, ExceptionSerializer, csv_row
@@ -34,6 +36,17 @@ from runs.selectors import run_get
 CSV_FORMAT = csv_format_parameter(
     "`csv` for every (filtered) exception as CSV instead of JSON pages."
 )
+
+
+def _list_schema(owner: str, id_parameter: OpenApiParameter) -> Callable[[ViewMethod], ViewMethod]:
+    """The OpenAPI description of an exception list: in its owner's group (``runs``,
+    ``plans``), named after it, with the owner's id in the path and the CSV choice."""
+    return extend_schema(
+        operation_id=f"{owner}_exceptions",
+        tags=[owner],
+        parameters=[id_parameter, CSV_FORMAT],
+        responses=ExceptionSerializer(many=True),
+    )
 
 
 class _ExceptionList(CSVErrorsAsJSONMixin, GenericAPIView):
@@ -72,15 +85,7 @@ class _ExceptionList(CSVErrorsAsJSONMixin, GenericAPIView):
 
 
 class RunExceptionsView(_ExceptionList):
-    @extend_schema(
-        operation_id="runs_exceptions",
-        tags=["runs"],
-        parameters=[
-            OpenApiParameter("run_id", OpenApiTypes.UUID, OpenApiParameter.PATH),
-            CSV_FORMAT,
-        ],
-        responses=ExceptionSerializer(many=True),
-    )
+    @_list_schema("runs", OpenApiParameter("run_id", OpenApiTypes.UUID, OpenApiParameter.PATH))
     def get(self, request: Request, run_id: str) -> HttpResponseBase:
         """The run's exceptions (stock-outs, backlogs, unsourced components, capacity,
         excess, divergence from its plan), most severe first; filter, order, page, CSV."""
@@ -101,14 +106,8 @@ class RunExceptionsView(_ExceptionList):
 class PlanExceptionsView(_ExceptionList):
     version: PlanVersion
 
-    @extend_schema(
-        operation_id="plans_exceptions",
-        tags=["plans"],
-        parameters=[
-            OpenApiParameter("plan_version_id", OpenApiTypes.STR, OpenApiParameter.PATH),
-            CSV_FORMAT,
-        ],
-        responses=ExceptionSerializer(many=True),
+    @_list_schema(
+        "plans", OpenApiParameter("plan_version_id", OpenApiTypes.STR, OpenApiParameter.PATH)
     )
     def get(self, request: Request, plan_version_id: str) -> HttpResponseBase:
         """The plan version's exceptions: its plan's own (late demand, component

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.request import Request
 
+from core.api.links import LinkField, absolute, link
 from jobs import registry
 from jobs.models import Job
-
-
-def _absolute(request: Request | None, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
 
 
 @extend_schema_field({"type": "string", "nullable": True})
@@ -53,7 +48,7 @@ class JobListSerializer(serializers.ModelSerializer):
     retry_of_id = serializers.IntegerField(allow_null=True)
     subject = serializers.SerializerMethodField()
     duration_s = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
+    url = LinkField("jobs-api:detail")
 
     class Meta:
         model = Job
@@ -105,17 +100,13 @@ class JobListSerializer(serializers.ModelSerializer):
         return {
             "type": kind.key,
             "id": job.subject_id,
-            "url": url and _absolute(self.context.get("request"), url),
+            "url": url and absolute(self.context.get("request"), url),
         }
 
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_duration_s(self, job: Job) -> float | None:
         duration = job.duration
         return None if duration is None else round(duration.total_seconds(), 3)
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, job: Job) -> str:
-        return _absolute(self.context.get("request"), reverse("jobs-api:detail", args=[job.pk]))
 
 
 class JobDetailSerializer(JobListSerializer):
@@ -144,16 +135,15 @@ class JobDetailSerializer(JobListSerializer):
         links: dict[str, Any] = {}
         for subject in registry.subject_kinds():
             url = subject.api_url(job.subject_id) if job.subject_kind == subject else None
-            links[subject.key] = url and _absolute(request, url)
+            links[subject.key] = url and absolute(request, url)
         for output in registry.output_kinds():
             url = output.api_list_url(job)
-            links[f"{output.key}s"] = url and _absolute(request, url)
+            links[f"{output.key}s"] = url and absolute(request, url)
         links.update(
             {
-                "retry": _absolute(request, reverse("jobs-api:retry", args=[job.pk])),
-                "cancel": _absolute(request, reverse("jobs-api:cancel", args=[job.pk])),
-                "retry_of": job.retry_of_id
-                and _absolute(request, reverse("jobs-api:detail", args=[job.retry_of_id])),
+                "retry": link(request, "jobs-api:retry", job.pk),
+                "cancel": link(request, "jobs-api:cancel", job.pk),
+                "retry_of": job.retry_of_id and link(request, "jobs-api:detail", job.retry_of_id),
                 "ui": job.get_absolute_url(),
             }
         )

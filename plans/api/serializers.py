@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.badges import counts_for
+from core.api.fields import CountsField
+from core.api.links import link
 from plans.models import PlanArtifact, PlanningInputSet, PlanVersion
 from plans.parameters import serializer_field
 from runs.api.serializers import EXCEPTION_COUNTS
@@ -97,11 +97,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, obj: PlanVersion) -> str:
-        return self._absolute(reverse("plans-api:detail", args=[obj.pk]))
-
-    def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return link(self.context.get("request"), "plans-api:detail", obj.pk)
 
 
 class PlanRunSerializer(serializers.Serializer):
@@ -140,11 +136,10 @@ class PlanArtifactSerializer(serializers.ModelSerializer):
         ]
 
     def _url(self, obj: PlanArtifact, fmt: str) -> str:
-        path = (
-            reverse("plans-api:artifact", args=[obj.plan_version_id, obj.name]) + f"?format={fmt}"
-        )
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return link(
+            request, "plans-api:artifact", obj.plan_version_id, obj.name, query={"format": fmt}
+        )
 
     def get_download_csv(self, obj: PlanArtifact) -> str:
         return self._url(obj, "csv")
@@ -171,11 +166,12 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
     artifacts = PlanArtifactSerializer(many=True, read_only=True)
     runs_url = serializers.SerializerMethodField()
     baseline_run_id = serializers.SerializerMethodField()
-    exception_counts = serializers.SerializerMethodField(
+    exception_counts = CountsField(
+        EXCEPTION_COUNTS,
         help_text=_(
             "How many exceptions of each kind the plan and the run that executes it have "
             "(kinds with none left out)."
-        )
+        ),
     )
     # DRF's serializer metaclass pops declared fields off the class, so this does not
     # replace Field.read_only; the stubs cannot see that.
@@ -209,12 +205,8 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
         baseline = obj.plan.baseline_run_id
         return str(baseline) if baseline else None
 
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
-    def get_exception_counts(self, obj: PlanVersion) -> dict[str, int]:
-        return counts_for(obj, EXCEPTION_COUNTS)
-
     def get_runs_url(self, obj: PlanVersion) -> str:
-        return self._absolute(reverse("runs-api:list") + f"?plan_version_id={obj.pk}")
+        return link(self.context.get("request"), "runs-api:list", query={"plan_version_id": obj.pk})
 
 
 class PlanCreatedSerializer(serializers.Serializer):

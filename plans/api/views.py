@@ -6,7 +6,6 @@ import json
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.renderers import JSONRenderer
@@ -21,6 +20,7 @@ from core.api.audit import (
     ReasonInputSerializer,
 )
 from core.api.inputs import validated
+from core.api.links import link
 from core.api.permissions import AnyOf
 from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
 from core.audit import events_for, notes_for
@@ -36,14 +36,14 @@ from plans.services.lifecycle import CHANGE, TRANSITIONS, plan_version_transitio
 
 def _created(request: Request, version: PlanVersion) -> Response:
     job = version.jobs.latest("created_at")  # creating the version queued it
-    url = request.build_absolute_uri(reverse("plans-api:detail", args=[version.pk]))
+    url = link(request, "plans-api:detail", version.pk)
     body = s.PlanCreatedSerializer(
         {
             "plan_version_id": version.pk,
             "plan_id": version.plan_id,
             "job_id": job.pk,
             "url": url,
-            "job_url": request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk])),
+            "job_url": link(request, "jobs-api:detail", job.pk),
         }
     ).data
     return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
@@ -161,7 +161,7 @@ class AggregateJobView(APIView):
             fields=values["fields"],
             user=acting_user(request),
         )
-        url = request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk]))
+        url = link(request, "jobs-api:detail", job.pk)
         body = {"job_id": job.pk, "plan_version_id": job.subject_id, "url": url}
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.inputs import validated
+from core.api.links import absolute, link
 from core.users import acting_user
 from plans.models import PlanVersion
 from risk import selectors, services
@@ -86,13 +87,13 @@ def _queued(
     **extra: Any,
 ) -> Response:
     """202 for what a job will make: its id, seed, job and where to follow both."""
-    location = request.build_absolute_uri(url)
+    location = absolute(request, url)
     body = {
         "id": made.pk,
         "job_id": made.job_id,
         "seed": made.seed,
         "url": location,
-        "job_url": request.build_absolute_uri(reverse("jobs-api:detail", args=[made.job_id])),
+        "job_url": link(request, "jobs-api:detail", made.job_id),
         **extra,
     }
     return Response(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.badges import counts_for
+from core.api.fields import CountsField
+from core.api.links import LinkField, link
 from runs.models import Run
 from runs.selectors import BUCKETS
 from runs.selectors.compare import MAX_RUNS, parse_run_ids, parse_set_ids
@@ -19,11 +19,6 @@ from runs.selectors.compare import MAX_RUNS, parse_run_ids, parse_set_ids
 MAX_DAY = 100_000
 # The counts the exceptions app registers for runs and plan versions (core/badges.py).
 EXCEPTION_COUNTS = "exception_counts"
-
-
-def _url(request, name: str, *args: Any) -> str:
-    path = reverse(name, args=args)
-    return request.build_absolute_uri(path) if request is not None else path
 
 
 class RunListSerializer(serializers.Serializer):
@@ -55,15 +50,11 @@ class RunListSerializer(serializers.Serializer):
     )
     archived = serializers.BooleanField(help_text=_("Hidden from the default history."))
     tags = serializers.ListField(child=serializers.CharField())
-    url = serializers.SerializerMethodField()
+    url = LinkField("runs-api:detail", lookup="run_id")
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_scenario_name(self, run: Run) -> str | None:
         return run.scenario.name if run.scenario else None
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, run: Run) -> str | None:
-        return _url(self.context.get("request"), "runs-api:detail", run.run_id)
 
 
 class RunLinksSerializer(serializers.Serializer):
@@ -106,13 +97,10 @@ class RunDetailSerializer(RunListSerializer):
     )
     result = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
-    exception_counts = serializers.SerializerMethodField(
-        help_text=_("How many exceptions of each kind the run has (kinds with none left out).")
+    exception_counts = CountsField(
+        EXCEPTION_COUNTS,
+        help_text=_("How many exceptions of each kind the run has (kinds with none left out)."),
     )
-
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
-    def get_exception_counts(self, run: Run) -> dict[str, int]:
-        return counts_for(run, EXCEPTION_COUNTS)
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_plan_id(self, run: Run) -> int | None:
@@ -135,17 +123,17 @@ class RunDetailSerializer(RunListSerializer):
         request = self.context.get("request")
         pv = run.plan_version_id
         return {
-            "self": _url(request, "runs-api:detail", run.run_id),
-            "plan_version": pv and _url(request, "plans-api:detail", pv),
+            "self": link(request, "runs-api:detail", run.run_id),
+            "plan_version": pv and link(request, "plans-api:detail", pv),
             "scenario": run.scenario_id
-            and _url(request, "scenarios-api:scenario-detail", run.scenario_id),
-            "config_version": _url(request, "scenarios-api:config-detail", run.config_version_id),
-            "job": run.job_id and _url(request, "jobs-api:detail", run.job_id),
-            "psi": _url(request, "runs-api:psi", run.run_id),
-            "pl": _url(request, "runs-api:pl", run.run_id),
-            "trace": _url(request, "runs-api:trace", run.run_id),
-            "ui": _url(request, "runs:detail", run.run_id),
-            "ui_plan_version": pv and _url(request, "plans:detail", pv),
+            and link(request, "scenarios-api:scenario-detail", run.scenario_id),
+            "config_version": link(request, "scenarios-api:config-detail", run.config_version_id),
+            "job": run.job_id and link(request, "jobs-api:detail", run.job_id),
+            "psi": link(request, "runs-api:psi", run.run_id),
+            "pl": link(request, "runs-api:pl", run.run_id),
+            "trace": link(request, "runs-api:trace", run.run_id),
+            "ui": link(request, "runs:detail", run.run_id),
+            "ui_plan_version": pv and link(request, "plans:detail", pv),
         }
 
 

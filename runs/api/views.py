@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 from django.core.paginator import InvalidPage, Paginator
@@ -43,6 +43,7 @@ from core.api.renderers import (
     csv_format_parameter,
     wants_csv,
 )
+from core.api.schema import ViewMethod
 from core.audit import events_for, notes_for
 from core.downloads import frame_download, rows_download
 from core.users import acting_user
@@ -62,8 +63,6 @@ from runs.filters import RunFilter
 from runs.models import Run
 from runs.registry import get_registry
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 RUN_ID = OpenApiParameter(
     "run_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The run's `run_id`."
 )
@@ -71,7 +70,7 @@ RUN_ID = OpenApiParameter(
 
 def run_endpoint(
     operation_id: str, *, parameters: Sequence[Any] = (), **schema: Any
-) -> Callable[[F], F]:
+) -> Callable[[ViewMethod], ViewMethod]:
     """The OpenAPI description of an endpoint on one run: in the "runs" group, with
     the ``run_id`` path parameter first (then ``parameters``)."""
     return extend_schema(

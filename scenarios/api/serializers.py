@@ -4,32 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.exceptions import PayloadTooLarge
-from core.api.fields import BoundedJSONField
+from core.api.fields import BoundedJSONField, UsernameField
+from core.api.links import link, links_schema
 from core.converters import MAX_ID
 from core.json_input import JSONInputError, parse_json
 from scenarios import services
 from scenarios.limits import runs_inline, upload_size_problem
 from scenarios.models import ConfigVersion, Scenario
 
-
-def _absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
-
-
 # --- Scenarios -------------------------------------------------------------------
 
 
 class ScenarioOutputSerializer(serializers.ModelSerializer):
     parent_id = serializers.IntegerField(allow_null=True)
-    locked_by = serializers.SerializerMethodField()
+    locked_by = UsernameField()
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -48,30 +41,12 @@ class ScenarioOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_locked_by(self, scenario: Scenario) -> str | None:
-        return scenario.locked_by.get_username() if scenario.locked_by else None
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "self": {"type": "string", "format": "uri"},
-                "runs": {"type": "string", "format": "uri"},
-                "ui": {"type": "string"},
-            },
-        }
-    )
+    @extend_schema_field(links_schema("self", "runs", paths=["ui"]))
     def get_links(self, scenario: Scenario) -> dict[str, str]:
         request = self.context.get("request")
         return {
-            "self": _absolute(
-                request, reverse("scenarios-api:scenario-detail", args=[scenario.pk])
-            ),
-            "runs": _absolute(
-                request,
-                reverse("runs-api:list") + "?" + urlencode({"scenario_id": scenario.pk}),
-            ),
+            "self": link(request, "scenarios-api:scenario-detail", scenario.pk),
+            "runs": link(request, "runs-api:list", query={"scenario_id": scenario.pk}),
             "ui": f"/ui/scenarios/{scenario.pk}",
         }
 
@@ -143,7 +118,7 @@ class ScenarioLockSerializer(serializers.Serializer):
 
 class ConfigOutputSerializer(serializers.ModelSerializer):
     config_version_id = serializers.IntegerField(source="pk")
-    created_by = serializers.SerializerMethodField()
+    created_by = UsernameField()
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -160,31 +135,13 @@ class ConfigOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_created_by(self, config: ConfigVersion) -> str | None:
-        return config.created_by.get_username() if config.created_by else None
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "self": {"type": "string", "format": "uri"},
-                "document": {"type": "string", "format": "uri"},
-                "runs": {"type": "string", "format": "uri"},
-            },
-        }
-    )
+    @extend_schema_field(links_schema("self", "document", "runs"))
     def get_links(self, config: ConfigVersion) -> dict[str, str]:
         request = self.context.get("request")
         return {
-            "self": _absolute(request, reverse("scenarios-api:config-detail", args=[config.pk])),
-            "document": _absolute(
-                request, reverse("scenarios-api:config-document", args=[config.pk])
-            ),
-            "runs": _absolute(
-                request,
-                reverse("runs-api:list") + "?" + urlencode({"config_version_id": config.pk}),
-            ),
+            "self": link(request, "scenarios-api:config-detail", config.pk),
+            "document": link(request, "scenarios-api:config-document", config.pk),
+            "runs": link(request, "runs-api:list", query={"config_version_id": config.pk}),
         }
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from core.api.audit import EventSerializer
 from core.api.inputs import validated
+from core.api.links import link
 from core.api.renderers import CSVErrorsAsJSONMixin, CSVRenderer, wants_csv
 from core.downloads import rows_download
 from core.users import acting_user
@@ -174,7 +174,7 @@ class RecalculateView(APIView):
         """Recalculate an edited draft (MRP → reconcile → final plan, then its run) as a job."""
         version = get_object_or_404(PlanVersion, pk=plan_version_id)
         job = workbench_recalculate(version=version, user=acting_user(request))
-        url = request.build_absolute_uri(reverse("jobs-api:detail", args=[job.pk]))
+        url = link(request, "jobs-api:detail", job.pk)
         body = {"job_id": job.pk, "plan_version_id": version.pk, "url": url}
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
