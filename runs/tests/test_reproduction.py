@@ -14,6 +14,7 @@ from runs.models import Run, RunResult
 from runs.selectors.compare import flatten_kpis
 from runs.services import run_record, run_rerun
 from runs.services.recording import json_safe
+from runs.services.traces import run_trace
 from scenarios.models import Scenario
 from scenarios.services import config_import
 from scpln.engine import psi
@@ -131,9 +132,10 @@ def test_a_rerun_needs_neither_the_scenario_as_it_is_now_nor_the_plan_version(ne
 
 
 def test_a_recorded_runs_tables_decode_to_the_engines_frames(network):
-    # The trace is stored from an Arrow table built straight from the engine's arrays (no
-    # DataFrame on the way): what it decodes to must be the engine's trace frame, exactly as
-    # that frame stored through pandas decodes (columns, dtypes, categories, values).
+    # The trace is stored (on its first request) from an Arrow table built straight from the
+    # engine's arrays (no DataFrame on the way): what it decodes to must be the engine's trace
+    # frame, exactly as that frame stored through pandas decodes (columns, dtypes,
+    # categories, values).
     from plans.services.inputs import scenario_config
 
     scenario = Scenario.objects.create(name="Tables")
@@ -141,9 +143,12 @@ def test_a_recorded_runs_tables_decode_to_the_engines_frames(network):
     result = psi.simulate(config)
     run = _recorded(network, scenario, overrides, result)
 
+    data = run_trace(run=run)
+    assert data is not None
     stored = RunResult.objects.get(run=run)
-    trace = parquet_to_frame(bytes(stored.trace))
-    assert len(trace) == stored.trace_rows > 0
+    assert stored.trace is not None and bytes(stored.trace) == data
+    trace = parquet_to_frame(data)
+    assert len(trace) > 0 and stored.trace_rows == len(trace)
     assert set(trace["account"]) >= {"revenue", "cogs", "transport_variable"}
     assert_frame_equal(trace, parquet_to_frame(frame_to_parquet(result.trace)))
     assert_frame_equal(trace, result.trace, check_categorical=True)
