@@ -8,8 +8,6 @@ import json
 
 import pandas as pd
 import pytest
-from django.test import override_settings
-from django.utils import timezone
 from pandas.testing import assert_frame_equal
 
 from jobs.models import Job
@@ -21,22 +19,12 @@ from runs.columnar import parquet_to_frame
 from runs.models import Run, RunResult
 from runs.registry import get_registry
 from runs.selectors import run_table
-from runs.services import run_record
 from runs.services.traces import TraceUnavailable, run_trace
+from runs.tests.factories import record_simulation
 from scenarios.models import ConfigVersion, Scenario
-from scenarios.services import config_import
 from scpln.engine import psi
-from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
-
-SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=60, seed=5)
-
-
-@pytest.fixture
-def network():
-    version, _ = config_import(document=generate_config(**SMALL), name="trace network")
-    return version
 
 
 @pytest.fixture
@@ -55,20 +43,7 @@ def _recorded(
     scenario = Scenario.objects.create(name=name, demand_scale=0.9)
     config, overrides = scenario_config(config_version=network, scenario=scenario)
     result = psi.simulate(config, seed=20261205 if stochastic else None, stochastic=stochastic)
-    run = run_record(
-        config_version=network,
-        scenario=scenario,
-        plan_version=None,
-        job=None,
-        result=result,
-        started_at=timezone.now(),
-        finished_at=timezone.now(),
-        seed=result.seed,
-        stochastic=result.stochastic,
-        overrides=overrides.to_dict(),
-        source=Run.Source.OTHER,
-    )
-    return run, result
+    return record_simulation(network, scenario, overrides, result), result
 
 
 def _stored(run: Run) -> RunResult:
@@ -152,15 +127,13 @@ def test_a_trace_is_stored_once_whoever_stores_it_first(network):
     assert run_trace(run=run) == b"first" and _stored(run).trace_rows == 1
 
 
-@override_settings(REGISTRY_BACKEND="memory")
-def test_the_memory_registry_builds_and_keeps_the_trace_too(network):
-    get_registry().clear()  # type: ignore[attr-defined]
+def test_the_memory_registry_builds_and_keeps_the_trace_too(network, memory_registry):
     run, result = _recorded(network)
 
-    assert get_registry().result_meta(run)["trace_rows"] is None  # type: ignore[index]
+    assert memory_registry.result_meta(run)["trace_rows"] is None
     assert_frame_equal(run_table(run=run, table="trace"), result.trace, check_categorical=True)
-    assert get_registry().store_trace(run, data=b"late", rows=1) is False
-    assert get_registry().result_meta(run)["trace_rows"] == len(result.trace)  # type: ignore[index]
+    assert memory_registry.store_trace(run, data=b"late", rows=1) is False
+    assert memory_registry.result_meta(run)["trace_rows"] == len(result.trace)
 
 
 def test_an_export_builds_the_trace_or_says_why_it_is_missing(network, tmp_path):
