@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
+from django.db import connection, transaction
 from pandas.testing import assert_frame_equal
 
 from jobs.models import Job
@@ -167,3 +171,26 @@ def test_other_inputs_or_a_config_that_no_longer_loads_are_refused_too(network):
     with pytest.raises(TraceUnavailable, match="no longer load"):
         run_trace(run=Run.objects.get(pk=run.pk))
     assert _stored(run).trace is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_stores_store_the_trace_once(network):
+    run, _result = _recorded(network)
+    start = threading.Barrier(2)
+
+    def store(n: int) -> bool:
+        start.wait()
+        try:
+            with transaction.atomic():
+                won = get_registry().store_trace(run, data=b"%d" % n, rows=n + 1)
+                time.sleep(0.2)  # hold the write while the other tries its own
+            return won
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # a thread's error is raised here
+        won = list(pool.map(store, range(2)))
+
+    assert sorted(won) == [False, True]
+    winner = won.index(True)
+    assert run_trace(run=run) == b"%d" % winner and _stored(run).trace_rows == winner + 1
