@@ -28,9 +28,13 @@ instead), as the median of ``--samples`` server-side timings:
   inputs derived from the config) → ``read`` (stored tables, sheet, edits, locks) → ``mrp``
   → ``reconcile`` (pinned cells) → ``plan_final`` → ``store`` (the stages' tables and the new
   state) → ``exceptions`` (the plan's, same transaction) → ``sheet`` (the grid's cache) →
-  ``simulate`` (the plan-driven PSI simulation) → ``record`` (the run with its tables and
-  exceptions, linked to the draft — asserted). ``job_other_s`` is what the parts leave out
-  (claim, progress, the final commit). The planning inputs are kept per process
+  ``simulate`` (the plan-driven PSI simulation) → ``record`` (the run with its PSI, P&L and
+  receipts tables and its exceptions, linked to the draft — asserted; the cost trace is not
+  built then). ``job_other_s`` is what the parts leave out (claim, progress, receipts, the
+  final commit). ``trace_first_request_s`` is what the last run's cost trace then costs its
+  first reader, once (``runs.services.traces.run_trace``: the run simulated again from its
+  stored inputs, its KPIs checked, the trace built, encoded and stored; a single timing, not
+  a median). The planning inputs are kept per process
   (``plans/services/inputs.py``), so ``job_inputs_s`` is a worker's that derived them
   before (here the planning job did); ``inputs_uncached_s`` is what the first job on a
   config in a fresh worker pays once more (decoding, validating and deriving the config).
@@ -208,6 +212,7 @@ def _measure_job(skus: int, samples: int) -> dict[str, float]:
     from plans.workbench.services import workbench_recalculate
     from plans.workbench.sheets import base_sheet
     from runs.models import Run
+    from runs.services.traces import run_trace
     from scenarios.models import Scenario
     from scenarios.services import config_import
     from scpln.engine.canonical.generator import generate_config
@@ -275,6 +280,10 @@ def _measure_job(skus: int, samples: int) -> dict[str, float]:
     }
     for part in (*JOB_PARTS, "other"):
         out[f"job_{part}_s"] = statistics.median(lap[part] for lap in laps)
+    run = Run.objects.get(plan_version=executed)  # the last recalculated draft's run
+    began = time.perf_counter()
+    assert run_trace(run=run)
+    out["trace_first_request_s"] = time.perf_counter() - began
     out["inputs_uncached_s"] = _median(
         1,
         lambda _: planning_context(

@@ -7,7 +7,9 @@ An export is one folder under the archive directory::
                                    (run_id, plan_version_id, scenario_id,
                                    config_version_id, job_id, KPIs, summary,
                                    ...), plus plan and scenario names and the
-                                   files of its result
+                                   files of its result ("missing": why a
+                                   table is not there, e.g. a cost trace
+                                   that could not be rebuilt)
         results/<run_id>/psi.parquet   (pl, trace; or .csv with --format csv)
         MANIFEST.json              when, how many, which format
 
@@ -43,6 +45,7 @@ from runs import metrics
 from runs.columnar import parquet_to_frame
 from runs.models import ExportedRun, Run
 from runs.registry import get_registry
+from runs.services.traces import TraceUnavailable, run_trace
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -114,6 +117,19 @@ def _run_record(run: Run, files: dict[str, str]) -> dict[str, Any]:
     return record
 
 
+def _table_data(run: Run, table: str, missing: dict[str, str]) -> bytes | None:
+    """A stored table; the cost trace built first if it was not yet (``run_trace``). A trace
+    that cannot be built is left out, and why is noted in ``missing``: an export must not
+    stop retention, and a re-run that is not the run cannot stand in for its trace."""
+    if table != "trace":
+        return get_registry().table(run, table)
+    try:
+        return run_trace(run=run)
+    except TraceUnavailable as exc:
+        missing[table] = exc.message
+        return None
+
+
 def _write_table(data: bytes | None, destination: Path, fmt: str) -> bool:
     if data is None:
         return False
@@ -156,7 +172,6 @@ def run_export(
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
     name = f"runs-{stamp}-{len(ordered)}"
     partial = directory / f".{name}.partial"
-    registry = get_registry()
     try:
         (partial / "results").mkdir(parents=True)
         with (partial / "runs.jsonl").open("w", encoding="utf-8") as lines:
@@ -164,11 +179,13 @@ def run_export(
                 folder = partial / "results" / str(run.run_id)
                 folder.mkdir()
                 files: dict[str, str] = {}
+                missing: dict[str, str] = {}
                 for table in ("psi", "pl", "trace"):
                     target = folder / f"{table}.{fmt}"
-                    if _write_table(registry.table(run, table), target, fmt):
+                    if _write_table(_table_data(run, table, missing), target, fmt):
                         files[table] = str(target.relative_to(partial))
-                lines.write(json.dumps(_run_record(run, files), cls=DjangoJSONEncoder) + "\n")
+                line = {**_run_record(run, files), **({"missing": missing} if missing else {})}
+                lines.write(json.dumps(line, cls=DjangoJSONEncoder) + "\n")
                 if progress:
                     progress(done, len(ordered))
         (partial / "MANIFEST.json").write_text(

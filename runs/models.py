@@ -156,7 +156,9 @@ class RunResult(models.Model):
     One row per run rather than one row per day × node × item: a large run
     would otherwise be millions of rows, and a Parquet column of the daily
     PSI compresses to a fraction of its JSON size and loads straight into a
-    DataFrame.
+    DataFrame. The cost trace (the largest table: 14 million rows for a
+    10,000-SKU year) is built when first asked for, from the run's inputs, so
+    ``trace`` and ``trace_rows`` stay null until then.
     """
 
     run = models.OneToOneField(
@@ -169,7 +171,9 @@ class RunResult(models.Model):
     schema_version = models.CharField(_("schema version"), max_length=32)
     psi = models.BinaryField(_("PSI (Parquet)"))
     pl = models.BinaryField(_("P&L (Parquet)"))
-    trace = models.BinaryField(_("cost trace (Parquet)"))
+    # Null until first requested: built then from the run's stored inputs
+    # (runs.services.traces), not while the run is recorded.
+    trace = models.BinaryField(_("cost trace (Parquet)"), null=True, blank=True)
     receipts = models.BinaryField(
         _("plan receipts followed (Parquet)"),
         null=True,
@@ -178,7 +182,7 @@ class RunResult(models.Model):
     )
     psi_rows = models.PositiveIntegerField(_("PSI rows"), default=0)
     pl_rows = models.PositiveIntegerField(_("P&L rows"), default=0)
-    trace_rows = models.PositiveIntegerField(_("trace rows"), default=0)
+    trace_rows = models.PositiveIntegerField(_("trace rows"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("run result")

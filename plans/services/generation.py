@@ -62,9 +62,13 @@ def plan_version_generate(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     A retry of a failed generation starts the version again from draft (its
     earlier tables are removed in the same transaction as the reset).
     """
-    version = PlanVersion.objects.select_related(
-        "plan", "base_scenario", "config_version", "input_set"
-    ).get(pk=job.subject_id)
+    # The config's document (megabytes of JSON for 10,000 SKUs) only when the planning inputs
+    # are derived, not kept (plans/services/inputs.py): read then, as a deferred field.
+    version = (
+        PlanVersion.objects.select_related("plan", "base_scenario", "config_version", "input_set")
+        .defer("config_version__document")
+        .get(pk=job.subject_id)
+    )
     done = Run.objects.filter(plan_version=version, job=job).first()
     if done is not None:
         # This job already recorded its run before its worker was lost: the

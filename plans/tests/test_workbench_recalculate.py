@@ -119,3 +119,32 @@ def _target(version, sku, week):
 
     sheet = sheet_load(version)
     return sheet.values["target_stock"][sheet.skus.index(sku), sheet.weeks.index(week)]
+
+
+def test_a_draft_reads_its_parents_sheet_until_it_is_recalculated(executed):
+    from plans.workbench.sheets import base_sheet, sheet_load
+
+    sku_week = _table(executed, "sku_week")
+    sku = str(sku_week["sku"].iloc[0])
+    week = sku_week[sku_week["sku"] == sku]["week"].tolist()[2]
+    parent_sheet = base_sheet(executed)
+    draft = workbench_edit(
+        version=executed,
+        revision=0,
+        edits=[{"key": f"sku:{sku}", "measure": "production", "period": week, "value": 777}],
+    ).version
+
+    # Its tables are copies of the parent's: the parent's sheet, not a second build of it.
+    assert base_sheet(draft) is parent_sheet
+    row, col = parent_sheet.skus.index(sku), parent_sheet.weeks.index(week)
+    assert sheet_load(draft).values["production"][row, col] == 777
+    assert parent_sheet.values["production"][row, col] != 777
+
+    finished = runner.run(workbench_recalculate(version=draft).pk)
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    # Recalculated: its own tables, its own sheet; the parent's is unchanged.
+    own = base_sheet(draft)
+    assert own is not parent_sheet
+    assert own.values["production"][row, col] == 777
+    assert base_sheet(executed).values["production"][row, col] != 777

@@ -55,9 +55,13 @@ STAGES_SHARE = 40
 
 def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     """Job handler for ``recalculate`` jobs (see the module docstring)."""
-    version = PlanVersion.objects.select_related(
-        "plan", "base_scenario", "config_version", "input_set"
-    ).get(pk=job.subject_id)
+    # The config's document (megabytes of JSON for 10,000 SKUs) only when the planning inputs
+    # are derived, not kept (plans/services/inputs.py): read then, as a deferred field.
+    version = (
+        PlanVersion.objects.select_related("plan", "base_scenario", "config_version", "input_set")
+        .defer("config_version__document")
+        .get(pk=job.subject_id)
+    )
     done = Run.objects.filter(plan_version=version, job=job).first()
     if done is not None:  # a redelivered attempt: the run is already recorded
         return {"plan_version_id": version.pk, "run_id": str(done.run_id)}

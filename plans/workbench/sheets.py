@@ -5,7 +5,8 @@ decoding, pivoting), and a planner pages and edits many times between two recalc
 the sheet built from the tables is cached — in this process (the last few) and in Django's
 cache (shared by the web processes and warmed by the recalculation job) — under a key that
 changes whenever the tables do: their row ids (generation writes new rows) and the draft's
-recalculation time (recalculation rewrites them). Edits are laid over a copy on every load.
+recalculation time (recalculation rewrites them); a draft not recalculated yet shares its
+parent's. Edits are laid over a copy on every load.
 
 Django's cache is given the sheet pickled and zstd-compressed (:func:`_packed`), not the sheet:
 the file cache (no Redis) would zlib-compress the pickle itself, about a second for a
@@ -63,9 +64,14 @@ def _key(version: PlanVersion) -> tuple[str, list[tuple[int, str]]]:
     )
     if {"sku_week", "week_periods"} - {name for _pk, name in tables}:
         raise NoSheet(_("Plan version %(pv)s has no detail plan yet.") % {"pv": version.pk})
-    recalculated = (
-        Workbench.objects.filter(pk=version.pk).values_list("recalculated_at", flat=True).first()
-    )
+    drafts = list(Workbench.objects.filter(pk=version.pk).values_list("recalculated_at", flat=True))
+    recalculated = drafts[0] if drafts else None
+    if drafts and recalculated is None and version.parent is not None:
+        # A draft not recalculated yet holds copies of its parent's tables, made with it
+        # (services._draft_create; only recalculation rewrites them, and marks the draft in
+        # the same transaction): its sheet is its parent's, which the planner's first edit
+        # loaded — a recalculation's read need not build it again.
+        return _key(version.parent)[0], tables
     stamp = recalculated.isoformat() if recalculated else "-"
     ids = "-".join(str(pk) for pk, _name in tables)
     return f"workbench-sheet:{SHEET_FORMAT}:{version.pk}:{ids}:{stamp}", tables

@@ -74,7 +74,9 @@ class RunResultInfoSerializer(serializers.Serializer):
     schema_version = serializers.CharField()
     psi_rows = serializers.IntegerField()
     pl_rows = serializers.IntegerField()
-    trace_rows = serializers.IntegerField()
+    trace_rows = serializers.IntegerField(
+        allow_null=True, help_text=_("Null until the cost trace is first requested.")
+    )
 
 
 class RunDetailSerializer(RunListSerializer):

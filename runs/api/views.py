@@ -311,7 +311,7 @@ class RunTableView(CSVErrorsAsJSONMixin, GenericAPIView):
         return self.get_paginated_response((list(frame.columns), _records(page)))
 
 
-def _table_schema(table: str, title: str):
+def _table_schema(table: str, title: str, responses: dict[int, OpenApiResponse] | None = None):
     return extend_schema_view(
         get=run_endpoint(
             f"runs_{table}",
@@ -321,7 +321,8 @@ def _table_schema(table: str, title: str):
                     TablePageSerializer,
                     description=f"A page of {title} rows (JSON), or with `format=csv` the "
                     "whole filtered table as CSV.",
-                )
+                ),
+                **(responses or {}),
             },
             summary=f"The run's {title}",
             description=f"The run's {title}, filtered by node, item and day range, at a day, "
@@ -340,7 +341,18 @@ class RunPlView(RunTableView):
     table = "pl"
 
 
-@_table_schema("trace", "cost trace")
+@_table_schema(
+    "trace",
+    "cost trace",
+    {
+        409: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="The trace is built on its first request by re-running the run from "
+            "its stored inputs; `detail` says why that re-run is not the recorded run (e.g. "
+            "the engine changed since), so no trace can be given.",
+        )
+    },
+)
 class RunTraceView(RunTableView):
     table = "trace"
 

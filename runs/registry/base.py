@@ -22,7 +22,7 @@ class ResultMeta(TypedDict):
     schema_version: str
     psi_rows: int
     pl_rows: int
-    trace_rows: int
+    trace_rows: int | None  # None until the trace is built
 
 
 class RunRegistry(Protocol):
@@ -51,6 +51,11 @@ class RunRegistry(Protocol):
 
     def table(self, run: Run, name: str) -> bytes | None:
         """One stored result table (``psi``, ``pl``, ``trace``) as Parquet bytes."""
+        ...
+
+    def store_trace(self, run: Run, *, data: bytes, rows: int) -> bool:
+        """Store the cost trace built after the run was recorded, unless one is stored
+        already: of concurrent first requests one stores it. True when this call did."""
         ...
 
     def result_meta(self, run: Run) -> ResultMeta | None:

@@ -78,6 +78,15 @@ class Registry:
         data = RunResult.objects.filter(run_id=run.pk).values_list(name, flat=True).first()
         return None if data is None else bytes(data)
 
+    def store_trace(self, run: Run, *, data: bytes, rows: int) -> bool:
+        # One conditional UPDATE: on PostgreSQL a second writer waits for the first to
+        # commit, then finds the trace set and changes nothing.
+        return bool(
+            RunResult.objects.filter(run_id=run.pk, trace__isnull=True).update(
+                trace=data, trace_rows=rows
+            )
+        )
+
     def result_meta(self, run: Run) -> ResultMeta | None:
         return (
             RunResult.objects.filter(run_id=run.pk)

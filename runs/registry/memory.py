@@ -94,6 +94,14 @@ class Registry:
         data = None if result is None else getattr(result, name)
         return None if data is None else bytes(data)
 
+    def store_trace(self, run: Run, *, data: bytes, rows: int) -> bool:
+        with self._lock:
+            result = self._results.get(run.pk)
+            if result is None or result.trace is not None:
+                return False
+            result.trace, result.trace_rows = data, rows
+        return True
+
     def result_meta(self, run: Run) -> ResultMeta | None:
         with self._lock:
             result = self._results.get(run.pk)

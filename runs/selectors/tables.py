@@ -43,8 +43,9 @@ def run_table(
 
     Raises ``ValidationError`` naming the parameter when a filter concerns a
     column the table does not have (e.g. ``item`` on a P&L without items) or
-    values contradict each other. A run without a stored result gives an empty
-    frame. ``start_date`` (day 0 of the calendar) spares a query when the
+    values contradict each other, and ``TraceUnavailable`` (a ``Conflict``) when
+    the trace, built on its first read, cannot be. A run without a stored result
+    gives an empty frame. ``start_date`` (day 0 of the calendar) spares a query when the
     caller already knows it.
     """
     query = query or TableQuery()
@@ -104,10 +105,14 @@ def run_table_keys(*, run: Run, table: str = "psi") -> list[tuple[str, str]]:
 def _table_bytes(run: Run, table: str) -> bytes | None:
     """The stored table, read once per run instance: a page that offers the node
     and item choice and then shows the table must not fetch megabytes twice.
-    A stored result never changes, so the copy cannot go stale."""
+    A stored result never changes, so the copy cannot go stale. The cost trace
+    is built and stored on its first read (:func:`runs.services.traces.run_trace`,
+    which raises ``TraceUnavailable`` when the run cannot be re-run)."""
+    from runs.services.traces import run_trace  # the services import these selectors
+
     cache = run.__dict__.setdefault("_result_tables", {})
     if table not in cache:
-        cache[table] = get_registry().table(run, table)
+        cache[table] = run_trace(run=run) if table == "trace" else get_registry().table(run, table)
     return cache[table]
 
 

@@ -4,6 +4,11 @@ import pytest
 
 from core.api.testing import api_user, token_client
 from runs.tests.helpers import current_memory_registry
+from scenarios.services import config_import
+from scpln.engine.canonical.generator import NetworkShape, generate_config
+
+# A network small enough to simulate in a test, with factories, materials and stores.
+SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=60, seed=5)
 
 
 @pytest.fixture
@@ -24,3 +29,10 @@ def memory_registry(settings):
     registry.clear()
     yield registry
     registry.clear()
+
+
+@pytest.fixture
+def network(db):
+    """A config version of :data:`SMALL`, for runs simulated for real."""
+    version, _ = config_import(document=generate_config(**SMALL), name="small network")
+    return version

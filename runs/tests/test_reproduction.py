@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from pandas.testing import assert_frame_equal
 
 from jobs.models import Job
@@ -12,39 +11,14 @@ from plans.services import plan_create
 from runs.columnar import frame_to_parquet, parquet_to_frame
 from runs.models import Run, RunResult
 from runs.selectors.compare import flatten_kpis
-from runs.services import run_record, run_rerun
+from runs.services import run_rerun
 from runs.services.recording import json_safe
+from runs.services.traces import run_trace
+from runs.tests.factories import record_simulation
 from scenarios.models import Scenario
-from scenarios.services import config_import
 from scpln.engine import psi
-from scpln.engine.canonical.generator import NetworkShape, generate_config
 
 pytestmark = pytest.mark.django_db
-
-SMALL = NetworkShape(skus=4, stores=2, dcs=1, factories=1, materials=2, days=60, seed=5)
-
-
-def _recorded(network, scenario, overrides, result) -> Run:
-    """A simulation run outside any plan, recorded directly."""
-    return run_record(
-        config_version=network,
-        scenario=scenario,
-        plan_version=None,
-        job=None,
-        result=result,
-        started_at=timezone.now(),
-        finished_at=timezone.now(),
-        seed=result.seed,
-        stochastic=result.stochastic,
-        overrides=overrides.to_dict(),
-        source=Run.Source.OTHER,
-    )
-
-
-@pytest.fixture
-def network():
-    version, _ = config_import(document=generate_config(**SMALL), name="repro network")
-    return version
 
 
 def test_a_plan_driven_run_reproduces_its_kpis_exactly(network):
@@ -89,7 +63,7 @@ def test_a_stochastic_run_reproduces_with_its_seed_and_records_the_rerun(network
 
     scenario = Scenario.objects.create(name="Noisy", demand_scale=0.9)
     config, overrides = scenario_config(config_version=network, scenario=scenario)
-    run = _recorded(
+    run = record_simulation(
         network, scenario, overrides, psi.simulate(config, seed=20261127, stochastic=True)
     )
 
@@ -131,19 +105,23 @@ def test_a_rerun_needs_neither_the_scenario_as_it_is_now_nor_the_plan_version(ne
 
 
 def test_a_recorded_runs_tables_decode_to_the_engines_frames(network):
-    # The trace is stored from an Arrow table built straight from the engine's arrays (no
-    # DataFrame on the way): what it decodes to must be the engine's trace frame, exactly as
-    # that frame stored through pandas decodes (columns, dtypes, categories, values).
+    # The trace is stored (on its first request) from an Arrow table built straight from the
+    # engine's arrays (no DataFrame on the way): what it decodes to must be the engine's trace
+    # frame, exactly as that frame stored through pandas decodes (columns, dtypes,
+    # categories, values).
     from plans.services.inputs import scenario_config
 
     scenario = Scenario.objects.create(name="Tables")
     config, overrides = scenario_config(config_version=network, scenario=scenario)
     result = psi.simulate(config)
-    run = _recorded(network, scenario, overrides, result)
+    run = record_simulation(network, scenario, overrides, result)
 
+    data = run_trace(run=run)
+    assert data is not None
     stored = RunResult.objects.get(run=run)
-    trace = parquet_to_frame(bytes(stored.trace))
-    assert len(trace) == stored.trace_rows > 0
+    assert stored.trace is not None and bytes(stored.trace) == data
+    trace = parquet_to_frame(data)
+    assert len(trace) > 0 and stored.trace_rows == len(trace)
     assert set(trace["account"]) >= {"revenue", "cogs", "transport_variable"}
     assert_frame_equal(trace, parquet_to_frame(frame_to_parquet(result.trace)))
     assert_frame_equal(trace, result.trace, check_categorical=True)
