@@ -397,6 +397,10 @@ SCPLN_MAX_HORIZON_DAYS = env_int(
 
 # --- RunRegistry ----------------------------------------------------------------
 REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
+# A run's cost trace (its largest table) is stored when the run is recorded ("stored"),
+# or built from the run's stored inputs on its first request ("on_request": recording is
+# faster, but a run the current engine no longer reproduces has no trace to give).
+SCPLN_RUN_TRACE = env_choice(ENV, "SCPLN_RUN_TRACE", "stored", {"stored", "on_request"})
 # Replication sets (risk/): the most replications one set may ask for, and how many a
 # chunk job runs (smaller chunks spread better over workers; each costs a job row).
 SCPLN_REPLICATIONS_MAX = env_int(ENV, "SCPLN_REPLICATIONS_MAX", 10_000, minimum=1)

@@ -27,7 +27,7 @@ time (and the numbers' a third of a trace's): bench/bench_workbench.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeAlias
 
@@ -85,14 +85,19 @@ def frame_to_parquet(frame: Frame | None, *, fast: bool = False) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def frames_to_parquet(frames: Sequence[Frame | None], *, fast: bool = False) -> list[bytes]:
+def frames_to_parquet(
+    frames: Sequence[Frame | Callable[[], Frame | None] | None],
+    *,
+    fast: bool = False,
+) -> list[bytes]:
     """:func:`frame_to_parquet` of each frame, two at a time: Arrow encodes without the GIL,
-    so the two cores of these machines write a run's PSI table and its P&L at once. The
-    threads end before this returns (a pool left behind can abort the interpreter at its
+    so the two cores of these machines write a run's PSI table and its trace at once. A frame
+    may be given as the function that builds it, which then runs on the writing thread too.
+    The threads end before this returns (a pool left behind can abort the interpreter at its
     exit, as the readers' did)."""
 
-    def encoded(frame: Frame | None) -> bytes:
-        return frame_to_parquet(frame, fast=fast)
+    def encoded(frame: Frame | Callable[[], Frame | None] | None) -> bytes:
+        return frame_to_parquet(frame() if callable(frame) else frame, fast=fast)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(encoded, frames))

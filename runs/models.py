@@ -157,8 +157,9 @@ class RunResult(models.Model):
     would otherwise be millions of rows, and a Parquet column of the daily
     PSI compresses to a fraction of its JSON size and loads straight into a
     DataFrame. The cost trace (the largest table: 14 million rows for a
-    10,000-SKU year) is built when first asked for, from the run's inputs, so
-    ``trace`` and ``trace_rows`` stay null until then.
+    10,000-SKU year) is stored with the rest unless ``SCPLN_RUN_TRACE=on_request``:
+    then it is built when first asked for, from the run's inputs, and ``trace``
+    and ``trace_rows`` stay null until then.
     """
 
     run = models.OneToOneField(

@@ -75,7 +75,8 @@ class RunResultInfoSerializer(serializers.Serializer):
     psi_rows = serializers.IntegerField()
     pl_rows = serializers.IntegerField()
     trace_rows = serializers.IntegerField(
-        allow_null=True, help_text=_("Null until the cost trace is first requested.")
+        allow_null=True,
+        help_text=_("Null while the cost trace is not stored (built on its first request)."),
     )
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -33,12 +35,12 @@ class SimulationResultLike(Protocol):
     input_hash: str
     seed: int | None
 
-    # read only: the engine builds its tables on first access (the cost trace is not read:
-    # it is built when first requested, runs.services.traces)
+    # read only: the engine builds its tables on first access
     @property
     def psi(self) -> pd.DataFrame: ...
     @property
     def pl(self) -> pd.DataFrame: ...
+    def trace_table(self) -> pa.Table: ...
 
 
 def run_record(
@@ -57,9 +59,10 @@ def run_record(
     execution: dict[str, Any] | None = None,
     source: str = Run.Source.PLAN,
 ) -> Run:
-    """Record one finished simulation: the run, its KPIs and its PSI, P&L and receipts
-    tables (its cost trace is built from the run's inputs when first requested:
-    :mod:`runs.services.traces`).
+    """Record one finished simulation: the run, its KPIs and its PSI, P&L, receipts and
+    cost trace tables — the trace only with ``SCPLN_RUN_TRACE=stored`` (the default); with
+    ``on_request`` it is built from the run's inputs when first asked for
+    (:mod:`runs.services.traces`).
 
     ``overrides`` (the scenario's overrides, in the engine's shape) and
     ``receipts`` (the plan receipts the factories followed, if any) with
@@ -125,14 +128,28 @@ def run_record(
         },
         **headline,
     )
-    psi_data, pl, stored_receipts = frames_to_parquet([psi, result.pl, receipts])
+    # The trace, the largest table, is built on its writing thread (while the other writes
+    # the PSI table), as an Arrow table: it stores the same, without a DataFrame's copies.
+    built: list[pa.Table] = []
+
+    def trace_table() -> pa.Table | None:
+        if settings.SCPLN_RUN_TRACE != "stored":
+            return None
+        built.append(result.trace_table())
+        return built[0]
+
+    trace, psi_data, pl, stored_receipts = frames_to_parquet(
+        [trace_table, psi, result.pl, receipts]
+    )
     stored = RunResult(
         schema_version=str(result.schema_version or "")[:32],
         psi=psi_data,
         pl=pl,
+        trace=trace if built else None,
         receipts=None if receipts is None else stored_receipts,
         psi_rows=_rows(psi),
         pl_rows=_rows(result.pl),
+        trace_rows=built[0].num_rows if built else None,
     )
     registry = get_registry()
     with transaction.atomic():

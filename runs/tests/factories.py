@@ -120,16 +120,6 @@ def record_simulation(network, scenario, overrides, result) -> Run:
     )
 
 
-def with_stored_trace(run: Run, frame: pd.DataFrame) -> Run:
-    """The run with ``frame`` stored as its cost trace, as runs recorded before the trace was
-    built on request kept it (a fake result cannot be re-run into one)."""
-    from runs.columnar import frame_to_parquet
-    from runs.models import RunResult
-
-    RunResult.objects.filter(run=run).update(trace=frame_to_parquet(frame), trace_rows=len(frame))
-    return run
-
-
 def record(plan_version=None, *, started_at=None, result=None, **kwargs: Any) -> Run:
     """Record a run through the registry service, as the planning job does."""
     from runs.services import run_record

@@ -17,7 +17,7 @@ from core.api.testing import api_user, token_client
 from plans.tests.factories import PlanVersionFactory
 from runs import services
 from runs.models import Run
-from runs.tests.factories import fake_result, record, trace_frame, with_stored_trace
+from runs.tests.factories import fake_result, record
 from scenarios.tests.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db
@@ -206,7 +206,7 @@ def test_run_detail_carries_plan_version_id_kpis_result_info_and_links(reader_cl
         "schema_version": "psi-1",
         "psi_rows": 6,
         "pl_rows": 3,
-        "trace_rows": None,  # the trace is built on its first request
+        "trace_rows": 6,
     }
     links = body["links"]
     assert links["plan_version"].endswith(f"/plans/{pv.plan_version_id}")
@@ -282,7 +282,7 @@ def test_psi_by_week_sums_flows_and_takes_stocks_at_the_period_end(reader_client
 
 
 def test_psi_by_month_and_the_pl_table(reader_client):
-    run = with_stored_trace(record(result=fake_result(days=40)), trace_frame(40))
+    run = record(result=fake_result(days=40))
     months = reader_client.get(f"/runs/{run.run_id}/pl", {"bucket": "month"}).json()["results"]
     assert [(m["period"], m["day_first"], m["day_last"], m["revenue"]) for m in months] == [
         ("2025-01", 0, 30, 3100.0),

@@ -42,8 +42,7 @@ def test_run_record_stores_run_kpis_and_parquet_result_in_one_go(
     assert run.duration_ms == 250 and run.horizon_days == 3
     assert (run.seed, run.stochastic, run.engine_version) == (11, True, "1.0.0")
     result = RunResult.objects.get(run=run)
-    assert result.psi_rows == 6 and result.pl_rows == 3
-    assert result.trace is None and result.trace_rows is None  # built on its first request
+    assert result.psi_rows == 6 and result.pl_rows == 3 and result.trace_rows == 6
     pd_psi = parquet_to_frame(bytes(result.psi))
     assert pd_psi.equals(psi_frame()) or pd_psi.to_dict() == psi_frame().to_dict()
     assert _count(metrics.runs_total, source="plan") == before + 1

@@ -1,5 +1,6 @@
-"""A run's cost trace is built on its first request from the run's stored inputs, stored
-once, and served from storage afterwards; a run that no longer reproduces gets a 409."""
+"""With ``SCPLN_RUN_TRACE=on_request``, a run's cost trace is built on its first request
+from the run's stored inputs, stored once, and served from storage afterwards; a run that no
+longer reproduces gets a 409."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ from scenarios.models import ConfigVersion, Scenario
 from scpln.engine import psi
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def trace_on_request(settings):
+    """Runs here are recorded without their trace (test_trace_stored.py: the default)."""
+    settings.SCPLN_RUN_TRACE = "on_request"
 
 
 @pytest.fixture
