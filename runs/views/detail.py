@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.audit import events_for, notes_for
@@ -32,6 +33,10 @@ from runs import selectors, services
 from runs.forms import RunTableForm
 from runs.kpis import column_label, kpi_groups, run_warnings, top_shortages
 from runs.models import Run
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 # Rows of a result table shown on the page; the CSV download has every row.
 TABLE_ROWS_SHOWN = 400
@@ -207,23 +212,34 @@ def _compare_baseline_url(run: Run) -> str:
     return selectors.compare_url(baseline, run.run_id) if baseline else ""
 
 
-class RunArchiveView(PermissionRequiredMixin, View):
-    """POST ``/ui/runs/<run_id>/archive`` and ``…/unarchive`` (``runs.change_run``)."""
+class _RunSwitchView(PermissionRequiredMixin, View):
+    """POST that turns one of a run's switches on or off (``runs.change_run``): the
+    subclass names the service and what the planner is told after each."""
 
     permission_required = "runs.change_run"
-    archived = True
+    on = True
+    told: tuple[StrOrPromise, StrOrPromise]  # after turning it on, after turning it off
+
+    def switch(self, run: Run, user: User | None) -> Run:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
         user = acting_user(request)
-        run = changed_run_or_404(
-            run_id,
-            lambda run: services.run_set_archived(run=run, archived=self.archived, user=user),
-        )
-        if self.archived:
-            messages.success(request, _("Run archived: it no longer shows in the run history."))
-        else:
-            messages.success(request, _("Run shown in the run history again."))
+        run = changed_run_or_404(run_id, lambda run: self.switch(run, user))
+        messages.success(request, self.told[0] if self.on else self.told[1])
         return redirect("runs:detail", run_id=run.run_id)
+
+
+class RunArchiveView(_RunSwitchView):
+    """POST ``/ui/runs/<run_id>/archive`` and ``…/unarchive``."""
+
+    told = (
+        gettext_lazy("Run archived: it no longer shows in the run history."),
+        gettext_lazy("Run shown in the run history again."),
+    )
+
+    def switch(self, run: Run, user: User | None) -> Run:
+        return services.run_set_archived(run=run, archived=self.on, user=user)
 
 
 class RunTagsView(PermissionRequiredMixin, View):
@@ -254,22 +270,16 @@ class RunNoteView(PermissionRequiredMixin, View):
         return note_post(request, add, back=reverse("runs:detail", args=[run.run_id]))
 
 
-class RunPinView(PermissionRequiredMixin, View):
-    """POST ``/ui/runs/<run_id>/pin`` and ``…/unpin`` (``runs.change_run``)."""
+class RunPinView(_RunSwitchView):
+    """POST ``/ui/runs/<run_id>/pin`` and ``…/unpin``."""
 
-    permission_required = "runs.change_run"
-    pinned = True
+    told = (
+        gettext_lazy("Run pinned: retention will keep it."),
+        gettext_lazy("Run unpinned: retention may delete it again."),
+    )
 
-    def post(self, request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
-        user = acting_user(request)
-        run = changed_run_or_404(
-            run_id, lambda run: services.run_set_pinned(run=run, pinned=self.pinned, user=user)
-        )
-        if self.pinned:
-            messages.success(request, _("Run pinned: retention will keep it."))
-        else:
-            messages.success(request, _("Run unpinned: retention may delete it again."))
-        return redirect("runs:detail", run_id=run.run_id)
+    def switch(self, run: Run, user: User | None) -> Run:
+        return services.run_set_pinned(run=run, pinned=self.on, user=user)
 
 
 class RunDeleteView(PermissionRequiredMixin, View):
