@@ -117,7 +117,7 @@ def stores_fusable(
     c_ni_of: np.ndarray,
 ) -> bool:
     """Whether level 0 is a level of stores the compiled loop receives, serves and records
-    in one pass (``fused_loop._serve_stores``): every node-item of it has one customer,
+    in one pass (the store pass of ``fused_loop.run_days``): every node-item of it has one customer,
     in order, and it supplies nobody, produces nothing and has no unlimited source or
     supplier cap, so nothing else happens there between its receipts and the record."""
     if len(lv_lo) == 0 or lv_lo[0] != 0 or lv_hi[0] == 0:

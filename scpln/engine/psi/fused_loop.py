@@ -62,8 +62,7 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     """Sum ``a[lo:lo + n]`` exactly as numpy's ``add`` reduction does.
 
     numpy halves a range (at a multiple of 8) until it is at most ``BLOCK`` long and adds
-    the two halves' sums. The halving runs on an explicit stack here: Numba's cache
-    cannot reload recursive functions (the cached code crashes).
+    the two halves' sums (:func:`_pairwise_tree`).
     """
     if n <= BLOCK:
         return _block_sum(a, lo, n)
@@ -71,6 +70,14 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     half -= half % 8
     if n - half <= BLOCK:  # two blocks (a store's lanes on one arc): no stack to allocate
         return _block_sum(a, lo, half) + _block_sum(a, lo + half, n - half)
+    return _pairwise_tree(a, lo, n, False)
+
+
+@njit(cache=True)
+def _pairwise_tree(a: np.ndarray, lo: int, n: int, block_sums: bool) -> float:
+    """numpy's halving of ``n`` values, on an explicit stack (Numba's cache cannot reload
+    recursive functions: the cached code crashes): each block is summed from
+    ``a[lo:lo + n]`` or, with ``block_sums``, taken from ``a``, the blocks' sums in order."""
     depth = 64  # halving 2**63 values reaches a block in fewer levels
     st_lo = np.empty(depth, np.int64)
     st_n = np.empty(depth, np.int64)
@@ -79,10 +86,15 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     top = 0
     st_lo[0], st_n[0], st_stage[0] = lo, n, 0
     ret = 0.0
+    leaf = 0
     while top >= 0:
         m = st_n[top]
         if m <= BLOCK:
-            ret = _block_sum(a, st_lo[top], m)
+            if block_sums:
+                ret = a[leaf]
+                leaf += 1
+            else:
+                ret = _block_sum(a, st_lo[top], m)
             top -= 1
             continue
         half = m // 2
@@ -137,36 +149,7 @@ def pairwise_combine(sums: np.ndarray, n: int) -> float:
     (:func:`pairwise_leaves`, each summed by :func:`_block_sum`)."""
     if n <= BLOCK:
         return sums[0]
-    st_n = np.empty(64, np.int64)
-    st_stage = np.empty(64, np.int64)
-    st_left = np.empty(64)
-    top = 0
-    st_n[0], st_stage[0] = n, 0
-    leaf = 0
-    ret = 0.0
-    while top >= 0:
-        m = st_n[top]
-        if m <= BLOCK:
-            ret = sums[leaf]
-            leaf += 1
-            top -= 1
-            continue
-        half = m // 2
-        half -= half % 8
-        stage = st_stage[top]
-        if stage == 0:
-            st_stage[top] = 1
-            top += 1
-            st_n[top], st_stage[top] = half, 0
-        elif stage == 1:
-            st_left[top] = ret
-            st_stage[top] = 2
-            top += 1
-            st_n[top], st_stage[top] = m - half, 0
-        else:
-            ret = st_left[top] + ret
-            top -= 1
-    return ret
+    return _pairwise_tree(sums, 0, n, True)
 
 
 @njit(cache=True)
@@ -183,6 +166,30 @@ def _minimum(x: float, y: float) -> float:
     if x <= y or math.isnan(x):
         return x
     return y
+
+
+@njit(cache=True, inline="always")
+def _sell(
+    have: float, backlog: float, wanted: float, was_owing: bool, lost: bool
+) -> tuple[float, float, float, float]:
+    """One customer's day, shared by ``_serve_customers`` and the store pass so both do
+    the same operations: its backlog first (when the level owes any), then today's
+    demand; what is short is carried unless the customer loses sales. Returns what is
+    left on hand, the backlog, what was sold and what was short."""
+    late = 0.0
+    if was_owing:
+        late = _minimum(have, backlog)
+        have = have - late
+    now = _minimum(have, wanted)
+    short = wanted - now
+    carried = 0.0 if lost else short
+    sold = now
+    if was_owing:
+        backlog = backlog - late + carried
+        sold = late + now
+    else:
+        backlog = carried
+    return have - now, backlog, sold, short
 
 
 @njit(cache=True, inline="always")
@@ -405,7 +412,7 @@ def run_days(
     planned,
     plan_due,
     # the store level (``stores_fusable``): level 0 received, served and recorded in one
-    # pass (``_serve_stores``), its sums taken per block of ``leaf_sizes`` on the fly
+    # pass (the store pass), its sums taken per block of ``leaf_sizes`` on the fly
     fuse_stores,
     leaf_sizes,
     leaf_buf,
@@ -502,52 +509,110 @@ def run_days(
         for i in range(levels - 1, -1, -1):
             lo, hi = lv_lo[i], lv_hi[i]
             if i == 0 and fuse_stores:
-                _serve_stores(
-                    t,
-                    row,
-                    seg,
-                    slot,
-                    lo,
-                    hi,
-                    ring,
-                    on_hand,
-                    in_transit,
-                    cust_backlog,
-                    ordered,
-                    f_production,
-                    f_consumption,
-                    c_col,
-                    c_lost,
-                    c_unlimited,
-                    c_mixed,
-                    cycle_review,
-                    cycle_offset,
-                    cycle_failed,
-                    lv_cust_flags,
-                    owing,
-                    drawn,
-                    stochastic,
-                    demand_mean,
-                    days,
-                    customer_day,
-                    customer_shortage,
-                    customer_sales_mixed,
-                    h_demand[t],
-                    h_sales[t],
-                    h_shortage[t],
-                    h_backlog[t],
-                    h_receipts[t],
-                    h_production[t],
-                    h_consumption[t],
-                    h_on_hand[t],
-                    h_in_transit[t],
-                    h_orders[t],
-                    on_hand_by_type,
-                    level_type[0],
-                    leaf_sizes,
-                    leaf_buf,
-                    leaf_sums,
-                )
+                # The store pass: level 0 is a level of stores (``fused.stores_fusable``:
+                # one customer per node-item, in order, and nothing else to do there), so
+                # its receipts, ``_serve_customers`` and its share of the record pass run in
+                # one pass and a store's state is read once (at 200,000 node-items each
+                # sweep over ten and more arrays of 1.6 MB went to memory). The flows the
+                # record pass would read from ``f_demand`` … (zero before the customers:
+                # ``0 + x``) go to the record directly; the level's sums stay numpy's
+                # pairwise sums, taken block by block as the values come
+                # (``pairwise_leaves``, ``pairwise_combine``).
+                n = hi - lo
+                has_lost, has_unlimited = lv_cust_flags[0, 0], lv_cust_flags[0, 1]
+                has_cycles = lv_cust_flags[0, 2]
+                was_owing = owing[0]
+                full_backlog = h_backlog.shape[1] == size
+                full_production = h_production.shape[1] == size
+                full_consumption = h_consumption.shape[1] == size
+                by_type = level_type[0] >= 0
+                stockouts = 0
+                any_backlog = False
+                ending = 0
+                in_stock = 0
+                unfilled_b = 0
+                j = 0
+                for leaf in range(leaf_sizes.shape[0]):
+                    m_leaf = leaf_sizes[leaf]
+                    for b in range(m_leaf):
+                        x = j + b  # the customer, ``lo + x`` its node-item
+                        k = lo + x
+                        arrived = ring[slot, k]
+                        have = on_hand[k] + arrived
+                        it = in_transit[k] - arrived
+                        it = _maximum(it, 0.0)
+                        in_transit[k] = it
+                        ring[slot, k] = 0.0
+                        wanted = drawn[row, x] if stochastic else demand_mean[seg, c_col[x]]
+                        if has_unlimited:
+                            make = wanted + cust_backlog[k] if c_unlimited[x] else 0.0
+                            have += make
+                            f_production[k] += make
+                        lost = has_lost and c_lost[x]
+                        left, backlog, sold, short = _sell(
+                            have, cust_backlog[k], wanted, was_owing, lost
+                        )
+                        on_hand[k] = left
+                        cust_backlog[k] = backlog
+                        if backlog != 0.0:
+                            any_backlog = True
+                        if short > EPS:
+                            stockouts += 1
+                        customer_shortage[c_col[x]] += short
+                        if c_mixed[x] >= 0:
+                            customer_sales_mixed[t, c_mixed[x]] = sold
+                        if has_cycles:
+                            # ``_serve_customers`` reads backlogs only when some is owed:
+                            # when none is, each is zero and ``backlog > EPS`` false anyway
+                            failed = cycle_failed[x] or short > EPS or backlog > EPS
+                            if (t - cycle_offset[x] + 1) % cycle_review[x] == 0 or t == days - 1:
+                                ending += 1
+                                if not failed:
+                                    in_stock += 1
+                                failed = False
+                            cycle_failed[x] = failed
+                        elif backlog > EPS or (has_lost and short > EPS):
+                            unfilled_b += 1
+                        leaf_buf[0, b] = wanted
+                        leaf_buf[1, b] = sold
+                        leaf_buf[2, b] = short
+                        leaf_buf[3, b] = backlog
+                        leaf_buf[4, b] = left
+                        h_demand[t, k] = wanted
+                        h_sales[t, k] = sold
+                        h_shortage[t, k] = short
+                        h_receipts[t, k] = arrived
+                        h_orders[t, k] = ordered[k]
+                        h_on_hand[t, k] = left
+                        h_in_transit[t, k] = it
+                        if full_backlog:  # a store supplies nobody: its lane backlog is zero
+                            h_backlog[t, k] = backlog
+                        if full_production:
+                            h_production[t, k] = f_production[k]
+                        if full_consumption:
+                            h_consumption[t, k] = f_consumption[k]
+                            f_consumption[k] = 0.0
+                    for q_sum in range(5 if by_type else 4):
+                        leaf_sums[q_sum, leaf] = _block_sum(leaf_buf[q_sum], 0, m_leaf)
+                    j += m_leaf
+                owing[0] = any_backlog
+                customer_day[0, t] += 0.0 + pairwise_combine(leaf_sums[0], n)
+                customer_day[1, t] += 0.0 + pairwise_combine(leaf_sums[1], n)
+                customer_day[2, t] += 0.0 + pairwise_combine(leaf_sums[2], n)
+                customer_day[6, t] += stockouts
+                if any_backlog:
+                    customer_day[3, t] += 0.0 + pairwise_combine(leaf_sums[3], n)
+                if has_cycles:
+                    customer_day[4, t] += ending
+                    customer_day[5, t] += in_stock
+                elif any_backlog:
+                    customer_day[4, t] += n
+                    customer_day[5, t] += n - unfilled_b
+                else:
+                    customer_day[4, t] += n
+                    customer_day[5, t] += n - stockouts
+                if by_type:  # the record pass's ``on_hand_by_type`` of this level
+                    on_hand_by_type[t, level_type[0]] += 0.0 + pairwise_combine(leaf_sums[4], n)
                 continue
             for k in range(lo, hi):
                 arrived = ring[slot, k]
@@ -1140,21 +1205,9 @@ def _serve_customers(
             make = wanted + cust_backlog[k] if c_unlimited[x] else 0.0
             on_hand[k] += make
             f_production[k] += make
-        have, backlog = on_hand[k], cust_backlog[k]
-        late = 0.0
-        if was_owing:
-            late = _minimum(have, backlog)
-            have = have - late
-        now = _minimum(have, wanted)
-        short = wanted - now
-        on_hand[k] = have - now
-        carried = 0.0 if (has_lost and c_lost[x]) else short
-        sold = now
-        if was_owing:
-            backlog = backlog - late + carried
-            sold = late + now
-        else:
-            backlog = carried
+        lost = has_lost and c_lost[x]
+        left, backlog, sold, short = _sell(on_hand[k], cust_backlog[k], wanted, was_owing, lost)
+        on_hand[k] = left
         cust_backlog[k] = backlog
         if backlog != 0.0:
             any_backlog = True
@@ -1202,168 +1255,3 @@ def _serve_customers(
     else:
         customer_day[4, t] += n
         customer_day[5, t] += n - stockouts
-
-
-@njit(cache=True)
-def _serve_stores(
-    t,
-    row,
-    seg,
-    slot,
-    lo,
-    hi,
-    ring,
-    on_hand,
-    in_transit,
-    cust_backlog,
-    ordered,
-    f_production,
-    f_consumption,
-    c_col,
-    c_lost,
-    c_unlimited,
-    c_mixed,
-    cycle_review,
-    cycle_offset,
-    cycle_failed,
-    lv_cust_flags,
-    owing,
-    drawn,
-    stochastic,
-    demand_mean,
-    days,
-    customer_day,
-    customer_shortage,
-    customer_sales_mixed,
-    h_demand,
-    h_sales,
-    h_shortage,
-    h_backlog,
-    h_receipts,
-    h_production,
-    h_consumption,
-    h_on_hand,
-    h_in_transit,
-    h_orders,
-    on_hand_by_type,
-    type0,
-    leaf_sizes,
-    leaf_buf,
-    leaf_sums,
-):
-    """Receive, serve and record level 0 when it is a level of stores (one customer per
-    node-item, in order, and nothing else to do there), in one pass over its state.
-
-    The receipts pass, ``_serve_customers`` and the record pass each swept the stores'
-    state (ten and more arrays of 1.6 MB at 200,000 node-items, beyond the cache); here a
-    store's state is read once a day. The level's sums are numpy's pairwise sums, taken
-    block by block as the values are produced (:func:`pairwise_leaves`); the flows the
-    record pass would have read from ``f_demand`` … (zero before today's customers, so
-    ``0 + x``) are written to the record directly.
-    """
-    n = hi - lo
-    has_lost, has_unlimited = lv_cust_flags[0, 0], lv_cust_flags[0, 1]
-    has_cycles = lv_cust_flags[0, 2]
-    was_owing = owing[0]
-    full_backlog = h_backlog.shape[0] == on_hand.shape[0]
-    full_production = h_production.shape[0] == on_hand.shape[0]
-    full_consumption = h_consumption.shape[0] == on_hand.shape[0]
-    by_type = type0 >= 0
-    stockouts = 0
-    any_backlog = False
-    ending = 0
-    in_stock = 0
-    unfilled_b = 0
-    j = 0
-    for leaf in range(leaf_sizes.shape[0]):
-        m = leaf_sizes[leaf]
-        for b in range(m):
-            x = j + b  # the customer, ``lo + x`` its node-item
-            k = lo + x
-            arrived = ring[slot, k]
-            have = on_hand[k] + arrived
-            it = in_transit[k] - arrived
-            it = _maximum(it, 0.0)
-            in_transit[k] = it
-            ring[slot, k] = 0.0
-            wanted = drawn[row, x] if stochastic else demand_mean[seg, c_col[x]]
-            if has_unlimited:
-                make = wanted + cust_backlog[k] if c_unlimited[x] else 0.0
-                have += make
-                f_production[k] += make
-            backlog = cust_backlog[k]
-            late = 0.0
-            if was_owing:
-                late = _minimum(have, backlog)
-                have = have - late
-            now = _minimum(have, wanted)
-            short = wanted - now
-            left = have - now
-            on_hand[k] = left
-            carried = 0.0 if (has_lost and c_lost[x]) else short
-            sold = now
-            if was_owing:
-                backlog = backlog - late + carried
-                sold = late + now
-            else:
-                backlog = carried
-            cust_backlog[k] = backlog
-            if backlog != 0.0:
-                any_backlog = True
-            if short > EPS:
-                stockouts += 1
-            customer_shortage[c_col[x]] += short
-            if c_mixed[x] >= 0:
-                customer_sales_mixed[t, c_mixed[x]] = sold
-            if has_cycles:
-                # ``_serve_customers`` looks at backlogs only when some is owed: when none
-                # is, every one is zero and ``backlog > EPS`` is false anyway
-                failed = cycle_failed[x] or short > EPS or backlog > EPS
-                if (t - cycle_offset[x] + 1) % cycle_review[x] == 0 or t == days - 1:
-                    ending += 1
-                    if not failed:
-                        in_stock += 1
-                    failed = False
-                cycle_failed[x] = failed
-            elif backlog > EPS or (has_lost and short > EPS):
-                unfilled_b += 1
-            leaf_buf[0, b] = wanted
-            leaf_buf[1, b] = sold
-            leaf_buf[2, b] = short
-            leaf_buf[3, b] = backlog
-            leaf_buf[4, b] = left
-            h_demand[k] = wanted
-            h_sales[k] = sold
-            h_shortage[k] = short
-            h_receipts[k] = arrived
-            h_orders[k] = ordered[k]
-            h_on_hand[k] = left
-            h_in_transit[k] = it
-            if full_backlog:  # a store supplies nobody: its lane backlog is zero
-                h_backlog[k] = backlog
-            if full_production:
-                h_production[k] = f_production[k]
-            if full_consumption:
-                h_consumption[k] = f_consumption[k]
-                f_consumption[k] = 0.0
-        for q in range(5 if by_type else 4):
-            leaf_sums[q, leaf] = _block_sum(leaf_buf[q], 0, m)
-        j += m
-    owing[0] = any_backlog
-    customer_day[0, t] += 0.0 + pairwise_combine(leaf_sums[0], n)
-    customer_day[1, t] += 0.0 + pairwise_combine(leaf_sums[1], n)
-    customer_day[2, t] += 0.0 + pairwise_combine(leaf_sums[2], n)
-    customer_day[6, t] += stockouts
-    if any_backlog:
-        customer_day[3, t] += 0.0 + pairwise_combine(leaf_sums[3], n)
-    if has_cycles:
-        customer_day[4, t] += ending
-        customer_day[5, t] += in_stock
-    elif any_backlog:
-        customer_day[4, t] += n
-        customer_day[5, t] += n - unfilled_b
-    else:
-        customer_day[4, t] += n
-        customer_day[5, t] += n - stockouts
-    if by_type:  # the record pass's ``on_hand_by_type`` of this level
-        on_hand_by_type[t, type0] += 0.0 + pairwise_combine(leaf_sums[4], n)
