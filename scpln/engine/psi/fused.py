@@ -106,13 +106,36 @@ def _concat(parts: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarra
     return np.concatenate([np.asarray(p, dtype) for p in parts]).astype(dtype), ptr
 
 
+def stores_fusable(
+    lv_lo: np.ndarray,
+    lv_hi: np.ndarray,
+    lv_flags: np.ndarray,
+    prod_ptr: np.ndarray,
+    unl_ptr: np.ndarray,
+    sup_ptr: np.ndarray,
+    cust_ptr: np.ndarray,
+    c_ni_of: np.ndarray,
+) -> bool:
+    """Whether level 0 is a level of stores the compiled loop receives, serves and records
+    in one pass (the store pass of ``fused_loop.run_days``): every node-item of it has one customer,
+    in order, and it supplies nobody, produces nothing and has no unlimited source or
+    supplier cap, so nothing else happens there between its receipts and the record."""
+    if len(lv_lo) == 0 or lv_lo[0] != 0 or lv_hi[0] == 0:
+        return False
+    if lv_flags[0, 4] or prod_ptr[1] > prod_ptr[0] or unl_ptr[1] > unl_ptr[0]:
+        return False
+    if sup_ptr[1] > sup_ptr[0] or cust_ptr[0] != 0 or cust_ptr[1] != lv_hi[0]:
+        return False
+    return bool(np.array_equal(c_ni_of[: cust_ptr[1]], np.arange(lv_hi[0])))
+
+
 def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None) -> KernelResult:
     """Run the day loop of ``k`` (set up by ``_Kernel``) compiled, in chunks of days.
 
     Chunks end where the numpy loop reports progress (about a hundred times a run), and
     each waits for the rows the prefault helper has not yet touched.
     """
-    from .fused_loop import run_days
+    from .fused_loop import BLOCK, pairwise_leaves, run_days
 
     net, levels, rec = k.net, k.levels, k.rec
     n_levels = len(levels)
@@ -239,6 +262,13 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     drawn = np.zeros((step, n_cust)) if k.rng is not None else np.zeros((0, 0))
     u_drawn = np.zeros((step, var_ptr[-1]))
     h = rec.history.stored
+
+    fuse_stores = stores_fusable(
+        lv_lo, lv_hi, lv_flags, prod_ptr, unl_ptr, sup_ptr, cust_ptr, c_ni_of
+    )
+    leaf_sizes = pairwise_leaves(int(lv_hi[0] - lv_lo[0])) if fuse_stores else none
+    leaf_buf = np.zeros((5, BLOCK))
+    leaf_sums = np.zeros((5, len(leaf_sizes)))
 
     def cols(metric: str) -> np.ndarray:
         picked = rec.columns[metric]
@@ -381,6 +411,10 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         sched_qty,
         k.planned,
         k.plan_due,
+        fuse_stores,
+        leaf_sizes,
+        leaf_buf,
+        leaf_sums,
     )
     try:
         for t0 in range(0, days, step):

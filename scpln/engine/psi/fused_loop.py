@@ -62,8 +62,7 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     """Sum ``a[lo:lo + n]`` exactly as numpy's ``add`` reduction does.
 
     numpy halves a range (at a multiple of 8) until it is at most ``BLOCK`` long and adds
-    the two halves' sums. The halving runs on an explicit stack here: Numba's cache
-    cannot reload recursive functions (the cached code crashes).
+    the two halves' sums (:func:`_pairwise_tree`).
     """
     if n <= BLOCK:
         return _block_sum(a, lo, n)
@@ -71,6 +70,14 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     half -= half % 8
     if n - half <= BLOCK:  # two blocks (a store's lanes on one arc): no stack to allocate
         return _block_sum(a, lo, half) + _block_sum(a, lo + half, n - half)
+    return _pairwise_tree(a, lo, n, False)
+
+
+@njit(cache=True)
+def _pairwise_tree(a: np.ndarray, lo: int, n: int, block_sums: bool) -> float:
+    """numpy's halving of ``n`` values, on an explicit stack (Numba's cache cannot reload
+    recursive functions: the cached code crashes): each block is summed from
+    ``a[lo:lo + n]`` or, with ``block_sums``, taken from ``a``, the blocks' sums in order."""
     depth = 64  # halving 2**63 values reaches a block in fewer levels
     st_lo = np.empty(depth, np.int64)
     st_n = np.empty(depth, np.int64)
@@ -79,10 +86,15 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     top = 0
     st_lo[0], st_n[0], st_stage[0] = lo, n, 0
     ret = 0.0
+    leaf = 0
     while top >= 0:
         m = st_n[top]
         if m <= BLOCK:
-            ret = _block_sum(a, st_lo[top], m)
+            if block_sums:
+                ret = a[leaf]
+                leaf += 1
+            else:
+                ret = _block_sum(a, st_lo[top], m)
             top -= 1
             continue
         half = m // 2
@@ -104,6 +116,43 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
 
 
 @njit(cache=True)
+def pairwise_leaves(n: int) -> np.ndarray:
+    """The sizes of the blocks :func:`pairwise_sum` splits ``n`` values into, in order.
+
+    A pass that produces the values one by one sums each block as soon as it is complete
+    (in a buffer that stays in the L1 cache) and :func:`pairwise_combine` adds the block
+    sums up as numpy would have: the same sum, without storing and re-reading the values.
+    """
+    sizes = np.empty(max(1, n // 64 + 2), np.int64)
+    count = 0
+    st_n = np.empty(64, np.int64)
+    st_n[0] = n
+    top = 0
+    while top >= 0:  # depth first, left half before right: the blocks in index order
+        m = st_n[top]
+        top -= 1
+        if m <= BLOCK:
+            sizes[count] = m
+            count += 1
+            continue
+        half = m // 2
+        half -= half % 8
+        st_n[top + 1] = m - half
+        st_n[top + 2] = half
+        top += 2
+    return sizes[:count]
+
+
+@njit(cache=True)
+def pairwise_combine(sums: np.ndarray, n: int) -> float:
+    """numpy's pairwise sum of ``n`` values from the sums of their blocks
+    (:func:`pairwise_leaves`, each summed by :func:`_block_sum`)."""
+    if n <= BLOCK:
+        return sums[0]
+    return _pairwise_tree(sums, 0, n, True)
+
+
+@njit(cache=True)
 def _maximum(x: float, y: float) -> float:
     """``np.maximum`` of two floats (NaN wins)."""
     if x >= y or math.isnan(x):
@@ -120,6 +169,30 @@ def _minimum(x: float, y: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def _sell(
+    have: float, backlog: float, wanted: float, was_owing: bool, lost: bool
+) -> tuple[float, float, float, float]:
+    """One customer's day, shared by ``_serve_customers`` and the store pass so both do
+    the same operations: its backlog first (when the level owes any), then today's
+    demand; what is short is carried unless the customer loses sales. Returns what is
+    left on hand, the backlog, what was sold and what was short."""
+    late = 0.0
+    if was_owing:
+        late = _minimum(have, backlog)
+        have = have - late
+    now = _minimum(have, wanted)
+    short = wanted - now
+    carried = 0.0 if lost else short
+    sold = now
+    if was_owing:
+        backlog = backlog - late + carried
+        sold = late + now
+    else:
+        backlog = carried
+    return have - now, backlog, sold, short
+
+
+@njit(cache=True, inline="always")
 def _ring_row(day: int, t: int, slot: int, horizon: int) -> int:
     """``day % horizon`` for a day ahead of ``t`` (whose row is ``slot``) without dividing:
     an integer division per lane was a tenth of the store level's shipping."""
@@ -131,42 +204,43 @@ def _ring_row(day: int, t: int, slot: int, horizon: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def _store(out: np.ndarray, a: np.ndarray) -> None:
-    """``out[:] = a`` (float64 into the float32 record), as one vectorisable loop."""
-    for k in range(a.shape[0]):
+def _store(out: np.ndarray, a: np.ndarray, lo: int) -> None:
+    """``out[lo:] = a[lo:]`` (float64 into the float32 record), as one vectorisable loop."""
+    for k in range(lo, a.shape[0]):
         out[k] = a[k]
 
 
 @njit(cache=True, inline="always")
-def _store_reset(out: np.ndarray, a: np.ndarray) -> None:
-    """``out[:] = a`` and ``a[:] = 0``: a flow that starts the next day at zero, in one pass."""
-    for k in range(a.shape[0]):
+def _store_reset(out: np.ndarray, a: np.ndarray, lo: int) -> None:
+    """``out[lo:] = a[lo:]`` and ``a[lo:] = 0``: a flow that starts the next day at zero."""
+    for k in range(lo, a.shape[0]):
         out[k] = a[k]
         a[k] = 0.0
 
 
 @njit(cache=True, inline="always")
-def _store_sum(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-    """``out[:] = a + b``, the sum taken in float64 as numpy does."""
-    for k in range(a.shape[0]):
+def _store_sum(out: np.ndarray, a: np.ndarray, b: np.ndarray, lo: int) -> None:
+    """``out[lo:] = (a + b)[lo:]``, the sum taken in float64 as numpy does."""
+    for k in range(lo, a.shape[0]):
         out[k] = a[k] + b[k]
 
 
 @njit(cache=True, inline="always")
-def _store_at(out: np.ndarray, a: np.ndarray, cols: np.ndarray) -> None:
-    """``out[:] = a[cols]``, or ``a`` itself when the record holds every node-item."""
+def _store_at(out: np.ndarray, a: np.ndarray, cols: np.ndarray, lo: int) -> None:
+    """``out[:] = a[cols]``, or ``out[lo:] = a[lo:]`` when the record holds every node-item
+    (the node-items before ``lo`` were recorded by the store pass)."""
     if out.shape[0] == a.shape[0]:
-        _store(out, a)
+        _store(out, a, lo)
         return
     for j in range(cols.shape[0]):
         out[j] = a[cols[j]]
 
 
 @njit(cache=True, inline="always")
-def _store_sum_at(out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarray) -> None:
-    """``out[:] = (a + b)[cols]``, or ``a + b`` when the record holds every node-item."""
+def _store_sum_at(out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarray, lo: int) -> None:
+    """``out[:] = (a + b)[cols]``, or ``(a + b)[lo:]`` when the record holds every node-item."""
     if out.shape[0] == a.shape[0]:
-        _store_sum(out, a, b)
+        _store_sum(out, a, b, lo)
         return
     for j in range(cols.shape[0]):
         out[j] = a[cols[j]] + b[cols[j]]
@@ -337,6 +411,12 @@ def run_days(
     sched_qty,
     planned,
     plan_due,
+    # the store level (``stores_fusable``): level 0 received, served and recorded in one
+    # pass (the store pass), its sums taken per block of ``leaf_sizes`` on the fly
+    fuse_stores,
+    leaf_sizes,
+    leaf_buf,
+    leaf_sums,
 ):
     """Simulate days ``t0 … t1 - 1`` in place (see :mod:`.kernel` for the model)."""
     size = on_hand.shape[0]
@@ -381,11 +461,16 @@ def run_days(
                 order_up_to[k] = level
                 reorder_point[k] = level
             moved = False
+            # a store supplies nobody: its lane backlog and orders received are zero, and
+            # subtracting zero changes nothing, so the store pass's level skips reading them;
+            # its order is recorded from ``ordered`` by the store pass
+            stores = i == 0 and fuse_stores
             for k in range(lo, hi):
                 ip = on_hand[k] + in_transit[k]
                 ip += on_order[k]
-                ip -= lane_backlog[k]
-                ip -= req_new[k]
+                if not stores:
+                    ip -= lane_backlog[k]
+                    ip -= req_new[k]
                 ip -= cust_backlog[k]
                 up_to, reorder = order_up_to[k], reorder_point[k]
                 need = up_to - ip
@@ -409,7 +494,8 @@ def run_days(
                         on_order[k] += qty
                         acc[src[k]] += qty
                         moved = True
-                f_orders[k] = qty
+                if not stores:
+                    f_orders[k] = qty
                 ordered[k] = qty
             if moved:
                 for j in range(hi, size):
@@ -422,6 +508,112 @@ def run_days(
         slot = t % horizon
         for i in range(levels - 1, -1, -1):
             lo, hi = lv_lo[i], lv_hi[i]
+            if i == 0 and fuse_stores:
+                # The store pass: level 0 is a level of stores (``fused.stores_fusable``:
+                # one customer per node-item, in order, and nothing else to do there), so
+                # its receipts, ``_serve_customers`` and its share of the record pass run in
+                # one pass and a store's state is read once (at 200,000 node-items each
+                # sweep over ten and more arrays of 1.6 MB went to memory). The flows the
+                # record pass would read from ``f_demand`` … (zero before the customers:
+                # ``0 + x``) go to the record directly; the level's sums stay numpy's
+                # pairwise sums, taken block by block as the values come
+                # (``pairwise_leaves``, ``pairwise_combine``).
+                n = hi - lo
+                has_lost, has_unlimited = lv_cust_flags[0, 0], lv_cust_flags[0, 1]
+                has_cycles = lv_cust_flags[0, 2]
+                was_owing = owing[0]
+                full_backlog = h_backlog.shape[1] == size
+                full_production = h_production.shape[1] == size
+                full_consumption = h_consumption.shape[1] == size
+                by_type = level_type[0] >= 0
+                stockouts = 0
+                any_backlog = False
+                ending = 0
+                in_stock = 0
+                unfilled_b = 0
+                j = 0
+                for leaf in range(leaf_sizes.shape[0]):
+                    m_leaf = leaf_sizes[leaf]
+                    for b in range(m_leaf):
+                        x = j + b  # the customer, ``lo + x`` its node-item
+                        k = lo + x
+                        arrived = ring[slot, k]
+                        have = on_hand[k] + arrived
+                        it = in_transit[k] - arrived
+                        it = _maximum(it, 0.0)
+                        in_transit[k] = it
+                        ring[slot, k] = 0.0
+                        wanted = drawn[row, x] if stochastic else demand_mean[seg, c_col[x]]
+                        if has_unlimited:
+                            make = wanted + cust_backlog[k] if c_unlimited[x] else 0.0
+                            have += make
+                            f_production[k] += make
+                        lost = has_lost and c_lost[x]
+                        left, backlog, sold, short = _sell(
+                            have, cust_backlog[k], wanted, was_owing, lost
+                        )
+                        on_hand[k] = left
+                        cust_backlog[k] = backlog
+                        if backlog != 0.0:
+                            any_backlog = True
+                        if short > EPS:
+                            stockouts += 1
+                        customer_shortage[c_col[x]] += short
+                        if c_mixed[x] >= 0:
+                            customer_sales_mixed[t, c_mixed[x]] = sold
+                        if has_cycles:
+                            # ``_serve_customers`` reads backlogs only when some is owed:
+                            # when none is, each is zero and ``backlog > EPS`` false anyway
+                            failed = cycle_failed[x] or short > EPS or backlog > EPS
+                            if (t - cycle_offset[x] + 1) % cycle_review[x] == 0 or t == days - 1:
+                                ending += 1
+                                if not failed:
+                                    in_stock += 1
+                                failed = False
+                            cycle_failed[x] = failed
+                        elif backlog > EPS or (has_lost and short > EPS):
+                            unfilled_b += 1
+                        leaf_buf[0, b] = wanted
+                        leaf_buf[1, b] = sold
+                        leaf_buf[2, b] = short
+                        leaf_buf[3, b] = backlog
+                        leaf_buf[4, b] = left
+                        h_demand[t, k] = wanted
+                        h_sales[t, k] = sold
+                        h_shortage[t, k] = short
+                        h_receipts[t, k] = arrived
+                        h_orders[t, k] = ordered[k]
+                        h_on_hand[t, k] = left
+                        h_in_transit[t, k] = it
+                        if full_backlog:  # a store supplies nobody: its lane backlog is zero
+                            h_backlog[t, k] = backlog
+                        if full_production:
+                            h_production[t, k] = f_production[k]
+                        if full_consumption:
+                            h_consumption[t, k] = f_consumption[k]
+                            f_consumption[k] = 0.0
+                    for q_sum in range(5 if by_type else 4):
+                        leaf_sums[q_sum, leaf] = _block_sum(leaf_buf[q_sum], 0, m_leaf)
+                    j += m_leaf
+                owing[0] = any_backlog
+                customer_day[0, t] += 0.0 + pairwise_combine(leaf_sums[0], n)
+                customer_day[1, t] += 0.0 + pairwise_combine(leaf_sums[1], n)
+                customer_day[2, t] += 0.0 + pairwise_combine(leaf_sums[2], n)
+                customer_day[6, t] += stockouts
+                if any_backlog:
+                    customer_day[3, t] += 0.0 + pairwise_combine(leaf_sums[3], n)
+                if has_cycles:
+                    customer_day[4, t] += ending
+                    customer_day[5, t] += in_stock
+                elif any_backlog:
+                    customer_day[4, t] += n
+                    customer_day[5, t] += n - unfilled_b
+                else:
+                    customer_day[4, t] += n
+                    customer_day[5, t] += n - stockouts
+                if by_type:  # the record pass's ``on_hand_by_type`` of this level
+                    on_hand_by_type[t, level_type[0]] += 0.0 + pairwise_combine(leaf_sums[4], n)
+                continue
             for k in range(lo, hi):
                 arrived = ring[slot, k]
                 on_hand[k] += arrived
@@ -577,21 +769,24 @@ def run_days(
         # ---------------------------------------------------------- record
         # One loop per record: a loop writing ten records at once is not vectorised (LLVM
         # cannot rule out that they overlap) and took 40% of the loop's time.
-        _store_reset(h_demand[t], f_demand)
-        _store_reset(h_sales[t], f_sales)
-        _store_reset(h_shortage[t], f_shortage)
-        _store(h_receipts[t], f_receipts)
-        _store_at(h_production[t], f_production, cols_production)
+        # The store pass has recorded the node-items before ``r0`` in the records that
+        # hold every node-item.
+        r0 = lv_hi[0] if fuse_stores else 0
+        _store_reset(h_demand[t], f_demand, r0)
+        _store_reset(h_sales[t], f_sales, r0)
+        _store_reset(h_shortage[t], f_shortage, r0)
+        _store(h_receipts[t], f_receipts, r0)
+        _store_at(h_production[t], f_production, cols_production, r0)
         if h_consumption.shape[1] == size:
-            _store_reset(h_consumption[t], f_consumption)
+            _store_reset(h_consumption[t], f_consumption, r0)
         else:  # consumed nowhere else
             for j in range(cols_consumption.shape[0]):
                 h_consumption[t, j] = f_consumption[cols_consumption[j]]
                 f_consumption[cols_consumption[j]] = 0.0
-        _store(h_orders[t], f_orders)
-        _store_sum_at(h_backlog[t], lane_backlog, cust_backlog, cols_backlog)
-        _store(h_on_hand[t], on_hand)
-        _store(h_in_transit[t], in_transit)
+        _store(h_orders[t], f_orders, r0)
+        _store_sum_at(h_backlog[t], lane_backlog, cust_backlog, cols_backlog, r0)
+        _store(h_on_hand[t], on_hand, r0)
+        _store(h_in_transit[t], in_transit, r0)
         # the next day starts with these at zero
         req_new[:] = 0.0
         for f in range(n_fact):
@@ -601,6 +796,8 @@ def run_days(
         n_types = on_hand_by_type.shape[1]
         for i in range(levels):
             lo, hi = lv_lo[i], lv_hi[i]
+            if i == 0 and fuse_stores and level_type[0] >= 0:
+                continue  # summed by the store pass
             if level_type[i] >= 0:
                 on_hand_by_type[t, level_type[i]] += 0.0 + pairwise_sum(on_hand, lo, hi - lo)
             else:
@@ -1008,21 +1205,9 @@ def _serve_customers(
             make = wanted + cust_backlog[k] if c_unlimited[x] else 0.0
             on_hand[k] += make
             f_production[k] += make
-        have, backlog = on_hand[k], cust_backlog[k]
-        late = 0.0
-        if was_owing:
-            late = _minimum(have, backlog)
-            have = have - late
-        now = _minimum(have, wanted)
-        short = wanted - now
-        on_hand[k] = have - now
-        carried = 0.0 if (has_lost and c_lost[x]) else short
-        sold = now
-        if was_owing:
-            backlog = backlog - late + carried
-            sold = late + now
-        else:
-            backlog = carried
+        lost = has_lost and c_lost[x]
+        left, backlog, sold, short = _sell(on_hand[k], cust_backlog[k], wanted, was_owing, lost)
+        on_hand[k] = left
         cust_backlog[k] = backlog
         if backlog != 0.0:
             any_backlog = True

@@ -27,10 +27,16 @@ from scpln.engine.psi.fused import (
     THRESHOLD_ENV,
     compiled_from,
     kernel_choice,
+    stores_fusable,
     unsupported,
     use_compiled,
 )
-from scpln.engine.psi.fused_loop import pairwise_sum
+from scpln.engine.psi.fused_loop import (
+    _block_sum,
+    pairwise_combine,
+    pairwise_leaves,
+    pairwise_sum,
+)
 
 REFERENCES = ("mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths")
 
@@ -145,6 +151,59 @@ def test_every_modelled_feature_gives_identical_results_on_both_loops(
     assert result.kpis["shortage_total"] > 0
     assert result.kpis["lost_sales_total"] > 0
     assert result.pl["transport_over_capacity"].sum() > 0
+
+
+def _many_stores(*, mixed_types: bool) -> Network:
+    """A warehouse and 150 stores of two items: 300 store node-items, so the store pass
+    sums its level over several blocks. Stores lose sales or backorder, review every day
+    or every 2 or 3 days, some close on Sundays and some lanes draw their lead time;
+    ``mixed_types``: a second warehouse among the stores (on-hand by type per node-item)."""
+    b = NetworkBuilder(horizon_days=50)
+    for code in ("A", "B"):
+        b.item(code, sales_price=6.0, unit_cost=2.0)
+    b.node("SUP", "supplier", unlimited=True)
+    b.node("DC", "warehouse", backorder_cost=0.1)
+    b.arc("SUP", "DC", lead_time=2)
+    for code in ("A", "B"):
+        b.stock("SUP", code)
+        b.stock("DC", code, initial=400.0, reorder_point=300.0, order_up_to=900.0)
+    stores = [f"S{j:03d}" for j in range(150)]
+    if mixed_types:
+        b.node("W2", "warehouse")
+        stores.insert(70, "W2")
+    for j, code in enumerate(stores):
+        if code != "W2":
+            b.node(code, "store", lost_sales=j % 3 == 0, review_period=1 + j % 3)
+        if j % 7 == 0:
+            b.calendar(code, [day % 7 != 6 for day in range(50)])
+        spread = {1: 0.5, 2: 0.3, 4: 0.2} if j % 5 == 0 else None
+        b.arc("DC", code, lead_time=1 + j % 2, lead_time_distribution=spread)
+        for i, item in enumerate(("A", "B")):
+            b.stock(code, item, initial=3.0 + j % 4, reorder_point=2.0 + i, order_up_to=8.0)
+            model = "poisson" if (j + i) % 2 else "normal"
+            b.demand(
+                code, item, first_day=0, last_day=49, mean=1.0 + (j % 5) / 2, sd=1.0, model=model
+            )
+    return b.build()
+
+
+@pytest.mark.parametrize("mixed_types", [False, True])
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_a_level_of_many_stores_is_identical_on_both_loops(
+    mixed_types: bool, stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = _many_stores(mixed_types=mixed_types)
+    assert net.working is not None and net.lead_times is not None
+    fused: list[bool] = []
+
+    def noted(*args: np.ndarray) -> bool:
+        fused.append(stores_fusable(*args))
+        return fused[-1]
+
+    monkeypatch.setattr("scpln.engine.psi.fused.stores_fusable", noted)
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=3)
+    assert fused == [True]  # the store pass ran
+    assert result.kpis["lost_sales_total"] > 0 and result.kpis["shortage_total"] > 0
 
 
 def test_a_material_unconstrained_run_is_identical_on_both_loops(
@@ -333,3 +392,15 @@ def test_the_compiled_sum_adds_up_in_numpys_pairwise_order() -> None:
     for v in values:
         running += v
     assert running != values.sum()  # the order matters for these values
+
+
+def test_block_sums_add_up_to_numpys_pairwise_sum() -> None:
+    # the store pass sums each block as it is produced and adds the block sums up
+    rng = np.random.default_rng(1)
+    for n in [1, 7, 128, 129, 256, 257, 1000, 4097, 100_003]:
+        values = rng.random(n) * 1e3
+        sizes = pairwise_leaves(n)
+        assert sizes.sum() == n and (sizes <= 128).all()
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        sums = np.array([_block_sum(values, lo, m) for lo, m in zip(starts, sizes, strict=True)])
+        assert 0.0 + pairwise_combine(sums, n) == values.sum(), n
