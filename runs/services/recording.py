@@ -130,26 +130,25 @@ def run_record(
     )
     # The trace, the largest table, is built on its writing thread (while the other writes
     # the PSI table), as an Arrow table: it stores the same, without a DataFrame's copies.
+    stores_trace = settings.SCPLN_RUN_TRACE == "stored"
     built: list[pa.Table] = []
 
-    def trace_table() -> pa.Table | None:
-        if settings.SCPLN_RUN_TRACE != "stored":
-            return None
+    def trace_table() -> pa.Table:
         built.append(result.trace_table())
         return built[0]
 
     trace, psi_data, pl, stored_receipts = frames_to_parquet(
-        [trace_table, psi, result.pl, receipts]
+        [trace_table if stores_trace else None, psi, result.pl, receipts]
     )
     stored = RunResult(
         schema_version=str(result.schema_version or "")[:32],
         psi=psi_data,
         pl=pl,
-        trace=trace if built else None,
+        trace=trace if stores_trace else None,
         receipts=None if receipts is None else stored_receipts,
         psi_rows=_rows(psi),
         pl_rows=_rows(result.pl),
-        trace_rows=built[0].num_rows if built else None,
+        trace_rows=built[0].num_rows if stores_trace else None,
     )
     registry = get_registry()
     with transaction.atomic():

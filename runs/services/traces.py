@@ -42,8 +42,10 @@ def run_trace(*, run: Run) -> bytes | None:
     if data is not None or registry.result_meta(run) is None:
         return data
     table = _reproduced(run).trace_table()
-    registry.store_trace(run, data=frame_to_parquet(table), rows=table.num_rows)
-    # What is stored now: this request's trace or, had another stored it first, that one.
+    data = frame_to_parquet(table)
+    if registry.store_trace(run, data=data, rows=table.num_rows):
+        return data
+    # Another request stored it first: serve that one, as every later request will.
     return registry.table(run, "trace")
 
 
