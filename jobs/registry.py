@@ -219,25 +219,9 @@ def subject_kind_for(model_label: str) -> SubjectKind | None:
     return _subject_kinds.get(model_label)
 
 
-def output_kind(
-    model: type[Model],
-    *,
-    key: str,
-    label: str | Promise,
-    job_field: str = "job",
-    ordering: tuple[str, ...] = (),
-    api_list_url_name: str = "",
-) -> OutputKind:
+def register_output_kind(kind: OutputKind) -> OutputKind:
     """Declare rows that jobs record (``model.<job_field>`` points at the job)."""
-    kind = OutputKind(
-        model=model,
-        key=key,
-        label=label,
-        job_field=job_field,
-        ordering=ordering,
-        api_list_url_name=api_list_url_name,
-    )
-    _output_kinds[key] = kind
+    _output_kinds[kind.key] = kind
     return kind
 
 
