@@ -237,12 +237,16 @@ def test_missing_pages_and_refusals_keep_the_layout_and_say_why(signed_in):
     assert missing.status_code == 404
     html = missing.content.decode()
     assert "No plan version pv-nothing." in html and 'data-testid="nav-plans"' in html
+    # The error pages name themselves like every page: window title, trail and heading.
+    assert "<title>Not found · scpln</title>" in html
+    assert '<li aria-current="page">Not found</li>' in html and "<h1>Not found</h1>" in html
 
     assert "There is no page at /ui/nowhere." in signed_in.get("/ui/nowhere").content.decode()
 
     refused = signed_in.post(reverse("jobs:retry", args=[1]))
     assert refused.status_code == 403
     assert "You do not have permission to do this." in refused.content.decode()
+    assert "<title>Not allowed · scpln</title>" in refused.content.decode()
 
 
 @pytest.mark.django_db
