@@ -35,3 +35,12 @@ def test_object_routes_name_each_route_after_its_segment_and_route_classes_and_f
     match = routes[1].resolve("runs/r1/unpin")
     assert match is not None
     assert match.kwargs == {"run_id": "r1"}
+
+
+def test_object_routes_start_every_name_with_the_name_prefix():
+    routes = object_routes("configs/<id:pk>", _Detail, name_prefix="config-", diff=_notes)
+
+    assert [(str(r.pattern), r.name) for r in routes] == [
+        ("configs/<id:pk>", "config-detail"),
+        ("configs/<id:pk>/diff", "config-diff"),
+    ]

@@ -2,17 +2,26 @@
 
 from django.urls import path
 
+from core.routes import object_routes
 from scenarios.api import views
 
 app_name = "scenarios-api"
 
 urlpatterns = [
     path("scenarios", views.ScenarioListView.as_view(), name="scenario-list"),
-    path("scenarios/<id:pk>", views.ScenarioDetailView.as_view(), name="scenario-detail"),
-    path("scenarios/<id:pk>/lock", views.ScenarioLockView.as_view(), name="scenario-lock"),
-    path("scenarios/<id:pk>/unlock", views.ScenarioUnlockView.as_view(), name="scenario-unlock"),
+    *object_routes(
+        "scenarios/<id:pk>",
+        views.ScenarioDetailView,
+        name_prefix="scenario-",
+        lock=views.ScenarioLockView,
+        unlock=views.ScenarioUnlockView,
+    ),
     path("configs", views.ConfigListView.as_view(), name="config-list"),
-    path("configs/<id:pk>", views.ConfigDetailView.as_view(), name="config-detail"),
-    path("configs/<id:pk>/document", views.ConfigDocumentView.as_view(), name="config-document"),
-    path("configs/<id:pk>/diff", views.ConfigDiffView.as_view(), name="config-diff"),
+    *object_routes(
+        "configs/<id:pk>",
+        views.ConfigDetailView,
+        name_prefix="config-",
+        document=views.ConfigDocumentView,
+        diff=views.ConfigDiffView,
+    ),
 ]
