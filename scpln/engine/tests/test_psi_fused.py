@@ -156,8 +156,9 @@ def test_every_modelled_feature_gives_identical_results_on_both_loops(
 def _many_stores(*, mixed_types: bool) -> Network:
     """A warehouse and 150 stores of two items: 300 store node-items, so the store pass
     sums its level over several blocks. Stores lose sales or backorder, review every day
-    or every 2 or 3 days, some close on Sundays and some lanes draw their lead time;
-    ``mixed_types``: a second warehouse among the stores (on-hand by type per node-item)."""
+    or every 2 or 3 days, some order lots of Q or round to MOQs and multiples, some close
+    on Sundays and some lanes draw their lead time; ``mixed_types``: a second warehouse
+    among the stores (on-hand by type per node-item)."""
     b = NetworkBuilder(horizon_days=50)
     for code in ("A", "B"):
         b.item(code, sales_price=6.0, unit_cost=2.0)
@@ -177,9 +178,13 @@ def _many_stores(*, mixed_types: bool) -> Network:
         if j % 7 == 0:
             b.calendar(code, [day % 7 != 6 for day in range(50)])
         spread = {1: 0.5, 2: 0.3, 4: 0.2} if j % 5 == 0 else None
-        b.arc("DC", code, lead_time=1 + j % 2, lead_time_distribution=spread)
+        rounding = {"moq": {"B": 5.0}, "multiple": {"B": 2.0}} if j % 4 == 3 else {}
+        b.arc("DC", code, lead_time=1 + j % 2, lead_time_distribution=spread, **rounding)
         for i, item in enumerate(("A", "B")):
-            b.stock(code, item, initial=3.0 + j % 4, reorder_point=2.0 + i, order_up_to=8.0)
+            if j % 4 == 1:  # (R, Q) with an MOQ
+                b.stock(code, item, initial=3.0, reorder_point=2.0, order_quantity=3.0, moq=4.0)
+            else:
+                b.stock(code, item, initial=3.0 + j % 4, reorder_point=2.0 + i, order_up_to=8.0)
             model = "poisson" if (j + i) % 2 else "normal"
             b.demand(
                 code, item, first_day=0, last_day=49, mean=1.0 + (j % 5) / 2, sd=1.0, model=model
@@ -189,9 +194,13 @@ def _many_stores(*, mixed_types: bool) -> Network:
 
 @pytest.mark.parametrize("mixed_types", [False, True])
 @pytest.mark.parametrize("stochastic", [False, True])
+@pytest.mark.parametrize("reported", [False, True])
 def test_a_level_of_many_stores_is_identical_on_both_loops(
-    mixed_types: bool, stochastic: bool, monkeypatch: pytest.MonkeyPatch
+    mixed_types: bool, stochastic: bool, reported: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """``reported``: progress is reported, so the compiled loop runs in chunks of days and
+    the stores' orders, placed by the store pass a day ahead, cross from one chunk to the
+    next."""
     net = _many_stores(mixed_types=mixed_types)
     assert net.working is not None and net.lead_times is not None
     fused: list[bool] = []
@@ -201,8 +210,11 @@ def test_a_level_of_many_stores_is_identical_on_both_loops(
         return fused[-1]
 
     monkeypatch.setattr("scpln.engine.psi.fused.stores_fusable", noted)
-    result = _both(net, monkeypatch, stochastic=stochastic, seed=3)
+    done: list[float] = []
+    progress = done.append if reported else None
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=3, progress=progress)
     assert fused == [True]  # the store pass ran
+    assert bool(done) is reported
     assert result.kpis["lost_sales_total"] > 0 and result.kpis["shortage_total"] > 0
 
 
