@@ -246,122 +246,6 @@ def _store_sum_at(out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarra
         out[j] = a[cols[j]] + b[cols[j]]
 
 
-@njit(cache=True)
-def _base_stock(
-    i,
-    t,
-    row,
-    lo,
-    bs_ptr,
-    bs_local,
-    targets,
-    bs_python,
-    bs_constant,
-    bs_window,
-    bs_z,
-    bs_safety,
-    bs_cum_mean,
-    bs_mean,
-    bs_cum_var,
-    bs_var,
-    seg_of_day,
-    seg_starts,
-    order_up_to,
-    reorder_point,
-):
-    """Level ``i``'s base-stock levels S(t) on day ``t`` (``BaseStockTargets.levels``):
-    from the cumulative demand profile, or read from ``targets[row]`` for a level that sees
-    echelon streams."""
-    for b in range(bs_ptr[i], bs_ptr[i + 1]):
-        if bs_python[i]:
-            level = targets[row, b]
-        else:
-            d = 0 if bs_constant else t
-            dw = d + bs_window[b]
-            sw = seg_of_day[dw]
-            iw = dw - seg_starts[sw]
-            mean_w = bs_cum_mean[sw, b] + iw * bs_mean[sw, b]
-            var_w = bs_cum_var[sw, b] + iw * bs_var[sw, b]
-            s0 = seg_of_day[d]
-            i0 = d - seg_starts[s0]
-            mean_w -= bs_cum_mean[s0, b] + i0 * bs_mean[s0, b]
-            var_w -= bs_cum_var[s0, b] + i0 * bs_var[s0, b]
-            level = mean_w + bs_z[b] * np.sqrt(_maximum(var_w, 0.0)) + bs_safety[b]
-        k = lo + bs_local[b]
-        order_up_to[k] = level
-        reorder_point[k] = level
-
-
-@njit(cache=True)
-def _order(
-    lo,
-    hi,
-    t,
-    stores,
-    has_lot,
-    has_review,
-    rounds,
-    on_hand,
-    in_transit,
-    on_order,
-    lane_backlog,
-    req_new,
-    cust_backlog,
-    order_up_to,
-    reorder_point,
-    lot,
-    review,
-    moq,
-    multiple,
-    mode_transfer,
-    src,
-    acc,
-    f_orders,
-    ordered,
-):
-    """Day ``t``'s orders of node-items ``lo … hi - 1`` of one level (``kernel._order``):
-    what each transfers is added to ``acc`` at its source. Returns whether any was. Run by
-    the order pass, and by the store pass for its stores a day ahead.
-
-    A store supplies nobody (``stores``): its lane backlog and orders received are zero,
-    and subtracting zero changes nothing, so they are not read; its order goes only to
-    ``ordered``, which the store pass records."""
-    moved = False
-    for k in range(lo, hi):
-        ip = on_hand[k] + in_transit[k]
-        ip += on_order[k]
-        if not stores:
-            ip -= lane_backlog[k]
-            ip -= req_new[k]
-        ip -= cust_backlog[k]
-        up_to, reorder = order_up_to[k], reorder_point[k]
-        need = up_to - ip
-        trigger = ip <= reorder and need > EPS
-        q = lot[k] if has_lot else math.nan
-        if has_lot and not math.isnan(q):
-            trigger = ip <= reorder + EPS
-        if has_review and review[k] > 1 and t % review[k] != 0:
-            trigger = False
-        qty = 0.0
-        if trigger:
-            qty = need
-            if has_lot and not math.isnan(q):
-                qty = (np.floor((reorder - ip) / q + 1e-9) + 1) * q
-            if rounds:
-                qty = _maximum(qty, moq[k]) if qty > 0.0 else 0.0
-                m = multiple[k]
-                if m > 0.0:
-                    qty = np.ceil(_maximum(qty / m - 1e-9, 0.0)) * m
-            if mode_transfer[k]:
-                on_order[k] += qty
-                acc[src[k]] += qty
-                moved = True
-        if not stores:
-            f_orders[k] = qty
-        ordered[k] = qty
-    return moved
-
-
 # nogil: the prefault helper (``buffers.RowPrefault``) touches rows ahead meanwhile.
 @njit(cache=True, nogil=True)
 def run_days(
@@ -538,10 +422,6 @@ def run_days(
     size = on_hand.shape[0]
     levels = lv_lo.shape[0]
     n_fact = capacity_left.shape[0]
-    # The store pass orders its stores for the next day as it finishes each block of them
-    # (their state is still in the cache; nothing changes it before the next order pass),
-    # unless their base-stock levels come from echelon streams (``targets``, per chunk).
-    ahead = fuse_stores and not bs_python[0]
     for t in range(t0, t1):
         seg = seg_of_day[t]
         row = t - t0
@@ -561,57 +441,62 @@ def run_days(
         # ---------------------------------------------------------- order pass
         for i in range(levels):
             lo, hi = lv_lo[i], lv_hi[i]
-            if i == 0 and ahead and t > 0:
-                moved = True  # ordered by the store pass of day t - 1, into ``acc``
-            else:
-                _base_stock(
-                    i,
-                    t,
-                    row,
-                    lo,
-                    bs_ptr,
-                    bs_local,
-                    targets,
-                    bs_python,
-                    bs_constant,
-                    bs_window,
-                    bs_z,
-                    bs_safety,
-                    bs_cum_mean,
-                    bs_mean,
-                    bs_cum_var,
-                    bs_var,
-                    seg_of_day,
-                    seg_starts,
-                    order_up_to,
-                    reorder_point,
-                )
-                moved = _order(
-                    lo,
-                    hi,
-                    t,
-                    i == 0 and fuse_stores,
-                    lv_flags[i, 0],
-                    lv_flags[i, 1],
-                    lv_flags[i, 2],
-                    on_hand,
-                    in_transit,
-                    on_order,
-                    lane_backlog,
-                    req_new,
-                    cust_backlog,
-                    order_up_to,
-                    reorder_point,
-                    lot,
-                    review,
-                    moq,
-                    multiple,
-                    mode_transfer,
-                    src,
-                    acc,
-                    f_orders,
-                    ordered,
-                )
+            has_lot, has_review, rounds = lv_flags[i, 0], lv_flags[i, 1], lv_flags[i, 2]
+            for b in range(bs_ptr[i], bs_ptr[i + 1]):
+                if bs_python[i]:
+                    level = targets[row, b]
+                else:
+                    d = 0 if bs_constant else t
+                    dw = d + bs_window[b]
+                    sw = seg_of_day[dw]
+                    iw = dw - seg_starts[sw]
+                    mean_w = bs_cum_mean[sw, b] + iw * bs_mean[sw, b]
+                    var_w = bs_cum_var[sw, b] + iw * bs_var[sw, b]
+                    s0 = seg_of_day[d]
+                    i0 = d - seg_starts[s0]
+                    mean_w -= bs_cum_mean[s0, b] + i0 * bs_mean[s0, b]
+                    var_w -= bs_cum_var[s0, b] + i0 * bs_var[s0, b]
+                    level = mean_w + bs_z[b] * np.sqrt(_maximum(var_w, 0.0)) + bs_safety[b]
+                k = lo + bs_local[b]
+                order_up_to[k] = level
+                reorder_point[k] = level
+            moved = False
+            # a store supplies nobody: its lane backlog and orders received are zero, and
+            # subtracting zero changes nothing, so the store pass's level skips reading them;
+            # its order is recorded from ``ordered`` by the store pass
+            stores = i == 0 and fuse_stores
+            for k in range(lo, hi):
+                ip = on_hand[k] + in_transit[k]
+                ip += on_order[k]
+                if not stores:
+                    ip -= lane_backlog[k]
+                    ip -= req_new[k]
+                ip -= cust_backlog[k]
+                up_to, reorder = order_up_to[k], reorder_point[k]
+                need = up_to - ip
+                trigger = ip <= reorder and need > EPS
+                q = lot[k] if has_lot else math.nan
+                if has_lot and not math.isnan(q):
+                    trigger = ip <= reorder + EPS
+                if has_review and review[k] > 1 and t % review[k] != 0:
+                    trigger = False
+                qty = 0.0
+                if trigger:
+                    qty = need
+                    if has_lot and not math.isnan(q):
+                        qty = (np.floor((reorder - ip) / q + 1e-9) + 1) * q
+                    if rounds:
+                        qty = _maximum(qty, moq[k]) if qty > 0.0 else 0.0
+                        m = multiple[k]
+                        if m > 0.0:
+                            qty = np.ceil(_maximum(qty / m - 1e-9, 0.0)) * m
+                    if mode_transfer[k]:
+                        on_order[k] += qty
+                        acc[src[k]] += qty
+                        moved = True
+                if not stores:
+                    f_orders[k] = qty
+                ordered[k] = qty
             if moved:
                 for j in range(hi, size):
                     if acc[j] != 0.0 or math.isnan(acc[j]):
@@ -646,30 +531,6 @@ def run_days(
                 ending = 0
                 in_stock = 0
                 unfilled_b = 0
-                order_next = ahead and t + 1 < days
-                if order_next:
-                    _base_stock(
-                        0,
-                        t + 1,
-                        row,
-                        lo,
-                        bs_ptr,
-                        bs_local,
-                        targets,
-                        bs_python,
-                        bs_constant,
-                        bs_window,
-                        bs_z,
-                        bs_safety,
-                        bs_cum_mean,
-                        bs_mean,
-                        bs_cum_var,
-                        bs_var,
-                        seg_of_day,
-                        seg_starts,
-                        order_up_to,
-                        reorder_point,
-                    )
                 j = 0
                 for leaf in range(leaf_sizes.shape[0]):
                     m_leaf = leaf_sizes[leaf]
@@ -733,33 +594,6 @@ def run_days(
                             f_consumption[k] = 0.0
                     for q_sum in range(5 if by_type else 4):
                         leaf_sums[q_sum, leaf] = _block_sum(leaf_buf[q_sum], 0, m_leaf)
-                    if order_next:  # recorded above: ``ordered`` now takes tomorrow's
-                        _order(
-                            lo + j,
-                            lo + j + m_leaf,
-                            t + 1,
-                            True,
-                            lv_flags[0, 0],
-                            lv_flags[0, 1],
-                            lv_flags[0, 2],
-                            on_hand,
-                            in_transit,
-                            on_order,
-                            lane_backlog,
-                            req_new,
-                            cust_backlog,
-                            order_up_to,
-                            reorder_point,
-                            lot,
-                            review,
-                            moq,
-                            multiple,
-                            mode_transfer,
-                            src,
-                            acc,
-                            f_orders,
-                            ordered,
-                        )
                     j += m_leaf
                 owing[0] = any_backlog
                 customer_day[0, t] += 0.0 + pairwise_combine(leaf_sums[0], n)
