@@ -19,9 +19,11 @@ from scpln.engine.psi import (
     NetworkBuilder,
     SimulationResult,
     compile_network,
+    fused,
     record,
     simulate_network,
 )
+from scpln.engine.psi.api import load_compiled_loop
 from scpln.engine.psi.fused import (
     KERNEL_ENV,
     THRESHOLD_ENV,
@@ -36,6 +38,7 @@ from scpln.engine.psi.fused_loop import (
     pairwise_combine,
     pairwise_leaves,
     pairwise_sum,
+    run_days,
 )
 
 REFERENCES = ("mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths")
@@ -218,6 +221,20 @@ def test_a_level_of_many_stores_is_identical_on_both_loops(
     assert result.kpis["lost_sales_total"] > 0 and result.kpis["shortage_total"] > 0
 
 
+@pytest.mark.parametrize("stochastic", [False, True])
+@pytest.mark.parametrize("network", ["features", "stores"])
+def test_accounts_made_while_the_loop_runs_are_identical_on_both_loops(
+    network: str, stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as on a large run: the compiled loop has the P&L accounts of the days it has finished
+    # (32-day chunks) made on another thread while it runs the next ones
+    monkeypatch.setattr(fused, "ACCOUNTS_ALONGSIDE_FROM", 0)
+    net = _features().build() if network == "features" else _many_stores(mixed_types=True)
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=5)
+    assert result.raw.accounts is not None  # made alongside the loop, not afterwards
+    assert result.kpis["shortage_total"] > 0
+
+
 def test_a_material_unconstrained_run_is_identical_on_both_loops(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -361,6 +378,22 @@ def test_auto_compiles_large_runs_and_small_ones_once_the_loop_is_loaded(
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "1_000_000")
     assert use_compiled(net, days=80, schedule=None)  # ... so it keeps it
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_the_loop_loaded_at_start_up_runs_other_networks_without_compiling_again(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what a worker loads as it starts (a one-store week) must be the machine code its runs
+    # use: a network of more segments and node-items passes the loop the same array types
+    assert load_compiled_loop()
+    loaded = len(run_days.signatures)
+    document = generate_config(skus=5, stores=40, dcs=2, factories=1, days=90, seed=4)
+    net = compile_network(load_config(document))
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    assert use_compiled(net, days=90, schedule=None)
+    simulate_network(net, stochastic=stochastic, seed=4)
+    assert len(run_days.signatures) == loaded
 
 
 @pytest.mark.parametrize("stochastic", [False, True])
