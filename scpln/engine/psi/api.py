@@ -157,7 +157,7 @@ def simulate_network(
             report(done * _KERNEL_SHARE)
 
     raw = run_kernel(network, days=days, rng=rng, schedule=schedule, progress=kernel_progress)
-    accounts = raw.accounts if raw.accounts is not None else daily_accounts(raw)
+    accounts = daily_accounts(raw)
     kpis = compute_kpis(raw, accounts)
     if progress is not None:
         progress(1.0)

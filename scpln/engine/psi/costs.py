@@ -81,40 +81,17 @@ class Block:
 def daily_accounts(kr: KernelResult) -> dict[str, np.ndarray]:
     """Per day: revenue, every cost account, ``total_cost`` and ``profit`` (the P&L's
     columns but ``day``), as arrays: the KPIs read these, so they need no DataFrame."""
-    return DailyAccounts(kr).result()
-
-
-class DailyAccounts:
-    """:func:`daily_accounts` added up chunk of days by chunk, so that the compiled day
-    loop can have the days it has finished accounted for on another thread while it runs
-    the next ones (``fused.run_compiled``). A chunk's accounts read only its own days'
-    records and go to its own days, so the numbers do not depend on when it is added."""
-
-    def __init__(self, kr: KernelResult) -> None:
-        self.kr = kr
-        self.pl = {account: np.zeros(kr.days) for account in ACCOUNTS}
-        self.done = 0  # days accounted for
-
-    def add_until(self, day: int) -> None:
-        """Account for every chunk of days that ends by ``day`` (recorded up to there)."""
-        while self.done < self.kr.days:
-            start, stop = self.done, min(self.done + _CHUNK_DAYS, self.kr.days)
-            if stop > day:
-                return
-            for block in _blocks(self.kr, start, stop):
-                self.pl[block.account][start:stop] += block.daily()
-            self.done = stop
-
-    def result(self) -> dict[str, np.ndarray]:
-        """Every day's accounts, with ``total_cost`` and ``profit`` (all days recorded)."""
-        self.add_until(self.kr.days)
-        pl = dict(self.pl)
-        total = np.zeros(self.kr.days)
-        for account in COST_ACCOUNTS:
-            total += pl[account]
-        pl["total_cost"] = total
-        pl["profit"] = pl[REVENUE] - total
-        return pl
+    pl = {account: np.zeros(kr.days) for account in ACCOUNTS}
+    for start in range(0, kr.days, _CHUNK_DAYS):
+        stop = min(start + _CHUNK_DAYS, kr.days)
+        for block in _blocks(kr, start, stop):
+            pl[block.account][start:stop] += block.daily()
+    total = np.zeros(kr.days)
+    for account in COST_ACCOUNTS:
+        total += pl[account]
+    pl["total_cost"] = total
+    pl["profit"] = pl[REVENUE] - total
+    return pl
 
 
 def pl_frame(accounts: dict[str, np.ndarray]) -> pd.DataFrame:

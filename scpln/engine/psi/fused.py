@@ -27,12 +27,10 @@ import importlib.util
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .costs import DailyAccounts
 from .environment import whole_number
 from .record import CUSTOMER_DAY, KernelResult
 
@@ -44,9 +42,6 @@ if TYPE_CHECKING:
 KERNEL_ENV = "SCPLN_PSI_KERNEL"
 CHOICES = ("auto", "numpy", "compiled")
 THRESHOLD_ENV = "SCPLN_PSI_COMPILED_FROM"
-# From this many bytes of history the P&L accounts are made alongside the compiled loop
-# (at 200k node-items they took 0.38 s after it); below, a thread costs more than it saves.
-ACCOUNTS_ALONGSIDE_FROM = 1 << 26
 
 
 def kernel_choice() -> str:
@@ -259,14 +254,9 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     bs = k.targets
     bs_python = np.array([bs.reads_streams(i) for i in range(n_levels)], np.bool_)
     echelon_levels = [i for i in range(n_levels) if bs_python[i]]
-    # A large run has the days it has finished accounted for (the P&L) by another thread
-    # while the loop, without the GIL, runs the next ones.
-    alongside = sum(a.nbytes for a in rec.history.stored.values()) >= ACCOUNTS_ALONGSIDE_FROM
-    # Chunks end where progress is reported (about a hundred a run), where rows the
-    # prefault helper has not touched yet begin and where days can be accounted for;
-    # without any of these, one call runs every day.
-    chunked = progress is not None or rec.prefault.active or alongside
-    step = max(1, days // 100) if chunked else days
+    # Chunks end where progress is reported (about a hundred a run) and where rows the
+    # prefault helper has not touched yet begin; without either, one call runs every day.
+    step = max(1, days // 100) if progress is not None or rec.prefault.active else days
     targets = np.zeros((step, len(bs_local) if bs_python.any() else 0))
     drawn = np.zeros((step, n_cust)) if k.rng is not None else np.zeros((0, 0))
     u_drawn = np.zeros((step, var_ptr[-1]))
@@ -426,9 +416,6 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         leaf_buf,
         leaf_sums,
     )
-    accounts = DailyAccounts(rec.result()) if alongside else None
-    pool = ThreadPoolExecutor(1, "psi-accounts") if accounts is not None else None
-    pending: list[Future[None]] = []
     try:
         for t0 in range(0, days, step):
             t1 = min(days, t0 + step)
@@ -445,18 +432,8 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
                             drawn[t - t0, cust_ptr[i] : cust_ptr[i + 1]] = k.demand_model.draw(i, t)
             rec.prefault.wait_for(t1 - 1)
             run_days(t0, t1, *args)
-            if pool is not None and accounts is not None and t1 < days:
-                pending.append(pool.submit(accounts.add_until, t1))
             if progress is not None and (t1 % max(1, days // 100) == 0 or t1 == days):
                 progress(t1 / days)
     finally:
         rec.prefault.close()
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)  # those not started: ``accounts.result()``
-    for future in pending:
-        if not future.cancelled():
-            future.result()  # an error of the accounts thread is raised here
-    result = rec.result()
-    if accounts is not None:  # the days not yet accounted for, and the totals
-        result.accounts = accounts.result()
-    return result
+    return rec.result()

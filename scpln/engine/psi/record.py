@@ -145,9 +145,6 @@ class KernelResult:
     on_hand_by_type: np.ndarray
     customer_day: dict[str, np.ndarray]
     customer_shortage: np.ndarray
-    # The P&L's per-day accounts when the day loop computed them as it went (the compiled
-    # loop, on a large run: ``fused.run_compiled``), else None (``costs.daily_accounts``).
-    accounts: dict[str, np.ndarray] | None = None
 
 
 class Recorder:

@@ -19,7 +19,6 @@ from scpln.engine.psi import (
     NetworkBuilder,
     SimulationResult,
     compile_network,
-    fused,
     record,
     simulate_network,
 )
@@ -219,20 +218,6 @@ def test_a_level_of_many_stores_is_identical_on_both_loops(
     assert fused == [True]  # the store pass ran
     assert bool(done) is reported
     assert result.kpis["lost_sales_total"] > 0 and result.kpis["shortage_total"] > 0
-
-
-@pytest.mark.parametrize("stochastic", [False, True])
-@pytest.mark.parametrize("network", ["features", "stores"])
-def test_accounts_made_while_the_loop_runs_are_identical_on_both_loops(
-    network: str, stochastic: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # as on a large run: the compiled loop has the P&L accounts of the days it has finished
-    # (32-day chunks) made on another thread while it runs the next ones
-    monkeypatch.setattr(fused, "ACCOUNTS_ALONGSIDE_FROM", 0)
-    net = _features().build() if network == "features" else _many_stores(mixed_types=True)
-    result = _both(net, monkeypatch, stochastic=stochastic, seed=5)
-    assert result.raw.accounts is not None  # made alongside the loop, not afterwards
-    assert result.kpis["shortage_total"] > 0
 
 
 def test_a_material_unconstrained_run_is_identical_on_both_loops(
