@@ -64,9 +64,12 @@ def numba_available() -> bool:
 
 
 def compiled_loaded() -> bool:
-    """Whether this process already runs the compiled loop (its machine code is loaded)."""
-    module = sys.modules.get(f"{__package__}.fused_loop")
-    return module is not None and bool(module.run_days.signatures)
+    """Whether this process already runs the compiled loop (its machine code is loaded).
+
+    A worker's loader thread may be importing the module meanwhile (``api.load_compiled_loop``):
+    until then it is in ``sys.modules`` without ``run_days``."""
+    run_days = getattr(sys.modules.get(f"{__package__}.fused_loop"), "run_days", None)
+    return run_days is not None and bool(run_days.signatures)
 
 
 def unsupported(net: Network, *, schedule: Schedule | None) -> str | None:

@@ -3,6 +3,8 @@ only where it models everything the network uses."""
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -27,6 +29,7 @@ from scpln.engine.psi.fused import (
     KERNEL_ENV,
     THRESHOLD_ENV,
     compiled_from,
+    compiled_loaded,
     kernel_choice,
     stores_fusable,
     unsupported,
@@ -363,6 +366,15 @@ def test_auto_compiles_large_runs_and_small_ones_once_the_loop_is_loaded(
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "1_000_000")
     assert use_compiled(net, days=80, schedule=None)  # ... so it keeps it
+
+
+def test_a_loop_still_being_imported_is_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a worker's loader thread imports the compiled loop while a job may already ask
+    # whether it is loaded: the module is in ``sys.modules`` before ``run_days`` is in it
+    monkeypatch.setitem(sys.modules, "scpln.engine.psi.fused_loop", types.ModuleType("partial"))
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    assert not compiled_loaded()
+    assert not use_compiled(_features().build(), days=80, schedule=None)
 
 
 @pytest.mark.parametrize("stochastic", [False, True])
