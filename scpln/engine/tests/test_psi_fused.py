@@ -203,9 +203,8 @@ def _many_stores(*, mixed_types: bool) -> Network:
 def test_a_level_of_many_stores_is_identical_on_both_loops(
     mixed_types: bool, stochastic: bool, reported: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``reported``: progress is reported, so the compiled loop runs in chunks of days and
-    the stores' orders, placed by the store pass a day ahead, cross from one chunk to the
-    next."""
+    """``reported``: progress is reported, so the compiled loop runs in chunks of days (one
+    call per day here) and the stores' state crosses from one call to the next."""
     net = _many_stores(mixed_types=mixed_types)
     assert net.working is not None and net.lead_times is not None
     fused: list[bool] = []
