@@ -370,6 +370,11 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int(ENV, "SCPLN_WORKER_MAX_TASKS_PER_CHI
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 1024 * env_int(  # Celery counts KiB
     ENV, "SCPLN_WORKER_MAX_MEMORY_MB", 2048, minimum=1
 )
+# Each worker pool process loads the engine's compiled day loop at start, in a background
+# thread, so SCPLN_PSI_KERNEL=auto runs every network it supports compiled there
+# (config/celery.py; docs/engine.md "When it runs"). Off: auto keeps numpy until a run
+# has loaded it (or from SCPLN_PSI_COMPILED_FROM node-item-days).
+SCPLN_PSI_PRELOAD = env_bool(ENV, "SCPLN_PSI_PRELOAD", True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep reconnecting for as long as the broker is away (None = no limit): a
 # worker must outlive a Redis restart rather than exit after 100 attempts.

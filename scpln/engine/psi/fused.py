@@ -8,12 +8,11 @@ in one pass per level and day over the same state and gives bit-identical result
 
 - ``auto`` (default): compiled when Numba is importable, the network uses only what
   the compiled loop implements, and the compiled loop is already loaded in this process
-  (a worker that has run it once), or the run has at least ``SCPLN_PSI_COMPILED_FROM``
+  (workers load it as their pool processes start: ``SCPLN_PSI_PRELOAD``,
+  ``api.load_compiled_loop``), or the run has at least ``SCPLN_PSI_COMPILED_FROM``
   node-item-days (unset by default). A fresh process pays 0.5–2 s to import Numba and
-  load the cached machine code, more than the numpy loop needs for a small network, and
-  on the benchmark VM the compiled day loop took only 6–30 % less CPU than numpy's at
-  200k node-items (both also wait on faulting in the recorded table), so no size
-  compiles by default;
+  load the cached machine code, more than the numpy loop needs for a small network, so a
+  one-off process (the CLI, a test) stays on numpy;
 - ``numpy``: always the numpy loop;
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
@@ -65,9 +64,12 @@ def numba_available() -> bool:
 
 
 def compiled_loaded() -> bool:
-    """Whether this process already runs the compiled loop (its machine code is loaded)."""
-    module = sys.modules.get(f"{__package__}.fused_loop")
-    return module is not None and bool(module.run_days.signatures)
+    """Whether this process already runs the compiled loop (its machine code is loaded).
+
+    A worker's loader thread may be importing the module meanwhile (``api.load_compiled_loop``):
+    until then it is in ``sys.modules`` without ``run_days``."""
+    run_days = getattr(sys.modules.get(f"{__package__}.fused_loop"), "run_days", None)
+    return run_days is not None and bool(run_days.signatures)
 
 
 def unsupported(net: Network, *, schedule: Schedule | None) -> str | None:
@@ -313,10 +315,11 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         bs.window.astype(i64),
         bs.z,
         bs.safety,
-        bs.cum_mean,
-        bs.mean,
-        bs.cum_var,
-        bs.var,
+        # (segments, base-stock node-items): made C-ordered, a day's row is contiguous, and
+        # every network passes the loop the same array types (a single-segment or single
+        # node-item network's are both C and F contiguous, a larger one's F: the loop loaded
+        # on a tiny network, ``api.load_compiled_loop``, was compiled again for them)
+        *(np.ascontiguousarray(a) for a in (bs.cum_mean, bs.mean, bs.cum_var, bs.var)),
         net.segments.starts.astype(i64),
         lane_ptr,
         lane_ni,

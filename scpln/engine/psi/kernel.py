@@ -69,6 +69,12 @@ def run_kernel(
     return kernel.rec.result()
 
 
+def run_compiled_loop(net: Network, days: int) -> KernelResult:
+    """Simulate ``net`` on the compiled loop whatever ``SCPLN_PSI_KERNEL`` says: run on a
+    tiny network, it loads the loop's machine code into the process (``load_compiled_loop``)."""
+    return run_compiled(_Kernel(net, days, None, None), days, None)
+
+
 class _Kernel:
     def __init__(
         self, net: Network, days: int, rng: np.random.Generator | None, schedule: Schedule | None

@@ -3,6 +3,8 @@ only where it models everything the network uses."""
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -22,10 +24,12 @@ from scpln.engine.psi import (
     record,
     simulate_network,
 )
+from scpln.engine.psi.api import load_compiled_loop
 from scpln.engine.psi.fused import (
     KERNEL_ENV,
     THRESHOLD_ENV,
     compiled_from,
+    compiled_loaded,
     kernel_choice,
     stores_fusable,
     unsupported,
@@ -36,6 +40,7 @@ from scpln.engine.psi.fused_loop import (
     pairwise_combine,
     pairwise_leaves,
     pairwise_sum,
+    run_days,
 )
 
 REFERENCES = ("mono_node_sample_2Mths", "multi_node_sample_3Mths", "multi_node_sample_6Mths")
@@ -156,8 +161,9 @@ def test_every_modelled_feature_gives_identical_results_on_both_loops(
 def _many_stores(*, mixed_types: bool) -> Network:
     """A warehouse and 150 stores of two items: 300 store node-items, so the store pass
     sums its level over several blocks. Stores lose sales or backorder, review every day
-    or every 2 or 3 days, some close on Sundays and some lanes draw their lead time;
-    ``mixed_types``: a second warehouse among the stores (on-hand by type per node-item)."""
+    or every 2 or 3 days, some order lots of Q or round to MOQs and multiples, some close
+    on Sundays and some lanes draw their lead time; ``mixed_types``: a second warehouse
+    among the stores (on-hand by type per node-item)."""
     b = NetworkBuilder(horizon_days=50)
     for code in ("A", "B"):
         b.item(code, sales_price=6.0, unit_cost=2.0)
@@ -177,9 +183,13 @@ def _many_stores(*, mixed_types: bool) -> Network:
         if j % 7 == 0:
             b.calendar(code, [day % 7 != 6 for day in range(50)])
         spread = {1: 0.5, 2: 0.3, 4: 0.2} if j % 5 == 0 else None
-        b.arc("DC", code, lead_time=1 + j % 2, lead_time_distribution=spread)
+        rounding = {"moq": {"B": 5.0}, "multiple": {"B": 2.0}} if j % 4 == 3 else {}
+        b.arc("DC", code, lead_time=1 + j % 2, lead_time_distribution=spread, **rounding)
         for i, item in enumerate(("A", "B")):
-            b.stock(code, item, initial=3.0 + j % 4, reorder_point=2.0 + i, order_up_to=8.0)
+            if j % 4 == 1:  # (R, Q) with an MOQ
+                b.stock(code, item, initial=3.0, reorder_point=2.0, order_quantity=3.0, moq=4.0)
+            else:
+                b.stock(code, item, initial=3.0 + j % 4, reorder_point=2.0 + i, order_up_to=8.0)
             model = "poisson" if (j + i) % 2 else "normal"
             b.demand(
                 code, item, first_day=0, last_day=49, mean=1.0 + (j % 5) / 2, sd=1.0, model=model
@@ -189,9 +199,12 @@ def _many_stores(*, mixed_types: bool) -> Network:
 
 @pytest.mark.parametrize("mixed_types", [False, True])
 @pytest.mark.parametrize("stochastic", [False, True])
+@pytest.mark.parametrize("reported", [False, True])
 def test_a_level_of_many_stores_is_identical_on_both_loops(
-    mixed_types: bool, stochastic: bool, monkeypatch: pytest.MonkeyPatch
+    mixed_types: bool, stochastic: bool, reported: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """``reported``: progress is reported, so the compiled loop runs in chunks of days (one
+    call per day here) and the stores' state crosses from one call to the next."""
     net = _many_stores(mixed_types=mixed_types)
     assert net.working is not None and net.lead_times is not None
     fused: list[bool] = []
@@ -201,8 +214,11 @@ def test_a_level_of_many_stores_is_identical_on_both_loops(
         return fused[-1]
 
     monkeypatch.setattr("scpln.engine.psi.fused.stores_fusable", noted)
-    result = _both(net, monkeypatch, stochastic=stochastic, seed=3)
+    done: list[float] = []
+    progress = done.append if reported else None
+    result = _both(net, monkeypatch, stochastic=stochastic, seed=3, progress=progress)
     assert fused == [True]  # the store pass ran
+    assert bool(done) is reported
     assert result.kpis["lost_sales_total"] > 0 and result.kpis["shortage_total"] > 0
 
 
@@ -349,6 +365,31 @@ def test_auto_compiles_large_runs_and_small_ones_once_the_loop_is_loaded(
     monkeypatch.setenv(KERNEL_ENV, "auto")
     monkeypatch.setenv(THRESHOLD_ENV, "1_000_000")
     assert use_compiled(net, days=80, schedule=None)  # ... so it keeps it
+
+
+def test_a_loop_still_being_imported_is_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a worker's loader thread imports the compiled loop while a job may already ask
+    # whether it is loaded: the module is in ``sys.modules`` before ``run_days`` is in it
+    monkeypatch.setitem(sys.modules, "scpln.engine.psi.fused_loop", types.ModuleType("partial"))
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    assert not compiled_loaded()
+    assert not use_compiled(_features().build(), days=80, schedule=None)
+
+
+@pytest.mark.parametrize("stochastic", [False, True])
+def test_the_loop_loaded_at_start_up_runs_other_networks_without_compiling_again(
+    stochastic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what a worker loads as it starts (a one-store week) must be the machine code its runs
+    # use: a network of more segments and node-items passes the loop the same array types
+    assert load_compiled_loop()
+    loaded = len(run_days.signatures)
+    document = generate_config(skus=5, stores=40, dcs=2, factories=1, days=90, seed=4)
+    net = compile_network(load_config(document))
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    assert use_compiled(net, days=90, schedule=None)
+    simulate_network(net, stochastic=stochastic, seed=4)
+    assert len(run_days.signatures) == loaded
 
 
 @pytest.mark.parametrize("stochastic", [False, True])
