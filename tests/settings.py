@@ -14,3 +14,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
 # (or into another run): an in-process cache, emptied before each test
 # (conftest.py). The product's choice (Redis or files) is config/settings.py's.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Test workers start and stop by the dozen: each loading the compiled day loop (in a fresh
+# clone, compiling it for tens of seconds beside the tests) would only load the machine.
+# tests/test_worker_psi_preload.py turns it on for the worker that tests it.
+SCPLN_PSI_PRELOAD = env_bool(ENV, "SCPLN_PSI_PRELOAD", False)  # noqa: F405

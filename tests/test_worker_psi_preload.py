@@ -15,7 +15,8 @@ LOADED = "Compiled day loop loaded in"
 @pytest.mark.worker
 def test_a_started_worker_process_loads_the_compiled_day_loop(transactional_db, tmp_path):
     # a cold Numba cache compiles the loop first (tens of seconds on a busy 2-core machine)
-    with start_worker(tmp_path, env={"SCPLN_PSI_KERNEL": "auto"}) as worker:
+    env = {"SCPLN_PSI_KERNEL": "auto", "SCPLN_PSI_PRELOAD": "1"}  # tests.settings: off
+    with start_worker(tmp_path, env=env) as worker:
         wait_for(lambda: LOADED in worker.output(), timeout=300, interval=0.5)
         assert "could not be loaded" not in worker.output()
 
