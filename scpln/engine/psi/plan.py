@@ -120,15 +120,15 @@ class PlanSchedule:
         else:
             length = np.full(len(frame), DAYS_PER_WEEK)
         rows = pd.DataFrame(
-            {
-                "item": frame["item"].astype(str).to_numpy(),
+            {  # text as arrays: to_numpy() would make a Python string a row, converted back
+                "item": frame["item"].astype(str).array,
                 "day": np.asarray(day, dtype=np.int64),
                 "days": np.asarray(length, dtype=np.int64),
                 "quantity": quantity,
             }
         )
         if "node" in frame.columns:
-            rows["node"] = frame["node"].astype(str).to_numpy()
+            rows["node"] = frame["node"].astype(str).array
         return cls(rows, release_rule, constraints or Constraints())
 
     def digest(self, scheme: str = PLAN_DIGEST) -> str:
@@ -419,7 +419,10 @@ def _by_day(
     pos, day, qty = pos[keep], day[keep], qty[keep]
     if len(day) == 0:
         return {}
-    order = np.argsort(day, kind="stable")
+    # Stable sorts of 16-bit integers are radix sorts (linear): a year's millions of releases
+    # are ordered by day in a fraction of the comparison sort's time, in the same order.
+    narrow = day.astype(np.int16) if day.min() >= 0 and day.max() < 2**15 else day
+    order = np.argsort(narrow, kind="stable")
     pos, day, qty = pos[order], day[order], qty[order]
     cuts = np.flatnonzero(np.diff(day)) + 1
     return {
