@@ -168,7 +168,8 @@ def test_the_sheet_a_recalculation_caches_is_the_sheet_of_its_stored_tables(exec
         edits=[{"key": f"sku:{sku}", "measure": "demand", "period": week, "value": 123}],
     ).version
     finished = runner.run(workbench_recalculate(version=draft).pk)
-    assert finished is not None and finished.status == Job.Status.SUCCEEDED, finished.error
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
     cached = sheets.base_sheet(draft)
 
     sheets._local.clear()
