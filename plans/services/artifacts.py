@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+from django.db import transaction
 
 from plans.models import PlanArtifact, PlanVersion
 from runs.columnar import frame_to_parquet, frames_to_parquet, parquet_to_frame
@@ -55,17 +56,27 @@ def _store(
     data: bytes,
     params: dict[str, Any] | None,
 ) -> PlanArtifact:
-    artifact, _ = PlanArtifact.objects.update_or_create(
-        plan_version=plan_version,
-        name=name,
-        defaults={
-            "kind": kind,
-            "data": data,
-            "row_count": len(frame),
-            "columns": [str(c) for c in frame.columns],
-            "params": params or {},
-        },
-    )
+    # update_or_create would read the old bytes back only to overwrite them (tens of megabytes
+    # per recalculation of a 10,000-SKU plan): the row is locked and rewritten without them.
+    fields = {
+        "kind": kind,
+        "data": data,
+        "row_count": len(frame),
+        "columns": [str(c) for c in frame.columns],
+        "params": params or {},
+    }
+    with transaction.atomic():
+        artifact = (
+            PlanArtifact.objects.select_for_update()
+            .defer("data")
+            .filter(plan_version=plan_version, name=name)
+            .first()
+        )
+        if artifact is None:
+            return PlanArtifact.objects.create(plan_version=plan_version, name=name, **fields)
+        for field, value in fields.items():
+            setattr(artifact, field, value)
+        artifact.save(update_fields=list(fields))
     return artifact
 
 

@@ -203,14 +203,15 @@ def plan_version_simulate(
     ctx.progress(progress_from, "simulating", force=True)
     started_at = timezone.now()
     began = time.perf_counter()
-    simulation = psi.simulate(
-        context.config,
+    days = engine_planning.run_days(params, context.inputs, context.config)
+    simulation = psi.simulate_network(
+        context.network(days),
         plan=psi.PlanSchedule.from_frame(
             receipts,
             start_date=context.config.start_date,
             **engine_planning.plan_execution(params),
         ),
-        days=engine_planning.run_days(params, context.inputs, context.config),
+        days=days,
         progress=lambda done: ctx.progress(
             progress_from + done * (99 - progress_from), "simulating"
         ),

@@ -16,9 +16,12 @@ from plans.services.artifacts import artifact_frame
 from plans.services.inputs import CONTEXTS, planning_context
 from plans.tests.conftest import run_planning_job
 from plans.workbench.services import workbench_edit, workbench_recalculate
+from runs.models import Run
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import
 from scpln.engine.canonical.generator import NetworkShape, generate_config
+from scpln.engine.psi import compile_network
+from scpln.engine.psi.api import network_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +106,14 @@ def test_planning_and_recalculating_leave_the_kept_inputs_as_derived(network, ba
     )
     assert fresh is not kept
     assert_same_context(kept, fresh)
+    # The network its runs simulated (compiled once, kept with it) is still what the config
+    # compiles to: nothing a run did changed it.
+    run_days = Run.objects.get(job=finished).horizon_days
+    assert list(kept._networks) == [run_days]
+    assert kept.network(run_days) is kept.network(run_days)
+    assert network_digest(kept.network(run_days)) == network_digest(
+        compile_network(fresh.config, days=run_days)
+    )
 
 
 def assert_same_context(got, expected) -> None:

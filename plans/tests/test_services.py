@@ -126,3 +126,24 @@ def test_plan_needs_a_name(network, base_scenario):
     with pytest.raises(ValidationError) as exc:
         plan_create(name="  ", base_scenario=base_scenario, config_version=network)
     assert "name" in exc.value.message_dict
+
+
+def test_a_table_written_again_replaces_the_old_one_in_its_row(network, base_scenario):
+    # The sheet cache (plans/workbench/sheets.py) keys on the tables' row ids, and a
+    # recalculation rewrites its draft's tables in place: same row, the new table.
+    import pandas as pd
+
+    from plans.models import PlanArtifact
+    from plans.services.artifacts import artifact_frame, artifact_write, artifacts_write
+
+    version = plan_create(name="Tables", base_scenario=base_scenario, config_version=network)
+    first = artifact_write(
+        plan_version=version, kind="mrp", name="t", frame=pd.DataFrame({"a": [1, 2]})
+    )
+    newer = pd.DataFrame({"b": ["x", "y", "z"]})
+    [again] = artifacts_write(plan_version=version, tables=[("plan_final", "t", newer)])
+
+    stored = PlanArtifact.objects.get(plan_version=version, name="t")
+    assert again.pk == first.pk == stored.pk
+    assert (stored.kind, stored.row_count, stored.columns) == ("plan_final", 3, ["b"])
+    pd.testing.assert_frame_equal(artifact_frame(stored), newer)

@@ -148,3 +148,52 @@ def test_a_draft_reads_its_parents_sheet_until_it_is_recalculated(executed):
     assert own is not parent_sheet
     assert own.values["production"][row, col] == 777
     assert base_sheet(executed).values["production"][row, col] != 777
+
+
+def test_the_sheet_a_recalculation_caches_is_the_sheet_of_its_stored_tables(executed):
+    # The job builds the new sheet from the tables it has just stored, in memory: it must be
+    # exactly the sheet those tables give once read back from their bytes.
+    from dataclasses import fields
+
+    from django.core.cache import cache
+
+    from plans.workbench import sheets
+
+    sku_week = _table(executed, "sku_week")
+    sku = str(sku_week["sku"].iloc[0])
+    week = sku_week[sku_week["sku"] == sku]["week"].tolist()[4]
+    draft = workbench_edit(
+        version=executed,
+        revision=0,
+        edits=[{"key": f"sku:{sku}", "measure": "demand", "period": week, "value": 123}],
+    ).version
+    finished = runner.run(workbench_recalculate(version=draft).pk)
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    cached = sheets.base_sheet(draft)
+
+    sheets._local.clear()
+    cache.clear()
+    from_bytes = sheets.base_sheet(draft)
+    assert from_bytes is not cached
+    assert from_bytes.values["demand"][from_bytes.skus.index(sku)][
+        from_bytes.weeks.index(week)
+    ] == pytest.approx(123)
+    for field in fields(cached):
+        _assert_same(getattr(cached, field.name), getattr(from_bytes, field.name), field.name)
+
+
+def _assert_same(got, expected, path: str) -> None:
+    """Equal all the way down, arrays with their dtypes."""
+    if isinstance(expected, np.ndarray):
+        assert np.array_equal(got, expected) and got.dtype == expected.dtype, path
+    elif isinstance(expected, dict):
+        assert got.keys() == expected.keys(), path
+        for key, value in expected.items():
+            _assert_same(got[key], value, f"{path}[{key!r}]")
+    elif isinstance(expected, list) and any(isinstance(v, np.ndarray) for v in expected):
+        assert len(got) == len(expected), path
+        for i, value in enumerate(expected):
+            _assert_same(got[i], value, f"{path}[{i}]")
+    else:
+        assert got == expected and type(got) is type(expected), path

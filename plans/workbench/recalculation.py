@@ -100,7 +100,7 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         )
         clock.lap("exceptions")  # the signal's receiver records the plan's exceptions
     # The next grid page reads the new tables from the cache.
-    base_sheet(version, inputs=context.inputs)
+    base_sheet(version, inputs=context.inputs, stored=stages_tables(stages))
     clock.lap("sheet")
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
     outcome = {
@@ -181,6 +181,11 @@ def stages_store(version: PlanVersion, stages: dict[str, Any]) -> None:
             for name, frame in output.frames().items()
         ],
     )
+
+
+def stages_tables(stages: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The recalculated stages' tables by name, as :func:`stages_store` stores them."""
+    return {name: frame for output in stages.values() for name, frame in output.frames().items()}
 
 
 def with_targets(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import pickle
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -78,20 +79,24 @@ def _key(version: PlanVersion) -> tuple[str, list[tuple[int, str]]]:
 
 
 def base_sheet(
-    version: PlanVersion, *, inputs: engine_planning.PlanningInputs | None = None
+    version: PlanVersion,
+    *,
+    inputs: engine_planning.PlanningInputs | None = None,
+    stored: Mapping[str, pd.DataFrame] | None = None,
 ) -> wb.Sheet:
     """The sheet of the version's stored tables, without edits (cached; do not change it).
 
     ``inputs``: the version's planning inputs when the caller has them already (the
     recalculation job), so a sheet not cached yet does not derive them again (seconds for a
-    10,000-SKU network)."""
+    10,000-SKU network). ``stored``: tables by name as the caller has just stored them (the
+    recalculation job), which are then not decoded back from their bytes."""
     key, tables = _key(version)
     sheet = _local.get(key)
     if sheet is None:
         packed = cache.get(key)
         sheet = None if packed is None else _unpacked(packed)
     if sheet is None:
-        frames = {name: _table(pk, SHEET_TABLES[name]) for pk, name in tables}
+        frames = {name: _frame(pk, name, stored) for pk, name in tables}
         sku_week = frames["sku_week"]
         skus = [str(s) for s in pd.unique(sku_week["sku"])]
         weeks = [
@@ -123,6 +128,12 @@ def _unpacked(packed: bytes) -> wb.Sheet:
     with pa.CompressedInputStream(pa.BufferReader(arrow_owned(packed)), "zstd") as stream:
         sheet: wb.Sheet = pickle.load(stream)
     return sheet
+
+
+def _frame(pk: int, name: str, stored: Mapping[str, pd.DataFrame] | None) -> pd.DataFrame:
+    if stored is not None and name in stored:
+        return stored[name]
+    return _table(pk, SHEET_TABLES[name])
 
 
 def _table(pk: int, columns: list[str] | None) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 A run keeps what its numbers depend on: the config version (frozen at
 import), and with the run itself the scenario's overrides as they were, the
 plan receipts its factories followed, the seed, the mode and the number of
-days; ``input_hash`` is the engine's digest of all of them. :func:`run_rerun`
+days; ``input_hash`` is the engine's digest of all of them (a run recorded before the plan's
+digest changed scheme is compared in its own: ``_same_inputs``). :func:`run_rerun`
 rebuilds the engine's inputs from those alone — an edited scenario or a
 deleted plan version changes nothing — simulates again and says whether the
 result reproduces the recorded run.
@@ -69,7 +70,7 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
     reproduction = Reproduction(
         run=run,
         result=result,
-        same_inputs=result.input_hash == run.input_hash,
+        same_inputs=_same_inputs(run, result, config, plan),
         same_engine=result.engine_version == run.engine_version,
         kpi_differences=differences,
     )
@@ -90,6 +91,32 @@ def run_rerun(*, run: Run, record: bool = False) -> Reproduction:
             source=Run.Source.OTHER,
         )
     return reproduction
+
+
+def _same_inputs(run: Run, result: Any, config: Any, plan: Any) -> bool:
+    """Whether the re-run's inputs are the recorded run's: its input hash as recorded, or — for a
+    run recorded when the plan's digest was written another way (``PLAN_DIGEST_SCHEMES``) — the
+    same inputs' hash written that way."""
+    from scpln.engine.psi.api import input_hash
+    from scpln.engine.psi.plan import PLAN_DIGEST, PLAN_DIGEST_SCHEMES
+
+    if result.input_hash == run.input_hash:
+        return True
+    if plan is None:  # no plan digest in it: every scheme gave the same hash
+        return False
+    return any(
+        input_hash(
+            config,
+            days=result.days,
+            stochastic=result.stochastic,
+            seed=result.seed,
+            plan=plan,
+            plan_scheme=scheme,
+        )
+        == run.input_hash
+        for scheme in PLAN_DIGEST_SCHEMES
+        if scheme != PLAN_DIGEST
+    )
 
 
 def run_inputs(run: Run) -> tuple[Any, Any, pd.DataFrame | None]:

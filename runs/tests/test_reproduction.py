@@ -13,6 +13,7 @@ from runs.models import Run, RunResult
 from runs.selectors.compare import flatten_kpis
 from runs.services import run_rerun
 from runs.services.recording import json_safe
+from runs.services.reproduction import run_inputs
 from runs.services.traces import run_trace
 from runs.tests.factories import record_simulation
 from scenarios.models import Scenario
@@ -33,6 +34,32 @@ def test_a_plan_driven_run_reproduces_its_kpis_exactly(network):
     assert again.same_inputs and again.same_engine
     assert again.kpi_differences == {}
     assert again.reproduced
+
+
+def test_a_run_hashed_under_the_older_plan_digest_still_reproduces(network):
+    # Runs recorded before the plan digest hashed the columns' bytes hold the CSV scheme's
+    # input hash: their re-run must still find the same inputs — and a run whose stored hash
+    # is neither scheme's must not.
+    from scpln.engine.psi.api import input_hash
+
+    scenario = Scenario.objects.create(name="Repro old hash")
+    version = plan_create(name="Old hash", base_scenario=scenario, config_version=network)
+    job = run_claimed(version.jobs.get(type="planning").pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    run = Run.objects.get(plan_version=version)
+    config, plan, _receipts = run_inputs(run)
+    assert plan is not None
+    old = input_hash(
+        config, days=run.horizon_days, stochastic=False, seed=None, plan=plan, plan_scheme="csv"
+    )
+    assert old != run.input_hash
+
+    Run.objects.filter(pk=run.pk).update(input_hash=old)
+    again = run_rerun(run=Run.objects.get(pk=run.pk))
+    assert again.same_inputs and again.reproduced, again.kpi_differences
+
+    Run.objects.filter(pk=run.pk).update(input_hash=old[::-1])
+    assert not run_rerun(run=Run.objects.get(pk=run.pk)).same_inputs
 
 
 def test_a_plan_run_and_its_rerun_keep_the_plans_release_rule_and_switches(network):

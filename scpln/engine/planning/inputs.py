@@ -137,20 +137,29 @@ class PlanningInputs:
     def target_matrix(self, items: Sequence[str], weeks: Sequence[str]) -> np.ndarray:
         """Target stock of ``items`` (rows) at the end of ``weeks`` (columns): the item's
         ``target_stock`` profile where it has one, else its ``network`` targets summed over
-        its locations; 0 for an item neither names."""
-        constant = self.network.groupby("item")["target"].sum()
+        its locations; 0 for an item neither names. A new array on every call."""
+        constant, grid, profiled = self._targets
         values = constant.reindex(list(items), fill_value=0.0).to_numpy(dtype=float)
         out = np.repeat(values[:, None], len(weeks), axis=1)
-        profile = self.target_stock
-        if len(profile):
-            grid = profile.pivot(index="item", columns="week", values="target")
+        if grid is not None:
             grid = grid.reindex(index=list(items), columns=list(weeks))
-            # A set, not Index.isin: that converts the Arrow strings of the profile's
-            # item × week rows to Python one by one (seconds at 10,000 SKUs).
-            profiled = set(profile["item"].unique())
             given = np.fromiter((item in profiled for item in items), bool, len(items))
             out[given] = grid.to_numpy(dtype=float)[given]
         return np.nan_to_num(out, nan=0.0)
+
+    @cached_property
+    def _targets(self) -> tuple[pd.Series, pd.DataFrame | None, set[str]]:
+        """What :meth:`target_matrix` reads, derived once (a recalculation asks five times: MRP
+        twice, reconcile, the final plan, the grid's sheet): the items' network targets, the
+        profile as an item × week grid, and the items the profile names — a set, not
+        Index.isin: that converts the Arrow strings of the profile's item × week rows to
+        Python one by one (seconds at 10,000 SKUs)."""
+        constant = self.network.groupby("item")["target"].sum()
+        profile = self.target_stock
+        if not len(profile):
+            return constant, None, set()
+        grid = profile.pivot(index="item", columns="week", values="target")
+        return constant, grid, set(profile["item"].unique())
 
     @cached_property
     def unreachable(self) -> pd.DataFrame:

@@ -111,9 +111,11 @@ class FinalPlan:
         sold = self.plan_final[
             (self.plan_final["level"] == 0) & (self.plan_final["planned_receipt"] > 0)
         ]
+        # Text columns as their arrays, not to_numpy(): that makes a Python string a row, which
+        # the new frame then converts back (half a second for a 10,000-SKU year).
         frame = pd.DataFrame(
             {
-                "item": sold["item"].to_numpy(),
+                "item": sold["item"].array,
                 "week_start": sold["week_start"].to_numpy(),
                 "day": (sold["week_start"] - pd.Timestamp(start)).dt.days.to_numpy(),
                 "days": (sold["week_end"] - sold["week_start"]).dt.days.to_numpy() + 1,
@@ -121,7 +123,7 @@ class FinalPlan:
             }
         )
         if by_node:
-            frame.insert(1, "node", sold["workcenter"].to_numpy())
+            frame.insert(1, "node", sold["workcenter"].array)
         return frame
 
 

@@ -23,7 +23,7 @@ from .fused import compiled_loaded, numba_available
 from .kernel import run_compiled_loop, run_kernel
 from .kpis import compute_kpis
 from .network import MODE_NONE, Network
-from .plan import PlanSchedule
+from .plan import PLAN_DIGEST, PlanSchedule
 from .record import KernelResult
 
 if TYPE_CHECKING:
@@ -173,6 +173,30 @@ def simulate_network(
     )
 
 
+def input_hash(
+    config: CanonicalConfig,
+    *,
+    days: int | None,
+    stochastic: bool,
+    seed: int | None,
+    plan: PlanSchedule | None,
+    plan_scheme: str = PLAN_DIGEST,
+) -> str:
+    """The ``input_hash`` :func:`simulate` gives these inputs, with the plan's digest written as
+    ``plan_scheme`` (``PLAN_DIGEST_SCHEMES``): how a run recorded under an earlier scheme is
+    compared with its re-run."""
+    network = compile_network(config, days=days)
+    constraints = plan.constraints if plan is not None else Constraints()
+    return _input_hash(
+        constraints.apply(network),
+        days if days is not None else network.horizon_days,
+        stochastic,
+        seed,
+        plan,
+        plan_scheme=plan_scheme,
+    )
+
+
 def supply_warnings(net: Network) -> list[str]:
     """Node-items that sell, ship or feed production but that nothing can replenish."""
     feeds = np.zeros(net.size, bool)
@@ -262,19 +286,14 @@ def _input_hash(
     stochastic: bool,
     seed: int | None,
     plan: PlanSchedule | None,
+    plan_scheme: str = PLAN_DIGEST,
 ) -> str:
-    plan_digest = None
-    if plan is not None:
-        rows = plan.rows.sort_values(list(plan.rows.columns), kind="stable")
-        digest = hashlib.sha256(rows.to_csv(index=False).encode())
-        digest.update(f"{plan.release_rule} lead_time={plan.constraints.lead_time}".encode())
-        plan_digest = digest.hexdigest()
     document = {
         "network": network_digest(network),
         "days": days,
         "stochastic": stochastic,
         "seed": seed if stochastic else None,
-        "plan": plan_digest,
+        "plan": plan.digest(plan_scheme) if plan is not None else None,
         "schema": PSI_SCHEMA_VERSION,
     }
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()

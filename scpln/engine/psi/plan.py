@@ -28,6 +28,8 @@ the next day until made.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -60,6 +62,12 @@ class Schedule:
 
 _NO_EARLY = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 RELEASE_RULES = ("lot", "daily")
+# How :meth:`PlanSchedule.digest` writes a plan, oldest first. A run's input hash holds its
+# plan's digest, so runs recorded under an earlier scheme compare their re-run in theirs
+# (runs/services/reproduction.py): ``csv`` hashed the rows' CSV text (a second for a
+# 10,000-SKU plan), ``columns`` hashes the columns' bytes.
+PLAN_DIGEST_SCHEMES = ("csv", "columns")
+PLAN_DIGEST = PLAN_DIGEST_SCHEMES[-1]
 
 
 @dataclass(frozen=True)
@@ -112,16 +120,49 @@ class PlanSchedule:
         else:
             length = np.full(len(frame), DAYS_PER_WEEK)
         rows = pd.DataFrame(
-            {
-                "item": frame["item"].astype(str).to_numpy(),
+            {  # text as arrays: to_numpy() would make a Python string a row, converted back
+                "item": frame["item"].astype(str).array,
                 "day": np.asarray(day, dtype=np.int64),
                 "days": np.asarray(length, dtype=np.int64),
                 "quantity": quantity,
             }
         )
         if "node" in frame.columns:
-            rows["node"] = frame["node"].astype(str).to_numpy()
+            rows["node"] = frame["node"].astype(str).array
         return cls(rows, release_rule, constraints or Constraints())
+
+    def digest(self, scheme: str = PLAN_DIGEST) -> str:
+        """sha256 (hex) of the plan's rows, whatever their order, and of how it is executed
+        (release rule, lead-time switch), written as ``scheme`` (:data:`PLAN_DIGEST_SCHEMES`).
+        Digests of the current scheme carry its name, so none equals an older one's."""
+        if scheme not in PLAN_DIGEST_SCHEMES:
+            raise ValueError(f"plan digest scheme must be one of {PLAN_DIGEST_SCHEMES}")
+        execution = f"{self.release_rule} lead_time={self.constraints.lead_time}".encode()
+        if scheme == "csv":
+            rows = self.rows.sort_values(list(self.rows.columns), kind="stable")
+            digest = hashlib.sha256(rows.to_csv(index=False).encode())
+            digest.update(execution)
+            return digest.hexdigest()
+        digest = hashlib.sha256(f"{scheme}\n".encode())
+        keys: list[np.ndarray] = []
+        for name in self.rows.columns:  # the labels of text columns, the rows' ranks in them
+            values = self.rows[name]
+            if values.dtype.kind in "iuf":
+                keys.append(values.to_numpy())
+                continue
+            codes, labels = _factorized(values)
+            ordered = np.argsort(labels, kind="stable")
+            rank = np.empty(len(labels), np.int64)
+            rank[ordered] = np.arange(len(labels))
+            keys.append(rank[codes])
+            digest.update(f"{name} ".encode())
+            digest.update(json.dumps(labels[ordered].tolist(), ensure_ascii=False).encode())
+        order = np.lexsort(keys[::-1])
+        for name, key in zip(self.rows.columns, keys, strict=True):
+            digest.update(f"\n{name} {key.dtype}\n".encode())
+            digest.update(np.ascontiguousarray(key[order]).tobytes())
+        digest.update(execution)
+        return f"{scheme}:{digest.hexdigest()}"
 
     def schedule(self, net: Network, days: int) -> Schedule:
         """Release day → (producing positions, quantities) for the kernel.
@@ -322,10 +363,21 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 
 def _codes(codes: tuple[str, ...], values: pd.Series) -> np.ndarray:
-    """Each value's position in ``codes`` (-1 where it is none of them)."""
+    """Each value's position in ``codes`` (-1 where it is none of them): the distinct values
+    looked up (a few thousand), not every row (half a million)."""
     import pandas as pd
 
-    return pd.Index(codes).get_indexer(pd.Index(values.to_numpy())).astype(np.int64)
+    rows, labels = _factorized(values)
+    return pd.Index(codes).get_indexer(pd.Index(labels)).astype(np.int64)[rows]
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's position among the distinct values (in order of appearance), and those values
+    as text."""
+    import pandas as pd
+
+    rows, labels = pd.factorize(values, use_na_sentinel=False)
+    return rows.astype(np.int64), np.asarray(labels, dtype=object).astype(str)
 
 
 def _group_order(keys: list[tuple[tuple[str, ...], np.ndarray, pd.Series]]) -> np.ndarray:
@@ -367,7 +419,10 @@ def _by_day(
     pos, day, qty = pos[keep], day[keep], qty[keep]
     if len(day) == 0:
         return {}
-    order = np.argsort(day, kind="stable")
+    # Stable sorts of 16-bit integers are radix sorts (linear): a year's millions of releases
+    # are ordered by day in a fraction of the comparison sort's time, in the same order.
+    narrow = day.astype(np.int16) if day.min() >= 0 and day.max() < 2**15 else day
+    order = np.argsort(narrow, kind="stable")
     pos, day, qty = pos[order], day[order], qty[order]
     cuts = np.flatnonzero(np.diff(day)) + 1
     return {
