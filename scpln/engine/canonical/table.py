@@ -21,7 +21,7 @@ import math
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import count, repeat, starmap
+from itertools import compress, count, repeat, starmap
 from operator import is_
 from typing import Any, Generic, NamedTuple, TypeVar, cast, overload
 
@@ -354,6 +354,10 @@ class _Texts:
         return codes.astype(np.int32), tuple(labels[u] for u in used.tolist())
 
 
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
 class _Numbers:
     """A number column as float64 (NaN for null) and how each was written."""
 
@@ -363,6 +367,9 @@ class _Numbers:
         n = len(column)
         if has is None and types <= {int, float}:  # the usual case: a float64 array at once
             self._plain(column, types, kind, odd)
+            return
+        if has is not None and types <= {int, float} and _is_number(default):
+            self._defaulted(column, has, types, default, kind, odd)
             return
         objects = np.array(column, dtype=object) if n else np.zeros(0, object)
         if has is not None:
@@ -389,6 +396,30 @@ class _Numbers:
             self.written = np.fromiter(map(isinstance, column, repeat(int)), np.int8, len(column))
         else:
             self.written = np.full(len(column), _INT if int in types else _FLOAT, np.int8)
+        self._odd(types, kind, odd)
+
+    def _defaulted(
+        self,
+        column: list[Any],
+        has: np.ndarray,
+        types: set[type],
+        default: float,
+        kind: str,
+        odd: set[int],
+    ) -> None:
+        """Some rows lack the field, the others have a number (``std_dev``, absent from the
+        rows of a deterministic or Poisson demand): the numbers as one float64 array, the
+        default where absent, without an array of Python objects."""
+        present = list(compress(column, has))
+        self.values = np.full(len(column), float(default), np.float64)
+        self.written = np.full(len(column), _INT if isinstance(default, int) else _FLOAT, np.int8)
+        if present:
+            self.values[has] = np.array(present, np.float64)
+            if len(types) == 2:
+                how = np.fromiter(map(isinstance, present, repeat(int)), np.int8, len(present))
+            else:
+                how = np.full(len(present), _INT if int in types else _FLOAT, np.int8)
+            self.written[has] = how
         self._odd(types, kind, odd)
 
     def _odd(self, types: set[type], kind: str, odd: set[int]) -> None:
