@@ -225,7 +225,11 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
     numbers: dict[str, _Numbers] = {}
     present = np.zeros(n, np.int64)  # known keys each row has
     pattern = np.zeros(n, np.int64)  # which of them, as bits
+    objects: list[tuple[int, str]] = []  # fields holding objects (``attributes``), by bit
     for bit, (name, spec) in enumerate(specs_of(cls).items()):
+        if spec.kind not in _TEXT and spec.kind not in _NUMBER and not spec.required:
+            objects.append((bit, name))
+            continue
         coded = _Texts.at_once(rows, name, spec.kind) if spec.kind in _AT_ONCE else None
         if coded is not None:
             texts[name] = coded
@@ -246,10 +250,11 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
             texts[name] = _Texts.read(_Raw(column, has, types), spec.kind, spec.default, odd)
         elif spec.kind in _NUMBER:
             numbers[name] = _Numbers(_Raw(column, has, types), spec.kind, spec.default, odd)
-        elif types:  # objects (``attributes``): plain when absent or empty
+        elif types:  # a required object: plain when empty
             odd.update(i for i, v in enumerate(column) if v is not _MISSING and v != {})
     parts: dict[str, _Texts | _Numbers] = {**texts, **numbers}
     lengths = np.fromiter(map(len, rows), np.int64, n)
+    _read_objects(rows, objects, lengths, present, pattern, odd)
     odd.update(np.flatnonzero(lengths != present).tolist())  # unknown keys: kept in ``extra``
     kept: dict[int, Any] = {}
     keep = np.ones(n, bool)
@@ -279,6 +284,41 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
         _key_orders(rows, pattern),
         kept,
     )
+
+
+def _read_objects(
+    rows: list[dict[str, Any]],
+    objects: list[tuple[int, str]],
+    lengths: np.ndarray,
+    present: np.ndarray,
+    pattern: np.ndarray,
+    odd: set[int],
+) -> None:
+    """Count the object fields (``attributes``) rows have, and send a row with a non-empty
+    one to be read one by one. Only rows with more keys than their other known fields can
+    have one: when they are few (a generated network has none), they are looked at one by
+    one instead of pulling a column out of millions of rows."""
+    if not objects:
+        return
+    longer = np.flatnonzero(lengths > present)
+    if len(longer) * 8 > len(rows):
+        for bit, name in objects:
+            column = list(map(dict.get, rows, repeat(name), repeat(_MISSING)))
+            has = ~np.fromiter(map(is_, column, repeat(_MISSING)), bool, len(rows))
+            present += has
+            pattern |= has.astype(np.int64) << bit
+            odd.update(i for i, v in enumerate(column) if v is not _MISSING and v != {})
+        return
+    for i in longer.tolist():
+        row = rows[i]
+        for bit, name in objects:
+            value = row.get(name, _MISSING)
+            if value is _MISSING:
+                continue
+            present[i] += 1
+            pattern[i] |= 1 << bit
+            if value != {}:  # plain when empty
+                odd.add(i)
 
 
 class _Raw(NamedTuple):

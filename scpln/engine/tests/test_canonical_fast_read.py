@@ -146,3 +146,28 @@ def test_a_number_absent_from_some_rows_reads_as_its_default_and_writes_back_as_
     assert [type(d.std_dev) for d in by_columns.demands] == [int, int, float, int]
     assert by_columns.to_dict()["demands"] == demands
     assert Demand.__dataclass_fields__["std_dev"].default == 0
+
+
+@pytest.mark.parametrize("with_attributes", [2, 20])
+def test_rows_with_attributes_among_many_read_as_row_by_row(
+    with_attributes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few rows with ``attributes`` are found among the others (not pulled out as a column);
+    many are read as a column. Either way: the values, key orders and extras row by row."""
+    row = {"node_code": "STORE", "item_code": "FG", "mean": 10, "std_dev": 1}
+    demands = [
+        row | {"bucket": f"2025-{day // 28 + 1:02d}-{day % 28 + 1:02d}"} for day in range(24)
+    ]
+    for k in range(with_attributes):
+        demands[k] = demands[k] | {"attributes": {} if k % 2 else {"promo": k}}
+    demands[5] = demands[5] | {"channel": "web"}
+    document: dict[str, Any] = copy.deepcopy(NETWORK) | {"demands": demands}
+    by_rows = load_config(copy.deepcopy(document))
+    monkeypatch.setattr(codec, "TABLE_ROWS", 0)
+    by_columns = load_config(copy.deepcopy(document))
+    assert isinstance(by_columns.demands, RowTable)
+    assert list(by_columns.demands) == list(by_rows.demands)
+    assert [d._keys for d in by_columns.demands] == [d._keys for d in by_rows.demands]
+    assert by_columns.to_dict()["demands"] == demands
+    assert by_columns.demands[0].attributes == {"promo": 0}
+    assert by_columns.demands[5].extra == {"channel": "web"}
