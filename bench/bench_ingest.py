@@ -120,9 +120,10 @@ print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_max
 
 # The simulate command's steps (scpln/engine/psi/command.py) timed one by one in a fresh
 # process, so that the whole command's seconds can be told apart: imports, parsing, reading,
-# validating, freeing the parsed document, compiling, simulating.
+# validating, freeing the parsed document, compiling, simulating. (No peak RSS here: this
+# child is forked from the benchmark, see ``_RUNNER``.)
 _STAGES = """
-import os, resource, sys, time
+import sys, time
 marks = [("start", time.perf_counter(), time.process_time())]
 def mark(name):
     marks.append((name, time.perf_counter(), time.process_time()))
@@ -142,7 +143,6 @@ loop = "compiled" if use_compiled(network, days=network.horizon_days, schedule=N
 result = simulate_network(network); result.kpis; mark(f"simulate_network ({loop} loop)")
 for (_, w0, c0), (name, w1, c1) in zip(marks, marks[1:]):
     print(f"{name}|{w1 - w0}|{c1 - c0}")
-print(f"peak RSS|{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}|0")
 """
 
 
@@ -160,10 +160,7 @@ def _command_stages(path: Path, repeat: int) -> None:
     print(f"the simulate command's steps in a fresh process (median of {repeat}):")
     for name in runs[0]:
         wall, cpu = (statistics.median(run[name][i] for run in runs) for i in range(2))
-        if name == "peak RSS":
-            print(f"  {name:<42}{wall / 1e9:>8.2f} GB")
-        else:
-            print(f"  {name:<42}{wall:>8.3f} s wall {cpu:>8.3f} s CPU  load {_load()}")
+        print(f"  {name:<42}{wall:>8.3f} s wall {cpu:>8.3f} s CPU  load {_load()}")
 
 
 def _whole_command(path: Path, repeat: int) -> None:
