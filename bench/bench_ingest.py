@@ -10,6 +10,8 @@ Writes a generated config (canonical generator, seed 1, 365 days, 10 DCs, 5 fact
   ``CanonicalConfig``, validating it, compiling it to arrays — with the demands read
   column-wise (``RowTable``, what a file of 20,000 demand rows or more gets) and, unless
   ``--no-rows``, row by row into dataclasses as before columnar ingest;
+- times the simulate command's steps one by one in a fresh process (median of
+  ``--repeat``), naming the day loop the command takes (``SCPLN_PSI_KERNEL``'s ``auto``);
 - runs the whole ``python -m scpln.engine simulate FILE`` command in a fresh process
   (median of ``--repeat``) and prints its wall and CPU seconds and peak RSS (``wait4``'s
   ``ru_maxrss``) over issue 15's targets (8 s, 4 GB);
@@ -65,6 +67,7 @@ def main() -> None:
         )
         del document
         _stages(path, args.repeat, rows=not args.no_rows)
+        _command_stages(path, args.repeat)
         _whole_command(path, args.repeat)
     sample = CANONICAL / "multi_node_sample_3Mths.json"
     command = [sys.executable, "-m", "scpln.engine", "validate", str(sample)]
@@ -113,6 +116,51 @@ if status:
     sys.exit("simulate failed: " + child.stderr.read().decode())
 print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
+
+
+# The simulate command's steps (scpln/engine/psi/command.py) timed one by one in a fresh
+# process, so that the whole command's seconds can be told apart: imports, parsing, reading,
+# validating, freeing the parsed document, compiling, simulating. (No peak RSS here: this
+# child is forked from the benchmark, see ``_RUNNER``.)
+_STAGES = """
+import sys, time
+marks = [("start", time.perf_counter(), time.process_time())]
+def mark(name):
+    marks.append((name, time.perf_counter(), time.process_time()))
+from scpln.engine.canonical import check_config, read_config
+from scpln.engine.canonical.loader import read_json
+from scpln.engine.psi.api import simulate_network
+from scpln.engine.psi.compile import compile_network
+from scpln.engine.psi.fused import use_compiled
+mark("imports")
+document, _ = read_json(sys.argv[1]); mark("read_json (orjson)")
+config, _ = read_config(document); mark("read_config")
+report = check_config(config); mark("check_config")
+del document; mark("freeing the parsed document")
+network = compile_network(config); mark("compile_network")
+del config
+loop = "compiled" if use_compiled(network, days=network.horizon_days, schedule=None) else "numpy"
+result = simulate_network(network); result.kpis; mark(f"simulate_network ({loop} loop)")
+for (_, w0, c0), (name, w1, c1) in zip(marks, marks[1:]):
+    print(f"{name}|{w1 - w0}|{c1 - c0}")
+"""
+
+
+def _command_stages(path: Path, repeat: int) -> None:
+    """The whole command's steps in fresh processes: median wall and CPU seconds of each."""
+    runs: list[dict[str, tuple[float, float]]] = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "-c", _STAGES, str(path)], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise SystemExit(done.stderr)
+        lines = (line.split("|") for line in done.stdout.splitlines())
+        runs.append({name: (float(wall), float(cpu)) for name, wall, cpu in lines})
+    print(f"the simulate command's steps in a fresh process (median of {repeat}):")
+    for name in runs[0]:
+        wall, cpu = (statistics.median(run[name][i] for run in runs) for i in range(2))
+        print(f"  {name:<42}{wall:>8.3f} s wall {cpu:>8.3f} s CPU  load {_load()}")
 
 
 def _whole_command(path: Path, repeat: int) -> None:

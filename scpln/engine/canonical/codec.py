@@ -14,6 +14,7 @@ import dataclasses
 import math
 import sys
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from .problems import Problem, join_path
@@ -256,7 +257,11 @@ def read_list(cls: type[T], value: Any, path: str, log: ReadLog) -> tuple[T, ...
     if not isinstance(value, list):
         log.problems.append(Problem(path, f"expected a list, got {describe(value)}"))
         return ()
-    rows = [read_entity(cls, row, path, log, index=i) for i, row in enumerate(value)]
+    plain = _plain_reader(cls)
+    rows = [
+        made if (made := plain(row)) is not None else read_entity(cls, row, path, log, index=i)
+        for i, row in enumerate(value)
+    ]
     if None in rows:
         log.kept[path] = [i for i, row in enumerate(rows) if row is not None]
         return tuple(row for row in rows if row is not None)
@@ -280,6 +285,112 @@ def _required(cls: type) -> tuple[str, ...]:
     if cls not in _REQUIRED:
         _REQUIRED[cls] = tuple(name for name, spec in _specs(cls).items() if spec.required)
     return _REQUIRED[cls]
+
+
+# Per entity: per key order of a row, its :class:`_Shape` (False: a row with these keys is
+# never plain). Bounded, so a file whose rows all order their keys differently cannot grow it
+# without end; rows of an unrecorded order are read by ``read_entity``.
+_SHAPES: dict[type, dict[tuple[str, ...], _Shape | bool]] = {}
+_MAX_SHAPES = 256
+
+_Typed = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+class _Shape:
+    """The rows of one entity with one key order, every key a field read as it is (text,
+    number, true/false, null) and every required field present: what ``read_entity`` would
+    make of such a row when its values have the accepted types.
+
+    A row of this shape is made positionally: its values in key order, then the defaults
+    of the fields it lacks, picked into field order (a third faster than by keywords).
+    """
+
+    def __init__(
+        self,
+        order: tuple[str, ...],
+        accepted: tuple[tuple[type, ...], ...],
+        fields: tuple[str, ...],
+        defaults: dict[str, Any],
+    ) -> None:
+        self.order = _KEY_ORDERS.setdefault(order, order)
+        self.accepted = accepted
+        absent = [name for name in fields if name not in order]
+        self.tail = [defaults[name] for name in absent]
+        self.tail[absent.index("_keys")] = self.order
+        where = {name: i for i, name in enumerate((*order, *absent))}
+        self.pick = itemgetter(*(where[name] for name in fields))
+        # per tuple of value types: the positions of its texts (interned) and of its floats
+        # (checked finite), or False when a type is not accepted as it is
+        self.typed: dict[tuple[type, ...], _Typed | bool] = {}
+
+    def judge(self, types: tuple[type, ...]) -> _Typed | bool:
+        if len(self.typed) >= _MAX_SHAPES:
+            return False
+        plain = all(kind in ok for kind, ok in zip(types, self.accepted, strict=True))
+        texts = tuple(i for i, kind in enumerate(types) if kind is str)
+        floats = tuple(i for i, kind in enumerate(types) if kind is float)
+        self.typed[types] = judged = (texts, floats) if plain else False
+        return judged
+
+
+def _shape(cls: type, order: tuple[str, ...]) -> _Shape | bool:
+    fast = _fast_types(cls)
+    if any(key not in fast for key in order):  # an unknown key, a list, an object, ...
+        return False
+    if any(name not in order for name in _required(cls)):
+        return False
+    defaults: dict[str, Any] = {"extra": EMPTY, "_keys": ()}
+    for f in dataclasses.fields(cls):
+        if f.name in _INTERNAL:
+            continue
+        if f.default is not dataclasses.MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is empty_map:  # the one shared empty mapping
+            defaults[f.name] = EMPTY
+        elif f.name not in order:  # a fresh default per row: made by keywords
+            return False
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    return _Shape(order, tuple(fast[key] for key in order), names, defaults)
+
+
+def _plain_reader(cls: type[T]) -> Callable[[Any], T | None]:
+    """A reader of ``cls`` rows that makes a plain row at half of ``read_entity``'s cost
+    (the 200,000 inventory policies of a generated network) and returns None for any other
+    row, which ``read_entity`` then reads with its problems. A plain row has no problem, so
+    reading it first never changes which problems are reported or their order."""
+    shapes = _SHAPES.setdefault(cls, {})
+    make = cast(Any, cls)
+    intern = sys.intern
+
+    def plain(data: Any) -> T | None:
+        if type(data) is not dict:
+            return None
+        order = tuple(data)
+        shape = shapes.get(order)
+        if shape is None:
+            if len(shapes) >= _MAX_SHAPES:
+                return None
+            shape = shapes[order] = _shape(cls, order)
+        if shape is False:
+            return None
+        assert isinstance(shape, _Shape)
+        types = tuple(map(type, data.values()))
+        how = shape.typed.get(types)
+        if how is None:
+            how = shape.judge(types)
+        if how is False:
+            return None
+        texts, floats = cast(_Typed, how)
+        values = [*data.values(), *shape.tail]
+        for i in floats:
+            if not -_INF < values[i] < _INF:  # inf or NaN: read_entity reports it
+                return None
+        for i in texts:  # one string object per distinct code, as read_entity keeps
+            values[i] = intern(values[i])
+        made: T = make(*shape.pick(values))
+        return made
+
+    return plain
 
 
 def read_entity(

@@ -21,7 +21,7 @@ import math
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import count, repeat, starmap
+from itertools import compress, count, repeat, starmap
 from operator import is_
 from typing import Any, Generic, NamedTuple, TypeVar, cast, overload
 
@@ -225,7 +225,11 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
     numbers: dict[str, _Numbers] = {}
     present = np.zeros(n, np.int64)  # known keys each row has
     pattern = np.zeros(n, np.int64)  # which of them, as bits
+    objects: list[tuple[int, str]] = []  # fields holding objects (``attributes``), by bit
     for bit, (name, spec) in enumerate(specs_of(cls).items()):
+        if spec.kind not in _TEXT and spec.kind not in _NUMBER and not spec.required:
+            objects.append((bit, name))
+            continue
         coded = _Texts.at_once(rows, name, spec.kind) if spec.kind in _AT_ONCE else None
         if coded is not None:
             texts[name] = coded
@@ -246,10 +250,11 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
             texts[name] = _Texts.read(_Raw(column, has, types), spec.kind, spec.default, odd)
         elif spec.kind in _NUMBER:
             numbers[name] = _Numbers(_Raw(column, has, types), spec.kind, spec.default, odd)
-        elif types:  # objects (``attributes``): plain when absent or empty
+        elif types:  # a required object: plain when empty
             odd.update(i for i, v in enumerate(column) if v is not _MISSING and v != {})
     parts: dict[str, _Texts | _Numbers] = {**texts, **numbers}
     lengths = np.fromiter(map(len, rows), np.int64, n)
+    _read_objects(rows, objects, lengths, present, pattern, odd)
     odd.update(np.flatnonzero(lengths != present).tolist())  # unknown keys: kept in ``extra``
     kept: dict[int, Any] = {}
     keep = np.ones(n, bool)
@@ -279,6 +284,41 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
         _key_orders(rows, pattern),
         kept,
     )
+
+
+def _read_objects(
+    rows: list[dict[str, Any]],
+    objects: list[tuple[int, str]],
+    lengths: np.ndarray,
+    present: np.ndarray,
+    pattern: np.ndarray,
+    odd: set[int],
+) -> None:
+    """Count the object fields (``attributes``) rows have, and send a row with a non-empty
+    one to be read one by one. Only rows with more keys than their other known fields can
+    have one: when they are few (a generated network has none), they are looked at one by
+    one instead of pulling a column out of millions of rows."""
+    if not objects:
+        return
+    longer = np.flatnonzero(lengths > present)
+    if len(longer) * 8 > len(rows):
+        for bit, name in objects:
+            column = list(map(dict.get, rows, repeat(name), repeat(_MISSING)))
+            has = ~np.fromiter(map(is_, column, repeat(_MISSING)), bool, len(rows))
+            present += has
+            pattern |= has.astype(np.int64) << bit
+            odd.update(i for i, v in enumerate(column) if v is not _MISSING and v != {})
+        return
+    for i in longer.tolist():
+        row = rows[i]
+        for bit, name in objects:
+            value = row.get(name, _MISSING)
+            if value is _MISSING:
+                continue
+            present[i] += 1
+            pattern[i] |= 1 << bit
+            if value != {}:  # plain when empty
+                odd.add(i)
 
 
 class _Raw(NamedTuple):
@@ -354,6 +394,10 @@ class _Texts:
         return codes.astype(np.int32), tuple(labels[u] for u in used.tolist())
 
 
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
 class _Numbers:
     """A number column as float64 (NaN for null) and how each was written."""
 
@@ -363,6 +407,9 @@ class _Numbers:
         n = len(column)
         if has is None and types <= {int, float}:  # the usual case: a float64 array at once
             self._plain(column, types, kind, odd)
+            return
+        if has is not None and types <= {int, float} and _is_number(default):
+            self._defaulted(column, has, types, default, kind, odd)
             return
         objects = np.array(column, dtype=object) if n else np.zeros(0, object)
         if has is not None:
@@ -389,6 +436,30 @@ class _Numbers:
             self.written = np.fromiter(map(isinstance, column, repeat(int)), np.int8, len(column))
         else:
             self.written = np.full(len(column), _INT if int in types else _FLOAT, np.int8)
+        self._odd(types, kind, odd)
+
+    def _defaulted(
+        self,
+        column: list[Any],
+        has: np.ndarray,
+        types: set[type],
+        default: float,
+        kind: str,
+        odd: set[int],
+    ) -> None:
+        """Some rows lack the field, the others have a number (``std_dev``, absent from the
+        rows of a deterministic or Poisson demand): the numbers as one float64 array, the
+        default where absent, without an array of Python objects."""
+        present = list(compress(column, has))
+        self.values = np.full(len(column), float(default), np.float64)
+        self.written = np.full(len(column), _INT if isinstance(default, int) else _FLOAT, np.int8)
+        if present:
+            self.values[has] = np.array(present, np.float64)
+            if len(types) == 2:
+                how = np.fromiter(map(isinstance, present, repeat(int)), np.int8, len(present))
+            else:
+                how = np.full(len(present), _INT if int in types else _FLOAT, np.int8)
+            self.written[has] = how
         self._odd(types, kind, odd)
 
     def _odd(self, types: set[type], kind: str, odd: set[int]) -> None:

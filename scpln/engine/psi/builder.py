@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
+from operator import itemgetter
 from statistics import NormalDist
 
 import numpy as np
@@ -250,9 +252,12 @@ class NetworkBuilder:
     def stock_all(self, node: str, policies: Iterable[tuple[str, StockDecl]]) -> None:
         """Many :meth:`stock` policies of one node, each an item and its declaration: a
         200k network has 200,000, and passing each as keywords took twice the time."""
-        for item, policy in policies:
+        pairs = list(policies)
+        items = [item for item, _ in pairs]
+        for item in dict.fromkeys(items):  # in order of first use, as one by one
             self._use_item(item)
-            self.stocks[(node, item)] = policy
+        keys = zip(repeat(node), items, strict=False)  # ``repeat`` never ends
+        self.stocks.update(zip(keys, map(itemgetter(1), pairs), strict=True))
 
     def demand(
         self,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from scpln.engine.canonical.loader import ConfigSource, read_config_logged
+from scpln.engine.canonical.loader import ConfigSource, no_cyclic_gc, read_config_logged
 from scpln.engine.canonical.problems import Problem
 from scpln.engine.canonical.schema import CanonicalConfig
 
@@ -57,10 +57,13 @@ def read_checked_config(config: ConfigSource) -> tuple[CanonicalConfig | None, C
     warnings: list[Problem] = []
     if loaded is not None:
         context = Context(loaded, log.kept)
-        check_master_data(context)
-        check_demands(context)
-        check_capacities(context)
-        check_sourcing_rules(context)
+        # Checking makes no cycles; the collector would walk the config (and the parsed
+        # document the caller may still hold) over and over: a third of the time at 200k.
+        with no_cyclic_gc():
+            check_master_data(context)
+            check_demands(context)
+            check_capacities(context)
+            check_sourcing_rules(context)
         problems.extend(context.problems)
         warnings = context.warnings
     return loaded, ConfigReport(

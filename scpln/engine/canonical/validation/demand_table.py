@@ -79,8 +79,12 @@ def check_demand_table(ctx: Context, demands: Sequence[Demand]) -> None:
     eligible = np.flatnonzero(store & item_known & ~duplicate)
     firsts = np.full(len(nodes) * max(len(items), 1), len(table), np.int64)
     np.minimum.at(firsts, pair[eligible], eligible)
-    rows = np.sort(firsts[firsts < len(table)]).tolist()
-    first_row: dict[Pair, int] = {(nodes[node[r]], items[item[r]]): r for r in rows}
+    rows = np.sort(firsts[firsts < len(table)])
+    # codes to lists first: indexing numpy arrays row by row costs a scalar object each
+    first_row: dict[Pair, int] = {
+        (nodes[n], items[i]): r
+        for n, i, r in zip(node[rows].tolist(), item[rows].tolist(), rows.tolist(), strict=True)
+    }
     _check_supply_paths(ctx, first_row)
 
 

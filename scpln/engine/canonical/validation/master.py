@@ -4,6 +4,7 @@ hierarchies."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any
 
 from scpln.engine.canonical.calendars import calendar_problems
@@ -20,6 +21,7 @@ from scpln.engine.canonical.schema import (
     SUPPLIER_TYPES,
     Arc,
     HierarchyEntry,
+    InventoryPolicy,
     Node,
 )
 
@@ -60,6 +62,8 @@ def _maximum(name: str) -> float:
 
 
 _POLICY_LIMITS = tuple((name, _maximum(name)) for name in _POLICY_QUANTITIES)
+_POLICY_VALUES = attrgetter(*_POLICY_QUANTITIES)
+_POLICY_MAXIMA = tuple(maximum for _, maximum in _POLICY_LIMITS)
 _ARC_NUMBERS = (
     "lead_time_days",
     "capacity_per_day",
@@ -198,7 +202,15 @@ def _check_node_attributes(ctx: Context, path: str, node: Node) -> None:
 def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
     seen: dict[str, int] = {}
     rows_path = f"{path}.inventory_policies"
+    kept = ctx.kept.get(rows_path)
+    items = ctx.items
     for index, policy in enumerate(node.inventory_policies):
+        code = policy.item_code
+        # A network has 200,000 policies: a row that can have no problem is only recorded
+        # (its path is never worded); any other row gets every check below, in order.
+        if code in items and code not in seen and _clean_policy(policy):
+            seen[code] = index if kept is None else kept[index]
+            continue
         here = ctx.row(rows_path, index)
         if policy.item_code not in ctx.items:
             ctx.known_item(f"{here}.item_code", policy.item_code)
@@ -232,6 +244,20 @@ def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
                     "give order_up_to (an (s, S) policy) or order_quantity (an (R, Q) "
                     "policy), not both",
                 )
+
+
+def _clean_policy(policy: InventoryPolicy) -> bool:
+    """Whether ``_check_inventory_policies`` finds nothing in the numbers of ``policy`` (a
+    NaN is not clean: the full checks decide what it gets)."""
+    for value, maximum in zip(_POLICY_VALUES(policy), _POLICY_MAXIMA, strict=True):
+        if value is not None and not 0 <= value <= maximum:
+            return False
+    multiple, low, high = policy.order_multiple, policy.reorder_point, policy.order_up_to
+    if multiple is not None and not 0 < multiple <= MAX_QUANTITY:
+        return False
+    if low is not None and high is not None and not high >= low:
+        return False
+    return policy.order_quantity is None
 
 
 def _check_production_policies(ctx: Context, path: str, node: Node) -> None:
