@@ -58,6 +58,16 @@ class RunRegistry(Protocol):
         already: of concurrent first requests one stores it. True when this call did."""
         ...
 
+    def largest_result(self) -> int:
+        """The most bytes one run's stored tables may hold together: what the database
+        writes in one row (SQLite: its ``SQLITE_LIMIT_LENGTH``; PostgreSQL: the 1 GB of one
+        message or field)."""
+        ...
+
+    def stored_bytes(self, run: Run) -> int:
+        """The bytes of the run's stored tables (0 without a stored result)."""
+        ...
+
     def result_meta(self, run: Run) -> ResultMeta | None:
         """Schema version and row counts of the stored result, without its bytes."""
         ...

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
 from runs.models import HEADLINE_KPIS, ExportedRun, Run, RunResult, RunTombstone
@@ -15,6 +17,10 @@ from runs.models import HEADLINE_KPIS, ExportedRun, Run, RunResult, RunTombstone
 if TYPE_CHECKING:
     from runs.filters import RunFilter
     from runs.registry.base import PruneFilter, ResultMeta
+
+# PostgreSQL takes at most 1 GB in one protocol message (the INSERT of a run's result with
+# all its tables) and in one field; less a margin for the message's other parts.
+POSTGRES_LARGEST_RESULT = 2**30 - 2**20
 
 # What a run-history row shows; never the summary JSON or the result bytes.
 LIST_FIELDS = (
@@ -86,6 +92,24 @@ class Registry:
                 trace=data, trace_rows=rows
             )
         )
+
+    def largest_result(self) -> int:
+        if connection.vendor == "sqlite":
+            # a row is one record, bounded like one value (a billion bytes as SQLite is built)
+            connection.ensure_connection()
+            return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_LENGTH))
+        return POSTGRES_LARGEST_RESULT
+
+    def stored_bytes(self, run: Run) -> int:
+        sizes = RunResult.objects.filter(run_id=run.pk).aggregate(
+            total=Sum(
+                Coalesce(Length("psi"), 0)
+                + Coalesce(Length("pl"), 0)
+                + Coalesce(Length("trace"), 0)
+                + Coalesce(Length("receipts"), 0)
+            )
+        )
+        return int(sizes["total"] or 0)
 
     def result_meta(self, run: Run) -> ResultMeta | None:
         return (

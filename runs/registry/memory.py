@@ -15,6 +15,7 @@ filter added there works here without a second definition.
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -101,6 +102,15 @@ class Registry:
                 return False
             result.trace, result.trace_rows = data, rows
         return True
+
+    def largest_result(self) -> int:
+        return sys.maxsize  # bytes in this process: no database limit
+
+    def stored_bytes(self, run: Run) -> int:
+        with self._lock:
+            result = self._results.get(run.pk)
+        tables = () if result is None else (result.psi, result.pl, result.trace, result.receipts)
+        return sum(len(data) for data in tables if data is not None)
 
     def result_meta(self, run: Run) -> ResultMeta | None:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,6 +20,8 @@ from runs.columnar import frames_to_parquet
 from runs.models import HEADLINE_KPIS, Run, RunResult
 from runs.registry import get_registry
 from runs.signals import run_recorded
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -79,8 +82,10 @@ def run_record(
     is counted once the transaction commits.
 
     Refuses (``ValidationError`` keyed by field) a plan version whose config
-    version is not ``config_version``, a finish before the start, and an
-    unknown ``source``.
+    version is not ``config_version``, a finish before the start, an
+    unknown ``source``, and tables more than the database writes in one row
+    (``registry.largest_result``; keyed by the largest). A trace that would take
+    the row over it is left out: the run serves it on request, as with ``on_request``.
     """
     if plan_version is not None and plan_version.config_version_id != config_version.pk:
         raise ValidationError(
@@ -140,6 +145,20 @@ def run_record(
     trace, psi_data, pl, stored_receipts = frames_to_parquet(
         [trace_table if stores_trace else None, psi, result.pl, receipts]
     )
+    registry = get_registry()
+    tables: dict[str, bytes | None] = {"psi": psi_data, "pl": pl, "receipts": stored_receipts}
+    largest = registry.largest_result()
+    _refuse_too_large(largest, tables)
+    if stores_trace and _size(tables) + len(trace or b"") > largest:
+        # More than the database writes in one row (a 200,000-node-item year with its trace):
+        # the run serves its trace on request instead, as with SCPLN_RUN_TRACE=on_request.
+        logger.warning(
+            "the cost trace (%s MB) is not stored with the run: with it, its tables are more "
+            "than the database writes in one row (%s MB); it is built on request",
+            f"{len(trace or b'') / 10**6:,.0f}",
+            f"{largest / 10**6:,.0f}",
+        )
+        stores_trace = False
     stored = RunResult(
         schema_version=str(result.schema_version or "")[:32],
         psi=psi_data,
@@ -150,12 +169,40 @@ def run_record(
         pl_rows=_rows(result.pl),
         trace_rows=built[0].num_rows if stores_trace else None,
     )
-    registry = get_registry()
     with transaction.atomic():
         registry.add(run=run, result=stored)
         run_recorded.send(sender=Run, run=run, registry=registry, result=result)
         transaction.on_commit(lambda: metrics.runs_total.labels(source=source).inc())
     return run
+
+
+def _size(tables: dict[str, bytes | None]) -> int:
+    return sum(len(data) for data in tables.values() if data is not None)
+
+
+def _refuse_too_large(largest: int, tables: dict[str, bytes | None]) -> None:
+    """Refuse a run whose PSI, P&L and receipts tables are together more than the database
+    writes in one row, naming the largest, before anything is written (the database would
+    fail the insert itself, with no word of which run or table)."""
+    size = _size(tables)
+    if size <= largest:
+        return
+    name = max(tables, key=lambda table: len(tables[table] or b""))
+    raise ValidationError(
+        {
+            name: _(
+                "This run's tables are %(size)s MB once encoded (its %(table)s table "
+                "%(table_size)s MB), more than the database stores for one run "
+                "(%(largest)s MB): simulate fewer node-items or days per run."
+            )
+            % {
+                "size": f"{size / 10**6:,.0f}",
+                "table": name.upper() if name in ("psi", "pl") else name,
+                "table_size": f"{len(tables[name] or b'') / 10**6:,.0f}",
+                "largest": f"{largest / 10**6:,.0f}",
+            }
+        }
+    )
 
 
 def _rows(frame: pd.DataFrame | None) -> int:

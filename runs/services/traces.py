@@ -43,6 +43,8 @@ def run_trace(*, run: Run) -> bytes | None:
         return data
     table = _reproduced(run).trace_table()
     data = frame_to_parquet(table)
+    if registry.stored_bytes(run) + len(data) > registry.largest_result():
+        return data  # more than the database writes in one row: built for every reader
     if registry.store_trace(run, data=data, rows=table.num_rows):
         return data
     # Another request stored it first: serve that one, as every later request will.
