@@ -106,7 +106,7 @@ def cost_trace(kr: KernelResult) -> pd.DataFrame:
     """One row per (day, entity, account) with a non-zero amount, in day order."""
     import pandas as pd
 
-    columns, labels = _trace_columns(kr)
+    chunks, labels = _trace_chunks(kr)
     return pd.DataFrame(
         {
             name: (
@@ -114,7 +114,7 @@ def cost_trace(kr: KernelResult) -> pd.DataFrame:
                 if name in labels
                 else values
             )
-            for name, values in columns.items()
+            for name, values in _joined(chunks).items()
         }
     )
 
@@ -125,29 +125,34 @@ def cost_trace_table(kr: KernelResult) -> pa.Table:
     a DataFrame makes of 14 million rows' columns on the way (a 10,000-SKU year)."""
     import pyarrow as pa
 
-    columns, labels = _trace_columns(kr)
-    return pa.table(
-        {
-            name: (
-                pa.DictionaryArray.from_arrays(values, pa.array(labels[name], pa.string()))
-                if name in labels
-                else values
+    chunks, labels = _trace_chunks(kr)
+    dictionaries = {name: pa.array(values, pa.string()) for name, values in labels.items()}
+
+    def column(name: str) -> pa.ChunkedArray:
+        pieces = [chunk[name] for chunk in chunks] or [np.empty(0, _dtype(name))]
+        if name in dictionaries:
+            return pa.chunked_array(
+                [pa.DictionaryArray.from_arrays(p, dictionaries[name]) for p in pieces]
             )
-            for name, values in columns.items()
-        }
-    )
+        return pa.chunked_array(pieces)
+
+    return pa.table({name: column(name) for name in TRACE_COLUMNS})
 
 
-def _trace_columns(
+def _trace_chunks(
     kr: KernelResult,
-) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]]]:
-    """The trace's columns in day order, and the labels of those given as codes (node, item,
-    arc and account: int32 codes into their labels)."""
+) -> tuple[list[dict[str, np.ndarray]], dict[str, tuple[str, ...]]]:
+    """The trace's columns in day order, one set of columns per chunk of days, and the labels
+    of those given as codes (node, item, arc and account: int32 codes into their labels).
+
+    Each chunk's parts are joined and dropped before the next chunk is made, so the process
+    holds the trace about once, not its parts and then their join too (a 200,000-node-item
+    year's trace is some 8 GB in memory). An Arrow table takes the chunks as they are."""
     net = kr.network
-    day_rows = np.zeros(kr.days, np.int64)
-    pieces: list[tuple[dict[str, np.ndarray], int, int]] = []
+    chunks: list[dict[str, np.ndarray]] = []
     for start in range(0, kr.days, _CHUNK_DAYS):
         stop = min(start + _CHUNK_DAYS, kr.days)
+        day_rows = np.zeros(stop - start, np.int64)
         chunk: list[dict[str, np.ndarray]] = []
         for block in _blocks(kr, start, stop):
             amount = block.amount()
@@ -165,32 +170,50 @@ def _trace_columns(
                     "amount": np.take(amount, at),
                 }
             )
-            day_rows[start:stop] += np.bincount(rows, minlength=stop - start)
+            day_rows += np.bincount(rows, minlength=stop - start)
         # Rows go in day order, a day's rows part after part (the order a stable sort of the
         # parts' rows by day gives). A part is in day order already, so its rows of one day
         # are one slice of it and each column is those slices joined in that order: written
         # front to back, where scattering rows into place touched fresh memory at random
         # (most of a 50k-node-item run's recording time).
         bounds = [np.searchsorted(part["day"], np.arange(start, stop + 1)) for part in chunk]
+        pieces: list[tuple[dict[str, np.ndarray], int, int]] = []
         for day in range(stop - start):
             for part, edges in zip(chunk, bounds, strict=True):
                 lo, hi = int(edges[day]), int(edges[day + 1])
                 if hi > lo:
                     pieces.append((part, lo, hi))
-    columns = {"day": np.repeat(np.arange(kr.days, dtype=np.int32), day_rows)}
-    for name in TRACE_COLUMNS[1:]:
-        dtype = np.float64 if name in ("quantity", "amount") else np.int32
-        joined = [part[name][lo:hi] for part, lo, hi in pieces]
-        columns[name] = (
-            np.concatenate(joined).astype(dtype, copy=False) if joined else np.empty(0, dtype)
-        )
+        if not pieces:
+            continue
+        days = np.arange(start, stop, dtype=np.int32)
+        columns = {"day": np.repeat(days, day_rows)}
+        for name in TRACE_COLUMNS[1:]:
+            joined = [part[name][lo:hi] for part, lo, hi in pieces]
+            columns[name] = np.concatenate(joined).astype(_dtype(name), copy=False)
+        chunks.append(columns)
     labels = {
         "node": ("", *net.node_codes),
         "item": ("", *net.item_codes),
         "arc": ("", *(f"{a}->{b}" for a, b in net.arc_ends)),
         "account": ACCOUNTS,
     }
-    return columns, labels
+    return chunks, labels
+
+
+def _dtype(name: str) -> type[np.generic]:
+    return np.float64 if name in ("quantity", "amount") else np.int32
+
+
+def _joined(chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The chunks' columns as one array each (a DataFrame's columns are contiguous)."""
+    return {
+        name: (
+            np.concatenate([chunk[name] for chunk in chunks])
+            if chunks
+            else np.empty(0, _dtype(name))
+        )
+        for name in TRACE_COLUMNS
+    }
 
 
 def _labels(kr: KernelResult, scope: str, ids: np.ndarray) -> tuple[np.ndarray, ...]:
