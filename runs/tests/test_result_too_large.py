@@ -22,6 +22,7 @@ from runs.services.traces import run_trace
 from runs.tests.factories import record_simulation
 from scenarios.models import Scenario
 from scpln.engine import psi
+from scpln.engine.canonical import ScenarioOverrides
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def row_limit() -> Iterator[Callable[[int], None]]:
     raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, before)
 
 
-def _simulated(network) -> tuple[Scenario, dict, psi.SimulationResult]:
+def _simulated(network) -> tuple[Scenario, ScenarioOverrides, psi.SimulationResult]:
     scenario = Scenario.objects.create(name="Large tables", demand_scale=1.0)
     config, overrides = scenario_config(config_version=network, scenario=scenario)
     return scenario, overrides, psi.simulate(config)
