@@ -32,6 +32,20 @@ def executed(network, base_scenario):
     return version
 
 
+def _edited(version, sku: str, measure: str, week: str, value: float):
+    """The draft one cell's edit makes of ``version``."""
+    edit = {"key": f"sku:{sku}", "measure": measure, "period": week, "value": value}
+    return workbench_edit(version=version, revision=0, edits=[edit]).version
+
+
+def _recalculated(draft) -> Job:
+    """The draft's recalculation job, run as a worker runs it, asserted successful."""
+    finished = runner.run(workbench_recalculate(version=draft).pk)
+    assert finished is not None
+    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    return finished
+
+
 def test_recalculation_honours_edits_and_locks_and_records_a_run_on_the_draft(executed):
     sku_week = _table(executed, "sku_week")
     sku = str(sku_week["sku"].iloc[0])
@@ -54,10 +68,7 @@ def test_recalculation_honours_edits_and_locks_and_records_a_run_on_the_draft(ex
         note="new customer",
     )
     draft = outcome.version
-    job = workbench_recalculate(version=draft)
-    finished = runner.run(job.pk)
-    assert finished is not None
-    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    finished = _recalculated(draft)
 
     draft.refresh_from_db()
     assert draft.state == PlanVersion.State.EXECUTED
@@ -99,14 +110,8 @@ def test_a_raised_target_stock_makes_mrp_plan_more_of_that_sku(executed):
     sku = str(skus[-1])
     weeks = sku_week[sku_week["sku"] == sku]["week"].tolist()
     late = weeks[len(weeks) // 2]
-    draft = workbench_edit(
-        version=executed,
-        revision=0,
-        edits=[{"key": f"sku:{sku}", "measure": "target_stock", "period": late, "value": 5000}],
-    ).version
-    finished = runner.run(workbench_recalculate(version=draft).pk)
-    assert finished is not None
-    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    draft = _edited(executed, sku, "target_stock", late, 5000)
+    _recalculated(draft)
     mrp = _table(draft, "mrp").query("item == @sku").set_index("week")
     parent = _table(executed, "mrp").query("item == @sku").set_index("week")
     # MRP keeps the new target on hand: that week's net requirement grows by the rise.
@@ -128,11 +133,7 @@ def test_a_draft_reads_its_parents_sheet_until_it_is_recalculated(executed):
     sku = str(sku_week["sku"].iloc[0])
     week = sku_week[sku_week["sku"] == sku]["week"].tolist()[2]
     parent_sheet = base_sheet(executed)
-    draft = workbench_edit(
-        version=executed,
-        revision=0,
-        edits=[{"key": f"sku:{sku}", "measure": "production", "period": week, "value": 777}],
-    ).version
+    draft = _edited(executed, sku, "production", week, 777)
 
     # Its tables are copies of the parent's: the parent's sheet, not a second build of it.
     assert base_sheet(draft) is parent_sheet
@@ -140,9 +141,7 @@ def test_a_draft_reads_its_parents_sheet_until_it_is_recalculated(executed):
     assert sheet_load(draft).values["production"][row, col] == 777
     assert parent_sheet.values["production"][row, col] != 777
 
-    finished = runner.run(workbench_recalculate(version=draft).pk)
-    assert finished is not None
-    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    _recalculated(draft)
     # Recalculated: its own tables, its own sheet; the parent's is unchanged.
     own = base_sheet(draft)
     assert own is not parent_sheet
@@ -162,14 +161,8 @@ def test_the_sheet_a_recalculation_caches_is_the_sheet_of_its_stored_tables(exec
     sku_week = _table(executed, "sku_week")
     sku = str(sku_week["sku"].iloc[0])
     week = sku_week[sku_week["sku"] == sku]["week"].tolist()[4]
-    draft = workbench_edit(
-        version=executed,
-        revision=0,
-        edits=[{"key": f"sku:{sku}", "measure": "demand", "period": week, "value": 123}],
-    ).version
-    finished = runner.run(workbench_recalculate(version=draft).pk)
-    assert finished is not None
-    assert finished.status == Job.Status.SUCCEEDED, finished.error
+    draft = _edited(executed, sku, "demand", week, 123)
+    _recalculated(draft)
     cached = sheets.base_sheet(draft)
 
     sheets._local.clear()
