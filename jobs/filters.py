@@ -52,8 +52,9 @@ class SubjectFilter(django_filters.CharFilter):
         super().__init__(
             max_length=64,
             label=kind.label,
-            help_text=_("Jobs of this %(subject)s (exact `%(field)s`).")
-            % {"subject": kind.label, "field": kind.id_field},
+            # Lazy and without the field's name: the filter is made once, at start-up, and
+            # shown to planners in their own language on /ui/jobs.
+            help_text=_("Its id: only the jobs about it are listed."),
             **kwargs,
         )
 

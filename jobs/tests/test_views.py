@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 
+from jobs import registry
 from jobs.models import Job
 from jobs.tests.factories import JobFactory
 from plans.tests.factories import PlanVersionFactory
@@ -92,6 +93,16 @@ def test_a_bad_filter_value_is_shown_at_its_field(viewer_client):
     assert page.status_code == 200
     assert "exploded" in str(page.context["filterset"].form.errors["status"])
     assert not page.context["jobs"]
+
+
+def test_the_subject_filters_explain_themselves_in_the_planners_language(viewer_client):
+    english = viewer_client.get(reverse("jobs:list")).content.decode()
+    viewer_client.cookies["django_language"] = "ja"
+    japanese = viewer_client.get(reverse("jobs:list")).content.decode()
+    kinds = len(registry.subject_kinds())
+    assert english.count("Its id: only the jobs about it are listed.") == kinds
+    assert japanese.count("ID を入力すると、それに関するジョブだけを表示します。") == kinds
+    assert "plan_version_id`" not in english + japanese
 
 
 def test_job_list_refreshes_itself_only_while_jobs_are_active(viewer_client):
