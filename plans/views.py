@@ -35,7 +35,6 @@ from core.pages import (
     require_permission,
 )
 from core.panels import panels_for
-from core.tables import display_table
 from core.users import acting_user
 from jobs.models import Job
 from jobs.registry import job_type_choices
@@ -50,6 +49,7 @@ from plans.models import PlanArtifact, PlanVersion
 from plans.parameters import parameter_labels
 from plans.services.generation import PLANNING
 from plans.services.lifecycle import APPROVE, CHANGE, TRANSITIONS
+from plans.stage_tables import TABLE_ROWS, TABLE_TITLES, stage_table
 from runs.api.serializers import EXCEPTION_COUNTS
 from runs.selectors import compare_url, run_tombstones
 from scenarios.models import ConfigVersion, Scenario
@@ -58,7 +58,6 @@ PAGE_SIZE = 25
 # Longer ids cannot be a database integer (SQLite refuses them with an error, not a miss).
 MAX_ID_DIGITS = 18
 EVENTS_SHOWN = 50
-TABLE_ROWS = 200
 
 # Tabs of the version page: key, label, the artifact kinds whose tables it shows.
 STAGE_TABS = (
@@ -68,20 +67,6 @@ STAGE_TABS = (
     ("reconciliation", gettext_lazy("Reconciliation"), (PlanArtifact.Kind.RECONCILE,)),
     ("final", gettext_lazy("Final plan"), (PlanArtifact.Kind.PLAN_FINAL,)),
 )
-TABLE_TITLES = {
-    "aggregate": gettext_lazy("Aggregate plan (family × period)"),
-    "aggregate_capacity": gettext_lazy("Aggregate capacity (work centre × period)"),
-    "sku_week": gettext_lazy("Detail plan (SKU × week)"),
-    "week_periods": gettext_lazy("Weeks in periods"),
-    "mrp": gettext_lazy("MRP records (item × week)"),
-    "mrp_orders": gettext_lazy("MRP planned orders"),
-    "reconcile": gettext_lazy("Reconciled plan (SKU × week)"),
-    "capacity": gettext_lazy("Weekly capacity vs load, with spill and pull-in"),
-    "delta_log": gettext_lazy("AGG ↔ DET deltas (family × period)"),
-    "anchor_log": gettext_lazy("Anchoring log (per SKU)"),
-    "plan_final": gettext_lazy("Final plan (item × week)"),
-    "plan_orders": gettext_lazy("Final planned orders"),
-}
 # One label per plan KPI, as docs/planning.md defines them (plan_final kpis).
 KPI_LABELS = {
     "fill_rate": gettext_lazy("Predicted fill rate"),
@@ -385,7 +370,7 @@ def _detail_context(
                     {
                         "name": artifact.name,
                         "title": TABLE_TITLES.get(artifact.name, artifact.name),
-                        "table": display_table(tables[artifact.name], limit=TABLE_ROWS),
+                        "table": stage_table(tables[artifact.name]),
                         "csv_url": reverse("plans-api:artifact", args=[version.pk, artifact.name])
                         + "?format=csv",
                     }

@@ -154,6 +154,28 @@ def test_detail_tabs_show_every_stage_table_with_a_csv_download(planner_client, 
         assert list(rows[0]) == artifact.columns
 
 
+def test_detail_tables_show_labelled_columns_in_the_planners_language(planner_client, executed):
+    """The stage tables keep the engine's column names (API, CSV); the page labels them."""
+    url = reverse("plans:detail", args=[executed.pk])
+    tables = {
+        t["name"]: [c.name for c in t["table"].columns]
+        for tab in planner_client.get(url).context["tabs"]
+        for t in tab["tables"]
+    }
+    assert tables["aggregate"][:3] == ["Family", "Period", "Demand"]
+    assert "Backlog carried in" in tables["aggregate"]
+    assert "Gross requirement" in tables["mrp"]
+    for name, columns in tables.items():
+        stored = PlanArtifact.objects.get(plan_version=executed, name=name).columns
+        assert len(columns) == len([c for c in stored if not c.endswith("_index")])
+        assert not [c for c in columns if "_" in c], name
+
+    planner_client.cookies["django_language"] = "ja"
+    html = planner_client.get(url).content.decode()
+    assert "繰越バックログ" in html and "総所要量" in html
+    assert ">backlog_in<" not in html and ">period_index<" not in html
+
+
 def test_detail_runs_table_links_each_run_and_downloads_as_csv(planner_client, executed):
     run = executed.runs.get()
     html = planner_client.get(reverse("plans:detail", args=[executed.pk])).content.decode()

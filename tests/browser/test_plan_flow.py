@@ -93,6 +93,11 @@ def test_planner_goes_from_scenario_to_plan_to_runs_and_compares(
         "href", re.compile(rf"/ui/configs/{demo.config_version_id}$")
     )
     screenshots.take("plan-detail")
+    # The MRP tab's tables are labelled for a planner, not with the stored column names.
+    page.locator("#tab-mrp-link").click()
+    mrp_header = page.get_by_test_id("table-mrp").locator("thead")
+    expect(mrp_header).to_contain_text("Gross requirement")
+    expect(mrp_header).not_to_contain_text("gross_requirement")
     first_run = _only_run_id(page)
 
     # Its run → run detail, which links back to the plan version and to the scenario.
