@@ -144,6 +144,10 @@ def test_job_detail_shows_parameters_timings_error_and_result(viewer_client):
         viewer_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     )
     assert '"bucket": "week"' in html
+    # The raw JSON is there for operators, folded away from planners.
+    params = html.split('data-testid="job-params"', 1)[1].split("</details>", 1)[0]
+    assert '"bucket": "week"' in params and "<details" not in params
+    assert '<details class="panel" data-testid="job-result">' in html
     assert "1 min 15 s" in html
     assert "RuntimeError: disk full" in html and "Traceback (most recent call last)" in html
     assert '"artifact": "agg_week_item"' in html
