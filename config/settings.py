@@ -406,6 +406,10 @@ REGISTRY_BACKEND = env_choice(ENV, "REGISTRY_BACKEND", "db", {"db", "memory"})
 # or built from the run's stored inputs on its first request ("on_request": recording is
 # faster, but a run the current engine no longer reproduces has no trace to give).
 SCPLN_RUN_TRACE = env_choice(ENV, "SCPLN_RUN_TRACE", "stored", {"stored", "on_request"})
+# ...and a run of more node-item-days than this has it built on request either way: its
+# trace is hundreds of MB (about 16 bytes a node-item-day once encoded), which recording
+# would build and write for a table few read whole (docs/operations.md).
+SCPLN_RUN_TRACE_STORED_UP_TO = env_int(ENV, "SCPLN_RUN_TRACE_STORED_UP_TO", 25_000_000, minimum=0)
 # Replication sets (risk/): the most replications one set may ask for, and how many a
 # chunk job runs (smaller chunks spread better over workers; each costs a job row).
 SCPLN_REPLICATIONS_MAX = env_int(ENV, "SCPLN_REPLICATIONS_MAX", 10_000, minimum=1)

@@ -63,9 +63,9 @@ def run_record(
     source: str = Run.Source.PLAN,
 ) -> Run:
     """Record one finished simulation: the run, its KPIs and its PSI, P&L, receipts and
-    cost trace tables — the trace only with ``SCPLN_RUN_TRACE=stored`` (the default); with
-    ``on_request`` it is built from the run's inputs when first asked for
-    (:mod:`runs.services.traces`).
+    cost trace tables — the trace only with ``SCPLN_RUN_TRACE=stored`` (the default) and
+    for a run of at most ``SCPLN_RUN_TRACE_STORED_UP_TO`` node-item-days; otherwise it is
+    built from the run's inputs when first asked for (:mod:`runs.services.traces`).
 
     ``overrides`` (the scenario's overrides, in the engine's shape) and
     ``receipts`` (the plan receipts the factories followed, if any) with
@@ -135,7 +135,9 @@ def run_record(
     )
     # The trace, the largest table, is built on its writing thread (while the other writes
     # the PSI table), as an Arrow table: it stores the same, without a DataFrame's copies.
-    stores_trace = settings.SCPLN_RUN_TRACE == "stored"
+    stores_trace = settings.SCPLN_RUN_TRACE == "stored" and _node_item_days(summary) <= (
+        settings.SCPLN_RUN_TRACE_STORED_UP_TO
+    )
     built: list[pa.Table] = []
 
     def trace_table() -> pa.Table:
@@ -174,6 +176,11 @@ def run_record(
         run_recorded.send(sender=Run, run=run, registry=registry, result=result)
         transaction.on_commit(lambda: metrics.runs_total.labels(source=source).inc())
     return run
+
+
+def _node_item_days(kpis: dict[str, Any]) -> int:
+    """The run's size as its KPIs give it (0 where they do not: a run without a network)."""
+    return int(kpis.get("node_items") or 0) * int(kpis.get("days") or 0)
 
 
 def _size(tables: dict[str, bytes | None]) -> int:

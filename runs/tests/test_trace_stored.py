@@ -42,3 +42,35 @@ def test_a_run_recorded_by_default_stores_its_trace_and_reading_it_re_runs_nothi
         check_dtype=False,
         check_categorical=False,
     )
+
+
+def test_a_run_over_the_size_limit_is_recorded_without_building_its_trace(
+    network, settings, monkeypatch
+):
+    """SCPLN_RUN_TRACE_STORED_UP_TO: a larger run never builds its trace while it is
+    recorded; its first reader gets the same trace, built from the run's inputs."""
+    scenario = Scenario.objects.create(name="Trace too large", demand_scale=0.9)
+    config, overrides = scenario_config(config_version=network, scenario=scenario)
+    result = psi.simulate(config)
+    size = result.kpis["node_items"] * result.kpis["days"]
+
+    settings.SCPLN_RUN_TRACE_STORED_UP_TO = size  # at the limit: stored
+    at_limit = record_simulation(network, scenario, overrides, result)
+    assert RunResult.objects.get(run=at_limit).trace_rows == len(result.trace)
+
+    settings.SCPLN_RUN_TRACE_STORED_UP_TO = size - 1
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            type(result), "trace_table", lambda _self: pytest.fail("trace built at recording")
+        )
+        run = record_simulation(network, scenario, overrides, result)
+    stored = RunResult.objects.get(run=run)
+    assert stored.trace is None and stored.trace_rows is None
+    data = run_trace(run=run)
+    assert data is not None
+    assert_frame_equal(
+        parquet_to_frame(data).reset_index(drop=True),
+        result.trace.reset_index(drop=True),
+        check_dtype=False,
+        check_categorical=False,
+    )
