@@ -374,6 +374,7 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
         h["on_hand"],
         h["in_transit"],
         h["orders"],
+        cols("demand"),
         cols("production"),
         cols("consumption"),
         cols("backlog"),

@@ -237,6 +237,19 @@ def _store_at(out: np.ndarray, a: np.ndarray, cols: np.ndarray, lo: int) -> None
 
 
 @njit(cache=True, inline="always")
+def _store_reset_at(out: np.ndarray, a: np.ndarray, cols: np.ndarray, lo: int) -> None:
+    """:func:`_store_at`, then ``a[lo:] = 0`` (a flow stored at some node-items only, such
+    as a deterministic run's demand: ``record.DerivedDemand``)."""
+    if out.shape[0] == a.shape[0]:
+        _store_reset(out, a, lo)
+        return
+    for j in range(cols.shape[0]):
+        out[j] = a[cols[j]]
+    for k in range(lo, a.shape[0]):
+        a[k] = 0.0
+
+
+@njit(cache=True, inline="always")
 def _store_sum_at(out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarray, lo: int) -> None:
     """``out[:] = (a + b)[cols]``, or ``(a + b)[lo:]`` when the record holds every node-item."""
     if out.shape[0] == a.shape[0]:
@@ -359,8 +372,9 @@ def run_days(
     h_on_hand,
     h_in_transit,
     h_orders,
-    # node-items recorded in h_production, h_consumption, h_backlog when these hold fewer
-    # than all (``record.recorded_columns``)
+    # node-items recorded in h_demand, h_production, h_consumption, h_backlog when these
+    # hold fewer than all (``record.recorded_columns``)
+    cols_demand,
     cols_production,
     cols_consumption,
     cols_backlog,
@@ -522,6 +536,7 @@ def run_days(
                 has_lost, has_unlimited = lv_cust_flags[0, 0], lv_cust_flags[0, 1]
                 has_cycles = lv_cust_flags[0, 2]
                 was_owing = owing[0]
+                full_demand = h_demand.shape[1] == size
                 full_backlog = h_backlog.shape[1] == size
                 full_production = h_production.shape[1] == size
                 full_consumption = h_consumption.shape[1] == size
@@ -578,7 +593,8 @@ def run_days(
                         leaf_buf[2, b] = short
                         leaf_buf[3, b] = backlog
                         leaf_buf[4, b] = left
-                        h_demand[t, k] = wanted
+                        if full_demand:  # else made from the network on read
+                            h_demand[t, k] = wanted
                         h_sales[t, k] = sold
                         h_shortage[t, k] = short
                         h_receipts[t, k] = arrived
@@ -772,7 +788,7 @@ def run_days(
         # The store pass has recorded the node-items before ``r0`` in the records that
         # hold every node-item.
         r0 = lv_hi[0] if fuse_stores else 0
-        _store_reset(h_demand[t], f_demand, r0)
+        _store_reset_at(h_demand[t], f_demand, cols_demand, r0)
         _store_reset(h_sales[t], f_sales, r0)
         _store_reset(h_shortage[t], f_shortage, r0)
         _store(h_receipts[t], f_receipts, r0)

@@ -139,7 +139,7 @@ class _Kernel:
         self.flow |= {m: np.zeros(size) for m in ("production", "consumption", "orders")}
         self.capacity_left = np.zeros(len(prod.factory))
         self.factory_today = np.zeros(len(prod.factory))
-        self.rec = Recorder(net, days, self.levels, self.seg_of_day)
+        self.rec = Recorder(net, days, self.levels, self.seg_of_day, stochastic=rng is not None)
         unlimited = [
             net.mode[net.demand.ni[lv.customer_cols]] == MODE_UNLIMITED for lv in self.levels
         ]

@@ -324,20 +324,29 @@ def _unconstrained_material() -> Network:
     ],
     ids=["features", "material-unconstrained", "generated", "multi-sourcing"],
 )
+@pytest.mark.parametrize("stochastic", [False, True])
 def test_recording_metrics_only_where_they_can_move_changes_no_number(
-    kernel: str, make: Callable[[], Network], monkeypatch: pytest.MonkeyPatch
+    kernel: str, make: Callable[[], Network], stochastic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     net = make()
     if kernel == "compiled" and unsupported(net, schedule=None):
         kernel = "numpy"
     monkeypatch.setattr(record, "_SPARSE_SHARE", -1.0)  # every metric at every node-item
-    whole = _run(net, kernel, monkeypatch, stochastic=True, seed=6)
+    whole = _run(net, kernel, monkeypatch, stochastic=stochastic, seed=6)
     monkeypatch.setattr(record, "_SPARSE_SHARE", 1.0)  # sparse wherever a metric can be
-    sparse = _run(net, kernel, monkeypatch, stochastic=True, seed=6)
+    sparse = _run(net, kernel, monkeypatch, stochastic=stochastic, seed=6)
     assert all(whole.raw.history.columns[m] is None for m in record.METRICS)
     narrow = [m for m in record.METRICS if sparse.raw.history.columns[m] is not None]
-    assert {"production", "consumption"} <= set(narrow)
+    # a deterministic run's customer demand is made from the network, not stored
+    assert {"production", "consumption"} | (set() if stochastic else {"demand"}) <= set(narrow)
     assert all(sparse.raw.history.stored[m].shape[1] < net.size for m in narrow)
+    ids = np.random.default_rng(1).permutation(net.size)[: net.size // 2 + 1]
+    for m in narrow:  # read column by column (P&L, exceptions) without building the table
+        np.testing.assert_array_equal(
+            sparse.raw.history.take(m, ids, slice(3, 40)),
+            whole.raw.history[m][3:40, ids],
+            err_msg=m,
+        )
     assert sparse.kpis == whole.kpis  # P&L and KPIs read the narrow tables as they are
     pd.testing.assert_frame_equal(sparse.pl, whole.pl, check_exact=True)
     pd.testing.assert_frame_equal(sparse.psi, whole.psi, check_exact=True)  # built whole
