@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from operator import attrgetter
 
 import numpy as np
 
@@ -52,7 +53,7 @@ from scpln.engine.canonical.loader import no_cyclic_gc
 from scpln.engine.canonical.network import produced_items
 from scpln.engine.canonical.table import table_of
 
-from .builder import DemandRows, NetworkBuilder, StockDecl
+from .builder import DemandRows, NetworkBuilder, StockRows
 from .network import DEMAND_MODEL_NAMES, Network
 
 DEFAULT_SERVICE_LEVEL = 0.95
@@ -81,7 +82,8 @@ def _compile(config: CanonicalConfig, days: int | None) -> Network:
     lead_times = {item.code: item.lead_time_days for item in config.items}
     products = [item.code for item in config.items if item.item_type == "product"]
     for node in config.nodes:
-        _node(b, config, node, lead_times, products)
+        _node(b, node, lead_times, products)
+    b.stock_table(_stock_rows(config))
     for arc in config.arcs:
         b.arc(
             arc.from_node,
@@ -159,13 +161,64 @@ def _codes(codes: np.ndarray, values: Sequence[str], labels: tuple[str, ...]) ->
     return lookup[codes] if len(codes) else np.zeros(0, np.int64)
 
 
+# The inventory policy's fields in ``builder.STOCK_FIELDS`` order.
+_POLICY_FIELDS = (
+    "initial_inventory",
+    "reorder_point",
+    "order_up_to",
+    "safety_stock",
+    "min_order_qty",
+    "order_multiple",
+    "storage_cost",
+    "stockout_cost",
+    "backorder_cost",
+    "order_quantity",
+)
+
+
+def _stock_rows(config: CanonicalConfig) -> StockRows:
+    """Every node's inventory policies column-wise: a 200k network has 200,000, and a
+    declaration (or a row of ten values) per policy took most of compiling it."""
+    nodes = config.nodes
+    policies = [p for node in nodes for p in node.inventory_policies]
+    codes = list(map(attrgetter("item_code"), policies))
+    items = tuple(dict.fromkeys(codes))
+    index = {code: i for i, code in enumerate(items)}
+    columns = {name: list(map(attrgetter(name), policies)) for name in _POLICY_FIELDS}
+    values = np.empty((len(policies), len(_POLICY_FIELDS)))
+    for j, name in enumerate(_POLICY_FIELDS):
+        lot = name in ("min_order_qty", "order_multiple")
+        values[:, j] = _floats(columns[name], 0.0 if lot else math.nan)
+        if lot:  # ``value or 0.0``: a zero is +0.0
+            values[values[:, j] == 0.0, j] = 0.0
+    values[:, 0] *= config.initial_inventory_scale  # config.opening_stock, read once
+    return StockRows(
+        node=np.repeat(np.arange(len(nodes)), [len(n.inventory_policies) for n in nodes]),
+        node_labels=tuple(n.code for n in nodes),
+        item=np.fromiter(map(index.__getitem__, codes), np.int64, len(codes)),
+        item_labels=items,
+        values=values,
+    )
+
+
+def _floats(values: list[float | None], null: float) -> np.ndarray:
+    """Numbers as float64, ``null`` for None. A column of nothing but None (an unset level,
+    the usual case) is not converted value by value: numpy takes ten times as long over
+    None as over numbers."""
+    nulls = values.count(None)
+    if nulls == len(values):
+        return np.full(len(values), null)
+    if nulls:
+        values = [null if v is None else v for v in values]
+    return np.array(values, np.float64)
+
+
 def _limit(value: float | None) -> float:
     return math.inf if value is None else float(value)
 
 
 def _node(
     b: NetworkBuilder,
-    config: CanonicalConfig,
     node: Node,
     lead_times: dict[str, int],
     products: list[str],
@@ -185,28 +238,6 @@ def _node(
         storage_capacity=_limit(node.storage_capacity),
         storage_over_fixed=node.storage_over_capacity_fixed_cost,
         storage_over_variable=node.storage_over_capacity_variable_cost,
-    )
-    scale = config.initial_inventory_scale  # config.opening_stock, read once per node
-    b.stock_all(
-        node.code,
-        [
-            (
-                p.item_code,
-                StockDecl(  # positionally: 200,000 policies at 200k
-                    p.initial_inventory * scale,  # initial
-                    p.reorder_point,
-                    p.order_up_to,
-                    p.safety_stock,
-                    p.min_order_qty or 0.0,  # moq
-                    p.order_multiple or 0.0,  # multiple
-                    p.storage_cost,
-                    p.stockout_cost,
-                    p.backorder_cost,
-                    p.order_quantity,
-                ),
-            )
-            for p in node.inventory_policies
-        ],
     )
     if node.node_type != "factory":
         return
