@@ -125,6 +125,8 @@ class StockRows(_PairRows):
 
 
 def _recode(codes: np.ndarray, labels: tuple[str, ...], into: Sequence[str]) -> np.ndarray:
+    if labels == tuple(into):  # already coded so (compiled rows: sorted codes)
+        return np.asarray(codes, np.int64)
     where = {code: i for i, code in enumerate(into)}
     lookup = np.array([where.get(code, -1) for code in labels], np.int64)
     return lookup[codes] if len(codes) else np.zeros(0, np.int64)

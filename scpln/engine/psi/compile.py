@@ -131,8 +131,9 @@ def _demand_rows(config: CanonicalConfig, reach: int) -> DemandRows:
     distinct bucket is dated once, and no row becomes an object.
     """
     table = table_of(Demand, config.demands)
-    nodes = tuple(n.code for n in config.nodes)
-    items = tuple(i.code for i in config.items)
+    # Sorted as the network orders them, so the rows need no recoding there.
+    nodes = tuple(sorted(n.code for n in config.nodes))
+    items = tuple(sorted(i.code for i in config.items))
     bucket, buckets = table.text("bucket")
     spans = [bucket_span(str(code), config.start_date, reach) for code in buckets]
     first = np.array([s.first_day if s else 0 for s in spans], np.int64)
