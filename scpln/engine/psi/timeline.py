@@ -22,16 +22,18 @@ if TYPE_CHECKING:
 
 
 def segments_of(demand: DemandRows, windows: list[tuple[int, int]]) -> Segments:
-    """Cut the day axis wherever a demand row or capacity window starts or ends."""
-    cuts = [
-        np.zeros(1, np.int64),
-        demand.first_day,
-        demand.last_day + 1,
-        np.array([d for first, last in windows for d in (first, last + 1)], np.int64),
-    ]
-    every = np.concatenate(cuts)
-    every = every[every >= 0]
-    return Segments(np.flatnonzero(np.bincount(every, minlength=1)).astype(np.int64))
+    """Cut the day axis wherever a demand row or capacity window starts or ends.
+
+    Days are marked in a flag per day (a day before 0 marks day 0, always a cut), not
+    gathered, filtered and counted: 2.4 M demand rows have a few dozen distinct days."""
+    bounds = np.array([d for first, last in windows for d in (first, last + 1)], np.int64)
+    ends = demand.last_day + 1
+    top = max(int(demand.first_day.max(initial=0)), int(ends.max(initial=0)))
+    cut = np.zeros(max(top, int(bounds.max(initial=0))) + 1, bool)
+    for days in (demand.first_day, ends, bounds):
+        cut[np.maximum(days, 0)] = True
+    cut[0] = True
+    return Segments(np.flatnonzero(cut).astype(np.int64))
 
 
 def segment_range(segments: Segments, first_day: int, last_day: int) -> slice:
