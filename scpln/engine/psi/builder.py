@@ -124,6 +124,12 @@ class StockRows(_PairRows):
         return {name: table[:, j].copy() for j, name in enumerate(STOCK_FIELDS)}
 
 
+def _declared_stock(rows: Sequence[tuple[str, str, tuple[float | None, ...]]]) -> StockRows:
+    """Policies declared one by one (node, item, :class:`StockDecl` fields) as a table."""
+    values = np.array([r[2] for r in rows], np.float64).reshape(-1, len(STOCK_FIELDS))
+    return StockRows(**_pair_codes(rows), values=values)  # type: ignore[arg-type]
+
+
 def _recode(codes: np.ndarray, labels: tuple[str, ...], into: Sequence[str]) -> np.ndarray:
     if labels == tuple(into):  # already coded so (compiled rows: sorted codes)
         return np.asarray(codes, np.int64)
@@ -321,16 +327,21 @@ class NetworkBuilder:
         pass through Python one by one."""
         for item in distinct(rows.item, len(rows.item_labels)).tolist():
             self._use_item(rows.item_labels[item])
+        self._flush_stock_rows()
         self._stock_tables.append(rows)
 
     def stock_rows(self) -> StockRows:
         """Every policy declared so far, in order of declaration, as one table."""
-        tables = [*self._stock_tables]
-        if self._stock_rows or not tables:
-            rows = self._stock_rows
-            values = np.array([r[2] for r in rows], np.float64).reshape(-1, len(STOCK_FIELDS))
-            tables.append(StockRows(**_pair_codes(rows), values=values))  # type: ignore[arg-type]
+        self._flush_stock_rows()
+        tables = self._stock_tables or [_declared_stock([])]
         return tables[0] if len(tables) == 1 else StockRows.concat(tables)
+
+    def _flush_stock_rows(self) -> None:
+        """The :meth:`stock` policies declared since the last table, as a table after it
+        (so that a later policy still replaces an earlier one across both ways)."""
+        if self._stock_rows:
+            self._stock_tables.append(_declared_stock(self._stock_rows))
+            self._stock_rows = []
 
     def demand(
         self,

@@ -9,7 +9,7 @@ import pytest
 
 from scpln.engine.canonical import load_config
 from scpln.engine.psi import compile_network, simulate
-from scpln.engine.psi.builder import NetworkBuilder
+from scpln.engine.psi.builder import STOCK_FIELDS, NetworkBuilder, StockRows
 from scpln.engine.psi.network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED
 
 
@@ -186,10 +186,17 @@ def test_a_later_policy_for_a_node_item_replaces_the_earlier_one() -> None:
     b.stock("S", "A", initial=1.0, order_up_to=10.0)
     b.stock("S", "B", initial=2.0)
     b.stock("S", "A", initial=3.0)
+    b.stock("S", "C", initial=4.0)
+    table = np.full((2, len(STOCK_FIELDS)), np.nan)
+    table[:, STOCK_FIELDS.index("initial")] = [5.0, 6.0]
+    table[:, STOCK_FIELDS.index("moq")] = 0.0
+    b.stock_table(StockRows(np.zeros(2, np.int64), ("S",), np.arange(2), ("B", "C"), table))
+    b.stock("S", "C", initial=7.0)  # declared one by one after the table: it wins
     net = b.build()
     assert net.initial[net.index_of("S", "A")] == 3.0
     assert np.isnan(net.order_up_to[net.index_of("S", "A")])
-    assert net.initial[net.index_of("S", "B")] == 2.0
+    assert net.initial[net.index_of("S", "B")] == 5.0  # the table replaced 2.0
+    assert net.initial[net.index_of("S", "C")] == 7.0
 
 
 def test_a_policy_at_an_undeclared_node_is_refused_by_name() -> None:
