@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, field, fields
 from datetime import date
 from statistics import NormalDist
+from typing import TypedDict
 
 import numpy as np
 
@@ -45,7 +46,16 @@ class _PairRows:
         return _recode(self.item, self.item_labels, labels)
 
 
-def _joined_pairs(parts: Sequence[_PairRows]) -> dict[str, object]:
+class _PairColumns(TypedDict):
+    """:class:`_PairRows`' own fields, as keyword arguments of a table of rows."""
+
+    node: np.ndarray
+    node_labels: tuple[str, ...]
+    item: np.ndarray
+    item_labels: tuple[str, ...]
+
+
+def _joined_pairs(parts: Sequence[_PairRows]) -> _PairColumns:
     """The node and item columns of ``parts`` one after another, as codes over the union
     of their labels (the keyword arguments of the joined rows)."""
     nodes = tuple(dict.fromkeys(code for part in parts for code in part.node_labels))
@@ -58,7 +68,7 @@ def _joined_pairs(parts: Sequence[_PairRows]) -> dict[str, object]:
     }
 
 
-def _pair_codes(rows: Sequence[tuple]) -> dict[str, object]:
+def _pair_codes(rows: Sequence[tuple]) -> _PairColumns:
     """Rows declared one by one, each starting with its node and item: the node and item
     columns as codes into their labels (the keyword arguments of the rows' table)."""
     nodes = tuple(dict.fromkeys(r[0] for r in rows))
@@ -92,7 +102,7 @@ class DemandRows(_PairRows):
             return np.concatenate([np.asarray(getattr(p, name), dtype) for p in parts])
 
         return DemandRows(
-            **_joined_pairs(parts),  # type: ignore[arg-type]
+            **_joined_pairs(parts),
             model=joined("model", np.int64),
             first_day=joined("first_day", np.int64),
             last_day=joined("last_day", np.int64),
@@ -114,7 +124,7 @@ class StockRows(_PairRows):
     def concat(parts: Sequence[StockRows]) -> StockRows:
         """The rows of ``parts`` one after another, codes over the union of their labels."""
         values = np.concatenate([p.values for p in parts]).reshape(-1, len(STOCK_FIELDS))
-        return StockRows(**_joined_pairs(parts), values=values)  # type: ignore[arg-type]
+        return StockRows(**_joined_pairs(parts), values=values)
 
     def fields_of(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Each field of ``rows`` (row positions; -1: no policy, the :class:`StockDecl`
@@ -127,7 +137,7 @@ class StockRows(_PairRows):
 def _declared_stock(rows: Sequence[tuple[str, str, tuple[float | None, ...]]]) -> StockRows:
     """Policies declared one by one (node, item, :class:`StockDecl` fields) as a table."""
     values = np.array([r[2] for r in rows], np.float64).reshape(-1, len(STOCK_FIELDS))
-    return StockRows(**_pair_codes(rows), values=values)  # type: ignore[arg-type]
+    return StockRows(**_pair_codes(rows), values=values)
 
 
 def _recode(codes: np.ndarray, labels: tuple[str, ...], into: Sequence[str]) -> np.ndarray:
@@ -372,7 +382,7 @@ class NetworkBuilder:
             rows = self._demand_rows
             tables.append(
                 DemandRows(
-                    **_pair_codes(rows),  # type: ignore[arg-type]
+                    **_pair_codes(rows),
                     model=np.array([DEMAND_MODELS[r[6]] for r in rows], np.int64),
                     first_day=np.array([r[2] for r in rows], np.int64),
                     last_day=np.array([r[3] for r in rows], np.int64),
