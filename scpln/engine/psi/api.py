@@ -272,7 +272,7 @@ def _canonical_order(net: Network) -> Network:
 def _feed(digest: Any, value: Any) -> None:
     if isinstance(value, np.ndarray):
         digest.update(str(value.dtype).encode())
-        digest.update(np.ascontiguousarray(value).tobytes())
+        digest.update(np.ascontiguousarray(value))  # its bytes, read in place: no copy
     elif hasattr(value, "__dataclass_fields__"):
         for f in fields(value):
             _feed(digest, getattr(value, f.name))

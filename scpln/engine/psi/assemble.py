@@ -6,7 +6,8 @@ as arrays; node, item and arc settings are gathered per entity and spread by ind
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,51 +30,95 @@ from .timeline import customer_demand, segment_range, segments_of
 from .topology import choose_sources, demand_profiles, echelon_levels, echelon_streams
 
 if TYPE_CHECKING:
-    from .builder import ArcDecl, NetworkBuilder, NodeDecl, StockDecl
+    from .builder import ArcDecl, NetworkBuilder, NodeDecl, StockRows
 
-_STOCK_FIELDS = (
-    "initial",
-    "reorder_point",
-    "order_up_to",
-    "safety_stock",
-    "moq",
-    "multiple",
-    "storage_cost",
-    "stockout_cost",
-    "backorder_cost",
-    "order_quantity",
-)
-_NO_STOCK = (0.0, None, None, None, 0.0, 0.0, 0.0, None, None, None)
+
+@dataclass(frozen=True)
+class _Keys:
+    """The node-items by code: finds (node, item) pairs without a dict of 200,000 tuples."""
+
+    node_codes: tuple[str, ...]  # sorted
+    item_codes: tuple[str, ...]  # sorted
+    node_ix: dict[str, int]
+    item_ix: dict[str, int]
+    ni_node: np.ndarray  # per node-item, its node and item (indexes into the codes)
+    ni_item: np.ndarray
+    codes: np.ndarray  # node × items + item of each node-item, ascending
+    position: np.ndarray  # the node-item's index, per code
+
+    @staticmethod
+    def of(
+        node_codes: tuple[str, ...],
+        item_codes: tuple[str, ...],
+        ni_node: np.ndarray,
+        ni_item: np.ndarray,
+    ) -> _Keys:
+        """The node-items ``ni_node``, ``ni_item``, sorted by node, then item."""
+        return _Keys(
+            node_codes,
+            item_codes,
+            {c: i for i, c in enumerate(node_codes)},
+            {c: i for i, c in enumerate(item_codes)},
+            ni_node,
+            ni_item,
+            ni_node * len(item_codes) + ni_item,
+            np.arange(len(ni_node)),
+        )
+
+    def renumbered(self, order: np.ndarray, new_of: np.ndarray) -> _Keys:
+        """The same node-items, node-item ``order[k]`` now numbered ``k`` (``new_of`` the
+        inverse)."""
+        return replace(
+            self,
+            ni_node=self.ni_node[order],
+            ni_item=self.ni_item[order],
+            position=new_of[self.position],
+        )
+
+    def pair(self, k: int | np.integer) -> tuple[str, str]:
+        """Node-item ``k`` as (node code, item code)."""
+        return self.node_codes[self.ni_node[k]], self.item_codes[self.ni_item[k]]
+
+    def find(self, pairs: Iterable[tuple[str, str]]) -> np.ndarray:
+        """The index of each (node code, item code), -1 where there is no such node-item."""
+        known = [(self.node_ix.get(n, -1), self.item_ix.get(i, -1)) for n, i in pairs]
+        table = np.array(known, np.int64).reshape(-1, 2)
+        return self.find_codes(table[:, 0], table[:, 1])
+
+    def find_codes(self, node: np.ndarray, item: np.ndarray) -> np.ndarray:
+        """:meth:`find` for node and item indexes (-1: unknown)."""
+        wanted = np.where((node >= 0) & (item >= 0), node * len(self.item_codes) + item, -1)
+        if not len(self.codes):
+            return np.full(len(wanted), -1, np.int64)
+        at = np.minimum(np.searchsorted(self.codes, wanted), len(self.codes) - 1)
+        return np.where((wanted >= 0) & (self.codes[at] == wanted), self.position[at], -1)
 
 
 def assemble(b: NetworkBuilder) -> Network:
-    demand_rows = b.demand_rows()
-    keys = b.node_items(demand_rows)
-    size = len(keys)
+    demand_rows, stock_rows = b.demand_rows(), b.stock_rows()
+    ni_node, ni_item = b.node_items(demand_rows, stock_rows)
+    size = len(ni_node)
     node_codes, item_codes = tuple(sorted(b.nodes)), tuple(sorted(b.items))
-    node_ix = {c: i for i, c in enumerate(node_codes)}
-    item_ix = {c: i for i, c in enumerate(item_codes)}
-    ni_node = np.array([node_ix[n] for n, _ in keys], np.int64)
-    ni_item = np.array([item_ix[i] for _, i in keys], np.int64)
+    keys = _Keys.of(node_codes, item_codes, ni_node, ni_item)
+    node_ix = keys.node_ix
     arc_ends = [(node_ix[a.from_node], node_ix[a.to_node], a.lead_time) for a in b.arcs]
     src, arc = choose_sources(ni_node, ni_item, len(item_codes), arc_ends)
     mode = np.where(src >= 0, MODE_TRANSFER, MODE_NONE).astype(np.int8)
-    mode[[k for k, key in enumerate(keys) if key in b.produces]] = MODE_PRODUCE
+    mode[keys.find(b.produces)] = MODE_PRODUCE
     unlimited = np.array([b.nodes[c].unlimited for c in node_codes], bool)
     mode[unlimited[ni_node]] = MODE_UNLIMITED
     src = np.where(mode == MODE_TRANSFER, src, -1)
     arc = np.where(mode == MODE_TRANSFER, arc, -1)
 
-    index = {key: k for k, key in enumerate(keys)}
-    rules = _rule_lanes(b, index, mode, src, arc)
+    rules = _rule_lanes(b, keys, mode, src, arc)
     edges = [
-        (index[(node, parent)], index[(node, child)], qty)
+        (node, parent, child, qty)
         for (node, parent) in sorted(b.produces)
         for child, qty in b.boms.get(parent, ())
     ]
-    e_prod = np.array([e[0] for e in edges], np.int64)
-    e_comp = np.array([e[1] for e in edges], np.int64)
-    e_qty = np.array([e[2] for e in edges], np.float64)
+    e_prod = keys.find((e[0], e[1]) for e in edges)
+    e_comp = keys.find((e[0], e[2]) for e in edges)
+    e_qty = np.array([e[3] for e in edges], np.float64)
     # A multi-sourced node-item passes its demand to each source like a BOM edge passes a
     # product's to a component: times the lane's share (priority 1; fallbacks get none).
     r_dest, r_src, r_weight = rules.flows()
@@ -85,7 +130,7 @@ def assemble(b: NetworkBuilder) -> Network:
     order = np.argsort(level, kind="stable")
     new_of = np.empty(size, np.int64)
     new_of[order] = np.arange(size)
-    keys = [keys[k] for k in order]
+    keys = keys.renumbered(order, new_of)
     mode, level, arc = mode[order], level[order], arc[order]
     ni_node, ni_item = ni_node[order], ni_item[order]
     src = np.where(src[order] >= 0, new_of[np.maximum(src[order], 0)], -1)
@@ -114,7 +159,7 @@ def assemble(b: NetworkBuilder) -> Network:
         level, single, flow_prod, flow_comp, flow_qty, mean, var
     )
 
-    stock = _stock_table([b.stocks.get(key) for key in keys])
+    stock = _stock_table(stock_rows, keys, size)
     moq, multiple = _lot_rules(b, arc, ni_item, item_codes, stock)
     production = _production(b, keys, mode, segments, node_codes, e_prod, e_comp, e_qty)
     lead_time = np.zeros(size, np.int64)
@@ -177,13 +222,7 @@ def assemble(b: NetworkBuilder) -> Network:
         working=_working(nodes),
         sourcing=rules.spec(size, [a.lead_time for a in b.arcs]),
         lead_times=_lead_times(arcs=b.arcs, arc=arc),
-        supply=_supply(
-            b,
-            segments,
-            index_of=dict(zip(keys, range(size), strict=True)),
-            ni_node=ni_node,
-            node_ix=node_ix,
-        ),
+        supply=_supply(b, segments, keys=keys),
     )
 
 
@@ -191,16 +230,15 @@ def _supply(
     b: NetworkBuilder,
     segments: Segments,
     *,
-    index_of: dict[tuple[str, str], int],
-    ni_node: np.ndarray,
-    node_ix: dict[str, int],
+    keys: _Keys,
 ) -> SupplySpec | None:
     """Supplier caps per segment (the smallest where windows overlap)."""
     if not b.supply_windows:
         return None
     items = sorted({w.key for w in b.supply_windows if len(w.key) == 2})
     nodes = sorted({w.key[0] for w in b.supply_windows if len(w.key) == 1})
-    missing = [key for key in items if key not in index_of]
+    item_ni = keys.find(items)
+    missing = [key for key, k in zip(items, item_ni.tolist(), strict=True) if k < 0]
     if missing:
         raise ValueError(f"supplier capacity for an item the supplier does not stock: {missing}")
     item_cap = np.full((segments.count, len(items)), np.inf)
@@ -214,9 +252,9 @@ def _supply(
             col = nodes.index(w.key[0])
             node_cap[seg, col] = np.minimum(node_cap[seg, col], w.values[0])
     return SupplySpec(
-        item_ni=np.array([index_of[key] for key in items], np.int64),
+        item_ni=item_ni,
         item_cap=item_cap,
-        node=np.array([node_ix[n] for n in nodes], np.int64),
+        node=np.array([keys.node_ix[n] for n in nodes], np.int64),
         node_cap=node_cap,
     )
 
@@ -234,27 +272,13 @@ def _working(nodes: list[NodeDecl]) -> np.ndarray | None:
     return out
 
 
-def _stock_table(stock: list[StockDecl | None]) -> dict[str, np.ndarray]:
-    """Policy fields per node-item; NaN where a level or rate is not given."""
-    rows = [
-        (
-            s.initial,
-            s.reorder_point,
-            s.order_up_to,
-            s.safety_stock,
-            s.moq,
-            s.multiple,
-            s.storage_cost,
-            s.stockout_cost,
-            s.backorder_cost,
-            s.order_quantity,
-        )
-        if s is not None
-        else _NO_STOCK
-        for s in stock
-    ]
-    table = np.array(rows, dtype=np.float64).reshape(len(rows), len(_STOCK_FIELDS))
-    return {name: table[:, j].copy() for j, name in enumerate(_STOCK_FIELDS)}
+def _stock_table(rows: StockRows, keys: _Keys, size: int) -> dict[str, np.ndarray]:
+    """Policy fields per node-item (its last policy; the defaults where it has none); NaN
+    where a level or rate is not given."""
+    at = keys.find_codes(rows.node_codes(keys.node_codes), rows.item_codes(keys.item_codes))
+    which = np.full(size, -1, np.int64)
+    np.maximum.at(which, at, np.arange(len(rows)))
+    return rows.fields_of(which)
 
 
 def _lot_rules(
@@ -272,11 +296,11 @@ def _lot_rules(
     """
     arc_moq = np.zeros(len(arc))
     arc_multiple = np.zeros(len(arc))
-    for k in np.flatnonzero(arc >= 0):
+    ruled = np.array([bool(a.moq or a.multiple) for a in b.arcs] + [False])  # [-1]: no arc
+    for k in np.flatnonzero(ruled[arc]).tolist():
         rules, item = b.arcs[arc[k]], item_codes[ni_item[k]]
-        if rules.moq or rules.multiple:
-            arc_moq[k] = rules.moq.get(item, 0.0)
-            arc_multiple[k] = rules.multiple.get(item, 0.0)
+        arc_moq[k] = rules.moq.get(item, 0.0)
+        arc_multiple[k] = rules.multiple.get(item, 0.0)
     moq = np.maximum(stock["moq"], arc_moq)
     a, c = stock["multiple"], arc_multiple
     whole = (a > 0) & (c > 0) & (a == np.round(a)) & (c == np.round(c))
@@ -287,7 +311,7 @@ def _lot_rules(
 
 def _production(
     b: NetworkBuilder,
-    keys: list[tuple[str, str]],
+    keys: _Keys,
     mode: np.ndarray,
     segments: Segments,
     node_codes: tuple[str, ...],
@@ -296,10 +320,10 @@ def _production(
     e_qty: np.ndarray,
 ) -> ProductionSpec:
     prod = np.flatnonzero(mode == MODE_PRODUCE)
-    factory_codes = sorted({keys[k][0] for k in prod})
+    factory_codes = sorted({keys.pair(k)[0] for k in prod})
     f_of = {c: f for f, c in enumerate(factory_codes)}
-    decls = [b.produces[keys[k]] for k in prod]
-    p_of = {keys[k]: p for p, k in enumerate(prod)}
+    decls = [b.produces[keys.pair(k)] for k in prod]
+    p_of = {keys.pair(k): p for p, k in enumerate(prod)}
     item_cap = np.tile(np.array([d.capacity for d in decls], float), (segments.count, 1))
     node_cap = np.tile(
         np.array([b.factories[c].capacity for c in factory_codes], float), (segments.count, 1)
@@ -315,7 +339,7 @@ def _production(
     return ProductionSpec(
         factory=np.array([node_codes.index(c) for c in factory_codes], np.int64),
         ni=prod.astype(np.int64),
-        factory_of=np.array([f_of[keys[k][0]] for k in prod], np.int64),
+        factory_of=np.array([f_of[keys.pair(k)[0]] for k in prod], np.int64),
         lead_time=np.array([d.lead_time for d in decls], np.int64),
         item_capacity=item_cap,
         item_hard=np.array([d.hard_capacity for d in decls], bool),
@@ -334,12 +358,12 @@ def _costs(
     ni_node: np.ndarray,
     ni_item: np.ndarray,
     item_codes: tuple[str, ...],
-    keys: list[tuple[str, str]],
+    keys: _Keys,
     production: ProductionSpec,
 ) -> CostRates:
     items = [b.items[c] for c in item_codes]
     nodes = [b.nodes[c] for c in node_codes]
-    prod = [b.produces[keys[k]] for k in production.ni]
+    prod = [b.produces[keys.pair(k)] for k in production.ni]
     factories = [b.factories[node_codes[n]] for n in production.factory]
     factory_of = production.factory_of
 
@@ -431,7 +455,7 @@ class _RuleLanes:
 
 def _rule_lanes(
     b: NetworkBuilder,
-    index: dict[tuple[str, str], int],
+    keys: _Keys,
     mode: np.ndarray,
     src: np.ndarray,
     arc: np.ndarray,
@@ -440,16 +464,15 @@ def _rule_lanes(
     largest share, then source code) becomes its ``src``/``arc`` (changed in place)."""
     arc_of = {(a.from_node, a.to_node): i for i, a in enumerate(b.arcs)}
     lanes = []
-    for node, item, source, priority, share in sorted(
-        b.rules, key=lambda r: (r[0], r[1], r[3], -r[4], r[2])
-    ):
-        if (node, item) not in index or (source, item) not in index:
+    ordered = sorted(b.rules, key=lambda r: (r[0], r[1], r[3], -r[4], r[2]))
+    dests = keys.find((r[0], r[1]) for r in ordered).tolist()
+    sources = keys.find((r[2], r[1]) for r in ordered).tolist()
+    for (node, item, source, priority, share), d, s in zip(ordered, dests, sources, strict=True):
+        if d < 0 or s < 0:
             raise ValueError(f"sourcing rule {node} × {item} ← {source}: no such node-item")
         if (source, node) not in arc_of:
             raise ValueError(f"sourcing rule {node} × {item} ← {source}: no arc")
-        lanes.append(
-            (index[(node, item)], index[(source, item)], arc_of[(source, node)], priority, share)
-        )
+        lanes.append((d, s, arc_of[(source, node)], priority, share))
     table = np.array(lanes, dtype=np.float64).reshape(len(lanes), 5)
     dest = table[:, 0].astype(np.int64)
     first = np.concatenate([[True], dest[1:] != dest[:-1]]) if len(dest) else np.zeros(0, bool)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass, field, fields
 from datetime import date
-from itertools import repeat
-from operator import itemgetter
 from statistics import NormalDist
+from typing import TypedDict
 
 import numpy as np
 
@@ -27,19 +26,13 @@ INF = math.inf
 
 
 @dataclass(frozen=True, eq=False)
-class DemandRows:
-    """Customer demand rows column-wise (a generated network has millions of them):
-    node, item and model as codes into their labels, days and daily mean and sd."""
+class _PairRows:
+    """Rows keyed by node and item, column-wise: both as codes into their labels."""
 
     node: np.ndarray  # int64, into ``node_labels``
     node_labels: tuple[str, ...]
     item: np.ndarray  # int64, into ``item_labels``
     item_labels: tuple[str, ...]
-    model: np.ndarray  # int64, into ``DEMAND_MODEL_NAMES``
-    first_day: np.ndarray  # int64
-    last_day: np.ndarray  # int64
-    mean: np.ndarray  # float64
-    sd: np.ndarray  # float64
 
     def __len__(self) -> int:
         return len(self.node)
@@ -52,20 +45,64 @@ class DemandRows:
         """Each row's item as an index into ``labels`` (-1 where it is not among them)."""
         return _recode(self.item, self.item_labels, labels)
 
+
+class _PairColumns(TypedDict):
+    """:class:`_PairRows`' own fields, as keyword arguments of a table of rows."""
+
+    node: np.ndarray
+    node_labels: tuple[str, ...]
+    item: np.ndarray
+    item_labels: tuple[str, ...]
+
+
+def _joined_pairs(parts: Sequence[_PairRows]) -> _PairColumns:
+    """The node and item columns of ``parts`` one after another, as codes over the union
+    of their labels (the keyword arguments of the joined rows)."""
+    nodes = tuple(dict.fromkeys(code for part in parts for code in part.node_labels))
+    items = tuple(dict.fromkeys(code for part in parts for code in part.item_labels))
+    return {
+        "node": np.concatenate([p.node_codes(nodes) for p in parts]).astype(np.int64),
+        "node_labels": nodes,
+        "item": np.concatenate([p.item_codes(items) for p in parts]).astype(np.int64),
+        "item_labels": items,
+    }
+
+
+def _pair_codes(rows: Sequence[tuple]) -> _PairColumns:
+    """Rows declared one by one, each starting with its node and item: the node and item
+    columns as codes into their labels (the keyword arguments of the rows' table)."""
+    nodes = tuple(dict.fromkeys(r[0] for r in rows))
+    items = tuple(dict.fromkeys(r[1] for r in rows))
+    node_ix = {c: i for i, c in enumerate(nodes)}
+    item_ix = {c: i for i, c in enumerate(items)}
+    return {
+        "node": np.array([node_ix[r[0]] for r in rows], np.int64),
+        "node_labels": nodes,
+        "item": np.array([item_ix[r[1]] for r in rows], np.int64),
+        "item_labels": items,
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class DemandRows(_PairRows):
+    """Customer demand rows column-wise (a generated network has millions of them):
+    node, item and model as codes into their labels, days and daily mean and sd."""
+
+    model: np.ndarray  # int64, into ``DEMAND_MODEL_NAMES``
+    first_day: np.ndarray  # int64
+    last_day: np.ndarray  # int64
+    mean: np.ndarray  # float64
+    sd: np.ndarray  # float64
+
     @staticmethod
     def concat(parts: Sequence[DemandRows]) -> DemandRows:
         """The rows of ``parts`` one after another, codes over the union of their labels."""
-        nodes = tuple(dict.fromkeys(code for part in parts for code in part.node_labels))
-        items = tuple(dict.fromkeys(code for part in parts for code in part.item_labels))
 
         def joined(name: str, dtype: type) -> np.ndarray:
             return np.concatenate([np.asarray(getattr(p, name), dtype) for p in parts])
 
         return DemandRows(
-            node=np.concatenate([p.node_codes(nodes) for p in parts]).astype(np.int64),
-            node_labels=nodes,
-            item=np.concatenate([p.item_codes(items) for p in parts]).astype(np.int64),
-            item_labels=items,
+            **_joined_pairs(parts),
             model=joined("model", np.int64),
             first_day=joined("first_day", np.int64),
             last_day=joined("last_day", np.int64),
@@ -74,10 +111,49 @@ class DemandRows:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class StockRows(_PairRows):
+    """Inventory policies column-wise (a 200k network has 200,000 of them): per row its
+    node and item as codes, and its :class:`StockDecl` fields in ``values`` (float64,
+    one column per field in ``STOCK_FIELDS`` order, NaN where a level or rate is not
+    given). When a node-item has several rows, the last one holds."""
+
+    values: np.ndarray  # (rows, len(STOCK_FIELDS)) float64
+
+    @staticmethod
+    def concat(parts: Sequence[StockRows]) -> StockRows:
+        """The rows of ``parts`` one after another, codes over the union of their labels."""
+        values = np.concatenate([p.values for p in parts]).reshape(-1, len(STOCK_FIELDS))
+        return StockRows(**_joined_pairs(parts), values=values)
+
+    def fields_of(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Each field of ``rows`` (row positions; -1: no policy, the :class:`StockDecl`
+        defaults) as a column."""
+        no_stock = np.array([astuple(StockDecl())], np.float64)
+        table = np.concatenate([self.values, no_stock])[rows]  # -1: the last row
+        return {name: table[:, j].copy() for j, name in enumerate(STOCK_FIELDS)}
+
+
+def _declared_stock(rows: Sequence[tuple[str, str, tuple[float | None, ...]]]) -> StockRows:
+    """Policies declared one by one (node, item, :class:`StockDecl` fields) as a table."""
+    values = np.array([r[2] for r in rows], np.float64).reshape(-1, len(STOCK_FIELDS))
+    return StockRows(**_pair_codes(rows), values=values)
+
+
 def _recode(codes: np.ndarray, labels: tuple[str, ...], into: Sequence[str]) -> np.ndarray:
+    if labels == tuple(into):  # already coded so (compiled rows: sorted codes)
+        return np.asarray(codes, np.int64)
     where = {code: i for i, code in enumerate(into)}
     lookup = np.array([where.get(code, -1) for code in labels], np.int64)
     return lookup[codes] if len(codes) else np.zeros(0, np.int64)
+
+
+def _unknown_nodes(rows: _PairRows, codes: np.ndarray) -> set[str]:
+    """The nodes ``rows`` name that ``codes`` (their :meth:`~_PairRows.node_codes`) did not
+    find."""
+    if not (codes < 0).any():
+        return set()
+    return {rows.node_labels[i] for i in np.unique(rows.node[codes < 0]).tolist()}
 
 
 @dataclass
@@ -134,6 +210,9 @@ class StockDecl:
     order_quantity: float | None = None  # (R, Q): with reorder_point, order multiples of Q
 
 
+STOCK_FIELDS = tuple(f.name for f in fields(StockDecl))
+
+
 @dataclass
 class FactoryDecl:
     capacity: float = INF
@@ -180,7 +259,8 @@ class NetworkBuilder:
         self.items: dict[str, ItemDecl] = {}
         self.nodes: dict[str, NodeDecl] = {}
         self.arcs: list[ArcDecl] = []
-        self.stocks: dict[tuple[str, str], StockDecl] = {}
+        self._stock_rows: list[tuple[str, str, tuple[float | None, ...]]] = []
+        self._stock_tables: list[StockRows] = []
         self.factories: dict[str, FactoryDecl] = {}
         self.produces: dict[tuple[str, str], ProduceDecl] = {}
         self.boms: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -246,18 +326,32 @@ class NetworkBuilder:
         self.arcs.append(ArcDecl(from_node, to_node, **kwargs))  # type: ignore[arg-type]
 
     def stock(self, node: str, item: str, **kwargs: object) -> None:
-        """``node`` keeps ``item`` in stock under a policy (see :class:`StockDecl`)."""
-        self.stock_all(node, [(item, StockDecl(**kwargs))])  # type: ignore[arg-type]
+        """``node`` keeps ``item`` in stock under a policy (see :class:`StockDecl`); a
+        later policy for the same node-item replaces it."""
+        self._use_item(item)
+        decl = StockDecl(**kwargs)  # type: ignore[arg-type]
+        self._stock_rows.append((node, item, astuple(decl)))
 
-    def stock_all(self, node: str, policies: Iterable[tuple[str, StockDecl]]) -> None:
-        """Many :meth:`stock` policies of one node, each an item and its declaration: a
-        200k network has 200,000, and passing each as keywords took twice the time."""
-        pairs = list(policies)
-        items = [item for item, _ in pairs]
-        for item in dict.fromkeys(items):  # in order of first use, as one by one
-            self._use_item(item)
-        keys = zip(repeat(node), items, strict=False)  # ``repeat`` never ends
-        self.stocks.update(zip(keys, map(itemgetter(1), pairs), strict=True))
+    def stock_table(self, rows: StockRows) -> None:
+        """Many :meth:`stock` policies at once (a 200k network has 200,000): they never
+        pass through Python one by one."""
+        for item in distinct(rows.item, len(rows.item_labels)).tolist():
+            self._use_item(rows.item_labels[item])
+        self._flush_stock_rows()
+        self._stock_tables.append(rows)
+
+    def stock_rows(self) -> StockRows:
+        """Every policy declared so far, in order of declaration, as one table."""
+        self._flush_stock_rows()
+        tables = self._stock_tables or [_declared_stock([])]
+        return tables[0] if len(tables) == 1 else StockRows.concat(tables)
+
+    def _flush_stock_rows(self) -> None:
+        """The :meth:`stock` policies declared since the last table, as a table after it
+        (so that a later policy still replaces an earlier one across both ways)."""
+        if self._stock_rows:
+            self._stock_tables.append(_declared_stock(self._stock_rows))
+            self._stock_rows = []
 
     def demand(
         self,
@@ -286,16 +380,9 @@ class NetworkBuilder:
         tables = [*self._demand_tables]
         if self._demand_rows or not tables:
             rows = self._demand_rows
-            nodes = tuple(dict.fromkeys(r[0] for r in rows))
-            items = tuple(dict.fromkeys(r[1] for r in rows))
-            node_ix = {c: i for i, c in enumerate(nodes)}
-            item_ix = {c: i for i, c in enumerate(items)}
             tables.append(
                 DemandRows(
-                    node=np.array([node_ix[r[0]] for r in rows], np.int64),
-                    node_labels=nodes,
-                    item=np.array([item_ix[r[1]] for r in rows], np.int64),
-                    item_labels=items,
+                    **_pair_codes(rows),
                     model=np.array([DEMAND_MODELS[r[6]] for r in rows], np.int64),
                     first_day=np.array([r[2] for r in rows], np.int64),
                     last_day=np.array([r[3] for r in rows], np.int64),
@@ -348,31 +435,29 @@ class NetworkBuilder:
         if code not in self.items:
             self.items[code] = ItemDecl()
 
-    def node_items(self, demand: DemandRows) -> list[tuple[str, str]]:
+    def node_items(self, demand: DemandRows, stock: StockRows) -> tuple[np.ndarray, np.ndarray]:
         """Every (node, item) the network stocks — declared, demanded, made or consumed —
-        sorted by node code, then item code."""
+        as indexes into the sorted node and item codes, sorted by node, then item."""
         nodes, items = sorted(self.nodes), sorted(self.items)
         node_ix = {c: i for i, c in enumerate(nodes)}
         item_ix = {c: i for i, c in enumerate(items)}
         width = len(items)
-        pairs = [*self.stocks, *self.produces]
+        pairs = [*self.produces]
         pairs += [(n, c) for n, p in self.produces for c, _ in self.boms.get(p, ())]
-        unknown = sorted({n for n, _ in pairs if n not in node_ix})
-        d_node = demand.node_codes(nodes)
-        if (d_node < 0).any():
-            used = {demand.node_labels[i] for i in np.unique(demand.node).tolist()}
-            unknown += sorted(used - set(nodes))
+        s_node, d_node = stock.node_codes(nodes), demand.node_codes(nodes)
+        unknown = sorted({n for n, _ in pairs if n not in node_ix} | _unknown_nodes(stock, s_node))
+        unknown += sorted(_unknown_nodes(demand, d_node))
         if unknown:
             raise ValueError(f"undeclared nodes: {', '.join(unknown)}")
-        d_item = demand.item_codes(items)
         codes = np.concatenate(
             [
-                d_node * width + d_item,
+                d_node * width + demand.item_codes(items),
+                s_node * width + stock.item_codes(items),
                 np.array([node_ix[n] * width + item_ix[i] for n, i in pairs], np.int64),
             ]
         )
-        pairs = distinct(codes, len(nodes) * width).tolist()
-        return [(nodes[c // width], items[c % width]) for c in pairs]
+        node, item = np.divmod(distinct(codes, len(nodes) * width), max(width, 1))
+        return node, item
 
     def build(self) -> Network:
         return assemble(self)

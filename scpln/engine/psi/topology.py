@@ -93,24 +93,30 @@ def demand_profiles(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-day demand mean/variance ``(segments, node-items)`` seen by every node-item.
 
-    ``mean``/``var`` hold the customer demand (zero elsewhere). Lane demand adds up
+    ``mean``/``var`` hold the customer demand (zero elsewhere) and are summed into in
+    place (returned; at 200k each is 21 MB, not worth a copy). Lane demand adds up
     (independent downstream nodes), a component sees ``qty`` × its parent's mean and
     ``qty²`` × its variance. Levels are processed upwards, so a node-item is complete
     before it passes its profile on.
     """
-    mean = mean.copy()
-    var = var.copy()
     for lv in range(int(level.max(initial=-1)) + 1):
         lanes = np.flatnonzero((src >= 0) & (level == lv))
         if len(lanes):
-            np.add.at(mean.T, src[lanes], mean.T[lanes])
-            np.add.at(var.T, src[lanes], var.T[lanes])
+            _add_columns(mean, src[lanes], mean[:, lanes])
+            _add_columns(var, src[lanes], var[:, lanes])
         edges = np.flatnonzero(level[edge_prod] == lv)
         if len(edges):
-            qty = edge_qty[edges][:, None]
-            np.add.at(mean.T, edge_comp[edges], qty * mean.T[edge_prod[edges]])
-            np.add.at(var.T, edge_comp[edges], qty**2 * var.T[edge_prod[edges]])
+            qty = edge_qty[edges]
+            _add_columns(mean, edge_comp[edges], qty * mean[:, edge_prod[edges]])
+            _add_columns(var, edge_comp[edges], qty**2 * var[:, edge_prod[edges]])
     return mean, var
+
+
+def _add_columns(target: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
+    """``np.add.at(target.T, columns, values.T)`` row by row: the same additions in the
+    same order, several times faster than ``add.at`` over 2-D rows (5× at 200k)."""
+    for row, add in zip(target, values, strict=True):
+        np.add.at(row, columns, add)
 
 
 def echelon_streams(
@@ -205,6 +211,6 @@ def _merge_streams(
     inverse = inverse.reshape(-1)
     out_mean = np.zeros((mean.shape[0], unique.shape[1]))
     out_var = np.zeros_like(out_mean)
-    np.add.at(out_mean.T, inverse, mean.T)
-    np.add.at(out_var.T, inverse, var.T)
+    _add_columns(out_mean, inverse, mean)
+    _add_columns(out_var, inverse, var)
     return unique[0], unique[1], out_mean, out_var

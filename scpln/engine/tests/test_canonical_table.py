@@ -208,6 +208,8 @@ def test_node_items_and_demand_pairs_are_the_declared_and_demanded_pairs(
         )
     )
     demanded = {(names[stores - 1 - n], codes[39 - i]) for n, i in zip(node, item, strict=True)}
-    assert b.node_items(b.demand_rows()) == sorted(demanded | {(names[-1], "I39")})
+    node_ix, item_ix = b.node_items(b.demand_rows(), b.stock_rows())
+    pairs = [(sorted(names)[n], codes[i]) for n, i in zip(node_ix, item_ix, strict=True)]
+    assert pairs == sorted(demanded | {(names[-1], "I39")})
     rows = [Demand(node_code=n, item_code=i, bucket="M1", mean=1) for n, i in sorted(demanded)]
     assert demand_pairs(RowTable.from_rows(Demand, rows)) == demanded

@@ -9,6 +9,7 @@ import pytest
 
 from scpln.engine.canonical import load_config
 from scpln.engine.psi import compile_network, simulate
+from scpln.engine.psi.builder import STOCK_FIELDS, NetworkBuilder, StockRows
 from scpln.engine.psi.network import MODE_PRODUCE, MODE_TRANSFER, MODE_UNLIMITED
 
 
@@ -150,3 +151,58 @@ def test_a_factory_without_item_policies_makes_every_product() -> None:
 def test_simulating_past_the_horizon_keeps_reading_the_buckets() -> None:
     r = simulate(load_config(document(horizon=31)), days=59)
     assert column(r, "STORE", "SKU", "demand").tolist() == [10.0] * 59
+
+
+def test_inventory_policy_fields_reach_their_node_item() -> None:
+    doc = document()
+    doc["nodes"][2]["inventory_policies"][0] |= {
+        "reorder_point": 12,
+        "safety_stock": 4,
+        "min_order_qty": 6,
+        "order_multiple": 3,
+        "storage_cost": 0.5,
+        "stockout_cost": 7,
+        "backorder_cost": 2,
+    }
+    doc["nodes"][2]["attributes"] = {"stockout_cost_per_unit": 9}
+    net = compile_network(load_config(doc))
+    store, fac = net.index_of("STORE", "SKU"), net.index_of("FAC", "MAT")
+    assert net.initial[store] == 5.0
+    assert (net.reorder_point[store], net.order_up_to[store]) == (12.0, 30.0)
+    assert (net.safety_stock[store], net.moq[store], net.multiple[store]) == (4.0, 6.0, 3.0)
+    assert net.costs.storage_variable[store] == 0.5
+    assert (net.costs.stockout[store], net.costs.backorder[store]) == (7.0, 2.0)
+    # unset: a base stock at the order-up-to level, no lot rules, the node's rates
+    assert net.reorder_point[fac] == net.order_up_to[fac] == 1000.0
+    assert np.isnan(net.safety_stock[fac]) and np.isnan(net.order_quantity[fac])
+    assert (net.moq[fac], net.multiple[fac], net.costs.stockout[fac]) == (0.0, 0.0, 0.0)
+    made = net.index_of("FAC", "SKU")  # made without a policy: no opening stock, no levels
+    assert net.initial[made] == 0.0 and np.isnan(net.order_up_to[made])
+
+
+def test_a_later_policy_for_a_node_item_replaces_the_earlier_one() -> None:
+    b = NetworkBuilder(horizon_days=5)
+    b.node("S", "store")
+    b.stock("S", "A", initial=1.0, order_up_to=10.0)
+    b.stock("S", "B", initial=2.0)
+    b.stock("S", "A", initial=3.0)
+    b.stock("S", "C", initial=4.0)
+    table = np.full((2, len(STOCK_FIELDS)), np.nan)
+    table[:, STOCK_FIELDS.index("initial")] = [5.0, 6.0]
+    table[:, STOCK_FIELDS.index("moq")] = 0.0
+    b.stock_table(StockRows(np.zeros(2, np.int64), ("S",), np.arange(2), ("B", "C"), table))
+    b.stock("S", "C", initial=7.0)  # declared one by one after the table: it wins
+    net = b.build()
+    assert net.initial[net.index_of("S", "A")] == 3.0
+    assert np.isnan(net.order_up_to[net.index_of("S", "A")])
+    assert net.initial[net.index_of("S", "B")] == 5.0  # the table replaced 2.0
+    assert net.initial[net.index_of("S", "C")] == 7.0
+
+
+def test_a_policy_at_an_undeclared_node_is_refused_by_name() -> None:
+    b = NetworkBuilder(horizon_days=5)
+    b.node("S", "store")
+    b.stock("S", "A")
+    b.stock("GHOST", "A")
+    with pytest.raises(ValueError, match="undeclared nodes: GHOST"):
+        b.build()

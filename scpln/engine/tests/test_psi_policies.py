@@ -374,6 +374,22 @@ def test_normal_demand_adds_z_sigma_and_a_dc_sees_its_stores_demand() -> None:
     assert net.profile_mean[0, net.index_of("DC", "A")] == 8.0
 
 
+def test_overlapping_demand_rows_add_up_and_mixed_models_are_drawn_as_normal() -> None:
+    b = store_line(days=30, demand=0.0)
+    b.demand("S", "A", first_day=0, last_day=9, mean=2.0, sd=1.0, model="normal")
+    b.demand("S", "A", first_day=5, last_day=14, mean=3.0, model="poisson")
+    b.demand("S", "A", first_day=10, last_day=14, mean=1.0, model="poisson")
+    b.demand("S", "A", first_day=20, last_day=29, mean=4.0, model="deterministic")
+    net = b.build()
+    assert net.segments.starts.tolist() == [0, 5, 10, 15, 20, 30]
+    column = net.demand.ni.tolist().index(net.index_of("S", "A"))
+    spec = net.demand
+    assert spec.mean[:, column].tolist() == [2.0, 5.0, 4.0, 0.0, 4.0, 0.0]
+    assert spec.sd[:, column].tolist() == [1.0, 2.0, 2.0, 0.0, 0.0, 0.0]  # sd², mean, mean
+    # normal, normal + Poisson (normal), two Poissons, none, deterministic, none
+    assert spec.model[:, column].tolist() == [1, 1, 2, 0, 0, 0]
+
+
 def test_customer_demand_is_stochastic_only_when_asked_and_reproducible_by_seed() -> None:
     b = store_line(days=30, demand=0.0, initial=1000.0)
     b.demand("S", "A", first_day=0, last_day=29, mean=5.0, model="poisson")
