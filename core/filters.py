@@ -13,6 +13,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.utils import pretty_name
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
@@ -90,9 +92,27 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         self.tie_breaker = tie_breaker
         super().__init__(*args, **kwargs)
 
+    def build_choices(self, fields: dict[str, str], labels: dict[str, Any]) -> list[Any]:
+        """django-filter's choices, each key then its descending twin, with the twin's label
+        kept lazy: django-filter formats it once, as the filter is made at start-up, so a
+        Japanese page listed "Severity (descending)" (and it has no Japanese catalogue)."""
+        choices: list[Any] = []
+        for field, param in fields.items():
+            label = labels.get(field, pretty_name(param))
+            choices.append((param, label))
+            choices.append((f"-{param}", labels.get(f"-{param}", _descending(label))))
+        return choices
+
     def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
         params = [param for param in (value or []) if param] or list(self.default)
         return qs.order_by(*ordering_fields(params, self.param_map, self.tie_breaker))
+
+
+def _descending_label(label: Any) -> str:
+    return str(_("%(label)s (descending)") % {"label": label})
+
+
+_descending = lazy(_descending_label, str)
 
 
 def ordering_fields(

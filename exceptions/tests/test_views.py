@@ -48,6 +48,8 @@ def test_the_run_page_shows_its_exceptions_in_japanese(viewer, six_month_plan) -
     # No raw key reaches the planner: what the page shows (its text, not its markup).
     shown = re.sub(r"<[^>]+>", " ", listing)
     assert not {"unsourced_component", "stockout", "backlog_growing"} & set(shown.split())
+    # The order-by choices too, the descending ones included (made once, at start-up).
+    assert "重大度（降順）" in listing and "(descending)" not in listing
 
 
 def test_a_bad_filter_is_shown_on_its_field(viewer, six_month_plan) -> None:
