@@ -32,6 +32,19 @@ def parameter_labels() -> dict[str, str]:
     return {name: str(gettext_lazy(spec.label)) for name, spec in parameter_specs().items()}
 
 
+def parameter_value_text(name: str, value: Any) -> Any:
+    """A recorded parameter value as the form offers it: a choice's label ("blend — weight
+    shifts …", not ``blend``), a switch's On or Off (not ``True``); other values as
+    they are (None: not set)."""
+    spec = parameter_specs().get(name)
+    if spec is None or value is None:
+        return value
+    if spec.kind == "switch":
+        return gettext_lazy("On") if value else gettext_lazy("Off")
+    labels = {choice: gettext_lazy(label) for choice, label in spec.choices}
+    return labels.get(str(value), value)
+
+
 def form_field(spec: ParameterSpec) -> forms.Field:
     """The web form's field for one parameter (empty: the default)."""
     common: dict[str, Any] = {

@@ -46,7 +46,7 @@ from plans.forms import (
     PlanParametersForm,
 )
 from plans.models import PlanArtifact, PlanVersion
-from plans.parameters import parameter_labels
+from plans.parameters import parameter_labels, parameter_value_text
 from plans.services.generation import PLANNING
 from plans.services.lifecycle import APPROVE, CHANGE, TRANSITIONS
 from plans.stage_tables import TABLE_ROWS, TABLE_TITLES, stage_table
@@ -416,7 +416,7 @@ def _detail_context(
             v for v in selectors.plan_versions_of(plan_id=version.plan_id) if v.pk != version.pk
         ],
         "parameters": [
-            {"key": key, "label": labels.get(key, key), "value": value}
+            {"key": key, "label": labels.get(key, key), "value": parameter_value_text(key, value)}
             for key, value in version.parameters.items()
         ],
         "tabs": tabs,

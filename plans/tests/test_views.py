@@ -176,6 +176,21 @@ def test_detail_tables_show_labelled_columns_in_the_planners_language(planner_cl
     assert ">backlog_in<" not in html and ">period_index<" not in html
 
 
+def test_detail_parameters_read_as_the_form_offers_them(planner_client, executed):
+    """Recorded values are shown by their labels: a switch as On/Off, a choice as its
+    option, not as the stored True or "day"."""
+    url = reverse("plans:detail", args=[executed.pk])
+    shown = {p["key"]: str(p["value"]) for p in planner_client.get(url).context["parameters"]}
+    assert executed.parameters["material_constrained"] is True
+    assert shown["material_constrained"] == "On"
+    assert shown["lead_time_unit"] == "days"
+    assert shown["carryover"] == "auto — the side holding more first"
+    planner_client.cookies["django_language"] = "ja"
+    table = planner_client.get(url).content.decode().split('data-testid="plan-parameters"')[1]
+    table = table.split("</table>")[0]
+    assert "オン" in table and "True" not in table
+
+
 def test_detail_runs_table_links_each_run_and_downloads_as_csv(planner_client, executed):
     run = executed.runs.get()
     html = planner_client.get(reverse("plans:detail", args=[executed.pk])).content.decode()
