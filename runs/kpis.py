@@ -10,6 +10,7 @@ the engine adds later is visible before it gets a label here.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core.numbers import display_number
 from runs.models import HEADLINE_KPIS, Run
 from runs.selectors.compare import flatten_kpis
+from scenarios.labels import NODE_TYPE_LABELS
 
 PERCENT = "percent"  # a 0…1 share, shown as a percentage
 MONEY = "money"
@@ -263,7 +265,11 @@ def kpi_part_label(name: str) -> str:
     """The part of a nested KPI after its parent: ``costs_by_account.cogs`` → "Cost of
     goods sold", ``capacity_utilisation.FACT-01`` → "FACT-01"."""
     head, _dot, tail = name.partition(".")
-    return str(ACCOUNT_LABELS.get(tail, tail)) if head == "costs_by_account" else tail
+    parts: dict[str, Mapping[str, Promise]] = {
+        "costs_by_account": ACCOUNT_LABELS,
+        "avg_on_hand_by_type": NODE_TYPE_LABELS,
+    }
+    return str(parts[head].get(tail, tail)) if head in parts else tail
 
 
 def column_label(name: str) -> str:

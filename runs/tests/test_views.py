@@ -379,6 +379,16 @@ def test_run_detail_costs_section_names_accounts_without_repeating_its_title(pla
     assert "Costs by account: Cost of goods sold" not in section
 
 
+def test_run_detail_names_node_types_in_the_planners_language(planner):
+    run = record(result=fake_result(avg_on_hand_by_type={"store": 12.0, "warehouse": 30.0}))
+    html = planner.get(f"/ui/runs/{run.run_id}").content.decode()
+    assert "Average on-hand by node type: Warehouse" in html
+    assert "node type: warehouse" not in html
+    planner.cookies["django_language"] = "ja"
+    japanese = planner.get(f"/ui/runs/{run.run_id}").content.decode()
+    assert ": 倉庫" in japanese and ": 店舗" in japanese
+
+
 def test_run_detail_psi_and_pl_for_a_node_item_and_bucket(planner):
     run = record(result=fake_result(days=14))
     response = planner.get(

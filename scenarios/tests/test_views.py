@@ -677,6 +677,18 @@ def test_config_detail_shows_meta_counts_warnings_and_who_uses_it(planner):
     assert f'href="/ui/runs?config_version_id={config.pk}"' in html
 
 
+def test_config_detail_names_node_and_item_types_not_their_codes(planner):
+    config = _import("Network T")
+    types = {n["node_type"] for n in config.document["nodes"]}
+    assert "warehouse" in types
+    html = _html(planner.get(f"/ui/configs/{config.pk}"))
+    nodes = html.split('data-testid="table-nodes"', 1)[1].split("</table>", 1)[0]
+    assert "<td>Warehouse</td>" in nodes and "<td>warehouse</td>" not in nodes
+    planner.cookies["django_language"] = "ja"
+    japanese = _html(planner.get(f"/ui/configs/{config.pk}"))
+    assert "<td>倉庫</td>" in japanese
+
+
 def test_config_detail_queries_stay_constant(planner, django_assert_max_num_queries):
     config = ConfigVersionFactory.create()
     for _ in range(25):

@@ -31,6 +31,7 @@ from core.users import acting_user
 from jobs.models import Job
 from scenarios import selectors, services, uploads
 from scenarios.forms import ConfigDiffForm, ConfigImportForm
+from scenarios.labels import VALUE_LABELS
 from scenarios.models import ConfigVersion
 from scpln.engine.canonical import ConfigError
 from scpln.engine.canonical.summary import ConfigSummary
@@ -262,13 +263,19 @@ def _network_tables(overview: ConfigSummary) -> list[dict[str, Any]]:
                 "title": title,
                 "columns": [(heading, numeric) for _field, heading, numeric in columns],
                 "rows": [
-                    [(cell(row[field]), numeric) for field, _heading, numeric in columns]
+                    [(_shown(field, row[field]), numeric) for field, _heading, numeric in columns]
                     for row in getattr(overview, key)
                 ],
                 "total": overview.totals[key],
             }
         )
     return tables
+
+
+def _shown(field: str, value: object) -> str:
+    """A network table's cell: a type by its label (``warehouse`` → "Warehouse")."""
+    labels = VALUE_LABELS.get(field)
+    return str(labels.get(str(value), value)) if labels else cell(value)
 
 
 @login_required
