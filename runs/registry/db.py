@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import psycopg
 from django.db import connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import BinaryField, QuerySet, Sum
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
@@ -48,6 +49,26 @@ LIST_FIELDS = (
 )
 
 
+def _insert_with_binary_parameters(row: RunResult) -> None:
+    """INSERT ``row`` with its bytes sent to PostgreSQL as binary parameters.
+
+    Django's psycopg cursor binds parameters on the client: a run's 150 MB of Parquet went
+    as a 300 MB hex literal for the server to parse back (a 94 MB PSI table: 1.0 CPU s in
+    the worker and 3.7–4.9 s wall, against 0.2 CPU s and 1.8–2.7 s bound on the server,
+    measured on the 2-core VM, 6 Dec 2026). Same row, same transaction."""
+    fields = row._meta.concrete_fields
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    marks = ", ".join("%b" if isinstance(field, BinaryField) else "%s" for field in fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(row._meta.db_table)} ({columns}) VALUES ({marks})",
+            values,
+        )
+
+
 def list_queryset() -> QuerySet[Run]:
     """Runs with what a list row needs: one query per page, whatever its size."""
     return Run.objects.select_related("scenario", "config_version").only(*LIST_FIELDS)
@@ -68,7 +89,10 @@ class Registry:
         with transaction.atomic(savepoint=False):
             run.save(force_insert=True)
             result.run = run
-            result.save(force_insert=True)
+            if connection.vendor == "postgresql":
+                _insert_with_binary_parameters(result)
+            else:
+                result.save(force_insert=True)
         return run
 
     def get(self, run_id: uuid.UUID) -> Run:
