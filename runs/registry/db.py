@@ -67,6 +67,7 @@ def _insert_with_binary_parameters(row: RunResult) -> None:
             f"INSERT INTO {quote(row._meta.db_table)} ({columns}) VALUES ({marks})",
             values,
         )
+    row._state.adding, row._state.db = False, connection.alias  # as Model.save leaves it
 
 
 def list_queryset() -> QuerySet[Run]:
