@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import BinaryField, QuerySet, Sum
+from django.db.models import BinaryField, Model, QuerySet, Sum
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
@@ -61,13 +61,30 @@ def _insert_with_binary_parameters(row: RunResult) -> None:
     marks = ", ".join("%b" if isinstance(field, BinaryField) else "%s" for field in fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in fields)
+    table = quote(row._meta.db_table)
+    _bound_on_server(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+    row._state.adding, row._state.db = False, connection.alias  # as Model.save leaves it
+
+
+def bytes_update(row: Model, field: str, data: bytes) -> None:
+    """Write ``data`` into ``field`` of ``row`` (a saved row) on PostgreSQL, as one UPDATE
+    with the bytes as a binary parameter bound on the server, not a hex literal
+    (:func:`_insert_with_binary_parameters`)."""
+    model = type(row)
+    quote = connection.ops.quote_name
+    column = quote(next(str(f.column) for f in model._meta.concrete_fields if f.name == field))
+    key = quote(str(model._meta.pk.column))
+    _bound_on_server(
+        f"UPDATE {quote(model._meta.db_table)} SET {column} = %b WHERE {key} = %s", [data, row.pk]
+    )
+
+
+def _bound_on_server(sql: str, params: list[Any]) -> None:
+    """Run ``sql`` on Django's connection (its transaction) through a psycopg cursor that
+    binds ``params`` on the server: ``%b`` sends bytes as binary."""
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(row._meta.db_table)} ({columns}) VALUES ({marks})",
-            values,
-        )
-    row._state.adding, row._state.db = False, connection.alias  # as Model.save leaves it
+        cursor.execute(sql, params)
 
 
 def list_queryset() -> QuerySet[Run]:
