@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 
 from plans.models import PlanArtifact, PlanVersion
 from runs.columnar import frame_to_parquet, frames_to_parquet, parquet_to_frame
+from runs.registry.db import bytes_update
 
 
 def artifact_write(
@@ -58,13 +59,17 @@ def _store(
 ) -> PlanArtifact:
     # update_or_create would read the old bytes back only to overwrite them (tens of megabytes
     # per recalculation of a 10,000-SKU plan): the row is locked and rewritten without them.
-    fields = {
+    # On PostgreSQL the bytes go in a statement of their own, as a binary parameter (Django
+    # would send a hex literal twice their size for the server to parse back).
+    binary = connection.vendor == "postgresql"
+    fields: dict[str, Any] = {
         "kind": kind,
-        "data": data,
         "row_count": len(frame),
         "columns": [str(c) for c in frame.columns],
         "params": params or {},
     }
+    if not binary:
+        fields["data"] = data
     with transaction.atomic():
         artifact = (
             PlanArtifact.objects.select_for_update()
@@ -73,10 +78,14 @@ def _store(
             .first()
         )
         if artifact is None:
-            return PlanArtifact.objects.create(plan_version=plan_version, name=name, **fields)
-        for field, value in fields.items():
-            setattr(artifact, field, value)
-        artifact.save(update_fields=list(fields))
+            artifact = PlanArtifact.objects.create(plan_version=plan_version, name=name, **fields)
+        else:
+            for field, value in fields.items():
+                setattr(artifact, field, value)
+            artifact.save(update_fields=list(fields))
+        if binary:
+            bytes_update(artifact, "data", data)
+            artifact.data = data
     return artifact
 
 
