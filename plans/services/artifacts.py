@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 from django.db import connection, transaction
 
+from core.binary_writes import bytes_update
 from plans.models import PlanArtifact, PlanVersion
 from runs.columnar import frame_to_parquet, frames_to_parquet, parquet_to_frame
-from runs.registry.db import bytes_update
 
 
 def artifact_write(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import psycopg
 from django.db import connection, transaction
-from django.db.models import BinaryField, Model, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
+from core.binary_writes import insert_with_binary_parameters
 from runs.models import HEADLINE_KPIS, ExportedRun, Run, RunResult, RunTombstone
 
 if TYPE_CHECKING:
@@ -49,44 +49,6 @@ LIST_FIELDS = (
 )
 
 
-def _insert_with_binary_parameters(row: RunResult) -> None:
-    """INSERT ``row`` with its bytes sent to PostgreSQL as binary parameters.
-
-    Django's psycopg cursor binds parameters on the client: a run's 150 MB of Parquet went
-    as a 300 MB hex literal for the server to parse back (a 94 MB PSI table: 1.0 CPU s in
-    the worker and 3.7–4.9 s wall, against 0.2 CPU s and 1.8–2.7 s bound on the server,
-    measured on the 2-core VM, 6 Dec 2026). Same row, same transaction."""
-    fields = row._meta.concrete_fields
-    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
-    marks = ", ".join("%b" if isinstance(field, BinaryField) else "%s" for field in fields)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    table = quote(row._meta.db_table)
-    _bound_on_server(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
-    row._state.adding, row._state.db = False, connection.alias  # as Model.save leaves it
-
-
-def bytes_update(row: Model, field: str, data: bytes) -> None:
-    """Write ``data`` into ``field`` of ``row`` (a saved row) on PostgreSQL, as one UPDATE
-    with the bytes as a binary parameter bound on the server, not a hex literal
-    (:func:`_insert_with_binary_parameters`)."""
-    model = type(row)
-    quote = connection.ops.quote_name
-    column = quote(next(str(f.column) for f in model._meta.concrete_fields if f.name == field))
-    key = quote(str(model._meta.pk.column))
-    _bound_on_server(
-        f"UPDATE {quote(model._meta.db_table)} SET {column} = %b WHERE {key} = %s", [data, row.pk]
-    )
-
-
-def _bound_on_server(sql: str, params: list[Any]) -> None:
-    """Run ``sql`` on Django's connection (its transaction) through a psycopg cursor that
-    binds ``params`` on the server: ``%b`` sends bytes as binary."""
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-
-
 def list_queryset() -> QuerySet[Run]:
     """Runs with what a list row needs: one query per page, whatever its size."""
     return Run.objects.select_related("scenario", "config_version").only(*LIST_FIELDS)
@@ -108,7 +70,7 @@ class Registry:
             run.save(force_insert=True)
             result.run = run
             if connection.vendor == "postgresql":
-                _insert_with_binary_parameters(result)
+                insert_with_binary_parameters(result)
             else:
                 result.save(force_insert=True)
         return run
