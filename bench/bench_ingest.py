@@ -11,7 +11,8 @@ Writes a generated config (canonical generator, seed 1, 365 days, 10 DCs, 5 fact
   column-wise (``RowTable``, what a file of 20,000 demand rows or more gets) and, unless
   ``--no-rows``, row by row into dataclasses as before columnar ingest;
 - times the simulate command's steps one by one in a fresh process (median of
-  ``--repeat``), naming the day loop the command takes (``SCPLN_PSI_KERNEL``'s ``auto``);
+  ``--repeat``), naming the day loop the command takes (``SCPLN_PSI_KERNEL``'s ``auto``, from
+  ``command.COMPILED_FROM`` node-item-days compiled);
 - runs the whole ``python -m scpln.engine simulate FILE`` command in a fresh process
   (median of ``--repeat``) and prints its wall and CPU seconds and peak RSS (``wait4``'s
   ``ru_maxrss``) over issue 15's targets (8 s, 4 GB);
@@ -131,6 +132,7 @@ from scpln.engine.canonical import check_config, read_config
 from scpln.engine.canonical.loader import read_json
 from scpln.engine.psi.api import simulate_network
 from scpln.engine.psi.compile import compile_network
+from scpln.engine.psi.command import compiled_from_default
 from scpln.engine.psi.fused import use_compiled
 mark("imports")
 document, _ = read_json(sys.argv[1]); mark("read_json (orjson)")
@@ -139,8 +141,10 @@ report = check_config(config); mark("check_config")
 del document; mark("freeing the parsed document")
 network = compile_network(config); mark("compile_network")
 del config
-loop = "compiled" if use_compiled(network, days=network.horizon_days, schedule=None) else "numpy"
-result = simulate_network(network); result.kpis; mark(f"simulate_network ({loop} loop)")
+with compiled_from_default():
+    compiled = use_compiled(network, days=network.horizon_days, schedule=None)
+    result = simulate_network(network); result.kpis
+mark(f"simulate_network ({'compiled' if compiled else 'numpy'} loop)")
 for (_, w0, c0), (name, w1, c1) in zip(marks, marks[1:]):
     print(f"{name}|{w1 - w0}|{c1 - c0}")
 """
