@@ -185,7 +185,7 @@ def test_an_empty_file_or_a_pipe_is_read_as_any_file(tmp_path: Path) -> None:
 
     pipe = tmp_path / "pipe.json"
     os.mkfifo(pipe)
-    writer = threading.Thread(target=pipe.write_text, args=(json.dumps(tiny()),))
+    writer = threading.Thread(target=pipe.write_text, args=(json.dumps(tiny()),), daemon=True)
     writer.start()
     config = load_config(pipe)
     writer.join()
