@@ -32,7 +32,10 @@ _TYPES: dict[str, Any] = {
 # (0.3 s over 2.4 M rows) rather than by scanning row after row from the start.
 _SCAN_ROWS = 10_000
 
-DecodeFailure = (msgspec.MsgspecError, orjson.JSONDecodeError, UnicodeDecodeError)
+# What decoding a file this way raises when orjson might read it or report it (msgspec
+# raises RecursionError on lists nested a few thousand deep, where orjson reports its
+# depth limit).
+DecodeFailure = (msgspec.MsgspecError, orjson.JSONDecodeError, UnicodeDecodeError, RecursionError)
 
 
 def row_struct(name: str, kinds: Mapping[str, tuple[str, bool]]) -> type[msgspec.Struct]:

@@ -86,6 +86,7 @@ def _text(**section: Any) -> bytes:
     return orjson.dumps(_broken([ROW]) | section)
 
 
+DEEP = b"[" * 5000 + b"0" + b"]" * 5000
 UNDECODED = {
     "unknown key": _text(demands=[ROW, ROW | {"note": "x"}]),
     "wrong type": _text(demands=[ROW, ROW | {"mean": "ten"}]),
@@ -95,6 +96,7 @@ UNDECODED = {
         b'"code":"X"', b'"code":"X","lead_time_days":1e400'
     ),
     "not JSON": _text()[:-1],
+    "nested beyond orjson's depth limit": _text(meta=[[[0]]]).replace(b"[[[0]]]", DEEP),
 }
 
 
