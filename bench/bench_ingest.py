@@ -6,12 +6,14 @@ Writes a generated config (canonical generator, seed 1, 365 days, 10 DCs, 5 fact
 ``--skus 100 --stores 1990`` is ``bench_engine``'s "200k" size) to a temporary file, then:
 
 - times each ingest stage (median of ``--repeat`` runs, wall and CPU seconds): parsing with
-  the standard library's ``json`` and with orjson (``read_json``), reading it into a
+  the standard library's ``json``, with orjson and with ``read_json`` (demands decoded by
+  msgspec into typed rows, the other sections by orjson), reading it into a
   ``CanonicalConfig``, validating it, compiling it to arrays — with the demands read
   column-wise (``RowTable``, what a file of 20,000 demand rows or more gets) and, unless
   ``--no-rows``, row by row into dataclasses as before columnar ingest;
 - times the simulate command's steps one by one in a fresh process (median of
-  ``--repeat``), naming the day loop the command takes (``SCPLN_PSI_KERNEL``'s ``auto``);
+  ``--repeat``), naming the day loop the command takes (``SCPLN_PSI_KERNEL``'s ``auto``, from
+  ``command.COMPILED_FROM`` node-item-days compiled);
 - runs the whole ``python -m scpln.engine simulate FILE`` command in a fresh process
   (median of ``--repeat``) and prints its wall and CPU seconds and peak RSS (``wait4``'s
   ``ru_maxrss``) over issue 15's targets (8 s, 4 GB);
@@ -77,24 +79,28 @@ def main() -> None:
 
 
 def _stages(path: Path, repeat: int, *, rows: bool) -> None:
+    import orjson
+
     from scpln.engine.canonical import check_config, codec, load_config
     from scpln.engine.canonical.loader import read_json
     from scpln.engine.psi import compile_network
 
-    parsed, _ = read_json(path)
+    typed, _ = read_json(path)  # demands as typed rows (msgspec), read into columns
     ways = [("columns", codec.TABLE_ROWS)] + ([("rows (before)", sys.maxsize)] if rows else [])
     for name, threshold in ways:
         codec.TABLE_ROWS = threshold
+        parsed = typed if name == "columns" else orjson.loads(path.read_bytes())
         config = load_config(parsed)
         stages: list[tuple[str, Callable[[], Any]]] = [
-            ("load_config", lambda: load_config(parsed)),
+            ("load_config", partial(load_config, parsed)),
             ("check_config (validation)", partial(check_config, config)),
             ("compile_network", partial(compile_network, config)),
         ]
         if name == "columns":
             stages[:0] = [
                 ("json.loads (standard library)", lambda: json.loads(path.read_text("utf-8"))),
-                ("read_json (orjson)", lambda: read_json(path)),
+                ("orjson.loads (every row a dict)", lambda: orjson.loads(path.read_bytes())),
+                ("read_json (msgspec demands)", lambda: read_json(path)),
             ]
         print(f"stages, demands read as {name}:")
         for label, stage in stages:
@@ -131,16 +137,19 @@ from scpln.engine.canonical import check_config, read_config
 from scpln.engine.canonical.loader import read_json
 from scpln.engine.psi.api import simulate_network
 from scpln.engine.psi.compile import compile_network
+from scpln.engine.psi.command import compiled_from_default
 from scpln.engine.psi.fused import use_compiled
 mark("imports")
-document, _ = read_json(sys.argv[1]); mark("read_json (orjson)")
+document, _ = read_json(sys.argv[1]); mark("read_json (msgspec demands)")
 config, _ = read_config(document); mark("read_config")
 report = check_config(config); mark("check_config")
 del document; mark("freeing the parsed document")
 network = compile_network(config); mark("compile_network")
 del config
-loop = "compiled" if use_compiled(network, days=network.horizon_days, schedule=None) else "numpy"
-result = simulate_network(network); result.kpis; mark(f"simulate_network ({loop} loop)")
+with compiled_from_default():
+    compiled = use_compiled(network, days=network.horizon_days, schedule=None)
+    result = simulate_network(network); result.kpis
+mark(f"simulate_network ({'compiled' if compiled else 'numpy'} loop)")
 for (_, w0, c0), (name, w1, c1) in zip(marks, marks[1:]):
     print(f"{name}|{w1 - w0}|{c1 - c0}")
 """

@@ -18,6 +18,7 @@ from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from .problems import Problem, join_path
+from .typed import TypedRows
 
 T = TypeVar("T")
 
@@ -451,7 +452,9 @@ def _read_field(
     """Read a value off the fast path; False when a required field is unusable."""
     if spec.kind in ("list", "entity", "table"):
         assert spec.entity is not None
-        if spec.kind == "table" and isinstance(value, list) and len(value) >= TABLE_ROWS:
+        if spec.kind == "table" and (
+            isinstance(value, TypedRows) or (isinstance(value, list) and len(value) >= TABLE_ROWS)
+        ):
             from .table import read_table  # numpy, only for lists this long
 
             values[key] = read_table(spec.entity, value, path, log)

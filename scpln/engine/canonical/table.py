@@ -20,24 +20,24 @@ import dataclasses
 import math
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, count, repeat, starmap
 from operator import is_
 from typing import Any, Generic, NamedTuple, TypeVar, cast, overload
 
+import msgspec
 import numpy as np
 
 from .codec import EMPTY, ReadLog, read_entity, specs_of
+from .typed import TypedRows
 
 T = TypeVar("T")
 
 
-class _Missing:
-    """The value of a key a row does not have: the one value of its type, so a column's set
-    of value types tells whether any row lacks the key."""
-
-
-_MISSING: Any = _Missing()
+# The value of a key a row does not have: the one value of its type, so a column's set of
+# value types tells whether any row lacks the key. msgspec's, as a typed row has it there.
+_Missing = msgspec.UnsetType
+_MISSING: Any = msgspec.UNSET
 _TEXT = {"str": (str,), "opt_str": (str, type(None)), "bool": (bool,)}
 # Text kinds coded straight from the rows (true/false is not: True == 1 as a dict key).
 _AT_ONCE = ("str", "opt_str")
@@ -212,13 +212,18 @@ def table_of(entity: type[T], rows: Sequence[T]) -> RowTable[T]:
     return RowTable.from_rows(entity, rows)
 
 
-def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTable[T]:
+def read_table(cls: type[T], value: list[Any] | TypedRows, path: str, log: ReadLog) -> RowTable[T]:
     """Read a JSON list of ``cls`` rows column-wise, with the problems of reading them one by
-    one (rows with unreadable key fields are dropped and ``log.kept`` says which stayed)."""
-    rows: list[Any] = value
+    one (rows with unreadable key fields are dropped and ``log.kept`` says which stayed).
+
+    Typed rows (:mod:`.typed`) have the JSON types the columns take and no other keys; one
+    the columns still cannot hold (a number not finite or beyond 2^53, ...) has them read
+    as JSON objects after all, as a file parsed by orjson."""
+    typed = isinstance(value, TypedRows)
+    rows: list[Any] = value.rows if isinstance(value, TypedRows) else value
     n = len(rows)
     odd: set[int] = set()  # rows read one by one
-    if set(map(type, rows)) != {dict}:
+    if not typed and set(map(type, rows)) != {dict}:
         odd.update(i for i, row in enumerate(rows) if type(row) is not dict)
         rows = [row if type(row) is dict else {} for row in rows]
     texts: dict[str, _Texts] = {}
@@ -230,13 +235,17 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
         if spec.kind not in _TEXT and spec.kind not in _NUMBER and not spec.required:
             objects.append((bit, name))
             continue
-        coded = _Texts.at_once(rows, name, spec.kind) if spec.kind in _AT_ONCE else None
+        coded = (
+            _Texts.at_once(_values(rows, name, typed), n, spec.kind)
+            if spec.kind in _AT_ONCE
+            else None
+        )
         if coded is not None:
             texts[name] = coded
             present += 1
             pattern |= 1 << bit
             continue
-        column = list(map(dict.get, rows, repeat(name), repeat(_MISSING)))
+        column = list(_values(rows, name, typed))
         has = None
         types = set(map(type, column))
         if _Missing in types:
@@ -252,6 +261,10 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
             numbers[name] = _Numbers(_Raw(column, has, types), spec.kind, spec.default, odd)
         elif types:  # a required object: plain when empty
             odd.update(i for i, v in enumerate(column) if v is not _MISSING and v != {})
+    if isinstance(value, TypedRows):  # no other keys, no objects
+        if odd:
+            return read_table(cls, value.plain(), path, log)
+        return _table(cls, texts, numbers, _key_orders(value.key_order, pattern), {})
     parts: dict[str, _Texts | _Numbers] = {**texts, **numbers}
     lengths = np.fromiter(map(len, rows), np.int64, n)
     _read_objects(rows, objects, lengths, present, pattern, odd)
@@ -276,14 +289,31 @@ def read_table(cls: type[T], value: list[Any], path: str, log: ReadLog) -> RowTa
             rows = [row for row, k in zip(rows, keep.tolist(), strict=True) if k]
         for part in parts.values():
             part.select(keep)
+    return _table(cls, texts, numbers, _key_orders(lambda i: tuple(rows[i]), pattern), kept)
+
+
+def _table(
+    cls: type[T],
+    texts: dict[str, _Texts],
+    numbers: dict[str, _Numbers],
+    orders: tuple[np.ndarray, tuple[tuple[str, ...], ...]],
+    kept: dict[int, T],
+) -> RowTable[T]:
     return RowTable(
         cls,
-        int(keep.sum()),
+        len(orders[0]),
         {name: part.result() for name, part in texts.items()},
         {name: part.result() for name, part in numbers.items()},
-        _key_orders(rows, pattern),
+        orders,
         kept,
     )
+
+
+def _values(rows: list[Any], name: str, typed: bool) -> Iterator[Any]:
+    """Each row's value of field ``name``, ``_MISSING`` where a row does not have it."""
+    if typed:  # structs: msgspec's UNSET where absent
+        return map(getattr, rows, repeat(name))
+    return map(dict.get, rows, repeat(name), repeat(_MISSING))
 
 
 def _read_objects(
@@ -361,15 +391,14 @@ class _Texts:
         return cls(coder, np.fromiter(map(coder.__getitem__, column), np.int32, len(column)))
 
     @classmethod
-    def at_once(cls, rows: list[dict[str, Any]], name: str, kind: str) -> _Texts | None:
+    def at_once(cls, values: Iterator[Any], n: int, kind: str) -> _Texts | None:
         """The column coded straight from the rows, its types checked on its distinct values
         (half the time of pulling the values out first); None when a row lacks the field or
         has a value that is not text (or null, where allowed): the general path reads it.
         A text equals only a text, so a value of another type never hides behind a code."""
         coder: defaultdict[Any, int] = defaultdict(count().__next__)
-        values = map(dict.get, rows, repeat(name), repeat(_MISSING))
         try:
-            codes = np.fromiter(map(coder.__getitem__, values), np.int32, len(rows))
+            codes = np.fromiter(map(coder.__getitem__, values), np.int32, n)
         except TypeError:  # an unhashable value (a list or an object)
             return None
         if not set(map(type, coder)) <= set(_TEXT[kind]):
@@ -499,7 +528,7 @@ def _numbers(values: list[Any]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _key_orders(
-    rows: list[dict[str, Any]], pattern: np.ndarray
+    order_of: Callable[[int], tuple[str, ...]], pattern: np.ndarray
 ) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
     """Per row, its key order (``_keys``): the order of the first row with the same keys.
 
@@ -509,12 +538,12 @@ def _key_orders(
     """
     plain = np.flatnonzero(pattern >= 0)
     if len(plain) == 0 or pattern[plain].min() == pattern[plain].max():  # the usual case
-        return np.zeros(len(pattern), np.int8), (tuple(rows[plain[0]]) if len(plain) else (),)
+        return np.zeros(len(pattern), np.int8), (order_of(int(plain[0])) if len(plain) else (),)
     # The patterns are small (one bit per field): a lookup by pattern codes the rows, where
     # sorting 2.4 M of them (``np.unique``) took half a second.
     shifted = pattern + 1  # rows read one by one (-1) first
     distinct = np.flatnonzero(np.bincount(shifted))
     lookup = np.zeros(int(distinct[-1]) + 1, np.int16 if len(distinct) > 127 else np.int8)
     lookup[distinct] = np.arange(len(distinct))
-    orders = tuple(tuple(rows[int(np.argmax(shifted == d))]) for d in distinct.tolist())
+    orders = tuple(order_of(int(np.argmax(shifted == d))) for d in distinct.tolist())
     return lookup[shifted], orders

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -170,6 +172,24 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
     assert raised.value.problems == (
         Problem("", f"cannot read {tmp_path / 'absent.json'}: No such file or directory"),
     )
+
+
+def test_an_empty_file_or_a_pipe_is_read_as_any_file(tmp_path: Path) -> None:
+    """A file is parsed from its mapped pages; what cannot be mapped (an empty file, a named
+    pipe) is read as it comes, with the same problems."""
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    with pytest.raises(ConfigError) as raised:
+        load_config(empty)
+    assert str(raised.value.problems[0]).startswith(f"{empty} is not valid JSON: ")
+
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_text, args=(json.dumps(tiny()),), daemon=True)
+    writer.start()
+    config = load_config(pipe)
+    writer.join()
+    assert config.meta.name == tiny()["meta"]["name"]
 
 
 def test_horizon_property_refuses_a_missing_horizon() -> None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scpln.engine.canonical.generator import generate_config
 from scpln.engine.cli import main
+from scpln.engine.psi import command, fused, kernel
+from scpln.engine.psi.fused import THRESHOLD_ENV, use_compiled
 
 
 @pytest.fixture
@@ -110,3 +114,35 @@ def test_simulate_to_kpis_loads_no_pandas_and_the_psi_table_does(
 
     assert run() == "0 False"
     assert run("--psi-csv", str(tmp_path / "psi.csv")) == "0 True"
+
+
+def test_from_compiled_from_node_item_days_the_command_runs_the_compiled_loop(
+    config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large network is simulated by the compiled day loop (``command.COMPILED_FROM``,
+    lowered here to this small config's size) with the numpy loop's KPIs; a
+    ``SCPLN_PSI_COMPILED_FROM`` the user sets wins, and the command leaves the environment
+    as it found it."""
+    monkeypatch.delenv(THRESHOLD_ENV, raising=False)
+    monkeypatch.setattr(command, "COMPILED_FROM", 0)
+    # as in a fresh process: ``auto`` otherwise keeps a loop another test has loaded
+    monkeypatch.setattr(fused, "compiled_loaded", lambda: False)
+    chosen: list[bool] = []
+
+    def spied(*args: Any, **kwargs: Any) -> bool:
+        chosen.append(use_compiled(*args, **kwargs))
+        return chosen[-1]
+
+    monkeypatch.setattr(kernel, "use_compiled", spied)
+
+    def summary(name: str) -> dict[str, Any]:
+        path = tmp_path / name
+        assert main(["simulate", str(config_file), "--summary-json", str(path)]) == 0
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+
+    compiled = summary("compiled.json")
+    assert chosen == [True] and THRESHOLD_ENV not in os.environ
+    monkeypatch.setenv(THRESHOLD_ENV, str(10**12))
+    numpy_loop = summary("numpy.json")
+    assert chosen == [True, False] and os.environ[THRESHOLD_ENV] == str(10**12)
+    assert compiled == numpy_loop
