@@ -12,7 +12,8 @@ in one pass per level and day over the same state and gives bit-identical result
   ``api.load_compiled_loop``), or the run has at least ``SCPLN_PSI_COMPILED_FROM``
   node-item-days (unset by default). A fresh process pays 0.5–2 s to import Numba and
   load the cached machine code, more than the numpy loop needs for a small network, so a
-  one-off process (the CLI, a test) stays on numpy;
+  one-off process (a test) stays on numpy — the CLI sets the threshold to 50 M
+  node-item-days for its run (:mod:`.command`), where the compiled loop wins that back;
 - ``numpy``: always the numpy loop;
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
