@@ -34,14 +34,7 @@ def test_a_run_recorded_by_default_stores_its_trace_and_reading_it_re_runs_nothi
         raise AssertionError("a stored trace is read, not rebuilt")
 
     monkeypatch.setattr("runs.services.traces.run_rerun", no_rerun)
-    data = run_trace(run=run)
-    assert data is not None
-    assert_frame_equal(
-        parquet_to_frame(data).reset_index(drop=True),
-        result.trace.reset_index(drop=True),
-        check_dtype=False,
-        check_categorical=False,
-    )
+    _assert_serves_the_trace(run, result)
 
 
 def test_a_run_over_the_size_limit_is_recorded_without_building_its_trace(
@@ -66,6 +59,10 @@ def test_a_run_over_the_size_limit_is_recorded_without_building_its_trace(
         run = record_simulation(network, scenario, overrides, result)
     stored = RunResult.objects.get(run=run)
     assert stored.trace is None and stored.trace_rows is None
+    _assert_serves_the_trace(run, result)
+
+
+def _assert_serves_the_trace(run, result) -> None:
     data = run_trace(run=run)
     assert data is not None
     assert_frame_equal(
