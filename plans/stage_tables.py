@@ -12,6 +12,7 @@ import pandas as pd
 from django.utils.translation import gettext_lazy
 
 from core.tables import DisplayTable, display_table
+from runs.kpis import column_label
 
 TABLE_ROWS = 200
 
@@ -30,25 +31,21 @@ TABLE_TITLES = {
     "plan_orders": gettext_lazy("Final planned orders"),
 }
 
-# One label per column of the stage tables (docs/planning.md, "Stages").
+# One label per column of the stage tables (docs/planning.md, "Stages") that the run
+# tables do not already name (runs.kpis.COLUMN_LABELS: period, item, demand, ...).
 COLUMN_LABELS = {
     "family": gettext_lazy("Family"),
     "sku": gettext_lazy("SKU"),
-    "item": gettext_lazy("Item"),
     "level": gettext_lazy("BOM level"),
     "workcenter": gettext_lazy("Work centre"),
-    "period": gettext_lazy("Period"),
     "week": gettext_lazy("Week"),
     "week_start": gettext_lazy("Week start"),
     "week_end": gettext_lazy("Week end"),
     "share": gettext_lazy("Share of the week"),
-    "demand": gettext_lazy("Demand"),
     "backlog_in": gettext_lazy("Backlog carried in"),
     "from_stock": gettext_lazy("From stock"),
-    "production": gettext_lazy("Production"),
     "to_stock": gettext_lazy("Into stock"),
     "supply": gettext_lazy("Supply"),
-    "backlog": gettext_lazy("Backlog"),
     "capacity": gettext_lazy("Capacity"),
     "requested": gettext_lazy("Requested"),
     "utilisation": gettext_lazy("Utilisation"),
@@ -95,5 +92,6 @@ def stage_table(frame: pd.DataFrame) -> DisplayTable:
     """``frame``'s first rows under the planner's column labels, index columns left out."""
     shown = frame[[c for c in frame.columns if not str(c).endswith("_index")]]
     return display_table(
-        shown.rename(columns=lambda c: str(COLUMN_LABELS.get(c, c))), limit=TABLE_ROWS
+        shown.rename(columns=lambda c: str(COLUMN_LABELS.get(c) or column_label(c))),
+        limit=TABLE_ROWS,
     )

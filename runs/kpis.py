@@ -114,6 +114,13 @@ ACCOUNT_LABELS: dict[str, Promise] = {
     "profit": _("Profit"),
 }
 
+# The parts of nested KPIs that are codes, by their labels (the others, such as a
+# factory's code under capacity_utilisation, show as they are).
+PART_LABELS: dict[str, Mapping[str, Promise]] = {
+    "costs_by_account": ACCOUNT_LABELS,
+    "avg_on_hand_by_type": NODE_TYPE_LABELS,
+}
+
 # PSI columns (docs/engine.md, "Output schema") and the bucket columns.
 COLUMN_LABELS: dict[str, Promise] = {
     "day": _("Day"),
@@ -265,11 +272,8 @@ def kpi_part_label(name: str) -> str:
     """The part of a nested KPI after its parent: ``costs_by_account.cogs`` → "Cost of
     goods sold", ``capacity_utilisation.FACT-01`` → "FACT-01"."""
     head, _dot, tail = name.partition(".")
-    parts: dict[str, Mapping[str, Promise]] = {
-        "costs_by_account": ACCOUNT_LABELS,
-        "avg_on_hand_by_type": NODE_TYPE_LABELS,
-    }
-    return str(parts[head].get(tail, tail)) if head in parts else tail
+    labels = PART_LABELS.get(head)
+    return str(labels.get(tail, tail)) if labels else tail
 
 
 def column_label(name: str) -> str:
