@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import declared_field
 from plans.models import PlanningInputSet
 from plans.parameters import form_field
+from runs.kpis import COLUMN_LABELS
 from runs.models import Run
 from runs.selectors import BUCKETS
 from scenarios.models import ConfigVersion, Scenario
@@ -196,8 +197,8 @@ class AggregateJobForm(forms.Form):
             (key, group_key_label(key)) for key in group_keys
         ]
         declared_field(self, "measures", forms.ChoiceField).choices = [
-            (_("PSI"), [(f, f) for f in PSI_FIELDS]),
-            (_("P&L"), [(f, f) for f in PL_FIELDS]),
+            (_("PSI"), [(f, COLUMN_LABELS[f]) for f in PSI_FIELDS]),
+            (_("P&L"), [(f, COLUMN_LABELS[f]) for f in PL_FIELDS]),
         ]
 
     def selected_run(self) -> Run | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -338,6 +339,24 @@ def test_aggregate_form_queues_a_job_of_this_version_and_lists_its_table(planner
     assert len(_csv(planner_client.get(base + "?format=csv"))) == artifact.row_count
     as_json = json.loads(planner_client.get(base + "?format=json").content)
     assert len(as_json["rows"]) == artifact.row_count
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [("en", ("In transit", "Cost of goods sold")), ("ja", ("輸送中", "売上原価"))],
+)
+def test_aggregate_form_names_its_fields_in_words_not_column_keys(
+    planner_client, executed, language, labels
+):
+    # The planner picks "Cost of goods sold", not ``cogs``; the job still gets the key.
+    planner_client.cookies["django_language"] = language
+    html = planner_client.get(reverse("plans:detail", args=[executed.pk])).content.decode()
+    fields = html[html.index('name="measures"') - 2000 : html.rindex('name="measures"') + 500]
+    for label in labels:
+        assert label in fields
+    for key in ("in_transit", "cogs", "storage_fixed", "total_cost"):
+        assert f'value="{key}"' in fields
+        assert not re.search(rf">\s*{key}\s*</label>", fields)
 
 
 def test_aggregate_form_refuses_unknown_keys_at_their_fields(planner_client, executed):
