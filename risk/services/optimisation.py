@@ -11,7 +11,6 @@ through :func:`level_optimisation_create`.
 from __future__ import annotations
 
 import math
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,7 @@ from jobs.models import Job
 from jobs.runner import JobContext
 from plans.models import PlanVersion
 from risk.models import SEED_LIMIT, LevelOptimisation
-from risk.services.sets import replication_set_validate, with_job
+from risk.services.sets import replication_set_validate, seed_or_random, with_job
 
 # A run's inputs as they were recorded: what a re-run reads, and so what is optimised.
 from runs.services.reproduction import run_inputs
@@ -255,17 +254,13 @@ def level_optimisation_create(
         scenario=scenario,
         plan_version=version,
         n=n,
-        seed=secrets.randbits(63) if seed is None else seed,
+        seed=seed_or_random(seed),
         rounds=rounds,
         service_level=service_level,
         created_by=user,
     )
     return with_job(
-        optimisation,
-        job_type=LEVEL_OPTIMISATION,
-        params={"optimisation_id": optimisation.pk},
-        subject=scenario,
-        user=user,
+        optimisation, LEVEL_OPTIMISATION, "optimisation_id", subject=scenario, user=user
     )
 
 
