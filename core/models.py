@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -13,17 +14,31 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+def reference(
+    to: str | type[models.Model],
+    verbose_name: StrOrPromise,
+    related_name: str = "+",
+    *,
+    on_delete: Callable[..., None] = models.CASCADE,
+    optional: bool = False,
+    **options: Any,
+) -> models.ForeignKey[Any, Any]:
+    """A foreign key as scpln declares them: always named and with its reverse name
+    chosen. ``optional`` is null and blank together, so a reference the database may
+    leave empty is one that forms and the admin may leave empty too."""
+    if optional:
+        options.update(null=True, blank=True)
+    return models.ForeignKey(
+        to, verbose_name=verbose_name, on_delete=on_delete, related_name=related_name, **options
+    )
+
+
 def user_reference(verbose_name: StrOrPromise) -> models.ForeignKey[Any, Any]:
     """The user who did something to a record (made, edited, locked it). Empty for the
     system or a user since deleted: the record outlives its author, so deleting a user
     never deletes or blocks what they did."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    return reference(
+        settings.AUTH_USER_MODEL, verbose_name, on_delete=models.SET_NULL, optional=True
     )
 
 
@@ -52,11 +67,8 @@ class SubjectModel(models.Model):
     app's objects can have one without this app knowing them; the subject may be
     deleted later and the record stays (a removed run keeps its history)."""
 
-    subject_type = models.ForeignKey(
-        "contenttypes.ContentType",
-        verbose_name=_("subject type"),
-        on_delete=models.PROTECT,
-        related_name="+",
+    subject_type = reference(
+        "contenttypes.ContentType", _("subject type"), on_delete=models.PROTECT
     )
     subject_id = models.CharField(_("subject id"), max_length=64)
 
@@ -113,12 +125,7 @@ class Notification(models.Model):
     """Something a user should know (a plan to approve, a decision on their plan),
     shown on their notifications page until read; also sent by e-mail."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
+    recipient = reference(settings.AUTH_USER_MODEL, _("recipient"), "notifications")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("text"), blank=True)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import reference
 from exceptions.labels import KIND_LABELS, SEVERITY_LABELS
 
 
@@ -22,22 +23,10 @@ class PlanningException(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    plan_version = models.ForeignKey(
-        "plans.PlanVersion",
-        verbose_name=_("plan version"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="exception_rows",
+    plan_version = reference(
+        "plans.PlanVersion", _("plan version"), "exception_rows", optional=True
     )
-    run = models.ForeignKey(
-        "runs.Run",
-        verbose_name=_("run"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="exception_rows",
-    )
+    run = reference("runs.Run", _("run"), "exception_rows", optional=True)
     kind = models.CharField(_("kind"), max_length=32, choices=list(KIND_LABELS.items()))
     node = models.CharField(_("node"), max_length=200, blank=True)
     item = models.CharField(_("item"), max_length=200, blank=True)

@@ -39,10 +39,6 @@ class JobFilter(django_filters.FilterSet):
         help_text=_("created_at (default -created_at), started_at or finished_at."),
     )
 
-    class Meta:
-        model = Job
-        fields: list[str] = []
-
 
 class SubjectFilter(django_filters.CharFilter):
     """Jobs about one object of a declared subject kind, by its id."""

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CreatedModel
+from core.models import CreatedModel, reference
 from jobs import registry
 
 
@@ -21,14 +21,7 @@ def job_reference(related_name: str = "+") -> models.ForeignKey[Any, Any]:
     """The job that makes or runs a record (a run, a replication set, an optimisation).
     Empty until the job exists, and again once retention prunes the job: the record
     outlives it, so pruning jobs never deletes or blocks what they made."""
-    return models.ForeignKey(
-        "jobs.Job",
-        verbose_name=_("job"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name=related_name,
-    )
+    return reference("jobs.Job", _("job"), related_name, on_delete=models.SET_NULL, optional=True)
 
 
 class JobQuerySet(models.QuerySet["Job"]):
@@ -85,24 +78,12 @@ class Job(CreatedModel):
     error = models.TextField(_("error"), blank=True)
     # What the job works on (a plan version, a config...), generically: jobs
     # knows no app. Apps declare their subject kinds in the registry.
-    subject_type = models.ForeignKey(
-        ContentType,
-        verbose_name=_("subject type"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    subject_type = reference(
+        ContentType, _("subject type"), on_delete=models.PROTECT, optional=True
     )
     subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
-    retry_of = models.ForeignKey(
-        "self",
-        verbose_name=_("retry of"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="retries",
-    )
+    retry_of = reference("self", _("retry of"), "retries", on_delete=models.SET_NULL, optional=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
     celery_task_id = models.CharField(_("Celery task id"), max_length=64, blank=True)
     enqueued_at = models.DateTimeField(

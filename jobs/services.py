@@ -15,7 +15,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -30,18 +30,31 @@ from kombu.exceptions import OperationalError as BrokerError
 from jobs import metrics, registry, state, transitions
 from jobs.models import Job
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 logger = logging.getLogger(__name__)
 
 # The reaper handles at most this many jobs per pass; the next pass takes the rest.
 REAP_BATCH = 200
 
 
+class JobRequest(TypedDict, total=False):
+    """What a new job is asked for with, besides its type (see :func:`job_create`)."""
+
+    params: dict[str, Any] | None
+    subject: Model | None
+    user: User | None
+    dedupe_key: str
+    retry_of: Job | None
+
+
 def _job_insert(
     *,
     job_type: str,
-    params: dict[str, Any] | None,
-    user: User | None,
-    dedupe_key: str,
+    params: dict[str, Any] | None = None,
+    user: User | None = None,
+    dedupe_key: str = "",
     subject: Model | None = None,
     retry_of: Job | None = None,
 ) -> Job:
@@ -79,15 +92,7 @@ def _job_insert(
         ) from None
 
 
-def job_create(
-    *,
-    job_type: str,
-    params: dict[str, Any] | None = None,
-    subject: Model | None = None,
-    user: User | None = None,
-    dedupe_key: str = "",
-    retry_of: Job | None = None,
-) -> Job:
+def job_create(*, job_type: str, **request: Unpack[JobRequest]) -> Job:
     """Create a queued job and enqueue it once the surrounding transaction commits.
 
     ``job_type`` must be registered (jobs/registry.py); ``subject`` is the
@@ -96,14 +101,7 @@ def job_create(
     identical one is refused (a unique partial index enforces it even when
     two requests race).
     """
-    job = _job_insert(
-        job_type=job_type,
-        params=params,
-        subject=subject,
-        user=user,
-        dedupe_key=dedupe_key,
-        retry_of=retry_of,
-    )
+    job = _job_insert(job_type=job_type, **request)
     transaction.on_commit(lambda: job_enqueue(job=job))
     return job
 

@@ -23,7 +23,3 @@ class PlanVersionFilter(django_filters.FilterSet):
     created_before = DateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("created before")
     )
-
-    class Meta:
-        model = PlanVersion
-        fields: list[str] = []

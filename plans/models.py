@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CreatedModel, TrackedModel
+from core.models import CreatedModel, TrackedModel, reference
 from jobs.models import Job, JobQuerySet
 
 
@@ -29,13 +29,8 @@ class Plan(CreatedModel):
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    baseline_run = models.ForeignKey(
-        "runs.Run",
-        verbose_name=_("baseline run"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    baseline_run = reference(
+        "runs.Run", _("baseline run"), on_delete=models.SET_NULL, optional=True
     )
 
     class Meta:
@@ -94,39 +89,25 @@ class PlanVersion(TrackedModel):
         default=new_plan_version_id,
         editable=False,
     )
-    plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="versions"
-    )
+    plan = reference(Plan, _("plan"), "versions")
     number = models.PositiveIntegerField(_("version"))
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("executed again from"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="children",
+    parent = reference(
+        "self", _("executed again from"), "children", on_delete=models.SET_NULL, optional=True
     )
-    base_scenario = models.ForeignKey(
-        "scenarios.Scenario",
-        verbose_name=_("base scenario"),
-        on_delete=models.PROTECT,
-        related_name="plan_versions",
+    base_scenario = reference(
+        "scenarios.Scenario", _("base scenario"), "plan_versions", on_delete=models.PROTECT
     )
-    config_version = models.ForeignKey(
-        "scenarios.ConfigVersion",
-        verbose_name=_("config version"),
-        on_delete=models.PROTECT,
-        related_name="plan_versions",
+    config_version = reference(
+        "scenarios.ConfigVersion", _("config version"), "plan_versions", on_delete=models.PROTECT
     )
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
 
-    input_set = models.ForeignKey(
+    input_set = reference(
         "plans.PlanningInputSet",
-        verbose_name=_("planning input set"),
+        _("planning input set"),
+        "plan_versions",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="plan_versions",
+        optional=True,
         help_text=_("Empty: the planning inputs are derived from the config version."),
     )
     # The engine's PlanParameters (horizon_days, cutover_date, recon_window_days,
@@ -214,12 +195,7 @@ class PlanArtifact(models.Model):
         PLAN_FINAL = "plan_final", _("Final plan")
         AGGREGATION = "aggregation", _("Run aggregation")
 
-    plan_version = models.ForeignKey(
-        PlanVersion,
-        verbose_name=_("plan version"),
-        on_delete=models.CASCADE,
-        related_name="artifacts",
-    )
+    plan_version = reference(PlanVersion, _("plan version"), "artifacts")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     params = models.JSONField(_("parameters"), default=dict, blank=True)

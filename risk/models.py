@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CreatedModel
+from core.models import CreatedModel, reference
 from jobs.models import job_reference
 
 SEED_LIMIT = 2**63  # seeds are stored in a signed 64-bit column
@@ -24,19 +24,13 @@ class ReplicationSet(CreatedModel):
     sales, shortage and on-hand) when the last replication is in.
     """
 
-    plan_version = models.ForeignKey(
-        "plans.PlanVersion",
-        verbose_name=_("plan version"),
-        on_delete=models.CASCADE,
-        related_name="replication_sets",
-    )
-    run = models.ForeignKey(
+    plan_version = reference("plans.PlanVersion", _("plan version"), "replication_sets")
+    run = reference(
         "runs.Run",
-        verbose_name=_("run"),
+        _("run"),
+        "replication_sets",
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="replication_sets",
+        optional=True,
         help_text=_("The run whose inputs (config, overrides, plan receipts) are replicated."),
     )
     n = models.PositiveIntegerField(_("replications"))
@@ -73,12 +67,7 @@ class Replication(models.Model):
     mid-chunk, its message redelivered or sent again) counts each replication once.
     """
 
-    replication_set = models.ForeignKey(
-        ReplicationSet,
-        verbose_name=_("replication set"),
-        on_delete=models.CASCADE,
-        related_name="replications",
-    )
+    replication_set = reference(ReplicationSet, _("replication set"), "replications")
     index = models.PositiveIntegerField(_("index"))
     seed = models.BigIntegerField(_("seed"))
     fill_rate = models.FloatField(_("fill rate"))
@@ -116,18 +105,8 @@ class LevelOptimisation(CreatedModel):
     node-item, the optimiser's columns), ``rounds`` and ``reached``.
     """
 
-    scenario = models.ForeignKey(
-        "scenarios.Scenario",
-        verbose_name=_("scenario"),
-        on_delete=models.CASCADE,
-        related_name="level_optimisations",
-    )
-    plan_version = models.ForeignKey(
-        "plans.PlanVersion",
-        verbose_name=_("plan version"),
-        on_delete=models.CASCADE,
-        related_name="level_optimisations",
-    )
+    scenario = reference("scenarios.Scenario", _("scenario"), "level_optimisations")
+    plan_version = reference("plans.PlanVersion", _("plan version"), "level_optimisations")
     n = models.PositiveIntegerField(_("replications a round"))
     seed = models.BigIntegerField(_("seed"))
     rounds = models.PositiveIntegerField(_("refinement rounds at most"), default=6)
@@ -138,13 +117,8 @@ class LevelOptimisation(CreatedModel):
         help_text=_("Empty: each store's own service level."),
     )
     job = job_reference()
-    result_scenario = models.ForeignKey(
-        "scenarios.Scenario",
-        verbose_name=_("optimised scenario"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    result_scenario = reference(
+        "scenarios.Scenario", _("optimised scenario"), on_delete=models.SET_NULL, optional=True
     )
     report = models.JSONField(_("report"), default=dict, blank=True)
 

@@ -77,7 +77,3 @@ class RunFilter(django_filters.FilterSet):
             "avg_backlog, shortage_total, profit_total. Ties are broken by run_id."
         ),
     )
-
-    class Meta:
-        model = Run
-        fields: list[str] = []

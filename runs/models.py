@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import reference
 from jobs.models import job_reference
 
 # KPIs kept as columns of Run (sortable, filterable); every KPI stays in ``summary``.
@@ -41,27 +42,14 @@ class Run(models.Model):
         OTHER = "other", _("Other")
 
     run_id = models.UUIDField(_("run id"), primary_key=True, default=uuid.uuid4, editable=False)
-    plan_version = models.ForeignKey(
-        "plans.PlanVersion",
-        verbose_name=_("plan version"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="runs",
+    plan_version = reference(
+        "plans.PlanVersion", _("plan version"), "runs", on_delete=models.PROTECT, optional=True
     )
-    scenario = models.ForeignKey(
-        "scenarios.Scenario",
-        verbose_name=_("scenario"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="runs",
+    scenario = reference(
+        "scenarios.Scenario", _("scenario"), "runs", on_delete=models.PROTECT, optional=True
     )
-    config_version = models.ForeignKey(
-        "scenarios.ConfigVersion",
-        verbose_name=_("config version"),
-        on_delete=models.PROTECT,
-        related_name="runs",
+    config_version = reference(
+        "scenarios.ConfigVersion", _("config version"), "runs", on_delete=models.PROTECT
     )
     job = job_reference(related_name="runs")
     source = models.CharField(

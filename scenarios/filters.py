@@ -6,7 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdFilter, StableOrderingFilter, StrictBooleanFilter
-from scenarios.models import ConfigVersion, Scenario
+from scenarios.models import ConfigVersion
 
 
 class ScenarioFilter(django_filters.FilterSet):
@@ -22,10 +22,6 @@ class ScenarioFilter(django_filters.FilterSet):
         help_text=_("name (default), created_at or updated_at; `-` for descending."),
     )
 
-    class Meta:
-        model = Scenario
-        fields: list[str] = []
-
 
 class ConfigVersionFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(
@@ -39,7 +35,3 @@ class ConfigVersionFilter(django_filters.FilterSet):
         tie_breaker="id",
         help_text=_("created_at (default -created_at) or name; `-` for descending."),
     )
-
-    class Meta:
-        model = ConfigVersion
-        fields: list[str] = []

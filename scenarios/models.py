@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CreatedModel, TrackedModel, user_reference
+from core.models import CreatedModel, TrackedModel, reference, user_reference
 
 
 class ConfigVersion(CreatedModel):
@@ -77,14 +77,7 @@ class Scenario(TrackedModel):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
+    parent = reference("self", _("parent"), "children", on_delete=models.SET_NULL, optional=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
 
     demand_scale = models.FloatField(_("demand scale"), default=1.0)

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import user_reference
+from core.models import reference, user_reference
 
 
 class Workbench(models.Model):
@@ -44,12 +44,7 @@ class CellEdit(models.Model):
     The latest value wins (one row per cell); the audit trail keeps every old → new.
     """
 
-    plan_version = models.ForeignKey(
-        "plans.PlanVersion",
-        verbose_name=_("plan version"),
-        on_delete=models.CASCADE,
-        related_name="cell_edits",
-    )
+    plan_version = reference("plans.PlanVersion", _("plan version"), "cell_edits")
     sku = models.CharField(_("SKU"), max_length=200)
     measure = models.CharField(_("measure"), max_length=32)
     week = models.CharField(_("week"), max_length=32)
@@ -78,12 +73,7 @@ class CellLock(models.Model):
     changes a locked cell.
     """
 
-    plan_version = models.ForeignKey(
-        "plans.PlanVersion",
-        verbose_name=_("plan version"),
-        on_delete=models.CASCADE,
-        related_name="cell_locks",
-    )
+    plan_version = reference("plans.PlanVersion", _("plan version"), "cell_locks")
     key = models.CharField(_("row key"), max_length=210)
     period = models.CharField(_("period"), max_length=32, blank=True)
     locked_at = models.DateTimeField(_("locked at"), default=timezone.now)

@@ -11,7 +11,6 @@ through :func:`level_optimisation_create`.
 from __future__ import annotations
 
 import math
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,7 @@ from jobs.models import Job
 from jobs.runner import JobContext
 from plans.models import PlanVersion
 from risk.models import SEED_LIMIT, LevelOptimisation
-from risk.services.sets import replication_set_validate, with_job
+from risk.services.sets import replication_set_validate, seed_or_random, with_job
 
 # A run's inputs as they were recorded: what a re-run reads, and so what is optimised.
 from runs.services.reproduction import run_inputs
@@ -191,21 +190,15 @@ def report_levels(report: LevelReport) -> dict[str, dict[str, dict[str, float]]]
     return levels
 
 
-def level_optimisation_validate(
-    *,
-    scenario: Scenario,
-    plan_version: PlanVersion | None,
-    n: int,
-    seed: int | None,
-    rounds: int = 6,
-    service_level: float | None = None,
+def _plan_version_to_optimise(
+    scenario: Scenario, plan_version: PlanVersion | None, seed: int | None, errors: dict[str, str]
 ) -> PlanVersion:
-    """Refuse what cannot run, keyed by field; returns the plan version whose run is used.
+    """Refuse what cannot run, keyed by field (``errors``: the numbers' already, so a
+    refusal lists them first); returns the plan version whose run is used.
 
     Without ``plan_version`` the scenario's newest plan version is taken; a given one
     must be planned on this scenario (its run carries the scenario's overrides).
     """
-    errors = _validate_numbers(n=n, seed=seed, rounds=rounds, service_level=service_level)
     if plan_version is None:
         plan_version = (
             PlanVersion.objects.filter(base_scenario=scenario).order_by("-created_at").first()
@@ -243,29 +236,19 @@ def level_optimisation_create(
     user: User | None = None,
 ) -> LevelOptimisation:
     """Queue a stock-level optimisation of ``scenario`` (job ``level_optimisation``)."""
-    version = level_optimisation_validate(
-        scenario=scenario,
-        plan_version=plan_version,
-        n=n,
-        seed=seed,
-        rounds=rounds,
-        service_level=service_level,
-    )
+    errors = _validate_numbers(n=n, seed=seed, rounds=rounds, service_level=service_level)
+    version = _plan_version_to_optimise(scenario, plan_version, seed, errors)
     optimisation = LevelOptimisation.objects.create(
         scenario=scenario,
         plan_version=version,
         n=n,
-        seed=secrets.randbits(63) if seed is None else seed,
+        seed=seed_or_random(seed),
         rounds=rounds,
         service_level=service_level,
         created_by=user,
     )
     return with_job(
-        optimisation,
-        job_type=LEVEL_OPTIMISATION,
-        params={"optimisation_id": optimisation.pk},
-        subject=scenario,
-        user=user,
+        optimisation, LEVEL_OPTIMISATION, "optimisation_id", subject=scenario, user=user
     )
 
 

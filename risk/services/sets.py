@@ -68,24 +68,27 @@ def replication_set_create(
         plan_version=plan_version,
         run=run,
         n=n,
-        seed=secrets.randbits(63) if seed is None else seed,
+        seed=seed_or_random(seed),
         chunk_size=settings.SCPLN_REPLICATION_CHUNK,
         created_by=user,
     )
     return with_job(
-        replication_set,
-        job_type=REPLICATIONS,
-        params={"replication_set_id": replication_set.pk},
-        subject=plan_version,
-        user=user,
+        replication_set, REPLICATIONS, "replication_set_id", subject=plan_version, user=user
     )
 
 
+def seed_or_random(seed: int | None) -> int:
+    """The seed given, or a random one: stored with the set or optimisation, so that it
+    can be repeated."""
+    return secrets.randbits(63) if seed is None else seed
+
+
 def with_job(
-    made: ReplicationSetT, *, job_type: str, params: dict, subject: Model, user: User | None
+    made: ReplicationSetT, job_type: str, param: str, *, subject: Model, user: User | None
 ) -> ReplicationSetT:
-    """Give a set or an optimisation its job (queued once the transaction commits)."""
-    made.job = job_create(job_type=job_type, params=params, subject=subject, user=user)
+    """Give a set or an optimisation its job (queued once the transaction commits), whose
+    one parameter ``param`` is the row's id: what the job's handler loads."""
+    made.job = job_create(job_type=job_type, params={param: made.pk}, subject=subject, user=user)
     made.save(update_fields=["job"])
     return made
 

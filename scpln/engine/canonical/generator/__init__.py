@@ -56,17 +56,7 @@ def generate_config(
             raise ValueError(f"{name} must be at least 1, got {value}")
     if materials < 0:
         raise ValueError(f"materials must not be negative, got {materials}")
-    plan = Plan(
-        skus=skus,
-        stores=stores,
-        dcs=dcs,
-        factories=factories,
-        materials=materials,
-        days=days,
-        seed=seed,
-        start=start_date,
-    )
-    return build_document(plan)
+    return build_document(Plan(**counts, materials=materials, seed=seed, start=start_date))
 
 
 __all__ = ["generate_config"]
