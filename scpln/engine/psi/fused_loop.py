@@ -442,7 +442,7 @@ def run_days(
     # The store pass records the node-items before ``r0`` in the records that hold every
     # node-item, and the backlog's columns before ``b0`` when it holds some.
     r0 = lv_hi[0] if fuse_stores else 0
-    b0 = np.searchsorted(cols_backlog, r0) if cols_backlog.shape[0] > 0 else 0
+    b0 = int(np.searchsorted(cols_backlog, r0))
     for t in range(t0, t1):
         seg = seg_of_day[t]
         row = t - t0
