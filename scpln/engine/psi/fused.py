@@ -118,16 +118,20 @@ def stores_fusable(
     sup_ptr: np.ndarray,
     cust_ptr: np.ndarray,
     c_ni_of: np.ndarray,
+    c_mixed: np.ndarray,
 ) -> bool:
     """Whether level 0 is a level of stores the compiled loop receives, serves and records
     in one pass (the store pass of ``fused_loop.run_days``): every node-item of it has one customer,
-    in order, and it supplies nobody, produces nothing and has no unlimited source or
-    supplier cap, so nothing else happens there between its receipts and the record."""
+    in order, and it supplies nobody (so no customer's sales mix with shipments), produces
+    nothing and has no unlimited source or supplier cap, so nothing else happens there
+    between its receipts and the record."""
     if len(lv_lo) == 0 or lv_lo[0] != 0 or lv_hi[0] == 0:
         return False
     if lv_flags[0, 4] or prod_ptr[1] > prod_ptr[0] or unl_ptr[1] > unl_ptr[0]:
         return False
     if sup_ptr[1] > sup_ptr[0] or cust_ptr[0] != 0 or cust_ptr[1] != lv_hi[0]:
+        return False
+    if (c_mixed[: cust_ptr[1]] >= 0).any():
         return False
     return bool(np.array_equal(c_ni_of[: cust_ptr[1]], np.arange(lv_hi[0])))
 
@@ -267,7 +271,7 @@ def run_compiled(k: _Kernel, days: int, progress: Callable[[float], None] | None
     h = rec.history.stored
 
     fuse_stores = stores_fusable(
-        lv_lo, lv_hi, lv_flags, prod_ptr, unl_ptr, sup_ptr, cust_ptr, c_ni_of
+        lv_lo, lv_hi, lv_flags, prod_ptr, unl_ptr, sup_ptr, cust_ptr, c_ni_of, c_mixed
     )
     leaf_sizes = pairwise_leaves(int(lv_hi[0] - lv_lo[0])) if fuse_stores else none
     leaf_buf = np.zeros((5, BLOCK))

@@ -250,12 +250,15 @@ def _store_reset_at(out: np.ndarray, a: np.ndarray, cols: np.ndarray, lo: int) -
 
 
 @njit(cache=True, inline="always")
-def _store_sum_at(out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarray, lo: int) -> None:
-    """``out[:] = (a + b)[cols]``, or ``(a + b)[lo:]`` when the record holds every node-item."""
+def _store_sum_at(
+    out: np.ndarray, a: np.ndarray, b: np.ndarray, cols: np.ndarray, lo: int, first: int
+) -> None:
+    """``out[first:] = (a + b)[cols[first:]]`` (the columns before ``first`` were recorded
+    by the store pass), or ``(a + b)[lo:]`` when the record holds every node-item."""
     if out.shape[0] == a.shape[0]:
         _store_sum(out, a, b, lo)
         return
-    for j in range(cols.shape[0]):
+    for j in range(first, cols.shape[0]):
         out[j] = a[cols[j]] + b[cols[j]]
 
 
@@ -436,11 +439,15 @@ def run_days(
     size = on_hand.shape[0]
     levels = lv_lo.shape[0]
     n_fact = capacity_left.shape[0]
+    # The store pass records the node-items before ``r0`` in the records that hold every
+    # node-item, and the backlog's columns before ``b0`` when it holds some.
+    r0 = lv_hi[0] if fuse_stores else 0
+    b0 = int(np.searchsorted(cols_backlog, r0))
     for t in range(t0, t1):
         seg = seg_of_day[t]
         row = t - t0
         open_day = has_calendar and t < working.shape[1]  # else every node works today
-        if t == t0:  # later days start from the record pass's reset
+        if t == 0:  # later days (and calls) start from the record pass's reset
             for k in range(size):
                 req_new[k] = 0.0
                 f_demand[k] = 0.0
@@ -546,6 +553,7 @@ def run_days(
                 ending = 0
                 in_stock = 0
                 unfilled_b = 0
+                bp = 0  # the next column of ``h_backlog`` when it holds some node-items
                 j = 0
                 for leaf in range(leaf_sizes.shape[0]):
                     m_leaf = leaf_sizes[leaf]
@@ -574,8 +582,7 @@ def run_days(
                         if short > EPS:
                             stockouts += 1
                         customer_shortage[c_col[x]] += short
-                        if c_mixed[x] >= 0:
-                            customer_sales_mixed[t, c_mixed[x]] = sold
+                        # (no ``c_mixed``: a store supplies nobody, so none is mixed)
                         if has_cycles:
                             # ``_serve_customers`` reads backlogs only when some is owed:
                             # when none is, each is zero and ``backlog > EPS`` false anyway
@@ -603,6 +610,9 @@ def run_days(
                         h_in_transit[t, k] = it
                         if full_backlog:  # a store supplies nobody: its lane backlog is zero
                             h_backlog[t, k] = backlog
+                        elif bp < b0 and cols_backlog[bp] == k:
+                            h_backlog[t, bp] = 0.0 + backlog  # (+0.0 lane backlog added)
+                            bp += 1
                         if full_production:
                             h_production[t, k] = f_production[k]
                         if full_consumption:
@@ -785,9 +795,6 @@ def run_days(
         # ---------------------------------------------------------- record
         # One loop per record: a loop writing ten records at once is not vectorised (LLVM
         # cannot rule out that they overlap) and took 40% of the loop's time.
-        # The store pass has recorded the node-items before ``r0`` in the records that
-        # hold every node-item.
-        r0 = lv_hi[0] if fuse_stores else 0
         _store_reset_at(h_demand[t], f_demand, cols_demand, r0)
         _store_reset(h_sales[t], f_sales, r0)
         _store_reset(h_shortage[t], f_shortage, r0)
@@ -800,11 +807,13 @@ def run_days(
                 h_consumption[t, j] = f_consumption[cols_consumption[j]]
                 f_consumption[cols_consumption[j]] = 0.0
         _store(h_orders[t], f_orders, r0)
-        _store_sum_at(h_backlog[t], lane_backlog, cust_backlog, cols_backlog, r0)
+        _store_sum_at(h_backlog[t], lane_backlog, cust_backlog, cols_backlog, r0, b0)
         _store(h_on_hand[t], on_hand, r0)
         _store(h_in_transit[t], in_transit, r0)
-        # the next day starts with these at zero
-        req_new[:] = 0.0
+        # the next day starts with these at zero (orders received only reach node-items
+        # above level 0: its part stays zero from the reset at ``t0``)
+        for k in range(lv_hi[0] if levels else 0, size):
+            req_new[k] = 0.0
         for f in range(n_fact):
             factory_released[t, f] = factory_today[f]
             over = _maximum(factory_today[f] - node_capacity[seg, f], 0.0)
@@ -1078,11 +1087,10 @@ def _serve_lanes(
         out_new[j] = w
         if o != old or w != new:
             filled = False
-    if not hard and filled:
-        for x in range(l0, l1):
-            k = lane_ni[x]
-            ship[x - l0] = on_order[k]
-            on_order[k] = 0.0
+    # Every source fills all its orders: each lane ships what it has on order, taken in
+    # the pass that puts it in transit below (one sweep over the lanes instead of two).
+    shortcut = not hard and filled
+    if shortcut:
         for j in range(n):
             lane_backlog[lo + j] = 0.0
     else:
@@ -1143,11 +1151,15 @@ def _serve_lanes(
         f_demand[k] += req_new[k]
         f_shortage[k] += req_new[k] - out_new[j]
     n_leads = lt_cum.shape[1]
+    varied = u_drawn.shape[1] > 0  # else no lane's lead time is drawn
     slot = t % horizon
     for x in range(l0, l1):
         k = lane_ni[x]
+        if shortcut:
+            ship[x - l0] = on_order[k]
+            on_order[k] = 0.0
         arrive = t + lead_time[k]
-        r = lane_var_row[x]
+        r = lane_var_row[x] if varied else -1
         if r >= 0:  # this shipment's lead time, drawn (``kernel._draw_leads``)
             u = u_drawn[row, lane_var_col[x]]
             pick = 0

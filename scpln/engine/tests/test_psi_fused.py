@@ -207,6 +207,8 @@ def test_a_level_of_many_stores_is_identical_on_both_loops(
     call per day here) and the stores' state crosses from one call to the next."""
     net = _many_stores(mixed_types=mixed_types)
     assert net.working is not None and net.lead_times is not None
+    # the backlog is stored at some node-items: the store pass records its own columns
+    assert record.recorded_columns(net)["backlog"] is not None
     fused: list[bool] = []
 
     def noted(*args: np.ndarray) -> bool:
