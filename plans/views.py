@@ -8,7 +8,7 @@ the field it names.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -53,6 +53,9 @@ from plans.stage_tables import TABLE_ROWS, TABLE_TITLES, stage_table
 from runs.api.serializers import EXCEPTION_COUNTS
 from runs.selectors import compare_url, run_tombstones
 from scenarios.models import ConfigVersion, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAGE_SIZE = 25
 # Longer ids cannot be a database integer (SQLite refuses them with an error, not a miss).
@@ -269,6 +272,19 @@ class PlanListView(LoginRequiredMixin, View):
 # --- /ui/plans/<plan_version_id> -----------------------------------------------------
 
 
+def _units_chart(
+    frame: pd.DataFrame, x: str, datasets: list[dict[str, Any]], *, chart_type: str = "line"
+) -> dict[str, Any]:
+    """A plan chart of units over its ``x`` column: ``week`` or ``period`` (month)."""
+    return chart_data(
+        labels=frame[x],
+        datasets=datasets,
+        chart_type=chart_type,
+        x_title=_("Week") if x == "week" else _("Period"),
+        y_title=_("Units"),
+    )
+
+
 def _balance_chart(tables: dict) -> dict[str, Any] | None:
     frame = selectors.plan_weekly_balance(tables)
     if frame is None:
@@ -282,9 +298,7 @@ def _balance_chart(tables: dict) -> dict[str, Any] | None:
         datasets.append(
             {"label": _("Inventory (finished goods)"), "data": series(frame["inventory"])}
         )
-    return chart_data(
-        labels=frame["week"], datasets=datasets, x_title=_("Week"), y_title=_("Units")
-    )
+    return _units_chart(frame, "week", datasets)
 
 
 def _aggregate_chart(tables: dict) -> dict[str, Any] | None:
@@ -302,13 +316,7 @@ def _aggregate_chart(tables: dict) -> dict[str, Any] | None:
         for column, label in labels.items()
         if column in frame.columns
     ]
-    return chart_data(
-        labels=frame["period"],
-        datasets=datasets,
-        chart_type="bar",
-        x_title=_("Period"),
-        y_title=_("Units"),
-    )
+    return _units_chart(frame, "period", datasets, chart_type="bar")
 
 
 def _capacity_chart(tables: dict) -> dict[str, Any] | None:
@@ -322,13 +330,7 @@ def _capacity_chart(tables: dict) -> dict[str, Any] | None:
     ]
     if "pulled" in frame.columns:
         datasets.append({"label": _("Pulled in"), "data": series(frame["pulled"])})
-    return chart_data(
-        labels=frame["week"],
-        datasets=datasets,
-        chart_type="bar",
-        x_title=_("Week"),
-        y_title=_("Units"),
-    )
+    return _units_chart(frame, "week", datasets, chart_type="bar")
 
 
 def _kpi_rows(kpis: dict[str, Any]) -> list[dict[str, Any]]:
