@@ -25,7 +25,7 @@ from core.badges import badges_for_many
 from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict
-from core.forms import add_service_errors, service_errors
+from core.forms import add_service_errors, picked, service_errors
 from core.pages import (
     PageHead,
     filtered_list,
@@ -184,11 +184,9 @@ class PlanListView(LoginRequiredMixin, View):
             data = form.cleaned_data
             with service_errors(form, form.SERVICE_FIELDS):
                 version = services.plan_create(
-                    name=data["name"],
-                    description=data["description"],
-                    base_scenario=data["base_scenario"],
-                    config_version=data["config_version"],
-                    input_set=data["input_set"],
+                    **picked(
+                        data, "name", "description", "base_scenario", "config_version", "input_set"
+                    ),
                     parameters=form.parameters(),
                     user=acting_user(request),
                 )
@@ -577,8 +575,7 @@ class PlanAggregateView(LoginRequiredMixin, View):
                 job = services.plan_aggregation_create(
                     plan_version=version,
                     run=form.selected_run(),
-                    bucket=data["bucket"],
-                    group_by=data["group_by"],
+                    **picked(data, "bucket", "group_by"),
                     fields=data["measures"],
                     user=acting_user(request),
                 )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from core.forms import declared_field, service_errors
+from core.forms import declared_field, picked, service_errors
 from core.pages import PageHead, filtered_list, found_or_404
 from core.panels import panels_for
 from core.tables import cell
@@ -159,11 +159,7 @@ class ConfigImportView(PermissionRequiredMixin, View):
                 return self._enqueue(request, form)
             with service_errors(form, ConfigImportForm.SERVICE_FIELDS):
                 config, created = services.config_import(
-                    document=form.cleaned_data["file"],
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    source_filename=form.filename,
-                    user=acting_user(request),
+                    document=form.cleaned_data["file"], **self._upload(request, form)
                 )
                 self._report(request, config, created)
                 return redirect(config)
@@ -171,14 +167,19 @@ class ConfigImportView(PermissionRequiredMixin, View):
         return self._render(request, form, status=status)
 
     @staticmethod
+    def _upload(request: HttpRequest, form: ConfigImportForm) -> dict[str, Any]:
+        """What an import records besides the document, imported now or by a job."""
+        return {
+            **picked(form.cleaned_data, "name", "description"),
+            "source_filename": form.filename,
+            "user": acting_user(request),
+        }
+
+    @staticmethod
     def _enqueue(request: HttpRequest, form: ConfigImportForm) -> HttpResponse:
         """Too large to import inside this request (SCPLN_CONFIG_INLINE_BYTES): a job does it."""
         job = uploads.config_import_enqueue(
-            data=form.cleaned_data["file"],
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            source_filename=form.filename,
-            user=acting_user(request),
+            data=form.cleaned_data["file"], **ConfigImportView._upload(request, form)
         )
         messages.info(
             request,
