@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import declared_field
 from runs.filters import RunFilter
+from runs.kpis import COLUMN_LABELS
 from runs.models import Run
 from runs.selectors import BUCKETS
 from runs.selectors.compare import MAX_RUNS, parse_run_ids
@@ -84,12 +85,8 @@ MAX_PAGE_SIZE = 500
 MAX_DAY = 100_000
 BUCKET_LABELS = {"day": _("Day"), "week": _("Week"), "month": _("Month")}
 # PSI columns the comparison can overlay, and the default.
-OVERLAY_METRICS = (
-    ("on_hand", _("On-hand")),
-    ("demand", _("Demand")),
-    ("sales", _("Sales")),
-    ("shortage", _("Shortage")),
-    ("backlog", _("Backlog")),
+OVERLAY_METRICS = tuple(
+    (name, COLUMN_LABELS[name]) for name in ("on_hand", "demand", "sales", "shortage", "backlog")
 )
 
 
