@@ -1,10 +1,11 @@
-"""Putting a service's refusal onto the form the planner filled in; a form's fields by class."""
+"""Between a form and a service: its values passed on, a service's refusal put onto the form
+the planner filled in; a form's fields by class."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -30,6 +31,12 @@ def add_service_errors(
         if field == NON_FIELD_ERRORS or field not in form.fields:
             field = None
         form.add_error(field, messages)
+
+
+def picked(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The named values of a form's cleaned data (or a job's params), for a service whose
+    arguments bear the same names: the names are written once, at the call."""
+    return {name: data[name] for name in names}
 
 
 @contextmanager

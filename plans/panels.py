@@ -6,51 +6,70 @@ and ``?config_version_id=`` do, so the first rows here are the first rows there.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from core.panels import Panel, register
 from plans.filters import PlanVersionFilter
 from plans.selectors import plan_version_list
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 RELATED_ROWS = 20
 TEMPLATE = "plans/_plan_versions_panel.html"
 
 
-def _versions(filter_name: str, obj: Model) -> dict[str, Any]:
-    versions = PlanVersionFilter({filter_name: obj.pk}, queryset=plan_version_list()).qs
-    return {
-        "versions": list(versions[:RELATED_ROWS]),
-        "total": versions.count(),
-        "all_url": f"{reverse('plans:list')}?{urlencode({filter_name: obj.pk})}",
-    }
+@dataclass(frozen=True)
+class _VersionsPanel:
+    """The newest plan versions of one scenario or config: ``filter_name`` is the FilterSet
+    field that picks them, ``show`` the other parent the rows name, and the rest the
+    section's words."""
+
+    filter_name: str
+    testid: str
+    show: str
+    heading: StrOrPromise
+    empty: StrOrPromise
+    all_label: StrOrPromise
+
+    def __call__(self, obj: Model, request: HttpRequest) -> dict[str, Any]:
+        query = {self.filter_name: obj.pk}
+        versions = PlanVersionFilter(query, queryset=plan_version_list()).qs
+        return {
+            "versions": list(versions[:RELATED_ROWS]),
+            "total": versions.count(),
+            "all_url": f"{reverse('plans:list')}?{urlencode(query)}",
+            "heading": self.heading,
+            "testid": self.testid,
+            "show": self.show,
+            "empty": self.empty,
+            "all_label": self.all_label,
+        }
 
 
-def scenario_plans(scenario: Model, request: HttpRequest) -> dict[str, Any]:
-    return {
-        **_versions("base_scenario_id", scenario),
-        "heading": _("Plans based on this scenario"),
-        "testid": "scenario-plans",
-        "show": "config",
-        "empty": _("No plan has been made from this scenario yet."),
-        "all_label": _("All plans of this scenario"),
-    }
-
-
-def config_plans(config: Model, request: HttpRequest) -> dict[str, Any]:
-    return {
-        **_versions("config_version_id", config),
-        "heading": _("Plans using it"),
-        "testid": "config-plans",
-        "show": "scenario",
-        "empty": _("No plan uses this config yet."),
-        "all_label": _("All plans on this config"),
-    }
+scenario_plans = _VersionsPanel(
+    "base_scenario_id",
+    "scenario-plans",
+    "config",
+    _("Plans based on this scenario"),
+    _("No plan has been made from this scenario yet."),
+    _("All plans of this scenario"),
+)
+config_plans = _VersionsPanel(
+    "config_version_id",
+    "config-plans",
+    "scenario",
+    _("Plans using it"),
+    _("No plan uses this config yet."),
+    _("All plans on this config"),
+)
 
 
 def register_panels() -> None:

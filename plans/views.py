@@ -8,7 +8,7 @@ the field it names.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -25,7 +25,7 @@ from core.badges import badges_for_many
 from core.charts import chart_data, series
 from core.downloads import frame_download
 from core.errors import Conflict
-from core.forms import add_service_errors, service_errors
+from core.forms import add_service_errors, picked, service_errors
 from core.pages import (
     PageHead,
     filtered_list,
@@ -53,6 +53,9 @@ from plans.stage_tables import TABLE_ROWS, TABLE_TITLES, stage_table
 from runs.api.serializers import EXCEPTION_COUNTS
 from runs.selectors import compare_url, run_tombstones
 from scenarios.models import ConfigVersion, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAGE_SIZE = 25
 # Longer ids cannot be a database integer (SQLite refuses them with an error, not a miss).
@@ -181,11 +184,9 @@ class PlanListView(LoginRequiredMixin, View):
             data = form.cleaned_data
             with service_errors(form, form.SERVICE_FIELDS):
                 version = services.plan_create(
-                    name=data["name"],
-                    description=data["description"],
-                    base_scenario=data["base_scenario"],
-                    config_version=data["config_version"],
-                    input_set=data["input_set"],
+                    **picked(
+                        data, "name", "description", "base_scenario", "config_version", "input_set"
+                    ),
                     parameters=form.parameters(),
                     user=acting_user(request),
                 )
@@ -269,6 +270,19 @@ class PlanListView(LoginRequiredMixin, View):
 # --- /ui/plans/<plan_version_id> -----------------------------------------------------
 
 
+def _units_chart(
+    frame: pd.DataFrame, x: str, datasets: list[dict[str, Any]], *, chart_type: str = "line"
+) -> dict[str, Any]:
+    """A plan chart of units over its ``x`` column: ``week`` or ``period`` (month)."""
+    return chart_data(
+        labels=frame[x],
+        datasets=datasets,
+        chart_type=chart_type,
+        x_title=_("Week") if x == "week" else _("Period"),
+        y_title=_("Units"),
+    )
+
+
 def _balance_chart(tables: dict) -> dict[str, Any] | None:
     frame = selectors.plan_weekly_balance(tables)
     if frame is None:
@@ -282,9 +296,7 @@ def _balance_chart(tables: dict) -> dict[str, Any] | None:
         datasets.append(
             {"label": _("Inventory (finished goods)"), "data": series(frame["inventory"])}
         )
-    return chart_data(
-        labels=frame["week"], datasets=datasets, x_title=_("Week"), y_title=_("Units")
-    )
+    return _units_chart(frame, "week", datasets)
 
 
 def _aggregate_chart(tables: dict) -> dict[str, Any] | None:
@@ -302,13 +314,7 @@ def _aggregate_chart(tables: dict) -> dict[str, Any] | None:
         for column, label in labels.items()
         if column in frame.columns
     ]
-    return chart_data(
-        labels=frame["period"],
-        datasets=datasets,
-        chart_type="bar",
-        x_title=_("Period"),
-        y_title=_("Units"),
-    )
+    return _units_chart(frame, "period", datasets, chart_type="bar")
 
 
 def _capacity_chart(tables: dict) -> dict[str, Any] | None:
@@ -322,13 +328,7 @@ def _capacity_chart(tables: dict) -> dict[str, Any] | None:
     ]
     if "pulled" in frame.columns:
         datasets.append({"label": _("Pulled in"), "data": series(frame["pulled"])})
-    return chart_data(
-        labels=frame["week"],
-        datasets=datasets,
-        chart_type="bar",
-        x_title=_("Week"),
-        y_title=_("Units"),
-    )
+    return _units_chart(frame, "week", datasets, chart_type="bar")
 
 
 def _kpi_rows(kpis: dict[str, Any]) -> list[dict[str, Any]]:
@@ -575,8 +575,7 @@ class PlanAggregateView(LoginRequiredMixin, View):
                 job = services.plan_aggregation_create(
                     plan_version=version,
                     run=form.selected_run(),
-                    bucket=data["bucket"],
-                    group_by=data["group_by"],
+                    **picked(data, "bucket", "group_by"),
                     fields=data["measures"],
                     user=acting_user(request),
                 )

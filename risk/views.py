@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from core.forms import service_errors
+from core.forms import picked, service_errors
 from core.pages import HOME, PageHead, flash_errors, found_or_404, require_permission
 from core.users import acting_user
 from plans.models import PlanVersion
@@ -69,8 +69,7 @@ class ReplicationSetListView(LoginRequiredMixin, View):
             with service_errors(form):
                 replication_set = services.replication_set_create(
                     plan_version=version,
-                    n=form.cleaned_data["n"],
-                    seed=form.cleaned_data["seed"],
+                    **picked(form.cleaned_data, "n", "seed"),
                     user=acting_user(request),
                 )
                 messages.success(
@@ -209,9 +208,7 @@ class OptimiseView(LoginRequiredMixin, View):
                 optimisation = level_optimisation_create(
                     scenario=scenario,
                     plan_version=version,
-                    n=data["n"],
-                    seed=data["seed"],
-                    service_level=data["service_level"],
+                    **picked(data, "n", "seed", "service_level"),
                     user=acting_user(request),
                 )
                 messages.success(

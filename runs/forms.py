@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import declared_field
 from runs.filters import RunFilter
+from runs.kpis import COLUMN_LABELS
 from runs.models import Run
 from runs.selectors import BUCKETS
 from runs.selectors.compare import MAX_RUNS, parse_run_ids
@@ -56,26 +57,27 @@ FILTER_LABELS = {
     "archived": _("Archived"),
     "ordering": _("Sort by"),
 }
-# The sort keys of the FilterSet, each way, in words (the column headings sort too).
-ORDERING_LABELS = (
-    ("-started_at", _("Started, newest first")),
-    ("started_at", _("Started, oldest first")),
-    ("-finished_at", _("Finished, newest first")),
-    ("finished_at", _("Finished, oldest first")),
-    ("-duration_ms", _("Duration, longest first")),
-    ("duration_ms", _("Duration, shortest first")),
-    ("-fill_rate", _("Fill rate, highest first")),
-    ("fill_rate", _("Fill rate, lowest first")),
-    ("-cycle_service_level", _("Cycle service level, highest first")),
-    ("cycle_service_level", _("Cycle service level, lowest first")),
-    ("-profit_total", _("Profit, highest first")),
-    ("profit_total", _("Profit, lowest first")),
-    ("-shortage_total", _("Shortage, largest first")),
-    ("shortage_total", _("Shortage, smallest first")),
-    ("-avg_on_hand", _("Average on-hand, highest first")),
-    ("avg_on_hand", _("Average on-hand, lowest first")),
-    ("-avg_backlog", _("Average backlog, highest first")),
-    ("avg_backlog", _("Average backlog, lowest first")),
+# The sort keys of the FilterSet in words, each way (the column headings sort too):
+# key, its descending order, its ascending order.
+_SORT_KEYS = (
+    ("started_at", _("Started, newest first"), _("Started, oldest first")),
+    ("finished_at", _("Finished, newest first"), _("Finished, oldest first")),
+    ("duration_ms", _("Duration, longest first"), _("Duration, shortest first")),
+    ("fill_rate", _("Fill rate, highest first"), _("Fill rate, lowest first")),
+    (
+        "cycle_service_level",
+        _("Cycle service level, highest first"),
+        _("Cycle service level, lowest first"),
+    ),
+    ("profit_total", _("Profit, highest first"), _("Profit, lowest first")),
+    ("shortage_total", _("Shortage, largest first"), _("Shortage, smallest first")),
+    ("avg_on_hand", _("Average on-hand, highest first"), _("Average on-hand, lowest first")),
+    ("avg_backlog", _("Average backlog, highest first"), _("Average backlog, lowest first")),
+)
+ORDERING_LABELS = tuple(
+    (sign + key, label)
+    for key, descending, ascending in _SORT_KEYS
+    for sign, label in (("-", descending), ("", ascending))
 )
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -83,12 +85,8 @@ MAX_PAGE_SIZE = 500
 MAX_DAY = 100_000
 BUCKET_LABELS = {"day": _("Day"), "week": _("Week"), "month": _("Month")}
 # PSI columns the comparison can overlay, and the default.
-OVERLAY_METRICS = (
-    ("on_hand", _("On-hand")),
-    ("demand", _("Demand")),
-    ("sales", _("Sales")),
-    ("shortage", _("Shortage")),
-    ("backlog", _("Backlog")),
+OVERLAY_METRICS = tuple(
+    (name, COLUMN_LABELS[name]) for name in ("on_hand", "demand", "sales", "shortage", "backlog")
 )
 
 

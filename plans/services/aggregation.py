@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.forms import picked
 from jobs.models import Job
 from jobs.services import job_create
 from plans.models import PlanArtifact, PlanVersion
@@ -143,9 +144,7 @@ def plan_aggregation_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     table = aggregate_run(
         run=run,
         config=config,
-        bucket=params["bucket"],
-        group_by=params["group_by"],
-        fields=params["fields"],
+        **picked(params, "bucket", "group_by", "fields"),
     )
     name = f"aggregation-{job.pk}"
     with ctx.finishing() as result:

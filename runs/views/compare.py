@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.charts import chart_data, series
-from core.forms import service_errors
+from core.forms import picked, service_errors
 from runs import selectors
 from runs.forms import CompareForm, OverlayForm
 from runs.kpis import (
@@ -77,13 +77,7 @@ def _kpi_table(comparison: Comparison, differences_only: bool) -> list[dict[str,
 
 def _overlay(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
     """The chosen PSI measure of every compared run, on one time axis."""
-    query = selectors.TableQuery(
-        node=data["node"],
-        item=data["item"],
-        day_from=data["day_from"],
-        day_to=data["day_to"],
-        bucket=data["bucket"],
-    )
+    query = selectors.TableQuery(**picked(data, "node", "item", "day_from", "day_to", "bucket"))
     # Days, not dates: the compared runs may start on different dates.
     x = "day" if query.bucket == "day" else "period"
     metric = data["metric"]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from core.forms import declared_field, service_errors
+from core.forms import declared_field, picked, service_errors
 from core.pages import PageHead, filtered_list, found_or_404
 from core.panels import panels_for
 from core.tables import cell
@@ -49,54 +49,58 @@ COUNT_LABELS = (
     ("calendars", gettext_lazy("Calendars")),
     ("hierarchies", gettext_lazy("Hierarchy entries")),
 )
-# The network tables of a version's page: overview attribute, title, (key, heading, numeric).
+_KIND_LABELS = dict(COUNT_LABELS)
+# The columns of the network tables: each field's heading and whether it is a number.
+_COLUMNS = {
+    "code": (gettext_lazy("Code"), False),
+    "name": (gettext_lazy("Name"), False),
+    **dict.fromkeys(VALUE_LABELS, (gettext_lazy("Type"), False)),
+    "uom": (gettext_lazy("Unit"), False),
+    "region": (gettext_lazy("Region"), False),
+    "from_node": (gettext_lazy("From"), False),
+    "to_node": (gettext_lazy("To"), False),
+    "item": (gettext_lazy("Item"), False),
+    "lead_time_days": (gettext_lazy("Lead time (days)"), True),
+    "unit_cost": (gettext_lazy("Unit cost"), True),
+    "capacity_per_day": (gettext_lazy("Capacity per day"), True),
+    "mean_total": (gettext_lazy("Sum of mean demand"), True),
+    # how many rows of a kind: headed as the kind is counted above
+    **{
+        field: (_KIND_LABELS[kind], True)
+        for field, kind in (
+            ("inventory_policies", "inventory_policies"),
+            ("production_policies", "production_policies"),
+            ("nodes", "nodes"),
+            ("rows", "demands"),
+        )
+    },
+}
+# The network tables of a version's page: overview attribute, title, fields.
 NETWORK_TABLES = (
     (
         "items",
-        gettext_lazy("Items"),
-        (
-            ("code", gettext_lazy("Code"), False),
-            ("name", gettext_lazy("Name"), False),
-            ("item_type", gettext_lazy("Type"), False),
-            ("uom", gettext_lazy("Unit"), False),
-            ("lead_time_days", gettext_lazy("Lead time (days)"), True),
-            ("unit_cost", gettext_lazy("Unit cost"), True),
-        ),
+        _KIND_LABELS["items"],
+        ("code", "name", "item_type", "uom", "lead_time_days", "unit_cost"),
     ),
     (
         "nodes",
-        gettext_lazy("Nodes"),
+        _KIND_LABELS["nodes"],
         (
-            ("code", gettext_lazy("Code"), False),
-            ("name", gettext_lazy("Name"), False),
-            ("node_type", gettext_lazy("Type"), False),
-            ("region", gettext_lazy("Region"), False),
-            ("lead_time_days", gettext_lazy("Lead time (days)"), True),
-            ("inventory_policies", gettext_lazy("Inventory policies"), True),
-            ("production_policies", gettext_lazy("Production policies"), True),
+            "code",
+            "name",
+            "node_type",
+            "region",
+            "lead_time_days",
+            "inventory_policies",
+            "production_policies",
         ),
     ),
     (
         "arcs",
-        gettext_lazy("Arcs"),
-        (
-            ("from_node", gettext_lazy("From"), False),
-            ("to_node", gettext_lazy("To"), False),
-            ("arc_type", gettext_lazy("Type"), False),
-            ("lead_time_days", gettext_lazy("Lead time (days)"), True),
-            ("capacity_per_day", gettext_lazy("Capacity per day"), True),
-        ),
+        _KIND_LABELS["arcs"],
+        ("from_node", "to_node", "arc_type", "lead_time_days", "capacity_per_day"),
     ),
-    (
-        "demand_by_item",
-        gettext_lazy("Demand by item"),
-        (
-            ("item", gettext_lazy("Item"), False),
-            ("rows", gettext_lazy("Demand rows"), True),
-            ("nodes", gettext_lazy("Nodes"), True),
-            ("mean_total", gettext_lazy("Sum of mean demand"), True),
-        ),
-    ),
+    ("demand_by_item", gettext_lazy("Demand by item"), ("item", "rows", "nodes", "mean_total")),
 )
 PAGE_SIZE = 50
 CONFIGS = (gettext_lazy("Configs"), reverse_lazy("scenarios:configs"))
@@ -155,11 +159,7 @@ class ConfigImportView(PermissionRequiredMixin, View):
                 return self._enqueue(request, form)
             with service_errors(form, ConfigImportForm.SERVICE_FIELDS):
                 config, created = services.config_import(
-                    document=form.cleaned_data["file"],
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    source_filename=form.filename,
-                    user=acting_user(request),
+                    document=form.cleaned_data["file"], **self._upload(request, form)
                 )
                 self._report(request, config, created)
                 return redirect(config)
@@ -167,14 +167,19 @@ class ConfigImportView(PermissionRequiredMixin, View):
         return self._render(request, form, status=status)
 
     @staticmethod
+    def _upload(request: HttpRequest, form: ConfigImportForm) -> dict[str, Any]:
+        """What an import records besides the document, imported now or by a job."""
+        return {
+            **picked(form.cleaned_data, "name", "description"),
+            "source_filename": form.filename,
+            "user": acting_user(request),
+        }
+
+    @staticmethod
     def _enqueue(request: HttpRequest, form: ConfigImportForm) -> HttpResponse:
         """Too large to import inside this request (SCPLN_CONFIG_INLINE_BYTES): a job does it."""
         job = uploads.config_import_enqueue(
-            data=form.cleaned_data["file"],
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            source_filename=form.filename,
-            user=acting_user(request),
+            data=form.cleaned_data["file"], **ConfigImportView._upload(request, form)
         )
         messages.info(
             request,
@@ -256,14 +261,14 @@ class ConfigDetailView(LoginRequiredMixin, View):
 def _network_tables(overview: ConfigSummary) -> list[dict[str, Any]]:
     """The overview's row lists as formatted tables (first rows, with the total count)."""
     tables = []
-    for key, title, columns in NETWORK_TABLES:
+    for key, title, fields in NETWORK_TABLES:
         tables.append(
             {
                 "key": key,
                 "title": title,
-                "columns": [(heading, numeric) for _field, heading, numeric in columns],
+                "columns": [_COLUMNS[field] for field in fields],
                 "rows": [
-                    [(_shown(field, row[field]), numeric) for field, _heading, numeric in columns]
+                    [(_shown(field, row[field]), _COLUMNS[field][1]) for field in fields]
                     for row in getattr(overview, key)
                 ],
                 "total": overview.totals[key],

@@ -28,7 +28,7 @@ import pandas as pd
 from .allocate import Allocation
 from .calendar import PlanningCalendar
 from .inputs import PlanningInputs, low_level_codes
-from .parameters import PlanParameters, horizon_calendar
+from .parameters import PlanParameters, horizon_grid
 from .tables import label_positions, labels_at, to_dense, week_table
 
 GRID_COLUMNS = (
@@ -103,11 +103,10 @@ class MaterialPlan:
 
 def run_mrp(inputs: PlanningInputs, params: PlanParameters, allocation: Allocation) -> MrpPlan:
     """Net the allocated SKU supply (what each SKU-week must ship) and explode the BOM."""
-    calendar = horizon_calendar(inputs, params)
-    skus = inputs.skus
-    gross = to_dense(allocation.sku_week, "sku", skus, "week_index", len(calendar.weeks), "supply")
-    plan = plan_materials(inputs, params, calendar, sku_gross=gross)
-    grid, orders = plan.tables(calendar)
+    horizon = horizon_grid(inputs, params)
+    gross = horizon.dense(allocation.sku_week, "supply")
+    plan = plan_materials(inputs, params, horizon.calendar, sku_gross=gross)
+    grid, orders = plan.tables(horizon.calendar)
     return MrpPlan(mrp=grid, mrp_orders=orders)
 
 

@@ -32,18 +32,20 @@ class StageOutput(Protocol):
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage's name and the plan-version state once its artifacts are stored."""
+    """A stage's name, the plan-version state once its artifacts are stored, and the
+    :class:`PlanResult` field that holds its output."""
 
     name: str
     state: str
+    result_field: str
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("aggregate", "aggregated"),
-    Stage("allocate", "disaggregated"),
-    Stage("mrp", "disaggregated"),
-    Stage("reconcile", "scheduled"),
-    Stage("plan_final", "executed"),
+    Stage("aggregate", "aggregated", "aggregate"),
+    Stage("allocate", "disaggregated", "allocation"),
+    Stage("mrp", "disaggregated", "mrp"),
+    Stage("reconcile", "scheduled", "reconciliation"),
+    Stage("plan_final", "executed", "final"),
 )
 
 
@@ -79,14 +81,7 @@ class PlanResult:
 
     def artifacts(self) -> dict[str, dict[str, pd.DataFrame]]:
         """Stage name → artifact name → table, in pipeline order."""
-        outputs: tuple[StageOutput, ...] = (
-            self.aggregate,
-            self.allocation,
-            self.mrp,
-            self.reconciliation,
-            self.final,
-        )
-        return {stage.name: out.frames() for stage, out in zip(STAGES, outputs, strict=True)}
+        return {stage.name: getattr(self, stage.result_field).frames() for stage in STAGES}
 
 
 def run_pipeline(
@@ -122,10 +117,6 @@ def run_pipeline(
             )
     return PlanResult(
         parameters=params,
-        aggregate=outputs["aggregate"],
-        allocation=outputs["allocate"],
-        mrp=outputs["mrp"],
-        reconciliation=outputs["reconcile"],
-        final=outputs["plan_final"],
         seconds=seconds,
+        **{stage.result_field: outputs[stage.name] for stage in STAGES},
     )

@@ -57,9 +57,9 @@ from .calendar import PlanningCalendar
 from .capacity import Resources, item_limits, resources
 from .inputs import PlanningInputs
 from .mrp import plan_materials
-from .parameters import PlanParameters, horizon_calendar
+from .parameters import PlanParameters, horizon_grid
 from .reconcile import Reconciliation
-from .tables import label_positions, repeat_labels, to_dense
+from .tables import label_positions, repeat_labels
 
 PLAN_COLUMNS = (
     "item",
@@ -133,12 +133,10 @@ def run_plan_final(
     allocation: Allocation,
     reconciliation: Reconciliation,
 ) -> FinalPlan:
-    calendar = horizon_calendar(inputs, params)
-    skus = inputs.skus
-    weeks = len(calendar.weeks)
-    sku_week = allocation.sku_week
-    gross = to_dense(sku_week, "sku", skus, "week_index", weeks, "supply")
-    receipts = to_dense(reconciliation.reconcile, "sku", skus, "week_index", weeks, "final")
+    horizon = horizon_grid(inputs, params)
+    calendar, skus, weeks = horizon.calendar, horizon.skus, horizon.weeks
+    gross = horizon.dense(allocation.sku_week, "supply")
+    receipts = horizon.dense(reconciliation.reconcile, "final")
     materials = plan_materials(inputs, params, calendar, sku_gross=gross, sku_receipts=receipts)
     grid, orders = materials.tables(calendar)
     res = resources(inputs, calendar, params)
@@ -151,7 +149,7 @@ def run_plan_final(
         grid[column] = repeat_labels(list(every), weeks)
     grid["week_end"] = np.tile(calendar.weeks["week_end"].to_numpy(), len(materials.items))
     grid = grid.rename(columns={"on_hand_end": "projected_on_hand"})
-    demand = to_dense(sku_week, "sku", skus, "week_index", weeks, "demand")
+    demand = horizon.dense(allocation.sku_week, "demand")
     opening = materials.grid["on_hand_start"][: len(skus), 0]
     scheduled = materials.grid["scheduled_receipt"][: len(skus)]
     # The plan's own view counts receipts as the components nothing supplies let them be

@@ -26,7 +26,7 @@ from .capacity import item_limits, resources
 from .inputs import PlanningInputs
 from .leveling import Leveled, level
 from .mrp import MrpPlan
-from .parameters import PlanParameters, horizon_calendar
+from .parameters import PlanParameters, horizon_grid
 from .tables import repeat_labels, tile_labels, to_dense, utilisation, week_table
 
 
@@ -69,11 +69,10 @@ def run_reconcile(
     allocation: Allocation,
     mrp: MrpPlan,
 ) -> Reconciliation:
-    calendar = horizon_calendar(inputs, params)
-    skus = inputs.skus
-    weeks = len(calendar.weeks)
-    agg = to_dense(allocation.sku_week, "sku", skus, "week_index", weeks, "production")
-    det = to_dense(mrp.mrp, "item", skus, "week_index", weeks, "planned_receipt")
+    horizon = horizon_grid(inputs, params)
+    calendar, skus = horizon.calendar, horizon.skus
+    agg = horizon.dense(allocation.sku_week, "production")
+    det = horizon.dense(mrp.mrp, "planned_receipt", key="item")
     cut = cutover_week(calendar.weeks["week_start"].to_numpy(), params)
     family = pd.Index(inputs.families).get_indexer(pd.Index(inputs.sku_families))
     target = inputs.target_matrix(skus, calendar.week_codes)[:, -1]
