@@ -185,11 +185,25 @@ def test_detail_parameters_read_as_the_form_offers_them(planner_client, executed
     assert executed.parameters["material_constrained"] is True
     assert shown["material_constrained"] == "On"
     assert shown["lead_time_unit"] == "days"
-    assert shown["carryover"] == "auto — the side holding more first"
+    assert shown["carryover"] == "The side holding more first"
+    assert shown["anchor_policy"] == "The detailed plan governs the near weeks"
     planner_client.cookies["django_language"] = "ja"
     table = planner_client.get(url).content.decode().split('data-testid="plan-parameters"')[1]
     table = table.split("</table>")[0]
     assert "オン" in table and "True" not in table
+    assert "近い週は詳細計画を優先" in table and "DET_near" not in table
+
+
+def test_plan_form_offers_choices_in_words_not_codes(planner_client):
+    """A planner picks "The side holding more first", not ``auto`` or ``DET_near``; the
+    API and the command line keep the codes."""
+    for language, words in (("en", "The side holding more first"), ("ja", "多く持つ側から先に")):
+        planner_client.cookies["django_language"] = language
+        html = planner_client.get(reverse("plans:list")).content.decode()
+        assert words in html
+        for code in ("DET_near", "AGG_far", "blend", "auto", "prev", "both", "lot", "daily"):
+            assert f'value="{code}"' in html
+            assert not re.search(rf">\s*{code}\b", html), code
 
 
 def test_detail_runs_table_links_each_run_and_downloads_as_csv(planner_client, executed):

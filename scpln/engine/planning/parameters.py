@@ -118,9 +118,9 @@ class PlanParameters:
             _("Which plan governs each side of the cutover."),
             "choice",
             choices=(
-                ("DET_near", _("DET_near — the detailed plan governs the near weeks")),
-                ("AGG_far", _("AGG_far — the aggregate plan governs the far weeks")),
-                ("blend", _("blend — weight shifts from detail to aggregate across the window")),
+                ("DET_near", _("The detailed plan governs the near weeks")),
+                ("AGG_far", _("The aggregate plan governs the far weeks")),
+                ("blend", _("Blend: weight shifts from detail to aggregate across the window")),
             ),
         ),
     )
@@ -131,10 +131,10 @@ class PlanParameters:
             _("Where a residual of the reconciliation window goes."),
             "choice",
             choices=(
-                ("auto", _("auto — the side holding more first")),
-                ("prev", _("prev — to the weeks before the window")),
-                ("next", _("next — to the weeks after the window")),
-                ("both", _("both — split by the carryover split")),
+                ("auto", _("The side holding more first")),
+                ("prev", _("To the weeks before the window")),
+                ("next", _("To the weeks after the window")),
+                ("both", _("Split between both sides")),
             ),
         ),
     )
@@ -142,7 +142,10 @@ class PlanParameters:
         default=None,
         metadata=spec(
             _("Carryover split"),
-            _("Share sent to the next side under “both” (0–1). Empty: by anchor policy."),
+            _(
+                "Share sent to the weeks after the window when a residual is split between "
+                "both sides (0–1). Empty: by anchor policy."
+            ),
             "number",
             min_value=0,
             max_value=1,
@@ -196,15 +199,15 @@ class PlanParameters:
         metadata=spec(
             _("Release rule"),
             _(
-                "How a run makes each week's planned receipts: “lot” — one lot from the "
-                "week's first working day at the factory's daily capacity (the fixed "
-                "production cost is paid on the days the volume needs); “daily” — evenly "
-                "over the week's working days."
+                "How a run makes each week's planned receipts: one lot from the week's "
+                "first working day at the factory's daily capacity (the fixed production "
+                "cost is paid on the days the volume needs), or evenly over the week's "
+                "working days."
             ),
             "choice",
             choices=(
-                ("lot", _("lot — one run from the week's first working day")),
-                ("daily", _("daily — evenly over the week's working days")),
+                ("lot", _("One lot from the week's first working day")),
+                ("daily", _("Evenly over the week's working days")),
             ),
         ),
     )
