@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-# From this many node-item-days the command runs the compiled day loop (``auto``'s
-# ``SCPLN_PSI_COMPILED_FROM``, when the environment does not set it): loading Numba and its
-# cached machine code costs a fresh process about 0.5 CPU s, which the compiled loop wins
-# back from about 35 M node-item-days (measured even at 37 M; at 73 M, the 200k network's
-# year, 4.8 against 6.4 CPU s on a loaded machine). Below it, the numpy loop.
+# From this many node-item-days the command runs the compiled day loop (the threshold it
+# passes ``simulate_network`` for ``auto``; ``SCPLN_PSI_COMPILED_FROM``, when the environment
+# sets it, wins): loading Numba and its cached machine code costs a fresh process about
+# 0.5 CPU s, which the compiled loop wins back from about 35 M node-item-days (measured even
+# at 37 M; at 73 M, the 200k network's year, 4.8 against 6.4 CPU s on a loaded machine).
+# Below it, the numpy loop.
 COMPILED_FROM = 50_000_000
 
 
@@ -56,10 +54,13 @@ def run_simulate(args: argparse.Namespace) -> int:
     try:
         network = compile_network(config, days=args.days)
         del config  # ``simulate`` without the config held through the run (0.3 GB at 200k)
-        with compiled_from_default():
-            result = simulate_network(
-                network, seed=args.seed, days=args.days, stochastic=args.stochastic
-            )
+        result = simulate_network(
+            network,
+            seed=args.seed,
+            days=args.days,
+            stochastic=args.stochastic,
+            compiled_from=COMPILED_FROM,
+        )
     except ValueError as exc:
         print(f"{args.config}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -97,24 +98,3 @@ def run_simulate(args: argparse.Namespace) -> int:
     for note in result.warnings:
         print(f"warning: {note}", file=sys.stderr)
     return EXIT_OK
-
-
-@contextmanager
-def compiled_from_default() -> Iterator[None]:
-    """``SCPLN_PSI_COMPILED_FROM`` set to :data:`COMPILED_FROM` for the run, unless the
-    environment sets it (then that wins); the environment is given back as it was, so a
-    process that calls :func:`run_simulate` (a test) is not changed by it."""
-    from .fused import THRESHOLD_ENV
-
-    if os.environ.get(THRESHOLD_ENV, "").strip():
-        yield
-        return
-    before = os.environ.get(THRESHOLD_ENV)
-    os.environ[THRESHOLD_ENV] = str(COMPILED_FROM)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[THRESHOLD_ENV]
-        else:
-            os.environ[THRESHOLD_ENV] = before
