@@ -129,7 +129,7 @@ print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_max
 # validating, freeing the parsed document, compiling, simulating. (No peak RSS here: this
 # child is forked from the benchmark, see ``_RUNNER``.)
 _STAGES = """
-import sys, time
+import gc, sys, time
 marks = [("start", time.perf_counter(), time.process_time())]
 def mark(name):
     marks.append((name, time.perf_counter(), time.process_time()))
@@ -140,12 +140,14 @@ from scpln.engine.psi.compile import compile_network
 from scpln.engine.psi.command import COMPILED_FROM
 from scpln.engine.psi.fused import use_compiled
 mark("imports")
+gc.disable()  # as the command: no cycle collections from reading to compiling
 document, _ = read_json(sys.argv[1]); mark("read_json (msgspec demands)")
 config, _ = read_config(document); mark("read_config")
 report = check_config(config); mark("check_config")
 del document; mark("freeing the parsed document")
 network = compile_network(config); mark("compile_network")
 del config
+gc.enable()
 compiled = use_compiled(network, days=network.horizon_days, schedule=None, threshold=COMPILED_FROM)
 result = simulate_network(network, compiled_from=COMPILED_FROM); result.kpis
 mark(f"simulate_network ({'compiled' if compiled else 'numpy'} loop)")
