@@ -49,7 +49,9 @@ def row_struct(
 
     A text field given ``choices`` takes only those texts (a ``Literal``), and every row
     gets the one string object of its value rather than a string of its own: 2.4 M rows
-    of a 200k config hold three such fields, 7 M strings not made, kept and freed."""
+    of a 200k config hold three such fields, 7 M strings not made, kept and freed.
+    (``typing`` caches the last 128 ``Literal`` types made: a process keeps the codes of
+    that many files' nodes and items at most.)"""
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     for field, (kind, required) in kinds.items():
         if kind not in _TYPES:
