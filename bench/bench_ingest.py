@@ -129,7 +129,7 @@ print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_max
 # validating, freeing the parsed document, compiling, simulating. (No peak RSS here: this
 # child is forked from the benchmark, see ``_RUNNER``.)
 _STAGES = """
-import sys, time
+import gc, sys, time
 marks = [("start", time.perf_counter(), time.process_time())]
 def mark(name):
     marks.append((name, time.perf_counter(), time.process_time()))
@@ -137,18 +137,19 @@ from scpln.engine.canonical import check_config, read_config
 from scpln.engine.canonical.loader import read_json
 from scpln.engine.psi.api import simulate_network
 from scpln.engine.psi.compile import compile_network
-from scpln.engine.psi.command import compiled_from_default
+from scpln.engine.psi.command import COMPILED_FROM
 from scpln.engine.psi.fused import use_compiled
 mark("imports")
+gc.disable()  # as the command: no cycle collections from reading to compiling
 document, _ = read_json(sys.argv[1]); mark("read_json (msgspec demands)")
 config, _ = read_config(document); mark("read_config")
 report = check_config(config); mark("check_config")
 del document; mark("freeing the parsed document")
 network = compile_network(config); mark("compile_network")
 del config
-with compiled_from_default():
-    compiled = use_compiled(network, days=network.horizon_days, schedule=None)
-    result = simulate_network(network); result.kpis
+gc.enable()
+compiled = use_compiled(network, days=network.horizon_days, schedule=None, threshold=COMPILED_FROM)
+result = simulate_network(network, compiled_from=COMPILED_FROM); result.kpis
 mark(f"simulate_network ({'compiled' if compiled else 'numpy'} loop)")
 for (_, w0, c0), (name, w1, c1) in zip(marks, marks[1:]):
     print(f"{name}|{w1 - w0}|{c1 - c0}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ import orjson
 from . import codec
 from .codec import ReadLog, describe, read_entity, specs_of
 from .problems import ConfigError, Problem
-from .schema import CanonicalConfig, Meta
+from .schema import DEMAND_MODELS, CanonicalConfig, Meta
 from .typed import DecodeFailure, TypedRows, parsed, row_struct
 
 ConfigSource = CanonicalConfig | dict[str, Any] | str | Path
@@ -60,30 +61,59 @@ def _typed_document(raw: bytes) -> dict[str, Any] | None:
     file and the row reader reports what is wrong, as it did before typed decoding."""
     try:
         sections = _SECTIONS.decode(raw)
-        return {
-            key: _typed_rows(text, _STRUCTS[key]) if key in _STRUCTS else parsed(text)
-            for key, text in sections.items()
-        }
+        document = {key: parsed(text) for key, text in sections.items() if key not in _STRUCTS}
+        for key, text in sections.items():
+            if key in _STRUCTS:
+                document[key] = _typed_rows(text, key, document)
     except DecodeFailure:
         return None
+    return {key: document[key] for key in sections}  # the file's order of sections
 
 
-def _typed_rows(text: msgspec.Raw, struct: type[msgspec.Struct]) -> TypedRows | list[Any]:
-    rows: list[Any] = msgspec.json.decode(text, type=list[struct])  # type: ignore[valid-type]
+def _typed_rows(text: msgspec.Raw, key: str, document: dict[str, Any]) -> TypedRows | list[Any]:
+    rows: list[Any] | None = None
+    if choices := _choices(key, document):
+        struct = row_struct(_TABLES[key].__name__, _KINDS[key], choices)
+        try:
+            rows = msgspec.json.decode(text, type=list[struct])  # type: ignore[valid-type]
+        except msgspec.ValidationError:  # a text outside them (an unknown node, ...)
+            rows = None
+    if rows is None:
+        rows = msgspec.json.decode(text, type=list[_STRUCTS[key]])  # type: ignore[valid-type]
     if len(rows) < codec.TABLE_ROWS:  # read row by row (``read_list``): as JSON objects
         return parsed(text)
     return TypedRows(rows, text)
 
 
+def _choices(key: str, document: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The texts each text field of section ``key`` can take when the file is right (see
+    ``row_struct``): the codes of the sections it refers to, as far as they read as codes,
+    and the demand models. A file with any other value has its rows decoded with plain
+    texts, and validation reports the value as it did before."""
+    choices: dict[str, tuple[str, ...]] = dict(_FIXED_CHOICES.get(key, {}))
+    for field, section in _CODES_OF.get(key, {}).items():
+        rows = document.get(section)
+        if type(rows) is list and rows and all(type(row) is dict for row in rows):
+            codes = [row.get("code") for row in rows]
+            if all(type(code) is str for code in codes):
+                choices[field] = tuple(map(sys.intern, codes))
+    return choices
+
+
+# The text fields of a table section that name a row of another section by its code.
+_CODES_OF = {"demands": {"node_code": "nodes", "item_code": "items"}}
+_FIXED_CHOICES = {"demands": {"demand_model": DEMAND_MODELS}}
 _SECTIONS = msgspec.json.Decoder(dict[str, msgspec.Raw])
-_STRUCTS = {
-    name: row_struct(
-        spec.entity.__name__,
-        {field: (row.kind, row.required) for field, row in specs_of(spec.entity).items()},
-    )
+_TABLES = {
+    name: spec.entity
     for name, spec in specs_of(CanonicalConfig).items()
     if spec.kind == "table" and spec.entity is not None
 }
+_KINDS = {
+    name: {field: (row.kind, row.required) for field, row in specs_of(entity).items()}
+    for name, entity in _TABLES.items()
+}
+_STRUCTS = {name: row_struct(entity.__name__, _KINDS[name]) for name, entity in _TABLES.items()}
 
 
 def read_config(source: ConfigSource) -> tuple[CanonicalConfig | None, list[Problem]]:

@@ -28,7 +28,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast, overload
 import msgspec
 import numpy as np
 
-from .codec import EMPTY, ReadLog, read_entity, specs_of
+from .codec import EMPTY, ReadLog, maker, read_entity, specs_of
 from .typed import TypedRows
 
 T = TypeVar("T")
@@ -167,7 +167,7 @@ class RowTable(Sequence[T], Generic[T]):
                 columns.append(map(key_orders.__getitem__, order_codes.tolist()))
             else:  # ``attributes`` and ``extra``: empty in a plain row
                 columns.append(repeat(EMPTY))
-        made = starmap(self.cls, zip(*columns, strict=False))  # ``repeat`` never ends
+        made = starmap(maker(self.cls), zip(*columns, strict=False))  # ``repeat`` never ends
         if not self._rows:
             return made
         return (self._rows.get(i, row) for i, row in enumerate(made))

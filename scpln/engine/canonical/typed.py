@@ -13,7 +13,7 @@ order of the first row of each key set is read from the row's own text (``key_or
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, cast
 
 import msgspec
 import orjson
@@ -38,18 +38,30 @@ _SCAN_ROWS = 10_000
 DecodeFailure = (msgspec.MsgspecError, orjson.JSONDecodeError, UnicodeDecodeError, RecursionError)
 
 
-def row_struct(name: str, kinds: Mapping[str, tuple[str, bool]]) -> type[msgspec.Struct]:
+def row_struct(
+    name: str,
+    kinds: Mapping[str, tuple[str, bool]],
+    choices: Mapping[str, tuple[str, ...]] | None = None,
+) -> type[msgspec.Struct]:
     """A struct of the rows whose fields all have these ``(kind, required)`` shapes; a field
     that is not required is ``UNSET`` where a row lacks it. Fields of other kinds (objects)
-    are left out, so a row that has one is not decoded here."""
+    are left out, so a row that has one is not decoded here.
+
+    A text field given ``choices`` takes only those texts (a ``Literal``), and every row
+    gets the one string object of its value rather than a string of its own: 2.4 M rows
+    of a 200k config hold three such fields, 7 M strings not made, kept and freed.
+    (``typing`` caches the last 128 ``Literal`` types made: a process keeps the codes of
+    that many files' nodes and items at most.)"""
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     for field, (kind, required) in kinds.items():
         if kind not in _TYPES:
             continue
+        values = (choices or {}).get(field)
+        shape = cast(Any, Literal)[values] if values and kind == "str" else _TYPES[kind]
         if required:
-            fields.append((field, _TYPES[kind]))
+            fields.append((field, shape))
         else:
-            fields.append((field, _TYPES[kind] | msgspec.UnsetType, msgspec.UNSET))
+            fields.append((field, shape | msgspec.UnsetType, msgspec.UNSET))
     fields.sort(key=len)  # required fields first, as a struct requires
     return msgspec.defstruct(name, fields, forbid_unknown_fields=True, gc=False)
 

@@ -134,8 +134,14 @@ def simulate_network(
     plan: PlanSchedule | pd.DataFrame | None = None,
     constraints: Constraints | None = None,
     progress: Progress | None = None,
+    compiled_from: int | None = None,
 ) -> SimulationResult:
-    """:func:`simulate` for a network already in array form (tests, benchmarks)."""
+    """:func:`simulate` for a network already in array form (tests, benchmarks, the CLI).
+
+    ``compiled_from``: under ``SCPLN_PSI_KERNEL=auto``, the run takes the compiled day loop
+    from this many node-item-days (None: only as the environment says). A one-off process
+    that does not yet pay for loading Numba passes it; ``SCPLN_PSI_COMPILED_FROM``, when
+    set, wins (see ``fused.use_compiled``)."""
     days = days if days is not None else network.horizon_days
     if stochastic and seed is None:
         seed = secrets.randbits(63)
@@ -156,7 +162,14 @@ def simulate_network(
         def kernel_progress(done: float) -> None:
             report(done * _KERNEL_SHARE)
 
-    raw = run_kernel(network, days=days, rng=rng, schedule=schedule, progress=kernel_progress)
+    raw = run_kernel(
+        network,
+        days=days,
+        rng=rng,
+        schedule=schedule,
+        progress=kernel_progress,
+        compiled_from=compiled_from,
+    )
     accounts = daily_accounts(raw)
     kpis = compute_kpis(raw, accounts)
     if progress is not None:

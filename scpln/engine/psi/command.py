@@ -9,57 +9,48 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-# From this many node-item-days the command runs the compiled day loop (``auto``'s
-# ``SCPLN_PSI_COMPILED_FROM``, when the environment does not set it): loading Numba and its
-# cached machine code costs a fresh process about 0.5 CPU s, which the compiled loop wins
-# back from about 35 M node-item-days (measured even at 37 M; at 73 M, the 200k network's
-# year, 4.8 against 6.4 CPU s on a loaded machine). Below it, the numpy loop.
+if TYPE_CHECKING:
+    from .network import Network
+
+# From this many node-item-days the command runs the compiled day loop (the threshold it
+# passes ``simulate_network`` for ``auto``; ``SCPLN_PSI_COMPILED_FROM``, when the environment
+# sets it, wins): loading Numba and its cached machine code costs a fresh process about
+# 0.5 CPU s, which the compiled loop wins back from about 35 M node-item-days (measured even
+# at 37 M; at 73 M, the 200k network's year, 4.8 against 6.4 CPU s on a loaded machine).
+# Below it, the numpy loop.
 COMPILED_FROM = 50_000_000
 
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Validate, simulate, write the requested files; the exit status of ``cli.py``."""
-    from scpln.engine.canonical import check_config, read_config
-    from scpln.engine.canonical.loader import read_json
+    from scpln.engine.canonical.loader import no_cyclic_gc
     from scpln.engine.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE
 
     from .api import simulate_network
-    from .compile import compile_network
 
     if args.days is not None and args.days <= 0:
         print("error: --days must be positive", file=sys.stderr)
         return EXIT_UNREADABLE
-    document, unreadable = read_json(Path(args.config))
-    if unreadable:
-        print("error: " + "; ".join(str(p) for p in unreadable), file=sys.stderr)
-        return EXIT_UNREADABLE
-    config, structural = read_config(document)
-    report = check_config(config if config is not None and not structural else document)
-    # The parsed document (1.2 GB for a 200k node-item config: the demand rows as structs and
-    # the file's text) is not needed any more: the config holds its demands as columns.
-    # Dropped before the run, it never adds to its peak.
-    del document
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if report.problems or config is None:
-        for problem in report.problems:
-            print(problem)
-        count = len(report.problems)
-        print(f"{args.config}: {count} problem(s); not simulated", file=sys.stderr)
-        return EXIT_PROBLEMS
+    # Reading, checking and compiling make millions of objects and no cycles: with the
+    # cycle collector on, the parsed sections, the config and the check each set off
+    # collections that walk them (0.7-1 CPU s at 200k). Off until the network is compiled,
+    # when the parsed document and the config are gone; the run collects as usual.
+    with no_cyclic_gc():
+        network = _network(args)
+    if isinstance(network, int):
+        return network
     try:
-        network = compile_network(config, days=args.days)
-        del config  # ``simulate`` without the config held through the run (0.3 GB at 200k)
-        with compiled_from_default():
-            result = simulate_network(
-                network, seed=args.seed, days=args.days, stochastic=args.stochastic
-            )
+        result = simulate_network(
+            network,
+            seed=args.seed,
+            days=args.days,
+            stochastic=args.stochastic,
+            compiled_from=COMPILED_FROM,
+        )
     except ValueError as exc:
         print(f"{args.config}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -99,22 +90,36 @@ def run_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@contextmanager
-def compiled_from_default() -> Iterator[None]:
-    """``SCPLN_PSI_COMPILED_FROM`` set to :data:`COMPILED_FROM` for the run, unless the
-    environment sets it (then that wins); the environment is given back as it was, so a
-    process that calls :func:`run_simulate` (a test) is not changed by it."""
-    from .fused import THRESHOLD_ENV
+def _network(args: argparse.Namespace) -> Network | int:
+    """The config file read, checked and compiled; the exit status when it cannot be (its
+    problems printed). The config is dropped as this returns: the run never holds it
+    (0.3 GB at 200k)."""
+    from scpln.engine.canonical import check_config, read_config
+    from scpln.engine.canonical.loader import read_json
+    from scpln.engine.cli import EXIT_PROBLEMS, EXIT_UNREADABLE
 
-    if os.environ.get(THRESHOLD_ENV, "").strip():
-        yield
-        return
-    before = os.environ.get(THRESHOLD_ENV)
-    os.environ[THRESHOLD_ENV] = str(COMPILED_FROM)
+    from .compile import compile_network
+
+    document, unreadable = read_json(Path(args.config))
+    if unreadable:
+        print("error: " + "; ".join(str(p) for p in unreadable), file=sys.stderr)
+        return EXIT_UNREADABLE
+    config, structural = read_config(document)
+    report = check_config(config if config is not None and not structural else document)
+    # The parsed document (1.2 GB for a 200k node-item config: the demand rows as structs and
+    # the file's text) is not needed any more: the config holds its demands as columns.
+    # Dropped before compiling, it never adds to the peak.
+    del document
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if report.problems or config is None:
+        for problem in report.problems:
+            print(problem)
+        count = len(report.problems)
+        print(f"{args.config}: {count} problem(s); not simulated", file=sys.stderr)
+        return EXIT_PROBLEMS
     try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[THRESHOLD_ENV]
-        else:
-            os.environ[THRESHOLD_ENV] = before
+        return compile_network(config, days=args.days)
+    except ValueError as exc:
+        print(f"{args.config}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS

@@ -12,8 +12,9 @@ in one pass per level and day over the same state and gives bit-identical result
   ``api.load_compiled_loop``), or the run has at least ``SCPLN_PSI_COMPILED_FROM``
   node-item-days (unset by default). A fresh process pays 0.5–2 s to import Numba and
   load the cached machine code, more than the numpy loop needs for a small network, so a
-  one-off process (a test) stays on numpy — the CLI sets the threshold to 50 M
-  node-item-days for its run (:mod:`.command`), where the compiled loop wins that back;
+  one-off process (a test) stays on numpy — the CLI passes 50 M node-item-days as the
+  threshold of its run (``simulate_network(compiled_from=…)``, :mod:`.command`), where the
+  compiled loop wins that back, and ``SCPLN_PSI_COMPILED_FROM`` overrides it;
 - ``numpy``: always the numpy loop;
 - ``compiled``: the compiled loop, and an error when it cannot run this network.
 
@@ -82,8 +83,13 @@ def unsupported(net: Network, *, schedule: Schedule | None) -> str | None:
     return None
 
 
-def use_compiled(net: Network, *, days: int, schedule: Schedule | None) -> bool:
-    """Whether this run takes the compiled loop (see the module docstring)."""
+def use_compiled(
+    net: Network, *, days: int, schedule: Schedule | None, threshold: int | None = None
+) -> bool:
+    """Whether this run takes the compiled loop (see the module docstring). ``threshold``:
+    the node-item-days from which ``auto`` compiles when ``SCPLN_PSI_COMPILED_FROM`` is
+    not set (the caller knows whether its process pays Numba's loading; the environment,
+    set by whoever runs it, wins)."""
     choice = kernel_choice()
     if choice == "numpy":
         return False
@@ -96,7 +102,9 @@ def use_compiled(net: Network, *, days: int, schedule: Schedule | None) -> bool:
         return True
     if reason is not None or not numba_available():
         return False
-    threshold = compiled_from()
+    from_environment = compiled_from()
+    if from_environment is not None:
+        threshold = from_environment
     return compiled_loaded() or (threshold is not None and net.size * days >= threshold)
 
 

@@ -44,6 +44,7 @@ def run_kernel(
     rng: np.random.Generator | None = None,
     schedule: Schedule | None = None,
     progress: Callable[[float], None] | None = None,
+    compiled_from: int | None = None,
 ) -> KernelResult:
     """Simulate ``days`` days; stochastic when ``rng`` is given, else on the means.
 
@@ -51,12 +52,12 @@ def run_kernel(
     (within capacity, shortfalls carried to the next day) instead of following their
     policy. ``progress`` is called about a hundred times with the fraction done; an
     exception it raises aborts the run. The day loop runs compiled when it can
-    (``fused.use_compiled``), with the same results.
+    (``fused.use_compiled``, with ``compiled_from`` as its threshold), with the same results.
     """
     if days <= 0:
         raise ValueError("days must be positive")
     kernel = _Kernel(net, days, rng, schedule)
-    if use_compiled(net, days=days, schedule=schedule):
+    if use_compiled(net, days=days, schedule=schedule, threshold=compiled_from):
         return run_compiled(kernel, days, progress)
     step = max(1, days // 100)
     try:

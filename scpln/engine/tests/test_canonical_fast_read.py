@@ -8,6 +8,7 @@ cannot take must still get the general reader's value and problems, in the same 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from typing import Any
 
@@ -66,6 +67,13 @@ def test_plain_and_odd_rows_read_as_read_entity_reads_them() -> None:
     assert [row.to_dict() for row in rows] == [row.to_dict() for row in kept]
     assert rows[1].to_dict() == ODD_POLICIES[1]
     assert [type(row.reorder_point) for row in rows[:2]] == [int, float]
+    # made without the dataclass's ``__init__`` (``codec.maker``), still the frozen class
+    assert {type(row) for row in rows} == {InventoryPolicy}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].reorder_point = 1  # type: ignore[misc]
+    assert dataclasses.replace(rows[0], reorder_point=6) == dataclasses.replace(
+        kept[0], reorder_point=6
+    )
 
 
 def test_a_plain_row_shares_its_codes_and_empty_mappings() -> None:

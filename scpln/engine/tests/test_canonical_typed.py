@@ -72,6 +72,27 @@ def test_a_number_the_columns_cannot_hold_reads_the_rows_as_json_objects(
     assert load_config(parsed) == load_config(copy.deepcopy(document))
 
 
+@pytest.mark.parametrize(
+    "other", [{}, {"node_code": "NOWHERE"}, {"item_code": "XX"}, {"demand_model": "gamma"}]
+)
+def test_rows_naming_the_files_codes_share_one_string_per_code(
+    tmp_path: Path, other: dict[str, Any]
+) -> None:
+    # 2.4 M rows naming 2,000 stores: a string each would be made, held and freed; a row
+    # naming anything else has the rows decoded with texts of their own, read as before
+    rows = [ROW, ROW | {"bucket": "M2", "demand_model": "poisson"}, ROW | {"bucket": "M3"} | other]
+    document = _broken(rows)
+    parsed, problems = read_json(_file(tmp_path, document))
+    assert problems == []
+    assert isinstance(parsed["demands"], typed.TypedRows)
+    if not other:
+        first, *rest = parsed["demands"].rows
+        for name in ("node_code", "item_code"):
+            assert all(getattr(row, name) is getattr(first, name) for row in rest)
+    assert load_config(parsed) == load_config(copy.deepcopy(document))
+    assert check_config(parsed) == check_config(copy.deepcopy(document))
+
+
 @pytest.mark.parametrize("case", BROKEN)
 def test_broken_files_give_the_problems_of_json_objects(tmp_path: Path, case: str) -> None:
     document = _broken(BROKEN[case], nodes=[*NETWORK["nodes"], STORE2])

@@ -120,9 +120,9 @@ def test_from_compiled_from_node_item_days_the_command_runs_the_compiled_loop(
     config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large network is simulated by the compiled day loop (``command.COMPILED_FROM``,
-    lowered here to this small config's size) with the numpy loop's KPIs; a
-    ``SCPLN_PSI_COMPILED_FROM`` the user sets wins, and the command leaves the environment
-    as it found it."""
+    lowered here to this small config's size, passed as the run's threshold) with the numpy
+    loop's KPIs; a ``SCPLN_PSI_COMPILED_FROM`` the user sets wins, and the command does not
+    touch the environment of the process that runs it."""
     monkeypatch.delenv(THRESHOLD_ENV, raising=False)
     monkeypatch.setattr(command, "COMPILED_FROM", 0)
     # as in a fresh process: ``auto`` otherwise keeps a loop another test has loaded
@@ -140,9 +140,13 @@ def test_from_compiled_from_node_item_days_the_command_runs_the_compiled_loop(
         assert main(["simulate", str(config_file), "--summary-json", str(path)]) == 0
         return dict(json.loads(path.read_text(encoding="utf-8")))
 
+    environment = dict(os.environ)
     compiled = summary("compiled.json")
-    assert chosen == [True] and THRESHOLD_ENV not in os.environ
+    assert chosen == [True] and dict(os.environ) == environment
     monkeypatch.setenv(THRESHOLD_ENV, str(10**12))
     numpy_loop = summary("numpy.json")
     assert chosen == [True, False] and os.environ[THRESHOLD_ENV] == str(10**12)
+    monkeypatch.setenv(THRESHOLD_ENV, " ")  # blank: as if unset, the command's threshold holds
+    summary("blank.json")
+    assert chosen == [True, False, True]
     assert compiled == numpy_loop

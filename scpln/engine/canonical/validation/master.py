@@ -64,6 +64,8 @@ def _maximum(name: str) -> float:
 _POLICY_LIMITS = tuple((name, _maximum(name)) for name in _POLICY_QUANTITIES)
 _POLICY_VALUES = attrgetter(*_POLICY_QUANTITIES)
 _POLICY_MAXIMA = tuple(maximum for _, maximum in _POLICY_LIMITS)
+# Every number ``_clean_policy`` looks at: policies with the same ones are as clean.
+_POLICY_NUMBERS = attrgetter(*_POLICY_QUANTITIES, "order_multiple", "order_quantity")
 _ARC_NUMBERS = (
     "lead_time_days",
     "capacity_per_day",
@@ -164,6 +166,9 @@ def check_items(ctx: Context) -> None:
 
 
 def check_nodes(ctx: Context) -> None:
+    # Whether policies with these numbers are clean: the 200,000 policies of a generated
+    # network have some 25,000 sets of numbers between them, so most are looked up.
+    clean: dict[tuple[Any, ...], bool] = {}
     ctx.duplicates("nodes", (node.code for node in ctx.config.nodes), "node code")
     for index, node in enumerate(ctx.config.nodes):
         path = ctx.row("nodes", index)
@@ -181,7 +186,7 @@ def check_nodes(ctx: Context) -> None:
                 f"only a supplier or material node has unlimited supply, not a {node.node_type}",
             )
         _check_node_attributes(ctx, path, node)
-        _check_inventory_policies(ctx, path, node)
+        _check_inventory_policies(ctx, path, node, clean)
         _check_production_policies(ctx, path, node)
 
 
@@ -199,7 +204,9 @@ def _check_node_attributes(ctx: Context, path: str, node: Node) -> None:
     _number_attributes(ctx, path, attributes, keys)
 
 
-def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
+def _check_inventory_policies(
+    ctx: Context, path: str, node: Node, clean: dict[tuple[Any, ...], bool]
+) -> None:
     seen: dict[str, int] = {}
     rows_path = f"{path}.inventory_policies"
     kept = ctx.kept.get(rows_path)
@@ -208,9 +215,14 @@ def _check_inventory_policies(ctx: Context, path: str, node: Node) -> None:
         code = policy.item_code
         # A network has 200,000 policies: a row that can have no problem is only recorded
         # (its path is never worded); any other row gets every check below, in order.
-        if code in items and code not in seen and _clean_policy(policy):
-            seen[code] = index if kept is None else kept[index]
-            continue
+        if code in items and code not in seen:
+            numbers = _POLICY_NUMBERS(policy)
+            judged = clean.get(numbers)
+            if judged is None:
+                judged = clean[numbers] = _clean_policy(policy)
+            if judged:
+                seen[code] = index if kept is None else kept[index]
+                continue
         here = ctx.row(rows_path, index)
         if policy.item_code not in ctx.items:
             ctx.known_item(f"{here}.item_code", policy.item_code)
