@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -75,7 +75,7 @@ def plan_version_generate(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         # redelivered attempt reports it instead of making a second run.
         return _outcome(version=version, run=done)
     try:
-        return _generate(version=version, job=job, ctx=ctx)
+        return _generate(version=version, ctx=ctx)
     except JobCanceled:
         _fail(version, _("Generation was canceled."))
         raise
@@ -100,7 +100,7 @@ def _outcome(*, version: PlanVersion, run: Run) -> dict[str, Any]:
     }
 
 
-def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, Any]:
+def _generate(*, version: PlanVersion, ctx: JobContext) -> dict[str, Any]:
     if version.state != PlanVersion.State.DRAFT:
         with transaction.atomic():
             PlanArtifact.objects.filter(plan_version=version).exclude(
@@ -138,19 +138,13 @@ def _generate(*, version: PlanVersion, job: Job, ctx: JobContext) -> dict[str, A
         result = engine_planning.run_pipeline(context.inputs, params, on_stage=store)
     except engine_planning.PlanParametersError as exc:
         raise PlanGenerationError("; ".join(str(p) for p in exc.problems)) from None
-    outcome: dict[str, Any] = {
-        "plan_version_id": version.pk,
-        "plan_kpis": json_safe(result.kpis),
-        "stage_seconds": {k: round(v, 4) for k, v in result.seconds.items()},
-    }
     return plan_version_simulate(
         version=version,
-        job=job,
         ctx=ctx,
         context=context,
         params=params,
-        plan_final=result.final.plan_final,
-        outcome=outcome,
+        final=result.final,
+        stage_seconds=result.seconds,
         progress_from=PIPELINE_SHARE,
     )
 
@@ -174,17 +168,22 @@ def plan_version_inputs(
 def plan_version_simulate(
     *,
     version: PlanVersion,
-    job: Job,
     ctx: JobContext,
     context: PlanningContext,
     params: engine_planning.PlanParameters,
-    plan_final: pd.DataFrame,
-    outcome: dict[str, Any],
+    final: engine_planning.FinalPlan,
+    stage_seconds: Mapping[str, float],
     progress_from: float,
 ) -> dict[str, Any]:
     """Run the plan-driven simulation of an executed version and record the run against it,
-    together with the job's success (``outcome`` is the job's result so far). Also used by
-    the workbench's recalculation, so an edited draft's run is made the same way."""
+    together with the job's success (the result of ``ctx``'s job: the plan's KPIs and how
+    long each stage took). Also used by the workbench's recalculation, so an edited draft's
+    run is made, and its job's result written, the same way."""
+    outcome: dict[str, Any] = {
+        "plan_version_id": version.pk,
+        "plan_kpis": json_safe(final.kpis),
+        "stage_seconds": {k: round(v, 4) for k, v in stage_seconds.items()},
+    }
     if settings.SCPLN_SKIP_SIMULATION_API:
         outcome["simulation"] = "skipped (SCPLN_SKIP_SIMULATION_API=1)"
         return _finish(ctx, outcome)
@@ -192,7 +191,7 @@ def plan_version_simulate(
     # Plans derived from the config name each receipt's factory; an imported
     # input set's work centres are not nodes of the network.
     receipts, dropped = engine_planning.run_receipts(
-        plan_final, context.config, by_node=version.input_set_id is None
+        final.plan_final, context.config, by_node=version.input_set_id is None
     )
     if dropped and receipts.empty:
         outcome["simulation"] = _(
@@ -216,7 +215,7 @@ def plan_version_simulate(
             progress_from + done * (99 - progress_from), "simulating"
         ),
     )
-    seconds = outcome.setdefault("stage_seconds", {})
+    seconds = outcome["stage_seconds"]
     seconds["simulate"] = round(time.perf_counter() - began, 4)
     warnings = list(simulation.warnings[:20])
     if dropped:
@@ -232,7 +231,7 @@ def plan_version_simulate(
             config_version=version.config_version,
             scenario=version.base_scenario,
             plan_version=version,
-            job=job,
+            job=ctx.job,
             result=simulation,
             started_at=started_at,
             finished_at=timezone.now(),

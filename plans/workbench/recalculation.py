@@ -103,19 +103,13 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
     base_sheet(version, inputs=context.inputs, stored=stages_tables(stages))
     clock.lap("sheet")
     ctx.progress(STAGES_SHARE, "plan_final done", force=True)
-    outcome = {
-        "plan_version_id": version.pk,
-        "plan_kpis": json_safe(final.kpis),
-        "stage_seconds": {k: round(v, 4) for k, v in seconds.items()},
-    }
     return plan_version_simulate(
         version=version,
-        job=job,
         ctx=ctx,
         context=context,
         params=params,
-        plan_final=final.plan_final,
-        outcome=outcome,
+        final=final,
+        stage_seconds=seconds,
         progress_from=STAGES_SHARE,
     )
 
