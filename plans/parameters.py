@@ -33,9 +33,9 @@ def parameter_labels() -> dict[str, str]:
 
 
 def parameter_value_text(name: str, value: Any) -> Any:
-    """A recorded parameter value as the form offers it: a choice's label ("blend — weight
-    shifts …", not ``blend``), a switch's On or Off (not ``True``); other values as
-    they are (None: not set)."""
+    """A recorded parameter value as the form offers it: a choice's label ("The side
+    holding more first", not ``auto``), a switch's On or Off (not ``True``); other values
+    as they are (None: not set)."""
     spec = parameter_specs().get(name)
     if spec is None or value is None:
         return value

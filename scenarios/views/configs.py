@@ -65,15 +65,10 @@ _COLUMNS = {
     "capacity_per_day": (gettext_lazy("Capacity per day"), True),
     "mean_total": (gettext_lazy("Sum of mean demand"), True),
     # how many rows of a kind: headed as the kind is counted above
-    **{
-        field: (_KIND_LABELS[kind], True)
-        for field, kind in (
-            ("inventory_policies", "inventory_policies"),
-            ("production_policies", "production_policies"),
-            ("nodes", "nodes"),
-            ("rows", "demands"),
-        )
-    },
+    "inventory_policies": (_KIND_LABELS["inventory_policies"], True),
+    "production_policies": (_KIND_LABELS["production_policies"], True),
+    "nodes": (_KIND_LABELS["nodes"], True),
+    "rows": (_KIND_LABELS["demands"], True),
 }
 # The network tables of a version's page: overview attribute, title, fields.
 NETWORK_TABLES = (

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import Field, asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from scpln.engine.canonical import CanonicalConfig
@@ -25,7 +24,7 @@ from scpln.engine.psi.constraints import Constraints
 
 from .calendar import PlanningCalendar
 from .inputs import PlanningInputs
-from .tables import to_dense
+from .tables import HorizonGrid
 
 AnchorPolicy = Literal["DET_near", "AGG_far", "blend"]
 Carryover = Literal["prev", "next", "both", "auto"]
@@ -401,23 +400,6 @@ def horizon_calendar(inputs: PlanningInputs, params: PlanParameters) -> Planning
     if params.horizon_days is None:
         return inputs.calendar
     return inputs.calendar.truncate(horizon_end(params, inputs.calendar))
-
-
-@dataclass(frozen=True)
-class HorizonGrid:
-    """The planned SKUs × the horizon's weeks: the grid the weekly stages compute on, so each
-    reads the tables of earlier stages onto the same rows and columns."""
-
-    calendar: PlanningCalendar
-    skus: list[str]
-
-    @property
-    def weeks(self) -> int:
-        return len(self.calendar.weeks)
-
-    def dense(self, frame: pd.DataFrame, value: str, key: str = "sku") -> np.ndarray:
-        """``frame[value]`` of a SKU × week table (SKUs in column ``key``) as a grid array."""
-        return to_dense(frame, key, self.skus, "week_index", self.weeks, value)
 
 
 def horizon_grid(inputs: PlanningInputs, params: PlanParameters) -> HorizonGrid:

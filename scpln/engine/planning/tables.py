@@ -8,6 +8,7 @@ what a plan version stores and what a later stage, or a re-run, reads back.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -124,3 +125,20 @@ def utilisation(load: pd.Series, capacity: pd.Series) -> np.ndarray:
         out=np.full(len(capacity_values), np.nan),
         where=capacity_values > 0,
     )
+
+
+@dataclass(frozen=True)
+class HorizonGrid:
+    """The planned SKUs × the horizon's weeks: the grid the weekly stages compute on, so each
+    reads the tables of earlier stages onto the same rows and columns."""
+
+    calendar: PlanningCalendar
+    skus: list[str]
+
+    @property
+    def weeks(self) -> int:
+        return len(self.calendar.weeks)
+
+    def dense(self, frame: pd.DataFrame, value: str, key: str = "sku") -> np.ndarray:
+        """``frame[value]`` of a SKU × week table (SKUs in column ``key``) as a grid array."""
+        return to_dense(frame, key, self.skus, "week_index", self.weeks, value)
