@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -42,63 +43,48 @@ def env_bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r}: expected one of 1/0, true/false, yes/no, on/off")
 
 
-def env_int(
-    env: Mapping[str, str],
-    name: str,
-    default: int,
-    *,
-    minimum: int | None = None,
-    maximum: int | None = None,
-) -> int:
-    """Parse an integer, refusing non-numbers and values outside ``minimum``…``maximum``."""
-    number = _number(env, name, int, "a whole number")
-    return default if number is None else _within(env, name, number, minimum, maximum)
+@dataclass(frozen=True)
+class _NumberReader(Generic[N]):
+    """Reads one kind of number from the environment. ``env_int`` and ``env_float`` are its
+    two instances, so whole and decimal settings are refused and bounded by one set of rules."""
 
+    parse: Callable[[str], N]
+    expected: str
 
-def env_float(
-    env: Mapping[str, str],
-    name: str,
-    default: float,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-) -> float:
-    """Parse a finite number, refusing non-numbers and values outside ``minimum``…``maximum``."""
-    number = _number(env, name, float, "a number")
-    if number is None:
-        return default
-    if not math.isfinite(number):
-        raise ImproperlyConfigured(f"{name}={env[name]!r}: expected a finite number")
-    return _within(env, name, number, minimum, maximum)
-
-
-def _number(
-    env: Mapping[str, str], name: str, parse: Callable[[str], N], expected: str
-) -> N | None:
-    """The variable parsed as a number (None when unset or blank), or the start-up error."""
-    value = env.get(name)
-    if value is None or not value.strip():
-        return None
-    try:
-        return parse(value.strip())
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected {expected}") from None
-
-
-def _within(
-    env: Mapping[str, str], name: str, number: N, minimum: N | None, maximum: N | None
-) -> N:
-    """``number`` when it lies within the bounds, else the start-up error naming the bound."""
-    if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(f"{name}={env[name]!r}: must be {_bound(minimum)} or more")
-    if maximum is not None and number > maximum:
-        raise ImproperlyConfigured(f"{name}={env[name]!r}: must be {_bound(maximum)} or less")
-    return number
+    def __call__(
+        self,
+        env: Mapping[str, str],
+        name: str,
+        default: N,
+        *,
+        minimum: N | None = None,
+        maximum: N | None = None,
+    ) -> N:
+        """Parse a finite number (``default`` when unset or blank), refusing non-numbers and
+        values outside ``minimum``…``maximum``."""
+        value = env.get(name)
+        if value is None or not value.strip():
+            return default
+        try:
+            number = self.parse(value.strip())
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={value!r}: expected {self.expected}") from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise ImproperlyConfigured(f"{name}={value!r}: expected a finite number")
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfigured(f"{name}={value!r}: must be {_bound(minimum)} or more")
+        if maximum is not None and number > maximum:
+            raise ImproperlyConfigured(f"{name}={value!r}: must be {_bound(maximum)} or less")
+        return number
 
 
 def _bound(bound: float) -> str:
     # Whole-number settings name their bound in full (1000000, not 1e+06).
     return f"{bound:g}" if isinstance(bound, float) else str(bound)
+
+
+env_int = _NumberReader(int, "a whole number")
+env_float = _NumberReader(float, "a number")
 
 
 def env_choice(env: Mapping[str, str], name: str, default: str, choices: Iterable[str]) -> str:
