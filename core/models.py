@@ -44,13 +44,19 @@ def user_reference(verbose_name: StrOrPromise) -> models.ForeignKey[Any, Any]:
 
 class CreatedModel(models.Model):
     """A record that says when it was made and by whom (None: by the system, or a
-    user since deleted; the record outlives its author)."""
+    user since deleted; the record outlives its author).
+
+    Listed newest first, the id breaking ties so pages are stable: a model keeps that
+    order by extending ``CreatedModel.Meta``, or declares its own ``Meta`` to order
+    otherwise.
+    """
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = user_reference(_("created by"))
 
     class Meta:
         abstract = True
+        ordering = ["-created_at", "-id"]
 
 
 class TrackedModel(CreatedModel):
@@ -76,6 +82,12 @@ class SubjectModel(models.Model):
         abstract = True
 
 
+def subject_index(newest: str, *, name: str) -> models.Index:
+    """The index behind one subject's history (its audit trail, notes or jobs), ``newest``
+    (a descending time column) first."""
+    return models.Index(fields=["subject_type", "subject_id", newest], name=name)
+
+
 class AuditEvent(SubjectModel):
     """One thing that happened to a plan version, a run or a scenario: who, when, what,
     from which state to which, and why. Written by the services that make the change,
@@ -94,7 +106,7 @@ class AuditEvent(SubjectModel):
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["subject_type", "subject_id", "-at"], name="audit_subject_idx"),
+            subject_index("-at", name="audit_subject_idx"),
             models.Index(fields=["-at"], name="audit_at_idx"),
         ]
 
@@ -107,15 +119,10 @@ class Note(SubjectModel, CreatedModel):
 
     text = models.TextField(_("text"))
 
-    class Meta:
+    class Meta(CreatedModel.Meta):
         verbose_name = _("note")
         verbose_name_plural = _("notes")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["subject_type", "subject_id", "-created_at"], name="note_subject_idx"
-            )
-        ]
+        indexes = [subject_index("-created_at", name="note_subject_idx")]
 
     def __str__(self) -> str:
         return self.text[:50]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CreatedModel, reference
+from core.models import CreatedModel, reference, subject_index
 from jobs import registry
 
 
@@ -104,10 +104,9 @@ class Job(CreatedModel):
 
     objects = JobQuerySet.as_manager()
 
-    class Meta:
+    class Meta(CreatedModel.Meta):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
-        ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_lte_100"),
             # The same request may not be queued or running twice at once.
@@ -121,9 +120,7 @@ class Job(CreatedModel):
             models.Index(fields=["status", "created_at"], name="job_status_created_idx"),
             models.Index(fields=["type", "status", "-created_at"], name="job_type_status_idx"),
             models.Index(fields=["-created_at"], name="job_created_idx"),
-            models.Index(
-                fields=["subject_type", "subject_id", "-created_at"], name="job_subject_idx"
-            ),
+            subject_index("-created_at", name="job_subject_idx"),
         ]
 
     def __str__(self) -> str:

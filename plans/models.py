@@ -33,10 +33,9 @@ class Plan(CreatedModel):
         "runs.Run", _("baseline run"), on_delete=models.SET_NULL, optional=True
     )
 
-    class Meta:
+    class Meta(CreatedModel.Meta):
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
-        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["-created_at"], name="plan_created_idx")]
 
     def __str__(self) -> str:
@@ -169,10 +168,9 @@ class PlanningInputSet(CreatedModel):
     sku_count = models.PositiveIntegerField(_("SKUs"), default=0)
     period_count = models.PositiveIntegerField(_("periods"), default=0)
 
-    class Meta:
+    class Meta(CreatedModel.Meta):
         verbose_name = _("planning input set")
         verbose_name_plural = _("planning input sets")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return self.name

@@ -51,10 +51,9 @@ class ConfigVersion(CreatedModel):
         "created_by",
     )
 
-    class Meta:
+    class Meta(CreatedModel.Meta):
         verbose_name = _("config version")
         verbose_name_plural = _("config versions")
-        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="config_status_created_idx"),
             models.Index(fields=["name"], name="config_name_idx"),
