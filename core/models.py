@@ -25,8 +25,9 @@ def reference(
 ) -> models.ForeignKey[Any, Any]:
     """A foreign key as scpln declares them: always named and with its reverse name
     chosen. ``optional`` is null and blank together, so a reference the database may
-    leave empty is one that forms and the admin may leave empty too."""
-    if optional:
+    leave empty is one that forms and the admin may leave empty too. A reference that
+    ``SET_NULL`` empties when its target is deleted is optional without saying so."""
+    if optional or on_delete is models.SET_NULL:
         options.update(null=True, blank=True)
     return models.ForeignKey(
         to, verbose_name=verbose_name, on_delete=on_delete, related_name=related_name, **options
@@ -37,9 +38,7 @@ def user_reference(verbose_name: StrOrPromise) -> models.ForeignKey[Any, Any]:
     """The user who did something to a record (made, edited, locked it). Empty for the
     system or a user since deleted: the record outlives its author, so deleting a user
     never deletes or blocks what they did."""
-    return reference(
-        settings.AUTH_USER_MODEL, verbose_name, on_delete=models.SET_NULL, optional=True
-    )
+    return reference(settings.AUTH_USER_MODEL, verbose_name, on_delete=models.SET_NULL)
 
 
 class CreatedModel(models.Model):

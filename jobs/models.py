@@ -21,7 +21,7 @@ def job_reference(related_name: str = "+") -> models.ForeignKey[Any, Any]:
     """The job that makes or runs a record (a run, a replication set, an optimisation).
     Empty until the job exists, and again once retention prunes the job: the record
     outlives it, so pruning jobs never deletes or blocks what they made."""
-    return reference("jobs.Job", _("job"), related_name, on_delete=models.SET_NULL, optional=True)
+    return reference("jobs.Job", _("job"), related_name, on_delete=models.SET_NULL)
 
 
 class JobQuerySet(models.QuerySet["Job"]):
@@ -83,7 +83,7 @@ class Job(CreatedModel):
     )
     subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
-    retry_of = reference("self", _("retry of"), "retries", on_delete=models.SET_NULL, optional=True)
+    retry_of = reference("self", _("retry of"), "retries", on_delete=models.SET_NULL)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
     celery_task_id = models.CharField(_("Celery task id"), max_length=64, blank=True)
     enqueued_at = models.DateTimeField(

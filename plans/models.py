@@ -29,9 +29,7 @@ class Plan(CreatedModel):
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    baseline_run = reference(
-        "runs.Run", _("baseline run"), on_delete=models.SET_NULL, optional=True
-    )
+    baseline_run = reference("runs.Run", _("baseline run"), on_delete=models.SET_NULL)
 
     class Meta(CreatedModel.Meta):
         verbose_name = _("plan")
@@ -90,9 +88,7 @@ class PlanVersion(TrackedModel):
     )
     plan = reference(Plan, _("plan"), "versions")
     number = models.PositiveIntegerField(_("version"))
-    parent = reference(
-        "self", _("executed again from"), "children", on_delete=models.SET_NULL, optional=True
-    )
+    parent = reference("self", _("executed again from"), "children", on_delete=models.SET_NULL)
     base_scenario = reference(
         "scenarios.Scenario", _("base scenario"), "plan_versions", on_delete=models.PROTECT
     )

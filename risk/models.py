@@ -30,7 +30,6 @@ class ReplicationSet(CreatedModel):
         _("run"),
         "replication_sets",
         on_delete=models.SET_NULL,
-        optional=True,
         help_text=_("The run whose inputs (config, overrides, plan receipts) are replicated."),
     )
     n = models.PositiveIntegerField(_("replications"))
@@ -118,7 +117,7 @@ class LevelOptimisation(CreatedModel):
     )
     job = job_reference()
     result_scenario = reference(
-        "scenarios.Scenario", _("optimised scenario"), on_delete=models.SET_NULL, optional=True
+        "scenarios.Scenario", _("optimised scenario"), on_delete=models.SET_NULL
     )
     report = models.JSONField(_("report"), default=dict, blank=True)
 

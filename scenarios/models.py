@@ -76,7 +76,7 @@ class Scenario(TrackedModel):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
-    parent = reference("self", _("parent"), "children", on_delete=models.SET_NULL, optional=True)
+    parent = reference("self", _("parent"), "children", on_delete=models.SET_NULL)
     tags = models.JSONField(_("tags"), default=list, blank=True)
 
     demand_scale = models.FloatField(_("demand scale"), default=1.0)
