@@ -174,17 +174,15 @@ class RunArchiveView(_RunView):
         return self.render_run(run)
 
 
+# Archive's twin: the same request and answers (with its post), its own id and sentence.
+@extend_schema_view(
+    post=run_endpoint(
+        "runs_unarchive",
+        description="Show the run in the default history again (`runs.change_run`).",
+    )
+)
 class RunUnarchiveView(RunArchiveView):
     archived = False
-
-    @run_endpoint(
-        "runs_unarchive",
-        request=ReasonInputSerializer,
-        responses={200: RunDetailSerializer, **GONE},
-    )
-    def post(self, request: Request, run_id: str) -> Response:
-        """Show the run in the default history again (`runs.change_run`)."""
-        return super().post(request, run_id)
 
 
 class RunTagsView(_RunView):
