@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -26,6 +27,9 @@ from core.models import AuditEvent, Note
 from core.pages import admin_errors
 from core.tokens import api_token_revoke, api_tokens_revoke
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups
+
 
 class NoAddAdmin(admin.ModelAdmin):
     """The admin of rows that only a service makes (a job, a simulation, an import that
@@ -33,6 +37,18 @@ class NoAddAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class NoChangeAdmin(NoAddAdmin):
+    """Rows that only services change: shown, never edited by hand, deleted where a
+    permission allows. The page shows ``readonly_fields``, in that order (or ``fields``
+    where an admin says otherwise)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: object = None) -> _FieldGroups:
+        return self.fields or tuple(self.readonly_fields)
 
 
 class ReadOnlyAdmin(NoAddAdmin):
@@ -84,21 +100,17 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(AuthToken)
-class AuthTokenAdmin(NoAddAdmin):
+class AuthTokenAdmin(NoChangeAdmin):
     list_display = ["user", "token_start", "created", "expiry"]
     list_filter = ["created", "expiry"]
     search_fields = ["user__username", "token_key"]
     list_select_related = ["user"]
-    fields = ("user", "token_start", "created", "expiry")
-    readonly_fields = fields
+    readonly_fields = ("user", "token_start", "created", "expiry")
     actions = ["revoke"]
 
     @admin.display(description=_("token starts with"))
     def token_start(self, token: AuthToken) -> str:
         return f"{token.token_key[:8]}…"
-
-    def has_change_permission(self, request: HttpRequest, obj: AuthToken | None = None) -> bool:
-        return False
 
     def get_actions(self, request: HttpRequest) -> dict:
         # Django's bulk delete would bypass the service; "Revoke" is the same thing through it.

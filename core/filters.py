@@ -78,14 +78,14 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """Client ordering (or ``default``), then a unique ``tie_breaker``, so equal keys
-    keep a fixed order across pages."""
+    """Client ordering (or ``default``), then a unique ``tie_breaker`` (the primary key
+    unless said otherwise), so equal keys keep a fixed order across pages."""
 
     def __init__(
         self,
         *args: Any,
         default: tuple[str, ...],
-        tie_breaker: str,
+        tie_breaker: str = "pk",
         **kwargs: Any,
     ) -> None:
         self.default = default

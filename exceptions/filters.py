@@ -63,7 +63,6 @@ class ExceptionFilter(django_filters.FilterSet):
             "item": _("Item"),
         },
         default=("-severity", "-value"),
-        tie_breaker="id",
         help_text=_(
             "Comma-separated keys, `-` for descending: severity (default -severity,-value), "
             "quantity, value, first_date, node, item."

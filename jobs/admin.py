@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoAddAdmin
+from core.admin import NoChangeAdmin
 from core.admin_links import change_column, change_link
 from jobs.models import Job
 
 
 @admin.register(Job)
-class JobAdmin(NoAddAdmin):
+class JobAdmin(NoChangeAdmin):
     """Jobs are created by the services that enqueue them."""
 
     list_display = [
@@ -51,10 +50,6 @@ class JobAdmin(NoAddAdmin):
         "enqueued_at",
         "created_by",
     )
-    fields = readonly_fields
-
-    def has_change_permission(self, request: HttpRequest, obj: Job | None = None) -> bool:
-        return False
 
     @admin.display(description=_("subject"), ordering="subject_id")
     def subject_link(self, obj: Job) -> str:

@@ -35,7 +35,6 @@ class JobFilter(django_filters.FilterSet):
     ordering = StableOrderingFilter(
         fields=("created_at", "started_at", "finished_at"),
         default=("-created_at",),
-        tie_breaker="id",
         help_text=_("created_at (default -created_at), started_at or finished_at."),
     )
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoAddAdmin, admin_refusals
+from core.admin import NoAddAdmin, NoChangeAdmin, admin_refusals
 from core.admin_links import change_column, change_link, changelist_column
 from core.users import acting_user
 from jobs.models import Job
@@ -63,7 +63,7 @@ class PlanArtifactInline(admin.TabularInline):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(NoAddAdmin):
+class PlanVersionAdmin(NoChangeAdmin):
     """Versions are made by plan generation, never typed in."""
 
     list_display = [
@@ -101,7 +101,6 @@ class PlanVersionAdmin(NoAddAdmin):
         "runs_link",
         "jobs_link",
     )
-    fields = readonly_fields
 
     def has_execute_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("plans.add_planversion")
@@ -120,9 +119,6 @@ class PlanVersionAdmin(NoAddAdmin):
                     messages.SUCCESS,
                 )
 
-    def has_change_permission(self, request: HttpRequest, obj: PlanVersion | None = None) -> bool:
-        return False
-
     plan_link = change_column("plan", _("plan"), ordering="plan__name")
     parent_link = change_column("parent", _("executed again from"))
     scenario_link = change_column(
@@ -136,7 +132,7 @@ class PlanVersionAdmin(NoAddAdmin):
 
 
 @admin.register(PlanArtifact)
-class PlanArtifactAdmin(NoAddAdmin):
+class PlanArtifactAdmin(NoChangeAdmin):
     list_display = ["name", "kind", "version_link", "row_count", "created_at"]
     list_filter = ["kind", "created_at"]
     search_fields = ["name", "plan_version__plan_version_id"]
@@ -150,13 +146,9 @@ class PlanArtifactAdmin(NoAddAdmin):
         "row_count",
         "created_at",
     )
-    fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PlanArtifact]:
         return super().get_queryset(request).defer("data")
-
-    def has_change_permission(self, request: HttpRequest, obj: PlanArtifact | None = None) -> bool:
-        return False
 
     version_link = change_column("plan_version", _("plan version"), ordering="plan_version")
 

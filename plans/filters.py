@@ -15,8 +15,8 @@ class PlanVersionFilter(django_filters.FilterSet):
         field_name="plan__name", lookup_expr="icontains", label=_("plan name contains")
     )
     state = django_filters.MultipleChoiceFilter(choices=PlanVersion.State.choices, label=_("state"))
-    base_scenario_id = IdFilter(field_name="base_scenario_id", label=_("base scenario id"))
-    config_version_id = IdFilter(field_name="config_version_id", label=_("config version id"))
+    base_scenario_id = IdFilter(label=_("base scenario id"))
+    config_version_id = IdFilter(label=_("config version id"))
     created_after = DateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("created at or after")
     )

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoAddAdmin, ReadOnlyAdmin, admin_refusals
+from core.admin import NoAddAdmin, NoChangeAdmin, ReadOnlyAdmin, admin_refusals
 from core.admin_links import change_column
 from core.users import acting_user
 from runs import services
@@ -119,16 +119,13 @@ class RunAdmin(NoAddAdmin):
 
 
 @admin.register(ExportedRun)
-class ExportedRunAdmin(NoAddAdmin):
+class ExportedRunAdmin(NoChangeAdmin):
     """Runs exported to SCPLN_ARCHIVE_DIR; retention deletes only these when exporting is on."""
 
     list_display = ["run_id", "archived_at", "path"]
     search_fields = ["=run_id", "path"]
     date_hierarchy = "archived_at"
     readonly_fields = ["run_id", "archived_at", "path"]
-
-    def has_change_permission(self, request: HttpRequest, obj: ExportedRun | None = None) -> bool:
-        return False
 
 
 @admin.register(RunTombstone)

@@ -24,24 +24,21 @@ TIE_BREAKER = "run_id"
 
 class RunFilter(django_filters.FilterSet):
     plan_version_id = django_filters.CharFilter(
-        field_name="plan_version_id",
         max_length=40,
         help_text=_("Runs of this plan version (exact `plan_version_id`)."),
     )
     plan_id = IdFilter(
         field_name="plan_version__plan_id", help_text=_("Runs of any version of this plan.")
     )
-    scenario_id = IdFilter(field_name="scenario_id", help_text=_("Runs against this scenario."))
+    scenario_id = IdFilter(help_text=_("Runs against this scenario."))
     scenario_name = django_filters.CharFilter(
         field_name="scenario__name",
         lookup_expr="icontains",
         max_length=200,
         help_text=_("Scenario name contains this text (case-insensitive)."),
     )
-    config_version_id = IdFilter(
-        field_name="config_version_id", help_text=_("Runs on this config version.")
-    )
-    job_id = IdFilter(field_name="job_id", help_text=_("Runs recorded by this job."))
+    config_version_id = IdFilter(help_text=_("Runs on this config version."))
+    job_id = IdFilter(help_text=_("Runs recorded by this job."))
     status = django_filters.ChoiceFilter(choices=Run.Status.choices, help_text=_("Run status."))
     source = django_filters.ChoiceFilter(
         choices=Run.Source.choices, help_text=_("How the run came (plan or other).")

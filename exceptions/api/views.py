@@ -39,11 +39,10 @@ CSV_FORMAT = csv_format_parameter(
 
 
 def _list_schema(owner: str, id_parameter: OpenApiParameter) -> Callable[[ViewMethod], ViewMethod]:
-    """The OpenAPI description of an exception list: in its owner's group (``runs``,
-    ``plans``), named after it, with the owner's id in the path and the CSV choice."""
+    """The OpenAPI description of an exception list: named after its owner (``runs``,
+    ``plans``), with the owner's id in the path and the CSV choice."""
     return extend_schema(
         operation_id=f"{owner}_exceptions",
-        tags=[owner],
         parameters=[id_parameter, CSV_FORMAT],
         responses=ExceptionSerializer(many=True),
     )

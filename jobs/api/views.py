@@ -25,7 +25,6 @@ class JobListView(ListAPIView):
     queryset = Job.objects.none()
     filterset_class = JobFilter
 
-    @extend_schema(operation_id="jobs_list", tags=["jobs"])
     def get(self, request: Request) -> Response:
         """Background jobs, newest first; filter by type, status and subject (plan_version_id)."""
         page = self.paginate_queryset(selectors.job_list(params=request.query_params))
@@ -40,7 +39,6 @@ class _JobView(GenericAPIView):
 
 
 class JobDetailView(_JobView):
-    @extend_schema(operation_id="jobs_retrieve", tags=["jobs"])
     def get(self, request: Request, pk: int) -> Response:
         """One job: state, progress, result or error, its subject (plan version) and runs."""
         return self.render_job(_job(pk))
@@ -49,12 +47,7 @@ class JobDetailView(_JobView):
 class JobRetryView(_JobView):
     write_permissions = {"POST": "jobs.add_job"}
 
-    @extend_schema(
-        operation_id="jobs_retry",
-        tags=["jobs"],
-        request=None,
-        responses={201: JobDetailSerializer},
-    )
+    @extend_schema(operation_id="jobs_retry", request=None, responses={201: JobDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         """A clean new attempt of a failed or canceled job (`jobs.add_job`).
 
@@ -67,7 +60,7 @@ class JobRetryView(_JobView):
 class JobCancelView(_JobView):
     write_permissions = {"POST": "jobs.change_job"}
 
-    @extend_schema(operation_id="jobs_cancel", tags=["jobs"], request=None)
+    @extend_schema(operation_id="jobs_cancel", request=None)
     def post(self, request: Request, pk: int) -> Response:
         """Cancel (`jobs.change_job`): a queued job never starts, a running one stops at its
         next progress point."""

@@ -204,7 +204,6 @@ def _transition_view(action: str, doc: str) -> type[PlanTransitionView]:
     # A function of its own per view: extend_schema annotates the function it is given.
     decorated = extend_schema(
         operation_id=f"plans_{action}",
-        tags=["plans"],
         request=ReasonInputSerializer,
         responses={
             200: s.PlanVersionDetailSerializer,
@@ -237,9 +236,7 @@ PlanArchiveView = _transition_view("archive", "Put a version that is not in use 
 class PlanEventsView(APIView):
     queryset = PlanVersion.objects.none()
 
-    @extend_schema(
-        operation_id="plans_events", tags=["plans"], responses=EventSerializer(many=True)
-    )
+    @extend_schema(operation_id="plans_events", responses=EventSerializer(many=True))
     def get(self, request: Request, plan_version_id: str) -> Response:
         """The plan version's audit trail, newest first: every transition, note and decision."""
         version = get_object_or_404(PlanVersion, pk=plan_version_id)
@@ -251,20 +248,13 @@ class PlanNotesView(APIView):
     # Planners and approvers both comment on a version.
     write_permissions = {"POST": AnyOf(("plans.change_planversion", "plans.approve_planversion"))}
 
-    @extend_schema(
-        operation_id="plans_notes_list", tags=["plans"], responses=NoteSerializer(many=True)
-    )
+    @extend_schema(responses=NoteSerializer(many=True))
     def get(self, request: Request, plan_version_id: str) -> Response:
         """The plan version's notes, newest first."""
         version = get_object_or_404(PlanVersion, pk=plan_version_id)
         return Response(NoteSerializer(notes_for(PlanVersion, version.pk), many=True).data)
 
-    @extend_schema(
-        operation_id="plans_notes_create",
-        tags=["plans"],
-        request=NoteInputSerializer,
-        responses={201: NoteSerializer},
-    )
+    @extend_schema(request=NoteInputSerializer, responses={201: NoteSerializer})
     def post(self, request: Request, plan_version_id: str) -> Response:
         """Add a note (planners and approvers); also an audit event."""
         version = get_object_or_404(PlanVersion, pk=plan_version_id)

@@ -57,17 +57,30 @@ class RunListSerializer(serializers.Serializer):
         return run.scenario.name if run.scenario else None
 
 
+# A run's links: each name with its route and the run's attribute that is the route's
+# argument. A link is null where that attribute is (a run without a plan version, scenario
+# or job), so the schema marks it nullable where the model's field is.
+RUN_LINKS = {
+    "self": ("runs-api:detail", "run_id"),
+    "plan_version": ("plans-api:detail", "plan_version_id"),
+    "scenario": ("scenarios-api:scenario-detail", "scenario_id"),
+    "config_version": ("scenarios-api:config-detail", "config_version_id"),
+    "job": ("jobs-api:detail", "job_id"),
+    "psi": ("runs-api:psi", "run_id"),
+    "pl": ("runs-api:pl", "run_id"),
+    "trace": ("runs-api:trace", "run_id"),
+    "ui": ("runs:detail", "run_id"),
+    "ui_plan_version": ("plans:detail", "plan_version_id"),
+}
+
+
 class RunLinksSerializer(serializers.Serializer):
-    self = serializers.URLField()
-    plan_version = serializers.URLField(allow_null=True)
-    scenario = serializers.URLField(allow_null=True)
-    config_version = serializers.URLField()
-    job = serializers.URLField(allow_null=True)
-    psi = serializers.URLField()
-    pl = serializers.URLField()
-    trace = serializers.URLField()
-    ui = serializers.URLField()
-    ui_plan_version = serializers.URLField(allow_null=True)
+    # The shape of a run's links, for the schema (no docstring: it would be the schema's).
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            name: serializers.URLField(allow_null=Run._meta.get_field(attribute).null)
+            for name, (_route, attribute) in RUN_LINKS.items()
+        }
 
 
 class RunResultInfoSerializer(serializers.Serializer):
@@ -124,20 +137,11 @@ class RunDetailSerializer(RunListSerializer):
     @extend_schema_field(RunLinksSerializer)
     def get_links(self, run: Run) -> dict[str, Any]:
         request = self.context.get("request")
-        pv = run.plan_version_id
-        return {
-            "self": link(request, "runs-api:detail", run.run_id),
-            "plan_version": pv and link(request, "plans-api:detail", pv),
-            "scenario": run.scenario_id
-            and link(request, "scenarios-api:scenario-detail", run.scenario_id),
-            "config_version": link(request, "scenarios-api:config-detail", run.config_version_id),
-            "job": run.job_id and link(request, "jobs-api:detail", run.job_id),
-            "psi": link(request, "runs-api:psi", run.run_id),
-            "pl": link(request, "runs-api:pl", run.run_id),
-            "trace": link(request, "runs-api:trace", run.run_id),
-            "ui": link(request, "runs:detail", run.run_id),
-            "ui_plan_version": pv and link(request, "plans:detail", pv),
-        }
+        links: dict[str, str | None] = {}
+        for name, (route, attribute) in RUN_LINKS.items():
+            key = getattr(run, attribute)
+            links[name] = None if key is None else link(request, route, key)
+        return links
 
 
 class TableQuerySerializer(serializers.Serializer):

@@ -69,13 +69,12 @@ RUN_ID = OpenApiParameter(
 
 
 def run_endpoint(
-    operation_id: str, *, parameters: Sequence[Any] = (), **schema: Any
+    operation_id: str | None = None, *, parameters: Sequence[Any] = (), **schema: Any
 ) -> Callable[[ViewMethod], ViewMethod]:
-    """The OpenAPI description of an endpoint on one run: in the "runs" group, with
-    the ``run_id`` path parameter first (then ``parameters``)."""
-    return extend_schema(
-        operation_id=operation_id, tags=["runs"], parameters=[RUN_ID, *parameters], **schema
-    )
+    """The OpenAPI description of an endpoint on one run, with the ``run_id`` path
+    parameter first (then ``parameters``); without an ``operation_id``, the one
+    drf-spectacular derives from the path and method (``runs_retrieve``)."""
+    return extend_schema(operation_id=operation_id, parameters=[RUN_ID, *parameters], **schema)
 
 
 CSV_FORMAT = csv_format_parameter(
@@ -106,7 +105,6 @@ class RunListView(ListAPIView):
     filterset_class = RunFilter
     pagination_class = Pagination
 
-    @extend_schema(operation_id="runs_list", tags=["runs"])
     def get(self, request: Request) -> Response:
         runs = selectors.run_list(params=request.query_params)
         page = self.paginate_queryset(runs)
@@ -124,12 +122,12 @@ class _RunView(GenericAPIView):
 class RunDetailView(_RunView):
     write_permissions = {"DELETE": "runs.delete_run"}
 
-    @run_endpoint("runs_retrieve", responses={200: RunDetailSerializer, **GONE})
+    @run_endpoint(responses={200: RunDetailSerializer, **GONE})
     def get(self, request: Request, run_id: str) -> Response:
         """One run: plan version, plan, scenario, config and job it belongs to, KPIs, links."""
         return self.render_run(_run(run_id))
 
-    @run_endpoint("runs_destroy", responses={204: None})
+    @run_endpoint(responses={204: None})
     def delete(self, request: Request, run_id: str) -> Response:
         """Delete a run and its result (`runs.delete_run`); a pinned run must be unpinned first."""
         services.run_delete(run=_run(run_id), user=acting_user(request))
@@ -139,7 +137,7 @@ class RunDetailView(_RunView):
 class RunPinView(_RunView):
     write_permissions = {"POST": "runs.change_run"}
 
-    @run_endpoint("runs_pin", request=None, responses=RunDetailSerializer)
+    @run_endpoint("runs_pin", request=None)
     def post(self, request: Request, run_id: str) -> Response:
         """Pin the run: retention never deletes it. Needs `runs.change_run`."""
         return self.render_run(services.run_pin(run=_run(run_id), user=acting_user(request)))
@@ -148,7 +146,7 @@ class RunPinView(_RunView):
 class RunUnpinView(_RunView):
     write_permissions = {"POST": "runs.change_run"}
 
-    @run_endpoint("runs_unpin", request=None, responses=RunDetailSerializer)
+    @run_endpoint("runs_unpin", request=None)
     def post(self, request: Request, run_id: str) -> Response:
         """Release the run to retention again. Needs `runs.change_run`."""
         return self.render_run(services.run_unpin(run=_run(run_id), user=acting_user(request)))
@@ -176,17 +174,15 @@ class RunArchiveView(_RunView):
         return self.render_run(run)
 
 
+# Archive's twin: the same request and answers (with its post), its own id and sentence.
+@extend_schema_view(
+    post=run_endpoint(
+        "runs_unarchive",
+        description="Show the run in the default history again (`runs.change_run`).",
+    )
+)
 class RunUnarchiveView(RunArchiveView):
     archived = False
-
-    @run_endpoint(
-        "runs_unarchive",
-        request=ReasonInputSerializer,
-        responses={200: RunDetailSerializer, **GONE},
-    )
-    def post(self, request: Request, run_id: str) -> Response:
-        """Show the run in the default history again (`runs.change_run`)."""
-        return super().post(request, run_id)
 
 
 class RunTagsView(_RunView):
@@ -209,17 +205,13 @@ class RunNotesView(GenericAPIView):
     queryset = Run.objects.none()
     write_permissions = {"POST": "runs.change_run"}
 
-    @run_endpoint("runs_notes_list", responses={200: NoteSerializer(many=True), **GONE})
+    @run_endpoint(responses={200: NoteSerializer(many=True), **GONE})
     def get(self, request: Request, run_id: str) -> Response:
         """The run's notes, newest first."""
         run = _run(run_id)
         return Response(NoteSerializer(notes_for(Run, run.pk), many=True).data)
 
-    @run_endpoint(
-        "runs_notes_create",
-        request=NoteInputSerializer,
-        responses={201: NoteSerializer, **GONE},
-    )
+    @run_endpoint(request=NoteInputSerializer, responses={201: NoteSerializer, **GONE})
     def post(self, request: Request, run_id: str) -> Response:
         """Add a note to the run (`runs.change_run`); also an audit event."""
         body = validated(NoteInputSerializer, request.data)
@@ -372,7 +364,6 @@ class RunCompareView(CSVErrorsAsJSONMixin, GenericAPIView):
 
     @extend_schema(
         operation_id="runs_compare",
-        tags=["runs"],
         parameters=[CompareQuerySerializer, CSV_FORMAT],
         responses=PolymorphicProxySerializer(
             component_name="RunsCompareResult",

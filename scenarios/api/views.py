@@ -64,18 +64,12 @@ class ScenarioListView(ListAPIView):
     filterset_class = ScenarioFilter
     write_permissions = {"POST": "scenarios.add_scenario"}
 
-    @extend_schema(operation_id="scenarios_list", tags=["scenarios"])
     def get(self, request: Request) -> Response:
         """Scenarios, by name; filter by name, lock state and parent."""
         page = self.paginate_queryset(selectors.scenario_list(params=request.query_params))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(
-        operation_id="scenarios_create",
-        tags=["scenarios"],
-        request=ScenarioInputSerializer,
-        responses={201: ScenarioOutputSerializer},
-    )
+    @extend_schema(request=ScenarioInputSerializer, responses={201: ScenarioOutputSerializer})
     def post(self, request: Request) -> Response:
         """Create a scenario (`scenarios.add_scenario`)."""
         data = ScenarioInputSerializer(data=request.data)
@@ -92,7 +86,6 @@ class ScenarioDetailView(GenericAPIView):
         "DELETE": "scenarios.delete_scenario",
     }
 
-    @extend_schema(operation_id="scenarios_retrieve", tags=["scenarios"])
     def get(self, request: Request, pk: int) -> Response:
         return Response(self.get_serializer(_scenario(pk)).data)
 
@@ -106,8 +99,6 @@ class ScenarioDetailView(GenericAPIView):
         return Response(self.get_serializer(scenario).data)
 
     @extend_schema(
-        operation_id="scenarios_update",
-        tags=["scenarios"],
         request=ScenarioInputSerializer,
         description="Replace the scenario's fields (`scenarios.change_scenario`). "
         "A locked scenario is refused with a 400 under `locked` saying who locked it and when.",
@@ -116,31 +107,28 @@ class ScenarioDetailView(GenericAPIView):
         return self._update(request, pk, partial=False)
 
     @extend_schema(
-        operation_id="scenarios_partial_update",
-        tags=["scenarios"],
         request=ScenarioInputSerializer,
         description="Change some fields (`scenarios.change_scenario`); locked scenarios refused.",
     )
     def patch(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=True)
 
-    @extend_schema(operation_id="scenarios_destroy", tags=["scenarios"], responses={204: None})
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         """Delete an unlocked scenario no plan version or run uses (`scenarios.delete_scenario`)."""
         services.scenario_delete(scenario=_scenario(pk), user=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ScenarioLockView(GenericAPIView):
+class _ScenarioChangeView(GenericAPIView):
+    """A POST that changes the scenario and answers with it (`scenarios.change_scenario`)."""
+
     serializer_class = ScenarioOutputSerializer
     write_permissions = {"POST": "scenarios.change_scenario"}
 
-    @extend_schema(
-        operation_id="scenarios_lock",
-        tags=["scenarios"],
-        request=ScenarioLockSerializer,
-        responses=ScenarioOutputSerializer,
-    )
+
+class ScenarioLockView(_ScenarioChangeView):
+    @extend_schema(operation_id="scenarios_lock", request=ScenarioLockSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """Lock the scenario with a reason: no edits, deletion, plans or runs until unlocked."""
         data = validated(ScenarioLockSerializer, request.data)
@@ -152,16 +140,8 @@ class ScenarioLockView(GenericAPIView):
         return Response(self.get_serializer(selectors.scenario_get(scenario_id=scenario.pk)).data)
 
 
-class ScenarioUnlockView(GenericAPIView):
-    serializer_class = ScenarioOutputSerializer
-    write_permissions = {"POST": "scenarios.change_scenario"}
-
-    @extend_schema(
-        operation_id="scenarios_unlock",
-        tags=["scenarios"],
-        request=None,
-        responses=ScenarioOutputSerializer,
-    )
+class ScenarioUnlockView(_ScenarioChangeView):
+    @extend_schema(operation_id="scenarios_unlock", request=None)
     def post(self, request: Request, pk: int) -> Response:
         """Unlock the scenario (`scenarios.change_scenario`)."""
         scenario = services.scenario_unlock(scenario=_scenario(pk), user=acting_user(request))
@@ -178,7 +158,6 @@ class ConfigListView(ListAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     write_permissions = {"POST": "scenarios.add_configversion"}
 
-    @extend_schema(operation_id="configs_list", tags=["configs"])
     def get(self, request: Request) -> Response:
         """Config versions, newest first (documents are downloaded separately)."""
         page = self.paginate_queryset(selectors.config_list(params=request.query_params))
@@ -186,7 +165,6 @@ class ConfigListView(ListAPIView):
 
     @extend_schema(
         operation_id="configs_import",
-        tags=["configs"],
         request={
             "application/json": ConfigImportSerializer,
             "multipart/form-data": ConfigImportSerializer,
@@ -239,16 +217,10 @@ class ConfigDetailView(GenericAPIView):
     serializer_class = ConfigOutputSerializer
     write_permissions = {"PATCH": "scenarios.change_configversion"}
 
-    @extend_schema(operation_id="configs_retrieve", tags=["configs"])
     def get(self, request: Request, pk: int) -> Response:
         return Response(self.get_serializer(_config(pk)).data)
 
-    @extend_schema(
-        operation_id="configs_partial_update",
-        tags=["configs"],
-        request=ConfigUpdateSerializer,
-        responses=ConfigOutputSerializer,
-    )
+    @extend_schema(request=ConfigUpdateSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         """Rename, describe or archive (`scenarios.change_configversion`).
 
@@ -265,7 +237,6 @@ class ConfigDocumentView(GenericAPIView):
 
     @extend_schema(
         operation_id="configs_document",
-        tags=["configs"],
         responses={(200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT)},
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -279,7 +250,6 @@ class ConfigDocumentView(GenericAPIView):
 class ConfigDiffView(GenericAPIView):
     @extend_schema(
         operation_id="configs_diff",
-        tags=["configs"],
         parameters=[ConfigDiffQuerySerializer],
         responses={
             200: OpenApiResponse(

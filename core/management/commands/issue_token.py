@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.commands import ServiceCommand
 from core.tokens import api_token_issue, api_tokens_of, api_tokens_revoke
 
 
-class Command(BaseCommand):
-    help = (
-        "Issue a new API token for a user and print it (it is shown only now: scpln keeps "
-        "only its digest). --revoke-all first revokes every token the user has."
-    )
+class Command(ServiceCommand):
+    """Issue a new API token for a user and print it (it is shown only now: scpln keeps only its
+    digest). --revoke-all first revokes every token the user has."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")

@@ -2,18 +2,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.commands import ServiceCommand
 from jobs.backup import backup_run_now
 from jobs.models import Job
 
 
-class Command(BaseCommand):
-    help = (
-        "Write a verified backup of the database now (SQLite: online copy with an integrity "
-        "check; PostgreSQL: pg_dump -Fc), rotate old ones, and print the file written. "
-        "Recorded as a backup job."
-    )
+class Command(ServiceCommand):
+    """Write a verified backup of the database now (SQLite: online copy with an integrity check;
+    PostgreSQL: pg_dump -Fc), rotate old ones, and print the file written. Recorded as a backup
+    job."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -2,19 +2,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from core.commands import validation_failure
+from core.commands import ServiceCommand
 from jobs.backup import BackupError, backup_restore
 
 
-class Command(BaseCommand):
-    help = (
-        "Restore the database from a backup file. The file is verified first; an existing "
-        "database is refused unless --force, and then set aside (renamed), never deleted. "
-        "Stop web, workers and beat before restoring."
-    )
+class Command(ServiceCommand):
+    """Restore the database from a backup file. The file is verified first; an existing database is
+    refused unless --force, and then set aside (renamed), never deleted. Stop web, workers and
+    beat before restoring."""
+
     # The database is about to be replaced: checks would open connections to it.
     requires_system_checks: list = []
     requires_migrations_checks = False
@@ -35,8 +33,6 @@ class Command(BaseCommand):
             outcome = backup_restore(
                 path=options["file"], force=options["force"], target=options["target"]
             )
-        except ValidationError as exc:
-            raise validation_failure(exc) from None
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"restored {options['file']} into {outcome['target']}")

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from core.commands import existing, validation_failure
+from core.commands import ServiceCommand, existing
 from jobs.commands import job_wait
 from jobs.models import Job
 from plans import parameters
@@ -24,8 +23,8 @@ def _scenario(value: str) -> Scenario:
     return found
 
 
-class Command(BaseCommand):
-    help = "Create a plan and queue its generation; prints plan_version_id and the job id."
+class Command(ServiceCommand):
+    """Create a plan and queue its generation; prints plan_version_id and the job id."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scenario", required=True, help="base scenario name or id")
@@ -56,16 +55,13 @@ class Command(BaseCommand):
                 options["input_set"],
                 missing="--input-set: no planning input set",
             )
-        try:
-            version = plan_create(
-                name=options["name"] or f"{scenario.name} on {config.name}",
-                base_scenario=scenario,
-                config_version=config,
-                input_set=input_set,
-                parameters=parameters.from_options(options),
-            )
-        except ValidationError as exc:
-            raise validation_failure(exc) from None
+        version = plan_create(
+            name=options["name"] or f"{scenario.name} on {config.name}",
+            base_scenario=scenario,
+            config_version=config,
+            input_set=input_set,
+            parameters=parameters.from_options(options),
+        )
         job = version.jobs.get(type=PLANNING)
         self.stdout.write(f"plan_version_id {version.pk}")
         self.stdout.write(f"job {job.pk}")

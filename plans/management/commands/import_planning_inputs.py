@@ -2,17 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from core.commands import validation_failure
+from core.commands import ServiceCommand
 from plans.services import planning_input_set_import
 
 
-class Command(BaseCommand):
-    help = (
-        "Import an aggregate-planning input set (a folder of CSV files + planning_calendar.json)."
-    )
+class Command(ServiceCommand):
+    """Import an aggregate-planning input set (a folder of CSV files + planning_calendar.json)."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path)
@@ -20,10 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--description", default="")
 
     def handle(self, *args, directory: Path, name: str, description: str, **options) -> None:
-        try:
-            input_set = planning_input_set_import(
-                directory=directory, name=name, description=description
-            )
-        except ValidationError as exc:
-            raise validation_failure(exc) from None
+        input_set = planning_input_set_import(
+            directory=directory, name=name, description=description
+        )
         self.stdout.write(str(input_set.pk))

@@ -82,7 +82,6 @@ class PsiView(CSVErrorsAsJSONMixin, APIView):
 
     @extend_schema(
         operation_id="plans_psi_grid",
-        tags=["plans"],
         parameters=GRID_PARAMETERS,
         responses={200: s.GridSerializer, 409: OpenApiResponse(description="No detail plan yet.")},
     )
@@ -101,7 +100,6 @@ class PsiView(CSVErrorsAsJSONMixin, APIView):
 
     @extend_schema(
         operation_id="plans_psi_edit",
-        tags=["plans"],
         request=s.PsiPatchSerializer,
         responses={
             200: s.PsiPatchResultSerializer,
@@ -163,7 +161,6 @@ class RecalculateView(APIView):
 
     @extend_schema(
         operation_id="plans_recalculate",
-        tags=["plans"],
         request=None,
         responses={
             202: s.RecalculateSerializer,
@@ -180,9 +177,7 @@ class RecalculateView(APIView):
 
 
 class PsiEventsView(APIView):
-    @extend_schema(
-        operation_id="plans_psi_events", tags=["plans"], responses=EventSerializer(many=True)
-    )
+    @extend_schema(operation_id="plans_psi_events", responses=EventSerializer(many=True))
     def get(self, request: Request, plan_version_id: str) -> Response:
         """The workbench's audit trail, newest first: drafting, every edit (cells old → new,
         locks, note) and recalculations."""

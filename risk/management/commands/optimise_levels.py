@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from core.commands import existing, validation_failure
+from core.commands import ServiceCommand, existing
 from core.downloads import csv_lines
 from jobs import runner
 from jobs.models import Job
@@ -17,14 +16,11 @@ from risk.models import LevelOptimisation
 from risk.services.optimisation import LEVEL_COLUMNS, level_optimisation_create
 
 
-class Command(BaseCommand):
-    help = (
-        "Find the stock levels that reach each store's target service level on a plan "
-        "version's run (first guess from lead-time demand, refined by replications) and "
-        "save them as a NEW scenario, a child of the plan version's scenario (the same job "
-        "as POST /scenarios/{id}/optimise, run here); print the before/after key figures "
-        "and write the levels per node-item with --csv."
-    )
+class Command(ServiceCommand):
+    """Find the stock levels that reach each store's target service level on a plan version's run
+    (first guess from lead-time demand, refined by replications) and save them as a NEW scenario,
+    a child of the plan version's scenario (the same job as POST /scenarios/{id}/optimise, run
+    here); print the before/after key figures and write the levels per node-item with --csv."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("plan_version_id")
@@ -40,17 +36,14 @@ class Command(BaseCommand):
         version = existing(
             PlanVersion.objects, options["plan_version_id"], missing="no plan version"
         )
-        try:
-            optimisation = level_optimisation_create(
-                scenario=version.base_scenario,
-                plan_version=version,
-                n=options["n"],
-                seed=options["seed"],
-                rounds=options["rounds"],
-                service_level=options["service_level"],
-            )
-        except ValidationError as exc:
-            raise validation_failure(exc) from None
+        optimisation = level_optimisation_create(
+            scenario=version.base_scenario,
+            plan_version=version,
+            n=options["n"],
+            seed=options["seed"],
+            rounds=options["rounds"],
+            service_level=options["service_level"],
+        )
         assert optimisation.job_id is not None
         runner.run(optimisation.job_id)  # here, or a worker claimed it first: then wait
         job = Job.objects.get(pk=optimisation.job_id)

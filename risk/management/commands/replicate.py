@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from core.commands import existing, validation_failure
+from core.commands import ServiceCommand, existing
 from jobs.commands import job_wait
 from plans.models import PlanVersion
 from risk import selectors
@@ -15,11 +14,9 @@ from risk.models import ReplicationSet
 from risk.services import replication_set_create
 
 
-class Command(BaseCommand):
-    help = (
-        "Queue N stochastic replications of a plan version's run (workers run them); "
-        "with --wait, print the KPIs' means and 95 % intervals when done."
-    )
+class Command(ServiceCommand):
+    """Queue N stochastic replications of a plan version's run (workers run them); with --wait,
+    print the KPIs' means and 95 % intervals when done."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("plan_version_id")
@@ -34,12 +31,9 @@ class Command(BaseCommand):
         version = existing(
             PlanVersion.objects, options["plan_version_id"], missing="no plan version"
         )
-        try:
-            replication_set = replication_set_create(
-                plan_version=version, n=options["n"], seed=options["seed"]
-            )
-        except ValidationError as exc:
-            raise validation_failure(exc) from None
+        replication_set = replication_set_create(
+            plan_version=version, n=options["n"], seed=options["seed"]
+        )
         self.stdout.write(f"replication set {replication_set.pk} (seed {replication_set.seed})")
         self.stdout.write(f"job {replication_set.job_id}")
         if options["wait"]:

@@ -4,19 +4,16 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from core.commands import validation_failure
+from core.commands import ServiceCommand
 from runs.archive import BATCH, FORMATS, archive_dir, run_export
 
 
-class Command(BaseCommand):
-    help = (
-        "Export runs (JSON lines + their PSI, P&L and trace tables) to an archive folder and "
-        "mark them archived. Without run ids, exports every run not archived yet, in batches; "
-        "prints each folder written."
-    )
+class Command(ServiceCommand):
+    """Export runs (JSON lines + their PSI, P&L and trace tables) to an archive folder and mark them
+    archived. Without run ids, exports every run not archived yet, in batches; prints each folder
+    written."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("run_ids", nargs="*", type=uuid.UUID, help="only these runs")
@@ -42,16 +39,13 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch must be 1 or more")
         total = 0
-        try:
-            if options["run_ids"]:
-                export = run_export(directory=directory, run_ids=options["run_ids"], fmt=fmt)
-                exports = [export] if export else []
-            else:
-                exports = []
-                while export := run_export(directory=directory, fmt=fmt, limit=options["batch"]):
-                    exports.append(export)
-        except ValidationError as exc:
-            raise validation_failure(exc) from None
+        if options["run_ids"]:
+            export = run_export(directory=directory, run_ids=options["run_ids"], fmt=fmt)
+            exports = [export] if export else []
+        else:
+            exports = []
+            while export := run_export(directory=directory, fmt=fmt, limit=options["batch"]):
+                exports.append(export)
         for export in exports:
             total += export.count
             self.stdout.write(str(export.path))

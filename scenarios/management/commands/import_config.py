@@ -3,10 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypedDict
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from core.commands import validation_failure
+from core.commands import ServiceCommand
 from jobs import runner
 from jobs.commands import job_wait
 from jobs.models import Job
@@ -22,13 +21,11 @@ class _Fields(TypedDict):
     source_filename: str
 
 
-class Command(BaseCommand):
-    help = (
-        "Import a canonical-1.0 JSON config; prints the new config_version_id. A file larger "
-        "than SCPLN_MAX_UPLOAD_BYTES is refused, as it is by the API and the web page; one "
-        "larger than SCPLN_CONFIG_INLINE_BYTES is imported as a config_import job (its progress "
-        "on the jobs page), run in this process unless a worker takes it first."
-    )
+class Command(ServiceCommand):
+    """Import a canonical-1.0 JSON config; prints the new config_version_id. A file larger than
+    SCPLN_MAX_UPLOAD_BYTES is refused, as it is by the API and the web page; one larger than
+    SCPLN_CONFIG_INLINE_BYTES is imported as a config_import job (its progress on the jobs page),
+    run in this process unless a worker takes it first."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="canonical-1.0 JSON file")
@@ -55,10 +52,7 @@ class Command(BaseCommand):
         if not runs_inline(len(data)):
             version, created = self._as_job(data, fields, timeout=timeout)
         else:
-            try:
-                version, created = config_import(document=data, **fields)
-            except ValidationError as exc:
-                raise validation_failure(exc) from None
+            version, created = config_import(document=data, **fields)
         if not created:
             self.stderr.write(
                 f"{file.name}: same content as config version {version.pk} ({version.name}); "

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.commands import ServiceCommand
 from core.demo import demo_account_ensure
 from scenarios.models import ConfigVersion, Scenario
 from scenarios.services import config_import
@@ -15,12 +15,10 @@ DEMO_USERS = (("demo", "planner"), ("approver", "approver"))
 DEMO_CONFIG = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
 
 
-class Command(BaseCommand):
-    help = (
-        "Load scpln's own demo data (network, scenarios, a demo planner and a demo approver); "
-        "safe to run again. Each account's password is generated at the first run and printed "
-        "then; it is kept in SCPLN_DATA_DIR/<user>.password (0600). No superuser is created."
-    )
+class Command(ServiceCommand):
+    """Load scpln's own demo data (network, scenarios, a demo planner and a demo approver); safe to
+    run again. Each account's password is generated at the first run and printed then; it is kept
+    in SCPLN_DATA_DIR/<user>.password (0600). No superuser is created."""
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
