@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -175,10 +176,10 @@ def section(content: str, heading_id: str, title: str, level: int = 2, **attrs: 
 
 
 @register.inclusion_tag("includes/field_grid.html")
-def field_grid(*fields: Any) -> dict[str, Any]:
+def field_grid(*fields: BoundField | Iterable[BoundField]) -> dict[str, list[BoundField]]:
     """Form fields side by side (``<div class="grid">``), each as ``includes/field.html``
     writes one. An argument is a bound field or a list of them (``form.parameter_fields``)."""
-    flat: list[Any] = []
+    flat: list[BoundField] = []
     for field in fields:
         if isinstance(field, BoundField):
             flat.append(field)
