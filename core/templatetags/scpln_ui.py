@@ -8,17 +8,21 @@ Load with ``{% load scpln_ui %}``:
 - ``value|jsonpretty`` (indented JSON), ``text|last_line`` (an error's summary);
 - ``{% runs_url plan_version_id=pv.pk %}`` — run history, filtered;
 - ``mapping|lookup:key`` — ``mapping[key]`` (e.g. a choice's label);
-- ``{% header_cells _("Run") _("Profit") ".num" %}`` — a table's header cells.
+- ``{% header_cells _("Run") _("Profit") ".num" %}`` — a table's header cells;
+- ``{% section "kpis-heading" _("KPIs") %}…{% endsection %}`` — a section under its heading;
+- ``{% field_grid form.name form.parent %}`` — form fields side by side.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
+from django.forms import BoundField
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
@@ -148,3 +152,37 @@ def header_cells(*columns: str) -> SafeString:
         else:
             cells.append(["", column])
     return format_html_join("", '<th scope="col"{}>{}</th>', cells)
+
+
+@register.simple_block_tag
+def section(content: str, heading_id: str, title: str, level: int = 2, **attrs: Any) -> SafeString:
+    """A ``<section>`` named by its heading (``aria-labelledby``), so that the heading's id is
+    written once and a page's sections are built alike. ``attrs`` are the section's own
+    attributes; ``data_testid="x"`` stands for ``data-testid="x"`` (a tag's keywords take no
+    hyphen)."""
+    attributes = format_html_join(
+        "", ' {}="{}"', ((name.replace("_", "-"), value) for name, value in attrs.items())
+    )
+    return format_html(
+        '<section aria-labelledby="{}"{}>\n<h{} id="{}">{}</h{}>{}</section>',
+        heading_id,
+        attributes,
+        level,
+        heading_id,
+        title,
+        level,
+        content,
+    )
+
+
+@register.inclusion_tag("includes/field_grid.html")
+def field_grid(*fields: BoundField | Iterable[BoundField]) -> dict[str, list[BoundField]]:
+    """Form fields side by side (``<div class="grid">``), each as ``includes/field.html``
+    writes one. An argument is a bound field or a list of them (``form.parameter_fields``)."""
+    flat: list[BoundField] = []
+    for field in fields:
+        if isinstance(field, BoundField):
+            flat.append(field)
+        else:
+            flat.extend(field)
+    return {"fields": flat}

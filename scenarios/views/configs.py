@@ -37,19 +37,18 @@ from scpln.engine.canonical import ConfigError
 from scpln.engine.canonical.summary import ConfigSummary
 
 # Entity kinds counted on a version's page, in the order the canonical document has them.
-COUNT_LABELS = (
-    ("items", gettext_lazy("Items")),
-    ("nodes", gettext_lazy("Nodes")),
-    ("arcs", gettext_lazy("Arcs")),
-    ("demands", gettext_lazy("Demand rows")),
-    ("bom", gettext_lazy("BOM lines")),
-    ("capacities", gettext_lazy("Capacities")),
-    ("inventory_policies", gettext_lazy("Inventory policies")),
-    ("production_policies", gettext_lazy("Production policies")),
-    ("calendars", gettext_lazy("Calendars")),
-    ("hierarchies", gettext_lazy("Hierarchy entries")),
-)
-_KIND_LABELS = dict(COUNT_LABELS)
+COUNT_LABELS = {
+    "items": gettext_lazy("Items"),
+    "nodes": gettext_lazy("Nodes"),
+    "arcs": gettext_lazy("Arcs"),
+    "demands": gettext_lazy("Demand rows"),
+    "bom": gettext_lazy("BOM lines"),
+    "capacities": gettext_lazy("Capacities"),
+    "inventory_policies": gettext_lazy("Inventory policies"),
+    "production_policies": gettext_lazy("Production policies"),
+    "calendars": gettext_lazy("Calendars"),
+    "hierarchies": gettext_lazy("Hierarchy entries"),
+}
 # The columns of the network tables: each field's heading and whether it is a number.
 _COLUMNS = {
     "code": (gettext_lazy("Code"), False),
@@ -65,21 +64,21 @@ _COLUMNS = {
     "capacity_per_day": (gettext_lazy("Capacity per day"), True),
     "mean_total": (gettext_lazy("Sum of mean demand"), True),
     # how many rows of a kind: headed as the kind is counted above
-    "inventory_policies": (_KIND_LABELS["inventory_policies"], True),
-    "production_policies": (_KIND_LABELS["production_policies"], True),
-    "nodes": (_KIND_LABELS["nodes"], True),
-    "rows": (_KIND_LABELS["demands"], True),
+    "inventory_policies": (COUNT_LABELS["inventory_policies"], True),
+    "production_policies": (COUNT_LABELS["production_policies"], True),
+    "nodes": (COUNT_LABELS["nodes"], True),
+    "rows": (COUNT_LABELS["demands"], True),
 }
 # The network tables of a version's page: overview attribute, title, fields.
 NETWORK_TABLES = (
     (
         "items",
-        _KIND_LABELS["items"],
+        COUNT_LABELS["items"],
         ("code", "name", "item_type", "uom", "lead_time_days", "unit_cost"),
     ),
     (
         "nodes",
-        _KIND_LABELS["nodes"],
+        COUNT_LABELS["nodes"],
         (
             "code",
             "name",
@@ -92,7 +91,7 @@ NETWORK_TABLES = (
     ),
     (
         "arcs",
-        _KIND_LABELS["arcs"],
+        COUNT_LABELS["arcs"],
         ("from_node", "to_node", "arc_type", "lead_time_days", "capacity_per_day"),
     ),
     ("demand_by_item", gettext_lazy("Demand by item"), ("item", "rows", "nodes", "mean_total")),
@@ -244,7 +243,7 @@ class ConfigDetailView(LoginRequiredMixin, View):
                 "config": config,
                 "overview": overview,
                 "overview_error": overview_error,
-                "count_labels": COUNT_LABELS,
+                "count_labels": COUNT_LABELS.items(),
                 "tables": _network_tables(overview) if overview else [],
                 "scenarios": selectors.config_scenarios_using(config_ids=[config.pk])[config.pk],
                 "panels": panels_for(config, request),
