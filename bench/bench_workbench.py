@@ -27,10 +27,7 @@ instead), as the median of ``--samples`` server-side timings:
   Its parts (``job_*_s``, the job's own ``stage_seconds``): ``inputs`` (the planning
   inputs derived from the config) → ``read`` (stored tables, sheet, edits, locks) → ``mrp``
   → ``reconcile`` (pinned cells) → ``plan_final`` → ``store`` (the stages' tables and the new
-  state) → ``exceptions`` (the plan's, same transaction) → ``sheet`` (the grid's cache:
-  handing its tables to a thread that builds and caches it while the run is simulated; the
-  job waits for it before the run is recorded, within ``record``; with ``--part-clock cpu``
-  its CPU time falls in the parts it ran alongside) →
+  state) → ``exceptions`` (the plan's, same transaction) → ``sheet`` (the grid's cache) →
   ``simulate`` (the plan-driven PSI simulation) → ``record`` (the run with its PSI, P&L and
   receipts tables, its cost trace — unless ``--run-trace on_request`` — and its exceptions,
   linked to the draft — asserted). ``job_other_s`` is what the parts leave out (claim,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -174,14 +174,11 @@ def plan_version_simulate(
     final: engine_planning.FinalPlan,
     stage_seconds: Mapping[str, float],
     progress_from: float,
-    before_recording: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Run the plan-driven simulation of an executed version and record the run against it,
     together with the job's success (the result of ``ctx``'s job: the plan's KPIs and how
     long each stage took). Also used by the workbench's recalculation, so an edited draft's
-    run is made, and its job's result written, the same way; ``before_recording`` is called
-    once the run is simulated, before anything of it is written (the recalculation waits
-    there for the sheet it builds meanwhile)."""
+    run is made, and its job's result written, the same way."""
     outcome: dict[str, Any] = {
         "plan_version_id": version.pk,
         "plan_kpis": json_safe(final.kpis),
@@ -189,7 +186,7 @@ def plan_version_simulate(
     }
     if settings.SCPLN_SKIP_SIMULATION_API:
         outcome["simulation"] = "skipped (SCPLN_SKIP_SIMULATION_API=1)"
-        return _finish(ctx, outcome, before_recording)
+        return _finish(ctx, outcome)
 
     # Plans derived from the config name each receipt's factory; an imported
     # input set's work centres are not nodes of the network.
@@ -201,7 +198,7 @@ def plan_version_simulate(
             "skipped: no factory of config version %(config)s makes any SKU of this plan "
             "(%(skus)s), so the plan cannot drive a run of that network"
         ) % {"config": version.config_version_id, "skus": ", ".join(dropped[:10])}
-        return _finish(ctx, outcome, before_recording)
+        return _finish(ctx, outcome)
     ctx.progress(progress_from, "simulating", force=True)
     started_at = timezone.now()
     began = time.perf_counter()
@@ -227,8 +224,6 @@ def plan_version_simulate(
             _("plan SKUs no factory of the network makes, left to their policies: %(skus)s")
             % {"skus": ", ".join(dropped)},
         )
-    if before_recording is not None:
-        before_recording()
     # The run and the job's success commit together: a worker lost before
     # this point leaves no run behind, one lost after it is never repeated.
     with ctx.finishing() as finished:
@@ -253,11 +248,7 @@ def plan_version_simulate(
     return finished
 
 
-def _finish(
-    ctx: JobContext, outcome: dict[str, Any], before_recording: Callable[[], None] | None
-) -> dict[str, Any]:
-    if before_recording is not None:
-        before_recording()
+def _finish(ctx: JobContext, outcome: dict[str, Any]) -> dict[str, Any]:
     with ctx.finishing() as finished:
         finished.update(outcome)
     return finished

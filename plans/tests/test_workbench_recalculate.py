@@ -176,50 +176,6 @@ def test_the_sheet_a_recalculation_caches_is_the_sheet_of_its_stored_tables(exec
         _assert_same(getattr(cached, field.name), getattr(from_bytes, field.name), field.name)
 
 
-def test_the_recalculated_sheet_is_cached_before_the_run_is_recorded(executed):
-    # The job builds the sheet on a thread while it simulates: it waits for it before it
-    # records the run, so a job that has succeeded has its sheet in the cache.
-    from django.core.cache import cache
-
-    from plans.workbench import sheets
-    from runs.signals import run_recorded
-
-    sku_week = _table(executed, "sku_week")
-    sku, week = str(sku_week["sku"].iloc[0]), str(sku_week["week"].iloc[6])
-    draft = _edited(executed, sku, "demand", week, 77)
-    seen: list[bool] = []
-
-    def cached_already(sender, run, **kwargs) -> None:
-        key = sheets._key(draft)[0]
-        seen.append(key in sheets._local and cache.get(key) is not None)
-
-    run_recorded.connect(cached_already)
-    try:
-        _recalculated(draft)
-    finally:
-        run_recorded.disconnect(cached_already)
-    assert seen == [True]
-
-
-def test_a_sheet_that_cannot_be_built_fails_the_recalculation_and_records_no_run(
-    executed, monkeypatch
-):
-    from plans.workbench import sheets
-
-    def broken(frames, target):
-        raise RuntimeError("no sheet")
-
-    sku_week = _table(executed, "sku_week")
-    draft = _edited(
-        executed, str(sku_week["sku"].iloc[0]), "demand", str(sku_week["week"].iloc[2]), 9
-    )
-    monkeypatch.setattr(sheets, "_built", broken)  # the recalculated sheet, not the parent's
-    finished = runner.run(workbench_recalculate(version=draft).pk)
-    assert finished is not None and finished.status == Job.Status.FAILED
-    assert "no sheet" in finished.error
-    assert not Run.objects.filter(plan_version=draft).exists()
-
-
 def _assert_same(got, expected, path: str) -> None:
     """Equal all the way down, arrays with their dtypes."""
     if isinstance(expected, np.ndarray):

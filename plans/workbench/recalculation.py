@@ -18,7 +18,6 @@ The stages' tables and the version's new state (executed) are stored in one tran
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,7 @@ from plans.services.artifacts import artifact_frame, artifacts_write
 from plans.services.generation import plan_version_inputs, plan_version_simulate
 from plans.services.lifecycle import plan_version_state_set
 from plans.signals import plan_version_finalised
-from plans.workbench.sheets import base_sheet_warming, locks_of, sheet_load
+from plans.workbench.sheets import base_sheet, locks_of, sheet_load
 from runs.models import Run
 from runs.services.recording import json_safe
 from scpln.engine import planning as engine_planning
@@ -100,26 +99,19 @@ def workbench_recalculate_run(*, job: Job, ctx: JobContext) -> dict[str, Any]:
             data={"job_id": job.pk},
         )
         clock.lap("exceptions")  # the signal's receiver records the plan's exceptions
-    # The next grid page reads the new tables from the cache: their sheet is built on a
-    # thread of its own while the run is simulated, and waited for before it is recorded.
-    sheet_cached = base_sheet_warming(version, inputs=context.inputs, stored=stages_tables(stages))
+    # The next grid page reads the new tables from the cache.
+    base_sheet(version, inputs=context.inputs, stored=stages_tables(stages))
     clock.lap("sheet")
-    try:
-        ctx.progress(STAGES_SHARE, "plan_final done", force=True)
-        return plan_version_simulate(
-            version=version,
-            ctx=ctx,
-            context=context,
-            params=params,
-            final=final,
-            stage_seconds=seconds,
-            progress_from=STAGES_SHARE,
-            before_recording=sheet_cached,
-        )
-    except BaseException:
-        with contextlib.suppress(Exception):  # the job's own error is the one to report
-            sheet_cached()
-        raise
+    ctx.progress(STAGES_SHARE, "plan_final done", force=True)
+    return plan_version_simulate(
+        version=version,
+        ctx=ctx,
+        context=context,
+        params=params,
+        final=final,
+        stage_seconds=seconds,
+        progress_from=STAGES_SHARE,
+    )
 
 
 def recalculated_stages(

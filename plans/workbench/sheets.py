@@ -19,13 +19,12 @@ from __future__ import annotations
 import copy
 import pickle
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -98,76 +97,24 @@ def base_sheet(
         sheet = None if packed is None else _unpacked(packed)
     if sheet is None:
         frames = {name: _frame(pk, name, stored) for pk, name in tables}
-        sheet = _built(frames, _target(version, frames, inputs))
+        sku_week = frames["sku_week"]
+        skus = [str(s) for s in pd.unique(sku_week["sku"])]
+        weeks = [
+            str(w) for w in sku_week.drop_duplicates("week_index").sort_values("week_index")["week"]
+        ]
+        sheet = wb.sheet_from_tables(
+            sku_week,
+            frames["week_periods"],
+            frames.get("plan_final"),
+            target=target_stock(version, skus, weeks, inputs=inputs),
+            capacity=frames.get("capacity"),
+        )
         cache.set(key, _packed(sheet), CACHE_SECONDS)
-    _remember(key, sheet)
-    return sheet
-
-
-def base_sheet_warming(
-    version: PlanVersion,
-    *,
-    inputs: engine_planning.PlanningInputs,
-    stored: Mapping[str, pd.DataFrame],
-) -> Callable[[], None]:
-    """Build the sheet of tables just stored (``stored``, as for :func:`base_sheet`) and put
-    it in Django's cache on a thread of its own; returns the function that waits for it and
-    keeps it in this process, as :func:`base_sheet` would have. The recalculation job calls
-    it before simulating: the sheet (some 0.6 s at 10,000 SKUs, most of it pickling and
-    compressing, which leave the GIL free) is made on the second core meanwhile.
-
-    The version's tables were just rewritten, so its key is new: the cache is not asked
-    first. What needs the database (the key, a table not in ``stored``) or the planning
-    inputs (the targets, derived tables kept with them) is read on the calling thread."""
-    key, tables = _key(version)
-    if key in _local:
-        return lambda: None
-    frames = {name: _frame(pk, name, stored) for pk, name in tables}
-    target = _target(version, frames, inputs)
-    backend = caches[DEFAULT_CACHE_ALIAS]  # the calling thread's (Django's cache is per thread)
-
-    def build() -> wb.Sheet:
-        sheet = _built(frames, target)
-        backend.set(key, _packed(sheet), CACHE_SECONDS)
-        return sheet
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    built = pool.submit(build)
-    pool.shutdown(wait=False)
-    return lambda: _remember(key, built.result())
-
-
-def _target(
-    version: PlanVersion,
-    frames: Mapping[str, pd.DataFrame],
-    inputs: engine_planning.PlanningInputs | None,
-) -> np.ndarray | None:
-    return target_stock(version, *_skus_weeks(frames["sku_week"]), inputs=inputs)
-
-
-def _skus_weeks(sku_week: pd.DataFrame) -> tuple[list[str], list[str]]:
-    skus = [str(s) for s in pd.unique(sku_week["sku"])]
-    weeks = [
-        str(w) for w in sku_week.drop_duplicates("week_index").sort_values("week_index")["week"]
-    ]
-    return skus, weeks
-
-
-def _built(frames: Mapping[str, pd.DataFrame], target: np.ndarray | None) -> wb.Sheet:
-    return wb.sheet_from_tables(
-        frames["sku_week"],
-        frames["week_periods"],
-        frames.get("plan_final"),
-        target=target,
-        capacity=frames.get("capacity"),
-    )
-
-
-def _remember(key: str, sheet: wb.Sheet) -> None:
     _local[key] = sheet
     _local.move_to_end(key)
     while len(_local) > LOCAL_SHEETS:
         _local.popitem(last=False)
+    return sheet
 
 
 def _packed(sheet: wb.Sheet) -> bytes:
