@@ -97,8 +97,8 @@ def _past_due(
         return []
     begins = np.r_[0, np.flatnonzero(items[1:] != items[:-1]) + 1]
     ends = np.r_[begins[1:], len(items)]
-    # Each item's first and last receipt, its days and dates, for all items at once (a
-    # Timestamp, a Timedelta and a date an item cost some 40 µs: 0.4 s at 10,000 SKUs).
+    # Each item's first and last receipt, its days and dates, for all items at once, not a
+    # Timestamp, a Timedelta and a date per item (10,000 SKUs: 0.20 → 0.09 CPU s).
     first = pd.DatetimeIndex(np.minimum.reduceat(dates, begins))
     last = pd.DatetimeIndex(np.maximum.reduceat(dates, begins))
     spans = zip(
