@@ -126,3 +126,62 @@ def test_interactive_docs_load_only_local_assets(client):
     for asset in static:
         relative = asset.split("?")[0][len("/" + settings.STATIC_URL.lstrip("/")) :]
         assert finders.find(relative), f"{asset} is not a local static file"
+
+
+# Generated clients name their methods after these ids. Most are derived from the path
+# (drf-spectacular), so renaming a route would rename a client's method with it: the
+# contract endpoints' ids are written down here, and a change to one fails.
+CONTRACT_OPERATION_IDS = {
+    ("/runs", "get"): "runs_list",
+    ("/runs/{run_id}", "get"): "runs_retrieve",
+    ("/runs/{run_id}", "delete"): "runs_destroy",
+    ("/runs/{run_id}/psi", "get"): "runs_psi",
+    ("/runs/{run_id}/pl", "get"): "runs_pl",
+    ("/runs/{run_id}/trace", "get"): "runs_trace",
+    ("/runs/{run_id}/pin", "post"): "runs_pin",
+    ("/runs/{run_id}/unpin", "post"): "runs_unpin",
+    ("/runs/compare", "get"): "runs_compare",
+    ("/plans", "get"): "plans_list",
+    ("/plans", "post"): "plans_create",
+    ("/plans/{plan_version_id}", "get"): "plans_retrieve",
+    ("/jobs", "get"): "jobs_list",
+    ("/jobs/{id}", "get"): "jobs_retrieve",
+    ("/jobs/{id}/retry", "post"): "jobs_retry",
+    ("/jobs/{id}/cancel", "post"): "jobs_cancel",
+    ("/scenarios", "get"): "scenarios_list",
+    ("/scenarios", "post"): "scenarios_create",
+    ("/scenarios/{id}", "get"): "scenarios_retrieve",
+    ("/scenarios/{id}", "put"): "scenarios_update",
+    ("/scenarios/{id}", "patch"): "scenarios_partial_update",
+    ("/scenarios/{id}", "delete"): "scenarios_destroy",
+    ("/scenarios/{id}/lock", "post"): "scenarios_lock",
+    ("/scenarios/{id}/unlock", "post"): "scenarios_unlock",
+    ("/configs", "get"): "configs_list",
+    ("/configs", "post"): "configs_import",
+    ("/configs/{id}", "get"): "configs_retrieve",
+    ("/configs/{id}", "patch"): "configs_partial_update",
+    ("/configs/{id}/document", "get"): "configs_document",
+    ("/configs/{id}/diff", "get"): "configs_diff",
+    ("/api/token", "post"): "api_token_create",
+    ("/api/token", "delete"): "api_token_revoke",
+}
+
+
+def test_contract_operations_keep_their_ids_and_every_id_is_unique(schema):
+    found = {
+        (path, method): schema["paths"][path][method]["operationId"]
+        for path, method in CONTRACT_OPERATION_IDS
+        if method in schema["paths"].get(path, {})
+    }
+    assert found == CONTRACT_OPERATION_IDS
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_operation_is_grouped_under_its_resource(schema):
+    # The docs group operations by tag; a path's group is its first segment ("auth" for
+    # the token), so an endpoint never lands in a group of its own or in none.
+    for path, operations in schema["paths"].items():
+        group = "auth" if path.startswith("/api/token") else path.strip("/").split("/")[0]
+        for method, operation in operations.items():
+            assert operation.get("tags") == [group], (path, method)
