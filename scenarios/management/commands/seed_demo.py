@@ -13,6 +13,11 @@ from scpln.engine.canonical.generator import NetworkShape, generate_config
 # superuser: a planner who makes and submits plans, an approver who decides.
 DEMO_USERS = (("demo", "planner"), ("approver", "approver"))
 DEMO_CONFIG = NetworkShape(skus=6, stores=3, dcs=1, factories=1, materials=3, days=90, seed=2025)
+DEMO_DESCRIPTION = (
+    f"Generated for the demo: {DEMO_CONFIG['skus']} items, {DEMO_CONFIG['stores']} stores, "
+    f"{DEMO_CONFIG['dcs']} distribution centre, {DEMO_CONFIG['factories']} factory and "
+    f"{DEMO_CONFIG['materials']} materials over {DEMO_CONFIG['days']} days."
+)
 
 
 class Command(ServiceCommand):
@@ -29,8 +34,10 @@ class Command(ServiceCommand):
         user = logins[0].user
         document = generate_config(**DEMO_CONFIG)
         document["meta"]["name"] = "Demo network"
+        # Generated, not uploaded: no source file to name (the page shows none, a download is
+        # named after the config), and the description says what the network holds.
         config, _ = config_import(
-            document=document, name="Demo network", source_filename="seed_demo", user=user
+            document=document, name="Demo network", description=DEMO_DESCRIPTION, user=user
         )
         base, _ = Scenario.objects.get_or_create(
             name="Base", defaults={"description": "The network as configured.", "created_by": user}
