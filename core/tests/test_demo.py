@@ -70,18 +70,3 @@ def test_a_demo_superuser_left_by_an_old_version_is_demoted_and_its_password_cha
 def test_no_published_password_in_the_readme_or_bin_run():
     for path in ("README.md", "bin/run", "docs/operations.md", "docs/operations.ja.md"):
         assert "demo-planner" not in (ROOT / path).read_text(), path
-
-
-def test_demo_network_names_no_source_file_and_says_what_it_holds(settings, tmp_path, client):
-    # It was generated, not uploaded: its page must not show a command's name as its file.
-    from scenarios.models import ConfigVersion
-
-    settings.DATA_DIR = tmp_path
-    _seed()
-    config = ConfigVersion.objects.get(name="Demo network")
-    client.force_login(User.objects.get(username="demo"))
-    page = client.get(f"/ui/configs/{config.pk}").content.decode()
-    assert "seed_demo" not in page
-    assert "Generated for the demo: 6 items, 3 stores" in page
-    download = client.get(f"/ui/configs/{config.pk}/download")
-    assert f'filename="config-{config.pk}.json"' in download["Content-Disposition"]

@@ -10,11 +10,14 @@ whatever the method, id or visitor.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -766,3 +769,16 @@ def test_the_scenario_page_shows_who_locked_and_unlocked_it(planner):
     scenario = Scenario.objects.get(pk=scenario.pk)
     html = _html(planner.get(f"/ui/scenarios/{scenario.pk}"))
     assert 'data-action="lock"' in html and "quarter close" in html and "locker" in html
+
+
+def test_demo_network_names_no_source_file_and_says_what_it_holds(settings, tmp_path, client):
+    # It was generated, not uploaded: its page must not show a command's name as its file.
+    settings.DATA_DIR = tmp_path
+    call_command("seed_demo", stdout=io.StringIO())
+    config = ConfigVersion.objects.get(name="Demo network")
+    client.force_login(User.objects.get(username="demo"))
+    page = client.get(f"/ui/configs/{config.pk}").content.decode()
+    assert "seed_demo" not in page
+    assert "Generated for the demo: 6 items, 3 stores" in page
+    download = client.get(f"/ui/configs/{config.pk}/download")
+    assert f'filename="config-{config.pk}.json"' in download["Content-Disposition"]
