@@ -31,7 +31,10 @@ instead), as the median of ``--samples`` server-side timings:
   ``simulate`` (the plan-driven PSI simulation) → ``record`` (the run with its PSI, P&L and
   receipts tables, its cost trace — unless ``--run-trace on_request`` — and its exceptions,
   linked to the draft — asserted). ``job_other_s`` is what the parts leave out (claim,
-  progress, receipts, the final commit). ``--part-clock cpu`` times the parts in CPU seconds
+  progress, receipts, the final commit). ``checkpoint_after_s`` is the copy of SQLite's log
+  into the database file that the worker makes once the job's outcome is committed, before
+  its next job (``core/wal.py``): not in ``recalculation_s``, as no planner waits for it
+  (0 s on PostgreSQL). ``--part-clock cpu`` times the parts in CPU seconds
   (this process, all its threads; ``job_other_s`` then out of ``recalculation_cpu_s``).
   With ``--run-trace on_request`` (the setting ``SCPLN_RUN_TRACE``),
   ``trace_first_request_s`` is what the last run's cost trace then costs its first reader,
@@ -223,6 +226,7 @@ def _measure_job(skus: int, samples: int, *, part_clock: str = "wall") -> dict[s
     from django.contrib.auth.models import User
     from django.test import Client
 
+    from core import wal
     from jobs import runner
     from jobs.models import Job
     from plans.models import PlanVersion
@@ -266,6 +270,7 @@ def _measure_job(skus: int, samples: int, *, part_clock: str = "wall") -> dict[s
     assert len(weeks) == 53 and len(sku_codes) == skus, (len(weeks), len(sku_codes))
     laps: list[dict[str, float]] = []
     cpus: list[float] = []
+    checkpoints: list[float] = []
     if part_clock == "cpu":
         _time_parts_in_cpu()
 
@@ -286,6 +291,9 @@ def _measure_job(skus: int, samples: int, *, part_clock: str = "wall") -> dict[s
         done = runner.run(job.pk)
         seconds = time.perf_counter() - began
         cpus.append(time.process_time() - cpu)
+        after = time.perf_counter()
+        wal.checkpoint()  # as the worker does once the job's outcome is committed
+        checkpoints.append(time.perf_counter() - after)
         assert done is not None and done.status == Job.Status.SUCCEEDED, done and done.error
         run = Run.objects.get(job=done)
         assert run.plan_version_id == draft.pk, (run.plan_version_id, draft.pk)
@@ -300,6 +308,7 @@ def _measure_job(skus: int, samples: int, *, part_clock: str = "wall") -> dict[s
     out = {
         "recalculation_s": statistics.median(times),
         "recalculation_cpu_s": statistics.median(cpus),
+        "checkpoint_after_s": statistics.median(checkpoints),
     }
     for part in (*JOB_PARTS, "other"):
         out[f"job_{part}_s"] = statistics.median(lap[part] for lap in laps)

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 
+from core import wal
 from core.errors import error_lines
 from jobs import registry, transitions
 from jobs.models import Job
@@ -203,7 +204,12 @@ def run(job_id: int) -> Job | None:
         return _finish(ctx, Job.Status.FAILED, error=f"No handler: {exc}.")
     soft_limit, _hard = time_limits(job.type)
     try:
-        with _Heartbeat(job.pk, ctx.attempt, settings.SCPLN_JOB_HEARTBEAT_INTERVAL):
+        # The job's commits leave the SQLite log to the worker's checkpoint after the job
+        # (core/wal.py, jobs/tasks.py): the planner does not wait for its copy.
+        with (
+            _Heartbeat(job.pk, ctx.attempt, settings.SCPLN_JOB_HEARTBEAT_INTERVAL),
+            wal.checkpoint_deferred(),
+        ):
             result = handler(job=job, ctx=ctx)
     except JobCanceled:
         return _finish(ctx, Job.Status.CANCELED)

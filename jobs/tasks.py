@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from core import wal
 from jobs import runner
 
 
@@ -29,6 +30,8 @@ from jobs import runner
 )
 def run_job(job_id: int) -> None:
     runner.run(job_id)
+    # The job's outcome is committed: copy the log it left (core/wal.py) before the next job.
+    wal.checkpoint()
 
 
 @shared_task(name="jobs.reap_stale_jobs", ignore_result=True)
