@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from django.utils import formats
 
+from core.numbers import display_quantity
+
 DEFAULT_LIMIT = 200
 
 
@@ -41,7 +43,8 @@ class DisplayTable:
 
 
 def cell(value: Any) -> str:
-    """One value as text: grouped numbers with up to two decimals, ISO dates, ✓ for true."""
+    """One value as text: numbers as every page writes them (:func:`display_quantity`), ISO
+    dates, ✓ for true."""
     if value is None or value is pd.NaT:
         return ""
     if isinstance(value, bool | np.bool_):
@@ -54,8 +57,7 @@ def cell(value: Any) -> str:
             return ""
         if not math.isfinite(value):
             return str(value)
-        decimals = 0 if value.is_integer() else 2
-        return formats.number_format(value, decimals, force_grouping=True)
+        return display_quantity(value)
     if isinstance(value, datetime | pd.Timestamp):
         if (value.hour, value.minute, value.second) == (0, 0, 0):
             return value.date().isoformat()

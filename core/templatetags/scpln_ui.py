@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.audit import ACTION_LABELS, STATE_LABELS
-from core.numbers import display_number
+from core.numbers import display_number, display_quantity
 
 register = template.Library()
 
@@ -85,7 +85,7 @@ def pct(value: float | None, decimals: int = 1) -> str:
 
 @register.filter
 def num(value: Any, decimals: int | None = None) -> str:
-    """A number with grouping: whole numbers without decimals, others with two."""
+    """A number with grouping: ``decimals`` places, else as :func:`display_quantity` writes it."""
     if value is None or value == "":
         return DASH
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -93,7 +93,7 @@ def num(value: Any, decimals: int | None = None) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return DASH if math.isnan(value) else str(value)
     if decimals is None:
-        decimals = 0 if float(value).is_integer() else 2
+        return display_quantity(value)
     return display_number(value, decimals)
 
 

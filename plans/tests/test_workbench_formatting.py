@@ -14,7 +14,7 @@ from plans.workbench.formatting import grid_number_format
     value=st.one_of(
         st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
         st.integers(-(10**9), 10**9).map(float),
-        st.sampled_from([0.005, 2.675, -0.001, 1234.5, 999.995]),
+        st.sampled_from([0.005, 2.675, -0.001, 1234.5, 999.995, 663.99999, 0.999999, -0.0001]),
     )
 )
 def test_fast_format_is_the_num_filter(language, value):

@@ -51,6 +51,22 @@ def test_grid_page_in_japanese(planner_client, version):
     assert "Planning workbench" not in html
 
 
+@pytest.mark.parametrize(
+    ("language", "week_2", "january"),
+    [("en", "01/06", "Jan 2025"), ("ja", "1/6", "2025年1月")],
+)
+def test_columns_are_headed_by_dates_written_as_the_language_writes_them(
+    planner_client, version, language, week_2, january
+):
+    # each week column under its first day, which tells the weeks of a month apart
+    planner_client.cookies["django_language"] = language
+    detail = planner_client.get(f"/ui/plans/{version.pk}/psi?level=detail").content.decode()
+    assert f'W02<br><span class="muted">{week_2}</span>' in detail
+    assert '<span class="muted">2025/01</span>' not in detail
+    aggregate = planner_client.get(f"/ui/plans/{version.pk}/psi?level=aggregate")
+    assert f">{january}</th>" in aggregate.content.decode()
+
+
 def test_bad_filter_shows_the_error_and_the_grid(planner_client, version):
     response = planner_client.get(f"/ui/plans/{version.pk}/psi?period_from=2031-W01")
     assert response.status_code == 200

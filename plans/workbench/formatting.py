@@ -3,7 +3,7 @@
 ``core.numbers.display_number`` (through the ``num`` filter) costs tens of microseconds a
 number; a 53-week page has over ten thousand. :func:`grid_number_format` reads the active
 language's separators once and formats with Python's own grouping, giving the ``num`` filter's
-text exactly (whole numbers without decimals, others rounded to two), which a test holds it to.
+text exactly (:func:`core.numbers.display_quantity`), which a test holds it to.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.utils.formats import get_format
 
-from core.numbers import display_number
+from core.numbers import display_quantity
 
 
 def grid_number_format() -> Callable[[float], str]:
@@ -23,7 +23,7 @@ def grid_number_format() -> Callable[[float], str]:
     grouping = get_format("NUMBER_GROUPING")
 
     def slow(value: float) -> str:
-        return display_number(value, 0 if float(value).is_integer() else 2)
+        return display_quantity(value)
 
     if grouping != 3:
         return slow
@@ -32,7 +32,8 @@ def grid_number_format() -> Callable[[float], str]:
     def fast(value: float) -> str:
         if not math.isfinite(value):
             return slow(value)
-        decimals = 0 if value.is_integer() else 2
-        return f"{round(value, decimals):,.{decimals}f}".translate(table)
+        rounded = round(value, 2) + 0.0
+        decimals = 0 if rounded.is_integer() else 2
+        return f"{rounded:,.{decimals}f}".translate(table)
 
     return fast

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from core.downloads import csv_cell, rows_download
@@ -55,12 +55,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def period_label(period: selectors.GridPeriod, level: str) -> tuple[str, str]:
-    """Two lines for a column head: ``W05`` over its start (``27/01``) for a week, ``Jan 2025``
-    for a month (short, so 13 months fit a 1440 px screen without scrolling)."""
+    """Two lines for a column head: ``W05`` over its first day (``01/27``; ``1/27`` in
+    Japanese) for a week, ``Jan 2025`` (``2025年1月``) for a month: short, so 13 months fit a
+    1440 px screen without scrolling. The date formats are translated strings, as each
+    language writes a short date its own way."""
     if level == "detail":
         week = period.code.rsplit("-", 1)[-1]
-        return week, date_format(period.start, "SHORT_DATE_FORMAT").rsplit("/", 1)[0]
-    return date_format(period.start, "M Y"), ""
+        return week, date_format(period.start, pgettext("first day of a week column", "m/d"))
+    return date_format(period.start, pgettext("month column", "M Y")), ""
 
 
 def _version(plan_version_id: str) -> PlanVersion:
