@@ -101,7 +101,8 @@
       input.min = "0";
       input.step = "any";
       input.value = String(parseFloat(cell.dataset.value));
-      input.setAttribute("aria-label", cell.closest("tr").dataset.measure + " " + cell.dataset.period);
+      // read as "Target stock 2025-W03": the row's label as shown, not its measure key
+      input.setAttribute("aria-label", cell.closest("tr").querySelector("th.measure").textContent + " " + cell.dataset.period);
       cell.textContent = "";
       cell.appendChild(input);
       input.focus();

@@ -66,8 +66,9 @@ def test_planner_edits_locks_distributes_recalculates_and_compares(
 
     # Edit one SKU-week: the first edit makes a draft, and the page follows it.
     _production(page, f"sku:{sku}", week).click()
-    page.locator("td.editable input").fill("120")
-    page.locator("td.editable input").press("Enter")
+    field = page.get_by_label(f"Planned production {week}", exact=True)  # as a reader hears it
+    field.fill("120")
+    field.press("Enter")
     expect(page.get_by_test_id("grid-parent-link")).to_have_text(version.pk)
     draft_id = page.get_by_test_id("grid-version-id").inner_text()
     assert draft_id != version.pk
