@@ -370,6 +370,29 @@ def test_bad_edits_are_400_naming_the_field_and_make_no_draft(planner, version, 
     assert not PlanVersion.objects.filter(parent=version).exists()
 
 
+@pytest.mark.parametrize(
+    ("key", "period", "english", "japanese"),
+    [
+        ("sku:S00001", "2031-W02", "not a week of this plan", "この計画の週ではありません"),
+        ("family:F0001", "2025-W02", "not a period of this plan", "この計画の期間ではありません"),
+    ],
+)
+def test_a_period_outside_the_plan_is_named_in_the_reader_s_language(
+    planner, version, key, period, english, japanese
+):
+    edit = {"key": key, "measure": "demand", "period": period, "value": 1}
+    for language, words in (("en", english), ("ja", japanese)):
+        response = planner.patch(
+            url(version),
+            {"revision": 0, "edits": [edit]},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 400
+        (message,) = response.json()["edits"]
+        assert words in message and period in message, message
+
+
 def _january_by_weights(planner, version, weights):
     edit = {"key": "family:F0001", "measure": "production", "period": "2025-01", "value": 900}
     return planner.patch(

@@ -225,13 +225,13 @@ def _apply_edits(
         try:
             if key in sku_at:
                 if period not in week_at:
-                    raise _bad_period(where, period, "week")
+                    raise _bad_period(where, period, weekly=True)
                 cell_changes = wb.edit_detail(
                     sheet, locked, measure, sku_at[key], week_at[period], value
                 )
             elif key in family_at:
                 if period not in period_at:
-                    raise _bad_period(where, period, "period")
+                    raise _bad_period(where, period, weekly=False)
                 family, p = family_at[key], period_at[period]
                 try:
                     cell_changes = wb.edit_aggregate(
@@ -294,13 +294,14 @@ def _apply_edits(
     return changes, refused
 
 
-def _bad_period(where: str, period: Any, kind: str) -> ValidationError:
-    return ValidationError(
-        {
-            "edits": _("%(where)s: %(period)r is not a %(kind)s of this plan.")
-            % {"where": where, "period": period, "kind": kind}
-        }
+def _bad_period(where: str, period: Any, *, weekly: bool) -> ValidationError:
+    # Two whole sentences, not one with the word interpolated: a language names them its way.
+    message = (
+        _("%(where)s: %(period)r is not a week of this plan.")
+        if weekly
+        else _("%(where)s: %(period)r is not a period of this plan.")
     )
+    return ValidationError({"edits": message % {"where": where, "period": period}})
 
 
 def _weights(
