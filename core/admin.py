@@ -1,7 +1,8 @@
 """The admin bases every app uses (no Add; read-only), the audit trail and notes (read-only:
 they are history) and API tokens in the admin.
 
-For tokens, knox's own admin is replaced: it shows each token's digest as its
+For tokens, knox's own admin is replaced (and listed as scpln's "API tokens", through the
+``ApiToken`` proxy, as knox's model has no name to translate): it shows each token's digest as its
 name and issues tokens from a form. Here a token is shown by its owner and the
 first characters of its text (all an operator needs to recognise it), nothing
 is issued (a user issues their own on the account page, an operator with
@@ -20,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from knox.models import AuthToken
 
-from core.models import AuditEvent, Note
+from core.models import ApiToken, AuditEvent, Note
 from core.pages import admin_errors
 from core.tokens import api_token_revoke, api_tokens_revoke
 
@@ -98,8 +99,20 @@ class NoteAdmin(ReadOnlyAdmin):
 
 admin.site.unregister(AuthToken)
 
+# django-axes marks the names of its admin pages (lock-outs, login attempts) for translation
+# but ships no Japanese: they are written here so that makemessages keeps them in scpln's
+# catalogue, which Django reads before the apps' own.
+AXES_NAMES = (
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+)
 
-@admin.register(AuthToken)
+
+@admin.register(ApiToken)
 class AuthTokenAdmin(NoChangeAdmin):
     list_display = ["user", "token_start", "created", "expiry"]
     list_filter = ["created", "expiry"]

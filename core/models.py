@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -150,3 +151,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ApiToken(AuthToken):
+    """knox's token under the name scpln gives it. knox's model has no verbose name, so the
+    admin listed "Auth tokens" in English in every language; this proxy names it, and the
+    admin shows tokens through it (core/admin.py). Same table, no field of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

@@ -196,3 +196,13 @@ def test_a_config_rename_in_the_admin_goes_through_the_service(admin_client):
     assert saved.status_code == 302
     config = ConfigVersion.objects.get(pk=config.pk)
     assert (config.name, config.status) == ("Renamed", "archived")
+
+
+def test_the_admin_names_every_model_in_japanese(admin_client):
+    # knox's token model has no name of its own (Django made "Auth tokens" from the class),
+    # and django-axes ships no Japanese: the sidebar showed both in English
+    admin_client.cookies["django_language"] = "ja"
+    html = admin_client.get("/admin/").content.decode()
+    assert "API トークン" in html and "ログイン試行" in html and "ログイン記録" in html
+    for english in ("Auth tokens", "Access attempts", "Access failures", "Access logs"):
+        assert english not in html

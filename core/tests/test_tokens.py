@@ -99,12 +99,12 @@ def test_account_page_cannot_revoke_someone_elses_token(client):
 def test_admin_revokes_tokens_through_the_service(admin_client):
     token, _text = api_token_issue(user=api_user("owner"))
     response = admin_client.post(
-        "/admin/knox/authtoken/",
+        "/admin/core/apitoken/",
         {"action": "revoke", "_selected_action": [token.digest]},
     )
     assert response.status_code == 302
     assert not AuthToken.objects.filter(digest=token.digest).exists()
-    assert admin_client.get("/admin/knox/authtoken/add/").status_code == 403
+    assert admin_client.get("/admin/core/apitoken/add/").status_code == 403
 
 
 def test_issue_token_command_prints_a_working_token(client):
