@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.converters import MAX_ID
-from core.forms import declared_field
+from core.forms import add_service_errors, declared_field
 from core.json_input import JSONInputError, parse_json
 from scenarios import services
 from scenarios.limits import runs_inline, upload_size_problem
@@ -175,11 +175,24 @@ class ScenarioForm(forms.Form):
                 field: getattr(instance, field) for field in services.SCENARIO_FORM_FIELDS
             }
         super().__init__(*args, **kwargs)
+        self.instance = instance
         if instance is not None:
             # A scenario cannot be its own parent (the service refuses deeper cycles).
             parent = declared_field(self, "parent", forms.ModelChoiceField)
             assert parent.queryset is not None  # declared with one
             parent.queryset = parent.queryset.exclude(pk=instance.pk)
+
+    def clean(self) -> dict[str, Any]:
+        # The service's rules for every field that could be read, now: a planner sees a
+        # negative demand scale at once, not only after fixing a typo in a factor map.
+        super().clean()
+        cleaned = self.cleaned_data
+        fields = {f: cleaned[f] for f in services.SCENARIO_FORM_FIELDS if f in cleaned}
+        try:
+            services.scenario_validate(fields, instance=self.instance)
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
 
     def service_fields(self) -> dict[str, Any]:
         """Keyword arguments for ``scenario_create`` / ``scenario_update``."""

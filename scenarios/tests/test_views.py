@@ -294,15 +294,19 @@ def test_create_scenario_shows_each_refusal_at_its_field(editor):
         ),
     )
     assert response.status_code == 400
-    # The form's own parsing refuses the malformed line first...
+    # The form's parsing refuses the malformed line, and the service's rules refuse the
+    # fields that could be read, all in one answer.
     assert "Line 2: expected CODE=FACTOR" in _field_errors(response, "capacity_scale_by_node")
+    assert "already exists" in _field_errors(response, "name")
+    assert "above 0" in _field_errors(response, "demand_scale")
+    assert "from 1 to" in _field_errors(response, "horizon_days")
     response = editor.post(
         "/ui/scenarios/new",
         _scenario_form(
             name="Taken", demand_scale="0", capacity_scale_by_node="DC-1=-1", horizon_days="0"
         ),
     )
-    # ...then the service's rules, each at the field it names.
+    # Once the line reads, the service's rule for it too, at the field it names.
     assert response.status_code == 400
     assert "already exists" in _field_errors(response, "name")
     assert "above 0" in _field_errors(response, "demand_scale")
