@@ -26,22 +26,23 @@ from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
 
-SQLITE_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default, which settings do not change
-
 
 @contextlib.contextmanager
 def checkpoint_deferred(using: str = "default") -> Iterator[None]:
-    """Commits on this connection inside the block leave the log for :func:`checkpoint`."""
+    """Commits on this connection inside the block leave the log for :func:`checkpoint`;
+    after it the connection's own rule (SQLite's build default, 1,000 pages) applies again."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
         cursor.execute("PRAGMA wal_autocheckpoint=0")
     try:
         yield
     finally:
-        _autocheckpoint(using, SQLITE_AUTOCHECKPOINT_PAGES)
+        _autocheckpoint(using, int(pages))
 
 
 def checkpoint(using: str = "default") -> None:
